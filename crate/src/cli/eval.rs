@@ -1,0 +1,62 @@
+//! `kiln eval`: test accuracy, per-class accuracy and confusion matrix of saved weights.
+
+use std::path::PathBuf;
+
+use burn::prelude::*;
+use kiln::data::{Batcher, Cifar10};
+use kiln::train::evaluate;
+use kiln::weights;
+
+use crate::cli::{CliResult, DataArgs, print_json};
+
+#[derive(clap::Args, Debug)]
+pub struct EvalArgs {
+    #[command(flatten)]
+    data: DataArgs,
+    /// A weights file written by `kiln train --out` or downloaded from the app.
+    #[arg(long)]
+    weights: PathBuf,
+    /// Print one JSON object as the last line.
+    #[arg(long)]
+    json: bool,
+}
+
+pub fn run(args: EvalArgs) -> CliResult {
+    let device = Device::flex();
+    let (model, meta) = weights::load_file(&args.weights, &device).map_err(|e| e.to_string())?;
+    let mut data = Cifar10::load_paths(&args.data.data).map_err(|e| e.to_string())?;
+    data.limit(None, args.data.test_limit);
+    if data.test.is_empty() {
+        return Err(format!(
+            "{}: no test images (expected test_batch.bin)",
+            args.data.data.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(", ")
+        ));
+    }
+    let batcher = Batcher::new(meta.normalization, device);
+    let ev = pollster::block_on(evaluate(&model, &data.test, &batcher, 500))
+        .map_err(|e| e.to_string())?;
+    let per_class = ev.per_class_accuracy();
+    if args.json {
+        print_json(&serde_json::json!({
+            "test_accuracy": ev.metrics.accuracy,
+            "test_loss": ev.metrics.loss,
+            "per_class_accuracy": per_class,
+            "confusion": ev.confusion,
+            "images": ev.metrics.images,
+            "class_names": data.class_names,
+            "model": meta.model.name,
+        }));
+        return Ok(());
+    }
+    println!(
+        "{} images: accuracy {:.2}%, loss {:.4}",
+        ev.metrics.images,
+        ev.metrics.accuracy * 100.0,
+        ev.metrics.loss
+    );
+    for (name, acc) in data.class_names.iter().zip(&per_class) {
+        let acc = acc.map_or("-".into(), |a| format!("{:.1}%", a * 100.0));
+        println!("  {name:<12} {acc:>7}");
+    }
+    Ok(())
+}

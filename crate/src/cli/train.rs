@@ -1,0 +1,142 @@
+//! `kiln train`: train on CIFAR-10 with a progress bar; `--json` ends with a summary line.
+
+use std::path::PathBuf;
+
+use burn::prelude::*;
+use indicatif::{ProgressBar, ProgressStyle};
+use kiln::data::Cifar10;
+use kiln::model::{HiddenActivation, ModelConfig};
+use kiln::train::{NormalizationKind, OptimizerConfig, Trainer, TrainingConfig, TrainingEvent};
+use kiln::weights::{self, WeightsMeta};
+
+use crate::cli::{CliResult, DataArgs, print_json};
+
+#[derive(clap::Args, Debug)]
+pub struct TrainArgs {
+    #[command(flatten)]
+    data: DataArgs,
+    /// Model name from the registry.
+    #[arg(long, default_value = "seed")]
+    model: String,
+    /// Hidden-layer activation: relu, sigmoid or linear.
+    #[arg(long, default_value = "relu")]
+    activation: HiddenActivation,
+    #[arg(long, default_value_t = 10)]
+    epochs: usize,
+    #[arg(long, default_value_t = 32)]
+    batch_size: usize,
+    /// Learning rate.
+    #[arg(long, default_value_t = 1e-3)]
+    lr: f64,
+    /// adam (Keras defaults) or sgd.
+    #[arg(long, default_value = "adam", value_parser = parse_optimizer)]
+    optimizer: OptimizerConfig,
+    /// Pixel scaling: unit (x/255, as the seed) or mean-std (per channel).
+    #[arg(long, default_value = "unit", value_parser = parse_normalization)]
+    normalize: NormalizationKind,
+    /// Train on only the first N training images.
+    #[arg(long)]
+    train_limit: Option<usize>,
+    /// Seed for weight initialisation and shuffling.
+    #[arg(long, default_value_t = 42)]
+    seed: u64,
+    /// Save the trained weights here (burnpack).
+    #[arg(long)]
+    out: Option<PathBuf>,
+    /// Print one JSON summary as the last line.
+    #[arg(long)]
+    json: bool,
+}
+
+fn parse_optimizer(s: &str) -> Result<OptimizerConfig, String> {
+    OptimizerConfig::from_name(s).ok_or_else(|| format!("unknown optimizer {s:?} (adam or sgd)"))
+}
+
+fn parse_normalization(s: &str) -> Result<NormalizationKind, String> {
+    match s {
+        "unit" => Ok(NormalizationKind::Unit),
+        "mean-std" | "mean_std" => Ok(NormalizationKind::MeanStd),
+        _ => Err(format!("unknown normalisation {s:?} (unit or mean-std)")),
+    }
+}
+
+pub fn run(args: TrainArgs) -> CliResult {
+    let config = TrainingConfig {
+        model: ModelConfig::new().with_name(args.model).with_activation(args.activation),
+        optimizer: args.optimizer,
+        epochs: args.epochs,
+        batch_size: args.batch_size,
+        learning_rate: args.lr,
+        seed: args.seed,
+        normalization: args.normalize,
+        train_limit: args.train_limit,
+        test_limit: args.data.test_limit,
+        ..TrainingConfig::default()
+    };
+    config.validate().map_err(|e| e.to_string())?;
+    let data = Cifar10::load_paths(&args.data.data).map_err(|e| e.to_string())?;
+    let device = Device::flex();
+    let mut trainer = Trainer::new(config.clone(), &device, &data).map_err(|e| e.to_string())?;
+
+    let bar = ProgressBar::new(0);
+    bar.set_style(
+        ProgressStyle::with_template(
+            "{prefix} [{bar:30}] {pos}/{len} steps  {msg}  ({elapsed} elapsed, ~{eta} left)",
+        )
+        .expect("static template")
+        .progress_chars("=> "),
+    );
+    let mut on_event = |event: &TrainingEvent| match event {
+        TrainingEvent::Started { epochs, steps_per_epoch, train_images, test_images, parameters } => {
+            bar.set_length((epochs * steps_per_epoch) as u64);
+            bar.println(format!(
+                "training {} ({parameters} parameters) on {train_images} images, testing on \
+                 {test_images}, {epochs} epochs of {steps_per_epoch} steps",
+                config.model.name
+            ));
+        }
+        TrainingEvent::Step { epoch, step, steps_per_epoch, loss, accuracy, images_per_second, .. } => {
+            bar.set_prefix(format!("epoch {}/{}", epoch + 1, config.epochs));
+            bar.set_position((epoch * steps_per_epoch + step) as u64);
+            bar.set_message(format!(
+                "loss {loss:.4} acc {:.1}% {images_per_second:.0} img/s",
+                accuracy * 100.0
+            ));
+        }
+        TrainingEvent::Evaluating { .. } => bar.set_message("evaluating on the test set…"),
+        TrainingEvent::EpochFinished { epoch, train, test, seconds, images_per_second } => {
+            let test = test.map_or("no test set".into(), |t| {
+                format!("test loss {:.4} acc {:.2}%", t.loss, t.accuracy * 100.0)
+            });
+            bar.println(format!(
+                "epoch {:>3}: train loss {:.4} acc {:.2}% | {test} | {seconds:.1}s, {images_per_second:.0} img/s",
+                epoch + 1,
+                train.loss,
+                train.accuracy * 100.0,
+            ));
+        }
+        TrainingEvent::Finished { .. } => bar.finish_and_clear(),
+    };
+    let summary = pollster::block_on(trainer.run(&data, &mut on_event)).map_err(|e| e.to_string())?;
+
+    if let Some(out) = &args.out {
+        let meta = WeightsMeta::new(&config.model, trainer.normalization(), &summary, &args.data.data);
+        pollster::block_on(weights::save_file(&trainer.model(), &meta, out))
+            .map_err(|e| e.to_string())?;
+        if !args.json {
+            println!("saved weights to {}", out.display());
+        }
+    }
+    if args.json {
+        print_json(&summary);
+    } else if let Some(acc) = summary.test_accuracy {
+        println!(
+            "done: test accuracy {:.2}% after {} epochs, {:.0} img/s, {:.1}s training",
+            acc * 100.0,
+            summary.epochs,
+            summary.images_per_second,
+            summary.seconds
+        );
+    }
+    Ok(())
+}

@@ -1,0 +1,254 @@
+//! Assemble a CIFAR-10 dataset from whatever the user has: the official `.tar.gz` archive
+//! (read as a stream, never unpacked to disk), a plain `.tar`, or loose `.bin` batch files plus
+//! an optional `batches.meta.txt`. Works on bytes, so the browser build uses it unchanged.
+
+use std::io::Read;
+
+use crate::data::cifar::{CLASS_NAMES, NUM_CLASSES, Split};
+use crate::data::error::DataError;
+
+const GZIP_MAGIC: [u8; 2] = [0x1f, 0x8b];
+const META_FILE: &str = "batches.meta.txt";
+
+/// CIFAR-10 in memory: the training and test splits and the class names.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Cifar10 {
+    pub train: Split,
+    pub test: Split,
+    pub class_names: Vec<String>,
+}
+
+impl Default for Cifar10 {
+    fn default() -> Self {
+        Self {
+            train: Split::default(),
+            test: Split::default(),
+            class_names: CLASS_NAMES.iter().map(|s| s.to_string()).collect(),
+        }
+    }
+}
+
+/// Which split a batch file belongs to, from its name: `test_batch*` is the test set,
+/// every other `.bin` (`data_batch_1.bin` …) is training data.
+fn is_test_file(name: &str) -> bool {
+    base_name(name).to_ascii_lowercase().starts_with("test")
+}
+
+fn base_name(name: &str) -> &str {
+    name.rsplit(['/', '\\', ':']).next().unwrap_or(name)
+}
+
+fn is_batch_file(name: &str) -> bool {
+    base_name(name).to_ascii_lowercase().ends_with(".bin")
+}
+
+fn is_meta_file(name: &str) -> bool {
+    base_name(name) == META_FILE
+}
+
+/// Collects batch files, then orders them by name so the record order is the official one
+/// whatever order the files arrived in.
+#[derive(Default)]
+struct Collector {
+    batches: Vec<(String, bool, Split)>,
+    class_names: Option<Vec<String>>,
+}
+
+impl Collector {
+    fn add_file(&mut self, name: &str, bytes: &[u8]) -> Result<(), DataError> {
+        if is_meta_file(name) {
+            self.class_names = Some(parse_meta(name, bytes)?);
+        } else {
+            let mut split = Split::default();
+            split.append_batch_file(name, bytes)?;
+            self.batches.push((name.to_string(), is_test_file(name), split));
+        }
+        Ok(())
+    }
+
+    fn add_tar(&mut self, name: &str, reader: impl Read) -> Result<(), DataError> {
+        let corrupt = |e: std::io::Error| DataError::CorruptArchive {
+            name: name.to_string(),
+            reason: e.to_string(),
+        };
+        let mut archive = tar::Archive::new(reader);
+        for entry in archive.entries().map_err(corrupt)? {
+            let mut entry = entry.map_err(corrupt)?;
+            let path = entry.path().map_err(corrupt)?.to_string_lossy().into_owned();
+            if !(is_batch_file(&path) || is_meta_file(&path)) {
+                continue;
+            }
+            let mut bytes = Vec::with_capacity(entry.size() as usize);
+            entry.read_to_end(&mut bytes).map_err(corrupt)?;
+            self.add_file(&format!("{name}:{path}"), &bytes)?;
+        }
+        Ok(())
+    }
+
+    fn finish(mut self, source: &str) -> Result<Cifar10, DataError> {
+        if self.batches.is_empty() {
+            return Err(DataError::NoBatchFiles { name: source.to_string() });
+        }
+        self.batches.sort_by(|a, b| a.0.cmp(&b.0));
+        let mut data = Cifar10::default();
+        if let Some(names) = self.class_names {
+            data.class_names = names;
+        }
+        let count = |test: bool| -> usize {
+            self.batches.iter().filter(|b| b.1 == test).map(|b| b.2.len()).sum()
+        };
+        data.train.reserve(count(false));
+        data.test.reserve(count(true));
+        for (_, is_test, part) in self.batches {
+            if is_test { &mut data.test } else { &mut data.train }.extend(part);
+        }
+        Ok(data)
+    }
+}
+
+fn parse_meta(name: &str, bytes: &[u8]) -> Result<Vec<String>, DataError> {
+    let bad = |reason: String| DataError::BadMeta { name: name.to_string(), reason };
+    let text = std::str::from_utf8(bytes).map_err(|_| bad("not UTF-8 text".into()))?;
+    let names: Vec<String> =
+        text.lines().map(str::trim).filter(|l| !l.is_empty()).map(String::from).collect();
+    if names.len() != NUM_CLASSES {
+        return Err(bad(format!("expected {NUM_CLASSES} class names, found {}", names.len())));
+    }
+    Ok(names)
+}
+
+impl Cifar10 {
+    /// Read an archive or batch file from a stream: a gzip-compressed tar (the official
+    /// `cifar-10-binary.tar.gz`), a plain tar, or a single `.bin` batch file, told apart by
+    /// their contents. `name` is used for split assignment and in errors.
+    pub fn from_reader(name: &str, reader: impl Read) -> Result<Self, DataError> {
+        let mut collector = Collector::default();
+        collector.add_stream(name, reader)?;
+        collector.finish(name)
+    }
+
+    /// Read several named files (as the browser receives them from a file picker).
+    pub fn from_files<'a>(
+        files: impl IntoIterator<Item = (&'a str, &'a [u8])>,
+    ) -> Result<Self, DataError> {
+        let mut collector = Collector::default();
+        let mut names = Vec::new();
+        for (name, bytes) in files {
+            collector.add_stream(name, bytes)?;
+            names.push(name);
+        }
+        collector.finish(&names.join(", "))
+    }
+
+    /// Load from a path: the archive, the unpacked `cifar-10-batches-bin/` folder (or its
+    /// parent), or a single `.bin` file.
+    #[cfg(not(target_arch = "wasm32"))]
+    pub fn load(path: &std::path::Path) -> Result<Self, DataError> {
+        native::load(path)
+    }
+
+    /// Load several paths (e.g. `data_batch_1.bin test_batch.bin`) into one dataset.
+    #[cfg(not(target_arch = "wasm32"))]
+    pub fn load_paths(paths: &[std::path::PathBuf]) -> Result<Self, DataError> {
+        native::load_paths(paths)
+    }
+
+    /// Keep at most `train` training and `test` test images.
+    pub fn limit(&mut self, train: Option<usize>, test: Option<usize>) {
+        if let Some(n) = train {
+            self.train.truncate(n);
+        }
+        if let Some(n) = test {
+            self.test.truncate(n);
+        }
+    }
+}
+
+impl Collector {
+    fn add_stream(&mut self, name: &str, reader: impl Read) -> Result<(), DataError> {
+        let mut reader = std::io::BufReader::with_capacity(1 << 20, reader);
+        let head = std::io::BufRead::fill_buf(&mut reader)
+            .map_err(|e| DataError::CorruptArchive { name: name.into(), reason: e.to_string() })?;
+        if head.starts_with(&GZIP_MAGIC) {
+            self.add_tar(name, flate2::bufread::GzDecoder::new(reader))
+        } else if head.len() > 262 && &head[257..262] == b"ustar" {
+            self.add_tar(name, reader)
+        } else if is_meta_file(name) || is_batch_file(name) {
+            let mut bytes = Vec::new();
+            reader.read_to_end(&mut bytes).map_err(|e| DataError::CorruptArchive {
+                name: name.into(),
+                reason: e.to_string(),
+            })?;
+            self.add_file(name, &bytes)
+        } else if name.ends_with(".gz") || name.ends_with(".tgz") || name.ends_with(".tar") {
+            Err(DataError::CorruptArchive {
+                name: name.into(),
+                reason: "not a gzip or tar file".into(),
+            })
+        } else {
+            // An unknown name: treat it as a batch file, whose checks will name what is wrong.
+            let mut bytes = Vec::new();
+            reader.read_to_end(&mut bytes).map_err(|e| DataError::CorruptArchive {
+                name: name.into(),
+                reason: e.to_string(),
+            })?;
+            self.add_file(name, &bytes)
+        }
+    }
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+mod native {
+    use std::path::{Path, PathBuf};
+
+    use super::{Cifar10, Collector, is_batch_file, is_meta_file};
+    use crate::data::error::DataError;
+
+    fn io_error(path: &Path, source: std::io::Error) -> DataError {
+        if source.kind() == std::io::ErrorKind::NotFound {
+            DataError::NotFound { path: path.to_path_buf() }
+        } else {
+            DataError::Io { path: path.to_path_buf(), source }
+        }
+    }
+
+    pub fn load(path: &Path) -> Result<Cifar10, DataError> {
+        load_paths(&[path.to_path_buf()])
+    }
+
+    pub fn load_paths(paths: &[PathBuf]) -> Result<Cifar10, DataError> {
+        let mut collector = Collector::default();
+        for path in paths {
+            add_path(&mut collector, path)?;
+        }
+        let names: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
+        collector.finish(&names.join(", "))
+    }
+
+    fn add_path(collector: &mut Collector, path: &Path) -> Result<(), DataError> {
+        let meta = std::fs::metadata(path).map_err(|e| io_error(path, e))?;
+        if meta.is_dir() {
+            let nested = path.join("cifar-10-batches-bin");
+            let dir = if nested.is_dir() { nested } else { path.to_path_buf() };
+            let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
+                .map_err(|e| io_error(&dir, e))?
+                .filter_map(|e| e.ok().map(|e| e.path()))
+                .filter(|p| {
+                    let name = p.to_string_lossy();
+                    p.is_file() && (is_batch_file(&name) || is_meta_file(&name))
+                })
+                .collect();
+            files.sort();
+            if files.is_empty() {
+                return Err(DataError::NoBatchFiles { name: dir.display().to_string() });
+            }
+            for file in files {
+                add_path(collector, &file)?;
+            }
+            Ok(())
+        } else {
+            let file = std::fs::File::open(path).map_err(|e| io_error(path, e))?;
+            collector.add_stream(&path.display().to_string(), file)
+        }
+    }
+}

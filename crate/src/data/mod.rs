@@ -1,0 +1,11 @@
+//! CIFAR-10: parsing, loading and batching.
+
+pub mod batcher;
+pub mod cifar;
+pub mod dataset;
+pub mod error;
+
+pub use batcher::{Batch, Batcher, Normalization};
+pub use cifar::{CLASS_NAMES, NUM_CLASSES, Split};
+pub use dataset::Cifar10;
+pub use error::DataError;

@@ -1,0 +1,47 @@
+//! The hidden-layer activations the seed text names: ReLU (default), sigmoid and linear.
+
+use burn::nn::activation::{Activation, ActivationConfig};
+use burn::prelude::*;
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum HiddenActivation {
+    #[default]
+    Relu,
+    Sigmoid,
+    /// No non-linearity: the network collapses to a linear classifier of its inputs.
+    Linear,
+}
+
+impl HiddenActivation {
+    pub const ALL: [HiddenActivation; 3] = [Self::Relu, Self::Sigmoid, Self::Linear];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Relu => "relu",
+            Self::Sigmoid => "sigmoid",
+            Self::Linear => "linear",
+        }
+    }
+
+    pub fn init(self, device: &Device) -> Activation {
+        match self {
+            Self::Relu => ActivationConfig::Relu,
+            Self::Sigmoid => ActivationConfig::Sigmoid,
+            Self::Linear => ActivationConfig::Identity,
+        }
+        .init(device)
+    }
+}
+
+impl std::str::FromStr for HiddenActivation {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Self::ALL
+            .into_iter()
+            .find(|a| a.name().eq_ignore_ascii_case(s))
+            .ok_or_else(|| format!("unknown activation {s:?} (expected relu, sigmoid or linear)"))
+    }
+}

@@ -1,0 +1,136 @@
+//! The seed network: the Keras CIFAR-10 tutorial CNN, layer for layer.
+//!
+//! Conv(32,3×3) → MaxPool 2 → Conv(64,3×3) → MaxPool 2 → Conv(64,3×3) → Flatten → Dense(64) →
+//! Dense(10), valid padding, 122,570 parameters, logits out (no softmax).
+
+use burn::config::Config;
+use burn::module::{Module, Param};
+use burn::nn::conv::{Conv2d, Conv2dConfig};
+use burn::nn::pool::{MaxPool2d, MaxPool2dConfig};
+use burn::nn::activation::Activation;
+use burn::nn::{Initializer, Linear, LinearConfig};
+use burn::prelude::*;
+
+use crate::model::activation::HiddenActivation;
+
+#[derive(Config, Debug)]
+pub struct SeedCnnConfig {
+    /// Activation of every hidden layer (the three convolutions and the first dense layer).
+    #[config(default = "HiddenActivation::Relu")]
+    pub activation: HiddenActivation,
+    /// Number of output classes.
+    #[config(default = 10)]
+    pub num_classes: usize,
+    /// Initialise as Keras does (Glorot-uniform weights, zero biases); otherwise burn's
+    /// default (PyTorch-style Kaiming-uniform weights and biases).
+    #[config(default = true)]
+    pub keras_init: bool,
+}
+
+#[derive(Module, Debug)]
+pub struct SeedCnn {
+    pub conv1: Conv2d,
+    pub conv2: Conv2d,
+    pub conv3: Conv2d,
+    pub pool: MaxPool2d,
+    pub fc1: Linear,
+    pub fc2: Linear,
+    pub activation: Activation,
+}
+
+/// Glorot-uniform with gain 1 is Keras' default kernel initialiser.
+const GLOROT: Initializer = Initializer::XavierUniform { gain: 1.0 };
+
+fn zero_bias<const D: usize>(bias: Option<Param<Tensor<D>>>) -> Option<Param<Tensor<D>>> {
+    bias.map(|b| b.map(|t| t.zeros_like()))
+}
+
+impl SeedCnnConfig {
+    pub fn init(&self, device: &Device) -> SeedCnn {
+        let conv = |c_in, c_out| {
+            let config = Conv2dConfig::new([c_in, c_out], [3, 3]);
+            if self.keras_init {
+                let mut conv = config.with_initializer(GLOROT).init(device);
+                conv.bias = zero_bias(conv.bias);
+                conv
+            } else {
+                config.init(device)
+            }
+        };
+        let linear = |d_in, d_out| {
+            let config = LinearConfig::new(d_in, d_out);
+            if self.keras_init {
+                let mut linear = config.with_initializer(GLOROT).init(device);
+                linear.bias = zero_bias(linear.bias);
+                linear
+            } else {
+                config.init(device)
+            }
+        };
+        SeedCnn {
+            conv1: conv(3, 32),
+            conv2: conv(32, 64),
+            conv3: conv(64, 64),
+            pool: MaxPool2dConfig::new([2, 2]).init(),
+            fc1: linear(64 * 4 * 4, 64),
+            fc2: linear(64, self.num_classes),
+            activation: self.activation.init(device),
+        }
+    }
+}
+
+impl SeedCnn {
+    /// # Shapes
+    /// - images: `[batch, 3, 32, 32]`
+    /// - output: `[batch, num_classes]` (logits)
+    pub fn forward(&self, images: Tensor<4>) -> Tensor<2> {
+        let act = &self.activation;
+        let x = act.forward(self.conv1.forward(images)); // [batch, 32, 30, 30]
+        let x = self.pool.forward(x); // [batch, 32, 15, 15]
+        let x = act.forward(self.conv2.forward(x)); // [batch, 64, 13, 13]
+        let x = self.pool.forward(x); // [batch, 64, 6, 6]
+        let x = act.forward(self.conv3.forward(x)); // [batch, 64, 4, 4]
+        // Keras flattens NHWC; we flatten NCHW. Same layer, a different (fixed) ordering of
+        // the 1,024 features, which the dense layer learns either way.
+        let x: Tensor<2> = x.flatten(1, 3); // [batch, 1024]
+        let x = act.forward(self.fc1.forward(x)); // [batch, 64]
+        self.fc2.forward(x) // [batch, num_classes]
+    }
+
+    /// Output shape of each layer for a `[batch, 3, 32, 32]` input, for `kiln info`.
+    pub fn layer_summary(&self) -> Vec<LayerInfo> {
+        let conv = |name: &str, c: &Conv2d, out: [usize; 3]| LayerInfo {
+            name: name.into(),
+            output_shape: out.to_vec(),
+            params: c.num_params(),
+        };
+        vec![
+            conv("conv1 3×3", &self.conv1, [32, 30, 30]),
+            LayerInfo::stateless("maxpool 2×2", &[32, 15, 15]),
+            conv("conv2 3×3", &self.conv2, [64, 13, 13]),
+            LayerInfo::stateless("maxpool 2×2", &[64, 6, 6]),
+            conv("conv3 3×3", &self.conv3, [64, 4, 4]),
+            LayerInfo::stateless("flatten", &[1024]),
+            LayerInfo { name: "dense".into(), output_shape: vec![64], params: self.fc1.num_params() },
+            LayerInfo {
+                name: "dense (logits)".into(),
+                output_shape: vec![self.fc2.weight.dims()[1]],
+                params: self.fc2.num_params(),
+            },
+        ]
+    }
+}
+
+/// One row of a model summary: output shape excludes the batch dimension.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct LayerInfo {
+    pub name: String,
+    pub output_shape: Vec<usize>,
+    pub params: usize,
+}
+
+impl LayerInfo {
+    fn stateless(name: &str, shape: &[usize]) -> Self {
+        Self { name: name.into(), output_shape: shape.to_vec(), params: 0 }
+    }
+}

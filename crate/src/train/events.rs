@@ -1,0 +1,66 @@
+//! What the training loop reports. The CLI prints these; the browser worker posts them.
+
+use serde::{Deserialize, Serialize};
+
+/// Accuracy and mean loss over a set of images.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, Default)]
+pub struct Metrics {
+    pub loss: f32,
+    pub accuracy: f32,
+    pub images: usize,
+}
+
+/// One progress report from [`crate::train::Trainer`].
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum TrainingEvent {
+    Started {
+        epochs: usize,
+        steps_per_epoch: usize,
+        train_images: usize,
+        test_images: usize,
+        parameters: usize,
+    },
+    /// Sent every few steps (see `TrainingConfig::report_every`), never every step: each one
+    /// costs a GPU→CPU read.
+    Step {
+        epoch: usize,
+        step: usize,
+        steps_per_epoch: usize,
+        /// Mean loss and accuracy of the batches since the previous report.
+        loss: f32,
+        accuracy: f32,
+        images_per_second: f32,
+        eta_seconds: f32,
+    },
+    Evaluating {
+        epoch: usize,
+    },
+    EpochFinished {
+        epoch: usize,
+        train: Metrics,
+        /// `None` when there is no test set.
+        test: Option<Metrics>,
+        seconds: f32,
+        images_per_second: f32,
+    },
+    Finished {
+        summary: TrainingSummary,
+    },
+}
+
+/// The figures of a whole run (the JSON line `kiln train --json` ends with).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+pub struct TrainingSummary {
+    pub epochs: usize,
+    pub train_loss: f32,
+    pub train_accuracy: f32,
+    pub test_loss: Option<f32>,
+    pub test_accuracy: Option<f32>,
+    pub best_test_accuracy: Option<f32>,
+    pub best_epoch: Option<usize>,
+    pub images_per_second: f32,
+    /// Wall time spent training (evaluation excluded).
+    pub seconds: f32,
+    pub cancelled: bool,
+}

@@ -1,0 +1,12 @@
+//! Training and evaluation, written once for every device.
+
+pub mod config;
+pub mod eval;
+pub mod events;
+pub mod read;
+pub mod trainer;
+
+pub use config::{NormalizationKind, OptimizerConfig, TrainingConfig};
+pub use eval::{Evaluation, evaluate};
+pub use events::{Metrics, TrainingEvent, TrainingSummary};
+pub use trainer::{Control, EpochRecord, Observer, TrainError, Trainer};

@@ -1,0 +1,268 @@
+//! The training loop: one implementation for every device (flex CPU natively and in wasm,
+//! WebGPU in the browser). It reads tensors only through async reads, a few times a second.
+
+use std::future::Future;
+
+use burn::module::Module;
+use burn::nn::loss::CrossEntropyLossConfig;
+use burn::optim::{AdamConfig, GradientsParams, ModuleOptimizer, SgdConfig};
+use burn::prelude::*;
+use web_time::Instant;
+
+use crate::data::batcher::epoch_order;
+use crate::data::{Batcher, Cifar10, Normalization};
+use crate::model::{Model, ModelError};
+use crate::train::config::{ConfigError, NormalizationKind, OptimizerConfig, TrainingConfig};
+use crate::train::eval::evaluate;
+use crate::train::events::{Metrics, TrainingEvent, TrainingSummary};
+use crate::train::read::{ReadError, read_floats};
+
+/// Whether training goes on after a step.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Control {
+    Continue,
+    Stop,
+}
+
+/// Receives progress and decides, between steps, whether to go on.
+pub trait Observer {
+    fn event(&mut self, event: &TrainingEvent);
+
+    /// Awaited between steps. The browser worker yields to its event loop here, so that pause
+    /// and stop messages arrive, and waits here while paused.
+    fn between_steps(&mut self) -> impl Future<Output = Control> {
+        std::future::ready(Control::Continue)
+    }
+}
+
+/// A plain callback observes every event and never stops training.
+impl<F: FnMut(&TrainingEvent)> Observer for F {
+    fn event(&mut self, event: &TrainingEvent) {
+        self(event)
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum TrainError {
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    #[error(transparent)]
+    Model(#[from] ModelError),
+    #[error("no training images: load data_batch_*.bin files (or the full archive) first")]
+    NoTrainingData,
+    #[error(transparent)]
+    Read(#[from] ReadError),
+}
+
+/// A model, its optimiser state and its progress; `run` trains it for `config.epochs` epochs.
+pub struct Trainer {
+    pub config: TrainingConfig,
+    device: Device,
+    model: Option<Model>,
+    optimizer: ModuleOptimizer,
+    normalization: Normalization,
+    /// Epochs completed so far, and their metrics.
+    pub history: Vec<EpochRecord>,
+}
+
+/// Metrics of one finished epoch.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct EpochRecord {
+    pub epoch: usize,
+    pub train: Metrics,
+    pub test: Option<Metrics>,
+}
+
+impl Trainer {
+    /// Build a fresh model on `device` (autodiff is enabled here). Mean/std normalisation
+    /// statistics, when asked for, come from `data`'s training set.
+    pub fn new(config: TrainingConfig, device: &Device, data: &Cifar10) -> Result<Self, TrainError> {
+        config.validate()?;
+        let device = device.clone().autodiff();
+        device.seed(config.seed);
+        let model = config.model.init(&device)?;
+        let optimizer = match config.optimizer {
+            OptimizerConfig::Adam { beta_1, beta_2, epsilon } => AdamConfig::new()
+                .with_beta_1(beta_1)
+                .with_beta_2(beta_2)
+                .with_epsilon(epsilon)
+                .init(),
+            OptimizerConfig::Sgd => SgdConfig::new().init(),
+        };
+        let normalization = match config.normalization {
+            NormalizationKind::Unit => Normalization::Unit,
+            NormalizationKind::MeanStd => Normalization::mean_std_of(&data.train),
+        };
+        Ok(Self { config, device, model: Some(model), optimizer, normalization, history: vec![] })
+    }
+
+    /// The model as it is now, for inference (no autodiff).
+    pub fn model(&self) -> Model {
+        self.model.as_ref().expect("the model is only taken out during a step").valid()
+    }
+
+    pub fn normalization(&self) -> Normalization {
+        self.normalization
+    }
+
+    pub fn device(&self) -> &Device {
+        &self.device
+    }
+
+    /// Train until `config.epochs` epochs are done or the observer stops it.
+    pub async fn run(
+        &mut self,
+        data: &Cifar10,
+        observer: &mut impl Observer,
+    ) -> Result<TrainingSummary, TrainError> {
+        let cfg = self.config.clone();
+        let train_len = cfg.train_limit.map_or(data.train.len(), |l| l.min(data.train.len()));
+        if train_len == 0 {
+            return Err(TrainError::NoTrainingData);
+        }
+        let mut test = data.test.clone();
+        if let Some(limit) = cfg.test_limit {
+            test.truncate(limit);
+        }
+        let batcher = Batcher::new(self.normalization, self.device.clone());
+        let eval_batcher = Batcher::new(self.normalization, self.device.clone().inner());
+        let loss_fn = CrossEntropyLossConfig::new().init(&self.device);
+        let steps_per_epoch = train_len.div_ceil(cfg.batch_size);
+        let first_epoch = self.history.len();
+        observer.event(&TrainingEvent::Started {
+            epochs: cfg.epochs,
+            steps_per_epoch,
+            train_images: train_len,
+            test_images: test.len(),
+            parameters: self.model.as_ref().map_or(0, Module::num_params),
+        });
+
+        let run_start = Instant::now();
+        let mut train_seconds = 0f64;
+        let mut trained_images = 0usize;
+        let mut cancelled = false;
+        'epochs: for epoch in first_epoch..cfg.epochs {
+            let epoch_start = Instant::now();
+            let order = epoch_order(train_len, cfg.seed, epoch);
+            let mut window = Window::new(&self.device);
+            let mut epoch_totals = (0f64, 0usize, 0usize); // loss sum, correct, images
+            for (step, chunk) in order.chunks(cfg.batch_size).enumerate() {
+                if observer.between_steps().await == Control::Stop {
+                    cancelled = true;
+                    train_seconds += epoch_start.elapsed().as_secs_f64();
+                    break 'epochs;
+                }
+                let batch = batcher.batch(&data.train, chunk);
+                let model = self.model.take().expect("model present between steps");
+                let logits = model.forward(batch.images); // [batch, classes]
+                let loss = loss_fn.forward(logits.clone(), batch.targets.clone()); // [1]
+                window.add(&loss, &logits, &batch.targets, chunk.len());
+                let grads = GradientsParams::from_grads(loss.backward(), &model);
+                self.model = Some(self.optimizer.step(cfg.learning_rate, model, grads));
+
+                let last = step + 1 == steps_per_epoch;
+                if last || window.age() >= cfg.report_every_seconds as f64 {
+                    // GPU→CPU sync: one read for the window's summed loss and correct count.
+                    let (loss_sum, correct, images, seconds) = window.read().await?;
+                    epoch_totals.0 += loss_sum;
+                    epoch_totals.1 += correct;
+                    epoch_totals.2 += images;
+                    let done = (epoch - first_epoch) * steps_per_epoch + step + 1;
+                    let left = (cfg.epochs - first_epoch) * steps_per_epoch - done;
+                    let elapsed = train_seconds + epoch_start.elapsed().as_secs_f64();
+                    observer.event(&TrainingEvent::Step {
+                        epoch,
+                        step: step + 1,
+                        steps_per_epoch,
+                        loss: (loss_sum / images as f64) as f32,
+                        accuracy: correct as f32 / images as f32,
+                        images_per_second: (images as f64 / seconds.max(1e-9)) as f32,
+                        eta_seconds: (elapsed / done as f64 * left as f64) as f32,
+                    });
+                    window = Window::new(&self.device);
+                }
+            }
+            let seconds = epoch_start.elapsed().as_secs_f64();
+            train_seconds += seconds;
+            trained_images += train_len;
+            let train = Metrics {
+                loss: (epoch_totals.0 / epoch_totals.2.max(1) as f64) as f32,
+                accuracy: epoch_totals.1 as f32 / epoch_totals.2.max(1) as f32,
+                images: epoch_totals.2,
+            };
+            let test_metrics = if test.is_empty() {
+                None
+            } else {
+                observer.event(&TrainingEvent::Evaluating { epoch });
+                let ev = evaluate(&self.model(), &test, &eval_batcher, cfg.eval_batch_size).await?;
+                Some(ev.metrics)
+            };
+            self.history.push(EpochRecord { epoch, train, test: test_metrics });
+            observer.event(&TrainingEvent::EpochFinished {
+                epoch,
+                train,
+                test: test_metrics,
+                seconds: seconds as f32,
+                images_per_second: (train_len as f64 / seconds.max(1e-9)) as f32,
+            });
+        }
+        let _ = run_start;
+        let summary = self.summary(trained_images, train_seconds, cancelled);
+        observer.event(&TrainingEvent::Finished { summary: summary.clone() });
+        Ok(summary)
+    }
+
+    fn summary(&self, images: usize, seconds: f64, cancelled: bool) -> TrainingSummary {
+        let last = self.history.last();
+        let best = self
+            .history
+            .iter()
+            .filter_map(|r| r.test.map(|t| (r.epoch, t.accuracy)))
+            .max_by(|a, b| a.1.total_cmp(&b.1));
+        TrainingSummary {
+            epochs: self.history.len(),
+            train_loss: last.map_or(f32::NAN, |r| r.train.loss),
+            train_accuracy: last.map_or(f32::NAN, |r| r.train.accuracy),
+            test_loss: last.and_then(|r| r.test.map(|t| t.loss)),
+            test_accuracy: last.and_then(|r| r.test.map(|t| t.accuracy)),
+            best_test_accuracy: best.map(|b| b.1),
+            best_epoch: best.map(|b| b.0),
+            images_per_second: (images as f64 / seconds.max(1e-9)) as f32,
+            seconds: seconds as f32,
+            cancelled,
+        }
+    }
+}
+
+/// Loss and accuracy summed on the device between two reports, so that a report costs one
+/// read however many steps it covers.
+struct Window {
+    /// `[loss sum, correct count]`, no autodiff.
+    sums: Tensor<1>,
+    images: usize,
+    start: Instant,
+}
+
+impl Window {
+    fn new(device: &Device) -> Self {
+        Self { sums: Tensor::zeros([2], &device.clone().inner()), images: 0, start: Instant::now() }
+    }
+
+    fn add(&mut self, loss: &Tensor<1>, logits: &Tensor<2>, targets: &Tensor<1, Int>, n: usize) {
+        let loss_sum = loss.clone().inner() * n as f32;
+        let predicted = logits.clone().inner().argmax(1).flatten::<1>(0, 1);
+        let correct = predicted.equal(targets.clone().inner()).int().sum().float();
+        self.sums = self.sums.clone() + Tensor::cat(vec![loss_sum, correct], 0);
+        self.images += n;
+    }
+
+    fn age(&self) -> f64 {
+        self.start.elapsed().as_secs_f64()
+    }
+
+    async fn read(self) -> Result<(f64, usize, usize, f64), ReadError> {
+        let (images, start) = (self.images, self.start);
+        let sums = read_floats(self.sums).await?;
+        Ok((sums[0] as f64, sums[1].round() as usize, images, start.elapsed().as_secs_f64()))
+    }
+}

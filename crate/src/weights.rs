@@ -1,0 +1,149 @@
+//! Trained-model files: burn's burnpack container, with Kiln's own metadata (model config,
+//! normalisation, epochs, test accuracy, date, dataset) stored as a JSON string inside it.
+//! The same bytes are written by `kiln train --out` and read by the browser.
+
+use burn::prelude::*;
+use burn::store::{BurnpackStore, ModuleSnapshot};
+use burn::tensor::Bytes;
+use serde::{Deserialize, Serialize};
+
+use crate::data::Normalization;
+use crate::model::{Model, ModelConfig, ModelError};
+use crate::train::TrainingSummary;
+
+/// Metadata key under which [`WeightsMeta`] is stored, as JSON.
+const META_KEY: &str = "kiln";
+
+/// What a weights file says about the model inside it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct WeightsMeta {
+    pub model: ModelConfig,
+    pub normalization: Normalization,
+    pub epochs: usize,
+    pub test_accuracy: Option<f32>,
+    /// Seconds since the Unix epoch.
+    pub created_unix: u64,
+    /// Where the training data came from (file names).
+    pub dataset: String,
+    pub kiln_version: String,
+}
+
+impl WeightsMeta {
+    pub fn new(
+        model: &ModelConfig,
+        normalization: Normalization,
+        summary: &TrainingSummary,
+        dataset: &[impl AsRef<std::path::Path>],
+    ) -> Self {
+        let dataset: Vec<String> = dataset
+            .iter()
+            .map(|p| p.as_ref().file_name().unwrap_or_default().to_string_lossy().into_owned())
+            .collect();
+        Self {
+            model: model.clone(),
+            normalization,
+            epochs: summary.epochs,
+            test_accuracy: summary.test_accuracy,
+            created_unix: web_time::SystemTime::now()
+                .duration_since(web_time::UNIX_EPOCH)
+                .map_or(0, |d| d.as_secs()),
+            dataset: dataset.join(", "),
+            kiln_version: env!("CARGO_PKG_VERSION").to_string(),
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum WeightsError {
+    #[error("{name}: not a Kiln weights file ({reason})")]
+    NotWeights { name: String, reason: String },
+    #[error("{name}: {source}")]
+    Model {
+        name: String,
+        #[source]
+        source: ModelError,
+    },
+    #[error("{name}: the weights do not match the {model} model: {reason}")]
+    Mismatch { name: String, model: String, reason: String },
+    #[error("{name}: cannot write weights: {reason}")]
+    Write { name: String, reason: String },
+    #[error("{name}: cannot read: {source}")]
+    Io {
+        name: String,
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+/// Serialise `model` and `meta` to burnpack bytes.
+pub async fn to_bytes(model: &Model, meta: &WeightsMeta) -> Result<Vec<u8>, WeightsError> {
+    let json = serde_json::to_string(meta).expect("metadata is plain data");
+    let mut store = BurnpackStore::from_bytes(None).metadata(META_KEY, json);
+    let write_err = |e: &dyn std::fmt::Display| WeightsError::Write {
+        name: "weights".into(),
+        reason: e.to_string(),
+    };
+    model.save_into(&mut store).map_err(|e| write_err(&e))?;
+    Ok(store.get_bytes().map_err(|e| write_err(&e))?.to_vec())
+}
+
+/// Read the metadata of a weights file without building the model.
+pub fn read_meta(name: &str, bytes: &[u8]) -> Result<WeightsMeta, WeightsError> {
+    let not_weights = |reason: String| WeightsError::NotWeights { name: name.into(), reason };
+    let reader = burn::store::burn_pack::Reader::from_bytes(Bytes::from_bytes_vec(bytes.to_vec()))
+        .map_err(|e| not_weights(e.to_string()))?;
+    let json = reader
+        .metadata()
+        .get(META_KEY)
+        .ok_or_else(|| not_weights("a burnpack file without Kiln metadata".into()))?;
+    serde_json::from_str(json).map_err(|e| not_weights(format!("unreadable metadata: {e}")))
+}
+
+/// Build the model a weights file describes, on `device`, with its trained parameters.
+pub fn from_bytes(
+    name: &str,
+    bytes: &[u8],
+    device: &Device,
+) -> Result<(Model, WeightsMeta), WeightsError> {
+    let meta = read_meta(name, bytes)?;
+    let mut model = meta
+        .model
+        .init(device)
+        .map_err(|source| WeightsError::Model { name: name.into(), source })?;
+    let mut store = BurnpackStore::from_bytes(Some(Bytes::from_bytes_vec(bytes.to_vec())));
+    let mismatch = |reason: String| WeightsError::Mismatch {
+        name: name.into(),
+        model: meta.model.name.clone(),
+        reason,
+    };
+    let result = model.load_from(&mut store).map_err(|e| mismatch(e.to_string()))?;
+    if !result.errors.is_empty() || !result.missing.is_empty() {
+        let mut problems: Vec<String> = result.errors.iter().map(|e| format!("{e:?}")).collect();
+        problems.extend(result.missing.iter().map(|(path, _)| format!("missing {path}")));
+        return Err(mismatch(problems.join("; ")));
+    }
+    Ok((model, meta))
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+pub async fn save_file(
+    model: &Model,
+    meta: &WeightsMeta,
+    path: &std::path::Path,
+) -> Result<(), WeightsError> {
+    let bytes = to_bytes(model, meta).await?;
+    std::fs::write(path, bytes).map_err(|e| WeightsError::Write {
+        name: path.display().to_string(),
+        reason: e.to_string(),
+    })
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+pub fn load_file(
+    path: &std::path::Path,
+    device: &Device,
+) -> Result<(Model, WeightsMeta), WeightsError> {
+    let name = path.display().to_string();
+    let bytes = std::fs::read(path).map_err(|source| WeightsError::Io { name: name.clone(), source })?;
+    from_bytes(&name, &bytes, device)
+}

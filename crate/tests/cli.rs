@@ -1,0 +1,111 @@
+//! The `kiln` command as a user runs it: exit codes, one-line errors, JSON output.
+
+mod common;
+
+use std::process::{Command, Output};
+
+use common::{batch_file, temp_dir};
+
+fn kiln(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_kiln")).args(args).output().expect("kiln runs")
+}
+
+fn stdout_json(out: &Output) -> serde_json::Value {
+    let text = String::from_utf8_lossy(&out.stdout);
+    let last = text.lines().last().unwrap_or_default();
+    serde_json::from_str(last).unwrap_or_else(|e| panic!("last line is not JSON ({e}): {text}"))
+}
+
+/// A failing command: non-zero exit, one line on stderr naming `needle`, no panic.
+fn assert_clean_failure(out: &Output, needle: &str) {
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success(), "should fail: {stderr}");
+    assert!(!stderr.contains("panicked"), "panic on stderr: {stderr}");
+    assert_eq!(stderr.trim().lines().count(), 1, "one line expected: {stderr}");
+    assert!(stderr.contains(needle), "{needle:?} not in {stderr:?}");
+}
+
+#[test]
+fn info_reports_layers_and_parameter_count() {
+    let out = kiln(&["info", "--json"]);
+    assert!(out.status.success());
+    let json = stdout_json(&out);
+    assert_eq!(json["parameters"], 122_570);
+    assert_eq!(json["layers"].as_array().unwrap().len(), 8);
+    let table = String::from_utf8_lossy(&kiln(&["info"]).stdout).into_owned();
+    assert!(table.contains("total parameters: 122570"), "{table}");
+}
+
+#[test]
+fn bad_paths_and_files_fail_with_one_clear_line() {
+    let out = kiln(&["train", "--data", "/no/such/cifar.tar.gz", "--epochs", "1"]);
+    assert_clean_failure(&out, "/no/such/cifar.tar.gz: no such file");
+
+    let dir = temp_dir("cli-bad");
+    let truncated = dir.join("data_batch_1.bin");
+    std::fs::write(&truncated, &batch_file(&[1, 2])[..5000]).unwrap();
+    let out = kiln(&["train", "--data", truncated.to_str().unwrap()]);
+    assert_clean_failure(&out, "data_batch_1.bin: 5000 bytes is not a whole number");
+
+    let bogus_weights = dir.join("random.bpk");
+    std::fs::write(&bogus_weights, b"definitely not burnpack").unwrap();
+    let test = dir.join("test_batch.bin");
+    std::fs::write(&test, batch_file(&[1, 2, 3])).unwrap();
+    let out = kiln(&[
+        "eval",
+        "--data",
+        test.to_str().unwrap(),
+        "--weights",
+        bogus_weights.to_str().unwrap(),
+    ]);
+    assert_clean_failure(&out, "random.bpk: not a Kiln weights file");
+
+    let out = kiln(&["info", "--model", "resnet"]);
+    assert_clean_failure(&out, "unknown model \"resnet\"");
+    let out = kiln(&["train", "--data", test.to_str().unwrap(), "--batch-size", "0"]);
+    assert_clean_failure(&out, "batch_size");
+}
+
+#[test]
+fn train_saves_weights_that_eval_reads_back() {
+    let dir = temp_dir("cli-train");
+    let train = dir.join("data_batch_1.bin");
+    let test = dir.join("test_batch.bin");
+    std::fs::write(&train, batch_file(&[0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 0, 1])).unwrap();
+    std::fs::write(&test, batch_file(&[0, 1, 2, 3, 4, 5, 6, 7, 8, 9])).unwrap();
+    let weights = dir.join("model.bpk");
+    let (train, test, weights) =
+        (train.to_str().unwrap(), test.to_str().unwrap(), weights.to_str().unwrap());
+
+    let out = kiln(&[
+        "train", "--data", train, test, "--epochs", "2", "--batch-size", "4", "--out", weights,
+        "--json",
+    ]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let summary = stdout_json(&out);
+    for key in [
+        "test_accuracy",
+        "test_loss",
+        "train_accuracy",
+        "train_loss",
+        "epochs",
+        "images_per_second",
+        "seconds",
+    ] {
+        assert!(summary.get(key).is_some_and(|v| !v.is_null()), "{key} missing: {summary}");
+    }
+    assert_eq!(summary["epochs"], 2);
+
+    let out = kiln(&["eval", "--data", test, "--weights", weights, "--json"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let eval = stdout_json(&out);
+    assert_eq!(eval["images"], 10);
+    assert_eq!(eval["per_class_accuracy"].as_array().unwrap().len(), 10);
+    let confusion = eval["confusion"].as_array().unwrap();
+    assert_eq!(confusion.len(), 10);
+    let total: u64 = confusion.iter().flat_map(|r| r.as_array().unwrap()).map(|v| v.as_u64().unwrap()).sum();
+    assert_eq!(total, 10);
+    // The same weights evaluate to the accuracy training reported for its last epoch.
+    let (a, b) = (eval["test_accuracy"].as_f64().unwrap(), summary["test_accuracy"].as_f64().unwrap());
+    assert!((a - b).abs() < 1e-6, "eval {a} vs train {b}");
+}

@@ -1,0 +1,68 @@
+//! Helpers shared by the integration tests.
+#![allow(dead_code)]
+
+use std::path::PathBuf;
+
+use kiln::data::Cifar10;
+
+/// The real CIFAR-10 archive: `$KILN_CIFAR10`, else `../shared/cifar10/cifar-10-binary.tar.gz`
+/// beside the repository.
+pub fn real_data_path() -> PathBuf {
+    std::env::var_os("KILN_CIFAR10").map(PathBuf::from).unwrap_or_else(|| {
+        PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+            .join("../../shared/cifar10/cifar-10-binary.tar.gz")
+    })
+}
+
+/// The real dataset, or `None` after saying loudly that it is missing (never fake data).
+pub fn real_data() -> Option<Cifar10> {
+    let path = real_data_path();
+    if !path.exists() {
+        eprintln!(
+            "SKIPPED: real CIFAR-10 not found at {} (set KILN_CIFAR10); this test did not run",
+            path.display()
+        );
+        return None;
+    }
+    Some(Cifar10::load(&path).expect("the real archive loads"))
+}
+
+/// One CIFAR-10 record: the label byte, then 3,072 pixels derived from `seed`.
+pub fn record(label: u8, seed: u8) -> Vec<u8> {
+    let mut r = vec![label];
+    r.extend((0..3072u32).map(|i| (i as u8).wrapping_mul(31).wrapping_add(seed)));
+    r
+}
+
+/// A batch file of `labels.len()` records.
+pub fn batch_file(labels: &[u8]) -> Vec<u8> {
+    labels.iter().enumerate().flat_map(|(i, &l)| record(l, i as u8)).collect()
+}
+
+/// A tar archive (gzip-compressed when `gzip`) with the given files.
+pub fn archive(files: &[(&str, &[u8])], gzip: bool) -> Vec<u8> {
+    let mut builder = tar::Builder::new(Vec::new());
+    for (name, bytes) in files {
+        let mut header = tar::Header::new_gnu();
+        header.set_size(bytes.len() as u64);
+        header.set_mode(0o644);
+        header.set_cksum();
+        builder.append_data(&mut header, name, *bytes).unwrap();
+    }
+    let tar = builder.into_inner().unwrap();
+    if !gzip {
+        return tar;
+    }
+    use std::io::Write;
+    let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    enc.write_all(&tar).unwrap();
+    enc.finish().unwrap()
+}
+
+/// A fresh empty directory under the system temp dir.
+pub fn temp_dir(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("kiln-test-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
