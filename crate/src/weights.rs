@@ -37,7 +37,13 @@ impl WeightsMeta {
     ) -> Self {
         let dataset: Vec<String> = dataset
             .iter()
-            .map(|p| p.as_ref().file_name().unwrap_or_default().to_string_lossy().into_owned())
+            .map(|p| {
+                p.as_ref()
+                    .file_name()
+                    .unwrap_or_default()
+                    .to_string_lossy()
+                    .into_owned()
+            })
             .collect();
         Self {
             model: model.clone(),
@@ -64,7 +70,11 @@ pub enum WeightsError {
         source: ModelError,
     },
     #[error("{name}: the weights do not match the {model} model: {reason}")]
-    Mismatch { name: String, model: String, reason: String },
+    Mismatch {
+        name: String,
+        model: String,
+        reason: String,
+    },
     #[error("{name}: cannot write weights: {reason}")]
     Write { name: String, reason: String },
     #[error("{name}: cannot read: {source}")]
@@ -89,7 +99,10 @@ pub async fn to_bytes(model: &Model, meta: &WeightsMeta) -> Result<Vec<u8>, Weig
 
 /// Read the metadata of a weights file without building the model.
 pub fn read_meta(name: &str, bytes: &[u8]) -> Result<WeightsMeta, WeightsError> {
-    let not_weights = |reason: String| WeightsError::NotWeights { name: name.into(), reason };
+    let not_weights = |reason: String| WeightsError::NotWeights {
+        name: name.into(),
+        reason,
+    };
     let reader = burn::store::burn_pack::Reader::from_bytes(Bytes::from_bytes_vec(bytes.to_vec()))
         .map_err(|e| not_weights(e.to_string()))?;
     let json = reader
@@ -109,17 +122,27 @@ pub fn from_bytes(
     let mut model = meta
         .model
         .init(device)
-        .map_err(|source| WeightsError::Model { name: name.into(), source })?;
+        .map_err(|source| WeightsError::Model {
+            name: name.into(),
+            source,
+        })?;
     let mut store = BurnpackStore::from_bytes(Some(Bytes::from_bytes_vec(bytes.to_vec())));
     let mismatch = |reason: String| WeightsError::Mismatch {
         name: name.into(),
         model: meta.model.name.clone(),
         reason,
     };
-    let result = model.load_from(&mut store).map_err(|e| mismatch(e.to_string()))?;
+    let result = model
+        .load_from(&mut store)
+        .map_err(|e| mismatch(e.to_string()))?;
     if !result.errors.is_empty() || !result.missing.is_empty() {
         let mut problems: Vec<String> = result.errors.iter().map(|e| format!("{e:?}")).collect();
-        problems.extend(result.missing.iter().map(|(path, _)| format!("missing {path}")));
+        problems.extend(
+            result
+                .missing
+                .iter()
+                .map(|(path, _)| format!("missing {path}")),
+        );
         return Err(mismatch(problems.join("; ")));
     }
     Ok((model, meta))
@@ -144,6 +167,9 @@ pub fn load_file(
     device: &Device,
 ) -> Result<(Model, WeightsMeta), WeightsError> {
     let name = path.display().to_string();
-    let bytes = std::fs::read(path).map_err(|source| WeightsError::Io { name: name.clone(), source })?;
+    let bytes = std::fs::read(path).map_err(|source| WeightsError::Io {
+        name: name.clone(),
+        source,
+    })?;
     from_bytes(&name, &bytes, device)
 }

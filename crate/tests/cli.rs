@@ -7,7 +7,10 @@ use std::process::{Command, Output};
 use common::{batch_file, temp_dir};
 
 fn kiln(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_kiln")).args(args).output().expect("kiln runs")
+    Command::new(env!("CARGO_BIN_EXE_kiln"))
+        .args(args)
+        .output()
+        .expect("kiln runs")
 }
 
 fn stdout_json(out: &Output) -> serde_json::Value {
@@ -21,7 +24,11 @@ fn assert_clean_failure(out: &Output, needle: &str) {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(!out.status.success(), "should fail: {stderr}");
     assert!(!stderr.contains("panicked"), "panic on stderr: {stderr}");
-    assert_eq!(stderr.trim().lines().count(), 1, "one line expected: {stderr}");
+    assert_eq!(
+        stderr.trim().lines().count(),
+        1,
+        "one line expected: {stderr}"
+    );
     assert!(stderr.contains(needle), "{needle:?} not in {stderr:?}");
 }
 
@@ -62,7 +69,13 @@ fn bad_paths_and_files_fail_with_one_clear_line() {
 
     let out = kiln(&["info", "--model", "resnet"]);
     assert_clean_failure(&out, "unknown model \"resnet\"");
-    let out = kiln(&["train", "--data", test.to_str().unwrap(), "--batch-size", "0"]);
+    let out = kiln(&[
+        "train",
+        "--data",
+        test.to_str().unwrap(),
+        "--batch-size",
+        "0",
+    ]);
     assert_clean_failure(&out, "batch_size");
 }
 
@@ -74,14 +87,30 @@ fn train_saves_weights_that_eval_reads_back() {
     std::fs::write(&train, batch_file(&[0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 0, 1])).unwrap();
     std::fs::write(&test, batch_file(&[0, 1, 2, 3, 4, 5, 6, 7, 8, 9])).unwrap();
     let weights = dir.join("model.bpk");
-    let (train, test, weights) =
-        (train.to_str().unwrap(), test.to_str().unwrap(), weights.to_str().unwrap());
+    let (train, test, weights) = (
+        train.to_str().unwrap(),
+        test.to_str().unwrap(),
+        weights.to_str().unwrap(),
+    );
 
     let out = kiln(&[
-        "train", "--data", train, test, "--epochs", "2", "--batch-size", "4", "--out", weights,
+        "train",
+        "--data",
+        train,
+        test,
+        "--epochs",
+        "2",
+        "--batch-size",
+        "4",
+        "--out",
+        weights,
         "--json",
     ]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let summary = stdout_json(&out);
     for key in [
         "test_accuracy",
@@ -92,20 +121,34 @@ fn train_saves_weights_that_eval_reads_back() {
         "images_per_second",
         "seconds",
     ] {
-        assert!(summary.get(key).is_some_and(|v| !v.is_null()), "{key} missing: {summary}");
+        assert!(
+            summary.get(key).is_some_and(|v| !v.is_null()),
+            "{key} missing: {summary}"
+        );
     }
     assert_eq!(summary["epochs"], 2);
 
     let out = kiln(&["eval", "--data", test, "--weights", weights, "--json"]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let eval = stdout_json(&out);
     assert_eq!(eval["images"], 10);
     assert_eq!(eval["per_class_accuracy"].as_array().unwrap().len(), 10);
     let confusion = eval["confusion"].as_array().unwrap();
     assert_eq!(confusion.len(), 10);
-    let total: u64 = confusion.iter().flat_map(|r| r.as_array().unwrap()).map(|v| v.as_u64().unwrap()).sum();
+    let total: u64 = confusion
+        .iter()
+        .flat_map(|r| r.as_array().unwrap())
+        .map(|v| v.as_u64().unwrap())
+        .sum();
     assert_eq!(total, 10);
     // The same weights evaluate to the accuracy training reported for its last epoch.
-    let (a, b) = (eval["test_accuracy"].as_f64().unwrap(), summary["test_accuracy"].as_f64().unwrap());
+    let (a, b) = (
+        eval["test_accuracy"].as_f64().unwrap(),
+        summary["test_accuracy"].as_f64().unwrap(),
+    );
     assert!((a - b).abs() < 1e-6, "eval {a} vs train {b}");
 }

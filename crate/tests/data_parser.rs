@@ -67,8 +67,10 @@ fn loose_bin_files_folder_and_paths() {
     let data = Cifar10::load_paths(&[nested.join("data_batch_1.bin")]).unwrap();
     assert_eq!((data.train.len(), data.test.len()), (2, 0));
 
-    let from_memory =
-        Cifar10::from_files([("data_batch_1.bin", &batch_file(&[4])[..]), ("test_batch.bin", &[][..])]);
+    let from_memory = Cifar10::from_files([
+        ("data_batch_1.bin", &batch_file(&[4])[..]),
+        ("test_batch.bin", &[][..]),
+    ]);
     assert!(matches!(from_memory, Err(DataError::Empty { name }) if name == "test_batch.bin"));
 }
 
@@ -90,7 +92,17 @@ fn label_above_nine() {
     let mut bytes = batch_file(&[1, 2, 3]);
     bytes[2 * 3073] = 10;
     let err = load_err("data_batch_1.bin", &bytes);
-    assert!(matches!(err, DataError::BadLabel { record: 2, label: 10, .. }), "{err}");
+    assert!(
+        matches!(
+            err,
+            DataError::BadLabel {
+                record: 2,
+                label: 10,
+                ..
+            }
+        ),
+        "{err}"
+    );
     assert!(err.to_string().contains("record 2 has label 10"));
 }
 
@@ -103,7 +115,13 @@ fn empty_file() {
 
 #[test]
 fn corrupt_and_truncated_archives() {
-    let good = archive(&[("cifar-10-batches-bin/data_batch_1.bin", &batch_file(&[1; 50]))], true);
+    let good = archive(
+        &[(
+            "cifar-10-batches-bin/data_batch_1.bin",
+            &batch_file(&[1; 50]),
+        )],
+        true,
+    );
     // Truncated gzip stream.
     let err = load_err("cifar-10-binary.tar.gz", &good[..good.len() / 2]);
     assert!(matches!(err, DataError::CorruptArchive { .. }), "{err}");
@@ -118,7 +136,13 @@ fn corrupt_and_truncated_archives() {
     // Truncated plain tar.
     let tar = archive(&[("data_batch_1.bin", &batch_file(&[1; 5]))], false);
     let err = load_err("cifar.tar", &tar[..2000]);
-    assert!(matches!(err, DataError::CorruptArchive { .. } | DataError::BadSize { .. }), "{err}");
+    assert!(
+        matches!(
+            err,
+            DataError::CorruptArchive { .. } | DataError::BadSize { .. }
+        ),
+        "{err}"
+    );
     // A named archive that is not one.
     let err = load_err("cifar-10-binary.tar.gz", b"this is not gzip");
     assert!(matches!(err, DataError::CorruptArchive { .. }), "{err}");
@@ -137,7 +161,10 @@ fn path_that_does_not_exist() {
     let path = std::path::Path::new("/nonexistent/cifar-10-binary.tar.gz");
     let err = Cifar10::load(path).unwrap_err();
     assert!(matches!(err, DataError::NotFound { .. }), "{err}");
-    assert!(err.to_string().contains("/nonexistent/cifar-10-binary.tar.gz"));
+    assert!(
+        err.to_string()
+            .contains("/nonexistent/cifar-10-binary.tar.gz")
+    );
 }
 
 #[test]

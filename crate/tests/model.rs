@@ -40,18 +40,27 @@ fn layer_summary_matches_keras_model_summary() {
 fn every_hidden_activation_builds_and_runs() {
     let device = Device::flex();
     for activation in HiddenActivation::ALL {
-        let model = ModelConfig::new().with_activation(activation).init(&device).unwrap();
+        let model = ModelConfig::new()
+            .with_activation(activation)
+            .init(&device)
+            .unwrap();
         let out = model.forward(Tensor::ones([2, 3, 32, 32], &device));
         assert_eq!(out.dims(), [2, 10], "{activation:?}");
         assert_eq!(model.num_params(), 122_570);
     }
-    assert_eq!("Sigmoid".parse::<HiddenActivation>(), Ok(HiddenActivation::Sigmoid));
+    assert_eq!(
+        "Sigmoid".parse::<HiddenActivation>(),
+        Ok(HiddenActivation::Sigmoid)
+    );
     assert!("tanhh".parse::<HiddenActivation>().is_err());
 }
 
 #[test]
 fn unknown_model_name_is_an_error_listing_the_registry() {
-    let err = ModelConfig::new().with_name("resnet".into()).init(&Device::flex()).unwrap_err();
+    let err = ModelConfig::new()
+        .with_name("resnet".into())
+        .init(&Device::flex())
+        .unwrap_err();
     assert_eq!(err, ModelError::UnknownModel("resnet".into()));
     assert!(err.to_string().contains("seed"));
 }

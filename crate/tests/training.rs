@@ -6,8 +6,8 @@ use burn::prelude::*;
 use kiln::data::batcher::epoch_order;
 use kiln::data::{Batcher, Cifar10, Normalization, Split};
 use kiln::train::{
-    Control, NormalizationKind, Observer, OptimizerConfig, Trainer, TrainingConfig,
-    TrainingEvent, evaluate,
+    Control, NormalizationKind, Observer, OptimizerConfig, Trainer, TrainingConfig, TrainingEvent,
+    evaluate,
 };
 
 fn subset(split: &Split, n: usize) -> Split {
@@ -18,21 +18,36 @@ fn subset(split: &Split, n: usize) -> Split {
 
 #[test]
 fn overfits_one_batch_of_64_real_images() {
-    let Some(real) = common::real_data() else { return };
+    let Some(real) = common::real_data() else {
+        return;
+    };
     let images = subset(&real.train, 64);
     // Test on the very same 64 images: this measures training accuracy.
-    let data = Cifar10 { train: images.clone(), test: images, class_names: real.class_names };
-    let config = TrainingConfig { epochs: 40, batch_size: 32, ..TrainingConfig::default() };
+    let data = Cifar10 {
+        train: images.clone(),
+        test: images,
+        class_names: real.class_names,
+    };
+    let config = TrainingConfig {
+        epochs: 40,
+        batch_size: 32,
+        ..TrainingConfig::default()
+    };
     let mut trainer = Trainer::new(config, &Device::flex(), &data).unwrap();
     let summary = pollster::block_on(trainer.run(&data, &mut |_: &TrainingEvent| {})).unwrap();
     let acc = summary.test_accuracy.unwrap();
-    eprintln!("overfit 64 real images: training accuracy {:.1}%", acc * 100.0);
+    eprintln!(
+        "overfit 64 real images: training accuracy {:.1}%",
+        acc * 100.0
+    );
     assert!(acc >= 0.95, "training accuracy on 64 images only {acc}");
 }
 
 #[test]
 fn one_epoch_on_5000_real_images_beats_chance() {
-    let Some(real) = common::real_data() else { return };
+    let Some(real) = common::real_data() else {
+        return;
+    };
     let config = TrainingConfig {
         epochs: 1,
         train_limit: Some(5000),
@@ -50,9 +65,19 @@ fn one_epoch_on_5000_real_images_beats_chance() {
         acc * 100.0,
         summary.images_per_second
     );
-    assert!(acc >= 0.30, "test accuracy {acc} after one epoch on 5000 images");
+    assert!(
+        acc >= 0.30,
+        "test accuracy {acc} after one epoch on 5000 images"
+    );
     // The events a user watches: start, several progress steps with falling loss, epoch, end.
-    assert!(matches!(events[0], TrainingEvent::Started { train_images: 5000, test_images: 1000, .. }));
+    assert!(matches!(
+        events[0],
+        TrainingEvent::Started {
+            train_images: 5000,
+            test_images: 1000,
+            ..
+        }
+    ));
     let losses: Vec<f32> = events
         .iter()
         .filter_map(|e| match e {
@@ -60,9 +85,19 @@ fn one_epoch_on_5000_real_images_beats_chance() {
             _ => None,
         })
         .collect();
-    assert!(losses.len() >= 2, "progress reported {} times", losses.len());
-    assert!(losses.last().unwrap() < &losses[0], "loss did not fall: {losses:?}");
-    assert!(matches!(events.last(), Some(TrainingEvent::Finished { .. })));
+    assert!(
+        losses.len() >= 2,
+        "progress reported {} times",
+        losses.len()
+    );
+    assert!(
+        losses.last().unwrap() < &losses[0],
+        "loss did not fall: {losses:?}"
+    );
+    assert!(matches!(
+        events.last(),
+        Some(TrainingEvent::Finished { .. })
+    ));
 }
 
 /// Small synthetic-but-learnable data for loop mechanics (never presented as CIFAR-10):
@@ -76,14 +111,22 @@ fn flat_colour_data(n: usize) -> Cifar10 {
     }
     let mut train = Split::default();
     train.append_batch_file("flat.bin", &bytes).unwrap();
-    Cifar10 { test: train.clone(), train, ..Cifar10::default() }
+    Cifar10 {
+        test: train.clone(),
+        train,
+        ..Cifar10::default()
+    }
 }
 
 #[test]
 fn same_seed_same_run() {
     let data = flat_colour_data(40);
     let run = || {
-        let config = TrainingConfig { epochs: 2, batch_size: 8, ..TrainingConfig::default() };
+        let config = TrainingConfig {
+            epochs: 2,
+            batch_size: 8,
+            ..TrainingConfig::default()
+        };
         let mut trainer = Trainer::new(config, &Device::flex(), &data).unwrap();
         pollster::block_on(trainer.run(&data, &mut |_: &TrainingEvent| {})).unwrap()
     };
@@ -107,7 +150,10 @@ fn sgd_and_mean_std_options_train() {
         ..TrainingConfig::default()
     };
     let mut trainer = Trainer::new(config, &Device::flex(), &data).unwrap();
-    assert!(matches!(trainer.normalization(), Normalization::MeanStd { .. }));
+    assert!(matches!(
+        trainer.normalization(),
+        Normalization::MeanStd { .. }
+    ));
     let summary = pollster::block_on(trainer.run(&data, &mut |_: &TrainingEvent| {})).unwrap();
     assert!(summary.train_loss.is_finite());
     assert_eq!(summary.epochs, 3);
@@ -128,23 +174,56 @@ impl Observer for StopAfter {
 #[test]
 fn observer_can_stop_between_steps() {
     let data = flat_colour_data(100);
-    let config = TrainingConfig { epochs: 5, batch_size: 10, ..TrainingConfig::default() };
+    let config = TrainingConfig {
+        epochs: 5,
+        batch_size: 10,
+        ..TrainingConfig::default()
+    };
     let mut trainer = Trainer::new(config, &Device::flex(), &data).unwrap();
     let summary = pollster::block_on(trainer.run(&data, &mut StopAfter(13))).unwrap();
     assert!(summary.cancelled);
-    assert_eq!(summary.epochs, 1, "one whole epoch (10 steps) finished before the stop");
+    assert_eq!(
+        summary.epochs, 1,
+        "one whole epoch (10 steps) finished before the stop"
+    );
 }
 
 #[test]
 fn bad_settings_are_named() {
     let data = flat_colour_data(10);
     for (config, field) in [
-        (TrainingConfig { batch_size: 0, ..Default::default() }, "batch_size"),
-        (TrainingConfig { epochs: 0, ..Default::default() }, "epochs"),
-        (TrainingConfig { learning_rate: f64::NAN, ..Default::default() }, "learning_rate"),
-        (TrainingConfig { learning_rate: -1.0, ..Default::default() }, "learning_rate"),
+        (
+            TrainingConfig {
+                batch_size: 0,
+                ..Default::default()
+            },
+            "batch_size",
+        ),
+        (
+            TrainingConfig {
+                epochs: 0,
+                ..Default::default()
+            },
+            "epochs",
+        ),
+        (
+            TrainingConfig {
+                learning_rate: f64::NAN,
+                ..Default::default()
+            },
+            "learning_rate",
+        ),
+        (
+            TrainingConfig {
+                learning_rate: -1.0,
+                ..Default::default()
+            },
+            "learning_rate",
+        ),
     ] {
-        let err = Trainer::new(config, &Device::flex(), &data).err().expect("rejected");
+        let err = Trainer::new(config, &Device::flex(), &data)
+            .err()
+            .expect("rejected");
         assert!(err.to_string().contains(field), "{err}");
     }
     let empty = Cifar10::default();
@@ -160,7 +239,11 @@ fn evaluation_confusion_matrix_is_consistent() {
     let batcher = Batcher::new(Normalization::Unit, Device::flex());
     let ev = pollster::block_on(evaluate(&trainer.model(), &data.test, &batcher, 7)).unwrap();
     let rows: Vec<u32> = ev.confusion.iter().map(|r| r.iter().sum()).collect();
-    assert_eq!(rows, vec![3; 10], "each row sums to that class's image count");
+    assert_eq!(
+        rows,
+        vec![3; 10],
+        "each row sums to that class's image count"
+    );
     let diagonal: u32 = (0..10).map(|c| ev.confusion[c][c]).sum();
     assert!((ev.metrics.accuracy - diagonal as f32 / 30.0).abs() < 1e-6);
     assert_eq!(ev.metrics.images, 30);

@@ -10,7 +10,11 @@ use kiln::train::read::read_floats;
 use kiln::weights::{self, WeightsError, WeightsMeta};
 
 fn meta(config: &ModelConfig) -> WeightsMeta {
-    let summary = TrainingSummary { epochs: 3, test_accuracy: Some(0.5), ..Default::default() };
+    let summary = TrainingSummary {
+        epochs: 3,
+        test_accuracy: Some(0.5),
+        ..Default::default()
+    };
     WeightsMeta::new(config, Normalization::Unit, &summary, &["data_batch_1.bin"])
 }
 
@@ -21,7 +25,10 @@ fn round_trip_gives_identical_logits() {
     let model = config.init(&device).unwrap();
     let bytes = pollster::block_on(weights::to_bytes(&model, &meta(&config))).unwrap();
     let (loaded, loaded_meta) = weights::from_bytes("m.bpk", &bytes, &device).unwrap();
-    assert_eq!(loaded_meta, meta(&config).clone_with_time(loaded_meta.created_unix));
+    assert_eq!(
+        loaded_meta,
+        meta(&config).clone_with_time(loaded_meta.created_unix)
+    );
     assert_eq!(loaded_meta.model.activation, HiddenActivation::Sigmoid);
     let input = Tensor::<4>::random([2, 3, 32, 32], burn::tensor::Distribution::Default, &device);
     let a = pollster::block_on(read_floats(model.forward(input.clone()))).unwrap();
@@ -34,7 +41,10 @@ trait WithTime {
 }
 impl WithTime for WeightsMeta {
     fn clone_with_time(&self, t: u64) -> WeightsMeta {
-        WeightsMeta { created_unix: t, ..self.clone() }
+        WeightsMeta {
+            created_unix: t,
+            ..self.clone()
+        }
     }
 }
 

@@ -37,8 +37,13 @@ fn random_pixels(images: usize) -> Cifar10 {
         }));
     }
     let mut train = Split::default();
-    train.append_batch_file("random-pixels", &bytes).expect("well-formed records");
-    Cifar10 { train, ..Cifar10::default() }
+    train
+        .append_batch_file("random-pixels", &bytes)
+        .expect("well-formed records");
+    Cifar10 {
+        train,
+        ..Cifar10::default()
+    }
 }
 
 /// Images per second of `steps` training steps at `batch_size`.
@@ -62,10 +67,16 @@ pub fn run(args: BenchArgs) -> CliResult {
     let (data, source) = if args.data.is_empty() {
         (random_pixels(max_batch * args.steps), "random pixels")
     } else {
-        (Cifar10::load_paths(&args.data).map_err(|e| e.to_string())?, "CIFAR-10")
+        (
+            Cifar10::load_paths(&args.data).map_err(|e| e.to_string())?,
+            "CIFAR-10",
+        )
     };
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
-    println!("kiln bench: {} network, burn flex on {threads} CPU threads, {source}", args.model);
+    println!(
+        "kiln bench: {} network, burn flex on {threads} CPU threads, {source}",
+        args.model
+    );
     println!("{:>10} {:>12}", "batch", "img/s");
     let mut results = Vec::new();
     for &batch in &args.batch_sizes {

@@ -29,7 +29,12 @@ pub fn run(args: EvalArgs) -> CliResult {
     if data.test.is_empty() {
         return Err(format!(
             "{}: no test images (expected test_batch.bin)",
-            args.data.data.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(", ")
+            args.data
+                .data
+                .iter()
+                .map(|p| p.display().to_string())
+                .collect::<Vec<_>>()
+                .join(", ")
         ));
     }
     let batcher = Batcher::new(meta.normalization, device);

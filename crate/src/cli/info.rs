@@ -20,7 +20,9 @@ pub struct InfoArgs {
 }
 
 pub fn run(args: InfoArgs) -> CliResult {
-    let config = ModelConfig::new().with_name(args.model.clone()).with_activation(args.activation);
+    let config = ModelConfig::new()
+        .with_name(args.model.clone())
+        .with_activation(args.activation);
     let model = config.init(&Device::flex()).map_err(|e| e.to_string())?;
     let layers = model.layer_summary();
     let parameters = model.num_params();
@@ -34,10 +36,19 @@ pub fn run(args: InfoArgs) -> CliResult {
         }));
         return Ok(());
     }
-    println!("model {} (activation {}), input [3, 32, 32]", args.model, args.activation.name());
+    println!(
+        "model {} (activation {}), input [3, 32, 32]",
+        args.model,
+        args.activation.name()
+    );
     println!("{:<18} {:>16} {:>10}", "layer", "output shape", "params");
     for layer in &layers {
-        println!("{:<18} {:>16} {:>10}", layer.name, format!("{:?}", layer.output_shape), layer.params);
+        println!(
+            "{:<18} {:>16} {:>10}",
+            layer.name,
+            format!("{:?}", layer.output_shape),
+            layer.params
+        );
     }
     println!("total parameters: {parameters}");
     Ok(())

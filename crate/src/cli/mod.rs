@@ -11,7 +11,11 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 #[derive(Parser, Debug)]
-#[command(name = "kiln", version, about = "Train and evaluate CIFAR-10 networks (burn, CPU)")]
+#[command(
+    name = "kiln",
+    version,
+    about = "Train and evaluate CIFAR-10 networks (burn, CPU)"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -61,5 +65,8 @@ pub fn main() -> ExitCode {
 pub type CliResult = Result<(), String>;
 
 pub fn print_json(value: &impl serde::Serialize) {
-    println!("{}", serde_json::to_string(value).expect("plain data serialises"));
+    println!(
+        "{}",
+        serde_json::to_string(value).expect("plain data serialises")
+    );
 }

@@ -62,7 +62,9 @@ fn parse_normalization(s: &str) -> Result<NormalizationKind, String> {
 
 pub fn run(args: TrainArgs) -> CliResult {
     let config = TrainingConfig {
-        model: ModelConfig::new().with_name(args.model).with_activation(args.activation),
+        model: ModelConfig::new()
+            .with_name(args.model)
+            .with_activation(args.activation),
         optimizer: args.optimizer,
         epochs: args.epochs,
         batch_size: args.batch_size,
@@ -87,7 +89,13 @@ pub fn run(args: TrainArgs) -> CliResult {
         .progress_chars("=> "),
     );
     let mut on_event = |event: &TrainingEvent| match event {
-        TrainingEvent::Started { epochs, steps_per_epoch, train_images, test_images, parameters } => {
+        TrainingEvent::Started {
+            epochs,
+            steps_per_epoch,
+            train_images,
+            test_images,
+            parameters,
+        } => {
             bar.set_length((epochs * steps_per_epoch) as u64);
             bar.println(format!(
                 "training {} ({parameters} parameters) on {train_images} images, testing on \
@@ -95,7 +103,15 @@ pub fn run(args: TrainArgs) -> CliResult {
                 config.model.name
             ));
         }
-        TrainingEvent::Step { epoch, step, steps_per_epoch, loss, accuracy, images_per_second, .. } => {
+        TrainingEvent::Step {
+            epoch,
+            step,
+            steps_per_epoch,
+            loss,
+            accuracy,
+            images_per_second,
+            ..
+        } => {
             bar.set_prefix(format!("epoch {}/{}", epoch + 1, config.epochs));
             bar.set_position((epoch * steps_per_epoch + step) as u64);
             bar.set_message(format!(
@@ -104,7 +120,13 @@ pub fn run(args: TrainArgs) -> CliResult {
             ));
         }
         TrainingEvent::Evaluating { .. } => bar.set_message("evaluating on the test set…"),
-        TrainingEvent::EpochFinished { epoch, train, test, seconds, images_per_second } => {
+        TrainingEvent::EpochFinished {
+            epoch,
+            train,
+            test,
+            seconds,
+            images_per_second,
+        } => {
             let test = test.map_or("no test set".into(), |t| {
                 format!("test loss {:.4} acc {:.2}%", t.loss, t.accuracy * 100.0)
             });
@@ -117,10 +139,16 @@ pub fn run(args: TrainArgs) -> CliResult {
         }
         TrainingEvent::Finished { .. } => bar.finish_and_clear(),
     };
-    let summary = pollster::block_on(trainer.run(&data, &mut on_event)).map_err(|e| e.to_string())?;
+    let summary =
+        pollster::block_on(trainer.run(&data, &mut on_event)).map_err(|e| e.to_string())?;
 
     if let Some(out) = &args.out {
-        let meta = WeightsMeta::new(&config.model, trainer.normalization(), &summary, &args.data.data);
+        let meta = WeightsMeta::new(
+            &config.model,
+            trainer.normalization(),
+            &summary,
+            &args.data.data,
+        );
         pollster::block_on(weights::save_file(&trainer.model(), &meta, out))
             .map_err(|e| e.to_string())?;
         if !args.json {

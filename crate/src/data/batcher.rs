@@ -17,14 +17,20 @@ pub enum Normalization {
     #[default]
     Unit,
     /// `(x / 255 - mean[c]) / std[c]` per channel.
-    MeanStd { mean: [f32; CHANNELS], std: [f32; CHANNELS] },
+    MeanStd {
+        mean: [f32; CHANNELS],
+        std: [f32; CHANNELS],
+    },
 }
 
 impl Normalization {
     /// Per-channel mean/std measured on a split (normally the training set).
     pub fn mean_std_of(split: &Split) -> Self {
         let (mean, std) = split.channel_stats();
-        Normalization::MeanStd { mean, std: std.map(|s| s.max(1e-6)) }
+        Normalization::MeanStd {
+            mean,
+            std: std.map(|s| s.max(1e-6)),
+        }
     }
 
     /// Scale and shift per channel: `x_byte * scale[c] + shift[c]`.
@@ -71,14 +77,18 @@ pub struct Batcher {
 
 impl Batcher {
     pub fn new(normalization: Normalization, device: Device) -> Self {
-        Self { normalization, device }
+        Self {
+            normalization,
+            device,
+        }
     }
 
     /// The batch made of the images at `indices`.
     pub fn batch(&self, split: &Split, indices: &[usize]) -> Batch {
         let mut pixels = Vec::with_capacity(indices.len() * IMAGE_BYTES);
         for &i in indices {
-            self.normalization.extend_floats(split.image(i), &mut pixels);
+            self.normalization
+                .extend_floats(split.image(i), &mut pixels);
         }
         let labels: Vec<i64> = indices.iter().map(|&i| split.labels()[i] as i64).collect();
         let n = indices.len();

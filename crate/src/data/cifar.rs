@@ -47,8 +47,11 @@ impl Split {
         if bytes.is_empty() {
             return Err(DataError::Empty { name });
         }
-        if bytes.len() % RECORD_BYTES != 0 {
-            return Err(DataError::BadSize { name, len: bytes.len() });
+        if !bytes.len().is_multiple_of(RECORD_BYTES) {
+            return Err(DataError::BadSize {
+                name,
+                len: bytes.len(),
+            });
         }
         // Validate everything before touching `self`, so a bad file leaves the split as it was.
         if let Some((record, chunk)) = bytes
@@ -56,7 +59,11 @@ impl Split {
             .enumerate()
             .find(|(_, r)| r[0] as usize >= NUM_CLASSES)
         {
-            return Err(DataError::BadLabel { name, record, label: chunk[0] });
+            return Err(DataError::BadLabel {
+                name,
+                record,
+                label: chunk[0],
+            });
         }
         let records = bytes.len() / RECORD_BYTES;
         self.pixels.reserve(records * IMAGE_BYTES);
@@ -87,7 +94,11 @@ impl Split {
     /// Serialise back to the official record layout (label byte, then pixels).
     pub fn to_batch_file(&self) -> Vec<u8> {
         let mut out = Vec::with_capacity(self.len() * RECORD_BYTES);
-        for (label, image) in self.labels.iter().zip(self.pixels.chunks_exact(IMAGE_BYTES)) {
+        for (label, image) in self
+            .labels
+            .iter()
+            .zip(self.pixels.chunks_exact(IMAGE_BYTES))
+        {
             out.push(*label);
             out.extend_from_slice(image);
         }
@@ -136,9 +147,9 @@ impl Split {
         for image in self.pixels.chunks_exact(IMAGE_BYTES) {
             for (c, channel) in image.chunks_exact(plane).enumerate() {
                 // Integer sums per plane are exact and much faster than per-pixel f64 work.
-                let (s, s2) = channel
-                    .iter()
-                    .fold((0u64, 0u64), |(s, s2), &p| (s + p as u64, s2 + (p as u64) * (p as u64)));
+                let (s, s2) = channel.iter().fold((0u64, 0u64), |(s, s2), &p| {
+                    (s + p as u64, s2 + (p as u64) * (p as u64))
+                });
                 sum[c] += s as f64;
                 sum_sq[c] += s2 as f64;
             }

@@ -61,7 +61,8 @@ impl Collector {
         } else {
             let mut split = Split::default();
             split.append_batch_file(name, bytes)?;
-            self.batches.push((name.to_string(), is_test_file(name), split));
+            self.batches
+                .push((name.to_string(), is_test_file(name), split));
         }
         Ok(())
     }
@@ -74,7 +75,11 @@ impl Collector {
         let mut archive = tar::Archive::new(reader);
         for entry in archive.entries().map_err(corrupt)? {
             let mut entry = entry.map_err(corrupt)?;
-            let path = entry.path().map_err(corrupt)?.to_string_lossy().into_owned();
+            let path = entry
+                .path()
+                .map_err(corrupt)?
+                .to_string_lossy()
+                .into_owned();
             if !(is_batch_file(&path) || is_meta_file(&path)) {
                 continue;
             }
@@ -87,7 +92,9 @@ impl Collector {
 
     fn finish(mut self, source: &str) -> Result<Cifar10, DataError> {
         if self.batches.is_empty() {
-            return Err(DataError::NoBatchFiles { name: source.to_string() });
+            return Err(DataError::NoBatchFiles {
+                name: source.to_string(),
+            });
         }
         self.batches.sort_by(|a, b| a.0.cmp(&b.0));
         let mut data = Cifar10::default();
@@ -95,24 +102,43 @@ impl Collector {
             data.class_names = names;
         }
         let count = |test: bool| -> usize {
-            self.batches.iter().filter(|b| b.1 == test).map(|b| b.2.len()).sum()
+            self.batches
+                .iter()
+                .filter(|b| b.1 == test)
+                .map(|b| b.2.len())
+                .sum()
         };
         data.train.reserve(count(false));
         data.test.reserve(count(true));
         for (_, is_test, part) in self.batches {
-            if is_test { &mut data.test } else { &mut data.train }.extend(part);
+            if is_test {
+                &mut data.test
+            } else {
+                &mut data.train
+            }
+            .extend(part);
         }
         Ok(data)
     }
 }
 
 fn parse_meta(name: &str, bytes: &[u8]) -> Result<Vec<String>, DataError> {
-    let bad = |reason: String| DataError::BadMeta { name: name.to_string(), reason };
+    let bad = |reason: String| DataError::BadMeta {
+        name: name.to_string(),
+        reason,
+    };
     let text = std::str::from_utf8(bytes).map_err(|_| bad("not UTF-8 text".into()))?;
-    let names: Vec<String> =
-        text.lines().map(str::trim).filter(|l| !l.is_empty()).map(String::from).collect();
+    let names: Vec<String> = text
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .map(String::from)
+        .collect();
     if names.len() != NUM_CLASSES {
-        return Err(bad(format!("expected {NUM_CLASSES} class names, found {}", names.len())));
+        return Err(bad(format!(
+            "expected {NUM_CLASSES} class names, found {}",
+            names.len()
+        )));
     }
     Ok(names)
 }
@@ -167,18 +193,23 @@ impl Cifar10 {
 impl Collector {
     fn add_stream(&mut self, name: &str, reader: impl Read) -> Result<(), DataError> {
         let mut reader = std::io::BufReader::with_capacity(1 << 20, reader);
-        let head = std::io::BufRead::fill_buf(&mut reader)
-            .map_err(|e| DataError::CorruptArchive { name: name.into(), reason: e.to_string() })?;
+        let head =
+            std::io::BufRead::fill_buf(&mut reader).map_err(|e| DataError::CorruptArchive {
+                name: name.into(),
+                reason: e.to_string(),
+            })?;
         if head.starts_with(&GZIP_MAGIC) {
             self.add_tar(name, flate2::bufread::GzDecoder::new(reader))
         } else if head.len() > 262 && &head[257..262] == b"ustar" {
             self.add_tar(name, reader)
         } else if is_meta_file(name) || is_batch_file(name) {
             let mut bytes = Vec::new();
-            reader.read_to_end(&mut bytes).map_err(|e| DataError::CorruptArchive {
-                name: name.into(),
-                reason: e.to_string(),
-            })?;
+            reader
+                .read_to_end(&mut bytes)
+                .map_err(|e| DataError::CorruptArchive {
+                    name: name.into(),
+                    reason: e.to_string(),
+                })?;
             self.add_file(name, &bytes)
         } else if name.ends_with(".gz") || name.ends_with(".tgz") || name.ends_with(".tar") {
             Err(DataError::CorruptArchive {
@@ -188,10 +219,12 @@ impl Collector {
         } else {
             // An unknown name: treat it as a batch file, whose checks will name what is wrong.
             let mut bytes = Vec::new();
-            reader.read_to_end(&mut bytes).map_err(|e| DataError::CorruptArchive {
-                name: name.into(),
-                reason: e.to_string(),
-            })?;
+            reader
+                .read_to_end(&mut bytes)
+                .map_err(|e| DataError::CorruptArchive {
+                    name: name.into(),
+                    reason: e.to_string(),
+                })?;
             self.add_file(name, &bytes)
         }
     }
@@ -206,9 +239,14 @@ mod native {
 
     fn io_error(path: &Path, source: std::io::Error) -> DataError {
         if source.kind() == std::io::ErrorKind::NotFound {
-            DataError::NotFound { path: path.to_path_buf() }
+            DataError::NotFound {
+                path: path.to_path_buf(),
+            }
         } else {
-            DataError::Io { path: path.to_path_buf(), source }
+            DataError::Io {
+                path: path.to_path_buf(),
+                source,
+            }
         }
     }
 
@@ -229,7 +267,11 @@ mod native {
         let meta = std::fs::metadata(path).map_err(|e| io_error(path, e))?;
         if meta.is_dir() {
             let nested = path.join("cifar-10-batches-bin");
-            let dir = if nested.is_dir() { nested } else { path.to_path_buf() };
+            let dir = if nested.is_dir() {
+                nested
+            } else {
+                path.to_path_buf()
+            };
             let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
                 .map_err(|e| io_error(&dir, e))?
                 .filter_map(|e| e.ok().map(|e| e.path()))
@@ -240,7 +282,9 @@ mod native {
                 .collect();
             files.sort();
             if files.is_empty() {
-                return Err(DataError::NoBatchFiles { name: dir.display().to_string() });
+                return Err(DataError::NoBatchFiles {
+                    name: dir.display().to_string(),
+                });
             }
             for file in files {
                 add_path(collector, &file)?;

@@ -31,7 +31,11 @@ pub enum DataError {
          this is not a CIFAR-10 batch file",
         max = NUM_CLASSES - 1
     )]
-    BadLabel { name: String, record: usize, label: u8 },
+    BadLabel {
+        name: String,
+        record: usize,
+        label: u8,
+    },
 
     #[error("{name}: corrupt or truncated archive: {reason}")]
     CorruptArchive { name: String, reason: String },
@@ -46,5 +50,8 @@ pub enum DataError {
     BadMeta { name: String, reason: String },
 
     #[error("no {split} images loaded; {hint}")]
-    MissingSplit { split: &'static str, hint: &'static str },
+    MissingSplit {
+        split: &'static str,
+        hint: &'static str,
+    },
 }

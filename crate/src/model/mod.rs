@@ -11,8 +11,10 @@ pub use activation::HiddenActivation;
 pub use seed::{LayerInfo, SeedCnn, SeedCnnConfig};
 
 /// Names accepted by [`ModelConfig::name`], with a one-line description each.
-pub const MODELS: &[(&str, &str)] =
-    &[("seed", "Keras CIFAR-10 tutorial CNN: 3 conv + 2 dense layers, 122,570 parameters")];
+pub const MODELS: &[(&str, &str)] = &[(
+    "seed",
+    "Keras CIFAR-10 tutorial CNN: 3 conv + 2 dense layers, 122,570 parameters",
+)];
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub enum ModelError {
@@ -45,7 +47,9 @@ impl ModelConfig {
     pub fn init(&self, device: &Device) -> Result<Model, ModelError> {
         match self.name.as_str() {
             "seed" => Ok(Model::Seed(
-                SeedCnnConfig::new().with_activation(self.activation).init(device),
+                SeedCnnConfig::new()
+                    .with_activation(self.activation)
+                    .init(device),
             )),
             other => Err(ModelError::UnknownModel(other.to_string())),
         }

@@ -5,9 +5,9 @@
 
 use burn::config::Config;
 use burn::module::{Module, Param};
+use burn::nn::activation::Activation;
 use burn::nn::conv::{Conv2d, Conv2dConfig};
 use burn::nn::pool::{MaxPool2d, MaxPool2dConfig};
-use burn::nn::activation::Activation;
 use burn::nn::{Initializer, Linear, LinearConfig};
 use burn::prelude::*;
 
@@ -111,7 +111,11 @@ impl SeedCnn {
             LayerInfo::stateless("maxpool 2×2", &[64, 6, 6]),
             conv("conv3 3×3", &self.conv3, [64, 4, 4]),
             LayerInfo::stateless("flatten", &[1024]),
-            LayerInfo { name: "dense".into(), output_shape: vec![64], params: self.fc1.num_params() },
+            LayerInfo {
+                name: "dense".into(),
+                output_shape: vec![64],
+                params: self.fc1.num_params(),
+            },
             LayerInfo {
                 name: "dense (logits)".into(),
                 output_shape: vec![self.fc2.weight.dims()[1]],
@@ -131,6 +135,10 @@ pub struct LayerInfo {
 
 impl LayerInfo {
     fn stateless(name: &str, shape: &[usize]) -> Self {
-        Self { name: name.into(), output_shape: shape.to_vec(), params: 0 }
+        Self {
+            name: name.into(),
+            output_shape: shape.to_vec(),
+            params: 0,
+        }
     }
 }

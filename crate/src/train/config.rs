@@ -9,7 +9,11 @@ use crate::model::ModelConfig;
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum OptimizerConfig {
     /// Adam with Keras' defaults (β₁ 0.9, β₂ 0.999, ε 1e-7).
-    Adam { beta_1: f32, beta_2: f32, epsilon: f32 },
+    Adam {
+        beta_1: f32,
+        beta_2: f32,
+        epsilon: f32,
+    },
     /// Plain stochastic gradient descent: w ← w − α∇J(w).
     Sgd,
 }
@@ -22,7 +26,11 @@ impl Default for OptimizerConfig {
 
 impl OptimizerConfig {
     pub fn adam() -> Self {
-        Self::Adam { beta_1: 0.9, beta_2: 0.999, epsilon: 1e-7 }
+        Self::Adam {
+            beta_1: 0.9,
+            beta_2: 0.999,
+            epsilon: 1e-7,
+        }
     }
 
     /// `adam` or `sgd`, as the CLI and the page spell them.
@@ -106,12 +114,26 @@ pub struct ConfigError {
 
 impl TrainingConfig {
     pub fn validate(&self) -> Result<(), ConfigError> {
-        let err = |field, value: String, reason| Err(ConfigError { field, value, reason });
+        let err = |field, value: String, reason| {
+            Err(ConfigError {
+                field,
+                value,
+                reason,
+            })
+        };
         if self.epochs == 0 || self.epochs > 10_000 {
-            return err("epochs", self.epochs.to_string(), "must be between 1 and 10000");
+            return err(
+                "epochs",
+                self.epochs.to_string(),
+                "must be between 1 and 10000",
+            );
         }
         if self.batch_size == 0 || self.batch_size > 4096 {
-            return err("batch_size", self.batch_size.to_string(), "must be between 1 and 4096");
+            return err(
+                "batch_size",
+                self.batch_size.to_string(),
+                "must be between 1 and 4096",
+            );
         }
         if self.eval_batch_size == 0 || self.eval_batch_size > 10_000 {
             return err(
@@ -120,9 +142,15 @@ impl TrainingConfig {
                 "must be between 1 and 10000",
             );
         }
-        if !(self.learning_rate.is_finite() && self.learning_rate > 0.0 && self.learning_rate <= 10.0)
+        if !(self.learning_rate.is_finite()
+            && self.learning_rate > 0.0
+            && self.learning_rate <= 10.0)
         {
-            return err("learning_rate", self.learning_rate.to_string(), "must be in (0, 10]");
+            return err(
+                "learning_rate",
+                self.learning_rate.to_string(),
+                "must be in (0, 10]",
+            );
         }
         if self.train_limit == Some(0) {
             return err("train_limit", "0".into(), "must be at least 1");
@@ -134,7 +162,12 @@ impl TrainingConfig {
                 "must be a non-negative number",
             );
         }
-        if let OptimizerConfig::Adam { beta_1, beta_2, epsilon } = self.optimizer {
+        if let OptimizerConfig::Adam {
+            beta_1,
+            beta_2,
+            epsilon,
+        } = self.optimizer
+        {
             let in_unit = |b: f32| (0.0..1.0).contains(&b);
             if !(in_unit(beta_1) && in_unit(beta_2) && epsilon > 0.0 && epsilon.is_finite()) {
                 return err(

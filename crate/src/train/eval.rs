@@ -56,7 +56,10 @@ pub async fn evaluate(
     }
     let mut confusion = vec![vec![0u32; NUM_CLASSES]; NUM_CLASSES];
     let Some(loss_sum) = loss_sum else {
-        return Ok(Evaluation { metrics: Metrics::default(), confusion });
+        return Ok(Evaluation {
+            metrics: Metrics::default(),
+            confusion,
+        });
     };
     // The only two GPU→CPU syncs of an evaluation.
     let predicted = read_ints(Tensor::cat(predictions, 0)).await?;
@@ -69,7 +72,11 @@ pub async fn evaluate(
     }
     let n = split.len();
     Ok(Evaluation {
-        metrics: Metrics { loss: loss_sum / n as f32, accuracy: correct as f32 / n as f32, images: n },
+        metrics: Metrics {
+            loss: loss_sum / n as f32,
+            accuracy: correct as f32 / n as f32,
+            images: n,
+        },
         confusion,
     })
 }

@@ -10,11 +10,19 @@ use burn::prelude::*;
 pub struct ReadError(pub String);
 
 pub async fn read_floats<const D: usize>(tensor: Tensor<D>) -> Result<Vec<f32>, ReadError> {
-    let data = tensor.into_data_async().await.map_err(|e| ReadError(e.to_string()))?;
-    data.try_into_vec_as::<f32>().map_err(|e| ReadError(format!("{e:?}")))
+    let data = tensor
+        .into_data_async()
+        .await
+        .map_err(|e| ReadError(e.to_string()))?;
+    data.try_into_vec_as::<f32>()
+        .map_err(|e| ReadError(format!("{e:?}")))
 }
 
 pub async fn read_ints<const D: usize>(tensor: Tensor<D, Int>) -> Result<Vec<i64>, ReadError> {
-    let data = tensor.into_data_async().await.map_err(|e| ReadError(e.to_string()))?;
-    data.try_into_vec_as::<i64>().map_err(|e| ReadError(format!("{e:?}")))
+    let data = tensor
+        .into_data_async()
+        .await
+        .map_err(|e| ReadError(e.to_string()))?;
+    data.try_into_vec_as::<i64>()
+        .map_err(|e| ReadError(format!("{e:?}")))
 }

@@ -76,13 +76,21 @@ pub struct EpochRecord {
 impl Trainer {
     /// Build a fresh model on `device` (autodiff is enabled here). Mean/std normalisation
     /// statistics, when asked for, come from `data`'s training set.
-    pub fn new(config: TrainingConfig, device: &Device, data: &Cifar10) -> Result<Self, TrainError> {
+    pub fn new(
+        config: TrainingConfig,
+        device: &Device,
+        data: &Cifar10,
+    ) -> Result<Self, TrainError> {
         config.validate()?;
         let device = device.clone().autodiff();
         device.seed(config.seed);
         let model = config.model.init(&device)?;
         let optimizer = match config.optimizer {
-            OptimizerConfig::Adam { beta_1, beta_2, epsilon } => AdamConfig::new()
+            OptimizerConfig::Adam {
+                beta_1,
+                beta_2,
+                epsilon,
+            } => AdamConfig::new()
                 .with_beta_1(beta_1)
                 .with_beta_2(beta_2)
                 .with_epsilon(epsilon)
@@ -93,12 +101,22 @@ impl Trainer {
             NormalizationKind::Unit => Normalization::Unit,
             NormalizationKind::MeanStd => Normalization::mean_std_of(&data.train),
         };
-        Ok(Self { config, device, model: Some(model), optimizer, normalization, history: vec![] })
+        Ok(Self {
+            config,
+            device,
+            model: Some(model),
+            optimizer,
+            normalization,
+            history: vec![],
+        })
     }
 
     /// The model as it is now, for inference (no autodiff).
     pub fn model(&self) -> Model {
-        self.model.as_ref().expect("the model is only taken out during a step").valid()
+        self.model
+            .as_ref()
+            .expect("the model is only taken out during a step")
+            .valid()
     }
 
     pub fn normalization(&self) -> Normalization {
@@ -116,7 +134,9 @@ impl Trainer {
         observer: &mut impl Observer,
     ) -> Result<TrainingSummary, TrainError> {
         let cfg = self.config.clone();
-        let train_len = cfg.train_limit.map_or(data.train.len(), |l| l.min(data.train.len()));
+        let train_len = cfg
+            .train_limit
+            .map_or(data.train.len(), |l| l.min(data.train.len()));
         if train_len == 0 {
             return Err(TrainError::NoTrainingData);
         }
@@ -197,7 +217,11 @@ impl Trainer {
                 let ev = evaluate(&self.model(), &test, &eval_batcher, cfg.eval_batch_size).await?;
                 Some(ev.metrics)
             };
-            self.history.push(EpochRecord { epoch, train, test: test_metrics });
+            self.history.push(EpochRecord {
+                epoch,
+                train,
+                test: test_metrics,
+            });
             observer.event(&TrainingEvent::EpochFinished {
                 epoch,
                 train,
@@ -208,7 +232,9 @@ impl Trainer {
         }
         let _ = run_start;
         let summary = self.summary(trained_images, train_seconds, cancelled);
-        observer.event(&TrainingEvent::Finished { summary: summary.clone() });
+        observer.event(&TrainingEvent::Finished {
+            summary: summary.clone(),
+        });
         Ok(summary)
     }
 
@@ -245,7 +271,11 @@ struct Window {
 
 impl Window {
     fn new(device: &Device) -> Self {
-        Self { sums: Tensor::zeros([2], &device.clone().inner()), images: 0, start: Instant::now() }
+        Self {
+            sums: Tensor::zeros([2], &device.clone().inner()),
+            images: 0,
+            start: Instant::now(),
+        }
     }
 
     fn add(&mut self, loss: &Tensor<1>, logits: &Tensor<2>, targets: &Tensor<1, Int>, n: usize) {
@@ -263,6 +293,11 @@ impl Window {
     async fn read(self) -> Result<(f64, usize, usize, f64), ReadError> {
         let (images, start) = (self.images, self.start);
         let sums = read_floats(self.sums).await?;
-        Ok((sums[0] as f64, sums[1].round() as usize, images, start.elapsed().as_secs_f64()))
+        Ok((
+            sums[0] as f64,
+            sums[1].round() as usize,
+            images,
+            start.elapsed().as_secs_f64(),
+        ))
     }
 }

@@ -8,10 +8,12 @@ use kiln::data::Cifar10;
 /// The real CIFAR-10 archive: `$KILN_CIFAR10`, else `../shared/cifar10/cifar-10-binary.tar.gz`
 /// beside the repository.
 pub fn real_data_path() -> PathBuf {
-    std::env::var_os("KILN_CIFAR10").map(PathBuf::from).unwrap_or_else(|| {
-        PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-            .join("../../shared/cifar10/cifar-10-binary.tar.gz")
-    })
+    std::env::var_os("KILN_CIFAR10")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| {
+            PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+                .join("../../shared/cifar10/cifar-10-binary.tar.gz")
+        })
 }
 
 /// The real dataset, or `None` after saying loudly that it is missing (never fake data).
@@ -36,7 +38,11 @@ pub fn record(label: u8, seed: u8) -> Vec<u8> {
 
 /// A batch file of `labels.len()` records.
 pub fn batch_file(labels: &[u8]) -> Vec<u8> {
-    labels.iter().enumerate().flat_map(|(i, &l)| record(l, i as u8)).collect()
+    labels
+        .iter()
+        .enumerate()
+        .flat_map(|(i, &l)| record(l, i as u8))
+        .collect()
 }
 
 /// A tar archive (gzip-compressed when `gzip`) with the given files.
