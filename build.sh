@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # Kiln's one entry point: build, serve, test and benchmark.
 #
-#   ./build.sh            build the native `kiln` CLI (release)
-#   ./build.sh serve      build and serve the web app (arrives with the browser issue)
-#   ./build.sh test       formatting, lints and every test
+#   ./build.sh            build the web app into dist/ and the native `kiln` CLI
+#   ./build.sh web        build only the web app (dist/, a static site)
+#   ./build.sh serve [PORT]  build and serve the web app on http://localhost:PORT (8080)
+#   ./build.sh serve-dist [PORT]  serve dist/ as it is, without building
+#   ./build.sh test       formatting, lints and every test (native, wasm and browser)
 #   ./build.sh bench      training throughput benchmarks
 #   ./build.sh data       fetch the official CIFAR-10 archive into data/ (needs the internet)
 set -euo pipefail
@@ -31,6 +33,94 @@ ensure_rust() {
   done
 }
 
+# The wasm32 target, wasm-bindgen-cli at the version Cargo.lock pins, and the npm packages
+# (uPlot, playwright-core, binaryen's wasm-opt) from package-lock.json.
+ensure_web_tools() {
+  ensure_rust
+  if ! rustup target list --installed | grep -q '^wasm32-unknown-unknown$'; then
+    log "installing the wasm32-unknown-unknown target"
+    rustup target add wasm32-unknown-unknown
+  fi
+  local want have=""
+  want=$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/version = |"/, ""); print; exit }' Cargo.lock)
+  if command -v wasm-bindgen >/dev/null; then have=$(wasm-bindgen --version | awk '{print $2}'); fi
+  if [[ "$have" != "$want" ]]; then
+    log "installing wasm-bindgen-cli $want (Cargo.lock's wasm-bindgen)"
+    cargo install wasm-bindgen-cli --version "$want"
+  fi
+  if ! command -v npm >/dev/null; then
+    echo "npm not found: install Node.js (20 or later)" >&2
+    exit 1
+  fi
+  if [[ ! -d node_modules || package-lock.json -nt node_modules/.package-lock.json ]]; then
+    log "npm ci"
+    npm ci --no-audit --no-fund
+  fi
+}
+
+# Compile the crate to wasm32 and assemble the static site in dist/ (relative URLs only).
+build_web() {
+  ensure_web_tools
+  # `release` shares its compiled dependencies with the wasm tests; `wasm-release` (LTO, one
+  # codegen unit) makes the smallest module and takes longer to link.
+  local profile=${KILN_WASM_PROFILE:-release}
+  log "building the wasm module (profile $profile)"
+  cargo build --locked --target wasm32-unknown-unknown --profile "$profile" --lib -p kiln
+  rm -rf dist.tmp && mkdir -p dist.tmp/pkg dist.tmp/vendor
+  wasm-bindgen --target web --no-typescript --out-dir dist.tmp/pkg \
+    "target/wasm32-unknown-unknown/$profile/kiln.wasm"
+  if [[ "$profile" != dev ]]; then
+    log "wasm-opt"
+    node_modules/.bin/wasm-opt -O3 --enable-simd --enable-bulk-memory --enable-nontrapping-float-to-int \
+      --enable-sign-ext --enable-mutable-globals --enable-reference-types --enable-multivalue \
+      dist.tmp/pkg/kiln_bg.wasm -o dist.tmp/pkg/kiln_bg.wasm
+  fi
+  cp www/*.html www/*.js www/*.css dist.tmp/
+  if [[ -d www/models ]]; then cp -r www/models dist.tmp/; fi
+  cp node_modules/uplot/dist/uPlot.esm.js node_modules/uplot/dist/uPlot.min.css dist.tmp/vendor/
+  # Keep a dataset that was placed in dist/data for "Load from URL".
+  if [[ -d dist/data ]]; then mv dist/data dist.tmp/; fi
+  rm -rf dist && mv dist.tmp dist
+  log "dist/: $(du -sh dist | cut -f1), kiln_bg.wasm $(du -h dist/pkg/kiln_bg.wasm | cut -f1) ($(gzip -9 -c dist/pkg/kiln_bg.wasm | wc -c) bytes gzipped)"
+}
+
+# A static server for dist/ on localhost (a secure context, so WebGPU is exposed).
+serve_dist() {
+  local port=${1:-8080}
+  log "serving dist/ at http://localhost:$port (Ctrl-C to stop)"
+  exec python3 - "$port" <<'PY'
+import functools, http.server, sys
+class Handler(http.server.SimpleHTTPRequestHandler):
+    extensions_map = {**http.server.SimpleHTTPRequestHandler.extensions_map,
+                      ".wasm": "application/wasm", ".js": "text/javascript", ".mjs": "text/javascript"}
+    def log_message(self, *args):
+        pass
+server = http.server.ThreadingHTTPServer(("127.0.0.1", int(sys.argv[1])),
+                                         functools.partial(Handler, directory="dist"))
+server.serve_forever()
+PY
+}
+
+ensure_wasm_pack() {
+  if ! command -v wasm-pack >/dev/null; then
+    log "installing wasm-pack"
+    cargo install wasm-pack --version 0.15.1
+  fi
+}
+
+# Debian's Chromium (and its driver) for the browser tests.
+ensure_chromium() {
+  if [[ -x /usr/bin/chromium && -x /usr/bin/chromedriver ]]; then return; fi
+  if [[ $(id -u) -eq 0 ]] && command -v apt-get >/dev/null; then
+    log "installing chromium and chromium-driver"
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null
+  else
+    echo "Chromium not found: install the chromium and chromium-driver packages" >&2
+    exit 1
+  fi
+}
+
 build_native() {
   ensure_rust
   log "building the kiln CLI (release)"
@@ -50,9 +140,19 @@ run_tests() {
   fi
   log "cargo test (release: burn is slow unoptimised)"
   cargo test --release --locked --workspace -- --nocapture 2>&1 | tee target/test.log
-  grep -E '^test result:' target/test.log | awk '
-    { for (i = 1; i <= NF; i++) { if ($(i+1) ~ /^passed/) p += $i; if ($(i+1) ~ /^failed/) f += $i } }
-    END { printf "%d passed, %d failed\n", p, f }'
+  build_web
+  ensure_chromium
+  ensure_wasm_pack
+  log "wasm tests in headless Chromium (wasm-pack test: WebGPU on SwiftShader here, and the CPU)"
+  (cd crate && wasm-pack test --headless --chrome --chromedriver "$(command -v chromedriver)" --release -- --test web) 2>&1 | tee target/wasm-test.log
+  log "browser end-to-end tests (playwright-core, system Chromium)"
+  node --test --test-reporter=spec tests/*.test.mjs 2>&1 | tee target/e2e.log
+  local cargo_pass cargo_fail node_pass node_fail
+  cargo_pass=$(grep -hE '^test result:' target/test.log target/wasm-test.log | grep -oE '[0-9]+ passed' | awk '{s += $1} END {print s + 0}')
+  cargo_fail=$(grep -hE '^test result:' target/test.log target/wasm-test.log | grep -oE '[0-9]+ failed' | awk '{s += $1} END {print s + 0}')
+  node_pass=$(grep -oE '^ℹ pass [0-9]+' target/e2e.log | awk '{print $3}')
+  node_fail=$(grep -oE '^ℹ fail [0-9]+' target/e2e.log | awk '{print $3}')
+  echo "$((cargo_pass + ${node_pass:-0})) passed, $((cargo_fail + ${node_fail:-0})) failed"
 }
 
 run_bench() {
@@ -75,11 +175,16 @@ fetch_data() {
 }
 
 case "${1:-build}" in
-  build) build_native ;;
-  serve)
+  build)
+    build_web
     build_native
-    echo "The web app arrives with the browser issue; for now use the CLI: ./target/release/kiln --help"
     ;;
+  web) build_web ;;
+  serve)
+    build_web
+    serve_dist "${2:-8080}"
+    ;;
+  serve-dist) serve_dist "${2:-8080}" ;;  # serve dist/ as built (the browser tests use it)
   test) run_tests ;;
   bench) run_bench ;;
   data) fetch_data ;;

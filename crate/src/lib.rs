@@ -1,6 +1,11 @@
 //! Kiln: train a convolutional network on CIFAR-10, natively or in the browser.
 
 pub mod data;
+pub mod infer;
 pub mod model;
 pub mod train;
 pub mod weights;
+
+/// The browser bindings (wasm-bindgen), used by the Web Worker in `www/`.
+#[cfg(target_arch = "wasm32")]
+pub mod web;

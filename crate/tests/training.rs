@@ -162,7 +162,7 @@ fn sgd_and_mean_std_options_train() {
 struct StopAfter(usize);
 impl Observer for StopAfter {
     fn event(&mut self, _: &TrainingEvent) {}
-    async fn between_steps(&mut self) -> Control {
+    async fn between_steps(&mut self, _: &kiln::model::Model) -> Control {
         if self.0 == 0 {
             return Control::Stop;
         }

@@ -67,3 +67,17 @@ fn random_truncated_and_foreign_files_are_refused() {
     let err = weights::from_bytes("foreign.bpk", &foreign, &device).unwrap_err();
     assert!(err.to_string().contains("unknown model"), "{err}");
 }
+
+#[test]
+fn weights_of_another_architecture_are_refused_with_the_mismatch_named() {
+    use kiln::model::{Model, SeedCnnConfig};
+    let device = Device::flex();
+    // Same layer names, but a 5-class head: fc2 has the wrong shape for the seed network.
+    let five_class = Model::Seed(SeedCnnConfig::new().with_num_classes(5).init(&device));
+    let config = ModelConfig::new();
+    let bytes = pollster::block_on(weights::to_bytes(&five_class, &meta(&config))).unwrap();
+    let err = weights::from_bytes("five.bpk", &bytes, &device).unwrap_err();
+    assert!(matches!(err, WeightsError::Mismatch { .. }), "{err}");
+    let text = err.to_string();
+    assert!(text.contains("five.bpk") && text.contains("fc2"), "{text}");
+}

@@ -60,6 +60,15 @@ fn parse_normalization(s: &str) -> Result<NormalizationKind, String> {
     }
 }
 
+/// A line above the progress bar; plain stderr when the bar is hidden (not a terminal).
+fn say(bar: &ProgressBar, line: String) {
+    if bar.is_hidden() {
+        eprintln!("{line}");
+    } else {
+        bar.println(line);
+    }
+}
+
 pub fn run(args: TrainArgs) -> CliResult {
     let config = TrainingConfig {
         model: ModelConfig::new()
@@ -97,11 +106,14 @@ pub fn run(args: TrainArgs) -> CliResult {
             parameters,
         } => {
             bar.set_length((epochs * steps_per_epoch) as u64);
-            bar.println(format!(
-                "training {} ({parameters} parameters) on {train_images} images, testing on \
+            say(
+                &bar,
+                format!(
+                    "training {} ({parameters} parameters) on {train_images} images, testing on \
                  {test_images}, {epochs} epochs of {steps_per_epoch} steps",
-                config.model.name
-            ));
+                    config.model.name
+                ),
+            );
         }
         TrainingEvent::Step {
             epoch,
@@ -130,12 +142,15 @@ pub fn run(args: TrainArgs) -> CliResult {
             let test = test.map_or("no test set".into(), |t| {
                 format!("test loss {:.4} acc {:.2}%", t.loss, t.accuracy * 100.0)
             });
-            bar.println(format!(
-                "epoch {:>3}: train loss {:.4} acc {:.2}% | {test} | {seconds:.1}s, {images_per_second:.0} img/s",
-                epoch + 1,
-                train.loss,
-                train.accuracy * 100.0,
-            ));
+            say(
+                &bar,
+                format!(
+                    "epoch {:>3}: train loss {:.4} acc {:.2}% | {test} | {seconds:.1}s, {images_per_second:.0} img/s",
+                    epoch + 1,
+                    train.loss,
+                    train.accuracy * 100.0,
+                ),
+            );
         }
         TrainingEvent::Finished { .. } => bar.finish_and_clear(),
     };

@@ -153,14 +153,21 @@ impl Cifar10 {
         collector.finish(name)
     }
 
-    /// Read several named files (as the browser receives them from a file picker).
+    /// Read several named files held in memory.
     pub fn from_files<'a>(
         files: impl IntoIterator<Item = (&'a str, &'a [u8])>,
     ) -> Result<Self, DataError> {
+        Self::from_readers(files.into_iter().map(|(name, bytes)| (name.to_string(), bytes)))
+    }
+
+    /// Read several named streams (the browser's files, read piecewise from JavaScript).
+    pub fn from_readers<R: Read>(
+        files: impl IntoIterator<Item = (String, R)>,
+    ) -> Result<Self, DataError> {
         let mut collector = Collector::default();
         let mut names = Vec::new();
-        for (name, bytes) in files {
-            collector.add_stream(name, bytes)?;
+        for (name, reader) in files {
+            collector.add_stream(&name, reader)?;
             names.push(name);
         }
         collector.finish(&names.join(", "))

@@ -28,9 +28,11 @@ pub enum Control {
 pub trait Observer {
     fn event(&mut self, event: &TrainingEvent);
 
-    /// Awaited between steps. The browser worker yields to its event loop here, so that pause
-    /// and stop messages arrive, and waits here while paused.
-    fn between_steps(&mut self) -> impl Future<Output = Control> {
+    /// Awaited between steps, with the model as it is now (autodiff; call `valid()` for an
+    /// inference copy). The browser worker yields to its event loop here, so that pause and
+    /// stop messages arrive, waits here while paused, and snapshots the latest weights.
+    fn between_steps(&mut self, model: &Model) -> impl Future<Output = Control> {
+        let _ = model;
         std::future::ready(Control::Continue)
     }
 }
@@ -63,6 +65,8 @@ pub struct Trainer {
     normalization: Normalization,
     /// Epochs completed so far, and their metrics.
     pub history: Vec<EpochRecord>,
+    /// Inference copy of the weights at the end of the last finished epoch.
+    last_epoch: Option<Model>,
 }
 
 /// Metrics of one finished epoch.
@@ -119,6 +123,11 @@ impl Trainer {
             .valid()
     }
 
+    /// The weights as they were when the last epoch finished (`None` before the first).
+    pub fn last_epoch_model(&self) -> Option<Model> {
+        self.last_epoch.clone()
+    }
+
     pub fn normalization(&self) -> Normalization {
         self.normalization
     }
@@ -167,7 +176,8 @@ impl Trainer {
             let mut window = Window::new(&self.device);
             let mut epoch_totals = (0f64, 0usize, 0usize); // loss sum, correct, images
             for (step, chunk) in order.chunks(cfg.batch_size).enumerate() {
-                if observer.between_steps().await == Control::Stop {
+                let current = self.model.as_ref().expect("model present between steps");
+                if observer.between_steps(current).await == Control::Stop {
                     cancelled = true;
                     train_seconds += epoch_start.elapsed().as_secs_f64();
                     break 'epochs;

@@ -1,0 +1,74 @@
+//! Classify a user's image: 32×32 RGBA pixels in, class probabilities out.
+
+use burn::prelude::*;
+use burn::tensor::TensorData;
+use burn::tensor::activation::softmax;
+use serde::{Deserialize, Serialize};
+
+use crate::data::cifar::{CHANNELS, IMAGE_BYTES, IMAGE_SIDE};
+use crate::data::Normalization;
+use crate::model::Model;
+use crate::train::read::{ReadError, read_floats};
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Prediction {
+    pub class: usize,
+    pub name: String,
+    pub probability: f32,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum InferError {
+    #[error("expected {expected} bytes of 32×32 RGBA pixels, got {got}")]
+    BadInput { expected: usize, got: usize },
+    #[error(transparent)]
+    Read(#[from] ReadError),
+}
+
+/// Convert 32×32 RGBA (row-major, as a canvas gives it) to CIFAR's CHW byte layout; alpha is
+/// dropped.
+pub fn rgba_to_chw(rgba: &[u8]) -> Result<Vec<u8>, InferError> {
+    let pixels = IMAGE_SIDE * IMAGE_SIDE;
+    if rgba.len() != pixels * 4 {
+        return Err(InferError::BadInput { expected: pixels * 4, got: rgba.len() });
+    }
+    let mut chw = vec![0u8; IMAGE_BYTES];
+    for (i, px) in rgba.chunks_exact(4).enumerate() {
+        for c in 0..CHANNELS {
+            chw[c * pixels + i] = px[c];
+        }
+    }
+    Ok(chw)
+}
+
+/// Class probabilities of one CHW image, best first. One device read.
+pub async fn classify(
+    model: &Model,
+    normalization: Normalization,
+    chw: &[u8],
+    class_names: &[String],
+    device: &Device,
+) -> Result<Vec<Prediction>, InferError> {
+    if chw.len() != IMAGE_BYTES {
+        return Err(InferError::BadInput { expected: IMAGE_BYTES, got: chw.len() });
+    }
+    let mut floats = Vec::with_capacity(IMAGE_BYTES);
+    normalization.extend_floats(chw, &mut floats);
+    let input = Tensor::<4>::from_data(
+        TensorData::new(floats, [1, CHANNELS, IMAGE_SIDE, IMAGE_SIDE]),
+        device,
+    );
+    let probabilities = softmax(model.forward(input), 1); // [1, classes]
+    let probabilities = read_floats(probabilities).await?;
+    let mut predictions: Vec<Prediction> = probabilities
+        .iter()
+        .enumerate()
+        .map(|(class, &probability)| Prediction {
+            class,
+            name: class_names.get(class).cloned().unwrap_or_else(|| format!("class {class}")),
+            probability,
+        })
+        .collect();
+    predictions.sort_by(|a, b| b.probability.total_cmp(&a.probability));
+    Ok(predictions)
+}

@@ -1,0 +1,72 @@
+//! Classifying the user's image and showing sample images of the dataset.
+
+use js_sys::Promise;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::future_to_promise;
+
+use crate::data::CLASS_NAMES;
+use crate::data::cifar::{IMAGE_BYTES, IMAGE_SIDE};
+use crate::infer::{classify, rgba_to_chw};
+use crate::web::{Classification, Engine, js};
+
+#[wasm_bindgen]
+impl Engine {
+    /// Classify 32×32 RGBA pixels (the canvas' `ImageData.data`) with the weights in use —
+    /// during training, the latest ones. Resolves to `{predictions: [{class, name,
+    /// probability}] (all classes, best first), model: {source, epochs, test_accuracy}}`.
+    pub fn classify(&self, rgba: Vec<u8>) -> Promise {
+        let shared = self.shared.clone();
+        future_to_promise(async move {
+            let chw = rgba_to_chw(&rgba).map_err(js::error)?;
+            let model = shared.latest.borrow().clone().ok_or_else(|| js::error("no model"))?;
+            let names = shared.data.borrow().as_ref().map_or_else(
+                || CLASS_NAMES.iter().map(|s| s.to_string()).collect(),
+                |d| d.class_names.clone(),
+            );
+            let device = shared.device.borrow().0.clone();
+            let predictions =
+                classify(&model, shared.normalization.get(), &chw, &names, &device)
+                    .await
+                    .map_err(js::error)?;
+            let model = shared.active.borrow().clone();
+            Ok(js::to_js(&Classification { predictions, model }))
+        })
+    }
+
+    /// RGBA pixels (`count` images of 32×32, one after another) and labels of the first
+    /// `count` images of each class in turn, for the sample grid: `{labels, rgba}`.
+    #[wasm_bindgen(js_name = sampleImages)]
+    pub fn sample_images(&self, per_class: usize) -> Result<JsValue, JsError> {
+        let data = self.shared.data.borrow().clone().ok_or_else(|| JsError::new("no dataset"))?;
+        let split = if data.train.is_empty() { &data.test } else { &data.train };
+        let mut picked: Vec<usize> = Vec::new();
+        for class in 0..crate::data::NUM_CLASSES as u8 {
+            picked.extend(
+                split.labels().iter().enumerate().filter(|(_, l)| **l == class).take(per_class).map(|(i, _)| i),
+            );
+        }
+        let plane = IMAGE_SIDE * IMAGE_SIDE;
+        let mut rgba = Vec::with_capacity(picked.len() * plane * 4);
+        for &i in &picked {
+            let image = split.image(i);
+            debug_assert_eq!(image.len(), IMAGE_BYTES);
+            for p in 0..plane {
+                rgba.extend_from_slice(&[image[p], image[plane + p], image[2 * plane + p], 255]);
+            }
+        }
+        let labels: Vec<u8> = picked.iter().map(|&i| split.labels()[i]).collect();
+        let result = js_sys::Object::new();
+        js_sys::Reflect::set(&result, &"labels".into(), &js_sys::Uint8Array::from(&labels[..]))
+            .and_then(|_| {
+                js_sys::Reflect::set(&result, &"rgba".into(), &js_sys::Uint8Array::from(&rgba[..]))
+            })
+            .map_err(|_| JsError::new("could not build the sample object"))?;
+        Ok(result.into())
+    }
+
+    /// The weights in use: `{source, epochs, test_accuracy}`.
+    #[wasm_bindgen(js_name = activeModel)]
+    pub fn active_model(&self) -> JsValue {
+        js::to_js(&*self.shared.active.borrow())
+    }
+}

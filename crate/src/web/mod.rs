@@ -1,0 +1,168 @@
+//! The browser API (wasm-bindgen). The Web Worker in `www/worker.js` owns one [`Engine`]; every
+//! method maps its errors to a JS `Error` whose message names the problem. The logic lives in the
+//! rest of the crate; this layer only converts values and manages state across awaits.
+
+mod classify;
+pub mod device;
+mod js;
+mod observer;
+mod reader;
+mod training;
+
+use std::cell::{Cell, RefCell};
+use std::rc::Rc;
+
+use burn::module::Module;
+use burn::prelude::*;
+use js_sys::{Promise, Uint8Array};
+use serde::Serialize;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::future_to_promise;
+
+use crate::data::cifar::NUM_CLASSES;
+use crate::data::{Cifar10, Normalization};
+use crate::model::{Model, ModelConfig};
+use crate::train::Trainer;
+use device::DeviceInfo;
+use observer::RunState;
+
+#[wasm_bindgen(start)]
+fn start() {
+    console_error_panic_hook::set_once();
+}
+
+/// Where the weights in use came from, for the page to say so.
+#[derive(Debug, Clone, Serialize)]
+struct ActiveModel {
+    /// `untrained`, `trained` (in this tab) or `file`.
+    source: &'static str,
+    epochs: usize,
+    test_accuracy: Option<f32>,
+}
+
+struct Shared {
+    device: RefCell<(Device, DeviceInfo)>,
+    data: RefCell<Option<Rc<Cifar10>>>,
+    /// `None` while a run has it.
+    trainer: RefCell<Option<Trainer>>,
+    training: Cell<bool>,
+    state: Rc<Cell<RunState>>,
+    /// The inference copy of the weights in use, and how to scale their input.
+    latest: Rc<RefCell<Option<Model>>>,
+    normalization: Cell<Normalization>,
+    active: RefCell<ActiveModel>,
+}
+
+#[wasm_bindgen]
+pub struct Engine {
+    shared: Rc<Shared>,
+}
+
+#[derive(Serialize)]
+struct DatasetSummary {
+    train_images: usize,
+    test_images: usize,
+    train_per_class: [usize; NUM_CLASSES],
+    test_per_class: [usize; NUM_CLASSES],
+    class_names: Vec<String>,
+}
+
+#[derive(Serialize)]
+struct Classification {
+    predictions: Vec<crate::infer::Prediction>,
+    model: ActiveModel,
+}
+
+fn untrained_model(device: &Device) -> Model {
+    device.seed(0);
+    ModelConfig::new().init(device).expect("the default model is registered")
+}
+
+impl Default for Engine {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+#[wasm_bindgen]
+impl Engine {
+    /// Starts on the CPU with an untrained seed network; call `init_device` to pick WebGPU.
+    #[wasm_bindgen(constructor)]
+    pub fn new() -> Engine {
+        let device = Device::flex();
+        let model = untrained_model(&device);
+        let info = DeviceInfo { backend: "cpu", adapter: "CPU".into(), fallback_reason: None };
+        Engine {
+            shared: Rc::new(Shared {
+                device: RefCell::new((device, info)),
+                data: RefCell::new(None),
+                trainer: RefCell::new(None),
+                training: Cell::new(false),
+                state: Rc::new(Cell::new(RunState::Running)),
+                latest: Rc::new(RefCell::new(Some(model))),
+                normalization: Cell::new(Normalization::Unit),
+                active: RefCell::new(ActiveModel { source: "untrained", epochs: 0, test_accuracy: None }),
+            }),
+        }
+    }
+
+    /// Pick the device: `auto`, `webgpu` or `cpu`. Resolves to `{backend, adapter,
+    /// fallback_reason}`. The weights in use move to the new device.
+    #[wasm_bindgen(js_name = initDevice)]
+    pub fn init_device(&self, preference: String) -> Promise {
+        let shared = self.shared.clone();
+        future_to_promise(async move {
+            if shared.training.get() {
+                return Err(js::error("cannot change the device while training; stop first"));
+            }
+            let (device, info) = device::choose(&preference).await;
+            let moved = shared.latest.borrow_mut().take().map(|m| m.to_device(&device));
+            *shared.latest.borrow_mut() = Some(moved.unwrap_or_else(|| untrained_model(&device)));
+            // A trainer's optimiser state lives on the old device: the next run starts afresh.
+            shared.trainer.borrow_mut().take();
+            let value = js::to_js(&info);
+            *shared.device.borrow_mut() = (device, info);
+            Ok(value)
+        })
+    }
+
+    /// Load CIFAR-10 from files (`names[i]` is the name of `files[i]`): the archive, `.bin`
+    /// batch files and `batches.meta.txt`. `on_progress(bytesRead, totalBytes)` is called as the
+    /// archive is decompressed. Replaces any dataset loaded before only on success.
+    #[wasm_bindgen(js_name = loadDataset)]
+    pub fn load_dataset(
+        &self,
+        names: Vec<String>,
+        files: Vec<Uint8Array>,
+        on_progress: js_sys::Function,
+    ) -> Result<JsValue, JsError> {
+        if self.shared.training.get() {
+            return Err(JsError::new("cannot replace the dataset while training; stop first"));
+        }
+        if names.len() != files.len() {
+            return Err(JsError::new("loadDataset: names and files differ in length"));
+        }
+        let total: f64 = files.iter().map(|f| f.length() as f64).sum();
+        let mut offset = 0f64;
+        let streams: Vec<(String, reader::JsArrayReader)> = names
+            .into_iter()
+            .zip(files)
+            .map(|(name, file)| {
+                let size = file.length() as f64;
+                let reader = reader::JsArrayReader::new(file, on_progress.clone(), offset, total);
+                offset += size;
+                (name, reader)
+            })
+            .collect();
+        let data = Cifar10::from_readers(streams).map_err(|e| JsError::new(&e.to_string()))?;
+        let summary = DatasetSummary {
+            train_images: data.train.len(),
+            test_images: data.test.len(),
+            train_per_class: data.train.class_counts(),
+            test_per_class: data.test.class_counts(),
+            class_names: data.class_names.clone(),
+        };
+        *self.shared.data.borrow_mut() = Some(Rc::new(data));
+        Ok(js::to_js(&summary))
+    }
+}

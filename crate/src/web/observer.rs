@@ -1,0 +1,65 @@
+//! The training observer of the browser: posts events to JavaScript, yields to the worker's
+//! event loop so that pause and stop messages arrive, and keeps a copy of the latest weights
+//! for classification during training.
+
+use std::cell::{Cell, RefCell};
+use std::rc::Rc;
+
+use burn::module::Module;
+use wasm_bindgen::JsValue;
+use web_time::Instant;
+
+use crate::model::Model;
+use crate::train::{Control, Observer, TrainingEvent};
+use crate::web::js;
+
+/// Run state shared between the worker's message handlers and the running loop.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RunState {
+    Running,
+    Paused,
+    Stopping,
+}
+
+pub struct WebObserver {
+    pub on_event: js_sys::Function,
+    pub state: Rc<Cell<RunState>>,
+    /// The latest weights (inference copy), refreshed a few times a second.
+    pub latest: Rc<RefCell<Option<Model>>>,
+    pub last_yield: Instant,
+    pub last_snapshot: Instant,
+}
+
+/// Yield at most this often: each yield is a trip through the event loop (a few ms).
+const YIELD_EVERY_S: f64 = 0.03;
+const SNAPSHOT_EVERY_S: f64 = 0.5;
+
+impl Observer for WebObserver {
+    fn event(&mut self, event: &TrainingEvent) {
+        let value = js::to_js(event);
+        if let Err(e) = self.on_event.call1(&JsValue::NULL, &value) {
+            web_sys::console::error_2(&"progress callback failed".into(), &e);
+        }
+    }
+
+    async fn between_steps(&mut self, model: &Model) -> Control {
+        if self.last_snapshot.elapsed().as_secs_f64() >= SNAPSHOT_EVERY_S {
+            *self.latest.borrow_mut() = Some(model.valid());
+            self.last_snapshot = Instant::now();
+        }
+        if self.last_yield.elapsed().as_secs_f64() >= YIELD_EVERY_S {
+            js::yield_now().await;
+            self.last_yield = Instant::now();
+        }
+        loop {
+            match self.state.get() {
+                RunState::Running => return Control::Continue,
+                RunState::Stopping => return Control::Stop,
+                RunState::Paused => {
+                    *self.latest.borrow_mut() = Some(model.valid());
+                    js::sleep_ms(100).await;
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,108 @@
+//! Training, pausing and stopping from the worker.
+
+use js_sys::Promise;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::future_to_promise;
+use web_time::Instant;
+
+use crate::train::{Trainer, TrainingConfig};
+use crate::web::observer::{RunState, WebObserver};
+use crate::web::{ActiveModel, Engine, js};
+
+#[wasm_bindgen]
+impl Engine {
+    /// Train a fresh model with `config` (a `TrainingConfig` as JSON; missing fields take their
+    /// defaults) on the loaded dataset. `on_event(event)` receives every `TrainingEvent`. The
+    /// promise resolves to the run's summary, also when stopped early.
+    ///
+    /// With `from_current`, training starts from the weights in use (for instance the last
+    /// finished epoch of a run whose GPU was lost) instead of a fresh initialisation.
+    pub fn train(&self, config: JsValue, on_event: js_sys::Function, from_current: bool) -> Promise {
+        let shared = self.shared.clone();
+        future_to_promise(async move {
+            if shared.training.get() {
+                return Err(js::error("training is already running"));
+            }
+            let config: TrainingConfig = serde_wasm_bindgen::from_value(config)
+                .map_err(|e| js::error(format!("invalid training settings: {e}")))?;
+            let data = shared
+                .data
+                .borrow()
+                .clone()
+                .ok_or_else(|| js::error("no dataset loaded: load CIFAR-10 first"))?;
+            let device = shared.device.borrow().0.clone();
+            let current = if from_current { shared.latest.borrow().clone() } else { None };
+            let mut trainer = match current {
+                Some(model) => Trainer::from_model(config, &device, &data, model),
+                None => Trainer::new(config, &device, &data),
+            }
+            .map_err(|e| js::error(e.to_string()))?;
+            shared.training.set(true);
+            shared.state.set(RunState::Running);
+            shared.normalization.set(trainer.normalization());
+            *shared.latest.borrow_mut() = Some(trainer.model());
+            *shared.active.borrow_mut() =
+                ActiveModel { source: "trained", epochs: 0, test_accuracy: None };
+            let mut observer = WebObserver {
+                on_event,
+                state: shared.state.clone(),
+                latest: shared.latest.clone(),
+                last_yield: Instant::now(),
+                last_snapshot: Instant::now(),
+            };
+            let result = trainer.run(&data, &mut observer).await;
+            shared.training.set(false);
+            match result {
+                Ok(summary) => {
+                    *shared.latest.borrow_mut() = Some(trainer.model());
+                    *shared.active.borrow_mut() = ActiveModel {
+                        source: "trained",
+                        epochs: summary.epochs,
+                        test_accuracy: summary.test_accuracy,
+                    };
+                    *shared.trainer.borrow_mut() = Some(trainer);
+                    Ok(js::to_js(&summary))
+                }
+                Err(e) => {
+                    // A failed read (a lost GPU): keep the weights of the last finished epoch.
+                    let epochs = trainer.history.len();
+                    if let Some(model) = trainer.last_epoch_model() {
+                        *shared.latest.borrow_mut() = Some(model);
+                        let acc = trainer.history.last().and_then(|r| r.test.map(|t| t.accuracy));
+                        *shared.active.borrow_mut() =
+                            ActiveModel { source: "trained", epochs, test_accuracy: acc };
+                    }
+                    Err(js::error(format!(
+                        "training stopped: {e}. The weights of the last finished epoch ({epochs}) \
+                         are kept; switch to the CPU to continue."
+                    )))
+                }
+            }
+        })
+    }
+
+    pub fn pause(&self) {
+        if self.shared.training.get() {
+            self.shared.state.set(RunState::Paused);
+        }
+    }
+
+    pub fn resume(&self) {
+        if self.shared.training.get() {
+            self.shared.state.set(RunState::Running);
+        }
+    }
+
+    /// Stop after the current step; the `train` promise then resolves.
+    pub fn stop(&self) {
+        if self.shared.training.get() {
+            self.shared.state.set(RunState::Stopping);
+        }
+    }
+
+    #[wasm_bindgen(js_name = isTraining)]
+    pub fn is_training(&self) -> bool {
+        self.shared.training.get()
+    }
+}
+

@@ -1,0 +1,84 @@
+//! In the browser (wasm-bindgen-test in headless Chromium, run by `./build.sh test` through
+//! `wasm-pack test --headless --chrome`): training lowers the loss on WebGPU and on the CPU,
+//! async reads work, and the CPU fallback is taken when WebGPU is missing.
+#![cfg(target_arch = "wasm32")]
+
+use burn::prelude::*;
+use kiln::data::{Cifar10, Split};
+use kiln::train::read::read_floats;
+use kiln::train::{Trainer, TrainingConfig, TrainingEvent};
+use kiln::web::device;
+use wasm_bindgen::JsValue;
+use wasm_bindgen_test::*;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+/// Learnable toy data for loop mechanics (flat colours; class c has value 25c).
+fn flat_colour_data(n: usize) -> Cifar10 {
+    let mut bytes = Vec::new();
+    for i in 0..n {
+        let label = (i % 10) as u8;
+        bytes.push(label);
+        bytes.extend(std::iter::repeat_n(label * 25, 3072));
+    }
+    let mut train = Split::default();
+    train.append_batch_file("flat.bin", &bytes).unwrap();
+    Cifar10 { test: train.clone(), train, ..Cifar10::default() }
+}
+
+/// Mean loss of the first and of the last progress report of a short run.
+async fn first_and_last_loss(device: &Device) -> (f32, f32) {
+    let data = flat_colour_data(40);
+    let config = TrainingConfig {
+        epochs: 6,
+        batch_size: 8,
+        report_every_seconds: 0.0,
+        ..TrainingConfig::default()
+    };
+    let mut trainer = Trainer::new(config, device, &data).unwrap();
+    let mut losses = Vec::new();
+    let mut observe = |e: &TrainingEvent| {
+        if let TrainingEvent::Step { loss, .. } = e {
+            losses.push(*loss);
+        }
+    };
+    trainer.run(&data, &mut observe).await.unwrap();
+    (losses[0], *losses.last().unwrap())
+}
+
+#[wasm_bindgen_test]
+async fn async_reads_work_on_every_device() {
+    let (gpu, info) = device::choose("webgpu").await;
+    for device in [Device::flex(), gpu] {
+        let t = Tensor::<1>::from_floats([1.0, 2.0, 3.5], &device) * 2.0;
+        assert_eq!(read_floats(t).await.unwrap(), vec![2.0, 4.0, 7.0], "{}", info.backend);
+    }
+}
+
+#[wasm_bindgen_test]
+async fn training_lowers_the_loss_on_the_cpu() {
+    let (first, last) = first_and_last_loss(&Device::flex()).await;
+    assert!(last < first * 0.8, "cpu: loss {first} -> {last}");
+}
+
+#[wasm_bindgen_test]
+async fn training_lowers_the_loss_on_webgpu() {
+    let (device, info) = device::choose("webgpu").await;
+    assert_eq!(info.backend, "webgpu", "WebGPU did not start: {:?}", info.fallback_reason);
+    let (first, last) = first_and_last_loss(&device).await;
+    assert!(last < first * 0.8, "webgpu: loss {first} -> {last}");
+}
+
+#[wasm_bindgen_test]
+async fn without_webgpu_the_cpu_is_used_and_the_reason_given() {
+    // Hide navigator.gpu, as a browser without WebGPU would.
+    let navigator = js_sys::Reflect::get(&js_sys::global(), &"navigator".into()).unwrap();
+    let descriptor = js_sys::Object::new();
+    js_sys::Reflect::set(&descriptor, &"value".into(), &JsValue::UNDEFINED).unwrap();
+    js_sys::Reflect::set(&descriptor, &"configurable".into(), &JsValue::TRUE).unwrap();
+    js_sys::Reflect::define_property(&navigator.clone().into(), &"gpu".into(), &descriptor);
+    let (_, info) = device::choose("auto").await;
+    js_sys::Reflect::delete_property(&navigator.into(), &"gpu".into()).unwrap();
+    assert_eq!(info.backend, "cpu");
+    assert!(info.fallback_reason.unwrap().contains("WebGPU"));
+}

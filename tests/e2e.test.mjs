@@ -1,0 +1,148 @@
+// End-to-end: the page as a user drives it, in headless Chromium (playwright-core), against the
+// built static site in dist/.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import path from "node:path";
+import { ARTEFACTS, launchBrowser, realSubset, startServer } from "./helpers.mjs";
+
+const PORT = 18080 + (process.pid % 1000);
+const URL = `http://localhost:${PORT}/index.html`;
+let server, browser, page;
+const consoleErrors = [];
+
+before(async () => {
+  server = await startServer(PORT);
+  browser = await launchBrowser();
+  page = await browser.newPage({ viewport: { width: 1280, height: 1100 } });
+  page.on("pageerror", (e) => consoleErrors.push(String(e)));
+  page.on("console", (m) => m.type() === "error" && consoleErrors.push(m.text()));
+  await page.goto(URL);
+  await page.getByTestId("backend-status").filter({ hasNotText: "starting" }).waitFor();
+});
+
+after(async () => {
+  await browser?.close();
+  server?.kill();
+});
+
+const byId = (id) => page.getByTestId(id);
+
+/** A 96×64 PNG drawn in the page: a background and a centred block of another colour. */
+async function pngOf(background, block) {
+  const dataUrl = await page.evaluate(([bg, fg]) => {
+    const c = document.createElement("canvas");
+    c.width = 96;
+    c.height = 64;
+    const ctx = c.getContext("2d");
+    ctx.fillStyle = bg;
+    ctx.fillRect(0, 0, 96, 64);
+    ctx.fillStyle = fg;
+    ctx.fillRect(30, 10, 36, 44);
+    return c.toDataURL("image/png");
+  }, [background, block]);
+  return Buffer.from(dataUrl.split(",")[1], "base64");
+}
+
+async function expectError(fragment) {
+  await byId("error").waitFor({ state: "visible" });
+  const text = await byId("error").innerText();
+  assert.match(text, fragment);
+  await page.locator("#error-close").click();
+}
+
+async function classifyPng(name) {
+  const buffer = await pngOf("#3a6", "#c33");
+  await byId("image-input").setInputFiles({ name, mimeType: "image/png", buffer });
+  await page.waitForFunction(() => document.querySelectorAll('[data-testid="prediction"] li').length === 5);
+  const items = await byId("prediction").locator("li").allInnerTexts();
+  const all = JSON.parse(await byId("prediction").getAttribute("data-probabilities"));
+  return { items, all };
+}
+
+test("the page starts with a device and untrained weights, and says so", async () => {
+  const status = await byId("backend-status").innerText();
+  assert.match(status, /WebGPU|CPU/);
+  const { items, all } = await classifyPng("before.png");
+  assert.equal(items.length, 5);
+  assert.ok(Math.abs(all.reduce((a, b) => a + b, 0) - 1) < 1e-4);
+  assert.match(await byId("model-status").innerText(), /[Uu]ntrained/);
+});
+
+test("load a real 1,000-image subset, train one epoch on the CPU, classify", async (t) => {
+  const subset = realSubset(1000, 500);
+  if (!subset) return t.skip("real CIFAR-10 missing");
+  await byId("backend-select").selectOption("cpu");
+  await page.waitForFunction(() => document.querySelector('[data-testid="backend-status"]').dataset.backend === "cpu");
+
+  await byId("dataset-input").setInputFiles([subset.trainPath, subset.testPath]);
+  await page.waitForFunction(() => /1,000/.test(document.querySelector('[data-testid="dataset-summary"]').innerText));
+  const summary = await byId("dataset-summary").innerText();
+  assert.match(summary, /1,000\s+training and\s+500\s+test images/);
+  assert.match(summary, /airplane/);
+
+  await byId("epochs").fill("1");
+  await byId("batch-size").fill("32");
+  await byId("train-limit").fill("");
+
+  // Watch the main thread while training: the longest gap between animation frames.
+  await page.evaluate(() => {
+    window.__gaps = { max: 0, last: performance.now(), on: true };
+    const tick = (now) => {
+      const g = window.__gaps;
+      g.max = Math.max(g.max, now - g.last);
+      g.last = now;
+      if (g.on) requestAnimationFrame(tick);
+    };
+    requestAnimationFrame(tick);
+  });
+  await byId("train").click();
+  await page.waitForFunction(() => Number(document.querySelector('[data-testid="throughput"]').innerText) > 0);
+  const progressMid = await byId("progress").evaluate((p) => p.value);
+  await byId("train-status").filter({ hasText: /^done$/ }).waitFor({ timeout: 300_000 });
+  const maxGap = await page.evaluate(() => ((window.__gaps.on = false), window.__gaps.max));
+  console.log(`longest frame gap while training: ${maxGap.toFixed(0)} ms`);
+
+  assert.ok(progressMid > 0, "progress moved during training");
+  assert.equal(await byId("progress").evaluate((p) => p.value), 1);
+  const throughput = Number(await byId("throughput").innerText());
+  console.log(`browser CPU throughput in the e2e run: ${throughput} img/s`);
+  assert.ok(throughput > 0);
+  assert.match(await byId("test-accuracy").innerText(), /^\d+\.\d\d%$/);
+  const points = await page.evaluate(() => window.kiln.charts.points);
+  assert.ok(points.steps >= 2, `step chart has ${points.steps} points`);
+  assert.equal(points.epochs, 1);
+  assert.ok(maxGap < 250, `the main thread stalled for ${maxGap} ms`);
+
+  const { items, all } = await classifyPng("photo.png");
+  assert.equal(items.length, 5);
+  for (const item of items) assert.match(item, /^[a-z]+\s+\d+\.\d%$/m);
+  assert.ok(Math.abs(all.reduce((a, b) => a + b, 0) - 1) < 1e-4, "probabilities sum to 1");
+  const top5 = all.slice(0, 5);
+  assert.deepEqual([...top5].sort((a, b) => b - a), top5, "best first");
+  assert.match(await byId("model-status").innerText(), /trained in this tab: 1 epoch/);
+  await page.screenshot({ path: path.join(ARTEFACTS, "trained.png"), fullPage: true });
+});
+
+test("a corrupt dataset file and a non-image show an error, and the page keeps working", async () => {
+  const before = await byId("dataset-summary").innerText();
+  await byId("dataset-input").setInputFiles({
+    name: "data_batch_9.bin",
+    mimeType: "application/octet-stream",
+    buffer: Buffer.alloc(5000, 7),
+  });
+  await expectError(/data_batch_9\.bin: 5000 bytes is not a whole number of CIFAR-10 records/);
+  assert.equal(await byId("dataset-summary").innerText(), before, "the loaded dataset is kept");
+
+  await byId("dataset-input").setInputFiles({ name: "cifar-10-binary.tar.gz", mimeType: "application/gzip", buffer: Buffer.from([0x1f, 0x8b, 8, 0, 1, 2, 3]) });
+  await expectError(/cifar-10-binary\.tar\.gz: corrupt or truncated archive/);
+
+  await byId("image-input").setInputFiles({ name: "notes.txt", mimeType: "text/plain", buffer: Buffer.from("hello") });
+  await expectError(/notes\.txt is not an image/);
+  await byId("image-input").setInputFiles({ name: "fake.png", mimeType: "image/png", buffer: Buffer.from("not really a png") });
+  await expectError(/fake\.png is not an image/);
+
+  // Still working: classification answers.
+  const { items } = await classifyPng("after.png");
+  assert.equal(items.length, 5);
+  assert.deepEqual(consoleErrors.filter((e) => /panicked|RuntimeError|unreachable/.test(e)), []);
+});

@@ -1,0 +1,76 @@
+// Shared by the browser tests: a static server for dist/, Chromium with WebGPU flags, and a
+// real-data subset cut from the CIFAR-10 archive.
+import { spawn } from "node:child_process";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { gunzipSync } from "node:zlib";
+import path from "node:path";
+import { chromium } from "playwright-core";
+
+export const ROOT = path.resolve(import.meta.dirname, "..");
+export const ARTEFACTS = path.join(ROOT, "target", "e2e-artefacts");
+mkdirSync(ARTEFACTS, { recursive: true });
+
+export const CIFAR =
+  process.env.KILN_CIFAR10 || path.join(ROOT, "..", "shared", "cifar10", "cifar-10-binary.tar.gz");
+
+export async function startServer(port) {
+  const server = spawn("bash", ["build.sh", "serve-dist", String(port)], { cwd: ROOT, stdio: "ignore" });
+  for (let i = 0; i < 50; i++) {
+    try {
+      const r = await fetch(`http://localhost:${port}/index.html`);
+      if (r.ok) return server;
+    } catch {}
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  server.kill();
+  throw new Error("the static server did not start");
+}
+
+export async function launchBrowser() {
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
+    headless: true,
+    args: [
+      "--no-sandbox",
+      "--enable-unsafe-webgpu",
+      "--enable-unsafe-swiftshader",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+    ],
+  });
+}
+
+/** Extract one member of a .tar.gz held in memory. */
+function tarMember(archive, wanted) {
+  const tar = gunzipSync(archive);
+  for (let off = 0; off + 512 <= tar.length; ) {
+    const name = tar.subarray(off, off + 100).toString("utf8").replace(/\0.*$/s, "");
+    if (!name) break;
+    const size = parseInt(tar.subarray(off + 124, off + 136).toString("utf8").trim(), 8) || 0;
+    if (name.endsWith(wanted)) return tar.subarray(off + 512, off + 512 + size);
+    off += 512 + Math.ceil(size / 512) * 512;
+  }
+  throw new Error(`${wanted} not in the archive`);
+}
+
+/**
+ * The first `train` records of data_batch_1.bin and `test` of test_batch.bin, as files named
+ * like the official ones, or null (with a loud message) when the real archive is missing.
+ */
+export function realSubset(train, test) {
+  if (!existsSync(CIFAR)) {
+    console.log(`SKIPPED: real CIFAR-10 not found at ${CIFAR}; the browser training test did not run`);
+    return null;
+  }
+  const dir = path.join(ARTEFACTS, "data");
+  mkdirSync(dir, { recursive: true });
+  const trainPath = path.join(dir, `data_batch_1_first${train}.bin`);
+  const testPath = path.join(dir, `test_batch_first${test}.bin`);
+  if (!existsSync(trainPath) || !existsSync(testPath)) {
+    const archive = readFileSync(CIFAR);
+    writeFileSync(trainPath, tarMember(archive, "data_batch_1.bin").subarray(0, 3073 * train));
+    writeFileSync(testPath, tarMember(archive, "test_batch.bin").subarray(0, 3073 * test));
+  }
+  return { trainPath, testPath };
+}

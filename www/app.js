@@ -1,0 +1,314 @@
+// The page: wires controls to the worker, which owns the model. Nothing here blocks for long:
+// decoding, training and classification all happen in the worker.
+import { WorkerClient } from "./client.js";
+import { readFiles, fetchDataset } from "./dataset.js";
+import { imageFileToInput, toNetworkInput } from "./image.js";
+import { Charts } from "./charts.js";
+
+const $ = (id) => document.getElementById(id);
+const worker = new WorkerClient("./worker.js");
+const charts = new Charts($("step-chart"), $("epoch-chart"));
+window.kiln = { charts }; // for tests and the curious
+
+const state = { dataset: null, training: false, paused: false, lastInput: null, classNames: null };
+
+// ---- errors -----------------------------------------------------------------------------
+function showError(err) {
+  const message = err?.message ?? String(err);
+  $("error-text").textContent = message;
+  $("error").hidden = false;
+  console.error(message);
+}
+$("error-close").onclick = () => ($("error").hidden = true);
+worker.on("crash", (message) => showError(`The training worker failed: ${message}`));
+function clearError() {
+  $("error").hidden = true;
+}
+
+// ---- device -----------------------------------------------------------------------------
+async function chooseBackend() {
+  const backend = $("backend-select").value;
+  $("backend-status").textContent = "starting…";
+  try {
+    const info = await worker.request("init-device", { backend });
+    const name = info.backend === "webgpu" ? "WebGPU" : "CPU";
+    let text = `${name}: ${info.adapter}`;
+    if (info.fallback_reason) text += ` — using the CPU because ${info.fallback_reason}`;
+    $("backend-status").textContent = text;
+    $("backend-status").dataset.backend = info.backend;
+  } catch (e) {
+    $("backend-status").textContent = "device error";
+    showError(e);
+  }
+}
+$("backend-select").onchange = chooseBackend;
+
+// ---- dataset ----------------------------------------------------------------------------
+function setLoadProgress(phase, done, total) {
+  const bar = $("dataset-progress");
+  bar.hidden = false;
+  bar.value = total ? done / total : 0;
+  const mb = (n) => (n / 1e6).toFixed(0);
+  $("dataset-progress-text").textContent = `${phase} ${mb(done)} / ${mb(total)} MB`;
+}
+worker.on("load-progress", ({ done, total }) => setLoadProgress("decompressing", done, total));
+
+async function loadDataset(getFiles) {
+  clearError();
+  try {
+    const files = await getFiles((done, total) => setLoadProgress("reading", done, total));
+    const summary = await worker.request("load-dataset", { files }, files.map((f) => f.buffer));
+    state.dataset = summary;
+    state.classNames = summary.class_names;
+    renderSummary(summary);
+    await renderSamples();
+    $("train").disabled = state.training;
+    $("dataset-progress-text").textContent = "loaded";
+  } catch (e) {
+    $("dataset-progress-text").textContent = "";
+    $("dataset-progress").hidden = true;
+    showError(e);
+  }
+}
+
+function renderSummary(s) {
+  const rows = s.class_names
+    .map((name, c) => `<tr><td>${name}</td><td>${s.train_per_class[c]}</td><td>${s.test_per_class[c]}</td></tr>`)
+    .join("");
+  $("dataset-summary").innerHTML =
+    `<p><strong>${s.train_images.toLocaleString()}</strong> training and <strong>${s.test_images.toLocaleString()}</strong> test images.</p>` +
+    `<table><thead><tr><th>class</th><th>train</th><th>test</th></tr></thead><tbody>${rows}</tbody></table>`;
+}
+
+async function renderSamples() {
+  const perClass = 8;
+  const { labels, rgba } = await worker.request("samples", { perClass });
+  const canvas = $("sample-grid");
+  const scale = 2;
+  const cols = perClass;
+  const rows = Math.ceil(labels.length / cols) || 1;
+  canvas.width = cols * 32 * scale + 90;
+  canvas.height = rows * 32 * scale;
+  const ctx = canvas.getContext("2d");
+  ctx.fillStyle = "#fff";
+  ctx.fillRect(0, 0, canvas.width, canvas.height);
+  const tile = document.createElement("canvas");
+  tile.width = tile.height = 32;
+  const tctx = tile.getContext("2d");
+  ctx.imageSmoothingEnabled = false;
+  labels.forEach((label, i) => {
+    tctx.putImageData(new ImageData(new Uint8ClampedArray(rgba.buffer, i * 4096, 4096), 32, 32), 0, 0);
+    const row = Math.floor(i / cols);
+    const col = i % cols;
+    ctx.drawImage(tile, 90 + col * 32 * scale, row * 32 * scale, 32 * scale, 32 * scale);
+    if (col === 0) {
+      ctx.fillStyle = "#222";
+      ctx.font = "13px sans-serif";
+      ctx.fillText(state.classNames[label], 4, row * 32 * scale + 36);
+    }
+  });
+  canvas.hidden = false;
+}
+
+$("dataset-input").onchange = (e) => {
+  const list = e.target.files;
+  if (list.length) loadDataset((p) => readFiles(list, p));
+  e.target.value = "";
+};
+$("dataset-url-load").onclick = () => {
+  const url = $("dataset-url").value.trim();
+  if (url) loadDataset((p) => fetchDataset(url, p));
+};
+makeDropZone($("dataset-drop"), (files) => loadDataset((p) => readFiles(files, p)));
+
+function makeDropZone(el, onFiles) {
+  el.addEventListener("dragover", (e) => {
+    e.preventDefault();
+    el.classList.add("over");
+  });
+  el.addEventListener("dragleave", () => el.classList.remove("over"));
+  el.addEventListener("drop", (e) => {
+    e.preventDefault();
+    el.classList.remove("over");
+    if (e.dataTransfer.files.length) onFiles(e.dataTransfer.files);
+  });
+}
+
+// ---- training ---------------------------------------------------------------------------
+function readConfig() {
+  const int = (id) => {
+    const v = $(id).value.trim();
+    return v === "" ? null : Number.parseInt(v, 10);
+  };
+  const epochs = int("epochs");
+  const batch = int("batch-size");
+  const lr = Number.parseFloat($("learning-rate").value);
+  if (!(epochs >= 1)) throw new Error(`Epochs must be a whole number of at least 1 (got "${$("epochs").value}")`);
+  if (!(batch >= 1)) throw new Error(`Batch size must be a whole number of at least 1 (got "${$("batch-size").value}")`);
+  if (!(lr > 0)) throw new Error(`Learning rate must be a positive number (got "${$("learning-rate").value}")`);
+  const optimizer =
+    $("optimizer").value === "sgd" ? { kind: "sgd" } : { kind: "adam", beta_1: 0.9, beta_2: 0.999, epsilon: 1e-7 };
+  return {
+    model: { name: $("model").value, activation: "relu" },
+    optimizer,
+    epochs,
+    batch_size: batch,
+    learning_rate: lr,
+    train_limit: int("train-limit"),
+  };
+}
+
+function setStatus(text) {
+  $("train-status").textContent = text;
+}
+
+function setTraining(on) {
+  state.training = on;
+  $("train").disabled = on || !state.dataset;
+  $("pause").disabled = !on;
+  $("stop").disabled = !on;
+  $("backend-select").disabled = on;
+  $("pause").textContent = "Pause";
+  state.paused = false;
+}
+
+const fmtTime = (s) => (s >= 3600 ? `${(s / 3600).toFixed(1)} h` : s >= 60 ? `${Math.floor(s / 60)} min ${Math.round(s % 60)} s` : `${Math.round(s)} s`);
+let totalEpochs = 1;
+
+worker.on("progress", ({ event }) => {
+  switch (event.type) {
+    case "started":
+      totalEpochs = event.epochs;
+      $("epoch-text").textContent = `1 / ${event.epochs}`;
+      break;
+    case "step": {
+      $("epoch-progress").value = event.step / event.steps_per_epoch;
+      $("progress").value = (event.epoch + event.step / event.steps_per_epoch) / totalEpochs;
+      $("epoch-text").textContent = `${event.epoch + 1} / ${totalEpochs}`;
+      $("throughput").textContent = event.images_per_second.toFixed(0);
+      $("eta").textContent = fmtTime(event.eta_seconds);
+      $("loss").textContent = event.loss.toFixed(4);
+      $("accuracy").textContent = `${(event.accuracy * 100).toFixed(1)}%`;
+      charts.addStep(event);
+      break;
+    }
+    case "evaluating":
+      if (!state.paused) setStatus("evaluating");
+      break;
+    case "epoch_finished":
+      if (event.test) $("test-accuracy").textContent = `${(event.test.accuracy * 100).toFixed(2)}%`;
+      charts.addEpoch(event);
+      if (!state.paused) setStatus("training");
+      refreshModelStatus();
+      break;
+  }
+});
+
+$("train").onclick = async () => {
+  clearError();
+  let config;
+  try {
+    config = readConfig();
+  } catch (e) {
+    showError(e);
+    return;
+  }
+  charts.reset();
+  $("test-accuracy").textContent = "–";
+  setTraining(true);
+  setStatus("training");
+  try {
+    const summary = await worker.request("train", { config });
+    setStatus(summary.cancelled ? "stopped" : "done");
+  } catch (e) {
+    setStatus("error");
+    showError(e);
+  } finally {
+    setTraining(false);
+    refreshModelStatus();
+  }
+};
+$("pause").onclick = () => {
+  state.paused = !state.paused;
+  worker.request(state.paused ? "pause" : "resume");
+  $("pause").textContent = state.paused ? "Resume" : "Pause";
+  setStatus(state.paused ? "paused" : "training");
+};
+$("stop").onclick = () => {
+  worker.request("stop");
+  setStatus("stopping");
+};
+
+// ---- classification ---------------------------------------------------------------------
+async function refreshModelStatus() {
+  const m = await worker.request("active-model").catch(() => null);
+  if (!m) return;
+  const el = $("model-status");
+  if (m.source === "untrained") el.textContent = "Untrained weights: predictions are guesses until you train.";
+  else {
+    const acc = m.test_accuracy != null ? `, test accuracy ${(m.test_accuracy * 100).toFixed(1)}%` : "";
+    const during = state.training ? " (training: latest weights)" : "";
+    el.textContent = `Weights trained in this tab: ${m.epochs} epoch${m.epochs === 1 ? "" : "s"}${acc}${during}.`;
+  }
+  el.dataset.source = m.source;
+}
+
+async function classify(rgba) {
+  state.lastInput = rgba;
+  const result = await worker.request("classify", { rgba: new Uint8Array(rgba.buffer.slice(0)) });
+  const list = $("prediction");
+  list.replaceChildren(
+    ...result.predictions.slice(0, 5).map((p) => {
+      const li = document.createElement("li");
+      const pct = (p.probability * 100).toFixed(1);
+      li.dataset.probability = String(p.probability);
+      li.innerHTML = `<span class="name"></span><span class="bar"><span></span></span><span class="pct">${pct}%</span>`;
+      li.querySelector(".name").textContent = p.name;
+      li.querySelector(".bar span").style.width = `${Math.max(0.5, p.probability * 100)}%`;
+      return li;
+    }),
+  );
+  list.dataset.probabilities = JSON.stringify(result.predictions.map((p) => p.probability));
+  refreshModelStatus();
+}
+
+async function classifyFile(blob) {
+  clearError();
+  try {
+    const rgba = await imageFileToInput(blob, $("network-input"));
+    await classify(rgba);
+  } catch (e) {
+    showError(e);
+  }
+}
+
+$("image-input").onchange = (e) => {
+  if (e.target.files[0]) classifyFile(e.target.files[0]);
+  e.target.value = "";
+};
+makeDropZone($("image-drop"), (files) => classifyFile(files[0]));
+document.addEventListener("paste", (e) => {
+  const item = [...(e.clipboardData?.items || [])].find((i) => i.kind === "file");
+  if (item) classifyFile(item.getAsFile());
+});
+
+$("webcam").onclick = async () => {
+  const video = $("webcam-video");
+  try {
+    video.srcObject = await navigator.mediaDevices.getUserMedia({ video: true });
+    video.hidden = false;
+    $("webcam-capture").hidden = false;
+  } catch (e) {
+    showError(new Error(`The webcam is not available: ${e.message}`));
+  }
+};
+$("webcam-capture").onclick = async () => {
+  const video = $("webcam-video");
+  try {
+    await classify(toNetworkInput(video, video.videoWidth, video.videoHeight, $("network-input")));
+  } catch (e) {
+    showError(e);
+  }
+};
+
+chooseBackend();

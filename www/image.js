@@ -1,0 +1,48 @@
+// Turning any image the browser can decode into the 32×32 RGBA the network sees:
+// centre crop to a square, then resize.
+
+const MAX_PIXELS = 50e6;
+
+function loadImage(blob) {
+  return new Promise((resolve, reject) => {
+    const url = URL.createObjectURL(blob);
+    const img = new Image();
+    img.onload = () => resolve({ img, url });
+    img.onerror = () => {
+      URL.revokeObjectURL(url);
+      reject(new Error(`${blob.name || "the pasted data"} is not an image this browser can decode`));
+    };
+    img.src = url;
+  });
+}
+
+/** Draw the centre square of `source` (w×h) into the 32×32 canvas; returns its RGBA bytes. */
+export function toNetworkInput(source, width, height, canvas) {
+  const side = Math.min(width, height);
+  const ctx = canvas.getContext("2d", { willReadFrequently: true });
+  ctx.imageSmoothingEnabled = true;
+  ctx.imageSmoothingQuality = "high";
+  ctx.clearRect(0, 0, 32, 32);
+  ctx.drawImage(source, (width - side) / 2, (height - side) / 2, side, side, 0, 0, 32, 32);
+  return ctx.getImageData(0, 0, 32, 32).data;
+}
+
+export async function imageFileToInput(blob, canvas) {
+  if (!blob.type.startsWith("image/") && blob.type !== "") {
+    throw new Error(`${blob.name || "the file"} is not an image (${blob.type})`);
+  }
+  const { img, url } = await loadImage(blob);
+  try {
+    const { naturalWidth: w, naturalHeight: h } = img;
+    if (!w || !h) throw new Error(`${blob.name || "the image"} has no pixels`);
+    if (w * h > MAX_PIXELS) {
+      throw new Error(
+        `${blob.name || "the image"} is ${w}×${h} pixels (${(w * h / 1e6).toFixed(0)} megapixels); ` +
+          `images up to ${MAX_PIXELS / 1e6} megapixels can be classified`,
+      );
+    }
+    return toNetworkInput(img, w, h, canvas);
+  } finally {
+    URL.revokeObjectURL(url);
+  }
+}
