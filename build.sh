@@ -69,9 +69,11 @@ build_web() {
   rm -rf dist.tmp && mkdir -p dist.tmp/pkg dist.tmp/vendor
   wasm-bindgen --target web --no-typescript --out-dir dist.tmp/pkg \
     "target/wasm32-unknown-unknown/$profile/kiln.wasm"
-  if [[ "$profile" != dev ]]; then
+  # KILN_WASM_OPT=0 skips wasm-opt (the tests do: it only shrinks and speeds up the module,
+  # and takes minutes on a 2-core machine).
+  if [[ "$profile" != dev && "${KILN_WASM_OPT:-1}" != 0 ]]; then
     log "wasm-opt"
-    node_modules/.bin/wasm-opt -O3 --enable-simd --enable-bulk-memory --enable-nontrapping-float-to-int \
+    node_modules/.bin/wasm-opt -O3 --strip-debug --strip-producers --enable-simd --enable-bulk-memory --enable-nontrapping-float-to-int \
       --enable-sign-ext --enable-mutable-globals --enable-reference-types --enable-multivalue \
       dist.tmp/pkg/kiln_bg.wasm -o dist.tmp/pkg/kiln_bg.wasm
   fi
@@ -140,7 +142,7 @@ run_tests() {
   fi
   log "cargo test (release: burn is slow unoptimised)"
   cargo test --release --locked --workspace -- --nocapture 2>&1 | tee target/test.log
-  build_web
+  KILN_WASM_OPT=0 build_web
   ensure_chromium
   ensure_wasm_pack
   log "wasm tests in headless Chromium (wasm-pack test: WebGPU on SwiftShader here, and the CPU)"

@@ -5,8 +5,8 @@ use burn::tensor::TensorData;
 use burn::tensor::activation::softmax;
 use serde::{Deserialize, Serialize};
 
-use crate::data::cifar::{CHANNELS, IMAGE_BYTES, IMAGE_SIDE};
 use crate::data::Normalization;
+use crate::data::cifar::{CHANNELS, IMAGE_BYTES, IMAGE_SIDE};
 use crate::model::Model;
 use crate::train::read::{ReadError, read_floats};
 
@@ -30,7 +30,10 @@ pub enum InferError {
 pub fn rgba_to_chw(rgba: &[u8]) -> Result<Vec<u8>, InferError> {
     let pixels = IMAGE_SIDE * IMAGE_SIDE;
     if rgba.len() != pixels * 4 {
-        return Err(InferError::BadInput { expected: pixels * 4, got: rgba.len() });
+        return Err(InferError::BadInput {
+            expected: pixels * 4,
+            got: rgba.len(),
+        });
     }
     let mut chw = vec![0u8; IMAGE_BYTES];
     for (i, px) in rgba.chunks_exact(4).enumerate() {
@@ -50,7 +53,10 @@ pub async fn classify(
     device: &Device,
 ) -> Result<Vec<Prediction>, InferError> {
     if chw.len() != IMAGE_BYTES {
-        return Err(InferError::BadInput { expected: IMAGE_BYTES, got: chw.len() });
+        return Err(InferError::BadInput {
+            expected: IMAGE_BYTES,
+            got: chw.len(),
+        });
     }
     let mut floats = Vec::with_capacity(IMAGE_BYTES);
     normalization.extend_floats(chw, &mut floats);
@@ -65,7 +71,10 @@ pub async fn classify(
         .enumerate()
         .map(|(class, &probability)| Prediction {
             class,
-            name: class_names.get(class).cloned().unwrap_or_else(|| format!("class {class}")),
+            name: class_names
+                .get(class)
+                .cloned()
+                .unwrap_or_else(|| format!("class {class}")),
             probability,
         })
         .collect();

@@ -4,6 +4,7 @@ pub mod data;
 pub mod infer;
 pub mod model;
 pub mod train;
+pub mod transfer;
 pub mod weights;
 
 /// The browser bindings (wasm-bindgen), used by the Web Worker in `www/`.

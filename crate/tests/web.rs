@@ -23,7 +23,11 @@ fn flat_colour_data(n: usize) -> Cifar10 {
     }
     let mut train = Split::default();
     train.append_batch_file("flat.bin", &bytes).unwrap();
-    Cifar10 { test: train.clone(), train, ..Cifar10::default() }
+    Cifar10 {
+        test: train.clone(),
+        train,
+        ..Cifar10::default()
+    }
 }
 
 /// Mean loss of the first and of the last progress report of a short run.
@@ -51,7 +55,12 @@ async fn async_reads_work_on_every_device() {
     let (gpu, info) = device::choose("webgpu").await;
     for device in [Device::flex(), gpu] {
         let t = Tensor::<1>::from_floats([1.0, 2.0, 3.5], &device) * 2.0;
-        assert_eq!(read_floats(t).await.unwrap(), vec![2.0, 4.0, 7.0], "{}", info.backend);
+        assert_eq!(
+            read_floats(t).await.unwrap(),
+            vec![2.0, 4.0, 7.0],
+            "{}",
+            info.backend
+        );
     }
 }
 
@@ -64,7 +73,11 @@ async fn training_lowers_the_loss_on_the_cpu() {
 #[wasm_bindgen_test]
 async fn training_lowers_the_loss_on_webgpu() {
     let (device, info) = device::choose("webgpu").await;
-    assert_eq!(info.backend, "webgpu", "WebGPU did not start: {:?}", info.fallback_reason);
+    assert_eq!(
+        info.backend, "webgpu",
+        "WebGPU did not start: {:?}",
+        info.fallback_reason
+    );
     let (first, last) = first_and_last_loss(&device).await;
     assert!(last < first * 0.8, "webgpu: loss {first} -> {last}");
 }

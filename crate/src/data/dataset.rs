@@ -157,7 +157,11 @@ impl Cifar10 {
     pub fn from_files<'a>(
         files: impl IntoIterator<Item = (&'a str, &'a [u8])>,
     ) -> Result<Self, DataError> {
-        Self::from_readers(files.into_iter().map(|(name, bytes)| (name.to_string(), bytes)))
+        Self::from_readers(
+            files
+                .into_iter()
+                .map(|(name, bytes)| (name.to_string(), bytes)),
+        )
     }
 
     /// Read several named streams (the browser's files, read piecewise from JavaScript).

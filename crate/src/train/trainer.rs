@@ -86,9 +86,27 @@ impl Trainer {
         data: &Cifar10,
     ) -> Result<Self, TrainError> {
         config.validate()?;
+        let autodiff = device.clone().autodiff();
+        autodiff.seed(config.seed);
+        let model = config.model.init(&autodiff)?;
+        Ok(Self::assemble(config, autodiff, data, model))
+    }
+
+    /// Continue training `model` (moved to `device`) with a fresh optimiser state.
+    pub fn from_model(
+        config: TrainingConfig,
+        device: &Device,
+        data: &Cifar10,
+        model: Model,
+    ) -> Result<Self, TrainError> {
+        config.validate()?;
         let device = device.clone().autodiff();
-        device.seed(config.seed);
-        let model = config.model.init(&device)?;
+        let model = model.to_device(&device).train();
+        Ok(Self::assemble(config, device, data, model))
+    }
+
+    /// `device` has autodiff enabled and `model` lives on it.
+    fn assemble(config: TrainingConfig, device: Device, data: &Cifar10, model: Model) -> Self {
         let optimizer = match config.optimizer {
             OptimizerConfig::Adam {
                 beta_1,
@@ -105,14 +123,15 @@ impl Trainer {
             NormalizationKind::Unit => Normalization::Unit,
             NormalizationKind::MeanStd => Normalization::mean_std_of(&data.train),
         };
-        Ok(Self {
+        Self {
             config,
             device,
             model: Some(model),
             optimizer,
             normalization,
             history: vec![],
-        })
+            last_epoch: None,
+        }
     }
 
     /// The model as it is now, for inference (no autodiff).
@@ -232,6 +251,7 @@ impl Trainer {
                 train,
                 test: test_metrics,
             });
+            self.last_epoch = Some(self.model());
             observer.event(&TrainingEvent::EpochFinished {
                 epoch,
                 train,

@@ -18,16 +18,19 @@ impl Engine {
         let shared = self.shared.clone();
         future_to_promise(async move {
             let chw = rgba_to_chw(&rgba).map_err(js::error)?;
-            let model = shared.latest.borrow().clone().ok_or_else(|| js::error("no model"))?;
+            let model = shared
+                .latest
+                .borrow()
+                .clone()
+                .ok_or_else(|| js::error("no model"))?;
             let names = shared.data.borrow().as_ref().map_or_else(
                 || CLASS_NAMES.iter().map(|s| s.to_string()).collect(),
                 |d| d.class_names.clone(),
             );
             let device = shared.device.borrow().0.clone();
-            let predictions =
-                classify(&model, shared.normalization.get(), &chw, &names, &device)
-                    .await
-                    .map_err(js::error)?;
+            let predictions = classify(&model, shared.normalization.get(), &chw, &names, &device)
+                .await
+                .map_err(js::error)?;
             let model = shared.active.borrow().clone();
             Ok(js::to_js(&Classification { predictions, model }))
         })
@@ -37,12 +40,27 @@ impl Engine {
     /// `count` images of each class in turn, for the sample grid: `{labels, rgba}`.
     #[wasm_bindgen(js_name = sampleImages)]
     pub fn sample_images(&self, per_class: usize) -> Result<JsValue, JsError> {
-        let data = self.shared.data.borrow().clone().ok_or_else(|| JsError::new("no dataset"))?;
-        let split = if data.train.is_empty() { &data.test } else { &data.train };
+        let data = self
+            .shared
+            .data
+            .borrow()
+            .clone()
+            .ok_or_else(|| JsError::new("no dataset"))?;
+        let split = if data.train.is_empty() {
+            &data.test
+        } else {
+            &data.train
+        };
         let mut picked: Vec<usize> = Vec::new();
         for class in 0..crate::data::NUM_CLASSES as u8 {
             picked.extend(
-                split.labels().iter().enumerate().filter(|(_, l)| **l == class).take(per_class).map(|(i, _)| i),
+                split
+                    .labels()
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, l)| **l == class)
+                    .take(per_class)
+                    .map(|(i, _)| i),
             );
         }
         let plane = IMAGE_SIDE * IMAGE_SIDE;
@@ -56,11 +74,19 @@ impl Engine {
         }
         let labels: Vec<u8> = picked.iter().map(|&i| split.labels()[i]).collect();
         let result = js_sys::Object::new();
-        js_sys::Reflect::set(&result, &"labels".into(), &js_sys::Uint8Array::from(&labels[..]))
-            .and_then(|_| {
-                js_sys::Reflect::set(&result, &"rgba".into(), &js_sys::Uint8Array::from(&rgba[..]))
-            })
-            .map_err(|_| JsError::new("could not build the sample object"))?;
+        js_sys::Reflect::set(
+            &result,
+            &"labels".into(),
+            &js_sys::Uint8Array::from(&labels[..]),
+        )
+        .and_then(|_| {
+            js_sys::Reflect::set(
+                &result,
+                &"rgba".into(),
+                &js_sys::Uint8Array::from(&rgba[..]),
+            )
+        })
+        .map_err(|_| JsError::new("could not build the sample object"))?;
         Ok(result.into())
     }
 

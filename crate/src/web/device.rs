@@ -39,7 +39,9 @@ pub async fn choose(preference: &str) -> (Device, DeviceInfo) {
         return cpu(None);
     }
     if !has_webgpu() {
-        return cpu(Some("this browser does not expose WebGPU (navigator.gpu is missing)".into()));
+        return cpu(Some(
+            "this browser does not expose WebGPU (navigator.gpu is missing)".into(),
+        ));
     }
     match Device::wgpu_options().init_with_setup_async().await {
         Ok((device, setup)) => {
@@ -49,8 +51,19 @@ pub async fn choose(preference: &str) -> (Device, DeviceInfo) {
                 .filter(|s| !s.is_empty())
                 .collect();
             parts.dedup();
-            let adapter = if parts.is_empty() { "WebGPU adapter".into() } else { parts.join(" · ") };
-            (device, DeviceInfo { backend: "webgpu", adapter, fallback_reason: None })
+            let adapter = if parts.is_empty() {
+                "WebGPU adapter".into()
+            } else {
+                parts.join(" · ")
+            };
+            (
+                device,
+                DeviceInfo {
+                    backend: "webgpu",
+                    adapter,
+                    fallback_reason: None,
+                },
+            )
         }
         Err(e) => cpu(Some(format!("WebGPU could not start: {e}"))),
     }

@@ -6,7 +6,9 @@ use wasm_bindgen::{JsCast, JsValue};
 /// Any serialisable value as a plain JS object (maps become objects, not `Map`s).
 pub fn to_js(value: &impl Serialize) -> JsValue {
     let serializer = serde_wasm_bindgen::Serializer::json_compatible();
-    value.serialize(&serializer).unwrap_or_else(|e| JsValue::from_str(&e.to_string()))
+    value
+        .serialize(&serializer)
+        .unwrap_or_else(|e| JsValue::from_str(&e.to_string()))
 }
 
 /// A JS `Error` carrying `message`, for rejected promises.

@@ -12,7 +12,6 @@ mod training;
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
-use burn::module::Module;
 use burn::prelude::*;
 use js_sys::{Promise, Uint8Array};
 use serde::Serialize;
@@ -23,6 +22,7 @@ use crate::data::cifar::NUM_CLASSES;
 use crate::data::{Cifar10, Normalization};
 use crate::model::{Model, ModelConfig};
 use crate::train::Trainer;
+use crate::transfer::move_to_device;
 use device::DeviceInfo;
 use observer::RunState;
 
@@ -50,6 +50,8 @@ struct Shared {
     /// The inference copy of the weights in use, and how to scale their input.
     latest: Rc<RefCell<Option<Model>>>,
     normalization: Cell<Normalization>,
+    /// The architecture of `latest`.
+    model_config: RefCell<ModelConfig>,
     active: RefCell<ActiveModel>,
 }
 
@@ -75,7 +77,9 @@ struct Classification {
 
 fn untrained_model(device: &Device) -> Model {
     device.seed(0);
-    ModelConfig::new().init(device).expect("the default model is registered")
+    ModelConfig::new()
+        .init(device)
+        .expect("the default model is registered")
 }
 
 impl Default for Engine {
@@ -91,7 +95,11 @@ impl Engine {
     pub fn new() -> Engine {
         let device = Device::flex();
         let model = untrained_model(&device);
-        let info = DeviceInfo { backend: "cpu", adapter: "CPU".into(), fallback_reason: None };
+        let info = DeviceInfo {
+            backend: "cpu",
+            adapter: "CPU".into(),
+            fallback_reason: None,
+        };
         Engine {
             shared: Rc::new(Shared {
                 device: RefCell::new((device, info)),
@@ -101,7 +109,12 @@ impl Engine {
                 state: Rc::new(Cell::new(RunState::Running)),
                 latest: Rc::new(RefCell::new(Some(model))),
                 normalization: Cell::new(Normalization::Unit),
-                active: RefCell::new(ActiveModel { source: "untrained", epochs: 0, test_accuracy: None }),
+                model_config: RefCell::new(ModelConfig::new()),
+                active: RefCell::new(ActiveModel {
+                    source: "untrained",
+                    epochs: 0,
+                    test_accuracy: None,
+                }),
             }),
         }
     }
@@ -113,11 +126,26 @@ impl Engine {
         let shared = self.shared.clone();
         future_to_promise(async move {
             if shared.training.get() {
-                return Err(js::error("cannot change the device while training; stop first"));
+                return Err(js::error(
+                    "cannot change the device while training; stop first",
+                ));
             }
             let (device, info) = device::choose(&preference).await;
-            let moved = shared.latest.borrow_mut().take().map(|m| m.to_device(&device));
-            *shared.latest.borrow_mut() = Some(moved.unwrap_or_else(|| untrained_model(&device)));
+            // Copy the weights in use with an async read (`to_device` would read a GPU tensor
+            // synchronously, which WebGPU forbids). No RefCell borrow is held across the await.
+            let current = shared.latest.borrow().clone();
+            let fresh = shared
+                .model_config
+                .borrow()
+                .init(&device)
+                .map_err(js::error)?;
+            let moved = match current {
+                Some(model) => move_to_device(&model, fresh, &device)
+                    .await
+                    .map_err(js::error)?,
+                None => fresh,
+            };
+            *shared.latest.borrow_mut() = Some(moved);
             // A trainer's optimiser state lives on the old device: the next run starts afresh.
             shared.trainer.borrow_mut().take();
             let value = js::to_js(&info);
@@ -137,10 +165,14 @@ impl Engine {
         on_progress: js_sys::Function,
     ) -> Result<JsValue, JsError> {
         if self.shared.training.get() {
-            return Err(JsError::new("cannot replace the dataset while training; stop first"));
+            return Err(JsError::new(
+                "cannot replace the dataset while training; stop first",
+            ));
         }
         if names.len() != files.len() {
-            return Err(JsError::new("loadDataset: names and files differ in length"));
+            return Err(JsError::new(
+                "loadDataset: names and files differ in length",
+            ));
         }
         let total: f64 = files.iter().map(|f| f.length() as f64).sum();
         let mut offset = 0f64;

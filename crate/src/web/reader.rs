@@ -21,14 +21,29 @@ const CHUNK: u32 = 1 << 20;
 const REPORT_EVERY: u32 = 4 << 20;
 
 impl JsArrayReader {
-    pub fn new(array: js_sys::Uint8Array, on_progress: js_sys::Function, offset: f64, total: f64) -> Self {
+    pub fn new(
+        array: js_sys::Uint8Array,
+        on_progress: js_sys::Function,
+        offset: f64,
+        total: f64,
+    ) -> Self {
         let length = array.length();
-        Self { array, position: 0, length, on_progress, offset, total, last_report: 0 }
+        Self {
+            array,
+            position: 0,
+            length,
+            on_progress,
+            offset,
+            total,
+            last_report: 0,
+        }
     }
 
     fn report(&self) {
         let done = JsValue::from(self.offset + self.position as f64);
-        let _ = self.on_progress.call2(&JsValue::NULL, &done, &JsValue::from(self.total));
+        let _ = self
+            .on_progress
+            .call2(&JsValue::NULL, &done, &JsValue::from(self.total));
     }
 }
 
@@ -38,7 +53,9 @@ impl Read for JsArrayReader {
         if n == 0 {
             return Ok(0);
         }
-        self.array.subarray(self.position, self.position + n).copy_to(&mut buf[..n as usize]);
+        self.array
+            .subarray(self.position, self.position + n)
+            .copy_to(&mut buf[..n as usize]);
         self.position += n;
         if self.position - self.last_report >= REPORT_EVERY || self.position == self.length {
             self.last_report = self.position;

@@ -17,7 +17,12 @@ impl Engine {
     ///
     /// With `from_current`, training starts from the weights in use (for instance the last
     /// finished epoch of a run whose GPU was lost) instead of a fresh initialisation.
-    pub fn train(&self, config: JsValue, on_event: js_sys::Function, from_current: bool) -> Promise {
+    pub fn train(
+        &self,
+        config: JsValue,
+        on_event: js_sys::Function,
+        from_current: bool,
+    ) -> Promise {
         let shared = self.shared.clone();
         future_to_promise(async move {
             if shared.training.get() {
@@ -31,7 +36,11 @@ impl Engine {
                 .clone()
                 .ok_or_else(|| js::error("no dataset loaded: load CIFAR-10 first"))?;
             let device = shared.device.borrow().0.clone();
-            let current = if from_current { shared.latest.borrow().clone() } else { None };
+            let current = if from_current {
+                shared.latest.borrow().clone()
+            } else {
+                None
+            };
             let mut trainer = match current {
                 Some(model) => Trainer::from_model(config, &device, &data, model),
                 None => Trainer::new(config, &device, &data),
@@ -40,9 +49,13 @@ impl Engine {
             shared.training.set(true);
             shared.state.set(RunState::Running);
             shared.normalization.set(trainer.normalization());
+            *shared.model_config.borrow_mut() = trainer.config.model.clone();
             *shared.latest.borrow_mut() = Some(trainer.model());
-            *shared.active.borrow_mut() =
-                ActiveModel { source: "trained", epochs: 0, test_accuracy: None };
+            *shared.active.borrow_mut() = ActiveModel {
+                source: "trained",
+                epochs: 0,
+                test_accuracy: None,
+            };
             let mut observer = WebObserver {
                 on_event,
                 state: shared.state.clone(),
@@ -68,9 +81,15 @@ impl Engine {
                     let epochs = trainer.history.len();
                     if let Some(model) = trainer.last_epoch_model() {
                         *shared.latest.borrow_mut() = Some(model);
-                        let acc = trainer.history.last().and_then(|r| r.test.map(|t| t.accuracy));
-                        *shared.active.borrow_mut() =
-                            ActiveModel { source: "trained", epochs, test_accuracy: acc };
+                        let acc = trainer
+                            .history
+                            .last()
+                            .and_then(|r| r.test.map(|t| t.accuracy));
+                        *shared.active.borrow_mut() = ActiveModel {
+                            source: "trained",
+                            epochs,
+                            test_accuracy: acc,
+                        };
                     }
                     Err(js::error(format!(
                         "training stopped: {e}. The weights of the last finished epoch ({epochs}) \
@@ -105,4 +124,3 @@ impl Engine {
         self.shared.training.get()
     }
 }
-
