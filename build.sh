@@ -146,7 +146,8 @@ run_tests() {
   ensure_chromium
   ensure_wasm_pack
   log "wasm tests in headless Chromium (wasm-pack test: WebGPU on SwiftShader here, and the CPU)"
-  (cd crate && wasm-pack test --headless --chrome --chromedriver "$(command -v chromedriver)" --release -- --test web) 2>&1 | tee target/wasm-test.log
+  # SwiftShader compiles each WebGPU shader slowly: allow the tests minutes, not 20 s.
+  (cd crate && WASM_BINDGEN_TEST_TIMEOUT=600 wasm-pack test --headless --chrome --chromedriver "$(command -v chromedriver)" --release -- --test web) 2>&1 | tee target/wasm-test.log
   log "browser end-to-end tests (playwright-core, system Chromium)"
   node --test --test-reporter=spec tests/*.test.mjs 2>&1 | tee target/e2e.log
   local cargo_pass cargo_fail node_pass node_fail

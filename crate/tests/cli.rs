@@ -1,4 +1,5 @@
 //! The `kiln` command as a user runs it: exit codes, one-line errors, JSON output.
+#![cfg(not(target_arch = "wasm32"))] // native tests; tests/web.rs runs in the browser
 
 mod common;
 

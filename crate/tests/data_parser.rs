@@ -1,4 +1,5 @@
 //! The CIFAR-10 reader: round trips and every kind of bad input a user can feed it.
+#![cfg(not(target_arch = "wasm32"))] // native tests; tests/web.rs runs in the browser
 
 mod common;
 

@@ -1,4 +1,5 @@
 //! The seed network: exactly the Keras tutorial's size and shapes.
+#![cfg(not(target_arch = "wasm32"))] // native tests; tests/web.rs runs in the browser
 
 use burn::module::Module;
 use burn::prelude::*;

@@ -1,4 +1,5 @@
 //! The training loop: learning on real CIFAR-10, reproducibility, cancellation, bad configs.
+#![cfg(not(target_arch = "wasm32"))] // native tests; tests/web.rs runs in the browser
 
 mod common;
 

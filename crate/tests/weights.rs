@@ -1,4 +1,5 @@
 //! Weights files: a round trip reproduces the model; foreign or damaged files are refused.
+#![cfg(not(target_arch = "wasm32"))] // native tests; tests/web.rs runs in the browser
 
 mod common;
 
