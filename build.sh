@@ -166,6 +166,10 @@ run_bench() {
   fi
   log "native training throughput (burn flex, seed network)"
   ./target/release/kiln bench "${data_args[@]}" --batch-sizes 32,128 --steps 60
+  build_web
+  ensure_chromium
+  log "browser training throughput (headless Chromium; WebGPU is SwiftShader on a GPU-less machine)"
+  node tests/bench.mjs
 }
 
 fetch_data() {

@@ -218,7 +218,8 @@ $("train").onclick = async () => {
   setTraining(true);
   setStatus("training");
   try {
-    const summary = await worker.request("train", { config });
+    const summary = await worker.request("train", { config, fromCurrent: $("from-current").checked });
+    window.kiln.lastSummary = summary;
     setStatus(summary.cancelled ? "stopped" : "done");
   } catch (e) {
     setStatus("error");

@@ -13,31 +13,31 @@ use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
 
-/// Learnable toy data for loop mechanics (flat colours; class c has value 25c).
-fn flat_colour_data(n: usize) -> Cifar10 {
+/// Ten images of deterministic noise, one per class: a batch a network can memorise quickly.
+fn noise_batch() -> Cifar10 {
+    let mut state = 0x9E37_79B9_7F4A_7C15u64;
     let mut bytes = Vec::new();
-    for i in 0..n {
-        let label = (i % 10) as u8;
+    for label in 0..10u8 {
         bytes.push(label);
-        bytes.extend(std::iter::repeat_n(label * 25, 3072));
+        bytes.extend((0..3072).map(|_| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state as u8
+        }));
     }
     let mut train = Split::default();
-    train.append_batch_file("flat.bin", &bytes).unwrap();
-    Cifar10 {
-        test: train.clone(),
-        train,
-        ..Cifar10::default()
-    }
+    train.append_batch_file("noise.bin", &bytes).unwrap();
+    Cifar10 { train, ..Cifar10::default() }
 }
 
 /// Mean loss of the first and of the last progress report of a short run.
 async fn first_and_last_loss(device: &Device) -> (f32, f32) {
     // Small: WebGPU on SwiftShader (no GPU) runs at a few images per second.
-    let data = flat_colour_data(20);
+    let data = noise_batch();
     let config = TrainingConfig {
-        epochs: 16,
+        epochs: 15,
         batch_size: 10,
-        learning_rate: 3e-3,
         report_every_seconds: 0.0,
         ..TrainingConfig::default()
     };
@@ -69,7 +69,7 @@ async fn async_reads_work_on_every_device() {
 #[wasm_bindgen_test]
 async fn training_lowers_the_loss_on_the_cpu() {
     let (first, last) = first_and_last_loss(&Device::flex()).await;
-    assert!(last < first * 0.9, "cpu: loss {first} -> {last}");
+    assert!(last < first * 0.8, "cpu: loss {first} -> {last}");
 }
 
 #[wasm_bindgen_test]
@@ -81,7 +81,7 @@ async fn training_lowers_the_loss_on_webgpu() {
         info.fallback_reason
     );
     let (first, last) = first_and_last_loss(&device).await;
-    assert!(last < first * 0.9, "webgpu: loss {first} -> {last}");
+    assert!(last < first * 0.8, "webgpu: loss {first} -> {last}");
 }
 
 #[wasm_bindgen_test]
