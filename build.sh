@@ -133,8 +133,11 @@ run_tests() {
   ensure_rust
   log "cargo fmt --check"
   cargo fmt --all -- --check
-  log "cargo clippy -D warnings"
+  log "cargo clippy -D warnings (native)"
   cargo clippy --release --locked --all-targets -- -D warnings
+  ensure_web_tools
+  log "cargo clippy -D warnings (wasm32: the browser layer and its tests)"
+  cargo clippy --release --locked --target wasm32-unknown-unknown -p kiln --lib --tests -- -D warnings
   if [[ -f "$KILN_CIFAR10" ]]; then
     log "real CIFAR-10: $KILN_CIFAR10"
   else

@@ -18,11 +18,12 @@ const results = [];
 try {
   const page = await browser.newPage();
   await page.goto(`http://localhost:${PORT}/index.html`);
+  await page.getByTestId("backend-status").filter({ hasNotText: "starting" }).waitFor();
   await page.getByTestId("dataset-input").setInputFiles([subset.trainPath]);
   await page.waitForFunction(() => /2,048/.test(document.querySelector('[data-testid="dataset-summary"]').innerText));
   for (const backend of ["cpu", "webgpu"]) {
     await page.getByTestId("backend-select").selectOption(backend);
-    await page.waitForFunction(() => !/starting/.test(document.querySelector('[data-testid="backend-status"]').innerText));
+    await page.waitForFunction(() => document.querySelector('[data-testid="backend-status"]').dataset.backend);
     const actual = await page.getByTestId("backend-status").evaluate((e) => e.dataset.backend);
     if (actual !== backend) {
       console.log(`${backend}: not available (${await page.getByTestId("backend-status").innerText()})`);

@@ -26,17 +26,22 @@ function clearError() {
 }
 
 // ---- device -----------------------------------------------------------------------------
+let deviceRequest = 0;
 async function chooseBackend() {
   const backend = $("backend-select").value;
+  const ticket = ++deviceRequest;
   $("backend-status").textContent = "starting…";
+  delete $("backend-status").dataset.backend;
   try {
     const info = await worker.request("init-device", { backend });
+    if (ticket !== deviceRequest) return; // a later choice is on its way
     const name = info.backend === "webgpu" ? "WebGPU" : "CPU";
     let text = `${name}: ${info.adapter}`;
     if (info.fallback_reason) text += ` — using the CPU because ${info.fallback_reason}`;
     $("backend-status").textContent = text;
     $("backend-status").dataset.backend = info.backend;
   } catch (e) {
+    if (ticket !== deviceRequest) return;
     $("backend-status").textContent = "device error";
     showError(e);
   }

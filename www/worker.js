@@ -11,17 +11,27 @@ const ready = init().then(() => {
   engine = new Engine();
 });
 
+// Device changes run one at a time, in the order asked: a slow WebGPU start must not finish
+// after (and overrule) a later choice of the CPU.
+let deviceQueue = Promise.resolve();
+
+async function initDevice({ backend }) {
+  const info = await engine.initDevice(backend);
+  if (info.backend === "webgpu" && navigator.gpu) {
+    // Vendor and architecture as the browser reports them.
+    const adapter = await navigator.gpu.requestAdapter().catch(() => null);
+    const details = adapter?.info ? [adapter.info.vendor, adapter.info.architecture, adapter.info.description] : [];
+    const extra = details.filter(Boolean).join(" · ");
+    if (extra) info.adapter = extra;
+  }
+  return info;
+}
+
 const handlers = {
-  async "init-device"({ backend }) {
-    const info = await engine.initDevice(backend);
-    if (info.backend === "webgpu" && navigator.gpu) {
-      // Vendor and architecture as the browser reports them.
-      const adapter = await navigator.gpu.requestAdapter().catch(() => null);
-      const details = adapter?.info ? [adapter.info.vendor, adapter.info.architecture, adapter.info.description] : [];
-      const extra = details.filter(Boolean).join(" · ");
-      if (extra) info.adapter = extra;
-    }
-    return info;
+  "init-device"(request) {
+    const next = deviceQueue.then(() => initDevice(request));
+    deviceQueue = next.catch(() => {});
+    return next;
   },
   "load-dataset"({ files }) {
     const names = files.map((f) => f.name);

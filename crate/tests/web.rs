@@ -28,7 +28,10 @@ fn noise_batch() -> Cifar10 {
     }
     let mut train = Split::default();
     train.append_batch_file("noise.bin", &bytes).unwrap();
-    Cifar10 { train, ..Cifar10::default() }
+    Cifar10 {
+        train,
+        ..Cifar10::default()
+    }
 }
 
 /// Mean loss of the first and of the last progress report of a short run.

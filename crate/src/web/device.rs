@@ -1,6 +1,8 @@
 //! Choosing the compute device in the browser: WebGPU when it works, the CPU otherwise, and
 //! always the reason when the CPU was not the user's choice.
 
+use std::cell::RefCell;
+
 use burn::prelude::*;
 use serde::Serialize;
 use wasm_bindgen::JsValue;
@@ -33,16 +35,31 @@ fn has_webgpu() -> bool {
         .is_ok_and(|gpu| !gpu.is_undefined() && !gpu.is_null())
 }
 
+thread_local! {
+    /// WebGPU can be initialised once per page: later choices reuse the first device.
+    static WEBGPU: RefCell<Option<(Device, DeviceInfo)>> = const { RefCell::new(None) };
+}
+
 /// `preference` is `auto`, `webgpu` or `cpu`.
 pub async fn choose(preference: &str) -> (Device, DeviceInfo) {
     if preference == "cpu" {
         return cpu(None);
     }
     if !has_webgpu() {
-        return cpu(Some(
-            "this browser does not expose WebGPU (navigator.gpu is missing)".into(),
-        ));
+        let reason = "this browser does not expose WebGPU (navigator.gpu is missing)";
+        return cpu(Some(reason.into()));
     }
+    if let Some(ready) = WEBGPU.with_borrow(|w| w.clone()) {
+        return ready;
+    }
+    let chosen = init_webgpu().await;
+    if chosen.1.backend == "webgpu" {
+        WEBGPU.with_borrow_mut(|w| *w = Some(chosen.clone()));
+    }
+    chosen
+}
+
+async fn init_webgpu() -> (Device, DeviceInfo) {
     match Device::wgpu_options().init_with_setup_async().await {
         Ok((device, setup)) => {
             let info = setup.adapter.get_info();
@@ -51,19 +68,16 @@ pub async fn choose(preference: &str) -> (Device, DeviceInfo) {
                 .filter(|s| !s.is_empty())
                 .collect();
             parts.dedup();
-            let adapter = if parts.is_empty() {
-                "WebGPU adapter".into()
-            } else {
-                parts.join(" · ")
+            let adapter = match parts.is_empty() {
+                true => "WebGPU adapter".into(),
+                false => parts.join(" · "),
             };
-            (
-                device,
-                DeviceInfo {
-                    backend: "webgpu",
-                    adapter,
-                    fallback_reason: None,
-                },
-            )
+            let info = DeviceInfo {
+                backend: "webgpu",
+                adapter,
+                fallback_reason: None,
+            };
+            (device, info)
         }
         Err(e) => cpu(Some(format!("WebGPU could not start: {e}"))),
     }
