@@ -15,21 +15,8 @@ wasm_bindgen_test_configure!(run_in_browser);
 
 /// Ten images of deterministic noise, one per class: a batch a network can memorise quickly.
 fn noise_batch() -> Cifar10 {
-    let mut state = 0x9E37_79B9_7F4A_7C15u64;
-    let mut bytes = Vec::new();
-    for label in 0..10u8 {
-        bytes.push(label);
-        bytes.extend((0..3072).map(|_| {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            state as u8
-        }));
-    }
-    let mut train = Split::default();
-    train.append_batch_file("noise.bin", &bytes).unwrap();
     Cifar10 {
-        train,
+        train: Split::noise(10, 0x9E37_79B9_7F4A_7C15),
         ..Cifar10::default()
     }
 }

@@ -25,23 +25,8 @@ pub struct BenchArgs {
 }
 
 fn random_pixels(images: usize) -> Cifar10 {
-    let mut state = 0x2545_f491_4f6c_dd1du64;
-    let mut bytes = Vec::with_capacity(images * 3073);
-    for i in 0..images {
-        bytes.push((i % 10) as u8);
-        bytes.extend((0..3072).map(|_| {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            state as u8
-        }));
-    }
-    let mut train = Split::default();
-    train
-        .append_batch_file("random-pixels", &bytes)
-        .expect("well-formed records");
     Cifar10 {
-        train,
+        train: Split::noise(images, 0x2545_f491_4f6c_dd1d),
         ..Cifar10::default()
     }
 }

@@ -203,41 +203,31 @@ impl Cifar10 {
 
 impl Collector {
     fn add_stream(&mut self, name: &str, reader: impl Read) -> Result<(), DataError> {
+        let corrupt = |e: std::io::Error| DataError::CorruptArchive {
+            name: name.into(),
+            reason: e.to_string(),
+        };
         let mut reader = std::io::BufReader::with_capacity(1 << 20, reader);
-        let head =
-            std::io::BufRead::fill_buf(&mut reader).map_err(|e| DataError::CorruptArchive {
-                name: name.into(),
-                reason: e.to_string(),
-            })?;
+        let head = std::io::BufRead::fill_buf(&mut reader).map_err(corrupt)?;
         if head.starts_with(&GZIP_MAGIC) {
-            self.add_tar(name, flate2::bufread::GzDecoder::new(reader))
-        } else if head.len() > 262 && &head[257..262] == b"ustar" {
-            self.add_tar(name, reader)
-        } else if is_meta_file(name) || is_batch_file(name) {
-            let mut bytes = Vec::new();
-            reader
-                .read_to_end(&mut bytes)
-                .map_err(|e| DataError::CorruptArchive {
-                    name: name.into(),
-                    reason: e.to_string(),
-                })?;
-            self.add_file(name, &bytes)
-        } else if name.ends_with(".gz") || name.ends_with(".tgz") || name.ends_with(".tar") {
-            Err(DataError::CorruptArchive {
+            return self.add_tar(name, flate2::bufread::GzDecoder::new(reader));
+        }
+        if head.len() > 262 && &head[257..262] == b"ustar" {
+            return self.add_tar(name, reader);
+        }
+        let archive_name = [".gz", ".tgz", ".tar"]
+            .iter()
+            .any(|ext| name.ends_with(ext));
+        if archive_name && !is_batch_file(name) {
+            return Err(DataError::CorruptArchive {
                 name: name.into(),
                 reason: "not a gzip or tar file".into(),
-            })
-        } else {
-            // An unknown name: treat it as a batch file, whose checks will name what is wrong.
-            let mut bytes = Vec::new();
-            reader
-                .read_to_end(&mut bytes)
-                .map_err(|e| DataError::CorruptArchive {
-                    name: name.into(),
-                    reason: e.to_string(),
-                })?;
-            self.add_file(name, &bytes)
+            });
         }
+        // A batch file (or an unknown name, treated as one: its checks name what is wrong).
+        let mut bytes = Vec::new();
+        reader.read_to_end(&mut bytes).map_err(corrupt)?;
+        self.add_file(name, &bytes)
     }
 }
 
