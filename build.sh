@@ -12,6 +12,8 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")"
 
 ROOT=$(pwd)
+TARGET_DIR=${CARGO_TARGET_DIR:-$ROOT/target}
+mkdir -p target
 # The real dataset, shared beside the repository; KILN_CIFAR10 overrides it.
 export KILN_CIFAR10="${KILN_CIFAR10:-$ROOT/../shared/cifar10/cifar-10-binary.tar.gz}"
 if [[ ! -f "$KILN_CIFAR10" && -f "$ROOT/data/cifar-10-binary.tar.gz" ]]; then
@@ -68,7 +70,7 @@ build_web() {
   cargo build --locked --target wasm32-unknown-unknown --profile "$profile" --lib -p kiln
   rm -rf dist.tmp && mkdir -p dist.tmp/pkg dist.tmp/vendor
   wasm-bindgen --target web --no-typescript --out-dir dist.tmp/pkg \
-    "target/wasm32-unknown-unknown/$profile/kiln.wasm"
+    "$TARGET_DIR/wasm32-unknown-unknown/$profile/kiln.wasm"
   # KILN_WASM_OPT=0 skips wasm-opt (the tests do: it only shrinks and speeds up the module,
   # and takes minutes on a 2-core machine).
   if [[ "$profile" != dev && "${KILN_WASM_OPT:-1}" != 0 ]]; then
@@ -168,7 +170,7 @@ run_bench() {
     data_args=(--data "$KILN_CIFAR10")
   fi
   log "native training throughput (burn flex, seed network)"
-  ./target/release/kiln bench "${data_args[@]}" --batch-sizes 32,128 --steps 60
+  "$TARGET_DIR/release/kiln" bench "${data_args[@]}" --batch-sizes 32,128 --steps 60
   build_web
   ensure_chromium
   log "browser training throughput (headless Chromium; WebGPU is SwiftShader on a GPU-less machine)"
