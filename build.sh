@@ -175,6 +175,8 @@ run_bench() {
   ensure_chromium
   log "browser training throughput (headless Chromium; WebGPU is SwiftShader on a GPU-less machine)"
   node tests/bench.mjs
+  log "browser memory while loading the full archive"
+  node tests/memory.mjs
 }
 
 fetch_data() {

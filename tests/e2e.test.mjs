@@ -3,6 +3,7 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import path from "node:path";
+import { crc32, deflateSync } from "node:zlib";
 import { ARTEFACTS, launchBrowser, realSubset, startServer } from "./helpers.mjs";
 
 const PORT = 18080 + (process.pid % 1000);
@@ -41,6 +42,30 @@ async function pngOf(background, block) {
     return c.toDataURL("image/png");
   }, [background, block]);
   return Buffer.from(dataUrl.split(",")[1], "base64");
+}
+
+/** A valid grey PNG of width×height (all black), built by hand. */
+function hugePng(width, height) {
+  const chunk = (type, data) => {
+    const len = Buffer.alloc(4);
+    len.writeUInt32BE(data.length);
+    const body = Buffer.concat([Buffer.from(type, "ascii"), data]);
+    const crc = Buffer.alloc(4);
+    crc.writeUInt32BE(crc32(body));
+    return Buffer.concat([len, body, crc]);
+  };
+  const ihdr = Buffer.alloc(13);
+  ihdr.writeUInt32BE(width, 0);
+  ihdr.writeUInt32BE(height, 4);
+  ihdr[8] = 8; // bit depth
+  ihdr[9] = 0; // greyscale
+  const raw = Buffer.alloc(height * (width + 1)); // filter byte 0 + black pixels per row
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    chunk("IHDR", ihdr),
+    chunk("IDAT", deflateSync(raw, { level: 9 })),
+    chunk("IEND", Buffer.alloc(0)),
+  ]);
 }
 
 async function expectError(fragment) {
@@ -140,6 +165,10 @@ test("a corrupt dataset file and a non-image show an error, and the page keeps w
   await expectError(/notes\.txt is not an image/);
   await byId("image-input").setInputFiles({ name: "fake.png", mimeType: "image/png", buffer: Buffer.from("not really a png") });
   await expectError(/fake\.png is not an image/);
+
+  const huge = hugePng(10_000, 10_000);
+  await byId("image-input").setInputFiles({ name: "huge.png", mimeType: "image/png", buffer: huge });
+  await expectError(/huge\.png is 10000×10000 pixels \(100 megapixels\)/);
 
   // Still working: classification answers.
   const { items } = await classifyPng("after.png");
