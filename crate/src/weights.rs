@@ -2,9 +2,10 @@
 //! normalisation, epochs, test accuracy, date, dataset) stored as a JSON string inside it.
 //! The same bytes are written by `kiln train --out` and read by the browser.
 
+use burn::module::{Module, ModuleVisitor, Param, ParamId};
 use burn::prelude::*;
 use burn::store::{BurnpackStore, ModuleSnapshot};
-use burn::tensor::Bytes;
+use burn::tensor::{Bytes, Transaction};
 use serde::{Deserialize, Serialize};
 
 use crate::data::Normalization;
@@ -85,16 +86,61 @@ pub enum WeightsError {
     },
 }
 
-/// Serialise `model` and `meta` to burnpack bytes.
+/// Collects every float parameter (its dotted path and id) into one read transaction.
+#[derive(Default)]
+struct ParamReader {
+    path: Vec<String>,
+    names: Vec<(String, ParamId)>,
+    transaction: Transaction,
+}
+
+impl ModuleVisitor for ParamReader {
+    fn enter_module(&mut self, name: &str, _container: &str) {
+        self.path.push(name.to_string());
+    }
+
+    fn exit_module(&mut self, _name: &str, _container: &str) {
+        self.path.pop();
+    }
+
+    fn visit_float<const D: usize>(&mut self, param: &Param<Tensor<D>>) {
+        self.names.push((self.path.join("."), param.id));
+        let tensor = param.transform_for_save().val();
+        self.transaction = std::mem::take(&mut self.transaction).register(tensor);
+    }
+}
+
+/// Serialise `model` and `meta` to burnpack bytes. The parameters are read with one async
+/// read, so this works on WebGPU, where burn's own savers read synchronously and panic.
 pub async fn to_bytes(model: &Model, meta: &WeightsMeta) -> Result<Vec<u8>, WeightsError> {
-    let json = serde_json::to_string(meta).expect("metadata is plain data");
-    let mut store = BurnpackStore::from_bytes(None).metadata(META_KEY, json);
-    let write_err = |e: &dyn std::fmt::Display| WeightsError::Write {
+    let write_err = |reason: String| WeightsError::Write {
         name: "weights".into(),
-        reason: e.to_string(),
+        reason,
     };
-    model.save_into(&mut store).map_err(|e| write_err(&e))?;
-    Ok(store.get_bytes().map_err(|e| write_err(&e))?.to_vec())
+    let mut reader = ParamReader::default();
+    model.visit(&mut reader);
+    // The one GPU→CPU read of a save.
+    let data = reader
+        .transaction
+        .execute_async()
+        .await
+        .map_err(|e| write_err(e.to_string()))?;
+    let tensors = reader
+        .names
+        .into_iter()
+        .zip(data)
+        .map(|((name, id), data)| burn::store::bridge::from_data(data, name, Some(id.val())))
+        .collect();
+    let json = serde_json::to_string(meta).expect("metadata is plain data");
+    let mut writer = burn::store::burn_pack::Writer::new(tensors);
+    for (key, value) in BurnpackStore::default_metadata() {
+        writer = writer.with_metadata(&key, &value);
+    }
+    let bytes = writer
+        .with_metadata(META_KEY, &json)
+        .into_bytes()
+        .map_err(|e| write_err(e.to_string()))?;
+    Ok(bytes.to_vec())
 }
 
 /// Read the metadata of a weights file without building the model.
