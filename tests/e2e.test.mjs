@@ -4,7 +4,8 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import path from "node:path";
 import { crc32, deflateSync } from "node:zlib";
-import { ARTEFACTS, launchBrowser, realSubset, startServer } from "./helpers.mjs";
+import { execFileSync } from "node:child_process";
+import { ARTEFACTS, ROOT, launchBrowser, realSubset, startServer } from "./helpers.mjs";
 
 const PORT = 18080 + (process.pid % 1000);
 const URL = `http://localhost:${PORT}/index.html`;
@@ -84,13 +85,14 @@ async function classifyPng(name) {
   return { items, all };
 }
 
-test("the page starts with a device and untrained weights, and says so", async () => {
+test("the page starts with a device and the pretrained weights, and says so", async () => {
   const status = await byId("backend-status").innerText();
   assert.match(status, /WebGPU|CPU/);
+  await page.waitForFunction(() => document.querySelector('[data-testid="model-status"]').dataset.source === "pretrained");
+  assert.match(await byId("model-status").innerText(), /Pretrained weights .*10 epochs, test accuracy 69\.4%/);
   const { items, all } = await classifyPng("before.png");
   assert.equal(items.length, 5);
   assert.ok(Math.abs(all.reduce((a, b) => a + b, 0) - 1) < 1e-4);
-  assert.match(await byId("model-status").innerText(), /[Uu]ntrained/);
 });
 
 test("load a real 1,000-image subset, train one epoch on the CPU, classify", async (t) => {
@@ -146,6 +148,16 @@ test("load a real 1,000-image subset, train one epoch on the CPU, classify", asy
   assert.deepEqual([...top5].sort((a, b) => b - a), top5, "best first");
   assert.match(await byId("model-status").innerText(), /trained in this tab: 1 epoch/);
   await page.screenshot({ path: path.join(ARTEFACTS, "trained.png"), fullPage: true });
+
+  // Browser → file → CLI: the downloaded weights evaluate to the accuracy the page showed.
+  const [download] = await Promise.all([page.waitForEvent("download"), byId("download-weights").click()]);
+  const saved = path.join(ARTEFACTS, "browser-trained.bpk");
+  await download.saveAs(saved);
+  const kiln = path.join(process.env.CARGO_TARGET_DIR || path.join(ROOT, "target"), "release", "kiln");
+  const out = execFileSync(kiln, ["eval", "--data", subset.testPath, "--weights", saved, "--json"], { encoding: "utf8" });
+  const cli = JSON.parse(out.trim().split("\n").pop());
+  const shown = Number((await byId("test-accuracy").innerText()).replace("%", ""));
+  assert.ok(Math.abs(cli.test_accuracy * 100 - shown) < 0.01, `kiln eval ${cli.test_accuracy} vs page ${shown}%`);
 });
 
 test("a corrupt dataset file and a non-image show an error, and the page keeps working", async () => {
@@ -169,6 +181,11 @@ test("a corrupt dataset file and a non-image show an error, and the page keeps w
   const huge = hugePng(10_000, 10_000);
   await byId("image-input").setInputFiles({ name: "huge.png", mimeType: "image/png", buffer: huge });
   await expectError(/huge\.png is 10000×10000 pixels \(100 megapixels\)/);
+
+  const status = await byId("model-status").innerText();
+  await byId("weights-input").setInputFiles({ name: "random.bpk", mimeType: "application/octet-stream", buffer: Buffer.alloc(3000, 3) });
+  await expectError(/random\.bpk: not a Kiln weights file/);
+  assert.equal(await byId("model-status").innerText(), status, "the weights in use are kept");
 
   // Still working: classification answers.
   const { items } = await classifyPng("after.png");

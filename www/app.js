@@ -246,6 +246,12 @@ $("stop").onclick = () => {
 };
 
 // ---- classification ---------------------------------------------------------------------
+const SOURCES = {
+  pretrained: "Pretrained weights (shipped with Kiln)",
+  trained: "Weights trained in this tab",
+  file: "Weights loaded from a file",
+};
+
 async function refreshModelStatus() {
   const m = await worker.request("active-model").catch(() => null);
   if (!m) return;
@@ -254,10 +260,55 @@ async function refreshModelStatus() {
   else {
     const acc = m.test_accuracy != null ? `, test accuracy ${(m.test_accuracy * 100).toFixed(1)}%` : "";
     const during = state.training ? " (training: latest weights)" : "";
-    el.textContent = `Weights trained in this tab: ${m.epochs} epoch${m.epochs === 1 ? "" : "s"}${acc}${during}.`;
+    el.textContent = `${SOURCES[m.source]}: ${m.epochs} epoch${m.epochs === 1 ? "" : "s"}${acc}${during}.`;
   }
   el.dataset.source = m.source;
 }
+
+async function loadWeights(name, buffer, pretrained = false) {
+  await worker.request("load-weights", { name, buffer, pretrained }, [buffer]);
+  await refreshModelStatus();
+  if (state.lastInput) await classify(state.lastInput);
+}
+
+async function loadPretrained() {
+  try {
+    const response = await fetch("models/seed.bpk");
+    if (!response.ok) throw new Error(`models/seed.bpk: ${response.status} ${response.statusText}`);
+    await loadWeights("models/seed.bpk", await response.arrayBuffer(), true);
+  } catch (e) {
+    console.warn(`pretrained weights unavailable: ${e.message}`);
+    await refreshModelStatus();
+  }
+}
+
+$("weights-input").onchange = async (e) => {
+  const file = e.target.files[0];
+  e.target.value = "";
+  if (!file) return;
+  clearError();
+  try {
+    await loadWeights(file.name, await file.arrayBuffer());
+  } catch (err) {
+    showError(err);
+  }
+};
+
+$("download-weights").onclick = async () => {
+  clearError();
+  try {
+    const bytes = await worker.request("weights-bytes");
+    const m = await worker.request("active-model");
+    const url = URL.createObjectURL(new Blob([bytes], { type: "application/octet-stream" }));
+    const a = Object.assign(document.createElement("a"), { href: url, download: `kiln-seed-${m.source}-${m.epochs}ep.bpk` });
+    document.body.append(a);
+    a.click();
+    a.remove();
+    setTimeout(() => URL.revokeObjectURL(url), 10_000);
+  } catch (e) {
+    showError(e);
+  }
+};
 
 async function classify(rgba) {
   state.lastInput = rgba;
@@ -292,7 +343,16 @@ $("image-input").onchange = (e) => {
   if (e.target.files[0]) classifyFile(e.target.files[0]);
   e.target.value = "";
 };
-makeDropZone($("image-drop"), (files) => classifyFile(files[0]));
+makeDropZone($("image-drop"), async (files) => {
+  const file = files[0];
+  if (!file.name.toLowerCase().endsWith(".bpk")) return classifyFile(file);
+  clearError();
+  try {
+    await loadWeights(file.name, await file.arrayBuffer());
+  } catch (e) {
+    showError(e);
+  }
+});
 document.addEventListener("paste", (e) => {
   const item = [...(e.clipboardData?.items || [])].find((i) => i.kind === "file");
   if (item) classifyFile(item.getAsFile());
@@ -317,4 +377,4 @@ $("webcam-capture").onclick = async () => {
   }
 };
 
-chooseBackend();
+chooseBackend().then(loadPretrained);

@@ -1,6 +1,7 @@
 // The Web Worker that owns the model. One message protocol, a `type` on every message:
 //   page → worker: {type, id, ...}          (init-device, load-dataset, samples, train,
-//                                            pause, resume, stop, classify)
+//                                            pause, resume, stop, classify, active-model,
+//                                            weights-bytes, load-weights)
 //   worker → page: {type: "result", id, value} | {type: "error", id, message}
 //                  {type: "progress", event}  (a TrainingEvent, about 10 per second)
 //                  {type: "load-progress", done, total}
@@ -60,6 +61,12 @@ const handlers = {
   },
   "active-model"() {
     return engine.activeModel();
+  },
+  "weights-bytes"() {
+    return engine.weightsBytes();
+  },
+  "load-weights"({ name, buffer, pretrained }) {
+    return engine.loadWeights(name, new Uint8Array(buffer), !!pretrained);
   },
 };
 

@@ -153,3 +153,38 @@ fn train_saves_weights_that_eval_reads_back() {
     );
     assert!((a - b).abs() < 1e-6, "eval {a} vs train {b}");
 }
+
+#[test]
+fn shipped_pretrained_weights_reach_67_percent_on_the_real_test_set() {
+    let data = common::real_data_path();
+    if !data.exists() {
+        eprintln!(
+            "SKIPPED: real CIFAR-10 not found at {}; the pretrained weights were not evaluated",
+            data.display()
+        );
+        return;
+    }
+    let weights = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../www/models/seed.bpk");
+    let out = kiln(&[
+        "eval",
+        "--data",
+        data.to_str().unwrap(),
+        "--weights",
+        weights.to_str().unwrap(),
+        "--json",
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let eval = stdout_json(&out);
+    let accuracy = eval["test_accuracy"].as_f64().unwrap();
+    eprintln!(
+        "www/models/seed.bpk: test accuracy {:.2}% on {} images",
+        accuracy * 100.0,
+        eval["images"]
+    );
+    assert_eq!(eval["images"], 10_000);
+    assert!(accuracy >= 0.67, "pretrained weights at {accuracy}");
+}

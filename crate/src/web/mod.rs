@@ -8,6 +8,7 @@ mod js;
 mod observer;
 mod reader;
 mod training;
+mod weights;
 
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
@@ -34,7 +35,7 @@ fn start() {
 /// Where the weights in use came from, for the page to say so.
 #[derive(Debug, Clone, Serialize)]
 struct ActiveModel {
-    /// `untrained`, `trained` (in this tab) or `file`.
+    /// `untrained`, `pretrained` (shipped with the app), `trained` (in this tab) or `file`.
     source: &'static str,
     epochs: usize,
     test_accuracy: Option<f32>,

@@ -1,0 +1,72 @@
+//! Weights in the browser: download the weights in use, load a weights file (or the shipped
+//! pretrained ones).
+
+use js_sys::Promise;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::future_to_promise;
+
+use crate::train::TrainingSummary;
+use crate::web::{ActiveModel, Engine, js};
+use crate::weights::{self, WeightsMeta};
+
+#[wasm_bindgen]
+impl Engine {
+    /// The weights in use as a burnpack file (the format `kiln eval --weights` reads).
+    #[wasm_bindgen(js_name = weightsBytes)]
+    pub fn weights_bytes(&self) -> Promise {
+        let shared = self.shared.clone();
+        future_to_promise(async move {
+            let model = shared
+                .latest
+                .borrow()
+                .clone()
+                .ok_or_else(|| js::error("no model"))?;
+            let active = shared.active.borrow().clone();
+            let summary = TrainingSummary {
+                epochs: active.epochs,
+                test_accuracy: active.test_accuracy,
+                ..TrainingSummary::default()
+            };
+            let dataset: Vec<String> = Vec::new();
+            let mut meta = WeightsMeta::new(
+                &shared.model_config.borrow(),
+                shared.normalization.get(),
+                &summary,
+                &dataset,
+            );
+            meta.dataset = format!("saved from the browser ({} weights)", active.source);
+            let bytes = weights::to_bytes(&model, &meta).await.map_err(js::error)?;
+            Ok(js_sys::Uint8Array::from(&bytes[..]).into())
+        })
+    }
+
+    /// Use the weights in `bytes` (a file named `name`). `pretrained` marks the weights shipped
+    /// with the app. A file that does not fit leaves the weights in use untouched.
+    #[wasm_bindgen(js_name = loadWeights)]
+    pub fn load_weights(
+        &self,
+        name: String,
+        bytes: Vec<u8>,
+        pretrained: bool,
+    ) -> Result<JsValue, JsError> {
+        if self.shared.training.get() {
+            return Err(JsError::new(
+                "cannot load weights while training; stop first",
+            ));
+        }
+        let device = self.shared.device.borrow().0.clone();
+        let (model, meta) = weights::from_bytes(&name, &bytes, &device)
+            .map_err(|e| JsError::new(&e.to_string()))?;
+        *self.shared.latest.borrow_mut() = Some(model);
+        self.shared.normalization.set(meta.normalization);
+        *self.shared.model_config.borrow_mut() = meta.model.clone();
+        self.shared.trainer.borrow_mut().take();
+        let active = ActiveModel {
+            source: if pretrained { "pretrained" } else { "file" },
+            epochs: meta.epochs,
+            test_accuracy: meta.test_accuracy,
+        };
+        *self.shared.active.borrow_mut() = active.clone();
+        Ok(js::to_js(&active))
+    }
+}
