@@ -74,10 +74,20 @@ build_web() {
   # KILN_WASM_OPT=0 skips wasm-opt (the tests do: it only shrinks and speeds up the module,
   # and takes minutes on a 2-core machine).
   if [[ "$profile" != dev && "${KILN_WASM_OPT:-1}" != 0 ]]; then
-    log "wasm-opt"
-    node_modules/.bin/wasm-opt -O3 --strip-debug --strip-producers --enable-simd --enable-bulk-memory --enable-nontrapping-float-to-int \
-      --enable-sign-ext --enable-mutable-globals --enable-reference-types --enable-multivalue \
-      dist.tmp/pkg/kiln_bg.wasm -o dist.tmp/pkg/kiln_bg.wasm
+    # wasm-opt takes minutes here: keep its output per input hash, so a rebuild of unchanged
+    # Rust code (say, after editing only www/) reuses it.
+    local hash cache
+    hash=$(sha256sum dist.tmp/pkg/kiln_bg.wasm | cut -c1-16)
+    cache="$TARGET_DIR/wasm-opt-cache/$hash.wasm"
+    if [[ ! -f "$cache" ]]; then
+      log "wasm-opt (a few minutes)"
+      mkdir -p "$(dirname "$cache")"
+      node_modules/.bin/wasm-opt -O3 --strip-debug --strip-producers --enable-simd --enable-bulk-memory \
+        --enable-nontrapping-float-to-int --enable-sign-ext --enable-mutable-globals \
+        --enable-reference-types --enable-multivalue dist.tmp/pkg/kiln_bg.wasm -o "$cache.part"
+      mv "$cache.part" "$cache"
+    fi
+    cp "$cache" dist.tmp/pkg/kiln_bg.wasm
   fi
   cp www/*.html www/*.js www/*.css dist.tmp/
   if [[ -d www/models ]]; then cp -r www/models dist.tmp/; fi
