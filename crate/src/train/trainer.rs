@@ -185,7 +185,6 @@ impl Trainer {
             parameters: self.model.as_ref().map_or(0, Module::num_params),
         });
 
-        let run_start = Instant::now();
         let mut train_seconds = 0f64;
         let mut trained_images = 0usize;
         let mut cancelled = false;
@@ -260,7 +259,6 @@ impl Trainer {
                 images_per_second: (train_len as f64 / seconds.max(1e-9)) as f32,
             });
         }
-        let _ = run_start;
         let summary = self.summary(trained_images, train_seconds, cancelled);
         observer.event(&TrainingEvent::Finished {
             summary: summary.clone(),

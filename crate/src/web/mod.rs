@@ -22,7 +22,6 @@ use wasm_bindgen_futures::future_to_promise;
 use crate::data::cifar::NUM_CLASSES;
 use crate::data::{Cifar10, Normalization};
 use crate::model::{Model, ModelConfig};
-use crate::train::Trainer;
 use crate::transfer::move_to_device;
 use device::DeviceInfo;
 use observer::RunState;
@@ -44,8 +43,6 @@ struct ActiveModel {
 struct Shared {
     device: RefCell<(Device, DeviceInfo)>,
     data: RefCell<Option<Rc<Cifar10>>>,
-    /// `None` while a run has it.
-    trainer: RefCell<Option<Trainer>>,
     training: Cell<bool>,
     state: Rc<Cell<RunState>>,
     /// The inference copy of the weights in use, and how to scale their input.
@@ -105,7 +102,6 @@ impl Engine {
             shared: Rc::new(Shared {
                 device: RefCell::new((device, info)),
                 data: RefCell::new(None),
-                trainer: RefCell::new(None),
                 training: Cell::new(false),
                 state: Rc::new(Cell::new(RunState::Running)),
                 latest: Rc::new(RefCell::new(Some(model))),
@@ -147,8 +143,6 @@ impl Engine {
                 None => fresh,
             };
             *shared.latest.borrow_mut() = Some(moved);
-            // A trainer's optimiser state lives on the old device: the next run starts afresh.
-            shared.trainer.borrow_mut().take();
             let value = js::to_js(&info);
             *shared.device.borrow_mut() = (device, info);
             Ok(value)

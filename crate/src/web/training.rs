@@ -73,7 +73,6 @@ impl Engine {
                         epochs: summary.epochs,
                         test_accuracy: summary.test_accuracy,
                     };
-                    *shared.trainer.borrow_mut() = Some(trainer);
                     Ok(js::to_js(&summary))
                 }
                 Err(e) => {

@@ -60,7 +60,6 @@ impl Engine {
         *self.shared.latest.borrow_mut() = Some(model);
         self.shared.normalization.set(meta.normalization);
         *self.shared.model_config.borrow_mut() = meta.model.clone();
-        self.shared.trainer.borrow_mut().take();
         let active = ActiveModel {
             source: if pretrained { "pretrained" } else { "file" },
             epochs: meta.epochs,
