@@ -46,15 +46,32 @@ impl WeightsMeta {
                     .into_owned()
             })
             .collect();
+        Self::describe(
+            model,
+            normalization,
+            summary.epochs,
+            summary.test_accuracy,
+            dataset.join(", "),
+        )
+    }
+
+    /// Metadata for weights trained `epochs` epochs, dated now.
+    pub fn describe(
+        model: &ModelConfig,
+        normalization: Normalization,
+        epochs: usize,
+        test_accuracy: Option<f32>,
+        dataset: String,
+    ) -> Self {
         Self {
             model: model.clone(),
             normalization,
-            epochs: summary.epochs,
-            test_accuracy: summary.test_accuracy,
+            epochs,
+            test_accuracy,
             created_unix: web_time::SystemTime::now()
                 .duration_since(web_time::UNIX_EPOCH)
                 .map_or(0, |d| d.as_secs()),
-            dataset: dataset.join(", "),
+            dataset,
             kiln_version: env!("CARGO_PKG_VERSION").to_string(),
         }
     }

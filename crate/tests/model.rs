@@ -15,6 +15,36 @@ fn seed_network_has_keras_parameter_count_and_logit_shape() {
 }
 
 #[test]
+fn every_parameter_trains_biases_included() {
+    use burn::module::{ModuleVisitor, Param};
+    use burn::optim::GradientsParams;
+    struct Ids(Vec<burn::module::ParamId>);
+    impl ModuleVisitor for Ids {
+        fn visit_float<const D: usize>(&mut self, param: &Param<Tensor<D>>) {
+            self.0.push(param.id);
+        }
+    }
+    let device = Device::flex().autodiff();
+    for activation in [HiddenActivation::Relu, HiddenActivation::Sigmoid] {
+        let model = ModelConfig::new()
+            .with_activation(activation)
+            .init(&device)
+            .unwrap();
+        let images = Tensor::<4>::ones([2, 3, 32, 32], &device);
+        let grads = model.forward(images).sum().backward();
+        let grads = GradientsParams::from_grads(grads, &model);
+        let mut ids = Ids(vec![]);
+        model.visit(&mut ids);
+        assert_eq!(ids.0.len(), 10, "5 layers × (weight, bias)");
+        assert_eq!(
+            grads.len(),
+            10,
+            "parameters with a gradient ({activation:?})"
+        );
+    }
+}
+
+#[test]
 fn layer_summary_matches_keras_model_summary() {
     let model = ModelConfig::new().init(&Device::flex()).unwrap();
     let layers = model.layer_summary();

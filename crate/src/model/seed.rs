@@ -41,8 +41,20 @@ pub struct SeedCnn {
 /// Glorot-uniform with gain 1 is Keras' default kernel initialiser.
 const GLOROT: Initializer = Initializer::XavierUniform { gain: 1.0 };
 
+/// Zero biases that still train: a bare `zeros_like` would come back without `require_grad`,
+/// and burn would then leave the biases out of every update.
 fn zero_bias<const D: usize>(bias: Option<Param<Tensor<D>>>) -> Option<Param<Tensor<D>>> {
-    bias.map(|b| b.map(|t| t.zeros_like()))
+    bias.map(|b| {
+        b.map(|t| {
+            let trainable = t.is_require_grad();
+            let zeros = t.zeros_like();
+            if trainable {
+                zeros.require_grad()
+            } else {
+                zeros
+            }
+        })
+    })
 }
 
 impl SeedCnnConfig {

@@ -1,11 +1,14 @@
 //! Training and evaluation, written once for every device.
 
+pub mod checkpoint;
 pub mod config;
 pub mod eval;
 pub mod events;
+pub mod optimizer;
 pub mod read;
 pub mod trainer;
 
+pub use checkpoint::{Checkpoint, CheckpointError};
 pub use config::{NormalizationKind, OptimizerConfig, TrainingConfig};
 pub use eval::{Evaluation, evaluate};
 pub use events::{Metrics, TrainingEvent, TrainingSummary};

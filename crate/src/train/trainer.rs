@@ -5,17 +5,20 @@ use std::future::Future;
 
 use burn::module::Module;
 use burn::nn::loss::CrossEntropyLossConfig;
-use burn::optim::{AdamConfig, GradientsParams, ModuleOptimizer, SgdConfig};
+use burn::optim::{GradientsParams, ModuleOptimizer};
 use burn::prelude::*;
 use web_time::Instant;
 
 use crate::data::batcher::epoch_order;
 use crate::data::{Batcher, Cifar10, Normalization};
 use crate::model::{Model, ModelError};
-use crate::train::config::{ConfigError, NormalizationKind, OptimizerConfig, TrainingConfig};
+use crate::train::checkpoint::{Checkpoint, CheckpointError};
+use crate::train::config::{ConfigError, NormalizationKind, TrainingConfig};
 use crate::train::eval::evaluate;
 use crate::train::events::{Metrics, TrainingEvent, TrainingSummary};
+use crate::train::optimizer;
 use crate::train::read::{ReadError, read_floats};
+use crate::weights::{self, WeightsMeta};
 
 /// Whether training goes on after a step.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -34,6 +37,13 @@ pub trait Observer {
     fn between_steps(&mut self, model: &Model) -> impl Future<Output = Control> {
         let _ = model;
         std::future::ready(Control::Continue)
+    }
+
+    /// Awaited after each finished epoch (after its `EpochFinished` event). The browser saves a
+    /// [`Checkpoint`] of the trainer here.
+    fn epoch_finished(&mut self, trainer: &Trainer) -> impl Future<Output = ()> {
+        let _ = trainer;
+        std::future::ready(())
     }
 }
 
@@ -54,6 +64,8 @@ pub enum TrainError {
     NoTrainingData,
     #[error(transparent)]
     Read(#[from] ReadError),
+    #[error(transparent)]
+    Checkpoint(#[from] CheckpointError),
 }
 
 /// A model, its optimiser state and its progress; `run` trains it for `config.epochs` epochs.
@@ -105,20 +117,78 @@ impl Trainer {
         Ok(Self::assemble(config, device, data, model))
     }
 
+    /// Continue a saved run on `device`: the same weights, optimiser state, config and history,
+    /// so that training goes on with the next epoch as if it had never stopped.
+    pub fn resume(
+        device: &Device,
+        data: &Cifar10,
+        checkpoint: &Checkpoint,
+    ) -> Result<Self, TrainError> {
+        let config = checkpoint.config.clone();
+        config.validate()?;
+        let autodiff = device.clone().autodiff();
+        let (model, meta) = weights::from_bytes("saved run", &checkpoint.weights, &autodiff)
+            .map_err(CheckpointError::from)?;
+        let inconsistent = |m: String| TrainError::from(CheckpointError::Inconsistent(m));
+        if meta.model != config.model {
+            return Err(inconsistent(format!(
+                "the weights are a {:?} model but the run is configured for {:?}",
+                meta.model, config.model
+            )));
+        }
+        if meta.epochs != checkpoint.history.len() {
+            return Err(inconsistent(format!(
+                "the weights are from epoch {} but the history has {} epochs",
+                meta.epochs,
+                checkpoint.history.len()
+            )));
+        }
+        let mut trainer = Self::assemble(config, autodiff, data, model.train());
+        trainer.optimizer = optimizer::load_state(
+            std::mem::replace(
+                &mut trainer.optimizer,
+                optimizer::build(&trainer.config.optimizer),
+            ),
+            &checkpoint.optimizer,
+            device,
+        )
+        .map_err(CheckpointError::from)?;
+        // The statistics the weights were trained with, not recomputed from today's data.
+        trainer.normalization = meta.normalization;
+        trainer.history = checkpoint.history.clone();
+        trainer.last_epoch = Some(trainer.model());
+        Ok(trainer)
+    }
+
+    /// Save the run as it is now. Call it between epochs (in `Observer::epoch_finished`): a
+    /// checkpoint taken mid-epoch would repeat that epoch's first steps on resume. Two async
+    /// reads: the weights, then the optimiser state.
+    pub async fn checkpoint(&self, dataset: &str) -> Result<Checkpoint, TrainError> {
+        let model = self.model();
+        let meta = WeightsMeta::describe(
+            &self.config.model,
+            self.normalization,
+            self.history.len(),
+            self.history.last().and_then(|r| r.test.map(|t| t.accuracy)),
+            dataset.to_string(),
+        );
+        let weights = weights::to_bytes(&model, &meta)
+            .await
+            .map_err(CheckpointError::from)?;
+        let optimizer = optimizer::state_bytes(&self.optimizer)
+            .await
+            .map_err(CheckpointError::from)?;
+        Ok(Checkpoint {
+            config: self.config.clone(),
+            history: self.history.clone(),
+            weights,
+            optimizer,
+        })
+    }
+
     /// `device` has autodiff enabled and `model` lives on it.
     fn assemble(config: TrainingConfig, device: Device, data: &Cifar10, model: Model) -> Self {
-        let optimizer = match config.optimizer {
-            OptimizerConfig::Adam {
-                beta_1,
-                beta_2,
-                epsilon,
-            } => AdamConfig::new()
-                .with_beta_1(beta_1)
-                .with_beta_2(beta_2)
-                .with_epsilon(epsilon)
-                .init(),
-            OptimizerConfig::Sgd => SgdConfig::new().init(),
-        };
+        let optimizer = optimizer::build(&config.optimizer);
         let normalization = match config.normalization {
             NormalizationKind::Unit => Normalization::Unit,
             NormalizationKind::MeanStd => Normalization::mean_std_of(&data.train),
@@ -258,6 +328,7 @@ impl Trainer {
                 seconds: seconds as f32,
                 images_per_second: (train_len as f64 / seconds.max(1e-9)) as f32,
             });
+            observer.epoch_finished(self).await;
         }
         let summary = self.summary(trained_images, train_seconds, cancelled);
         observer.event(&TrainingEvent::Finished {

@@ -1,0 +1,203 @@
+//! The optimiser, and its state saved with async reads.
+//!
+//! burn's `ModuleOptimizer::to_record` reads every state tensor synchronously, which panics on
+//! WebGPU. Adam here is burn's own, wrapped so that its state can be *collected* instead of
+//! read: while [`state_bytes`] runs, the wrapper's `state_flatten` registers its tensors in one
+//! read transaction and writes empty placeholders. The record burn builds from that is then
+//! filled with the data of the one async read. The bytes are exactly burn's optimiser record
+//! (a test checks this against burn's synchronous path), so they load with burn's
+//! `ModuleOptimizer::from_bytes`.
+
+use std::cell::RefCell;
+
+use burn::optim::{
+    Adam, AdamConfig, AdamState, ModuleOptimizer, Optimizer, RecordState, SgdConfig, StateSink,
+    StateSource, join_path,
+};
+use burn::prelude::*;
+use burn::store::burn_pack::{Reader, Scalar, Tensor as PackTensor, Writer};
+use burn::tensor::{Bytes, Transaction};
+
+use crate::train::config::OptimizerConfig;
+
+/// Why an optimiser state could not be saved or restored.
+#[derive(Debug, thiserror::Error)]
+pub enum OptimizerStateError {
+    #[error("reading the optimiser state from the device failed: {0}")]
+    Read(String),
+    #[error("the optimiser state is not readable: {0}")]
+    Format(String),
+}
+
+/// Build the optimiser a config asks for.
+pub fn build(config: &OptimizerConfig) -> ModuleOptimizer {
+    match *config {
+        OptimizerConfig::Adam {
+            beta_1,
+            beta_2,
+            epsilon,
+        } => ModuleOptimizer::from(AsyncAdam(
+            AdamConfig::new()
+                .with_beta_1(beta_1)
+                .with_beta_2(beta_2)
+                .with_epsilon(epsilon)
+                .build(),
+        )),
+        // Plain SGD keeps no tensors, so burn's record of it needs no read at all.
+        OptimizerConfig::Sgd => SgdConfig::new().init(),
+    }
+}
+
+/// The optimiser's state as burnpack bytes, read from the device with one async read.
+pub async fn state_bytes(optimizer: &ModuleOptimizer) -> Result<Vec<u8>, OptimizerStateError> {
+    let format = |e: String| OptimizerStateError::Format(e);
+    COLLECTING.with(|c| *c.borrow_mut() = Some(Collected::default()));
+    let record = optimizer.to_record();
+    let collected = COLLECTING
+        .with(|c| c.borrow_mut().take())
+        .expect("collection was started above");
+    let placeholders = record.into_bytes().map_err(|e| format(e.to_string()))?;
+    let data = collected
+        .transaction
+        .execute_async()
+        .await
+        .map_err(|e| OptimizerStateError::Read(e.to_string()))?;
+    let mut filled: std::collections::HashMap<String, TensorData> =
+        collected.names.into_iter().zip(data).collect();
+
+    let reader = Reader::from_bytes(placeholders).map_err(|e| format(e.to_string()))?;
+    let metadata = reader.metadata().clone();
+    let scalars = reader.scalars().clone();
+    let tensors = reader
+        .into_tensors()
+        .map_err(|e| format(e.to_string()))?
+        .into_iter()
+        .map(|tensor| match filled.remove(&tensor.name) {
+            Some(data) => {
+                let name = tensor.name.clone();
+                let param_id = tensor.param_id;
+                let (bytes, shape, dtype) = data.into_parts();
+                PackTensor::new(name, dtype, shape, param_id, bytes)
+            }
+            None => tensor,
+        })
+        .collect();
+    let mut writer = Writer::new(tensors);
+    for (key, value) in &metadata {
+        writer = writer.with_metadata(key, value);
+    }
+    for (key, value) in &scalars {
+        writer = writer.with_scalar(key, *value);
+    }
+    Ok(writer
+        .into_bytes()
+        .map_err(|e| format(e.to_string()))?
+        .to_vec())
+}
+
+/// Restore a state saved by [`state_bytes`] (or burn's own saver) into `optimizer`, with its
+/// tensors created on `device`. The state is keyed by parameter id, so the model must be the
+/// one the state was saved with (weights files keep the ids).
+pub fn load_state(
+    optimizer: ModuleOptimizer,
+    bytes: &[u8],
+    device: &Device,
+) -> Result<ModuleOptimizer, OptimizerStateError> {
+    LOAD_DEVICE.with(|d| *d.borrow_mut() = Some(device.clone().inner()));
+    let result = optimizer.from_bytes(Bytes::from_bytes_vec(bytes.to_vec()));
+    LOAD_DEVICE.with(|d| *d.borrow_mut() = None);
+    result.map_err(|e| OptimizerStateError::Format(e.to_string()))
+}
+
+/// The number of parameters an optimiser holds state for (0 before the first step).
+pub fn state_entries(bytes: &[u8]) -> Result<usize, OptimizerStateError> {
+    let reader = Reader::from_bytes(Bytes::from_bytes_vec(bytes.to_vec()))
+        .map_err(|e| OptimizerStateError::Format(e.to_string()))?;
+    let ids: std::collections::BTreeSet<_> = reader
+        .into_tensors()
+        .map_err(|e| OptimizerStateError::Format(e.to_string()))?
+        .into_iter()
+        .filter_map(|t| t.param_id)
+        .collect();
+    Ok(ids.len())
+}
+
+#[derive(Default)]
+struct Collected {
+    names: Vec<String>,
+    transaction: Transaction,
+}
+
+thread_local! {
+    /// Set while [`state_bytes`] runs: state tensors are registered here instead of read.
+    static COLLECTING: RefCell<Option<Collected>> = const { RefCell::new(None) };
+    /// Set while [`load_state`] runs: where restored state tensors are created. burn would use
+    /// `Device::default()`, which is the GPU when WebGPU is compiled in, even for a CPU run.
+    static LOAD_DEVICE: RefCell<Option<Device>> = const { RefCell::new(None) };
+}
+
+/// Register `tensor` under `prefix.leaf` for the collecting read, with a placeholder in `out`.
+fn collect<const D: usize>(prefix: &str, leaf: &str, tensor: &Tensor<D>, out: &mut StateSink) {
+    COLLECTING.with(|c| {
+        let mut c = c.borrow_mut();
+        let c = c.as_mut().expect("only called while collecting");
+        c.names.push(join_path(prefix, leaf));
+        c.transaction = std::mem::take(&mut c.transaction).register(tensor.clone());
+    });
+    out.push_tensor(prefix, leaf, TensorData::new(Vec::<f32>::new(), [0]));
+}
+
+fn collecting() -> bool {
+    COLLECTING.with(|c| c.borrow().is_some())
+}
+
+/// burn's Adam, with a state that can be saved without synchronous reads.
+#[derive(Clone)]
+pub struct AsyncAdam(Adam);
+
+/// [`AdamState`] under another name, so that its record can be collected.
+#[derive(Clone)]
+pub struct AsyncAdamState<const D: usize>(AdamState<D>);
+
+impl Optimizer for AsyncAdam {
+    type State<const D: usize> = AsyncAdamState<D>;
+
+    fn step<const D: usize>(
+        &self,
+        lr: f64,
+        tensor: Tensor<D>,
+        grad: Tensor<D>,
+        state: Option<Self::State<D>>,
+    ) -> (Tensor<D>, Option<Self::State<D>>) {
+        let (tensor, state) = self.0.step(lr, tensor, grad, state.map(|s| s.0));
+        (tensor, state.map(AsyncAdamState))
+    }
+
+    fn to_device<const D: usize>(state: Self::State<D>, device: &Device) -> Self::State<D> {
+        AsyncAdamState(Adam::to_device(state.0, device))
+    }
+}
+
+impl<const D: usize> RecordState for AsyncAdamState<D> {
+    fn state_flatten(&self, prefix: &str, out: &mut StateSink) {
+        if !collecting() {
+            return self.0.state_flatten(prefix, out);
+        }
+        // The same leaves, in the same order, as burn's derived `AdamState::state_flatten`.
+        let momentum = &self.0.momentum;
+        let prefix = join_path(prefix, "momentum");
+        out.push_scalar(&prefix, "time", Scalar::from(momentum.time));
+        collect(&prefix, "moment_1", &momentum.moment_1, out);
+        collect(&prefix, "moment_2", &momentum.moment_2, out);
+        if let Some(max) = &momentum.max_moment_2 {
+            collect(&prefix, "max_moment_2", max, out);
+        }
+    }
+
+    fn state_unflatten(prefix: &str, src: &mut StateSource, device: &Device) -> Option<Self> {
+        let device = LOAD_DEVICE
+            .with(|d| d.borrow().clone())
+            .unwrap_or_else(|| device.clone());
+        AdamState::state_unflatten(prefix, src, &device).map(AsyncAdamState)
+    }
+}
