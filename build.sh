@@ -92,6 +92,7 @@ build_web() {
   cp www/*.html www/*.js www/*.css dist.tmp/
   if [[ -d www/models ]]; then cp -r www/models dist.tmp/; fi
   cp node_modules/uplot/dist/uPlot.esm.js node_modules/uplot/dist/uPlot.min.css dist.tmp/vendor/
+  cp node_modules/idb/build/index.js dist.tmp/vendor/idb.js
   # Keep a dataset that was placed in dist/data for "Load from URL".
   if [[ -d dist/data ]]; then mv dist/data dist.tmp/; fi
   rm -rf dist && mv dist.tmp dist

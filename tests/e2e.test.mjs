@@ -3,6 +3,7 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import path from "node:path";
+import { readFileSync } from "node:fs";
 import { crc32, deflateSync } from "node:zlib";
 import { execFileSync } from "node:child_process";
 import { ARTEFACTS, ROOT, launchBrowser, realSubset, startServer } from "./helpers.mjs";
@@ -28,6 +29,7 @@ after(async () => {
 });
 
 const byId = (id) => page.getByTestId(id);
+const kilnBinary = () => path.join(process.env.CARGO_TARGET_DIR || path.join(ROOT, "target"), "release", "kiln");
 
 /** A 96×64 PNG drawn in the page: a background and a centred block of another colour. */
 async function pngOf(background, block) {
@@ -45,8 +47,8 @@ async function pngOf(background, block) {
   return Buffer.from(dataUrl.split(",")[1], "base64");
 }
 
-/** A valid grey PNG of width×height (all black), built by hand. */
-function hugePng(width, height) {
+/** A PNG with `rows` (Buffers of filter byte + pixels), built by hand. */
+function png(width, height, colorType, rows) {
   const chunk = (type, data) => {
     const len = Buffer.alloc(4);
     len.writeUInt32BE(data.length);
@@ -59,14 +61,28 @@ function hugePng(width, height) {
   ihdr.writeUInt32BE(width, 0);
   ihdr.writeUInt32BE(height, 4);
   ihdr[8] = 8; // bit depth
-  ihdr[9] = 0; // greyscale
-  const raw = Buffer.alloc(height * (width + 1)); // filter byte 0 + black pixels per row
+  ihdr[9] = colorType; // 0 greyscale, 2 RGB
+  const raw = rows;
   return Buffer.concat([
     Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
     chunk("IHDR", ihdr),
     chunk("IDAT", deflateSync(raw, { level: 9 })),
     chunk("IEND", Buffer.alloc(0)),
   ]);
+}
+
+/** A valid grey PNG of width×height, all black. */
+function hugePng(width, height) {
+  return png(width, height, 0, Buffer.alloc(height * (width + 1))); // filter byte 0 + black pixels
+}
+
+/** A CIFAR-10 record (label byte, then 1024 R, 1024 G, 1024 B) as a 32×32 RGB PNG. */
+function cifarPng(record) {
+  const rows = Buffer.alloc(32 * (1 + 32 * 3));
+  for (let y = 0; y < 32; y++)
+    for (let x = 0; x < 32; x++)
+      for (let c = 0; c < 3; c++) rows[y * 97 + 1 + x * 3 + c] = record[1 + c * 1024 + y * 32 + x];
+  return png(32, 32, 2, rows);
 }
 
 async function expectError(fragment) {
@@ -93,6 +109,35 @@ test("the page starts with a device and the pretrained weights, and says so", as
   const { items, all } = await classifyPng("before.png");
   assert.equal(items.length, 5);
   assert.ok(Math.abs(all.reduce((a, b) => a + b, 0) - 1) < 1e-4);
+});
+
+test("weights from `kiln train --out` classify in the page exactly as `kiln classify` does", async (t) => {
+  const subset = realSubset(1000, 500);
+  if (!subset) return t.skip("real CIFAR-10 missing");
+  const weights = path.join(ROOT, "www", "models", "seed.bpk"); // written by `kiln train --out`
+  await byId("weights-input").setInputFiles(weights);
+  await page.waitForFunction(() => document.querySelector('[data-testid="model-status"]').dataset.source === "file");
+  const N = 20;
+  const cli = JSON.parse(
+    execFileSync(kilnBinary(), ["classify", "--data", subset.testPath, "--weights", weights, "--first", String(N), "--json"], {
+      encoding: "utf8",
+    }).trim().split("\n").pop(),
+  );
+  const records = readFileSync(subset.testPath);
+  let worst = 0;
+  for (let i = 0; i < N; i++) {
+    const record = records.subarray(i * 3073, (i + 1) * 3073);
+    await page.evaluate(() => delete document.querySelector('[data-testid="prediction"]').dataset.byClass);
+    await byId("image-input").setInputFiles({ name: `test${i}.png`, mimeType: "image/png", buffer: cifarPng(record) });
+    await page.waitForFunction(() => document.querySelector('[data-testid="prediction"]').dataset.byClass);
+    const page_ = JSON.parse(await byId("prediction").getAttribute("data-by-class"));
+    const expected = cli.images[i].probabilities;
+    const top = page_.indexOf(Math.max(...page_));
+    assert.equal(top, cli.images[i].top, `image ${i}: top-1 differs (page ${top}, CLI ${cli.images[i].top})`);
+    for (let c = 0; c < 10; c++) worst = Math.max(worst, Math.abs(page_[c] - expected[c]));
+  }
+  console.log(`CLI → browser: ${N} test images, same top-1, largest probability difference ${worst.toExponential(2)}`);
+  assert.ok(worst < 1e-4, `probabilities differ by up to ${worst}`);
 });
 
 test("load a real 1,000-image subset, train one epoch on the CPU, classify", async (t) => {
@@ -153,8 +198,7 @@ test("load a real 1,000-image subset, train one epoch on the CPU, classify", asy
   const [download] = await Promise.all([page.waitForEvent("download"), byId("download-weights").click()]);
   const saved = path.join(ARTEFACTS, "browser-trained.bpk");
   await download.saveAs(saved);
-  const kiln = path.join(process.env.CARGO_TARGET_DIR || path.join(ROOT, "target"), "release", "kiln");
-  const out = execFileSync(kiln, ["eval", "--data", subset.testPath, "--weights", saved, "--json"], { encoding: "utf8" });
+  const out = execFileSync(kilnBinary(), ["eval", "--data", subset.testPath, "--weights", saved, "--json"], { encoding: "utf8" });
   const cli = JSON.parse(out.trim().split("\n").pop());
   const shown = Number((await byId("test-accuracy").innerText()).replace("%", ""));
   assert.ok(Math.abs(cli.test_accuracy * 100 - shown) < 0.01, `kiln eval ${cli.test_accuracy} vs page ${shown}%`);

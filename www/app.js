@@ -4,13 +4,14 @@ import { WorkerClient } from "./client.js";
 import { readFiles, fetchDataset } from "./dataset.js";
 import { imageFileToInput, toNetworkInput } from "./image.js";
 import { Charts } from "./charts.js";
+import { deleteRun, getRun, listRuns } from "./store.js";
 
 const $ = (id) => document.getElementById(id);
 const worker = new WorkerClient("./worker.js");
 const charts = new Charts($("step-chart"), $("epoch-chart"));
 window.kiln = { charts }; // for tests and the curious
 
-const state = { dataset: null, training: false, paused: false, lastInput: null, classNames: null };
+const state = { dataset: null, training: false, paused: false, lastInput: null, classNames: null, interrupted: null };
 
 // ---- errors -----------------------------------------------------------------------------
 function showError(err) {
@@ -68,6 +69,7 @@ async function loadDataset(getFiles) {
     renderSummary(summary);
     await renderSamples();
     $("train").disabled = state.training;
+    updateResumeBanner();
     $("dataset-progress-text").textContent = "loaded";
   } catch (e) {
     $("dataset-progress-text").textContent = "";
@@ -175,6 +177,8 @@ function setTraining(on) {
   $("backend-select").disabled = on;
   $("pause").textContent = "Pause";
   state.paused = false;
+  updateResumeBanner();
+  refreshRuns();
 }
 
 const fmtTime = (s) => (s >= 3600 ? `${(s / 3600).toFixed(1)} h` : s >= 60 ? `${Math.floor(s / 60)} min ${Math.round(s % 60)} s` : `${Math.round(s)} s`);
@@ -184,7 +188,8 @@ worker.on("progress", ({ event }) => {
   switch (event.type) {
     case "started":
       totalEpochs = event.epochs;
-      $("epoch-text").textContent = `1 / ${event.epochs}`;
+      $("epoch-text").textContent = `${Math.min(event.first_epoch + 1, event.epochs)} / ${event.epochs}`;
+      $("progress").value = event.first_epoch / event.epochs;
       break;
     case "step": {
       $("epoch-progress").value = event.step / event.steps_per_epoch;
@@ -206,8 +211,49 @@ worker.on("progress", ({ event }) => {
       if (!state.paused) setStatus("training");
       refreshModelStatus();
       break;
+    case "checkpoint_failed":
+      showError(new Error(`Autosave failed: ${event.message}. Training goes on.`));
+      break;
   }
 });
+
+worker.on("autosave", (message) => {
+  if (message.ok) {
+    $("autosave-status").textContent = `Saved in this browser after epoch ${message.run.epochs_done}.`;
+    state.currentRun = message.run.id;
+  } else {
+    $("autosave-status").textContent = "Autosave failed.";
+    showError(new Error(message.message));
+  }
+  refreshRuns();
+});
+
+function runName(config) {
+  const opt = config.optimizer.kind === "sgd" ? "SGD" : "Adam";
+  const limit = config.train_limit ? `, ${config.train_limit.toLocaleString()} images` : "";
+  const when = new Date().toLocaleString(undefined, { dateStyle: "medium", timeStyle: "short" });
+  return `${config.model.name} · ${opt} ${config.learning_rate} · batch ${config.batch_size}${limit} · ${when}`;
+}
+
+/** Run one training request (a new run or a resumed one) and keep the page in step. */
+async function runTraining(request) {
+  setTraining(true);
+  setStatus("training");
+  $("autosave-status").textContent = "";
+  try {
+    const summary = await request();
+    window.kiln.lastSummary = summary;
+    setStatus(summary.cancelled ? "stopped" : "done");
+  } catch (e) {
+    setStatus("error");
+    showError(e);
+  } finally {
+    setTraining(false);
+    state.currentRun = null;
+    refreshModelStatus();
+    refreshRuns();
+  }
+}
 
 $("train").onclick = async () => {
   clearError();
@@ -220,20 +266,132 @@ $("train").onclick = async () => {
   }
   charts.reset();
   $("test-accuracy").textContent = "–";
-  setTraining(true);
-  setStatus("training");
-  try {
-    const summary = await worker.request("train", { config, fromCurrent: $("from-current").checked });
-    window.kiln.lastSummary = summary;
-    setStatus(summary.cancelled ? "stopped" : "done");
-  } catch (e) {
-    setStatus("error");
-    showError(e);
-  } finally {
-    setTraining(false);
-    refreshModelStatus();
-  }
+  const run = { name: runName(config), dataset: datasetInfo(), backend: $("backend-status").dataset.backend };
+  await runTraining(() => worker.request("train", { config, fromCurrent: $("from-current").checked, run }));
 };
+
+function datasetInfo() {
+  return state.dataset ? { train_images: state.dataset.train_images, test_images: state.dataset.test_images } : null;
+}
+
+/** Continue a saved run from its next epoch; a finished run trains `Epochs` more. */
+async function continueRun(id) {
+  clearError();
+  if (state.training) return showError(new Error("A run is training; stop it first."));
+  if (!state.dataset) return showError(new Error("Load the dataset (section 1) first, then continue the run."));
+  const saved = await getRun(id);
+  if (!saved) return showError(new Error("This saved run is gone (deleted in another tab?)."));
+  let epochs = saved.epochs_total;
+  if (saved.epochs_done >= saved.epochs_total) {
+    const more = Number.parseInt($("epochs").value, 10);
+    if (!(more >= 1)) return showError(new Error("Set Epochs to how many more epochs to train."));
+    epochs = saved.epochs_done + more;
+  }
+  state.interrupted = null;
+  updateResumeBanner();
+  charts.restore(saved.steps ?? [], saved.history ?? []);
+  const last = saved.history?.at(-1);
+  $("test-accuracy").textContent = last?.test ? `${(last.test.accuracy * 100).toFixed(2)}%` : "–";
+  $("epoch-text").textContent = `${saved.epochs_done + 1} / ${epochs}`;
+  state.currentRun = id;
+  await runTraining(() =>
+    worker.request("resume-run", { runId: id, epochs, backend: $("backend-status").dataset.backend }),
+  );
+}
+
+// ---- saved runs -------------------------------------------------------------------------
+const fmtDate = (t) => new Date(t).toLocaleString(undefined, { dateStyle: "short", timeStyle: "short" });
+const fmtPct = (a) => (a == null ? "–" : `${(a * 100).toFixed(2)}%`);
+
+async function refreshRuns() {
+  let runs;
+  try {
+    runs = await listRuns();
+  } catch (e) {
+    $("saved-runs-empty").textContent = `Saved runs are unavailable: ${e.message}`;
+    return [];
+  }
+  const rows = runs.map((run) => {
+    const tr = document.createElement("tr");
+    tr.dataset.runId = run.id;
+    const live = state.training && state.currentRun === run.id;
+    const interrupted = run.status === "running" && !live;
+    const status = live ? "training" : interrupted ? "interrupted" : run.status;
+    const cells = [run.name, `${run.epochs_done} / ${run.epochs_total}`, fmtPct(run.test_accuracy), status, fmtDate(run.updated)];
+    for (const text of cells) tr.append(Object.assign(document.createElement("td"), { textContent: text }));
+    const actions = document.createElement("td");
+    const button = (label, action, onclick, title = "") => {
+      const b = Object.assign(document.createElement("button"), { type: "button", textContent: label, title });
+      b.dataset.action = action;
+      b.disabled = state.training;
+      b.onclick = onclick;
+      actions.append(b, " ");
+    };
+    const more = run.epochs_done >= run.epochs_total;
+    button(more ? "Train more" : "Continue", "continue", () => continueRun(run.id),
+      more ? "Train this run for another Epochs epochs" : "Continue from the next epoch with the saved optimiser state");
+    button("Open", "open", () => openRun(run.id), "Use these weights to classify");
+    button("Delete", "delete", () => removeRun(run.id));
+    tr.append(actions);
+    return tr;
+  });
+  $("saved-runs").querySelector("tbody").replaceChildren(...rows);
+  $("saved-runs-empty").hidden = runs.length > 0;
+  const estimate = await navigator.storage?.estimate?.().catch(() => null);
+  if (estimate?.quota) {
+    $("storage-usage").textContent = `Using ${(estimate.usage / 1e6).toFixed(1)} MB of the ${(estimate.quota / 1e6).toFixed(0)} MB this browser allows the site.`;
+  }
+  return runs;
+}
+
+async function openRun(id) {
+  clearError();
+  try {
+    await worker.request("load-saved", { runId: id });
+    await refreshModelStatus();
+    if (state.lastInput) await classify(state.lastInput);
+  } catch (e) {
+    showError(e);
+  }
+}
+
+async function removeRun(id) {
+  clearError();
+  try {
+    await deleteRun(id);
+    if (state.interrupted?.id === id) {
+      state.interrupted = null;
+      updateResumeBanner();
+    }
+  } catch (e) {
+    showError(e);
+  }
+  refreshRuns();
+}
+
+/** Offer to resume the latest run that was training when the page went away. */
+async function offerResume() {
+  const runs = await refreshRuns();
+  state.interrupted = runs.find((r) => r.status === "running" && r.epochs_done < r.epochs_total) ?? null;
+  updateResumeBanner();
+}
+
+function updateResumeBanner() {
+  const run = state.interrupted;
+  $("resume-banner").hidden = !run;
+  if (!run) return;
+  const where = state.dataset ? "" : " Load the dataset (section 1), then resume.";
+  $("resume-text").textContent =
+    `“${run.name}” was interrupted after epoch ${run.epochs_done} of ${run.epochs_total} ` +
+    `(test accuracy ${fmtPct(run.test_accuracy)}).${where}`;
+  $("resume-run").disabled = !state.dataset || state.training;
+}
+$("resume-run").onclick = () => state.interrupted && continueRun(state.interrupted.id);
+$("resume-dismiss").onclick = () => {
+  state.interrupted = null;
+  updateResumeBanner();
+};
+
 $("pause").onclick = () => {
   state.paused = !state.paused;
   worker.request(state.paused ? "pause" : "resume");
@@ -249,6 +407,7 @@ $("stop").onclick = () => {
 const SOURCES = {
   pretrained: "Pretrained weights (shipped with Kiln)",
   trained: "Weights trained in this tab",
+  saved: "Weights of a saved run",
   file: "Weights loaded from a file",
 };
 
@@ -326,6 +485,9 @@ async function classify(rgba) {
     }),
   );
   list.dataset.probabilities = JSON.stringify(result.predictions.map((p) => p.probability));
+  const byClass = [];
+  for (const p of result.predictions) byClass[p.class] = p.probability;
+  list.dataset.byClass = JSON.stringify(byClass);
   refreshModelStatus();
 }
 
@@ -378,3 +540,4 @@ $("webcam-capture").onclick = async () => {
 };
 
 chooseBackend().then(loadPretrained);
+offerResume();

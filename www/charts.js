@@ -50,20 +50,36 @@ export class Charts {
   }
 
   addStep(event) {
-    const x = event.epoch + event.step / event.steps_per_epoch;
-    this.smoothLoss = this.smoothLoss === null ? event.loss : SMOOTHING * this.smoothLoss + (1 - SMOOTHING) * event.loss;
-    this.smoothAcc = this.smoothAcc === null ? event.accuracy : SMOOTHING * this.smoothAcc + (1 - SMOOTHING) * event.accuracy;
-    this.stepData[0].push(x);
-    this.stepData[1].push(this.smoothLoss);
-    this.stepData[2].push(this.smoothAcc);
+    this.#pushStep(event.epoch + event.step / event.steps_per_epoch, event.loss, event.accuracy);
     this.step.setData(this.stepData);
   }
 
   addEpoch(event) {
-    this.epochData[0].push(event.epoch + 1);
-    this.epochData[1].push(event.train.accuracy);
-    this.epochData[2].push(event.test ? event.test.accuracy : null);
+    this.#pushEpoch(event);
     this.epoch.setData(this.epochData);
+  }
+
+  /** Redraw a saved run: its step reports (flat [x, loss, accuracy, …]) and epoch records. */
+  restore(steps, history) {
+    this.reset();
+    for (let i = 0; i + 2 < steps.length; i += 3) this.#pushStep(steps[i], steps[i + 1], steps[i + 2]);
+    for (const record of history) this.#pushEpoch(record);
+    this.step.setData(this.stepData);
+    this.epoch.setData(this.epochData);
+  }
+
+  #pushStep(x, loss, accuracy) {
+    this.smoothLoss = this.smoothLoss === null ? loss : SMOOTHING * this.smoothLoss + (1 - SMOOTHING) * loss;
+    this.smoothAcc = this.smoothAcc === null ? accuracy : SMOOTHING * this.smoothAcc + (1 - SMOOTHING) * accuracy;
+    this.stepData[0].push(x);
+    this.stepData[1].push(this.smoothLoss);
+    this.stepData[2].push(this.smoothAcc);
+  }
+
+  #pushEpoch(record) {
+    this.epochData[0].push(record.epoch + 1);
+    this.epochData[1].push(record.train.accuracy);
+    this.epochData[2].push(record.test ? record.test.accuracy : null);
   }
 
   /** Points drawn so far (tests and screenshots use it). */

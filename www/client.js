@@ -4,18 +4,18 @@ export class WorkerClient {
     this.worker = new Worker(url, { type: "module" });
     this.pending = new Map();
     this.nextId = 1;
-    this.listeners = { progress: [], "load-progress": [], crash: [] };
+    this.listeners = {}; // message type → callbacks (progress, load-progress, autosave, crash)
     this.worker.onmessage = ({ data }) => this.#receive(data);
     this.worker.onerror = (e) => {
       const message = e.message || "the worker failed to start";
       for (const { reject } of this.pending.values()) reject(new Error(message));
       this.pending.clear();
-      this.listeners.crash.forEach((f) => f(message));
+      (this.listeners.crash || []).forEach((f) => f(message));
     };
   }
 
   on(type, listener) {
-    this.listeners[type].push(listener);
+    (this.listeners[type] ??= []).push(listener);
   }
 
   request(type, payload = {}, transfer = []) {

@@ -1,11 +1,16 @@
 // The Web Worker that owns the model. One message protocol, a `type` on every message:
 //   page → worker: {type, id, ...}          (init-device, load-dataset, samples, train,
-//                                            pause, resume, stop, classify, active-model,
-//                                            weights-bytes, load-weights)
+//                                            resume-run, pause, resume, stop, classify,
+//                                            active-model, weights-bytes, load-weights,
+//                                            load-saved)
 //   worker → page: {type: "result", id, value} | {type: "error", id, message}
 //                  {type: "progress", event}  (a TrainingEvent, about 10 per second)
 //                  {type: "load-progress", done, total}
+//                  {type: "autosave", ok, run | message}  (after every epoch)
+// After every epoch the worker saves the run (weights, optimiser state, settings, history) in
+// IndexedDB, so that a reload or a crashed tab loses at most one epoch.
 import init, { Engine } from "./pkg/kiln.js";
+import { describeStorageError, getCheckpoint, saveRun, updateRun } from "./store.js";
 
 let engine = null;
 const ready = init().then(() => {
@@ -28,6 +33,74 @@ async function initDevice({ backend }) {
   return info;
 }
 
+// The run being trained: its IndexedDB record (without the checkpoint's bytes).
+let run = null;
+
+function newRun({ name, dataset, backend }) {
+  const now = Date.now();
+  return {
+    id: `${now.toString(36)}-${Math.random().toString(36).slice(2, 8)}`,
+    name,
+    created: now,
+    updated: now,
+    status: "running",
+    dataset,
+    backend,
+    steps: [], // flat [x, loss, accuracy, x, loss, accuracy, ...] of the step reports
+    epochs_done: 0,
+    saved: false,
+  };
+}
+
+function onEvent(event) {
+  if (event.type === "step" && run) {
+    run.steps.push(event.epoch + event.step / event.steps_per_epoch, event.loss, event.accuracy);
+  }
+  postMessage({ type: "progress", event });
+}
+
+async function onCheckpoint(checkpoint) {
+  Object.assign(run, {
+    updated: Date.now(),
+    config: checkpoint.config,
+    history: checkpoint.history,
+    epochs_done: checkpoint.epochs_done,
+    epochs_total: checkpoint.config.epochs,
+    test_accuracy: checkpoint.test_accuracy,
+  });
+  const { saved, ...record } = run;
+  try {
+    if (!saved) navigator.storage?.persist?.().catch(() => {}); // ask not to be evicted
+    await saveRun({ ...record, steps: Float32Array.from(run.steps) }, checkpoint);
+    run.saved = true;
+    postMessage({ type: "autosave", ok: true, run: { id: run.id, epochs_done: run.epochs_done } });
+  } catch (err) {
+    postMessage({
+      type: "autosave",
+      ok: false,
+      message: `Autosave after epoch ${checkpoint.epochs_done} failed: ${describeStorageError(err)}. Training goes on.`,
+    });
+  }
+}
+
+/** Wait for a run to end and record how it ended. */
+async function finishRun(training) {
+  try {
+    const summary = await training;
+    await markRun(summary.cancelled || summary.epochs < (run.epochs_total ?? 0) ? "stopped" : "finished");
+    return summary;
+  } catch (err) {
+    await markRun("stopped");
+    throw err;
+  }
+}
+
+async function markRun(status) {
+  const current = run;
+  run = null;
+  if (current?.saved) await updateRun(current.id, { status, updated: Date.now() }).catch(() => {});
+}
+
 const handlers = {
   "init-device"(request) {
     const next = deviceQueue.then(() => initDevice(request));
@@ -44,8 +117,20 @@ const handlers = {
   samples({ perClass }) {
     return engine.sampleImages(perClass);
   },
-  train({ config, fromCurrent }) {
-    return engine.train(config, (event) => postMessage({ type: "progress", event }), !!fromCurrent);
+  train({ config, fromCurrent, run: info }) {
+    if (engine.isTraining()) throw new Error("training is already running");
+    run = newRun(info);
+    return finishRun(engine.train(config, onEvent, !!fromCurrent, onCheckpoint));
+  },
+  async "resume-run"({ runId, epochs, backend }) {
+    if (engine.isTraining()) throw new Error("training is already running");
+    const { run: saved, checkpoint } = await getCheckpoint(runId);
+    run = { ...saved, status: "running", backend, steps: Array.from(saved.steps ?? []), saved: true };
+    return finishRun(engine.resumeRun(checkpoint, epochs ?? undefined, onEvent, onCheckpoint));
+  },
+  async "load-saved"({ runId }) {
+    const { run: saved, checkpoint } = await getCheckpoint(runId);
+    return engine.loadWeights(saved.name, checkpoint.weights, "saved");
   },
   pause() {
     engine.pause();
@@ -66,7 +151,7 @@ const handlers = {
     return engine.weightsBytes();
   },
   "load-weights"({ name, buffer, pretrained }) {
-    return engine.loadWeights(name, new Uint8Array(buffer), !!pretrained);
+    return engine.loadWeights(name, new Uint8Array(buffer), pretrained ? "pretrained" : "file");
   },
 };
 

@@ -1,6 +1,7 @@
 //! Command-line parsing and dispatch. Each subcommand lives in its own file.
 
 mod bench;
+mod classify;
 mod eval;
 mod info;
 mod train;
@@ -27,6 +28,8 @@ enum Command {
     Train(train::TrainArgs),
     /// Evaluate saved weights on the CIFAR-10 test set.
     Eval(eval::EvalArgs),
+    /// Class probabilities of the first test images under saved weights.
+    Classify(classify::ClassifyArgs),
     /// Measure training throughput (images per second) at several batch sizes.
     Bench(bench::BenchArgs),
     /// Show a model's layers, output shapes and parameter count.
@@ -49,6 +52,7 @@ pub fn main() -> ExitCode {
     let result = match cli.command {
         Command::Train(args) => train::run(args),
         Command::Eval(args) => eval::run(args),
+        Command::Classify(args) => classify::run(args),
         Command::Info(args) => info::run(args),
         Command::Bench(args) => bench::run(args),
     };

@@ -104,6 +104,7 @@ pub fn run(args: TrainArgs) -> CliResult {
             train_images,
             test_images,
             parameters,
+            ..
         } => {
             bar.set_length((epochs * steps_per_epoch) as u64);
             say(

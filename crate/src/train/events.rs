@@ -15,6 +15,8 @@ pub struct Metrics {
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum TrainingEvent {
     Started {
+        /// The epoch training starts with: 0, or the next one when a saved run is resumed.
+        first_epoch: usize,
         epochs: usize,
         steps_per_epoch: usize,
         train_images: usize,

@@ -248,6 +248,7 @@ impl Trainer {
         let steps_per_epoch = train_len.div_ceil(cfg.batch_size);
         let first_epoch = self.history.len();
         observer.event(&TrainingEvent::Started {
+            first_epoch,
             epochs: cfg.epochs,
             steps_per_epoch,
             train_images: train_len,

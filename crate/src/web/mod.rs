@@ -2,6 +2,7 @@
 //! method maps its errors to a JS `Error` whose message names the problem. The logic lives in the
 //! rest of the crate; this layer only converts values and manages state across awaits.
 
+mod checkpoint;
 mod classify;
 pub mod device;
 mod js;
@@ -34,7 +35,8 @@ fn start() {
 /// Where the weights in use came from, for the page to say so.
 #[derive(Debug, Clone, Serialize)]
 struct ActiveModel {
-    /// `untrained`, `pretrained` (shipped with the app), `trained` (in this tab) or `file`.
+    /// `untrained`, `pretrained` (shipped with the app), `trained` (in this tab), `saved` (a run
+    /// kept in this browser) or `file`.
     source: &'static str,
     epochs: usize,
     test_accuracy: Option<f32>,
@@ -43,6 +45,8 @@ struct ActiveModel {
 struct Shared {
     device: RefCell<(Device, DeviceInfo)>,
     data: RefCell<Option<Rc<Cifar10>>>,
+    /// The names of the files the dataset came from.
+    dataset_name: RefCell<String>,
     training: Cell<bool>,
     state: Rc<Cell<RunState>>,
     /// The inference copy of the weights in use, and how to scale their input.
@@ -102,6 +106,7 @@ impl Engine {
             shared: Rc::new(Shared {
                 device: RefCell::new((device, info)),
                 data: RefCell::new(None),
+                dataset_name: RefCell::new(String::new()),
                 training: Cell::new(false),
                 state: Rc::new(Cell::new(RunState::Running)),
                 latest: Rc::new(RefCell::new(Some(model))),
@@ -170,6 +175,7 @@ impl Engine {
             ));
         }
         let total: f64 = files.iter().map(|f| f.length() as f64).sum();
+        let dataset_name = names.join(", ");
         let mut offset = 0f64;
         let streams: Vec<(String, reader::JsArrayReader)> = names
             .into_iter()
@@ -190,6 +196,7 @@ impl Engine {
             class_names: data.class_names.clone(),
         };
         *self.shared.data.borrow_mut() = Some(Rc::new(data));
+        *self.shared.dataset_name.borrow_mut() = dataset_name;
         Ok(js::to_js(&summary))
     }
 }

@@ -6,12 +6,12 @@ use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
 use burn::module::Module;
-use wasm_bindgen::JsValue;
+use wasm_bindgen::{JsCast, JsValue};
 use web_time::Instant;
 
 use crate::model::Model;
-use crate::train::{Control, Observer, TrainingEvent};
-use crate::web::js;
+use crate::train::{Control, Observer, Trainer, TrainingEvent};
+use crate::web::{checkpoint, js};
 
 /// Run state shared between the worker's message handlers and the running loop.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -23,11 +23,25 @@ pub enum RunState {
 
 pub struct WebObserver {
     pub on_event: js_sys::Function,
+    /// Receives a checkpoint after each epoch and returns a promise (the IndexedDB write).
+    pub on_checkpoint: Option<js_sys::Function>,
+    /// Named in the checkpoint's weights metadata.
+    pub dataset: String,
     pub state: Rc<Cell<RunState>>,
     /// The latest weights (inference copy), refreshed a few times a second.
     pub latest: Rc<RefCell<Option<Model>>>,
     pub last_yield: Instant,
     pub last_snapshot: Instant,
+}
+
+impl WebObserver {
+    /// Tell the page that the epoch's checkpoint could not be made.
+    fn post_failure(&self, message: &str) {
+        let event = js_sys::Object::new();
+        let _ = js_sys::Reflect::set(&event, &"type".into(), &"checkpoint_failed".into());
+        let _ = js_sys::Reflect::set(&event, &"message".into(), &message.into());
+        let _ = self.on_event.call1(&JsValue::NULL, &event);
+    }
 }
 
 /// Yield at most this often: each yield is a trip through the event loop (a few ms).
@@ -39,6 +53,29 @@ impl Observer for WebObserver {
         let value = js::to_js(event);
         if let Err(e) = self.on_event.call1(&JsValue::NULL, &value) {
             web_sys::console::error_2(&"progress callback failed".into(), &e);
+        }
+    }
+
+    async fn epoch_finished(&mut self, trainer: &Trainer) {
+        let Some(on_checkpoint) = self.on_checkpoint.clone() else {
+            return;
+        };
+        let value = match trainer.checkpoint(&self.dataset).await {
+            Ok(c) => checkpoint::to_js(&c),
+            Err(e) => {
+                // Saving is best effort: the run goes on, and the page says the save failed.
+                self.post_failure(&e.to_string());
+                return;
+            }
+        };
+        match on_checkpoint.call1(&JsValue::NULL, &value) {
+            Ok(v) => {
+                if let Some(promise) = v.dyn_ref::<js_sys::Promise>() {
+                    // The worker reports a failed write itself (a full quota, for instance).
+                    let _ = wasm_bindgen_futures::JsFuture::from(promise.clone()).await;
+                }
+            }
+            Err(e) => web_sys::console::error_2(&"checkpoint callback failed".into(), &e),
         }
     }
 

@@ -5,9 +5,12 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::future_to_promise;
 use web_time::Instant;
 
+use std::rc::Rc;
+
+use crate::data::Cifar10;
 use crate::train::{Trainer, TrainingConfig};
 use crate::web::observer::{RunState, WebObserver};
-use crate::web::{ActiveModel, Engine, js};
+use crate::web::{ActiveModel, Engine, Shared, checkpoint, js};
 
 #[wasm_bindgen]
 impl Engine {
@@ -17,85 +20,58 @@ impl Engine {
     ///
     /// With `from_current`, training starts from the weights in use (for instance the last
     /// finished epoch of a run whose GPU was lost) instead of a fresh initialisation.
+    ///
+    /// After every epoch, `on_checkpoint(checkpoint)` (when given) receives the run so far
+    /// (see `resumeRun`); training waits for the promise it returns, so saves never overlap.
     pub fn train(
         &self,
         config: JsValue,
         on_event: js_sys::Function,
         from_current: bool,
+        on_checkpoint: Option<js_sys::Function>,
     ) -> Promise {
         let shared = self.shared.clone();
         future_to_promise(async move {
-            if shared.training.get() {
-                return Err(js::error("training is already running"));
-            }
+            let data = idle_with_data(&shared)?;
             let config: TrainingConfig = serde_wasm_bindgen::from_value(config)
                 .map_err(|e| js::error(format!("invalid training settings: {e}")))?;
-            let data = shared
-                .data
-                .borrow()
-                .clone()
-                .ok_or_else(|| js::error("no dataset loaded: load CIFAR-10 first"))?;
             let device = shared.device.borrow().0.clone();
             let current = if from_current {
                 shared.latest.borrow().clone()
             } else {
                 None
             };
-            let mut trainer = match current {
+            let trainer = match current {
                 Some(model) => Trainer::from_model(config, &device, &data, model),
                 None => Trainer::new(config, &device, &data),
             }
             .map_err(|e| js::error(e.to_string()))?;
-            shared.training.set(true);
-            shared.state.set(RunState::Running);
-            shared.normalization.set(trainer.normalization());
-            *shared.model_config.borrow_mut() = trainer.config.model.clone();
-            *shared.latest.borrow_mut() = Some(trainer.model());
-            *shared.active.borrow_mut() = ActiveModel {
-                source: "trained",
-                epochs: 0,
-                test_accuracy: None,
-            };
-            let mut observer = WebObserver {
-                on_event,
-                state: shared.state.clone(),
-                latest: shared.latest.clone(),
-                last_yield: Instant::now(),
-                last_snapshot: Instant::now(),
-            };
-            let result = trainer.run(&data, &mut observer).await;
-            shared.training.set(false);
-            match result {
-                Ok(summary) => {
-                    *shared.latest.borrow_mut() = Some(trainer.model());
-                    *shared.active.borrow_mut() = ActiveModel {
-                        source: "trained",
-                        epochs: summary.epochs,
-                        test_accuracy: summary.test_accuracy,
-                    };
-                    Ok(js::to_js(&summary))
-                }
-                Err(e) => {
-                    // A failed read (a lost GPU): keep the weights of the last finished epoch.
-                    let epochs = trainer.history.len();
-                    if let Some(model) = trainer.last_epoch_model() {
-                        *shared.latest.borrow_mut() = Some(model);
-                        let acc = trainer
-                            .history
-                            .last()
-                            .and_then(|r| r.test.map(|t| t.accuracy));
-                        *shared.active.borrow_mut() = ActiveModel {
-                            source: "trained",
-                            epochs,
-                            test_accuracy: acc,
-                        };
-                    }
-                    Err(js::error(format!(
-                        "training stopped: {e}. The weights of the last finished epoch ({epochs}) \
-                         are kept; switch to the CPU to continue."
-                    )))
-                }
+            drive(shared, trainer, data, on_event, on_checkpoint).await
+        })
+    }
+
+    /// Continue a run saved by `on_checkpoint` with its next epoch: the same weights,
+    /// optimiser state, settings and history. `epochs` (when given) changes the total number
+    /// of epochs, to train a finished run for longer.
+    #[wasm_bindgen(js_name = resumeRun)]
+    pub fn resume_run(
+        &self,
+        checkpoint: JsValue,
+        epochs: Option<usize>,
+        on_event: js_sys::Function,
+        on_checkpoint: Option<js_sys::Function>,
+    ) -> Promise {
+        let shared = self.shared.clone();
+        future_to_promise(async move {
+            let data = idle_with_data(&shared)?;
+            let mut checkpoint = checkpoint::from_js(&checkpoint).map_err(js::error)?;
+            if let Some(epochs) = epochs {
+                checkpoint.config.epochs = epochs;
             }
+            let device = shared.device.borrow().0.clone();
+            let trainer = Trainer::resume(&device, &data, &checkpoint)
+                .map_err(|e| js::error(e.to_string()))?;
+            drive(shared, trainer, data, on_event, on_checkpoint).await
         })
     }
 
@@ -121,5 +97,83 @@ impl Engine {
     #[wasm_bindgen(js_name = isTraining)]
     pub fn is_training(&self) -> bool {
         self.shared.training.get()
+    }
+}
+
+/// The dataset, when no training is running and one is loaded.
+fn idle_with_data(shared: &Shared) -> Result<Rc<Cifar10>, JsValue> {
+    if shared.training.get() {
+        return Err(js::error("training is already running"));
+    }
+    shared
+        .data
+        .borrow()
+        .clone()
+        .ok_or_else(|| js::error("no dataset loaded: load CIFAR-10 first"))
+}
+
+/// Run `trainer` to the end, keeping the engine's weights and state up to date.
+async fn drive(
+    shared: Rc<Shared>,
+    mut trainer: Trainer,
+    data: Rc<Cifar10>,
+    on_event: js_sys::Function,
+    on_checkpoint: Option<js_sys::Function>,
+) -> Result<JsValue, JsValue> {
+    shared.training.set(true);
+    shared.state.set(RunState::Running);
+    shared.normalization.set(trainer.normalization());
+    *shared.model_config.borrow_mut() = trainer.config.model.clone();
+    *shared.latest.borrow_mut() = Some(trainer.model());
+    let done = trainer.history.len();
+    *shared.active.borrow_mut() = ActiveModel {
+        source: "trained",
+        epochs: done,
+        test_accuracy: trainer
+            .history
+            .last()
+            .and_then(|r| r.test.map(|t| t.accuracy)),
+    };
+    let mut observer = WebObserver {
+        on_event,
+        on_checkpoint,
+        dataset: shared.dataset_name.borrow().clone(),
+        state: shared.state.clone(),
+        latest: shared.latest.clone(),
+        last_yield: Instant::now(),
+        last_snapshot: Instant::now(),
+    };
+    let result = trainer.run(&data, &mut observer).await;
+    shared.training.set(false);
+    match result {
+        Ok(summary) => {
+            *shared.latest.borrow_mut() = Some(trainer.model());
+            *shared.active.borrow_mut() = ActiveModel {
+                source: "trained",
+                epochs: summary.epochs,
+                test_accuracy: summary.test_accuracy,
+            };
+            Ok(js::to_js(&summary))
+        }
+        Err(e) => {
+            // A failed read (a lost GPU): keep the weights of the last finished epoch.
+            let epochs = trainer.history.len();
+            if let Some(model) = trainer.last_epoch_model() {
+                *shared.latest.borrow_mut() = Some(model);
+                let acc = trainer
+                    .history
+                    .last()
+                    .and_then(|r| r.test.map(|t| t.accuracy));
+                *shared.active.borrow_mut() = ActiveModel {
+                    source: "trained",
+                    epochs,
+                    test_accuracy: acc,
+                };
+            }
+            Err(js::error(format!(
+                "training stopped: {e}. The weights of the last finished epoch ({epochs}) \
+                 are kept; switch to the CPU to continue."
+            )))
+        }
     }
 }

@@ -40,14 +40,15 @@ impl Engine {
         })
     }
 
-    /// Use the weights in `bytes` (a file named `name`). `pretrained` marks the weights shipped
-    /// with the app. A file that does not fit leaves the weights in use untouched.
+    /// Use the weights in `bytes` (a file named `name`). `source` says where they come from:
+    /// `pretrained` (shipped with the app), `saved` (a run kept in this browser) or `file`.
+    /// A file that does not fit leaves the weights in use untouched.
     #[wasm_bindgen(js_name = loadWeights)]
     pub fn load_weights(
         &self,
         name: String,
         bytes: Vec<u8>,
-        pretrained: bool,
+        source: String,
     ) -> Result<JsValue, JsError> {
         if self.shared.training.get() {
             return Err(JsError::new(
@@ -61,7 +62,11 @@ impl Engine {
         self.shared.normalization.set(meta.normalization);
         *self.shared.model_config.borrow_mut() = meta.model.clone();
         let active = ActiveModel {
-            source: if pretrained { "pretrained" } else { "file" },
+            source: match source.as_str() {
+                "pretrained" => "pretrained",
+                "saved" => "saved",
+                _ => "file",
+            },
             epochs: meta.epochs,
             test_accuracy: meta.test_accuracy,
         };

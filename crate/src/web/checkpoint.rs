@@ -1,0 +1,56 @@
+//! Checkpoints as JS objects, for the worker to keep in IndexedDB:
+//! `{config, history, weights: Uint8Array, optimizer: Uint8Array, epochs_done, test_accuracy}`.
+
+use js_sys::{Object, Reflect, Uint8Array};
+use wasm_bindgen::{JsCast, JsValue};
+
+use crate::train::Checkpoint;
+use crate::web::js;
+
+pub fn to_js(checkpoint: &Checkpoint) -> JsValue {
+    let object = Object::new();
+    let set = |key: &str, value: JsValue| {
+        Reflect::set(&object, &key.into(), &value).expect("setting a field of a new object");
+    };
+    set("config", js::to_js(&checkpoint.config));
+    set("history", js::to_js(&checkpoint.history));
+    set("weights", Uint8Array::from(&checkpoint.weights[..]).into());
+    set(
+        "optimizer",
+        Uint8Array::from(&checkpoint.optimizer[..]).into(),
+    );
+    set("epochs_done", checkpoint.epochs_done().into());
+    let accuracy = checkpoint
+        .history
+        .last()
+        .and_then(|r| r.test.map(|t| t.accuracy));
+    set("test_accuracy", js::to_js(&accuracy));
+    object.into()
+}
+
+pub fn from_js(value: &JsValue) -> Result<Checkpoint, String> {
+    let field = |key: &str| {
+        Reflect::get(value, &key.into())
+            .ok()
+            .filter(|v| !v.is_undefined() && !v.is_null())
+            .ok_or_else(|| format!("the saved run has no {key}"))
+    };
+    let bytes = |key: &str| -> Result<Vec<u8>, String> {
+        let v = field(key)?;
+        if let Some(array) = v.dyn_ref::<Uint8Array>() {
+            Ok(array.to_vec())
+        } else if let Some(buffer) = v.dyn_ref::<js_sys::ArrayBuffer>() {
+            Ok(Uint8Array::new(buffer).to_vec())
+        } else {
+            Err(format!("the saved run's {key} are not bytes"))
+        }
+    };
+    Ok(Checkpoint {
+        config: serde_wasm_bindgen::from_value(field("config")?)
+            .map_err(|e| format!("the saved run's settings are unreadable: {e}"))?,
+        history: serde_wasm_bindgen::from_value(field("history")?)
+            .map_err(|e| format!("the saved run's history is unreadable: {e}"))?,
+        weights: bytes("weights")?,
+        optimizer: bytes("optimizer")?,
+    })
+}

@@ -1,0 +1,75 @@
+// Saved runs, in this browser's IndexedDB (through `idb`). The worker writes a checkpoint after
+// every epoch; the page lists, opens and deletes runs. Two stores, so that listing runs never
+// reads their weights:
+//   runs:        {id, name, created, updated, status, config, history, steps, epochs_done,
+//                 epochs_total, test_accuracy, dataset, backend}
+//   checkpoints: id → {weights: Uint8Array, optimizer: Uint8Array}
+import { openDB } from "./vendor/idb.js";
+
+const DB_NAME = "kiln";
+
+let dbPromise = null;
+function db() {
+  dbPromise ??= openDB(DB_NAME, 1, {
+    upgrade(database) {
+      database.createObjectStore("runs", { keyPath: "id" });
+      database.createObjectStore("checkpoints");
+    },
+  });
+  return dbPromise;
+}
+
+/** A message for a failed write that says what happened and what to do. */
+export function describeStorageError(err) {
+  const name = err?.name || "";
+  if (name === "QuotaExceededError" || /quota/i.test(err?.message || "")) {
+    return "the browser's storage for this site is full (QuotaExceededError). Delete saved runs below to make room";
+  }
+  if (name === "InvalidStateError" || name === "UnknownError") {
+    return `the browser refused to store data (${name}${err.message ? `: ${err.message}` : ""}); private windows may not allow it`;
+  }
+  return err?.message || String(err);
+}
+
+/** Store a run's metadata and its latest checkpoint in one transaction. */
+export async function saveRun(run, checkpoint) {
+  const database = await db();
+  const tx = database.transaction(["runs", "checkpoints"], "readwrite");
+  await Promise.all([
+    tx.objectStore("runs").put(run),
+    tx.objectStore("checkpoints").put({ weights: checkpoint.weights, optimizer: checkpoint.optimizer }, run.id),
+    tx.done,
+  ]);
+}
+
+export async function updateRun(id, changes) {
+  const database = await db();
+  const tx = database.transaction("runs", "readwrite");
+  const run = await tx.store.get(id);
+  if (run) await tx.store.put({ ...run, ...changes });
+  await tx.done;
+}
+
+/** Every saved run, the most recently updated first. */
+export async function listRuns() {
+  const runs = await (await db()).getAll("runs");
+  return runs.sort((a, b) => b.updated - a.updated);
+}
+
+export async function getRun(id) {
+  return (await db()).get("runs", id);
+}
+
+/** The run and its checkpoint, as `Engine.resumeRun` takes it. */
+export async function getCheckpoint(id) {
+  const database = await db();
+  const [run, blobs] = await Promise.all([database.get("runs", id), database.get("checkpoints", id)]);
+  if (!run || !blobs) throw new Error("this saved run is gone (deleted in another tab?)");
+  return { run, checkpoint: { config: run.config, history: run.history, weights: blobs.weights, optimizer: blobs.optimizer } };
+}
+
+export async function deleteRun(id) {
+  const database = await db();
+  const tx = database.transaction(["runs", "checkpoints"], "readwrite");
+  await Promise.all([tx.objectStore("runs").delete(id), tx.objectStore("checkpoints").delete(id), tx.done]);
+}
