@@ -127,9 +127,8 @@ test("weights from `kiln train --out` classify in the page exactly as `kiln clas
   let worst = 0;
   for (let i = 0; i < N; i++) {
     const record = records.subarray(i * 3073, (i + 1) * 3073);
-    await page.evaluate(() => delete document.querySelector('[data-testid="prediction"]').dataset.byClass);
     await byId("image-input").setInputFiles({ name: `test${i}.png`, mimeType: "image/png", buffer: cifarPng(record) });
-    await page.waitForFunction(() => document.querySelector('[data-testid="prediction"]').dataset.byClass);
+    await page.waitForFunction((name) => document.querySelector('[data-testid="prediction"]').dataset.image === name, `test${i}.png`);
     const page_ = JSON.parse(await byId("prediction").getAttribute("data-by-class"));
     const expected = cli.images[i].probabilities;
     const top = page_.indexOf(Math.max(...page_));

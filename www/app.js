@@ -469,8 +469,10 @@ $("download-weights").onclick = async () => {
   }
 };
 
-async function classify(rgba) {
+/** Classify 32×32 RGBA pixels; `name` (a file name, "webcam") is kept on the result list. */
+async function classify(rgba, name = state.lastInputName) {
   state.lastInput = rgba;
+  state.lastInputName = name;
   const result = await worker.request("classify", { rgba: new Uint8Array(rgba.buffer.slice(0)) });
   const list = $("prediction");
   list.replaceChildren(
@@ -488,6 +490,7 @@ async function classify(rgba) {
   const byClass = [];
   for (const p of result.predictions) byClass[p.class] = p.probability;
   list.dataset.byClass = JSON.stringify(byClass);
+  list.dataset.image = name ?? "";
   refreshModelStatus();
 }
 
@@ -495,7 +498,7 @@ async function classifyFile(blob) {
   clearError();
   try {
     const rgba = await imageFileToInput(blob, $("network-input"));
-    await classify(rgba);
+    await classify(rgba, blob.name || "pasted image");
   } catch (e) {
     showError(e);
   }
@@ -533,7 +536,7 @@ $("webcam").onclick = async () => {
 $("webcam-capture").onclick = async () => {
   const video = $("webcam-video");
   try {
-    await classify(toNetworkInput(video, video.videoWidth, video.videoHeight, $("network-input")));
+    await classify(toNetworkInput(video, video.videoWidth, video.videoHeight, $("network-input")), "webcam");
   } catch (e) {
     showError(e);
   }
