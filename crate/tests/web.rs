@@ -88,3 +88,52 @@ async fn without_webgpu_the_cpu_is_used_and_the_reason_given() {
     assert_eq!(info.backend, "cpu");
     assert!(info.fallback_reason.unwrap().contains("WebGPU"));
 }
+
+/// Save a run on `device` after one epoch and continue it there: the checkpoint uses only
+/// async reads (WebGPU forbids the others) and the resumed run goes on with epoch 2.
+async fn checkpoint_and_resume(device: &Device) {
+    struct Keep(Option<kiln::train::Checkpoint>);
+    impl kiln::train::Observer for Keep {
+        fn event(&mut self, _: &TrainingEvent) {}
+        async fn epoch_finished(&mut self, trainer: &Trainer) {
+            self.0 = Some(trainer.checkpoint("noise").await.unwrap());
+        }
+    }
+    let data = noise_batch();
+    let config = TrainingConfig {
+        epochs: 1,
+        batch_size: 10,
+        ..TrainingConfig::default()
+    };
+    let mut trainer = Trainer::new(config, device, &data).unwrap();
+    let mut keep = Keep(None);
+    trainer.run(&data, &mut keep).await.unwrap();
+    let mut checkpoint = keep.0.expect("a checkpoint after epoch 1");
+    assert_eq!(
+        kiln::train::optimizer::state_entries(&checkpoint.optimizer).unwrap(),
+        10
+    );
+    checkpoint.config.epochs = 2;
+    let mut resumed = Trainer::resume(device, &data, &checkpoint).unwrap();
+    let mut epochs = Vec::new();
+    let mut observe = |e: &TrainingEvent| {
+        if let TrainingEvent::EpochFinished { epoch, .. } = e {
+            epochs.push(*epoch);
+        }
+    };
+    let summary = resumed.run(&data, &mut observe).await.unwrap();
+    assert_eq!(epochs, vec![1]);
+    assert_eq!(summary.epochs, 2);
+}
+
+#[wasm_bindgen_test]
+async fn a_run_is_saved_and_resumed_on_the_cpu() {
+    checkpoint_and_resume(&Device::flex()).await;
+}
+
+#[wasm_bindgen_test]
+async fn a_run_is_saved_and_resumed_on_webgpu() {
+    let (device, info) = device::choose("webgpu").await;
+    assert_eq!(info.backend, "webgpu", "{:?}", info.fallback_reason);
+    checkpoint_and_resume(&device).await;
+}
