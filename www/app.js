@@ -311,10 +311,11 @@ async function refreshRuns() {
     $("saved-runs-empty").textContent = `Saved runs are unavailable: ${e.message}`;
     return [];
   }
+  const alive = await liveRuns();
   const rows = runs.map((run) => {
     const tr = document.createElement("tr");
     tr.dataset.runId = run.id;
-    const live = state.training && state.currentRun === run.id;
+    const live = alive.has(run.id);
     const interrupted = run.status === "running" && !live;
     const status = live ? "training" : interrupted ? "interrupted" : run.status;
     const cells = [run.name, `${run.epochs_done} / ${run.epochs_total}`, fmtPct(run.test_accuracy), status, fmtDate(run.updated)];
@@ -323,7 +324,7 @@ async function refreshRuns() {
     const button = (label, action, onclick, title = "") => {
       const b = Object.assign(document.createElement("button"), { type: "button", textContent: label, title });
       b.dataset.action = action;
-      b.disabled = state.training;
+      b.disabled = state.training || live;
       b.onclick = onclick;
       actions.append(b, " ");
     };
@@ -342,6 +343,13 @@ async function refreshRuns() {
     $("storage-usage").textContent = `Using ${(estimate.usage / 1e6).toFixed(1)} MB of the ${(estimate.quota / 1e6).toFixed(0)} MB this browser allows the site.`;
   }
   return runs;
+}
+
+/** Ids of the runs training now, in this tab or another (their workers hold a Web Lock). */
+async function liveRuns() {
+  const locks = await navigator.locks?.query?.().catch(() => null);
+  const names = (locks?.held ?? []).map((l) => l.name).filter((n) => n?.startsWith("kiln-run:"));
+  return new Set(names.map((n) => n.slice("kiln-run:".length)));
 }
 
 async function openRun(id) {
@@ -369,10 +377,24 @@ async function removeRun(id) {
   refreshRuns();
 }
 
+const watchedRuns = new Set();
+
 /** Offer to resume the latest run that was training when the page went away. */
 async function offerResume() {
   const runs = await refreshRuns();
-  state.interrupted = runs.find((r) => r.status === "running" && r.epochs_done < r.epochs_total) ?? null;
+  const alive = await liveRuns();
+  state.interrupted =
+    runs.find((r) => r.status === "running" && r.epochs_done < r.epochs_total && !alive.has(r.id)) ?? null;
+  // A run that still looks alive (another tab, or a worker of this tab's previous page that
+  // has not quite gone yet): look again once its lock is released.
+  for (const r of runs) {
+    if (r.status !== "running" || !alive.has(r.id) || watchedRuns.has(r.id) || r.id === state.currentRun) continue;
+    watchedRuns.add(r.id);
+    navigator.locks.request(`kiln-run:${r.id}`, () => {}).then(() => {
+      watchedRuns.delete(r.id);
+      offerResume();
+    });
+  }
   updateResumeBanner();
 }
 

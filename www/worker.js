@@ -83,16 +83,23 @@ async function onCheckpoint(checkpoint) {
   }
 }
 
-/** Wait for a run to end and record how it ended. */
-async function finishRun(training) {
-  try {
-    const summary = await training;
-    await markRun(summary.cancelled || summary.epochs < (run.epochs_total ?? 0) ? "stopped" : "finished");
-    return summary;
-  } catch (err) {
-    await markRun("stopped");
-    throw err;
-  }
+/** Wait for a run to end and record how it ended. Until then the worker holds a Web Lock named
+ * after the run, so that other tabs (and this page after a reload) can tell a live run from an
+ * interrupted one. */
+function finishRun(training) {
+  const id = run.id;
+  const done = (async () => {
+    try {
+      const summary = await training;
+      await markRun(summary.cancelled || summary.epochs < (run?.epochs_total ?? 0) ? "stopped" : "finished");
+      return summary;
+    } catch (err) {
+      await markRun("stopped");
+      throw err;
+    }
+  })();
+  navigator.locks?.request(`kiln-run:${id}`, () => done.catch(() => {}));
+  return done;
 }
 
 async function markRun(status) {
