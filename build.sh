@@ -181,11 +181,15 @@ run_bench() {
     data_args=(--data "$KILN_CIFAR10")
   fi
   log "native training throughput (burn flex, seed network)"
-  "$TARGET_DIR/release/kiln" bench "${data_args[@]}" --batch-sizes 32,128 --steps 60
+  "$TARGET_DIR/release/kiln" bench "${data_args[@]}" --batch-sizes 32,128 --steps 60 | tee target/bench-native.log
   build_web
   ensure_chromium
-  log "browser training throughput (headless Chromium; WebGPU is SwiftShader on a GPU-less machine)"
-  node tests/bench.mjs
+  # The TensorFlow.js side of the comparison (npm, from package-lock.json), beside the app.
+  mkdir -p dist/bench
+  cp tests/bench/tfjs.html tests/bench/tfjs.js node_modules/@tensorflow/tfjs/dist/tf.min.js \
+    node_modules/@tensorflow/tfjs-backend-webgpu/dist/tf-backend-webgpu.min.js dist/bench/
+  log "Kiln vs TensorFlow.js in the browser (headless Chromium; WebGPU is SwiftShader on a GPU-less machine)"
+  BENCH_NATIVE=$(tail -n 1 target/bench-native.log) node tests/bench.mjs
   log "browser memory while loading the full archive"
   node tests/memory.mjs
 }

@@ -1,48 +1,102 @@
-// Browser training throughput (run by `./build.sh bench`, not a test): the seed network on the
-// CPU (wasm) and WebGPU backends at batch 32 and 128, through the page as a user would drive it,
-// plus the size of the gzipped .wasm the page downloads. Prints a table and one JSON line.
-import { readFileSync } from "node:fs";
+// Kiln against TensorFlow.js, side by side (run by `./build.sh bench`, not a test): the seed
+// network, identical layers, Adam, batch 32 and 128, trained on the same real CIFAR-10 images in
+// the same headless Chromium. Kiln is driven through its page as a user would (CPU and WebGPU
+// backends); TensorFlow.js 4.22 runs in `tests/bench/tfjs.html` (backends cpu, webgl, webgpu).
+// Runs alternate between the two. Each measurement follows a warm-up (shader compilation,
+// allocator). Prints a table for people and one JSON line for machines.
+//
+// Environment: BENCH_ROUNDS (default 1), BENCH_NATIVE (the JSON line of `kiln bench`, which
+// `./build.sh bench` passes), BENCH_SCALE (multiplies every step count; default 1).
+import { copyFileSync, mkdirSync, readFileSync } from "node:fs";
 import { gzipSync } from "node:zlib";
 import path from "node:path";
 import { ROOT, launchBrowser, realSubset, startServer } from "./helpers.mjs";
 
 const PORT = 19480;
-// Images per run: SwiftShader's WebGPU manages a few images per second, the CPU far more.
-const IMAGES = { cpu: Number(process.env.BENCH_CPU_IMAGES || 2048), webgpu: Number(process.env.BENCH_GPU_IMAGES || 256) };
+const ROUNDS = Number(process.env.BENCH_ROUNDS || 1);
+const SCALE = Number(process.env.BENCH_SCALE || 1);
+const BATCHES = [32, 128];
+// Measured steps per run, by backend and batch: enough for a few seconds on the backend's speed
+// on a GPU-less 2-core machine (software WebGPU manages ~10 img/s, TF.js's CPU backend ~3).
+const STEPS = {
+  "kiln-cpu": { 32: 40, 128: 16 },
+  "kiln-webgpu": { 32: 6, 128: 2 },
+  "tfjs-cpu": { 32: 2, 128: 1 },
+  "tfjs-webgl": { 32: 4, 128: 2 },
+  "tfjs-webgpu": { 32: 3, 128: 1 },
+};
+const steps = (key, batch) => Math.max(1, Math.round(STEPS[key][batch] * SCALE));
 
 const subset = realSubset(2048, 10);
 if (!subset) process.exit(0);
+const benchDir = path.join(ROOT, "dist", "bench");
+mkdirSync(benchDir, { recursive: true });
+copyFileSync(subset.trainPath, path.join(benchDir, "data.bin"));
+
 const server = await startServer(PORT);
 const browser = await launchBrowser();
-const results = [];
-try {
+const measurements = [];
+const log = (m) => console.log(`${m.engine.padEnd(5)} ${m.backend.padEnd(7)} batch ${String(m.batch_size).padStart(4)}: ` +
+  (m.error ? m.error : `${m.images_per_second.toFixed(1)} img/s (${m.images} images)`));
+
+async function kilnPage() {
   const page = await browser.newPage();
   await page.goto(`http://localhost:${PORT}/index.html`);
   await page.getByTestId("backend-status").filter({ hasNotText: "starting" }).waitFor();
   await page.getByTestId("dataset-input").setInputFiles([subset.trainPath]);
   await page.waitForFunction(() => /2,048/.test(document.querySelector('[data-testid="dataset-summary"]').innerText));
-  for (const backend of ["cpu", "webgpu"]) {
-    await page.getByTestId("backend-select").selectOption(backend);
-    await page.waitForFunction(() => document.querySelector('[data-testid="backend-status"]').dataset.backend);
-    const actual = await page.getByTestId("backend-status").evaluate((e) => e.dataset.backend);
-    if (actual !== backend) {
-      console.log(`${backend}: not available (${await page.getByTestId("backend-status").innerText()})`);
-      continue;
+  return page;
+}
+
+async function kiln(page, backend, batch) {
+  await page.getByTestId("backend-select").selectOption(backend);
+  await page.waitForFunction((b) => document.querySelector('[data-testid="backend-status"]').dataset.backend, backend);
+  const actual = await page.getByTestId("backend-status").evaluate((e) => e.dataset.backend);
+  if (actual !== backend) return { engine: "kiln", backend, batch_size: batch, error: `not available (${await page.getByTestId("backend-status").innerText()})` };
+  const n = steps(`kiln-${backend}`, batch);
+  let result;
+  for (const [limit, measured] of [[batch * 2, false], [batch * n, true]]) {
+    await page.getByTestId("epochs").fill("1");
+    await page.getByTestId("batch-size").fill(String(batch));
+    await page.getByTestId("train-limit").fill(String(limit));
+    await page.evaluate(() => (window.kiln.lastSummary = null));
+    await page.getByTestId("train").click();
+    await page.waitForFunction(() => window.kiln.lastSummary, null, { timeout: 900_000 });
+    if (measured) {
+      const s = await page.evaluate(() => window.kiln.lastSummary);
+      result = { engine: "kiln", backend, batch_size: batch, steps: n, images: limit, images_per_second: s.images_per_second };
     }
-    const adapter = await page.getByTestId("backend-status").innerText();
-    for (const batch of [32, 128]) {
-      // A short warm-up run (shader compilation, allocator), then the measured one.
-      for (const [limit, measured] of [[batch * 2, false], [IMAGES[backend], true]]) {
-        await page.getByTestId("epochs").fill("1");
-        await page.getByTestId("batch-size").fill(String(batch));
-        await page.getByTestId("train-limit").fill(String(limit));
-        await page.evaluate(() => (window.kiln.lastSummary = null));
-        await page.getByTestId("train").click();
-        await page.waitForFunction(() => window.kiln.lastSummary, null, { timeout: 600_000 });
-        if (measured) {
-          const s = await page.evaluate(() => window.kiln.lastSummary);
-          results.push({ backend, adapter, batch_size: batch, images: limit, images_per_second: s.images_per_second });
-          console.log(`${backend.padEnd(7)} batch ${String(batch).padStart(4)}: ${s.images_per_second.toFixed(1)} img/s (${limit} images)`);
+  }
+  return result;
+}
+
+async function tfjs(backend, batch) {
+  // A fresh page per run: TF.js keeps one backend per page, and memory from earlier runs.
+  const page = await browser.newPage();
+  try {
+    await page.goto(`http://localhost:${PORT}/bench/tfjs.html`);
+    const r = await page.evaluate((o) => window.tfjsBench(o), { backend, batch, warmup: 1, steps: steps(`tfjs-${backend}`, batch), url: "data.bin" });
+    if (r.params !== undefined && r.params !== 122570) throw new Error(`TF.js model has ${r.params} parameters`);
+    return { engine: "tfjs", ...r };
+  } finally {
+    await page.close();
+  }
+}
+
+try {
+  const page = await kilnPage();
+  const adapter = await page.getByTestId("backend-status").innerText();
+  console.log(`browser: Chromium headless; ${adapter}`);
+  for (let round = 1; round <= ROUNDS; round++) {
+    for (const batch of BATCHES) {
+      for (const [kilnBackend, tfBackends] of [["cpu", ["cpu"]], ["webgpu", ["webgl", "webgpu"]]]) {
+        const k = await kiln(page, kilnBackend, batch);
+        log(k);
+        measurements.push({ round, ...k });
+        for (const b of tfBackends) {
+          const t = await tfjs(b, batch);
+          log(t);
+          measurements.push({ round, ...t });
         }
       }
     }
@@ -51,7 +105,63 @@ try {
   await browser.close();
   server.kill();
 }
+
+// Best of the rounds per engine, backend and batch.
+const best = new Map();
+for (const m of measurements) {
+  if (m.error) continue;
+  const key = `${m.engine}/${m.backend}/${m.batch_size}`;
+  if (!best.has(key) || best.get(key).images_per_second < m.images_per_second) best.set(key, m);
+}
+const ips = (engine, backend, batch) => best.get(`${engine}/${backend}/${batch}`)?.images_per_second ?? null;
+const native = process.env.BENCH_NATIVE ? JSON.parse(process.env.BENCH_NATIVE) : null;
+const nativeIps = (batch) => native?.results?.find((r) => r.batch_size === batch)?.images_per_second ?? null;
+
+const rows = [];
+for (const batch of BATCHES) {
+  const tfAll = ["cpu", "webgl", "webgpu"].map((b) => ips("tfjs", b, batch)).filter((v) => v != null);
+  const tfGpu = ["webgl", "webgpu"].map((b) => ips("tfjs", b, batch)).filter((v) => v != null);
+  const kCpu = ips("kiln", "cpu", batch);
+  const kGpu = ips("kiln", "webgpu", batch);
+  rows.push({
+    batch_size: batch,
+    device: "cpu",
+    kiln: kCpu,
+    tfjs_best_any: tfAll.length ? Math.max(...tfAll) : null,
+    ratio: kCpu && tfAll.length ? kCpu / Math.max(...tfAll) : null,
+    native: nativeIps(batch),
+    of_native: kCpu && nativeIps(batch) ? kCpu / nativeIps(batch) : null,
+  });
+  rows.push({
+    batch_size: batch,
+    device: "gpu",
+    kiln: kGpu,
+    tfjs_best_gpu: tfGpu.length ? Math.max(...tfGpu) : null,
+    ratio: kGpu && tfGpu.length ? kGpu / Math.max(...tfGpu) : null,
+  });
+}
+
+const f = (v, d = 1) => (v == null ? "–" : v.toFixed(d));
+console.log("\nimages per second (best of %d round%s)", ROUNDS, ROUNDS === 1 ? "" : "s");
+console.log("batch | Kiln CPU | TF.js cpu | TF.js webgl | TF.js webgpu | Kiln WebGPU | native kiln");
+for (const batch of BATCHES) {
+  console.log(
+    [batch, ips("kiln", "cpu", batch), ips("tfjs", "cpu", batch), ips("tfjs", "webgl", batch), ips("tfjs", "webgpu", batch), ips("kiln", "webgpu", batch), nativeIps(batch)]
+      .map((v, i) => (i === 0 ? String(v).padStart(5) : f(v).padStart(11)))
+      .join(" | "),
+  );
+}
+console.log("\nKiln / TF.js");
+for (const r of rows) {
+  if (r.device === "cpu") {
+    console.log(`batch ${r.batch_size}, CPU path: ${f(r.ratio)}× TF.js's fastest backend; ${r.of_native == null ? "–" : (r.of_native * 100).toFixed(0) + "%"} of native kiln`);
+  } else {
+    console.log(`batch ${r.batch_size}, GPU path: ${f(r.ratio, 2)}× TF.js's best GPU backend`);
+  }
+}
 const wasm = readFileSync(path.join(ROOT, "dist", "pkg", "kiln_bg.wasm"));
 const gz = gzipSync(wasm, { level: 9 }).length;
 console.log(`kiln_bg.wasm: ${(wasm.length / 1e6).toFixed(1)} MB, ${(gz / 1e6).toFixed(2)} MB gzipped`);
-console.log(JSON.stringify({ benchmark: "browser_training_throughput", results, wasm_bytes: wasm.length, wasm_gzip_bytes: gz }));
+console.log(
+  JSON.stringify({ benchmark: "kiln_vs_tfjs", rounds: ROUNDS, measurements, summary: rows, native, wasm_bytes: wasm.length, wasm_gzip_bytes: gz }),
+);
