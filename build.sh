@@ -190,6 +190,8 @@ run_bench() {
     node_modules/@tensorflow/tfjs-backend-webgpu/dist/tf-backend-webgpu.min.js dist/bench/
   log "Kiln vs TensorFlow.js in the browser (headless Chromium; WebGPU is SwiftShader on a GPU-less machine)"
   BENCH_NATIVE=$(tail -n 1 target/bench-native.log) node tests/bench.mjs
+  log "time from opening the page to the first classification (pretrained weights)"
+  node tests/startup.mjs
   log "browser memory while loading the full archive"
   node tests/memory.mjs
 }

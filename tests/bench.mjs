@@ -6,7 +6,8 @@
 // allocator). Prints a table for people and one JSON line for machines.
 //
 // Environment: BENCH_ROUNDS (default 1), BENCH_NATIVE (the JSON line of `kiln bench`, which
-// `./build.sh bench` passes), BENCH_SCALE (multiplies every step count; default 1).
+// `./build.sh bench` passes), BENCH_SCALE (multiplies every step count; default 1), BENCH_ONLY
+// (`cpu` or `gpu`: one device class).
 import { copyFileSync, mkdirSync, readFileSync } from "node:fs";
 import { gzipSync } from "node:zlib";
 import path from "node:path";
@@ -19,7 +20,7 @@ const BATCHES = [32, 128];
 // Measured steps per run, by backend and batch: enough for a few seconds on the backend's speed
 // on a GPU-less 2-core machine (software WebGPU manages ~10 img/s, TF.js's CPU backend ~3).
 const STEPS = {
-  "kiln-cpu": { 32: 40, 128: 16 },
+  "kiln-cpu": { 32: 64, 128: 16 },
   "kiln-webgpu": { 32: 6, 128: 2 },
   "tfjs-cpu": { 32: 2, 128: 1 },
   "tfjs-webgl": { 32: 4, 128: 2 },
@@ -89,7 +90,10 @@ try {
   console.log(`browser: Chromium headless; ${adapter}`);
   for (let round = 1; round <= ROUNDS; round++) {
     for (const batch of BATCHES) {
-      for (const [kilnBackend, tfBackends] of [["cpu", ["cpu"]], ["webgpu", ["webgl", "webgpu"]]]) {
+      const classes = [["cpu", ["cpu"]], ["webgpu", ["webgl", "webgpu"]]].filter(
+        ([k]) => !process.env.BENCH_ONLY || (process.env.BENCH_ONLY === "cpu") === (k === "cpu"),
+      );
+      for (const [kilnBackend, tfBackends] of classes) {
         const k = await kiln(page, kilnBackend, batch);
         log(k);
         measurements.push({ round, ...k });

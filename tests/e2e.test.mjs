@@ -104,6 +104,10 @@ async function classifyPng(name) {
 test("the page starts with a device and the pretrained weights, and says so", async () => {
   const status = await byId("backend-status").innerText();
   assert.match(status, /WebGPU|CPU/);
+  if (/swiftshader/i.test(status)) {
+    // Auto does not train on a software-emulated GPU: the CPU path is faster.
+    assert.match(status, /^CPU: .*WebGPU here runs in software/);
+  }
   await page.waitForFunction(() => document.querySelector('[data-testid="model-status"]').dataset.source === "pretrained");
   assert.match(await byId("model-status").innerText(), /Pretrained weights .*10 epochs, test accuracy 70\.2%/);
   const { items, all } = await classifyPng("before.png");
@@ -115,6 +119,8 @@ test("weights from `kiln train --out` classify in the page exactly as `kiln clas
   const subset = realSubset(1000, 500);
   if (!subset) return t.skip("real CIFAR-10 missing");
   const weights = path.join(ROOT, "www", "models", "seed.bpk"); // written by `kiln train --out`
+  await byId("backend-select").selectOption("webgpu"); // (Auto picks the CPU on SwiftShader)
+  await page.waitForFunction(() => document.querySelector('[data-testid="backend-status"]').dataset.backend === "webgpu");
   await byId("weights-input").setInputFiles(weights);
   await page.waitForFunction(() => document.querySelector('[data-testid="model-status"]').dataset.source === "file");
   const N = 20;

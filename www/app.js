@@ -39,6 +39,7 @@ async function chooseBackend() {
     const name = info.backend === "webgpu" ? "WebGPU" : "CPU";
     let text = `${name}: ${info.adapter}`;
     if (info.fallback_reason) text += ` — using the CPU because ${info.fallback_reason}`;
+    else if (info.speeds) text += ` — faster than the CPU here (${info.speeds.webgpu.toFixed(0)} vs ${info.speeds.cpu.toFixed(0)} img/s)`;
     $("backend-status").textContent = text;
     $("backend-status").dataset.backend = info.backend;
   } catch (e) {
@@ -513,6 +514,8 @@ async function classify(rgba, name = state.lastInputName) {
   for (const p of result.predictions) byClass[p.class] = p.probability;
   list.dataset.byClass = JSON.stringify(byClass);
   list.dataset.image = name ?? "";
+  list.dataset.source = result.model.source; // which weights answered
+  list.dataset.at = String(performance.now()); // ms since the page started loading
   refreshModelStatus();
 }
 

@@ -21,15 +21,21 @@ const ready = init().then(() => {
 // after (and overrule) a later choice of the CPU.
 let deviceQueue = Promise.resolve();
 
+// Software renderers behind WebGPU: far slower than the CPU path, so Auto does not time them.
+const SOFTWARE_ADAPTER = /swiftshader|llvmpipe|lavapipe|softpipe|basic render/i;
+
 async function initDevice({ backend }) {
-  const info = await engine.initDevice(backend);
-  if (info.backend === "webgpu" && navigator.gpu) {
-    // Vendor and architecture as the browser reports them.
-    const adapter = await navigator.gpu.requestAdapter().catch(() => null);
-    const details = adapter?.info ? [adapter.info.vendor, adapter.info.architecture, adapter.info.description] : [];
-    const extra = details.filter(Boolean).join(" · ");
-    if (extra) info.adapter = extra;
+  const adapter = navigator.gpu ? await navigator.gpu.requestAdapter().catch(() => null) : null;
+  const details = adapter?.info ? [adapter.info.vendor, adapter.info.architecture, adapter.info.description] : [];
+  const described = details.filter(Boolean).join(" · ");
+  if (backend === "auto" && adapter && (adapter.info?.isFallbackAdapter || SOFTWARE_ADAPTER.test(described))) {
+    const info = await engine.initDevice("cpu");
+    info.fallback_reason = `WebGPU here runs in software (${described || "a fallback adapter"}), slower than the CPU path`;
+    return info;
   }
+  // Auto with a hardware adapter: the engine times a few training steps on each device.
+  const info = await engine.initDevice(backend);
+  if (info.backend === "webgpu" && described) info.adapter = described; // as the browser reports it
   return info;
 }
 

@@ -278,3 +278,16 @@ fn evaluation_confusion_matrix_is_consistent() {
     assert!((ev.metrics.accuracy - diagonal as f32 / 30.0).abs() < 1e-6);
     assert_eq!(ev.metrics.images, 30);
 }
+
+#[test]
+fn the_speed_probe_times_real_training_steps() {
+    let _serial = serial();
+    let probe =
+        pollster::block_on(kiln::train::probe::training_speed(&Device::flex(), 8, 2, 60.0)).unwrap();
+    assert_eq!(probe.steps, 2);
+    assert!(probe.images_per_second > 0.0 && probe.images_per_second.is_finite());
+    // A tiny budget still measures one step.
+    let quick =
+        pollster::block_on(kiln::train::probe::training_speed(&Device::flex(), 8, 50, 0.0)).unwrap();
+    assert_eq!(quick.steps, 1);
+}

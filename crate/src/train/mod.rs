@@ -5,6 +5,7 @@ pub mod config;
 pub mod eval;
 pub mod events;
 pub mod optimizer;
+pub mod probe;
 pub mod read;
 pub mod trainer;
 

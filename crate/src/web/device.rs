@@ -1,11 +1,14 @@
 //! Choosing the compute device in the browser: WebGPU when it works, the CPU otherwise, and
-//! always the reason when the CPU was not the user's choice.
+//! always the reason when the CPU was not the user's choice. "Auto" times a few training steps
+//! on each and keeps the faster.
 
 use std::cell::RefCell;
 
 use burn::prelude::*;
 use serde::Serialize;
 use wasm_bindgen::JsValue;
+
+use crate::train::probe::training_speed;
 
 /// What the page shows about the device in use.
 #[derive(Debug, Clone, Serialize)]
@@ -16,6 +19,14 @@ pub struct DeviceInfo {
     pub adapter: String,
     /// Why WebGPU is not used although the user asked for it (or for Auto).
     pub fallback_reason: Option<String>,
+    /// Auto's timing of both devices (images per second), when it ran.
+    pub speeds: Option<Speeds>,
+}
+
+#[derive(Debug, Clone, Copy, Serialize)]
+pub struct Speeds {
+    pub cpu: f64,
+    pub webgpu: f64,
 }
 
 fn cpu(fallback_reason: Option<String>) -> (Device, DeviceInfo) {
@@ -23,6 +34,7 @@ fn cpu(fallback_reason: Option<String>) -> (Device, DeviceInfo) {
         backend: "cpu",
         adapter: "CPU (burn flex, WebAssembly SIMD)".into(),
         fallback_reason,
+        speeds: None,
     };
     (Device::flex(), info)
 }
@@ -38,6 +50,8 @@ fn has_webgpu() -> bool {
 thread_local! {
     /// WebGPU can be initialised once per page: later choices reuse the first device.
     static WEBGPU: RefCell<Option<(Device, DeviceInfo)>> = const { RefCell::new(None) };
+    /// Auto's choice, once made: the timing is not repeated.
+    static AUTO: RefCell<Option<(Device, DeviceInfo)>> = const { RefCell::new(None) };
 }
 
 /// `preference` is `auto`, `webgpu` or `cpu`.
@@ -49,14 +63,63 @@ pub async fn choose(preference: &str) -> (Device, DeviceInfo) {
         let reason = "this browser does not expose WebGPU (navigator.gpu is missing)";
         return cpu(Some(reason.into()));
     }
-    if let Some(ready) = WEBGPU.with_borrow(|w| w.clone()) {
-        return ready;
+    if preference == "auto"
+        && let Some(decided) = AUTO.with_borrow(|a| a.clone())
+    {
+        return decided;
     }
-    let chosen = init_webgpu().await;
-    if chosen.1.backend == "webgpu" {
-        WEBGPU.with_borrow_mut(|w| *w = Some(chosen.clone()));
+    let chosen = match WEBGPU.with_borrow(|w| w.clone()) {
+        Some(ready) => ready,
+        None => {
+            let chosen = init_webgpu().await;
+            if chosen.1.backend == "webgpu" {
+                WEBGPU.with_borrow_mut(|w| *w = Some(chosen.clone()));
+            }
+            chosen
+        }
+    };
+    if preference != "auto" || chosen.1.backend != "webgpu" {
+        return chosen;
     }
-    chosen
+    let decided = faster(chosen).await;
+    AUTO.with_borrow_mut(|a| *a = Some(decided.clone()));
+    decided
+}
+
+/// Time a few training steps on the CPU and on WebGPU and keep the faster device.
+async fn faster((gpu, info): (Device, DeviceInfo)) -> (Device, DeviceInfo) {
+    // Batch 32, three timed steps each: a second or two on the CPU, less on a real GPU.
+    let cpu_speed = training_speed(&Device::flex(), 32, 3, 1.0).await;
+    let gpu_speed = training_speed(&gpu, 32, 3, 1.5).await;
+    match (cpu_speed, gpu_speed) {
+        (_, Err(e)) => cpu(Some(format!("WebGPU failed a test step: {e}"))),
+        (Err(_), Ok(g)) => {
+            let mut info = info;
+            info.speeds = Some(Speeds {
+                cpu: 0.0,
+                webgpu: g.images_per_second,
+            });
+            (gpu, info)
+        }
+        (Ok(c), Ok(g)) => {
+            let speeds = Speeds {
+                cpu: c.images_per_second,
+                webgpu: g.images_per_second,
+            };
+            if c.images_per_second > g.images_per_second {
+                let (device, mut info) = cpu(Some(format!(
+                    "the CPU trains faster here ({:.0} img/s, WebGPU {:.0} img/s)",
+                    speeds.cpu, speeds.webgpu
+                )));
+                info.speeds = Some(speeds);
+                (device, info)
+            } else {
+                let mut info = info;
+                info.speeds = Some(speeds);
+                (gpu, info)
+            }
+        }
+    }
 }
 
 async fn init_webgpu() -> (Device, DeviceInfo) {
@@ -76,6 +139,7 @@ async fn init_webgpu() -> (Device, DeviceInfo) {
                 backend: "webgpu",
                 adapter,
                 fallback_reason: None,
+                speeds: None,
             };
             (device, info)
         }

@@ -101,6 +101,7 @@ impl Engine {
             backend: "cpu",
             adapter: "CPU".into(),
             fallback_reason: None,
+            speeds: None,
         };
         Engine {
             shared: Rc::new(Shared {
