@@ -282,12 +282,22 @@ fn evaluation_confusion_matrix_is_consistent() {
 #[test]
 fn the_speed_probe_times_real_training_steps() {
     let _serial = serial();
-    let probe =
-        pollster::block_on(kiln::train::probe::training_speed(&Device::flex(), 8, 2, 60.0)).unwrap();
+    let probe = pollster::block_on(kiln::train::probe::training_speed(
+        &Device::flex(),
+        8,
+        2,
+        60.0,
+    ))
+    .unwrap();
     assert_eq!(probe.steps, 2);
     assert!(probe.images_per_second > 0.0 && probe.images_per_second.is_finite());
     // A tiny budget still measures one step.
-    let quick =
-        pollster::block_on(kiln::train::probe::training_speed(&Device::flex(), 8, 50, 0.0)).unwrap();
+    let quick = pollster::block_on(kiln::train::probe::training_speed(
+        &Device::flex(),
+        8,
+        50,
+        0.0,
+    ))
+    .unwrap();
     assert_eq!(quick.steps, 1);
 }

@@ -143,9 +143,17 @@ async fn auto_times_both_devices_and_keeps_the_faster() {
     let (_, info) = device::choose("auto").await;
     let speeds = info.speeds.expect("Auto timed both devices");
     assert!(speeds.cpu > 0.0 && speeds.webgpu > 0.0, "{speeds:?}");
-    let expected = if speeds.cpu > speeds.webgpu { "cpu" } else { "webgpu" };
+    let expected = if speeds.cpu > speeds.webgpu {
+        "cpu"
+    } else {
+        "webgpu"
+    };
     assert_eq!(info.backend, expected, "{speeds:?}");
     if expected == "cpu" {
-        assert!(info.fallback_reason.unwrap().contains("the CPU trains faster"));
+        assert!(
+            info.fallback_reason
+                .unwrap()
+                .contains("the CPU trains faster")
+        );
     }
 }
