@@ -9,7 +9,7 @@ import { deleteRun, getRun, listRuns } from "./store.js";
 const $ = (id) => document.getElementById(id);
 const worker = new WorkerClient("./worker.js");
 const charts = new Charts($("step-chart"), $("epoch-chart"));
-window.kiln = { charts }; // for tests and the curious
+window.kiln = { charts, memory: () => worker.request("memory") }; // for tests and the curious
 
 const state = { dataset: null, training: false, paused: false, lastInput: null, classNames: null, interrupted: null };
 

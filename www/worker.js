@@ -157,6 +157,9 @@ const handlers = {
   classify({ rgba }) {
     return engine.classify(rgba);
   },
+  memory() {
+    return engine.memoryUsage();
+  },
   "active-model"() {
     return engine.activeModel();
   },

@@ -17,6 +17,7 @@ use std::rc::Rc;
 use burn::prelude::*;
 use js_sys::{Promise, Uint8Array};
 use serde::Serialize;
+use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::future_to_promise;
 
@@ -152,6 +153,32 @@ impl Engine {
             let value = js::to_js(&info);
             *shared.device.borrow_mut() = (device, info);
             Ok(value)
+        })
+    }
+
+    /// Memory in use: `{wasm_bytes, device_reserved_bytes, device_in_use_bytes}` (the last two
+    /// from burn's allocator, on WebGPU; null on the CPU, whose tensors live in wasm memory).
+    #[wasm_bindgen(js_name = memoryUsage)]
+    pub fn memory_usage(&self) -> JsValue {
+        #[derive(Serialize)]
+        struct Usage {
+            wasm_bytes: f64,
+            device_reserved_bytes: Option<u64>,
+            device_in_use_bytes: Option<u64>,
+        }
+        let wasm_bytes = wasm_bindgen::memory()
+            .dyn_into::<js_sys::WebAssembly::Memory>()
+            .map_or(0.0, |m| {
+                m.buffer()
+                    .dyn_into::<js_sys::ArrayBuffer>()
+                    .map_or(0.0, |b| b.byte_length() as f64)
+            });
+        let device = self.shared.device.borrow().0.clone();
+        let pools = device.memory_pool_usage();
+        js::to_js(&Usage {
+            wasm_bytes,
+            device_reserved_bytes: pools.as_ref().map(|p| p.bytes_reserved),
+            device_in_use_bytes: pools.as_ref().map(|p| p.bytes_in_use),
         })
     }
 
