@@ -194,6 +194,11 @@ run_bench() {
   node tests/startup.mjs
   log "browser memory while loading the full archive"
   node tests/memory.mjs
+  # Five epochs on the full dataset take about 20 minutes on a 2-core machine: opt in.
+  if [[ "${KILN_BENCH_LONG:-0}" == 1 ]]; then
+    log "memory across 5 epochs on the full dataset (CPU)"
+    node tests/memory-epochs.mjs
+  fi
 }
 
 fetch_data() {

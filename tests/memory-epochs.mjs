@@ -3,7 +3,7 @@
 // memory and, on WebGPU, burn's device allocator every second. Growth after the first epoch
 // would be a leak. Prints the peak per epoch and one JSON line.
 // Environment: MEMORY_EPOCHS (5), MEMORY_TRAIN (images, default: the full training set),
-// BACKEND (cpu), BATCH (32).
+// BACKEND (cpu), BATCH (32), MEMORY_FILES (comma-separated .bin files instead of the archive).
 import { existsSync } from "node:fs";
 import { CIFAR, launchBrowser, startServer } from "./helpers.mjs";
 
@@ -16,17 +16,20 @@ if (!existsSync(CIFAR)) {
   process.exit(0);
 }
 const PORT = 19680;
-const server = await startServer(PORT);
+// MEMORY_URL: an already-served copy of the app instead of dist/ (for a side-by-side build).
+const server = process.env.MEMORY_URL ? null : await startServer(PORT);
+const URL = process.env.MEMORY_URL || `http://localhost:${PORT}/index.html`;
 const browser = await launchBrowser();
 const peaks = [];
 try {
   const page = await browser.newPage();
-  await page.goto(`http://localhost:${PORT}/index.html`);
+  await page.goto(URL);
   await page.getByTestId("backend-status").filter({ hasNotText: "starting" }).waitFor();
   await page.getByTestId("backend-select").selectOption(BACKEND);
   await page.waitForFunction((b) => document.querySelector('[data-testid="backend-status"]').dataset.backend === b, BACKEND);
-  await page.getByTestId("dataset-input").setInputFiles([CIFAR]);
-  await page.waitForFunction(() => /50,000/.test(document.querySelector('[data-testid="dataset-summary"]').innerText), null, { timeout: 120_000 });
+  const files = process.env.MEMORY_FILES ? process.env.MEMORY_FILES.split(",") : [CIFAR];
+  await page.getByTestId("dataset-input").setInputFiles(files);
+  await page.waitForFunction(() => /training and/.test(document.querySelector('[data-testid="dataset-summary"]').innerText), null, { timeout: 120_000 });
   await page.getByTestId("epochs").fill(String(EPOCHS));
   await page.getByTestId("batch-size").fill(BATCH);
   await page.getByTestId("train-limit").fill(TRAIN);
@@ -46,7 +49,7 @@ try {
   }
 } finally {
   await browser.close();
-  server.kill();
+  server?.kill();
 }
 for (const p of peaks.filter(Boolean)) {
   const gpu = p.device_reserved_bytes == null ? "" : `, device pool ${(p.device_reserved_bytes / 1e6).toFixed(1)} MB`;

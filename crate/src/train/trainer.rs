@@ -330,6 +330,9 @@ impl Trainer {
                 images_per_second: (train_len as f64 / seconds.max(1e-9)) as f32,
             });
             observer.epoch_finished(self).await;
+            // Evaluation and saving use other tensor shapes than training: hand the pool pages
+            // they left back, so the device's memory stays at one epoch's level.
+            self.device.memory_cleanup();
         }
         let summary = self.summary(trained_images, train_seconds, cancelled);
         observer.event(&TrainingEvent::Finished {
