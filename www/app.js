@@ -304,7 +304,9 @@ async function continueRun(id) {
 const fmtDate = (t) => new Date(t).toLocaleString(undefined, { dateStyle: "short", timeStyle: "short" });
 const fmtPct = (a) => (a == null ? "–" : `${(a * 100).toFixed(2)}%`);
 
+let runsTicket = 0;
 async function refreshRuns() {
+  const ticket = ++runsTicket;
   let runs;
   try {
     runs = await listRuns();
@@ -313,6 +315,7 @@ async function refreshRuns() {
     return [];
   }
   const alive = await liveRuns();
+  if (ticket !== runsTicket) return runs; // a newer refresh is on its way: draw only that one
   const rows = runs.map((run) => {
     const tr = document.createElement("tr");
     tr.dataset.runId = run.id;
