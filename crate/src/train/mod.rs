@@ -13,4 +13,4 @@ pub use checkpoint::{Checkpoint, CheckpointError};
 pub use config::{NormalizationKind, OptimizerConfig, TrainingConfig};
 pub use eval::{Evaluation, evaluate};
 pub use events::{Metrics, TrainingEvent, TrainingSummary};
-pub use trainer::{Control, EpochRecord, Observer, TrainError, Trainer};
+pub use trainer::{Control, EpochRecord, Observer, TrainError, Trainer, last_test_accuracy};

@@ -81,6 +81,11 @@ pub struct Trainer {
     last_epoch: Option<Model>,
 }
 
+/// The test accuracy of the last finished epoch, when it was evaluated.
+pub fn last_test_accuracy(history: &[EpochRecord]) -> Option<f32> {
+    history.last().and_then(|r| r.test.map(|t| t.accuracy))
+}
+
 /// Metrics of one finished epoch.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct EpochRecord {
@@ -145,10 +150,7 @@ impl Trainer {
         }
         let mut trainer = Self::assemble(config, autodiff, data, model.train());
         trainer.optimizer = optimizer::load_state(
-            std::mem::replace(
-                &mut trainer.optimizer,
-                optimizer::build(&trainer.config.optimizer),
-            ),
+            optimizer::build(&trainer.config.optimizer),
             &checkpoint.optimizer,
             device,
         )
@@ -169,7 +171,7 @@ impl Trainer {
             &self.config.model,
             self.normalization,
             self.history.len(),
-            self.history.last().and_then(|r| r.test.map(|t| t.accuracy)),
+            last_test_accuracy(&self.history),
             dataset.to_string(),
         );
         let weights = weights::to_bytes(&model, &meta)

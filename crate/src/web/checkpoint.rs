@@ -4,7 +4,7 @@
 use js_sys::{Object, Reflect, Uint8Array};
 use wasm_bindgen::{JsCast, JsValue};
 
-use crate::train::Checkpoint;
+use crate::train::{Checkpoint, last_test_accuracy};
 use crate::web::js;
 
 pub fn to_js(checkpoint: &Checkpoint) -> JsValue {
@@ -20,11 +20,10 @@ pub fn to_js(checkpoint: &Checkpoint) -> JsValue {
         Uint8Array::from(&checkpoint.optimizer[..]).into(),
     );
     set("epochs_done", checkpoint.epochs_done().into());
-    let accuracy = checkpoint
-        .history
-        .last()
-        .and_then(|r| r.test.map(|t| t.accuracy));
-    set("test_accuracy", js::to_js(&accuracy));
+    set(
+        "test_accuracy",
+        js::to_js(&last_test_accuracy(&checkpoint.history)),
+    );
     object.into()
 }
 

@@ -8,7 +8,7 @@ use web_time::Instant;
 use std::rc::Rc;
 
 use crate::data::Cifar10;
-use crate::train::{Trainer, TrainingConfig};
+use crate::train::{EpochRecord, Trainer, TrainingConfig, last_test_accuracy};
 use crate::web::observer::{RunState, WebObserver};
 use crate::web::{ActiveModel, Engine, Shared, checkpoint, js};
 
@@ -100,6 +100,15 @@ impl Engine {
     }
 }
 
+/// Weights trained in this tab, as far as `history` goes.
+fn trained(history: &[EpochRecord]) -> ActiveModel {
+    ActiveModel {
+        source: "trained",
+        epochs: history.len(),
+        test_accuracy: last_test_accuracy(history),
+    }
+}
+
 /// The dataset, when no training is running and one is loaded.
 fn idle_with_data(shared: &Shared) -> Result<Rc<Cifar10>, JsValue> {
     if shared.training.get() {
@@ -125,15 +134,7 @@ async fn drive(
     shared.normalization.set(trainer.normalization());
     *shared.model_config.borrow_mut() = trainer.config.model.clone();
     *shared.latest.borrow_mut() = Some(trainer.model());
-    let done = trainer.history.len();
-    *shared.active.borrow_mut() = ActiveModel {
-        source: "trained",
-        epochs: done,
-        test_accuracy: trainer
-            .history
-            .last()
-            .and_then(|r| r.test.map(|t| t.accuracy)),
-    };
+    *shared.active.borrow_mut() = trained(&trainer.history);
     let mut observer = WebObserver {
         on_event,
         on_checkpoint,
@@ -160,15 +161,7 @@ async fn drive(
             let epochs = trainer.history.len();
             if let Some(model) = trainer.last_epoch_model() {
                 *shared.latest.borrow_mut() = Some(model);
-                let acc = trainer
-                    .history
-                    .last()
-                    .and_then(|r| r.test.map(|t| t.accuracy));
-                *shared.active.borrow_mut() = ActiveModel {
-                    source: "trained",
-                    epochs,
-                    test_accuracy: acc,
-                };
+                *shared.active.borrow_mut() = trained(&trainer.history);
             }
             Err(js::error(format!(
                 "training stopped: {e}. The weights of the last finished epoch ({epochs}) \
