@@ -66,6 +66,11 @@ pub async fn classify(
     );
     let probabilities = softmax(model.forward(input), 1); // [1, classes]
     let probabilities = read_floats(probabilities).await?;
+    Ok(predictions_from(&probabilities, class_names))
+}
+
+/// Class probabilities as predictions, best first.
+pub fn predictions_from(probabilities: &[f32], class_names: &[String]) -> Vec<Prediction> {
     let mut predictions: Vec<Prediction> = probabilities
         .iter()
         .enumerate()
@@ -79,5 +84,5 @@ pub async fn classify(
         })
         .collect();
     predictions.sort_by(|a, b| b.probability.total_cmp(&a.probability));
-    Ok(predictions)
+    predictions
 }

@@ -301,3 +301,155 @@ fn the_speed_probe_times_real_training_steps() {
     .unwrap();
     assert_eq!(quick.steps, 1);
 }
+
+#[test]
+fn evaluation_lists_mistakes_and_cells_consistently() {
+    let _serial = serial();
+    let data = flat_colour_data(40);
+    let trainer = Trainer::new(TrainingConfig::default(), &Device::flex(), &data).unwrap();
+    let batcher = Batcher::new(Normalization::Unit, Device::flex());
+    let ev = pollster::block_on(evaluate(&trainer.model(), &data.test, &batcher, 16)).unwrap();
+    // Per-class accuracy is the diagonal over the row.
+    for (c, acc) in ev.per_class_accuracy().iter().enumerate() {
+        let row: u32 = ev.confusion[c].iter().sum();
+        assert_eq!(acc.unwrap(), ev.confusion[c][c] as f32 / row as f32);
+    }
+    // Every cell lists exactly its count of images, with those labels and predictions.
+    for t in 0..10u8 {
+        for p in 0..10u8 {
+            let cell = ev.cell(t, p, usize::MAX);
+            assert_eq!(cell.len() as u32, ev.confusion[t as usize][p as usize]);
+            assert!(cell.iter().all(|j| j.label == t && j.predicted == p));
+            assert!(cell.iter().all(|j| data.test.labels()[j.index] == t));
+        }
+    }
+    let wrong = ev.most_confident_mistakes(5);
+    let total_wrong = 40 - (0..10).map(|c| ev.confusion[c][c]).sum::<u32>();
+    assert_eq!(wrong.len(), (total_wrong as usize).min(5));
+    assert!(wrong.iter().all(|j| j.label != j.predicted));
+    assert!(wrong.windows(2).all(|w| w[0].confidence >= w[1].confidence));
+    assert!(wrong.iter().all(|j| (0.1..=1.0).contains(&j.confidence)));
+}
+
+#[test]
+fn early_stopping_stops_and_keeps_the_best_epoch() {
+    let _serial = serial();
+    let data = flat_colour_data(40);
+    // A learning rate so small that test accuracy cannot change: epoch 1 stays the best.
+    let config = TrainingConfig {
+        epochs: 6,
+        batch_size: 8,
+        learning_rate: 1e-12,
+        early_stopping: Some(2),
+        ..TrainingConfig::default()
+    };
+    let mut trainer = Trainer::new(config, &Device::flex(), &data).unwrap();
+    let summary = pollster::block_on(trainer.run(&data, &mut |_: &TrainingEvent| {})).unwrap();
+    assert!(summary.stopped_early);
+    assert_eq!(summary.epochs, 3, "epoch 1, then 2 epochs without improvement");
+    assert_eq!(summary.best_epoch, Some(0));
+    let kept = trainer.result();
+    assert_eq!(kept.epochs, 1);
+    assert_eq!(kept.test_accuracy, summary.best_test_accuracy);
+    assert!(kept.evaluation.is_some());
+
+    // With learning, the kept weights are those of the best epoch.
+    let config = TrainingConfig {
+        epochs: 4,
+        batch_size: 8,
+        learning_rate: 3e-3,
+        early_stopping: Some(3),
+        ..TrainingConfig::default()
+    };
+    let mut trainer = Trainer::new(config, &Device::flex(), &data).unwrap();
+    let summary = pollster::block_on(trainer.run(&data, &mut |_: &TrainingEvent| {})).unwrap();
+    let kept = trainer.result();
+    let batcher = Batcher::new(Normalization::Unit, Device::flex());
+    let ev = pollster::block_on(evaluate(&kept.model, &data.test, &batcher, 16)).unwrap();
+    assert_eq!(Some(ev.metrics.accuracy), summary.best_test_accuracy);
+    assert_eq!(kept.epochs, summary.best_epoch.unwrap() + 1);
+}
+
+#[test]
+fn augmentation_is_seeded_and_changes_training() {
+    let _serial = serial();
+    let data = flat_colour_data(40);
+    let run = |augmentation| {
+        let config = TrainingConfig {
+            epochs: 2,
+            batch_size: 8,
+            augmentation,
+            ..TrainingConfig::default()
+        };
+        let mut trainer = Trainer::new(config, &Device::flex(), &data).unwrap();
+        pollster::block_on(trainer.run(&data, &mut |_: &TrainingEvent| {})).unwrap()
+    };
+    let standard = kiln::data::Augmentation::standard();
+    let (a, b) = (run(standard), run(standard));
+    assert_eq!(a.train_loss, b.train_loss, "same seed, same augmented run");
+    let plain = run(kiln::data::Augmentation::default());
+    assert_ne!(a.train_loss, plain.train_loss);
+}
+
+#[test]
+fn weight_decay_shrinks_the_weights() {
+    let _serial = serial();
+    let data = flat_colour_data(40);
+    let norm = |weight_decay| {
+        let config = TrainingConfig {
+            epochs: 2,
+            batch_size: 8,
+            optimizer: OptimizerConfig::Sgd,
+            learning_rate: 0.05,
+            weight_decay,
+            ..TrainingConfig::default()
+        };
+        let mut trainer = Trainer::new(config, &Device::flex(), &data).unwrap();
+        pollster::block_on(trainer.run(&data, &mut |_: &TrainingEvent| {})).unwrap();
+        let kiln::model::Model::Seed(m) = trainer.model();
+        m.fc1.weight.val().powf_scalar(2.0).sum().into_scalar::<f32>()
+    };
+    let (plain, decayed) = (norm(0.0), norm(0.5));
+    assert!(
+        decayed < plain * 0.9,
+        "‖fc1‖² {decayed} with decay vs {plain}"
+    );
+}
+
+#[test]
+fn bad_regularisation_settings_are_named() {
+    let _serial = serial();
+    let data = flat_colour_data(10);
+    let bad = [
+        (
+            TrainingConfig {
+                weight_decay: -0.1,
+                ..Default::default()
+            },
+            "weight_decay",
+        ),
+        (
+            TrainingConfig {
+                early_stopping: Some(0),
+                ..Default::default()
+            },
+            "early_stopping",
+        ),
+        (
+            TrainingConfig {
+                augmentation: kiln::data::Augmentation {
+                    flip: true,
+                    crop_padding: 40,
+                },
+                ..Default::default()
+            },
+            "crop_padding",
+        ),
+    ];
+    for (config, field) in bad {
+        let err = Trainer::new(config, &Device::flex(), &data)
+            .err()
+            .expect("rejected");
+        assert!(err.to_string().contains(field), "{err}");
+    }
+}

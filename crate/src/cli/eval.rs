@@ -9,6 +9,9 @@ use kiln::weights;
 
 use crate::cli::{CliResult, DataArgs, print_json};
 
+/// How many of the most confident mistakes `--json` lists (the page's gallery shows as many).
+const MISTAKES: usize = 24;
+
 #[derive(clap::Args, Debug)]
 pub struct EvalArgs {
     #[command(flatten)]
@@ -48,6 +51,8 @@ pub fn run(args: EvalArgs) -> CliResult {
             "per_class_accuracy": per_class,
             "confusion": ev.confusion,
             "images": ev.metrics.images,
+            "test_per_class": data.test.class_counts(),
+            "misclassified": ev.most_confident_mistakes(MISTAKES),
             "class_names": data.class_names,
             "model": meta.model.name,
         }));

@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use burn::prelude::*;
 use indicatif::{ProgressBar, ProgressStyle};
-use kiln::data::Cifar10;
+use kiln::data::{Augmentation, Cifar10};
 use kiln::model::{HiddenActivation, ModelConfig};
 use kiln::train::{NormalizationKind, OptimizerConfig, Trainer, TrainingConfig, TrainingEvent};
 use kiln::weights::{self, WeightsMeta};
@@ -37,6 +37,19 @@ pub struct TrainArgs {
     /// Train on only the first N training images.
     #[arg(long)]
     train_limit: Option<usize>,
+    /// Augment training images: random horizontal flip and random crop (see --crop-padding).
+    #[arg(long)]
+    augment: bool,
+    /// Padding in pixels for --augment's random crop (0: flips only).
+    #[arg(long, default_value_t = 4)]
+    crop_padding: usize,
+    /// L2 weight decay added to every gradient (0: none).
+    #[arg(long, default_value_t = 0.0)]
+    weight_decay: f64,
+    /// Stop when test accuracy has not improved for this many epochs, and keep the best
+    /// epoch's weights.
+    #[arg(long, value_name = "PATIENCE")]
+    early_stopping: Option<usize>,
     /// Seed for weight initialisation and shuffling.
     #[arg(long, default_value_t = 42)]
     seed: u64,
@@ -82,6 +95,12 @@ pub fn run(args: TrainArgs) -> CliResult {
         normalization: args.normalize,
         train_limit: args.train_limit,
         test_limit: args.data.test_limit,
+        augmentation: Augmentation {
+            flip: args.augment,
+            crop_padding: if args.augment { args.crop_padding } else { 0 },
+        },
+        weight_decay: args.weight_decay,
+        early_stopping: args.early_stopping,
         ..TrainingConfig::default()
     };
     config.validate().map_err(|e| e.to_string())?;
@@ -158,17 +177,31 @@ pub fn run(args: TrainArgs) -> CliResult {
     let summary =
         pollster::block_on(trainer.run(&data, &mut on_event)).map_err(|e| e.to_string())?;
 
+    let kept = trainer.result();
+    if summary.stopped_early && !args.json {
+        println!(
+            "stopped early: test accuracy had not improved for {} epochs",
+            config.early_stopping.unwrap_or_default()
+        );
+    }
     if let Some(out) = &args.out {
-        let meta = WeightsMeta::new(
+        let mut meta = WeightsMeta::new(
             &config.model,
             trainer.normalization(),
             &summary,
             &args.data.data,
         );
-        pollster::block_on(weights::save_file(&trainer.model(), &meta, out))
+        meta.epochs = kept.epochs;
+        meta.test_accuracy = kept.test_accuracy;
+        pollster::block_on(weights::save_file(&kept.model, &meta, out))
             .map_err(|e| e.to_string())?;
         if !args.json {
-            println!("saved weights to {}", out.display());
+            let which = if config.early_stopping.is_some() {
+                format!(" (best epoch: {})", kept.epochs)
+            } else {
+                String::new()
+            };
+            println!("saved weights to {}{which}", out.display());
         }
     }
     if args.json {

@@ -7,6 +7,7 @@ use rand::rngs::StdRng;
 use rand::seq::SliceRandom;
 use serde::{Deserialize, Serialize};
 
+use crate::data::augment::Augmentation;
 use crate::data::cifar::{CHANNELS, IMAGE_BYTES, IMAGE_SIDE, Split};
 
 /// How pixels are scaled before they reach the network.
@@ -85,10 +86,40 @@ impl Batcher {
 
     /// The batch made of the images at `indices`.
     pub fn batch(&self, split: &Split, indices: &[usize]) -> Batch {
+        self.build(split, indices, None)
+    }
+
+    /// The batch made of the images at `indices`, each changed at random by `augmentation`.
+    pub fn augmented_batch(
+        &self,
+        split: &Split,
+        indices: &[usize],
+        augmentation: &Augmentation,
+        rng: &mut StdRng,
+    ) -> Batch {
+        if augmentation.is_off() {
+            return self.batch(split, indices);
+        }
+        self.build(split, indices, Some((augmentation, rng)))
+    }
+
+    fn build(
+        &self,
+        split: &Split,
+        indices: &[usize],
+        mut augment: Option<(&Augmentation, &mut StdRng)>,
+    ) -> Batch {
         let mut pixels = Vec::with_capacity(indices.len() * IMAGE_BYTES);
+        let mut changed = vec![0u8; IMAGE_BYTES];
         for &i in indices {
-            self.normalization
-                .extend_floats(split.image(i), &mut pixels);
+            let image = match augment.as_mut() {
+                Some((augmentation, rng)) => {
+                    augmentation.apply(split.image(i), *rng, &mut changed);
+                    &changed[..]
+                }
+                None => split.image(i),
+            };
+            self.normalization.extend_floats(image, &mut pixels);
         }
         let labels: Vec<i64> = indices.iter().map(|&i| split.labels()[i] as i64).collect();
         let n = indices.len();

@@ -1,10 +1,12 @@
 //! CIFAR-10: parsing, loading and batching.
 
+pub mod augment;
 pub mod batcher;
 pub mod cifar;
 pub mod dataset;
 pub mod error;
 
+pub use augment::Augmentation;
 pub use batcher::{Batch, Batcher, Normalization};
 pub use cifar::{CLASS_NAMES, NUM_CLASSES, Split};
 pub use dataset::Cifar10;

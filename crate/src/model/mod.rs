@@ -72,6 +72,34 @@ impl Model {
         }
     }
 
+    /// Each convolution's output after its activation, first to last.
+    pub fn conv_activations(&self, images: Tensor<4>) -> Vec<Tensor<4>> {
+        match self {
+            Model::Seed(m) => m.conv_activations(images).to_vec(),
+        }
+    }
+
+    /// Logits from the last convolution's activations.
+    pub fn head(&self, last_conv: Tensor<4>) -> Tensor<2> {
+        match self {
+            Model::Seed(m) => m.head(last_conv),
+        }
+    }
+
+    /// The first convolution's kernels: `[filters, 3, k, k]`.
+    pub fn first_layer_filters(&self) -> Tensor<4> {
+        match self {
+            Model::Seed(m) => m.conv1.weight.val(),
+        }
+    }
+
+    /// Names of the convolutions, in the order of [`Model::conv_activations`].
+    pub fn conv_names(&self) -> Vec<&'static str> {
+        match self {
+            Model::Seed(_) => vec!["conv1", "conv2", "conv3"],
+        }
+    }
+
     pub fn layer_summary(&self) -> Vec<LayerInfo> {
         match self {
             Model::Seed(m) => m.layer_summary(),

@@ -96,16 +96,29 @@ impl SeedCnn {
     /// - images: `[batch, 3, 32, 32]`
     /// - output: `[batch, num_classes]` (logits)
     pub fn forward(&self, images: Tensor<4>) -> Tensor<2> {
+        let [_, _, conv3] = self.conv_activations(images);
+        self.head(conv3)
+    }
+
+    /// The output of each convolution after its activation: `[batch, 32, 30, 30]`,
+    /// `[batch, 64, 13, 13]` and `[batch, 64, 4, 4]`.
+    pub fn conv_activations(&self, images: Tensor<4>) -> [Tensor<4>; 3] {
         let act = &self.activation;
-        let x = act.forward(self.conv1.forward(images)); // [batch, 32, 30, 30]
-        let x = self.pool.forward(x); // [batch, 32, 15, 15]
-        let x = act.forward(self.conv2.forward(x)); // [batch, 64, 13, 13]
-        let x = self.pool.forward(x); // [batch, 64, 6, 6]
-        let x = act.forward(self.conv3.forward(x)); // [batch, 64, 4, 4]
+        let conv1 = act.forward(self.conv1.forward(images)); // [batch, 32, 30, 30]
+        let x = self.pool.forward(conv1.clone()); // [batch, 32, 15, 15]
+        let conv2 = act.forward(self.conv2.forward(x)); // [batch, 64, 13, 13]
+        let x = self.pool.forward(conv2.clone()); // [batch, 64, 6, 6]
+        let conv3 = act.forward(self.conv3.forward(x)); // [batch, 64, 4, 4]
+        [conv1, conv2, conv3]
+    }
+
+    /// The dense layers on top of the last convolution's activations: `[batch, 64, 4, 4]` in,
+    /// logits out.
+    pub fn head(&self, conv3: Tensor<4>) -> Tensor<2> {
         // Keras flattens NHWC; we flatten NCHW. Same layer, a different (fixed) ordering of
         // the 1,024 features, which the dense layer learns either way.
-        let x: Tensor<2> = x.flatten(1, 3); // [batch, 1024]
-        let x = act.forward(self.fc1.forward(x)); // [batch, 64]
+        let x: Tensor<2> = conv3.flatten(1, 3); // [batch, 1024]
+        let x = self.activation.forward(self.fc1.forward(x)); // [batch, 64]
         self.fc2.forward(x) // [batch, num_classes]
     }
 

@@ -2,6 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::data::Augmentation;
 use crate::model::ModelConfig;
 
 /// The optimiser and its constants. The learning rate lives in [`TrainingConfig`].
@@ -83,6 +84,13 @@ pub struct TrainingConfig {
     pub eval_batch_size: usize,
     /// Seconds between progress reports. Each report is one GPU→CPU read, so not every step.
     pub report_every_seconds: f32,
+    /// Random flips and crops of the training images (off by default, as in the seed).
+    pub augmentation: Augmentation,
+    /// L2 penalty added to every gradient (`grad + λ·w`), 0 for none.
+    pub weight_decay: f64,
+    /// Stop when test accuracy has not improved for this many epochs, and keep the weights of
+    /// the best epoch. `None` trains every epoch and keeps the last weights.
+    pub early_stopping: Option<usize>,
 }
 
 impl Default for TrainingConfig {
@@ -99,6 +107,9 @@ impl Default for TrainingConfig {
             test_limit: None,
             eval_batch_size: 500,
             report_every_seconds: 0.1,
+            augmentation: Augmentation::default(),
+            weight_decay: 0.0,
+            early_stopping: None,
         }
     }
 }
@@ -160,6 +171,27 @@ impl TrainingConfig {
                 "report_every_seconds",
                 self.report_every_seconds.to_string(),
                 "must be a non-negative number",
+            );
+        }
+        if !(self.weight_decay.is_finite() && (0.0..=1.0).contains(&self.weight_decay)) {
+            return err(
+                "weight_decay",
+                self.weight_decay.to_string(),
+                "must be between 0 and 1",
+            );
+        }
+        if self.augmentation.crop_padding > 16 {
+            return err(
+                "augmentation.crop_padding",
+                self.augmentation.crop_padding.to_string(),
+                "must be between 0 and 16 pixels",
+            );
+        }
+        if self.early_stopping == Some(0) {
+            return err(
+                "early_stopping",
+                "0".into(),
+                "patience must be at least 1 epoch",
             );
         }
         if let OptimizerConfig::Adam {

@@ -65,4 +65,7 @@ pub struct TrainingSummary {
     /// Wall time spent training (evaluation excluded).
     pub seconds: f32,
     pub cancelled: bool,
+    /// Early stopping ended the run: test accuracy stopped improving.
+    #[serde(default)]
+    pub stopped_early: bool,
 }

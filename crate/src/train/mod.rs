@@ -11,6 +11,8 @@ pub mod trainer;
 
 pub use checkpoint::{Checkpoint, CheckpointError};
 pub use config::{NormalizationKind, OptimizerConfig, TrainingConfig};
-pub use eval::{Evaluation, evaluate};
+pub use eval::{Evaluation, Judged, evaluate};
 pub use events::{Metrics, TrainingEvent, TrainingSummary};
-pub use trainer::{Control, EpochRecord, Observer, TrainError, Trainer, last_test_accuracy};
+pub use trainer::{
+    Control, EpochRecord, Observer, RunResult, TrainError, Trainer, best_of, last_test_accuracy,
+};

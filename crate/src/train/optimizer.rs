@@ -10,6 +10,7 @@
 
 use std::cell::RefCell;
 
+use burn::optim::decay::WeightDecayConfig;
 use burn::optim::{
     Adam, AdamConfig, AdamState, ModuleOptimizer, Optimizer, RecordState, SgdConfig, StateSink,
     StateSource, join_path,
@@ -29,8 +30,10 @@ pub enum OptimizerStateError {
     Format(String),
 }
 
-/// Build the optimiser a config asks for.
-pub fn build(config: &OptimizerConfig) -> ModuleOptimizer {
+/// Build the optimiser a config asks for, with an L2 penalty of `weight_decay` (0 for none)
+/// added to every gradient.
+pub fn build(config: &OptimizerConfig, weight_decay: f64) -> ModuleOptimizer {
+    let decay = (weight_decay > 0.0).then(|| WeightDecayConfig::new(weight_decay as f32));
     match *config {
         OptimizerConfig::Adam {
             beta_1,
@@ -41,10 +44,11 @@ pub fn build(config: &OptimizerConfig) -> ModuleOptimizer {
                 .with_beta_1(beta_1)
                 .with_beta_2(beta_2)
                 .with_epsilon(epsilon)
+                .with_weight_decay(decay)
                 .build(),
         )),
         // Plain SGD keeps no tensors, so burn's record of it needs no read at all.
-        OptimizerConfig::Sgd => SgdConfig::new().init(),
+        OptimizerConfig::Sgd => SgdConfig::new().with_weight_decay(decay).init(),
     }
 }
 

@@ -10,11 +10,11 @@ use burn::prelude::*;
 use web_time::Instant;
 
 use crate::data::batcher::epoch_order;
-use crate::data::{Batcher, Cifar10, Normalization};
+use crate::data::{Augmentation, Batcher, Cifar10, Normalization};
 use crate::model::{Model, ModelError};
 use crate::train::checkpoint::{Checkpoint, CheckpointError};
 use crate::train::config::{ConfigError, NormalizationKind, TrainingConfig};
-use crate::train::eval::evaluate;
+use crate::train::eval::{Evaluation, evaluate};
 use crate::train::events::{Metrics, TrainingEvent, TrainingSummary};
 use crate::train::optimizer;
 use crate::train::read::{ReadError, read_floats};
@@ -79,11 +79,45 @@ pub struct Trainer {
     pub history: Vec<EpochRecord>,
     /// Inference copy of the weights at the end of the last finished epoch.
     last_epoch: Option<Model>,
+    /// The epoch with the best test accuracy so far.
+    best: Option<Best>,
+    /// The test-set evaluation of the last finished epoch.
+    last_evaluation: Option<Evaluation>,
+}
+
+/// What a run leaves behind: the weights to keep, how many epochs they were trained and their
+/// test evaluation.
+#[derive(Debug, Clone)]
+pub struct RunResult {
+    pub model: Model,
+    pub epochs: usize,
+    pub test_accuracy: Option<f32>,
+    pub evaluation: Option<Evaluation>,
+}
+
+/// The epoch with the best test accuracy, and its weights when this trainer saw them (a
+/// resumed run knows only the accuracy of epochs before the resume).
+#[derive(Debug, Clone)]
+struct Best {
+    epoch: usize,
+    accuracy: f32,
+    model: Option<(Model, Option<Evaluation>)>,
 }
 
 /// The test accuracy of the last finished epoch, when it was evaluated.
 pub fn last_test_accuracy(history: &[EpochRecord]) -> Option<f32> {
     history.last().and_then(|r| r.test.map(|t| t.accuracy))
+}
+
+/// The first epoch with the highest test accuracy, and that accuracy.
+pub fn best_of(history: &[EpochRecord]) -> Option<(usize, f32)> {
+    history
+        .iter()
+        .filter_map(|r| r.test.map(|t| (r.epoch, t.accuracy)))
+        .fold(None, |best, (e, a)| match best {
+            Some((_, b)) if b >= a => best,
+            _ => Some((e, a)),
+        })
 }
 
 /// Metrics of one finished epoch.
@@ -150,7 +184,7 @@ impl Trainer {
         }
         let mut trainer = Self::assemble(config, autodiff, data, model.train());
         trainer.optimizer = optimizer::load_state(
-            optimizer::build(&trainer.config.optimizer),
+            optimizer::build(&trainer.config.optimizer, trainer.config.weight_decay),
             &checkpoint.optimizer,
             device,
         )
@@ -159,6 +193,11 @@ impl Trainer {
         trainer.normalization = meta.normalization;
         trainer.history = checkpoint.history.clone();
         trainer.last_epoch = Some(trainer.model());
+        trainer.best = best_of(&trainer.history).map(|(epoch, accuracy)| Best {
+            epoch,
+            accuracy,
+            model: (epoch + 1 == trainer.history.len()).then(|| (trainer.model(), None)),
+        });
         Ok(trainer)
     }
 
@@ -190,7 +229,7 @@ impl Trainer {
 
     /// `device` has autodiff enabled and `model` lives on it.
     fn assemble(config: TrainingConfig, device: Device, data: &Cifar10, model: Model) -> Self {
-        let optimizer = optimizer::build(&config.optimizer);
+        let optimizer = optimizer::build(&config.optimizer, config.weight_decay);
         let normalization = match config.normalization {
             NormalizationKind::Unit => Normalization::Unit,
             NormalizationKind::MeanStd => Normalization::mean_std_of(&data.train),
@@ -203,6 +242,8 @@ impl Trainer {
             normalization,
             history: vec![],
             last_epoch: None,
+            best: None,
+            last_evaluation: None,
         }
     }
 
@@ -212,6 +253,32 @@ impl Trainer {
             .as_ref()
             .expect("the model is only taken out during a step")
             .valid()
+    }
+
+    /// The weights a run ends with, with their epoch count and test accuracy: with early
+    /// stopping, those of the best epoch (when this trainer saw them); otherwise the current
+    /// ones.
+    pub fn result(&self) -> RunResult {
+        if self.config.early_stopping.is_some()
+            && let Some(Best {
+                epoch,
+                accuracy,
+                model: Some((model, evaluation)),
+            }) = &self.best
+        {
+            return RunResult {
+                model: model.clone(),
+                epochs: epoch + 1,
+                test_accuracy: Some(*accuracy),
+                evaluation: evaluation.clone(),
+            };
+        }
+        RunResult {
+            model: self.model(),
+            epochs: self.history.len(),
+            test_accuracy: last_test_accuracy(&self.history),
+            evaluation: self.last_evaluation.clone(),
+        }
     }
 
     /// The weights as they were when the last epoch finished (`None` before the first).
@@ -261,9 +328,11 @@ impl Trainer {
         let mut train_seconds = 0f64;
         let mut trained_images = 0usize;
         let mut cancelled = false;
+        let mut stopped_early = false;
         'epochs: for epoch in first_epoch..cfg.epochs {
             let epoch_start = Instant::now();
             let order = epoch_order(train_len, cfg.seed, epoch);
+            let mut augment_rng = Augmentation::rng(cfg.seed, epoch);
             let mut window = Window::new(&self.device);
             let mut epoch_totals = (0f64, 0usize, 0usize); // loss sum, correct, images
             for (step, chunk) in order.chunks(cfg.batch_size).enumerate() {
@@ -273,7 +342,12 @@ impl Trainer {
                     train_seconds += epoch_start.elapsed().as_secs_f64();
                     break 'epochs;
                 }
-                let batch = batcher.batch(&data.train, chunk);
+                let batch = batcher.augmented_batch(
+                    &data.train,
+                    chunk,
+                    &cfg.augmentation,
+                    &mut augment_rng,
+                );
                 let model = self.model.take().expect("model present between steps");
                 let logits = model.forward(batch.images); // [batch, classes]
                 let loss = loss_fn.forward(logits.clone(), batch.targets.clone()); // [1]
@@ -316,7 +390,9 @@ impl Trainer {
             } else {
                 observer.event(&TrainingEvent::Evaluating { epoch });
                 let ev = evaluate(&self.model(), &test, &eval_batcher, cfg.eval_batch_size).await?;
-                Some(ev.metrics)
+                let metrics = ev.metrics;
+                self.last_evaluation = Some(ev);
+                Some(metrics)
             };
             self.history.push(EpochRecord {
                 epoch,
@@ -324,6 +400,21 @@ impl Trainer {
                 test: test_metrics,
             });
             self.last_epoch = Some(self.model());
+            if let Some(test) = test_metrics
+                && self
+                    .best
+                    .as_ref()
+                    .is_none_or(|b| test.accuracy > b.accuracy)
+            {
+                self.best = Some(Best {
+                    epoch,
+                    accuracy: test.accuracy,
+                    model: cfg
+                        .early_stopping
+                        .is_some()
+                        .then(|| (self.model(), self.last_evaluation.clone())),
+                });
+            }
             observer.event(&TrainingEvent::EpochFinished {
                 epoch,
                 train,
@@ -335,8 +426,16 @@ impl Trainer {
             // Evaluation and saving use other tensor shapes than training: hand the pool pages
             // they left back, so the device's memory stays at one epoch's level.
             self.device.memory_cleanup();
+            if let (Some(patience), Some(best)) = (cfg.early_stopping, &self.best)
+                && epoch - best.epoch >= patience
+                && epoch + 1 < cfg.epochs
+            {
+                stopped_early = true;
+                break;
+            }
         }
-        let summary = self.summary(trained_images, train_seconds, cancelled);
+        let mut summary = self.summary(trained_images, train_seconds, cancelled);
+        summary.stopped_early = stopped_early;
         observer.event(&TrainingEvent::Finished {
             summary: summary.clone(),
         });
@@ -345,11 +444,7 @@ impl Trainer {
 
     fn summary(&self, images: usize, seconds: f64, cancelled: bool) -> TrainingSummary {
         let last = self.history.last();
-        let best = self
-            .history
-            .iter()
-            .filter_map(|r| r.test.map(|t| (r.epoch, t.accuracy)))
-            .max_by(|a, b| a.1.total_cmp(&b.1));
+        let best = best_of(&self.history);
         TrainingSummary {
             epochs: self.history.len(),
             train_loss: last.map_or(f32::NAN, |r| r.train.loss),
@@ -361,6 +456,7 @@ impl Trainer {
             images_per_second: (images as f64 / seconds.max(1e-9)) as f32,
             seconds: seconds as f32,
             cancelled,
+            stopped_early: false,
         }
     }
 }
