@@ -4,9 +4,8 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import path from "node:path";
 import { readFileSync } from "node:fs";
-import { crc32, deflateSync } from "node:zlib";
 import { execFileSync } from "node:child_process";
-import { ARTEFACTS, ROOT, launchBrowser, realSubset, startServer } from "./helpers.mjs";
+import { ARTEFACTS, ROOT, cifarPng, launchBrowser, png, realSubset, startServer } from "./helpers.mjs";
 
 const PORT = 18080 + (process.pid % 1000);
 const URL = `http://localhost:${PORT}/index.html`;
@@ -47,42 +46,9 @@ async function pngOf(background, block) {
   return Buffer.from(dataUrl.split(",")[1], "base64");
 }
 
-/** A PNG with `rows` (Buffers of filter byte + pixels), built by hand. */
-function png(width, height, colorType, rows) {
-  const chunk = (type, data) => {
-    const len = Buffer.alloc(4);
-    len.writeUInt32BE(data.length);
-    const body = Buffer.concat([Buffer.from(type, "ascii"), data]);
-    const crc = Buffer.alloc(4);
-    crc.writeUInt32BE(crc32(body));
-    return Buffer.concat([len, body, crc]);
-  };
-  const ihdr = Buffer.alloc(13);
-  ihdr.writeUInt32BE(width, 0);
-  ihdr.writeUInt32BE(height, 4);
-  ihdr[8] = 8; // bit depth
-  ihdr[9] = colorType; // 0 greyscale, 2 RGB
-  const raw = rows;
-  return Buffer.concat([
-    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
-    chunk("IHDR", ihdr),
-    chunk("IDAT", deflateSync(raw, { level: 9 })),
-    chunk("IEND", Buffer.alloc(0)),
-  ]);
-}
-
 /** A valid grey PNG of width×height, all black. */
 function hugePng(width, height) {
   return png(width, height, 0, Buffer.alloc(height * (width + 1))); // filter byte 0 + black pixels
-}
-
-/** A CIFAR-10 record (label byte, then 1024 R, 1024 G, 1024 B) as a 32×32 RGB PNG. */
-function cifarPng(record) {
-  const rows = Buffer.alloc(32 * (1 + 32 * 3));
-  for (let y = 0; y < 32; y++)
-    for (let x = 0; x < 32; x++)
-      for (let c = 0; c < 3; c++) rows[y * 97 + 1 + x * 3 + c] = record[1 + c * 1024 + y * 32 + x];
-  return png(32, 32, 2, rows);
 }
 
 async function expectError(fragment) {

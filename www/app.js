@@ -4,6 +4,8 @@ import { WorkerClient } from "./client.js";
 import { readFiles, fetchDataset } from "./dataset.js";
 import { imageFileToInput, toNetworkInput } from "./image.js";
 import { Charts } from "./charts.js";
+import { clearEvaluation, renderCell, renderEvaluation } from "./evaluation.js";
+import { renderExplanation, renderFilters } from "./explain.js";
 import { deleteRun, getRun, listRuns } from "./store.js";
 
 const $ = (id) => document.getElementById(id);
@@ -71,6 +73,8 @@ async function loadDataset(getFiles) {
     await renderSamples();
     $("train").disabled = state.training;
     updateResumeBanner();
+    weightsChanged();
+    updateEvaluateButton();
     $("dataset-progress-text").textContent = "loaded";
   } catch (e) {
     $("dataset-progress-text").textContent = "";
@@ -156,8 +160,18 @@ function readConfig() {
   if (!(lr > 0)) throw new Error(`Learning rate must be a positive number (got "${$("learning-rate").value}")`);
   const optimizer =
     $("optimizer").value === "sgd" ? { kind: "sgd" } : { kind: "adam", beta_1: 0.9, beta_2: 0.999, epsilon: 1e-7 };
+  const decay = $("weight-decay").value.trim() === "" ? 0 : Number.parseFloat($("weight-decay").value);
+  if (!(decay >= 0 && decay <= 1)) throw new Error(`Weight decay must be a number from 0 to 1 (got "${$("weight-decay").value}")`);
+  const patience = int("patience");
+  if ($("early-stopping").checked && !(patience >= 1)) {
+    throw new Error(`Early stopping patience must be a whole number of epochs, at least 1 (got "${$("patience").value}")`);
+  }
+  const augment = $("augment").checked;
   return {
-    model: { name: $("model").value, activation: "relu" },
+    model: { name: $("model").value, activation: $("activation").value },
+    augmentation: { flip: augment, crop_padding: augment ? 4 : 0 },
+    weight_decay: decay,
+    early_stopping: $("early-stopping").checked ? patience : null,
     optimizer,
     epochs,
     batch_size: batch,
@@ -173,6 +187,7 @@ function setStatus(text) {
 function setTraining(on) {
   state.training = on;
   $("train").disabled = on || !state.dataset;
+  updateEvaluateButton();
   $("pause").disabled = !on;
   $("stop").disabled = !on;
   $("backend-select").disabled = on;
@@ -209,6 +224,8 @@ worker.on("progress", ({ event }) => {
     case "epoch_finished":
       if (event.test) $("test-accuracy").textContent = `${(event.test.accuracy * 100).toFixed(2)}%`;
       charts.addEpoch(event);
+      showOverfitting();
+      refreshFilters(); // the filters as they are learned
       if (!state.paused) setStatus("training");
       refreshModelStatus();
       break;
@@ -241,10 +258,15 @@ async function runTraining(request) {
   setTraining(true);
   setStatus("training");
   $("autosave-status").textContent = "";
+  clearEvaluation("Training… its evaluation appears here when it ends.");
   try {
     const summary = await request();
     window.kiln.lastSummary = summary;
-    setStatus(summary.cancelled ? "stopped" : "done");
+    setStatus(summary.cancelled ? "stopped" : summary.stopped_early ? "stopped early" : "done");
+    if (summary.stopped_early) {
+      $("autosave-status").textContent +=
+        ` Test accuracy stopped improving: kept the weights of epoch ${summary.best_epoch + 1} (${fmtPct(summary.best_test_accuracy)}).`;
+    }
   } catch (e) {
     setStatus("error");
     showError(e);
@@ -253,7 +275,23 @@ async function runTraining(request) {
     state.currentRun = null;
     refreshModelStatus();
     refreshRuns();
+    showLastEvaluation();
+    refreshFilters();
+    if (state.lastInput) classify(state.lastInput).catch(showError);
   }
+}
+
+/** Best test epoch and the train/test gap, under the epoch chart. */
+function showOverfitting() {
+  const o = charts.overfitting;
+  const el = $("overfit-summary");
+  if (!o) {
+    el.textContent = "";
+    return;
+  }
+  const gap = o.gap == null ? "" : ` Last epoch: train ${fmtPct(o.lastTrain)}, test ${fmtPct(o.lastTest)}, a gap of ${(o.gap * 100).toFixed(1)} points${o.gap > 0.05 ? " (overfitting: try augmentation, weight decay or early stopping)" : ""}.`;
+  el.textContent = `Best test accuracy ${fmtPct(o.bestTest)} at epoch ${o.bestEpoch}.${gap}`;
+  el.dataset.bestEpoch = String(o.bestEpoch);
 }
 
 $("train").onclick = async () => {
@@ -266,6 +304,7 @@ $("train").onclick = async () => {
     return;
   }
   charts.reset();
+  showOverfitting();
   $("test-accuracy").textContent = "–";
   const run = { name: runName(config), dataset: datasetInfo(), backend: $("backend-status").dataset.backend };
   await runTraining(() => worker.request("train", { config, fromCurrent: $("from-current").checked, run }));
@@ -291,6 +330,7 @@ async function continueRun(id) {
   state.interrupted = null;
   updateResumeBanner();
   charts.restore(saved.steps ?? [], saved.history ?? []);
+  showOverfitting();
   const last = saved.history?.at(-1);
   $("test-accuracy").textContent = last?.test ? `${(last.test.accuracy * 100).toFixed(2)}%` : "–";
   $("epoch-text").textContent = `${saved.epochs_done + 1} / ${epochs}`;
@@ -360,6 +400,7 @@ async function openRun(id) {
   clearError();
   try {
     await worker.request("load-saved", { runId: id });
+    weightsChanged();
     await refreshModelStatus();
     if (state.lastInput) await classify(state.lastInput);
   } catch (e) {
@@ -452,6 +493,7 @@ async function refreshModelStatus() {
 
 async function loadWeights(name, buffer, pretrained = false) {
   await worker.request("load-weights", { name, buffer, pretrained }, [buffer]);
+  weightsChanged();
   await refreshModelStatus();
   if (state.lastInput) await classify(state.lastInput);
 }
@@ -520,7 +562,84 @@ async function classify(rgba, name = state.lastInputName) {
   list.dataset.source = result.model.source; // which weights answered
   list.dataset.at = String(performance.now()); // ms since the page started loading
   refreshModelStatus();
+  explain(rgba);
 }
+
+/** Saliency, Grad-CAM and feature maps for the image just classified (after the bars). */
+let explainTicket = 0;
+async function explain(rgba) {
+  const ticket = ++explainTicket;
+  $("explain-status").textContent = "Computing the saliency map and Grad-CAM…";
+  try {
+    const ex = await worker.request("explain", { rgba: new Uint8Array(rgba.buffer.slice(0)) });
+    if (ticket !== explainTicket) return; // a newer image is on its way
+    renderExplanation(ex, $("network-input"));
+  } catch (e) {
+    if (ticket === explainTicket) $("explain-status").textContent = `No explanation: ${e.message}`;
+  }
+}
+
+let filtersPending = false;
+async function refreshFilters() {
+  if (filtersPending) return;
+  filtersPending = true;
+  try {
+    renderFilters(await worker.request("filters"));
+  } catch (e) {
+    console.warn(`filters: ${e.message}`);
+  } finally {
+    filtersPending = false;
+  }
+}
+
+// ---- evaluation -------------------------------------------------------------------------
+function updateEvaluateButton() {
+  $("evaluate").disabled = state.training || !state.dataset?.test_images;
+}
+
+function weightsChanged() {
+  clearEvaluation(
+    state.dataset?.test_images
+      ? "New weights in use: press Evaluate to measure them on the test set."
+      : "Load the dataset, then evaluate the weights in use.",
+  );
+  refreshFilters();
+}
+
+function showEvaluation(ev) {
+  state.evaluation = ev;
+  renderEvaluation(ev, openCell);
+}
+
+async function showLastEvaluation() {
+  const ev = await worker.request("last-evaluation").catch(() => null);
+  if (ev) showEvaluation(ev);
+  else weightsChanged();
+}
+
+async function openCell(label, predicted) {
+  try {
+    const cell = await worker.request("confusion-cell", { label, predicted, limit: 48 });
+    const count = state.evaluation.confusion[label][predicted];
+    renderCell(cell, label, predicted, state.evaluation.class_names, count);
+  } catch (e) {
+    showError(e);
+  }
+}
+
+$("evaluate").onclick = async () => {
+  clearError();
+  $("evaluate").disabled = true;
+  $("eval-summary").textContent = `Evaluating on ${state.dataset.test_images.toLocaleString()} test images…`;
+  try {
+    showEvaluation(await worker.request("evaluate"));
+  } catch (e) {
+    $("eval-summary").textContent = "Evaluation failed.";
+    showError(e);
+  } finally {
+    updateEvaluateButton();
+  }
+};
 
 async function classifyFile(blob) {
   clearError();

@@ -1,4 +1,6 @@
-// Live charts (uPlot): training loss and accuracy per step (smoothed), and accuracy per epoch.
+// Live charts (uPlot): training loss and accuracy per step (smoothed), and training against
+// test per epoch (accuracy and loss on one chart, the gap between them shaded, the best test
+// epoch marked), which is where overfitting shows.
 import uPlot from "./vendor/uPlot.esm.js";
 
 const SMOOTHING = 0.9;
@@ -20,7 +22,7 @@ export class Charts {
 
   reset() {
     this.stepData = [[], [], []];
-    this.epochData = [[], [], []];
+    this.epochData = [[], [], [], [], []]; // epoch, train acc, test acc, train loss, test loss
     this.smoothLoss = null;
     this.smoothAcc = null;
     this.stepEl.replaceChildren();
@@ -38,11 +40,24 @@ export class Charts {
     );
     this.epoch = new uPlot(
       {
-        title: "Accuracy per epoch",
+        title: "Train vs test per epoch (shaded: the gap; dashed line: best test epoch)",
         ...size(this.epochEl),
-        scales: { x: { time: false }, y: { range: [0, 1] } },
-        axes: [{ label: "epoch" }, { label: "accuracy" }],
-        series: [{ label: "epoch" }, { label: "train", stroke: "#1c7ed6", width: 2, points: { show: true } }, { label: "test", stroke: "#2b8a3e", width: 2, points: { show: true } }],
+        scales: { x: { time: false }, acc: { range: [0, 1] }, loss: { auto: true } },
+        axes: [
+          { label: "epoch" },
+          { scale: "acc", label: "accuracy" },
+          { scale: "loss", side: 1, label: "loss", grid: { show: false } },
+        ],
+        series: [
+          { label: "epoch" },
+          { label: "train acc", scale: "acc", stroke: "#1c7ed6", width: 2, points: { show: true } },
+          { label: "test acc", scale: "acc", stroke: "#2b8a3e", width: 2, points: { show: true } },
+          { label: "train loss", scale: "loss", stroke: "#f08c00", width: 1.5, dash: [6, 4], points: { show: true } },
+          { label: "test loss", scale: "loss", stroke: "#c92a2a", width: 1.5, dash: [6, 4], points: { show: true } },
+        ],
+        // The generalisation gap: between the train and test accuracy curves.
+        bands: [{ series: [1, 2], fill: "rgba(240, 62, 62, 0.15)" }],
+        hooks: { draw: [(u) => this.#markBest(u)] },
       },
       this.epochData,
       this.epochEl,
@@ -80,6 +95,48 @@ export class Charts {
     this.epochData[0].push(record.epoch + 1);
     this.epochData[1].push(record.train.accuracy);
     this.epochData[2].push(record.test ? record.test.accuracy : null);
+    this.epochData[3].push(record.train.loss);
+    this.epochData[4].push(record.test ? record.test.loss : null);
+  }
+
+  /** The epoch (1-based) with the best test accuracy, its accuracy, and the last epoch's
+   * train/test figures; null before the first tested epoch. */
+  get overfitting() {
+    const [epochs, train, test] = this.epochData;
+    let best = null;
+    test.forEach((acc, i) => {
+      if (acc != null && (best === null || acc > test[best])) best = i;
+    });
+    if (best === null) return null;
+    const last = epochs.length - 1;
+    return {
+      bestEpoch: epochs[best],
+      bestTest: test[best],
+      lastEpoch: epochs[last],
+      lastTrain: train[last],
+      lastTest: test[last],
+      gap: test[last] == null ? null : train[last] - test[last],
+    };
+  }
+
+  #markBest(u) {
+    const o = this.overfitting;
+    if (!o) return;
+    const x = Math.round(u.valToPos(o.bestEpoch, "x", true));
+    const { top, height } = u.bbox;
+    const ctx = u.ctx;
+    ctx.save();
+    ctx.strokeStyle = "#2b8a3e";
+    ctx.setLineDash([4, 4]);
+    ctx.lineWidth = 1.5 * devicePixelRatio;
+    ctx.beginPath();
+    ctx.moveTo(x, top);
+    ctx.lineTo(x, top + height);
+    ctx.stroke();
+    ctx.fillStyle = "#2b8a3e";
+    ctx.font = `${11 * devicePixelRatio}px sans-serif`;
+    ctx.fillText(`best ${(o.bestTest * 100).toFixed(1)}%`, x + 4 * devicePixelRatio, top + 12 * devicePixelRatio);
+    ctx.restore();
   }
 
   /** Points drawn so far (tests and screenshots use it). */

@@ -2,7 +2,8 @@
 //   page → worker: {type, id, ...}          (init-device, load-dataset, samples, train,
 //                                            resume-run, pause, resume, stop, classify,
 //                                            active-model, weights-bytes, load-weights,
-//                                            load-saved)
+//                                            load-saved, evaluate, last-evaluation,
+//                                            confusion-cell, explain, filters)
 //   worker → page: {type: "result", id, value} | {type: "error", id, message}
 //                  {type: "progress", event}  (a TrainingEvent, about 10 per second)
 //                  {type: "load-progress", done, total}
@@ -156,6 +157,21 @@ const handlers = {
   },
   classify({ rgba }) {
     return engine.classify(rgba);
+  },
+  explain({ rgba }) {
+    return engine.explain(rgba);
+  },
+  filters() {
+    return engine.filters();
+  },
+  evaluate() {
+    return engine.evaluate();
+  },
+  "last-evaluation"() {
+    return engine.lastEvaluation();
+  },
+  "confusion-cell"({ label, predicted, limit }) {
+    return engine.confusionCell(label, predicted, limit);
   },
   memory() {
     return engine.memoryUsage();

@@ -346,7 +346,10 @@ fn early_stopping_stops_and_keeps_the_best_epoch() {
     let mut trainer = Trainer::new(config, &Device::flex(), &data).unwrap();
     let summary = pollster::block_on(trainer.run(&data, &mut |_: &TrainingEvent| {})).unwrap();
     assert!(summary.stopped_early);
-    assert_eq!(summary.epochs, 3, "epoch 1, then 2 epochs without improvement");
+    assert_eq!(
+        summary.epochs, 3,
+        "epoch 1, then 2 epochs without improvement"
+    );
     assert_eq!(summary.best_epoch, Some(0));
     let kept = trainer.result();
     assert_eq!(kept.epochs, 1);
@@ -407,7 +410,12 @@ fn weight_decay_shrinks_the_weights() {
         let mut trainer = Trainer::new(config, &Device::flex(), &data).unwrap();
         pollster::block_on(trainer.run(&data, &mut |_: &TrainingEvent| {})).unwrap();
         let kiln::model::Model::Seed(m) = trainer.model();
-        m.fc1.weight.val().powf_scalar(2.0).sum().into_scalar::<f32>()
+        m.fc1
+            .weight
+            .val()
+            .powf_scalar(2.0)
+            .sum()
+            .into_scalar::<f32>()
     };
     let (plain, decayed) = (norm(0.0), norm(0.5));
     assert!(

@@ -5,9 +5,17 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::future_to_promise;
 
 use crate::data::CLASS_NAMES;
-use crate::data::cifar::{IMAGE_BYTES, IMAGE_SIDE};
+use crate::explain::{explain, first_layer_filters};
 use crate::infer::{classify, rgba_to_chw};
-use crate::web::{Classification, Engine, js};
+use crate::web::{ActiveModel, Classification, Engine, Shared, evaluation, js};
+
+/// The class names of the loaded dataset, or CIFAR-10's.
+fn class_names(shared: &Shared) -> Vec<String> {
+    shared.data.borrow().as_ref().map_or_else(
+        || CLASS_NAMES.iter().map(|s| s.to_string()).collect(),
+        |d| d.class_names.clone(),
+    )
+}
 
 #[wasm_bindgen]
 impl Engine {
@@ -23,16 +31,59 @@ impl Engine {
                 .borrow()
                 .clone()
                 .ok_or_else(|| js::error("no model"))?;
-            let names = shared.data.borrow().as_ref().map_or_else(
-                || CLASS_NAMES.iter().map(|s| s.to_string()).collect(),
-                |d| d.class_names.clone(),
-            );
+            let names = class_names(&shared);
             let device = shared.device.borrow().0.clone();
             let predictions = classify(&model, shared.normalization.get(), &chw, &names, &device)
                 .await
                 .map_err(js::error)?;
             let model = shared.active.borrow().clone();
             Ok(js::to_js(&Classification { predictions, model }))
+        })
+    }
+
+    /// Classify and explain 32×32 RGBA pixels with the weights in use: the predictions, the
+    /// saliency map and Grad-CAM of the top class, and every convolution's feature maps.
+    /// Resolves to an `Explanation` (see `crate::explain`) with `model` added. One device read.
+    pub fn explain(&self, rgba: Vec<u8>) -> Promise {
+        let shared = self.shared.clone();
+        future_to_promise(async move {
+            let chw = rgba_to_chw(&rgba).map_err(js::error)?;
+            let model = shared
+                .latest
+                .borrow()
+                .clone()
+                .ok_or_else(|| js::error("no model"))?;
+            let names = class_names(&shared);
+            let device = shared.device.borrow().0.clone();
+            let explanation = explain(&model, shared.normalization.get(), &chw, &names, &device)
+                .await
+                .map_err(js::error)?;
+            #[derive(serde::Serialize)]
+            struct Explained<'a> {
+                #[serde(flatten)]
+                explanation: &'a crate::explain::Explanation,
+                model: ActiveModel,
+            }
+            let model = shared.active.borrow().clone();
+            Ok(js::to_js(&Explained {
+                explanation: &explanation,
+                model,
+            }))
+        })
+    }
+
+    /// The first convolution's filters of the weights in use: `{count, channels, size,
+    /// values}`. One device read.
+    pub fn filters(&self) -> Promise {
+        let shared = self.shared.clone();
+        future_to_promise(async move {
+            let model = shared
+                .latest
+                .borrow()
+                .clone()
+                .ok_or_else(|| js::error("no model"))?;
+            let filters = first_layer_filters(&model).await.map_err(js::error)?;
+            Ok(js::to_js(&filters))
         })
     }
 
@@ -63,15 +114,7 @@ impl Engine {
                     .map(|(i, _)| i),
             );
         }
-        let plane = IMAGE_SIDE * IMAGE_SIDE;
-        let mut rgba = Vec::with_capacity(picked.len() * plane * 4);
-        for &i in &picked {
-            let image = split.image(i);
-            debug_assert_eq!(image.len(), IMAGE_BYTES);
-            for p in 0..plane {
-                rgba.extend_from_slice(&[image[p], image[plane + p], image[2 * plane + p], 255]);
-            }
-        }
+        let rgba = evaluation::rgba(split, &picked);
         let labels: Vec<u8> = picked.iter().map(|&i| split.labels()[i]).collect();
         let result = js_sys::Object::new();
         js_sys::Reflect::set(

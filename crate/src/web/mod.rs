@@ -5,6 +5,7 @@
 mod checkpoint;
 mod classify;
 pub mod device;
+mod evaluation;
 mod js;
 mod observer;
 mod reader;
@@ -56,6 +57,8 @@ struct Shared {
     /// The architecture of `latest`.
     model_config: RefCell<ModelConfig>,
     active: RefCell<ActiveModel>,
+    /// The test-set evaluation of the weights in use, when there is one.
+    evaluation: RefCell<Option<evaluation::Kept>>,
 }
 
 #[wasm_bindgen]
@@ -119,6 +122,7 @@ impl Engine {
                     epochs: 0,
                     test_accuracy: None,
                 }),
+                evaluation: RefCell::new(None),
             }),
         }
     }
@@ -224,6 +228,7 @@ impl Engine {
             class_names: data.class_names.clone(),
         };
         *self.shared.data.borrow_mut() = Some(Rc::new(data));
+        evaluation::invalidate(&self.shared);
         *self.shared.dataset_name.borrow_mut() = dataset_name;
         Ok(js::to_js(&summary))
     }

@@ -9,6 +9,7 @@ use std::rc::Rc;
 
 use crate::data::Cifar10;
 use crate::train::{EpochRecord, Trainer, TrainingConfig, last_test_accuracy};
+use crate::web::evaluation::{self, Kept};
 use crate::web::observer::{RunState, WebObserver};
 use crate::web::{ActiveModel, Engine, Shared, checkpoint, js};
 
@@ -135,6 +136,7 @@ async fn drive(
     *shared.model_config.borrow_mut() = trainer.config.model.clone();
     *shared.latest.borrow_mut() = Some(trainer.model());
     *shared.active.borrow_mut() = trained(&trainer.history);
+    evaluation::invalidate(&shared);
     let mut observer = WebObserver {
         on_event,
         on_checkpoint,
@@ -148,12 +150,20 @@ async fn drive(
     shared.training.set(false);
     match result {
         Ok(summary) => {
-            *shared.latest.borrow_mut() = Some(trainer.model());
-            *shared.active.borrow_mut() = ActiveModel {
+            // With early stopping, the best epoch's weights; otherwise the last ones.
+            let kept = trainer.result();
+            let model = ActiveModel {
                 source: "trained",
-                epochs: summary.epochs,
-                test_accuracy: summary.test_accuracy,
+                epochs: kept.epochs,
+                test_accuracy: kept.test_accuracy,
             };
+            *shared.latest.borrow_mut() = Some(kept.model);
+            *shared.active.borrow_mut() = model.clone();
+            *shared.evaluation.borrow_mut() = kept.evaluation.map(|evaluation| Kept {
+                evaluation,
+                data: data.clone(),
+                model,
+            });
             Ok(js::to_js(&summary))
         }
         Err(e) => {

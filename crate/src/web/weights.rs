@@ -6,7 +6,7 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::future_to_promise;
 
 use crate::train::TrainingSummary;
-use crate::web::{ActiveModel, Engine, js};
+use crate::web::{ActiveModel, Engine, evaluation, js};
 use crate::weights::{self, WeightsMeta};
 
 #[wasm_bindgen]
@@ -59,6 +59,7 @@ impl Engine {
         let (model, meta) = weights::from_bytes(&name, &bytes, &device)
             .map_err(|e| JsError::new(&e.to_string()))?;
         *self.shared.latest.borrow_mut() = Some(model);
+        evaluation::invalidate(&self.shared);
         self.shared.normalization.set(meta.normalization);
         *self.shared.model_config.borrow_mut() = meta.model.clone();
         let active = ActiveModel {

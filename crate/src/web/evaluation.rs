@@ -1,0 +1,167 @@
+//! The test-set evaluation views: accuracy, per-class accuracy, confusion matrix, the most
+//! confidently wrong images and the images of one confusion-matrix cell.
+
+use std::rc::Rc;
+
+use js_sys::{Promise, Uint8Array};
+use serde::Serialize;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::future_to_promise;
+
+use crate::data::cifar::{IMAGE_SIDE, Split};
+use crate::data::{Batcher, Cifar10};
+use crate::train::{Evaluation, Judged, evaluate};
+use crate::web::{ActiveModel, Engine, Shared, js};
+
+/// How many of the most confident mistakes the gallery shows (`kiln eval --json` lists as many).
+const MISTAKES: usize = 24;
+
+/// Images per evaluation batch in the browser.
+const EVAL_BATCH: usize = 500;
+
+/// An evaluation of the weights in use, with the dataset it was made on.
+pub(crate) struct Kept {
+    pub evaluation: Evaluation,
+    pub data: Rc<Cifar10>,
+    pub model: ActiveModel,
+}
+
+#[derive(Serialize)]
+struct Summary<'a> {
+    accuracy: f32,
+    loss: f32,
+    images: usize,
+    per_class_accuracy: Vec<Option<f32>>,
+    confusion: &'a [Vec<u32>],
+    /// Test images per class (the confusion matrix' row sums).
+    test_per_class: Vec<u32>,
+    class_names: &'a [String],
+    misclassified: Vec<Judged>,
+    /// The weights evaluated.
+    model: &'a ActiveModel,
+}
+
+/// `{..summary, misclassified_rgba}`: the summary, and the mistakes' pixels (32×32 RGBA each).
+fn summary_js(kept: &Kept) -> Result<JsValue, JsValue> {
+    let ev = &kept.evaluation;
+    let misclassified = ev.most_confident_mistakes(MISTAKES);
+    let indices: Vec<usize> = misclassified.iter().map(|j| j.index).collect();
+    let summary = Summary {
+        accuracy: ev.metrics.accuracy,
+        loss: ev.metrics.loss,
+        images: ev.metrics.images,
+        per_class_accuracy: ev.per_class_accuracy(),
+        confusion: &ev.confusion,
+        test_per_class: ev.confusion.iter().map(|r| r.iter().sum()).collect(),
+        class_names: &kept.data.class_names,
+        misclassified,
+        model: &kept.model,
+    };
+    let value = js::to_js(&summary);
+    set(
+        &value,
+        "misclassified_rgba",
+        &rgba(&kept.data.test, &indices),
+    )?;
+    Ok(value)
+}
+
+fn set(target: &JsValue, key: &str, value: &[u8]) -> Result<(), JsValue> {
+    js_sys::Reflect::set(target, &key.into(), &Uint8Array::from(value)).map(|_| ())
+}
+
+/// The images at `indices` as 32×32 RGBA, one after another.
+pub(crate) fn rgba(split: &Split, indices: &[usize]) -> Vec<u8> {
+    let plane = IMAGE_SIDE * IMAGE_SIDE;
+    let mut out = Vec::with_capacity(indices.len() * plane * 4);
+    for &i in indices {
+        let image = split.image(i);
+        for p in 0..plane {
+            out.extend_from_slice(&[image[p], image[plane + p], image[2 * plane + p], 255]);
+        }
+    }
+    out
+}
+
+/// Forget the evaluation: the weights in use changed.
+pub(crate) fn invalidate(shared: &Shared) {
+    *shared.evaluation.borrow_mut() = None;
+}
+
+#[wasm_bindgen]
+impl Engine {
+    /// Evaluate the weights in use on the loaded test set. Resolves to `{accuracy, loss,
+    /// images, per_class_accuracy, confusion, test_per_class, class_names, misclassified:
+    /// [{index, label, predicted, confidence}] (most confident first), misclassified_rgba,
+    /// model}`. Two device reads.
+    pub fn evaluate(&self) -> Promise {
+        let shared = self.shared.clone();
+        future_to_promise(async move {
+            if shared.training.get() {
+                return Err(js::error(
+                    "training is running: its evaluation comes after each epoch",
+                ));
+            }
+            let data = shared.data.borrow().clone().ok_or_else(|| {
+                js::error("no dataset loaded: load CIFAR-10 (with test_batch.bin) first")
+            })?;
+            if data.test.is_empty() {
+                return Err(js::error(
+                    "the loaded dataset has no test images: add test_batch.bin",
+                ));
+            }
+            let model = shared
+                .latest
+                .borrow()
+                .clone()
+                .ok_or_else(|| js::error("no model"))?;
+            let device = shared.device.borrow().0.clone();
+            let batcher = Batcher::new(shared.normalization.get(), device);
+            let evaluation = evaluate(&model, &data.test, &batcher, EVAL_BATCH)
+                .await
+                .map_err(js::error)?;
+            let kept = Kept {
+                evaluation,
+                data,
+                model: shared.active.borrow().clone(),
+            };
+            let value = summary_js(&kept)?;
+            *shared.evaluation.borrow_mut() = Some(kept);
+            Ok(value)
+        })
+    }
+
+    /// The evaluation of the weights in use (as `evaluate` gives it), or `null` when they have
+    /// not been evaluated on the loaded dataset. Training keeps its last one.
+    #[wasm_bindgen(js_name = lastEvaluation)]
+    pub fn last_evaluation(&self) -> Result<JsValue, JsValue> {
+        match &*self.shared.evaluation.borrow() {
+            Some(kept) => summary_js(kept),
+            None => Ok(JsValue::NULL),
+        }
+    }
+
+    /// The test images of one confusion-matrix cell (true class `label`, predicted
+    /// `predicted`), most confident first, at most `limit`: `{items, rgba}`.
+    #[wasm_bindgen(js_name = confusionCell)]
+    pub fn confusion_cell(
+        &self,
+        label: u8,
+        predicted: u8,
+        limit: usize,
+    ) -> Result<JsValue, JsValue> {
+        let kept = self.shared.evaluation.borrow();
+        let kept = kept
+            .as_ref()
+            .ok_or_else(|| js::error("evaluate the weights first"))?;
+        let items = kept.evaluation.cell(label, predicted, limit);
+        let indices: Vec<usize> = items.iter().map(|j| j.index).collect();
+        #[derive(Serialize)]
+        struct Cell {
+            items: Vec<Judged>,
+        }
+        let value = js::to_js(&Cell { items });
+        set(&value, "rgba", &rgba(&kept.data.test, &indices))?;
+        Ok(value)
+    }
+}
