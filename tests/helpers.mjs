@@ -10,6 +10,9 @@ export const ROOT = path.resolve(import.meta.dirname, "..");
 export const ARTEFACTS = path.join(ROOT, "target", "e2e-artefacts");
 mkdirSync(ARTEFACTS, { recursive: true });
 
+/** The native `kiln` binary (built by `./build.sh test` before the browser tests). */
+export const kilnBinary = () => path.join(process.env.CARGO_TARGET_DIR || path.join(ROOT, "target"), "release", "kiln");
+
 export const CIFAR =
   process.env.KILN_CIFAR10 || path.join(ROOT, "..", "shared", "cifar10", "cifar-10-binary.tar.gz");
 
@@ -39,6 +42,24 @@ export async function launchBrowser() {
       "--disable-sync",
     ],
   });
+}
+
+/** Serve dist/ on `port`, open the app in headless Chromium and wait until it has a device.
+ * Page errors and console errors are collected in `errors`. */
+export async function openApp(port, viewport = { width: 1280, height: 1100 }) {
+  const server = await startServer(port);
+  const browser = await launchBrowser();
+  const page = await browser.newPage({ viewport });
+  const errors = [];
+  page.on("pageerror", (e) => errors.push(String(e)));
+  page.on("console", (m) => m.type() === "error" && errors.push(m.text()));
+  await page.goto(`http://localhost:${port}/index.html`);
+  await page.getByTestId("backend-status").filter({ hasNotText: "starting" }).waitFor();
+  const close = async () => {
+    await browser.close();
+    server.kill();
+  };
+  return { page, errors, close };
 }
 
 /** Extract one member of a .tar.gz held in memory. */

@@ -4,30 +4,21 @@ import assert from "node:assert/strict";
 import path from "node:path";
 import { readFileSync } from "node:fs";
 import { execFileSync } from "node:child_process";
-import { ARTEFACTS, ROOT, cifarPng, launchBrowser, realSubset, startServer } from "./helpers.mjs";
+import { ARTEFACTS, ROOT, cifarPng, kilnBinary, openApp, realSubset } from "./helpers.mjs";
 
-const PORT = 19080 + (process.pid % 1000);
-const URL = `http://localhost:${PORT}/index.html`;
-let server, browser, page;
-const consoleErrors = [];
+const PORT = 16080 + (process.pid % 1000);
+let app, page, consoleErrors;
 
 before(async () => {
-  server = await startServer(PORT);
-  browser = await launchBrowser();
-  page = await browser.newPage({ viewport: { width: 1280, height: 1100 } });
-  page.on("pageerror", (e) => consoleErrors.push(String(e)));
-  page.on("console", (m) => m.type() === "error" && consoleErrors.push(m.text()));
-  await page.goto(URL);
-  await page.getByTestId("backend-status").filter({ hasNotText: "starting" }).waitFor();
+  app = await openApp(PORT);
+  ({ page, errors: consoleErrors } = app);
 });
 
 after(async () => {
-  await browser?.close();
-  server?.kill();
+  await app?.close();
 });
 
 const byId = (id) => page.getByTestId(id);
-const kilnBinary = () => path.join(process.env.CARGO_TARGET_DIR || path.join(ROOT, "target"), "release", "kiln");
 
 async function useBackend(backend) {
   await byId("backend-select").selectOption(backend);

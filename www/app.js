@@ -565,19 +565,38 @@ async function classify(rgba, name = state.lastInputName) {
   explain(rgba);
 }
 
-/** Saliency, Grad-CAM and feature maps for the image just classified (after the bars). */
-let explainTicket = 0;
+/** Saliency, Grad-CAM and feature maps for the image just classified (after the bars), while
+ * "Inside the network" is open. At most one explanation is computed at a time; images
+ * classified meanwhile are skipped but the latest, so a quick series of images never piles up
+ * work in front of the next classification. */
+const explaining = { busy: false, next: null };
 async function explain(rgba) {
-  const ticket = ++explainTicket;
+  explaining.next = rgba;
+  if (!$("inside").open) {
+    $("explain-status").textContent = "Open “Inside the network” to see the maps for this image.";
+    return;
+  }
+  if (explaining.busy) return;
+  explaining.busy = true;
   $("explain-status").textContent = "Computing the saliency map and Grad-CAM…";
   try {
-    const ex = await worker.request("explain", { rgba: new Uint8Array(rgba.buffer.slice(0)) });
-    if (ticket !== explainTicket) return; // a newer image is on its way
-    renderExplanation(ex, $("network-input"));
-  } catch (e) {
-    if (ticket === explainTicket) $("explain-status").textContent = `No explanation: ${e.message}`;
+    while (explaining.next) {
+      const input = explaining.next;
+      explaining.next = null;
+      try {
+        const ex = await worker.request("explain", { rgba: new Uint8Array(input.buffer.slice(0)) });
+        if (!explaining.next && input === state.lastInput) renderExplanation(ex, $("network-input"));
+      } catch (e) {
+        if (!explaining.next) $("explain-status").textContent = `No explanation: ${e.message}`;
+      }
+    }
+  } finally {
+    explaining.busy = false;
   }
 }
+$("inside").addEventListener("toggle", () => {
+  if ($("inside").open && state.lastInput) explain(state.lastInput);
+});
 
 let filtersPending = false;
 async function refreshFilters() {

@@ -7,13 +7,12 @@
 //! async read, as training does.
 
 use burn::prelude::*;
-use burn::tensor::TensorData;
 use burn::tensor::activation::{relu, softmax};
 use serde::{Deserialize, Serialize};
 
 use crate::data::Normalization;
-use crate::data::cifar::{CHANNELS, IMAGE_BYTES, IMAGE_SIDE};
-use crate::infer::{InferError, Prediction, predictions_from};
+use crate::data::cifar::IMAGE_SIDE;
+use crate::infer::{InferError, Prediction, input_tensor, predictions_from};
 use crate::model::Model;
 use crate::train::read::read_floats;
 
@@ -61,17 +60,8 @@ pub async fn explain(
     class_names: &[String],
     device: &Device,
 ) -> Result<Explanation, InferError> {
-    if chw.len() != IMAGE_BYTES {
-        return Err(InferError::BadInput {
-            expected: IMAGE_BYTES,
-            got: chw.len(),
-        });
-    }
-    let mut floats = Vec::with_capacity(IMAGE_BYTES);
-    normalization.extend_floats(chw, &mut floats);
-    let shape = [1, CHANNELS, IMAGE_SIDE, IMAGE_SIDE];
     // Only the input requires a gradient; the weights take part as constants.
-    let input = Tensor::<4>::from_data(TensorData::new(floats, shape), &device.clone().inner())
+    let input = input_tensor(normalization, chw, &device.clone().inner())?
         .autodiff()
         .require_grad();
     let mut convs = model.conv_activations(input.clone());

@@ -44,14 +44,12 @@ pub fn rgba_to_chw(rgba: &[u8]) -> Result<Vec<u8>, InferError> {
     Ok(chw)
 }
 
-/// Class probabilities of one CHW image, best first. One device read.
-pub async fn classify(
-    model: &Model,
+/// One CHW image as the network's input, `[1, 3, 32, 32]`, scaled by `normalization`.
+pub fn input_tensor(
     normalization: Normalization,
     chw: &[u8],
-    class_names: &[String],
     device: &Device,
-) -> Result<Vec<Prediction>, InferError> {
+) -> Result<Tensor<4>, InferError> {
     if chw.len() != IMAGE_BYTES {
         return Err(InferError::BadInput {
             expected: IMAGE_BYTES,
@@ -60,10 +58,21 @@ pub async fn classify(
     }
     let mut floats = Vec::with_capacity(IMAGE_BYTES);
     normalization.extend_floats(chw, &mut floats);
-    let input = Tensor::<4>::from_data(
+    Ok(Tensor::from_data(
         TensorData::new(floats, [1, CHANNELS, IMAGE_SIDE, IMAGE_SIDE]),
         device,
-    );
+    ))
+}
+
+/// Class probabilities of one CHW image, best first. One device read.
+pub async fn classify(
+    model: &Model,
+    normalization: Normalization,
+    chw: &[u8],
+    class_names: &[String],
+    device: &Device,
+) -> Result<Vec<Prediction>, InferError> {
+    let input = input_tensor(normalization, chw, device)?;
     let probabilities = softmax(model.forward(input), 1); // [1, classes]
     let probabilities = read_floats(probabilities).await?;
     Ok(predictions_from(&probabilities, class_names))

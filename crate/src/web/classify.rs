@@ -26,11 +26,7 @@ impl Engine {
         let shared = self.shared.clone();
         future_to_promise(async move {
             let chw = rgba_to_chw(&rgba).map_err(js::error)?;
-            let model = shared
-                .latest
-                .borrow()
-                .clone()
-                .ok_or_else(|| js::error("no model"))?;
+            let model = shared.model_in_use()?;
             let names = class_names(&shared);
             let device = shared.device.borrow().0.clone();
             let predictions = classify(&model, shared.normalization.get(), &chw, &names, &device)
@@ -48,11 +44,7 @@ impl Engine {
         let shared = self.shared.clone();
         future_to_promise(async move {
             let chw = rgba_to_chw(&rgba).map_err(js::error)?;
-            let model = shared
-                .latest
-                .borrow()
-                .clone()
-                .ok_or_else(|| js::error("no model"))?;
+            let model = shared.model_in_use()?;
             let names = class_names(&shared);
             let device = shared.device.borrow().0.clone();
             let explanation = explain(&model, shared.normalization.get(), &chw, &names, &device)
@@ -77,11 +69,7 @@ impl Engine {
     pub fn filters(&self) -> Promise {
         let shared = self.shared.clone();
         future_to_promise(async move {
-            let model = shared
-                .latest
-                .borrow()
-                .clone()
-                .ok_or_else(|| js::error("no model"))?;
+            let model = shared.model_in_use()?;
             let filters = first_layer_filters(&model).await.map_err(js::error)?;
             Ok(js::to_js(&filters))
         })

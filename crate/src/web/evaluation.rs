@@ -110,11 +110,7 @@ impl Engine {
                     "the loaded dataset has no test images: add test_batch.bin",
                 ));
             }
-            let model = shared
-                .latest
-                .borrow()
-                .clone()
-                .ok_or_else(|| js::error("no model"))?;
+            let model = shared.model_in_use()?;
             let device = shared.device.borrow().0.clone();
             let batcher = Batcher::new(shared.normalization.get(), device);
             let evaluation = evaluate(&model, &data.test, &batcher, EVAL_BATCH)

@@ -61,6 +61,16 @@ struct Shared {
     evaluation: RefCell<Option<evaluation::Kept>>,
 }
 
+impl Shared {
+    /// The inference copy of the weights in use (cheap: tensors are shared, not copied).
+    fn model_in_use(&self) -> Result<Model, JsValue> {
+        self.latest
+            .borrow()
+            .clone()
+            .ok_or_else(|| js::error("no model"))
+    }
+}
+
 #[wasm_bindgen]
 pub struct Engine {
     shared: Rc<Shared>,

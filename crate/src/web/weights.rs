@@ -16,11 +16,7 @@ impl Engine {
     pub fn weights_bytes(&self) -> Promise {
         let shared = self.shared.clone();
         future_to_promise(async move {
-            let model = shared
-                .latest
-                .borrow()
-                .clone()
-                .ok_or_else(|| js::error("no model"))?;
+            let model = shared.model_in_use()?;
             let active = shared.active.borrow().clone();
             let summary = TrainingSummary {
                 epochs: active.epochs,
