@@ -3,7 +3,8 @@
 // reads their weights:
 //   runs:        {id, name, created, updated, status, config, history, steps, epochs_done,
 //                 epochs_total, test_accuracy, dataset, backend}
-//   checkpoints: id → {weights: Uint8Array, optimizer: Uint8Array}
+//   checkpoints: id → {weights: Uint8Array, optimizer: Uint8Array, best_weights?: Uint8Array}
+//                (best_weights: with early stopping, the best epoch's when it is not the last)
 import { openDB } from "./vendor/idb.js";
 
 const DB_NAME = "kiln";
@@ -37,7 +38,10 @@ export async function saveRun(run, checkpoint) {
   const tx = database.transaction(["runs", "checkpoints"], "readwrite");
   await Promise.all([
     tx.objectStore("runs").put(run),
-    tx.objectStore("checkpoints").put({ weights: checkpoint.weights, optimizer: checkpoint.optimizer }, run.id),
+    tx.objectStore("checkpoints").put(
+      { weights: checkpoint.weights, optimizer: checkpoint.optimizer, best_weights: checkpoint.best_weights },
+      run.id,
+    ),
     tx.done,
   ]);
 }
@@ -65,7 +69,8 @@ export async function getCheckpoint(id) {
   const database = await db();
   const [run, blobs] = await Promise.all([database.get("runs", id), database.get("checkpoints", id)]);
   if (!run || !blobs) throw new Error("this saved run is gone (deleted in another tab?)");
-  return { run, checkpoint: { config: run.config, history: run.history, weights: blobs.weights, optimizer: blobs.optimizer } };
+  const { weights, optimizer, best_weights } = blobs;
+  return { run, checkpoint: { config: run.config, history: run.history, weights, optimizer, best_weights } };
 }
 
 export async function deleteRun(id) {

@@ -144,7 +144,8 @@ const handlers = {
   },
   async "load-saved"({ runId }) {
     const { run: saved, checkpoint } = await getCheckpoint(runId);
-    return engine.loadWeights(saved.name, checkpoint.weights, "saved");
+    // With early stopping, the run's result is its best epoch, not necessarily its last.
+    return engine.loadWeights(saved.name, checkpoint.best_weights ?? checkpoint.weights, "saved");
   },
   pause() {
     engine.pause();

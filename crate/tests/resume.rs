@@ -214,3 +214,45 @@ fn a_broken_or_mismatched_checkpoint_is_refused() {
 
     assert!(Trainer::resume(&device, &data, &good).is_ok());
 }
+
+#[test]
+fn a_resumed_early_stopping_run_keeps_the_best_epoch_from_before_the_resume() {
+    let data = noise_data();
+    // Test accuracy cannot move at this learning rate: epoch 1 stays the best.
+    let config = TrainingConfig {
+        learning_rate: 1e-12,
+        early_stopping: Some(2),
+        ..config(2)
+    };
+    let mut trainer = Trainer::new(config, &Device::flex(), &data).unwrap();
+    let mut saver = Saver::default();
+    pollster::block_on(trainer.run(&data, &mut saver)).unwrap();
+    let first = &saver.0[0];
+    assert!(
+        first.best_weights.is_none(),
+        "the best epoch is the last one"
+    );
+    let second = saver.0.last().unwrap().clone();
+    let best = second
+        .best_weights
+        .as_ref()
+        .expect("after epoch 2, the best weights are epoch 1's");
+    let (best_model, meta) = kiln::weights::from_bytes("best", best, &Device::flex()).unwrap();
+    assert_eq!(meta.epochs, 1);
+
+    let mut checkpoint = second;
+    checkpoint.config.epochs = 6;
+    let mut resumed = Trainer::resume(&Device::flex(), &data, &checkpoint).unwrap();
+    let summary = pollster::block_on(resumed.run(&data, &mut |_: &TrainingEvent| {})).unwrap();
+    assert!(summary.stopped_early);
+    assert_eq!(summary.epochs, 3, "epoch 1 best, epochs 2 and 3 no better");
+    let kept = resumed.result();
+    assert_eq!(kept.epochs, 1);
+    let kept_values = pollster::block_on(read_parameters(&kept.model))
+        .unwrap()
+        .values;
+    let best_values = pollster::block_on(read_parameters(&best_model))
+        .unwrap()
+        .values;
+    assert_eq!(max_diff(&kept_values, &best_values), 0.0);
+}

@@ -15,6 +15,9 @@ pub struct Checkpoint {
     pub weights: Vec<u8>,
     /// burn's optimiser record (burnpack), keyed by the weights' parameter ids.
     pub optimizer: Vec<u8>,
+    /// With early stopping, the weights of the best epoch so far when it is not the last one
+    /// (a Kiln weights file): the weights the run will end with unless a later epoch beats it.
+    pub best_weights: Option<Vec<u8>>,
 }
 
 impl Checkpoint {

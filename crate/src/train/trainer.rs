@@ -193,17 +193,30 @@ impl Trainer {
         trainer.normalization = meta.normalization;
         trainer.history = checkpoint.history.clone();
         trainer.last_epoch = Some(trainer.model());
+        let best_model = match &checkpoint.best_weights {
+            Some(bytes) => Some(
+                weights::from_bytes("saved run's best epoch", bytes, device)
+                    .map_err(CheckpointError::from)?
+                    .0,
+            ),
+            None => None,
+        };
         trainer.best = best_of(&trainer.history).map(|(epoch, accuracy)| Best {
             epoch,
             accuracy,
-            model: (epoch + 1 == trainer.history.len()).then(|| (trainer.model(), None)),
+            model: if epoch + 1 == trainer.history.len() {
+                Some((trainer.model(), None))
+            } else {
+                best_model.map(|m| (m, None))
+            },
         });
         Ok(trainer)
     }
 
     /// Save the run as it is now. Call it between epochs (in `Observer::epoch_finished`): a
     /// checkpoint taken mid-epoch would repeat that epoch's first steps on resume. Two async
-    /// reads: the weights, then the optimiser state.
+    /// reads (the weights, then the optimiser state), and a third for the best epoch's weights
+    /// when early stopping keeps older ones.
     pub async fn checkpoint(&self, dataset: &str) -> Result<Checkpoint, TrainError> {
         let model = self.model();
         let meta = WeightsMeta::describe(
@@ -219,11 +232,33 @@ impl Trainer {
         let optimizer = optimizer::state_bytes(&self.optimizer)
             .await
             .map_err(CheckpointError::from)?;
+        let best_weights = match &self.best {
+            Some(Best {
+                epoch,
+                accuracy,
+                model: Some((model, _)),
+            }) if self.config.early_stopping.is_some() && epoch + 1 != self.history.len() => {
+                let meta = WeightsMeta::describe(
+                    &self.config.model,
+                    self.normalization,
+                    epoch + 1,
+                    Some(*accuracy),
+                    dataset.to_string(),
+                );
+                Some(
+                    weights::to_bytes(model, &meta)
+                        .await
+                        .map_err(CheckpointError::from)?,
+                )
+            }
+            _ => None,
+        };
         Ok(Checkpoint {
             config: self.config.clone(),
             history: self.history.clone(),
             weights,
             optimizer,
+            best_weights,
         })
     }
 

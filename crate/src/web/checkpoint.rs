@@ -1,5 +1,6 @@
 //! Checkpoints as JS objects, for the worker to keep in IndexedDB:
-//! `{config, history, weights: Uint8Array, optimizer: Uint8Array, epochs_done, test_accuracy}`.
+//! `{config, history, weights: Uint8Array, optimizer: Uint8Array, best_weights?: Uint8Array,
+//! epochs_done, test_accuracy}`.
 
 use js_sys::{Object, Reflect, Uint8Array};
 use wasm_bindgen::{JsCast, JsValue};
@@ -19,6 +20,9 @@ pub fn to_js(checkpoint: &Checkpoint) -> JsValue {
         "optimizer",
         Uint8Array::from(&checkpoint.optimizer[..]).into(),
     );
+    if let Some(best) = &checkpoint.best_weights {
+        set("best_weights", Uint8Array::from(&best[..]).into());
+    }
     set("epochs_done", checkpoint.epochs_done().into());
     set(
         "test_accuracy",
@@ -51,5 +55,9 @@ pub fn from_js(value: &JsValue) -> Result<Checkpoint, String> {
             .map_err(|e| format!("the saved run's history is unreadable: {e}"))?,
         weights: bytes("weights")?,
         optimizer: bytes("optimizer")?,
+        best_weights: match field("best_weights") {
+            Ok(_) => Some(bytes("best_weights")?),
+            Err(_) => None,
+        },
     })
 }
