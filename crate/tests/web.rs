@@ -157,3 +157,37 @@ async fn auto_times_both_devices_and_keeps_the_faster() {
         );
     }
 }
+
+/// Saliency and Grad-CAM through autodiff and one async read, on WebGPU as on the CPU: the
+/// same answer on both devices for the same weights.
+#[wasm_bindgen_test]
+async fn explanations_agree_on_webgpu_and_the_cpu() {
+    use kiln::data::{CLASS_NAMES, Normalization};
+    use kiln::explain::explain;
+    let (gpu, info) = device::choose("webgpu").await;
+    assert_eq!(info.backend, "webgpu", "{:?}", info.fallback_reason);
+    let names: Vec<String> = CLASS_NAMES.iter().map(|s| s.to_string()).collect();
+    let image: Vec<u8> = (0..3072u32).map(|i| (i * 37 % 251) as u8).collect();
+    let cpu = Device::flex();
+    cpu.seed(3);
+    let model = kiln::model::ModelConfig::new().init(&cpu).unwrap();
+    let on_cpu = explain(&model, Normalization::Unit, &image, &names, &cpu)
+        .await
+        .unwrap();
+    let fresh = kiln::model::ModelConfig::new().init(&gpu).unwrap();
+    let on_gpu_model = kiln::transfer::move_to_device(&model, fresh, &gpu)
+        .await
+        .unwrap();
+    let on_gpu = explain(&on_gpu_model, Normalization::Unit, &image, &names, &gpu)
+        .await
+        .unwrap();
+    assert_eq!(on_cpu.class, on_gpu.class);
+    assert_eq!(on_gpu.gradcam.len(), 16);
+    assert!(on_gpu.gradcam.iter().all(|&v| v >= 0.0));
+    let close = |a: &[f32], b: &[f32]| {
+        let scale = a.iter().fold(0f32, |m, v| m.max(v.abs())).max(1e-12);
+        a.iter().zip(b).all(|(x, y)| (x - y).abs() <= 1e-3 * scale)
+    };
+    assert!(close(&on_cpu.saliency, &on_gpu.saliency), "saliency differs");
+    assert!(close(&on_cpu.gradcam, &on_gpu.gradcam), "Grad-CAM differs");
+}
