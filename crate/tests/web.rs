@@ -188,6 +188,9 @@ async fn explanations_agree_on_webgpu_and_the_cpu() {
         let scale = a.iter().fold(0f32, |m, v| m.max(v.abs())).max(1e-12);
         a.iter().zip(b).all(|(x, y)| (x - y).abs() <= 1e-3 * scale)
     };
-    assert!(close(&on_cpu.saliency, &on_gpu.saliency), "saliency differs");
+    assert!(
+        close(&on_cpu.saliency, &on_gpu.saliency),
+        "saliency differs"
+    );
     assert!(close(&on_cpu.gradcam, &on_gpu.gradcam), "Grad-CAM differs");
 }
