@@ -152,6 +152,58 @@ fn train_saves_weights_that_eval_reads_back() {
         summary["test_accuracy"].as_f64().unwrap(),
     );
     assert!((a - b).abs() < 1e-6, "eval {a} vs train {b}");
+    assert_eq!(eval["test_per_class"].as_array().unwrap().len(), 10);
+    for wrong in eval["misclassified"].as_array().unwrap() {
+        assert_ne!(wrong["label"], wrong["predicted"]);
+    }
+
+    // Train further from the saved weights, with augmentation, weight decay and early
+    // stopping: the epochs add up.
+    let more = dir.join("more.bpk");
+    let more = more.to_str().unwrap();
+    let out = kiln(&[
+        "train",
+        "--data",
+        train,
+        test,
+        "--init",
+        weights,
+        "--epochs",
+        "1",
+        "--batch-size",
+        "4",
+        "--augment",
+        "--weight-decay",
+        "0.001",
+        "--early-stopping",
+        "2",
+        "--out",
+        more,
+        "--json",
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let bytes = std::fs::read(more).unwrap();
+    let (_, meta) =
+        kiln::weights::from_bytes("more.bpk", &bytes, &burn::prelude::Device::flex()).unwrap();
+    assert_eq!(meta.epochs, 3, "2 epochs, then 1 more from --init");
+
+    // Weights of another architecture are refused with the reason.
+    let out = kiln(&[
+        "train",
+        "--data",
+        train,
+        "--init",
+        weights,
+        "--activation",
+        "sigmoid",
+        "--epochs",
+        "1",
+    ]);
+    assert_clean_failure(&out, "the weights are a");
 }
 
 #[test]

@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use burn::prelude::*;
 use indicatif::{ProgressBar, ProgressStyle};
-use kiln::data::{Augmentation, Cifar10};
+use kiln::data::{Augmentation, Cifar10, Normalization};
 use kiln::model::{HiddenActivation, ModelConfig};
 use kiln::train::{NormalizationKind, OptimizerConfig, Trainer, TrainingConfig, TrainingEvent};
 use kiln::weights::{self, WeightsMeta};
@@ -53,6 +53,11 @@ pub struct TrainArgs {
     /// Seed for weight initialisation and shuffling.
     #[arg(long, default_value_t = 42)]
     seed: u64,
+    /// Start from these weights (a file from `--out` or the app) instead of a fresh
+    /// initialisation, with a fresh optimiser: to train a finished run further, say at a lower
+    /// learning rate.
+    #[arg(long, value_name = "WEIGHTS")]
+    init: Option<PathBuf>,
     /// Save the trained weights here (burnpack).
     #[arg(long)]
     out: Option<PathBuf>,
@@ -106,7 +111,31 @@ pub fn run(args: TrainArgs) -> CliResult {
     config.validate().map_err(|e| e.to_string())?;
     let data = Cifar10::load_paths(&args.data.data).map_err(|e| e.to_string())?;
     let device = Device::flex();
-    let mut trainer = Trainer::new(config.clone(), &device, &data).map_err(|e| e.to_string())?;
+    let (mut trainer, init_epochs) = match &args.init {
+        Some(path) => {
+            let (model, meta) = weights::load_file(path, &device).map_err(|e| e.to_string())?;
+            if meta.model != config.model {
+                return Err(format!(
+                    "{}: the weights are a {:?} model, not the {:?} asked for",
+                    path.display(),
+                    meta.model,
+                    config.model
+                ));
+            }
+            let mut config = config.clone();
+            config.normalization = match meta.normalization {
+                Normalization::Unit => NormalizationKind::Unit,
+                Normalization::MeanStd { .. } => NormalizationKind::MeanStd,
+            };
+            let trainer =
+                Trainer::from_model(config, &device, &data, model).map_err(|e| e.to_string())?;
+            (trainer, meta.epochs)
+        }
+        None => (
+            Trainer::new(config.clone(), &device, &data).map_err(|e| e.to_string())?,
+            0,
+        ),
+    };
 
     let bar = ProgressBar::new(0);
     bar.set_style(
@@ -191,7 +220,7 @@ pub fn run(args: TrainArgs) -> CliResult {
             &summary,
             &args.data.data,
         );
-        meta.epochs = kept.epochs;
+        meta.epochs = init_epochs + kept.epochs;
         meta.test_accuracy = kept.test_accuracy;
         pollster::block_on(weights::save_file(&kept.model, &meta, out))
             .map_err(|e| e.to_string())?;
