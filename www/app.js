@@ -573,6 +573,8 @@ const explaining = { busy: false, next: null };
 async function explain(rgba) {
   explaining.next = rgba;
   if (!$("inside").open) {
+    // No stale maps of an earlier image next to this one.
+    for (const id of ["saliency", "gradcam"]) $(id).getContext("2d").clearRect(0, 0, $(id).width, $(id).height);
     $("explain-status").textContent = "Open “Inside the network” to see the maps for this image.";
     return;
   }
