@@ -35,7 +35,7 @@ export function renderExplanation(ex, inputCanvas) {
   const gradcam = $("gradcam");
   overlayOn(gradcam, inputCanvas, heatCanvas(ex.gradcam, side, side), 0.55, true);
   gradcam.dataset.side = String(side);
-  gradcam.dataset.values = JSON.stringify(ex.gradcam);
+  gradcam.dataset.values = JSON.stringify(Array.from(ex.gradcam));
   $("explain-status").textContent = `Maps for the top class, “${top.name}” (${(top.probability * 100).toFixed(1)}%).`;
 
   const figures = ex.feature_maps.map((layer) => {

@@ -1,13 +1,59 @@
 //! Classifying the user's image and showing sample images of the dataset.
 
-use js_sys::Promise;
+use js_sys::{Array, Float32Array, Object, Promise, Reflect};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::future_to_promise;
 
 use crate::data::CLASS_NAMES;
-use crate::explain::{explain, first_layer_filters};
+use crate::explain::{Explanation, explain, first_layer_filters};
 use crate::infer::{classify, rgba_to_chw};
 use crate::web::{ActiveModel, Classification, Engine, Shared, evaluation, js};
+
+/// An explanation as a JS object: the small fields through serde, the maps as `Float32Array`s
+/// (serde would build JS arrays number by number: seconds for the 41,000 values here).
+fn explanation_js(ex: Explanation, model: ActiveModel) -> Result<JsValue, JsValue> {
+    #[derive(serde::Serialize)]
+    struct Head {
+        predictions: Vec<crate::infer::Prediction>,
+        class: usize,
+        gradcam_side: usize,
+        model: ActiveModel,
+    }
+    let value = js::to_js(&Head {
+        predictions: ex.predictions,
+        class: ex.class,
+        gradcam_side: ex.gradcam_side,
+        model,
+    });
+    let set =
+        |target: &JsValue, key: &str, v: &JsValue| Reflect::set(target, &key.into(), v).map(|_| ());
+    set(
+        &value,
+        "saliency",
+        &Float32Array::from(&ex.saliency[..]).into(),
+    )?;
+    set(
+        &value,
+        "gradcam",
+        &Float32Array::from(&ex.gradcam[..]).into(),
+    )?;
+    let layers = Array::new();
+    for maps in ex.feature_maps {
+        let layer = Object::new().into();
+        set(&layer, "layer", &maps.layer.into())?;
+        set(&layer, "channels", &maps.channels.into())?;
+        set(&layer, "height", &maps.height.into())?;
+        set(&layer, "width", &maps.width.into())?;
+        set(
+            &layer,
+            "values",
+            &Float32Array::from(&maps.values[..]).into(),
+        )?;
+        layers.push(&layer);
+    }
+    set(&value, "feature_maps", &layers.into())?;
+    Ok(value)
+}
 
 /// The class names of the loaded dataset, or CIFAR-10's.
 fn class_names(shared: &Shared) -> Vec<String> {
@@ -50,17 +96,7 @@ impl Engine {
             let explanation = explain(&model, shared.normalization.get(), &chw, &names, &device)
                 .await
                 .map_err(js::error)?;
-            #[derive(serde::Serialize)]
-            struct Explained<'a> {
-                #[serde(flatten)]
-                explanation: &'a crate::explain::Explanation,
-                model: ActiveModel,
-            }
-            let model = shared.active.borrow().clone();
-            Ok(js::to_js(&Explained {
-                explanation: &explanation,
-                model,
-            }))
+            explanation_js(explanation, shared.active.borrow().clone())
         })
     }
 
@@ -70,8 +106,17 @@ impl Engine {
         let shared = self.shared.clone();
         future_to_promise(async move {
             let model = shared.model_in_use()?;
-            let filters = first_layer_filters(&model).await.map_err(js::error)?;
-            Ok(js::to_js(&filters))
+            let f = first_layer_filters(&model).await.map_err(js::error)?;
+            let value: JsValue = Object::new().into();
+            for (key, v) in [
+                ("count", JsValue::from(f.count)),
+                ("channels", f.channels.into()),
+                ("size", f.size.into()),
+                ("values", Float32Array::from(&f.values[..]).into()),
+            ] {
+                Reflect::set(&value, &key.into(), &v)?;
+            }
+            Ok(value)
         })
     }
 
