@@ -192,6 +192,8 @@ run_bench() {
   BENCH_NATIVE=$(tail -n 1 target/bench-native.log) node tests/bench.mjs
   log "time from opening the page to the first classification (pretrained weights)"
   node tests/startup.mjs
+  log "classifying and explaining one image (saliency, Grad-CAM, feature maps)"
+  node tests/explain-bench.mjs
   log "browser memory while loading the full archive"
   node tests/memory.mjs
   # Five epochs on the full dataset take about 20 minutes on a 2-core machine: opt in.
