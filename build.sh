@@ -165,7 +165,8 @@ run_tests() {
   # SwiftShader compiles each WebGPU shader slowly: allow the tests minutes, not 20 s.
   (cd crate && WASM_BINDGEN_TEST_TIMEOUT=600 wasm-pack test --headless --chrome --chromedriver "$(command -v chromedriver)" --release -- --test web) 2>&1 | tee target/wasm-test.log
   log "browser end-to-end tests (playwright-core, system Chromium)"
-  node --test --test-reporter=spec tests/*.test.mjs 2>&1 | tee target/e2e.log
+  # One file at a time: each drives its own Chromium, and two cores do not run three well.
+  node --test --test-concurrency=1 --test-reporter=spec tests/*.test.mjs 2>&1 | tee target/e2e.log
   local cargo_pass cargo_fail node_pass node_fail
   cargo_pass=$(grep -hE '^test result:' target/test.log target/wasm-test.log | grep -oE '[0-9]+ passed' | awk '{s += $1} END {print s + 0}')
   cargo_fail=$(grep -hE '^test result:' target/test.log target/wasm-test.log | grep -oE '[0-9]+ failed' | awk '{s += $1} END {print s + 0}')
