@@ -86,7 +86,10 @@ test("a reload mid-run offers to resume; the run continues with epoch 2 and its 
   const summary = await page.evaluate(() => window.kiln.lastSummary);
   assert.equal(summary.epochs, 3, "the summary counts all three epochs");
   assert.match(await text("model-status"), /trained in this tab: 3 epochs/);
-  await page.waitForFunction(() => /3 \/ 3/.test(document.querySelector('[data-testid="saved-runs"] tbody tr')?.innerText));
+  await page.waitForFunction(() => {
+    const row = document.querySelector('[data-testid="saved-runs"] tbody tr');
+    return /3 \/ 3/.test(row?.innerText) && row.cells[3].innerText === "finished";
+  });
   const [done] = await savedRuns();
   assert.equal(done.cells[3], "finished");
   assert.match(done.cells[2], /^\d+\.\d\d%$/);

@@ -272,6 +272,10 @@ async function runTraining(request) {
     showError(e);
   } finally {
     setTraining(false);
+    // The worker lets go of the run's lock a moment after training ends: list the run as
+    // finished (not still training) once it has.
+    const id = state.currentRun;
+    if (id) navigator.locks?.request(`kiln-run:${id}`, () => {}).then(refreshRuns, () => {});
     state.currentRun = null;
     refreshModelStatus();
     refreshRuns();
