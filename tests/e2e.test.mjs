@@ -66,7 +66,7 @@ test("the page starts with a device and the pretrained weights, and says so", as
     assert.match(status, /^CPU: .*WebGPU here runs in software/);
   }
   await page.waitForFunction(() => document.querySelector('[data-testid="model-status"]').dataset.source === "pretrained");
-  assert.match(await byId("model-status").innerText(), /Pretrained weights .*10 epochs, test accuracy 70\.2%/);
+  assert.match(await byId("model-status").innerText(), /Pretrained weights .*34 epochs, test accuracy 75\.1%/);
   const { items, all } = await classifyPng("before.png");
   assert.equal(items.length, 5);
   assert.ok(Math.abs(all.reduce((a, b) => a + b, 0) - 1) < 1e-4);
