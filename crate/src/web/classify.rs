@@ -55,6 +55,26 @@ fn explanation_js(ex: Explanation, model: ActiveModel) -> Result<JsValue, JsValu
     Ok(value)
 }
 
+/// What classifying (or explaining) 32×32 RGBA pixels needs: the image in CHW layout, the
+/// weights in use, the class names and the device.
+fn image_request(
+    shared: &Shared,
+    rgba: &[u8],
+) -> Result<
+    (
+        Vec<u8>,
+        crate::model::Model,
+        Vec<String>,
+        burn::prelude::Device,
+    ),
+    JsValue,
+> {
+    let chw = rgba_to_chw(rgba).map_err(js::error)?;
+    let model = shared.model_in_use()?;
+    let device = shared.device.borrow().0.clone();
+    Ok((chw, model, class_names(shared), device))
+}
+
 /// The class names of the loaded dataset, or CIFAR-10's.
 fn class_names(shared: &Shared) -> Vec<String> {
     shared.data.borrow().as_ref().map_or_else(
@@ -71,10 +91,7 @@ impl Engine {
     pub fn classify(&self, rgba: Vec<u8>) -> Promise {
         let shared = self.shared.clone();
         future_to_promise(async move {
-            let chw = rgba_to_chw(&rgba).map_err(js::error)?;
-            let model = shared.model_in_use()?;
-            let names = class_names(&shared);
-            let device = shared.device.borrow().0.clone();
+            let (chw, model, names, device) = image_request(&shared, &rgba)?;
             let predictions = classify(&model, shared.normalization.get(), &chw, &names, &device)
                 .await
                 .map_err(js::error)?;
@@ -89,10 +106,7 @@ impl Engine {
     pub fn explain(&self, rgba: Vec<u8>) -> Promise {
         let shared = self.shared.clone();
         future_to_promise(async move {
-            let chw = rgba_to_chw(&rgba).map_err(js::error)?;
-            let model = shared.model_in_use()?;
-            let names = class_names(&shared);
-            let device = shared.device.borrow().0.clone();
+            let (chw, model, names, device) = image_request(&shared, &rgba)?;
             let explanation = explain(&model, shared.normalization.get(), &chw, &names, &device)
                 .await
                 .map_err(js::error)?;
