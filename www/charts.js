@@ -135,7 +135,12 @@ export class Charts {
     ctx.stroke();
     ctx.fillStyle = "#2b8a3e";
     ctx.font = `${11 * devicePixelRatio}px sans-serif`;
-    ctx.fillText(`best ${(o.bestTest * 100).toFixed(1)}%`, x + 4 * devicePixelRatio, top + 12 * devicePixelRatio);
+    const label = `best ${(o.bestTest * 100).toFixed(1)}%`;
+    const width = ctx.measureText(label).width;
+    const pad = 4 * devicePixelRatio;
+    // Right of the line, or left of it when the best epoch is near the right edge.
+    const lx = x + pad + width > u.bbox.left + u.bbox.width ? x - pad - width : x + pad;
+    ctx.fillText(label, lx, top + 12 * devicePixelRatio);
     ctx.restore();
   }
 
