@@ -272,10 +272,6 @@ async function runTraining(request) {
     showError(e);
   } finally {
     setTraining(false);
-    // The worker lets go of the run's lock a moment after training ends: list the run as
-    // finished (not still training) once it has.
-    const id = state.currentRun;
-    if (id) navigator.locks?.request(`kiln-run:${id}`, () => {}).then(refreshRuns, () => {});
     state.currentRun = null;
     refreshModelStatus();
     refreshRuns();
@@ -356,10 +352,10 @@ async function refreshRuns() {
     runs = await listRuns();
   } catch (e) {
     $("saved-runs-empty").textContent = `Saved runs are unavailable: ${e.message}`;
-    return [];
+    return { runs: [], alive: new Set() };
   }
   const alive = await liveRuns();
-  if (ticket !== runsTicket) return runs; // a newer refresh is on its way: draw only that one
+  if (ticket !== runsTicket) return { runs, alive }; // a newer refresh is on its way: draw only that one
   const rows = runs.map((run) => {
     const tr = document.createElement("tr");
     tr.dataset.runId = run.id;
@@ -390,7 +386,21 @@ async function refreshRuns() {
   if (estimate?.quota) {
     $("storage-usage").textContent = `Using ${(estimate.usage / 1e6).toFixed(1)} MB of the ${(estimate.quota / 1e6).toFixed(0)} MB this browser allows the site.`;
   }
-  return runs;
+  // A run drawn as training (in another tab, this tab, or a worker of this tab's previous page
+  // that has not quite gone yet): look again once its lock is released, so the list never
+  // keeps saying "training" for a run that stopped.
+  for (const r of runs) if (alive.has(r.id)) watchRun(r.id);
+  return { runs, alive };
+}
+
+const watchedRuns = new Set();
+function watchRun(id) {
+  if (watchedRuns.has(id) || !navigator.locks) return;
+  watchedRuns.add(id);
+  navigator.locks.request(`kiln-run:${id}`, () => {}).then(() => {
+    watchedRuns.delete(id);
+    offerResume();
+  });
 }
 
 /** Ids of the runs training now, in this tab or another (their workers hold a Web Lock). */
@@ -426,24 +436,12 @@ async function removeRun(id) {
   refreshRuns();
 }
 
-const watchedRuns = new Set();
-
 /** Offer to resume the latest run that was training when the page went away. */
 async function offerResume() {
-  const runs = await refreshRuns();
-  const alive = await liveRuns();
+  // The same snapshot of live runs as the list drew, so the banner and the list agree.
+  const { runs, alive } = await refreshRuns();
   state.interrupted =
     runs.find((r) => r.status === "running" && r.epochs_done < r.epochs_total && !alive.has(r.id)) ?? null;
-  // A run that still looks alive (another tab, or a worker of this tab's previous page that
-  // has not quite gone yet): look again once its lock is released.
-  for (const r of runs) {
-    if (r.status !== "running" || !alive.has(r.id) || watchedRuns.has(r.id) || r.id === state.currentRun) continue;
-    watchedRuns.add(r.id);
-    navigator.locks.request(`kiln-run:${r.id}`, () => {}).then(() => {
-      watchedRuns.delete(r.id);
-      offerResume();
-    });
-  }
   updateResumeBanner();
 }
 
