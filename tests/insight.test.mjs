@@ -127,6 +127,16 @@ test("saliency and Grad-CAM on WebGPU: non-blank, Grad-CAM is conv3's 4×4 and n
   assert.deepEqual(layers, ["conv1", "conv2", "conv3"]);
   assert.ok((await distinctPixels("feature-maps")).every((n) => n > 2), "every layer's maps are drawn");
   await page.locator("#classify-section").screenshot({ path: path.join(ARTEFACTS, "explain-webgpu.png") });
+
+  // A click on the second most likely class explains that class instead.
+  const second = byId("prediction").locator("li").nth(1);
+  const secondClass = await second.getAttribute("data-class");
+  const topSaliency = await byId("saliency").getAttribute("data-mass");
+  await second.click();
+  await page.waitForFunction((c) => document.getElementById("explain-status").dataset.class === c, secondClass);
+  assert.match(await page.locator("#explain-status").innerText(), /^Maps for the class, “[a-z]+”/);
+  assert.equal(await second.evaluate((li) => li.classList.contains("explained")), true);
+  assert.notEqual(await byId("saliency").getAttribute("data-mass"), topSaliency, "another class, another map");
 });
 
 test("a short run with augmentation, weight decay, early stopping and sigmoid: every view renders", async (t) => {

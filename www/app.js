@@ -550,6 +550,9 @@ async function classify(rgba, name = state.lastInputName) {
       const li = document.createElement("li");
       const pct = (p.probability * 100).toFixed(1);
       li.dataset.probability = String(p.probability);
+      li.dataset.class = String(p.class);
+      li.title = `Show the saliency map and Grad-CAM for “${p.name}”`;
+      li.onclick = () => explain(rgba, p.class);
       li.innerHTML = `<span class="name"></span><span class="bar"><span></span></span><span class="pct">${pct}%</span>`;
       li.querySelector(".name").textContent = p.name;
       li.querySelector(".bar span").style.width = `${Math.max(0.5, p.probability * 100)}%`;
@@ -572,8 +575,8 @@ async function classify(rgba, name = state.lastInputName) {
  * classified meanwhile are skipped but the latest, so a quick series of images never piles up
  * work in front of the next classification. */
 const explaining = { busy: false, next: null };
-async function explain(rgba) {
-  explaining.next = rgba;
+async function explain(rgba, cls = null) {
+  explaining.next = { rgba, cls };
   if (!$("inside").open) {
     // No stale maps of an earlier image next to this one.
     for (const id of ["saliency", "gradcam"]) $(id).getContext("2d").clearRect(0, 0, $(id).width, $(id).height);
@@ -585,11 +588,14 @@ async function explain(rgba) {
   $("explain-status").textContent = "Computing the saliency map and Grad-CAM…";
   try {
     while (explaining.next) {
-      const input = explaining.next;
+      const { rgba: input, cls } = explaining.next;
       explaining.next = null;
       try {
-        const ex = await worker.request("explain", { rgba: new Uint8Array(input.buffer.slice(0)) });
-        if (!explaining.next && input === state.lastInput) renderExplanation(ex, $("network-input"));
+        const ex = await worker.request("explain", { rgba: new Uint8Array(input.buffer.slice(0)), cls });
+        if (!explaining.next && input === state.lastInput) {
+          renderExplanation(ex, $("network-input"));
+          for (const li of $("prediction").children) li.classList.toggle("explained", li.dataset.class === String(ex.class));
+        }
       } catch (e) {
         if (!explaining.next) $("explain-status").textContent = `No explanation: ${e.message}`;
       }

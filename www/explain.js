@@ -27,7 +27,7 @@ function robustMax(values) {
 
 /** Draw an explanation (`Engine.explain`'s result) for the image on `inputCanvas`. */
 export function renderExplanation(ex, inputCanvas) {
-  const top = ex.predictions[0];
+  const top = ex.predictions.find((p) => p.class === ex.class) ?? ex.predictions[0];
   const saliency = $("saliency");
   overlayOn(saliency, inputCanvas, heatCanvas(ex.saliency, 32, 32, robustMax(ex.saliency)), 0.75, false);
   saliency.dataset.mass = String(ex.saliency.reduce((a, b) => a + b, 0));
@@ -36,7 +36,10 @@ export function renderExplanation(ex, inputCanvas) {
   overlayOn(gradcam, inputCanvas, heatCanvas(ex.gradcam, side, side), 0.55, true);
   gradcam.dataset.side = String(side);
   gradcam.dataset.values = JSON.stringify(Array.from(ex.gradcam));
-  $("explain-status").textContent = `Maps for the top class, “${top.name}” (${(top.probability * 100).toFixed(1)}%).`;
+  const which = top === ex.predictions[0] ? "the top class" : "the class";
+  $("explain-status").textContent =
+    `Maps for ${which}, “${top.name}” (${(top.probability * 100).toFixed(1)}%). Click a class in the list to explain it instead.`;
+  $("explain-status").dataset.class = String(ex.class);
 
   const figures = ex.feature_maps.map((layer) => {
     const columns = layer.channels <= 32 ? 8 : 16;

@@ -159,8 +159,8 @@ const handlers = {
   classify({ rgba }) {
     return engine.classify(rgba);
   },
-  explain({ rgba }) {
-    return engine.explain(rgba);
+  explain({ rgba, cls }) {
+    return engine.explain(rgba, cls ?? undefined);
   },
   filters() {
     return engine.filters();

@@ -7,6 +7,7 @@
 //! async read, as training does.
 
 use burn::prelude::*;
+use burn::tensor::TensorData;
 use burn::tensor::activation::{relu, softmax};
 use serde::{Deserialize, Serialize};
 
@@ -31,7 +32,7 @@ pub struct FeatureMaps {
 pub struct Explanation {
     /// All classes, best first.
     pub predictions: Vec<Prediction>,
-    /// The class explained: the top prediction.
+    /// The class explained: the top prediction unless another was asked for.
     pub class: usize,
     /// `|∂ score / ∂ pixel|`, the largest over the three colour channels: 32×32, row-major.
     pub saliency: Vec<f32>,
@@ -52,13 +53,26 @@ pub struct Filters {
     pub values: Vec<f32>,
 }
 
-/// Explain the model's answer for one CHW image. One device read.
+/// Explain the model's answer for one CHW image: its top class. One device read.
 pub async fn explain(
     model: &Model,
     normalization: Normalization,
     chw: &[u8],
     class_names: &[String],
     device: &Device,
+) -> Result<Explanation, InferError> {
+    explain_class(model, normalization, chw, class_names, device, None).await
+}
+
+/// Explain the score of `class` (the top class when `None`) for one CHW image: which pixels
+/// and which part of the last convolution speak for that class. One device read.
+pub async fn explain_class(
+    model: &Model,
+    normalization: Normalization,
+    chw: &[u8],
+    class_names: &[String],
+    device: &Device,
+    class: Option<usize>,
 ) -> Result<Explanation, InferError> {
     // Only the input requires a gradient; the weights take part as constants.
     let input = input_tensor(normalization, chw, &device.clone().inner())?
@@ -71,13 +85,26 @@ pub async fn explain(
     let last_leaf = last.clone().detach().require_grad();
     let logits = model.head(last_leaf.clone()); // [1, classes]
     let plain_logits = logits.clone().inner();
-    // The top class' score, chosen on the device (no read): a one-hot mask of the maximum.
-    let top = plain_logits.clone().argmax(1); // [1, 1]
     let classes = plain_logits.dims()[1];
-    let mask = Tensor::<1, Int>::arange(0..classes as i64, &plain_logits.device())
-        .reshape([1, classes])
-        .equal(top)
-        .float();
+    let mask = match class {
+        // The asked class' score: a one-hot mask made here.
+        Some(c) if c < classes => {
+            let one_hot: Vec<f32> = (0..classes).map(|i| f32::from(u8::from(i == c))).collect();
+            Tensor::<2>::from_data(
+                TensorData::new(one_hot, [1, classes]),
+                &plain_logits.device(),
+            )
+        }
+        Some(c) => return Err(InferError::BadClass { class: c, classes }),
+        // The top class' score, chosen on the device (no read): a one-hot mask of the maximum.
+        None => {
+            let top = plain_logits.clone().argmax(1); // [1, 1]
+            Tensor::<1, Int>::arange(0..classes as i64, &plain_logits.device())
+                .reshape([1, classes])
+                .equal(top)
+                .float()
+        }
+    };
     let score = (logits * mask.autodiff()).sum();
     let grads = score.backward();
     let d_last = last_leaf
@@ -132,7 +159,7 @@ pub async fn explain(
         .collect();
     let predictions = predictions_from(&probabilities, class_names);
     Ok(Explanation {
-        class: predictions[0].class,
+        class: class.unwrap_or(predictions[0].class),
         predictions,
         saliency,
         gradcam,

@@ -21,6 +21,8 @@ pub struct Prediction {
 pub enum InferError {
     #[error("expected {expected} bytes of 32×32 RGBA pixels, got {got}")]
     BadInput { expected: usize, got: usize },
+    #[error("there is no class {class} to explain: the model has {classes} classes")]
+    BadClass { class: usize, classes: usize },
     #[error(transparent)]
     Read(#[from] ReadError),
 }

@@ -144,3 +144,32 @@ fn explain_refuses_a_wrong_sized_image() {
         "{err}"
     );
 }
+
+#[test]
+fn any_class_can_be_explained_and_a_missing_one_is_refused() {
+    use kiln::explain::explain_class;
+    let device = Device::flex();
+    device.seed(11);
+    let model = ModelConfig::new().init(&device).unwrap();
+    let img = image(9);
+    let run = |class| {
+        pollster::block_on(explain_class(
+            &model,
+            Normalization::Unit,
+            &img,
+            &names(),
+            &device,
+            class,
+        ))
+    };
+    let top = run(None).unwrap();
+    let same = run(Some(top.class)).unwrap();
+    assert_eq!(same.saliency, top.saliency, "the top class, asked by name");
+    let other_class = (top.class + 1) % 10;
+    let other = run(Some(other_class)).unwrap();
+    assert_eq!(other.class, other_class);
+    assert_eq!(other.predictions, top.predictions);
+    assert_ne!(other.saliency, top.saliency);
+    let err = run(Some(10)).unwrap_err();
+    assert!(err.to_string().contains("no class 10"), "{err}");
+}

@@ -5,7 +5,7 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::future_to_promise;
 
 use crate::data::CLASS_NAMES;
-use crate::explain::{Explanation, explain, first_layer_filters};
+use crate::explain::{Explanation, explain_class, first_layer_filters};
 use crate::infer::{classify, rgba_to_chw};
 use crate::web::{ActiveModel, Classification, Engine, Shared, evaluation, js};
 
@@ -103,11 +103,14 @@ impl Engine {
     /// Classify and explain 32×32 RGBA pixels with the weights in use: the predictions, the
     /// saliency map and Grad-CAM of the top class, and every convolution's feature maps.
     /// Resolves to an `Explanation` (see `crate::explain`) with `model` added. One device read.
-    pub fn explain(&self, rgba: Vec<u8>) -> Promise {
+    ///
+    /// `class` picks the class whose score is explained (the top one when absent).
+    pub fn explain(&self, rgba: Vec<u8>, class: Option<usize>) -> Promise {
         let shared = self.shared.clone();
         future_to_promise(async move {
             let (chw, model, names, device) = image_request(&shared, &rgba)?;
-            let explanation = explain(&model, shared.normalization.get(), &chw, &names, &device)
+            let normalization = shared.normalization.get();
+            let explanation = explain_class(&model, normalization, &chw, &names, &device, class)
                 .await
                 .map_err(js::error)?;
             explanation_js(explanation, shared.active.borrow().clone())
