@@ -96,20 +96,27 @@ impl SeedCnn {
     /// - images: `[batch, 3, 32, 32]`
     /// - output: `[batch, num_classes]` (logits)
     pub fn forward(&self, images: Tensor<4>) -> Tensor<2> {
-        let [_, _, conv3] = self.conv_activations(images);
-        self.head(conv3)
+        // The same layers as `conv_activations`, without keeping the first two activations
+        // alive: training and evaluation need only the logits.
+        let x = self.pool.forward(self.conv(&self.conv1, images)); // [batch, 32, 15, 15]
+        let x = self.pool.forward(self.conv(&self.conv2, x)); // [batch, 64, 6, 6]
+        self.head(self.conv(&self.conv3, x))
     }
 
     /// The output of each convolution after its activation: `[batch, 32, 30, 30]`,
     /// `[batch, 64, 13, 13]` and `[batch, 64, 4, 4]`.
     pub fn conv_activations(&self, images: Tensor<4>) -> [Tensor<4>; 3] {
-        let act = &self.activation;
-        let conv1 = act.forward(self.conv1.forward(images)); // [batch, 32, 30, 30]
+        let conv1 = self.conv(&self.conv1, images); // [batch, 32, 30, 30]
         let x = self.pool.forward(conv1.clone()); // [batch, 32, 15, 15]
-        let conv2 = act.forward(self.conv2.forward(x)); // [batch, 64, 13, 13]
+        let conv2 = self.conv(&self.conv2, x); // [batch, 64, 13, 13]
         let x = self.pool.forward(conv2.clone()); // [batch, 64, 6, 6]
-        let conv3 = act.forward(self.conv3.forward(x)); // [batch, 64, 4, 4]
+        let conv3 = self.conv(&self.conv3, x); // [batch, 64, 4, 4]
         [conv1, conv2, conv3]
+    }
+
+    /// One convolution and the hidden activation.
+    fn conv(&self, conv: &Conv2d, x: Tensor<4>) -> Tensor<4> {
+        self.activation.forward(conv.forward(x))
     }
 
     /// The dense layers on top of the last convolution's activations: `[batch, 64, 4, 4]` in,
