@@ -79,8 +79,10 @@ pub struct Trainer {
     pub history: Vec<EpochRecord>,
     /// Inference copy of the weights at the end of the last finished epoch.
     last_epoch: Option<Model>,
-    /// The epoch with the best test accuracy so far.
-    best: Option<Best>,
+    /// With early stopping, the weights (and evaluation) of the epoch [`best_of`] the history
+    /// names, when this trainer has them: a resumed run knows older epochs only by their
+    /// metrics, unless its checkpoint kept the best epoch's weights.
+    best_weights: Option<(Model, Option<Evaluation>)>,
     /// The test-set evaluation of the last finished epoch.
     last_evaluation: Option<Evaluation>,
 }
@@ -93,15 +95,6 @@ pub struct RunResult {
     pub epochs: usize,
     pub test_accuracy: Option<f32>,
     pub evaluation: Option<Evaluation>,
-}
-
-/// The epoch with the best test accuracy, and its weights when this trainer saw them (a
-/// resumed run knows only the accuracy of epochs before the resume).
-#[derive(Debug, Clone)]
-struct Best {
-    epoch: usize,
-    accuracy: f32,
-    model: Option<(Model, Option<Evaluation>)>,
 }
 
 /// The test accuracy of the last finished epoch, when it was evaluated.
@@ -193,23 +186,18 @@ impl Trainer {
         trainer.normalization = meta.normalization;
         trainer.history = checkpoint.history.clone();
         trainer.last_epoch = Some(trainer.model());
-        let best_model = match &checkpoint.best_weights {
-            Some(bytes) => Some(
+        let best_is_last =
+            best_of(&trainer.history).is_some_and(|(epoch, _)| epoch + 1 == trainer.history.len());
+        trainer.best_weights = match &checkpoint.best_weights {
+            _ if best_is_last => Some((trainer.model(), None)),
+            Some(bytes) => Some((
                 weights::from_bytes("saved run's best epoch", bytes, device)
                     .map_err(CheckpointError::from)?
                     .0,
-            ),
+                None,
+            )),
             None => None,
         };
-        trainer.best = best_of(&trainer.history).map(|(epoch, accuracy)| Best {
-            epoch,
-            accuracy,
-            model: if epoch + 1 == trainer.history.len() {
-                Some((trainer.model(), None))
-            } else {
-                best_model.map(|m| (m, None))
-            },
-        });
         Ok(trainer)
     }
 
@@ -232,17 +220,15 @@ impl Trainer {
         let optimizer = optimizer::state_bytes(&self.optimizer)
             .await
             .map_err(CheckpointError::from)?;
-        let best_weights = match &self.best {
-            Some(Best {
-                epoch,
-                accuracy,
-                model: Some((model, _)),
-            }) if self.config.early_stopping.is_some() && epoch + 1 != self.history.len() => {
+        let best_weights = match (&self.best_weights, best_of(&self.history)) {
+            (Some((model, _)), Some((epoch, accuracy)))
+                if self.config.early_stopping.is_some() && epoch + 1 != self.history.len() =>
+            {
                 let meta = WeightsMeta::describe(
                     &self.config.model,
                     self.normalization,
                     epoch + 1,
-                    Some(*accuracy),
+                    Some(accuracy),
                     dataset.to_string(),
                 );
                 Some(
@@ -277,7 +263,7 @@ impl Trainer {
             normalization,
             history: vec![],
             last_epoch: None,
-            best: None,
+            best_weights: None,
             last_evaluation: None,
         }
     }
@@ -295,16 +281,13 @@ impl Trainer {
     /// ones.
     pub fn result(&self) -> RunResult {
         if self.config.early_stopping.is_some()
-            && let Some(Best {
-                epoch,
-                accuracy,
-                model: Some((model, evaluation)),
-            }) = &self.best
+            && let (Some((model, evaluation)), Some((epoch, accuracy))) =
+                (&self.best_weights, best_of(&self.history))
         {
             return RunResult {
                 model: model.clone(),
                 epochs: epoch + 1,
-                test_accuracy: Some(*accuracy),
+                test_accuracy: Some(accuracy),
                 evaluation: evaluation.clone(),
             };
         }
@@ -434,22 +417,12 @@ impl Trainer {
                 train,
                 test: test_metrics,
             });
-            self.last_epoch = Some(self.model());
-            if let Some(test) = test_metrics
-                && self
-                    .best
-                    .as_ref()
-                    .is_none_or(|b| test.accuracy > b.accuracy)
-            {
-                self.best = Some(Best {
-                    epoch,
-                    accuracy: test.accuracy,
-                    model: cfg
-                        .early_stopping
-                        .is_some()
-                        .then(|| (self.model(), self.last_evaluation.clone())),
-                });
+            let current = self.model();
+            let best = best_of(&self.history);
+            if cfg.early_stopping.is_some() && best.is_some_and(|(e, _)| e == epoch) {
+                self.best_weights = Some((current.clone(), self.last_evaluation.clone()));
             }
+            self.last_epoch = Some(current);
             observer.event(&TrainingEvent::EpochFinished {
                 epoch,
                 train,
@@ -461,8 +434,8 @@ impl Trainer {
             // Evaluation and saving use other tensor shapes than training: hand the pool pages
             // they left back, so the device's memory stays at one epoch's level.
             self.device.memory_cleanup();
-            if let (Some(patience), Some(best)) = (cfg.early_stopping, &self.best)
-                && epoch - best.epoch >= patience
+            if let (Some(patience), Some((best_epoch, _))) = (cfg.early_stopping, best)
+                && epoch - best_epoch >= patience
                 && epoch + 1 < cfg.epochs
             {
                 stopped_early = true;
