@@ -4,13 +4,10 @@ use std::path::PathBuf;
 
 use burn::prelude::*;
 use kiln::data::{Batcher, Cifar10};
-use kiln::train::evaluate;
+use kiln::train::{Evaluation, evaluate};
 use kiln::weights;
 
 use crate::cli::{CliResult, DataArgs, print_json};
-
-/// How many of the most confident mistakes `--json` lists (the page's gallery shows as many).
-const MISTAKES: usize = 24;
 
 #[derive(clap::Args, Debug)]
 pub struct EvalArgs {
@@ -52,7 +49,7 @@ pub fn run(args: EvalArgs) -> CliResult {
             "confusion": ev.confusion,
             "images": ev.metrics.images,
             "test_per_class": data.test.class_counts(),
-            "misclassified": ev.most_confident_mistakes(MISTAKES),
+            "misclassified": ev.most_confident_mistakes(Evaluation::MISTAKES_SHOWN),
             "class_names": data.class_names,
             "model": meta.model.name,
         }));

@@ -39,6 +39,10 @@ pub struct Judged {
 }
 
 impl Evaluation {
+    /// How many of the most confident mistakes Kiln shows: the page's gallery and
+    /// `kiln eval --json` list as many.
+    pub const MISTAKES_SHOWN: usize = 24;
+
     /// The images the model got wrong, most confident first, at most `limit`.
     pub fn most_confident_mistakes(&self, limit: usize) -> Vec<Judged> {
         self.select(|label, predicted| label != predicted, limit)

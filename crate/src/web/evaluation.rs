@@ -13,9 +13,6 @@ use crate::data::{Batcher, Cifar10};
 use crate::train::{Evaluation, Judged, evaluate};
 use crate::web::{ActiveModel, Engine, Shared, js};
 
-/// How many of the most confident mistakes the gallery shows (`kiln eval --json` lists as many).
-const MISTAKES: usize = 24;
-
 /// Images per evaluation batch in the browser.
 const EVAL_BATCH: usize = 500;
 
@@ -44,7 +41,7 @@ struct Summary<'a> {
 /// `{..summary, misclassified_rgba}`: the summary, and the mistakes' pixels (32×32 RGBA each).
 fn summary_js(kept: &Kept) -> Result<JsValue, JsValue> {
     let ev = &kept.evaluation;
-    let misclassified = ev.most_confident_mistakes(MISTAKES);
+    let misclassified = ev.most_confident_mistakes(Evaluation::MISTAKES_SHOWN);
     let indices: Vec<usize> = misclassified.iter().map(|j| j.index).collect();
     let summary = Summary {
         accuracy: ev.metrics.accuracy,
