@@ -6,11 +6,29 @@ use burn::module::Param;
 use burn::prelude::*;
 use burn::tensor::TensorData;
 use kiln::data::{CLASS_NAMES, Normalization};
-use kiln::explain::{explain, first_layer_filters};
+use kiln::explain::{Explanation, explain_class, first_layer_filters};
+use kiln::infer::InferError;
 use kiln::model::{Model, ModelConfig};
 
 fn names() -> Vec<String> {
     CLASS_NAMES.iter().map(|s| s.to_string()).collect()
+}
+
+/// Explain `image` on the CPU: `class`, or the top class when `None`.
+fn explain_on_cpu(
+    model: &Model,
+    image: &[u8],
+    class: Option<usize>,
+) -> Result<Explanation, InferError> {
+    let device = Device::flex();
+    pollster::block_on(explain_class(
+        model,
+        Normalization::Unit,
+        image,
+        &names(),
+        &device,
+        class,
+    ))
 }
 
 /// A seed network whose logits see only the conv3 features at spatial position (0, 0): the
@@ -40,14 +58,7 @@ fn saliency_lies_in_the_region_the_output_depends_on() {
     let device = Device::flex();
     for seed in 1..=3 {
         let model = top_left_network(&device, seed);
-        let ex = pollster::block_on(explain(
-            &model,
-            Normalization::Unit,
-            &image(seed as u32),
-            &names(),
-            &device,
-        ))
-        .unwrap();
+        let ex = explain_on_cpu(&model, &image(seed as u32), None).unwrap();
         assert_eq!(ex.saliency.len(), 32 * 32);
         let total: f32 = ex.saliency.iter().sum();
         assert!(total > 0.0, "the map is not blank");
@@ -74,14 +85,7 @@ fn explanation_agrees_with_classification_and_has_every_layer() {
     device.seed(7);
     let model = ModelConfig::new().init(&device).unwrap();
     let img = image(5);
-    let ex = pollster::block_on(explain(
-        &model,
-        Normalization::Unit,
-        &img,
-        &names(),
-        &device,
-    ))
-    .unwrap();
+    let ex = explain_on_cpu(&model, &img, None).unwrap();
     let plain = pollster::block_on(kiln::infer::classify(
         &model,
         Normalization::Unit,
@@ -131,14 +135,7 @@ fn explanation_agrees_with_classification_and_has_every_layer() {
 fn explain_refuses_a_wrong_sized_image() {
     let device = Device::flex();
     let model = ModelConfig::new().init(&device).unwrap();
-    let err = pollster::block_on(explain(
-        &model,
-        Normalization::Unit,
-        &[0u8; 100],
-        &names(),
-        &device,
-    ))
-    .unwrap_err();
+    let err = explain_on_cpu(&model, &[0u8; 100], None).unwrap_err();
     assert!(
         err.to_string().contains("3072") || err.to_string().contains("bytes"),
         "{err}"
@@ -147,21 +144,11 @@ fn explain_refuses_a_wrong_sized_image() {
 
 #[test]
 fn any_class_can_be_explained_and_a_missing_one_is_refused() {
-    use kiln::explain::explain_class;
     let device = Device::flex();
     device.seed(11);
     let model = ModelConfig::new().init(&device).unwrap();
     let img = image(9);
-    let run = |class| {
-        pollster::block_on(explain_class(
-            &model,
-            Normalization::Unit,
-            &img,
-            &names(),
-            &device,
-            class,
-        ))
-    };
+    let run = |class| explain_on_cpu(&model, &img, class);
     let top = run(None).unwrap();
     let same = run(Some(top.class)).unwrap();
     assert_eq!(same.saliency, top.saliency, "the top class, asked by name");
