@@ -275,8 +275,8 @@ async function runTraining(request) {
     state.currentRun = null;
     refreshModelStatus();
     refreshRuns();
+    weightsChanged(); // (the filters too)
     showLastEvaluation();
-    refreshFilters();
     if (state.lastInput) classify(state.lastInput).catch(showError);
   }
 }
@@ -640,10 +640,10 @@ function showEvaluation(ev) {
   renderEvaluation(ev, openCell);
 }
 
+/** The evaluation training kept, if any. */
 async function showLastEvaluation() {
   const ev = await worker.request("last-evaluation").catch(() => null);
   if (ev) showEvaluation(ev);
-  else weightsChanged();
 }
 
 async function openCell(label, predicted) {
