@@ -60,6 +60,59 @@ ensure_web_tools() {
   fi
 }
 
+# wasm-opt takes minutes here: keep its output per input hash, so a rebuild of unchanged Rust
+# code (say, after editing only www/) reuses it. KILN_WASM_OPT=0 skips it (the tests do: it only
+# shrinks and speeds up the module).
+optimise_wasm() {
+  local file=$1 hash cache
+  if [[ "${KILN_WASM_OPT:-1}" == 0 ]]; then return; fi
+  hash=$(sha256sum "$file" | cut -c1-16)
+  cache="$TARGET_DIR/wasm-opt-cache/$hash.wasm"
+  if [[ ! -f "$cache" ]]; then
+    log "wasm-opt $(basename "$(dirname "$file")")/$(basename "$file") (a few minutes)"
+    mkdir -p "$(dirname "$cache")"
+    node_modules/.bin/wasm-opt -O3 --strip-debug --strip-producers --enable-simd --enable-bulk-memory \
+      --enable-nontrapping-float-to-int --enable-sign-ext --enable-mutable-globals --enable-threads \
+      --enable-reference-types --enable-multivalue "$file" -o "$cache.part"
+    mv "$cache.part" "$cache"
+  fi
+  cp "$cache" "$file"
+}
+
+# The multi-threaded variant of the module (dist/pkg-threads), used where the page is
+# cross-origin isolated: wasm atomics need the standard library rebuilt, which takes nightly
+# Rust and its rust-src. Where nightly cannot be had, the app stays single-threaded.
+# KILN_THREADS=0 skips it; KILN_NIGHTLY names the toolchain (default: nightly).
+build_web_threads() {
+  local profile=$1 out=$2 nightly=${KILN_NIGHTLY:-nightly}
+  if [[ "${KILN_THREADS:-1}" == 0 ]]; then
+    log "skipping the multi-threaded build (KILN_THREADS=0): the CPU path will use one thread"
+    return
+  fi
+  if ! rustup component list --toolchain "$nightly" --installed 2>/dev/null | grep -q '^rust-src'; then
+    log "installing Rust $nightly with rust-src (for the multi-threaded build)"
+    if ! rustup toolchain install "$nightly" --profile minimal --component rust-src; then
+      log "WARNING: no Rust $nightly: building without the multi-threaded variant (the CPU path will use one thread)"
+      return
+    fi
+  fi
+  log "building the multi-threaded wasm module (Rust $nightly, atomics, profile $profile)"
+  # RUSTFLAGS replaces .cargo/config.toml's flags, so it repeats them. The link arguments (for
+  # the module only) make its memory shared and imported, with a maximum of 4 GiB (the wasm32
+  # limit, as the single-threaded module may grow to), and export the thread-local storage
+  # symbols wasm-bindgen's thread support needs.
+  CARGO_TARGET_DIR="$TARGET_DIR/threads" \
+    RUSTFLAGS='--cfg getrandom_backend="wasm_js" -C target-feature=+simd128,+atomics,+bulk-memory,+mutable-globals' \
+    cargo "+$nightly" rustc --locked -Z build-std=std,panic_abort --target wasm32-unknown-unknown \
+    --profile "$profile" --lib -p kiln --no-default-features --features threads -- \
+    -C link-arg=--shared-memory -C link-arg=--import-memory -C link-arg=--max-memory=4294967296 \
+    -C link-arg=--export=__wasm_init_tls -C link-arg=--export=__tls_size \
+    -C link-arg=--export=__tls_align -C link-arg=--export=__tls_base
+  wasm-bindgen --target web --no-typescript --out-dir "$out" \
+    "$TARGET_DIR/threads/wasm32-unknown-unknown/$profile/kiln.wasm"
+  optimise_wasm "$out/kiln_bg.wasm"
+}
+
 # Compile the crate to wasm32 and assemble the static site in dist/ (relative URLs only).
 build_web() {
   ensure_web_tools
@@ -71,24 +124,8 @@ build_web() {
   rm -rf dist.tmp && mkdir -p dist.tmp/pkg dist.tmp/vendor
   wasm-bindgen --target web --no-typescript --out-dir dist.tmp/pkg \
     "$TARGET_DIR/wasm32-unknown-unknown/$profile/kiln.wasm"
-  # KILN_WASM_OPT=0 skips wasm-opt (the tests do: it only shrinks and speeds up the module,
-  # and takes minutes on a 2-core machine).
-  if [[ "$profile" != dev && "${KILN_WASM_OPT:-1}" != 0 ]]; then
-    # wasm-opt takes minutes here: keep its output per input hash, so a rebuild of unchanged
-    # Rust code (say, after editing only www/) reuses it.
-    local hash cache
-    hash=$(sha256sum dist.tmp/pkg/kiln_bg.wasm | cut -c1-16)
-    cache="$TARGET_DIR/wasm-opt-cache/$hash.wasm"
-    if [[ ! -f "$cache" ]]; then
-      log "wasm-opt (a few minutes)"
-      mkdir -p "$(dirname "$cache")"
-      node_modules/.bin/wasm-opt -O3 --strip-debug --strip-producers --enable-simd --enable-bulk-memory \
-        --enable-nontrapping-float-to-int --enable-sign-ext --enable-mutable-globals \
-        --enable-reference-types --enable-multivalue dist.tmp/pkg/kiln_bg.wasm -o "$cache.part"
-      mv "$cache.part" "$cache"
-    fi
-    cp "$cache" dist.tmp/pkg/kiln_bg.wasm
-  fi
+  optimise_wasm dist.tmp/pkg/kiln_bg.wasm
+  build_web_threads "$profile" dist.tmp/pkg-threads
   cp www/*.html www/*.js www/*.css dist.tmp/
   if [[ -d www/models ]]; then cp -r www/models dist.tmp/; fi
   cp node_modules/uplot/dist/uPlot.esm.js node_modules/uplot/dist/uPlot.min.css dist.tmp/vendor/
@@ -96,7 +133,9 @@ build_web() {
   # Keep a dataset that was placed in dist/data for "Load from URL".
   if [[ -d dist/data ]]; then mv dist/data dist.tmp/; fi
   rm -rf dist && mv dist.tmp dist
-  log "dist/: $(du -sh dist | cut -f1), kiln_bg.wasm $(du -h dist/pkg/kiln_bg.wasm | cut -f1) ($(gzip -9 -c dist/pkg/kiln_bg.wasm | wc -c) bytes gzipped)"
+  gz() { printf '%s (%s bytes gzipped)' "$(du -h "$1" | cut -f1)" "$(gzip -9 -c "$1" | wc -c)"; }
+  log "dist/: $(du -sh dist | cut -f1), pkg/kiln_bg.wasm $(gz dist/pkg/kiln_bg.wasm)"
+  if [[ -f dist/pkg-threads/kiln_bg.wasm ]]; then log "pkg-threads/kiln_bg.wasm $(gz dist/pkg-threads/kiln_bg.wasm)"; fi
 }
 
 # A static server for dist/ on localhost (a secure context, so WebGPU is exposed).
@@ -108,6 +147,11 @@ import functools, http.server, sys
 class Handler(http.server.SimpleHTTPRequestHandler):
     extensions_map = {**http.server.SimpleHTTPRequestHandler.extensions_map,
                       ".wasm": "application/wasm", ".js": "text/javascript", ".mjs": "text/javascript"}
+    def end_headers(self):
+        # Cross-origin isolation: SharedArrayBuffer, so the multi-threaded CPU build can run.
+        self.send_header("Cross-Origin-Opener-Policy", "same-origin")
+        self.send_header("Cross-Origin-Embedder-Policy", "require-corp")
+        super().end_headers()
     def log_message(self, *args):
         pass
 server = http.server.ThreadingHTTPServer(("127.0.0.1", int(sys.argv[1])),

@@ -8,7 +8,7 @@
 // Environment: BENCH_ROUNDS (default 1), BENCH_NATIVE (the JSON line of `kiln bench`, which
 // `./build.sh bench` passes), BENCH_SCALE (multiplies every step count; default 1), BENCH_ONLY
 // (`cpu` or `gpu`: one device class).
-import { copyFileSync, mkdirSync, readFileSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, readFileSync } from "node:fs";
 import { gzipSync } from "node:zlib";
 import path from "node:path";
 import { ROOT, launchBrowser, realSubset, startServer } from "./helpers.mjs";
@@ -40,20 +40,20 @@ const measurements = [];
 const log = (m) => console.log(`${m.engine.padEnd(5)} ${m.backend.padEnd(7)} batch ${String(m.batch_size).padStart(4)}: ` +
   (m.error ? m.error : `${m.images_per_second.toFixed(1)} img/s (${m.images} images)`));
 
-async function kilnPage() {
+async function kilnPage(query = "") {
   const page = await browser.newPage();
-  await page.goto(`http://localhost:${PORT}/index.html`);
+  await page.goto(`http://localhost:${PORT}/index.html${query}`);
   await page.getByTestId("backend-status").filter({ hasNotText: "starting" }).waitFor();
   await page.getByTestId("dataset-input").setInputFiles([subset.trainPath]);
   await page.waitForFunction(() => /2,048/.test(document.querySelector('[data-testid="dataset-summary"]').innerText));
   return page;
 }
 
-async function kiln(page, backend, batch) {
+async function kiln(page, backend, batch, label = backend) {
   await page.getByTestId("backend-select").selectOption(backend);
   await page.waitForFunction((b) => document.querySelector('[data-testid="backend-status"]').dataset.backend, backend);
   const actual = await page.getByTestId("backend-status").evaluate((e) => e.dataset.backend);
-  if (actual !== backend) return { engine: "kiln", backend, batch_size: batch, error: `not available (${await page.getByTestId("backend-status").innerText()})` };
+  if (actual !== backend) return { engine: "kiln", backend: label, batch_size: batch, error: `not available (${await page.getByTestId("backend-status").innerText()})` };
   const n = steps(`kiln-${backend}`, batch);
   let result;
   for (const [limit, measured] of [[batch * 2, false], [batch * n, true]]) {
@@ -65,7 +65,7 @@ async function kiln(page, backend, batch) {
     await page.waitForFunction(() => window.kiln.lastSummary, null, { timeout: 900_000 });
     if (measured) {
       const s = await page.evaluate(() => window.kiln.lastSummary);
-      result = { engine: "kiln", backend, batch_size: batch, steps: n, images: limit, images_per_second: s.images_per_second };
+      result = { engine: "kiln", backend: label, batch_size: batch, steps: n, images: limit, images_per_second: s.images_per_second };
     }
   }
   return result;
@@ -86,6 +86,12 @@ async function tfjs(backend, batch) {
 
 try {
   const page = await kilnPage();
+  // The same app with `?threads=0`: the single-threaded build, as a page that is not
+  // cross-origin isolated gets it.
+  const single = await kilnPage("?threads=0");
+  await single.getByTestId("backend-select").selectOption("cpu");
+  await page.getByTestId("backend-select").selectOption("cpu");
+  await page.waitForFunction(() => document.querySelector('[data-testid="backend-status"]').dataset.backend === "cpu");
   const adapter = await page.getByTestId("backend-status").innerText();
   console.log(`browser: Chromium headless; ${adapter}`);
   for (let round = 1; round <= ROUNDS; round++) {
@@ -97,6 +103,11 @@ try {
         const k = await kiln(page, kilnBackend, batch);
         log(k);
         measurements.push({ round, ...k });
+        if (kilnBackend === "cpu") {
+          const one = await kiln(single, "cpu", batch, "cpu-1t");
+          log(one);
+          measurements.push({ round, ...one });
+        }
         for (const b of tfBackends) {
           const t = await tfjs(b, batch);
           log(t);
@@ -126,11 +137,13 @@ for (const batch of BATCHES) {
   const tfAll = ["cpu", "webgl", "webgpu"].map((b) => ips("tfjs", b, batch)).filter((v) => v != null);
   const tfGpu = ["webgl", "webgpu"].map((b) => ips("tfjs", b, batch)).filter((v) => v != null);
   const kCpu = ips("kiln", "cpu", batch);
+  const kCpu1 = ips("kiln", "cpu-1t", batch);
   const kGpu = ips("kiln", "webgpu", batch);
   rows.push({
     batch_size: batch,
     device: "cpu",
     kiln: kCpu,
+    kiln_one_thread: kCpu1,
     tfjs_best_any: tfAll.length ? Math.max(...tfAll) : null,
     ratio: kCpu && tfAll.length ? kCpu / Math.max(...tfAll) : null,
     native: nativeIps(batch),
@@ -147,10 +160,10 @@ for (const batch of BATCHES) {
 
 const f = (v, d = 1) => (v == null ? "–" : v.toFixed(d));
 console.log("\nimages per second (best of %d round%s)", ROUNDS, ROUNDS === 1 ? "" : "s");
-console.log("batch | Kiln CPU | TF.js cpu | TF.js webgl | TF.js webgpu | Kiln WebGPU | native kiln");
+console.log("batch | Kiln CPU | Kiln CPU 1 thread | TF.js cpu | TF.js webgl | TF.js webgpu | Kiln WebGPU | native kiln");
 for (const batch of BATCHES) {
   console.log(
-    [batch, ips("kiln", "cpu", batch), ips("tfjs", "cpu", batch), ips("tfjs", "webgl", batch), ips("tfjs", "webgpu", batch), ips("kiln", "webgpu", batch), nativeIps(batch)]
+    [batch, ips("kiln", "cpu", batch), ips("kiln", "cpu-1t", batch), ips("tfjs", "cpu", batch), ips("tfjs", "webgl", batch), ips("tfjs", "webgpu", batch), ips("kiln", "webgpu", batch), nativeIps(batch)]
       .map((v, i) => (i === 0 ? String(v).padStart(5) : f(v).padStart(11)))
       .join(" | "),
   );
@@ -158,14 +171,17 @@ for (const batch of BATCHES) {
 console.log("\nKiln / TF.js");
 for (const r of rows) {
   if (r.device === "cpu") {
-    console.log(`batch ${r.batch_size}, CPU path: ${f(r.ratio)}× TF.js's fastest backend; ${r.of_native == null ? "–" : (r.of_native * 100).toFixed(0) + "%"} of native kiln`);
+    console.log(`batch ${r.batch_size}, CPU path: ${f(r.ratio)}× TF.js's fastest backend; ${r.of_native == null ? "–" : (r.of_native * 100).toFixed(0) + "%"} of native kiln; ${r.kiln && r.kiln_one_thread ? f(r.kiln / r.kiln_one_thread, 2) + "× one thread" : "–"}`);
   } else {
     console.log(`batch ${r.batch_size}, GPU path: ${f(r.ratio, 2)}× TF.js's best GPU backend`);
   }
 }
 const wasm = readFileSync(path.join(ROOT, "dist", "pkg", "kiln_bg.wasm"));
 const gz = gzipSync(wasm, { level: 9 }).length;
-console.log(`kiln_bg.wasm: ${(wasm.length / 1e6).toFixed(1)} MB, ${(gz / 1e6).toFixed(2)} MB gzipped`);
+console.log(`pkg/kiln_bg.wasm: ${(wasm.length / 1e6).toFixed(1)} MB, ${(gz / 1e6).toFixed(2)} MB gzipped`);
+const threadsPath = path.join(ROOT, "dist", "pkg-threads", "kiln_bg.wasm");
+const threadsGz = existsSync(threadsPath) ? gzipSync(readFileSync(threadsPath), { level: 9 }).length : null;
+if (threadsGz) console.log(`pkg-threads/kiln_bg.wasm: ${(threadsGz / 1e6).toFixed(2)} MB gzipped`);
 console.log(
-  JSON.stringify({ benchmark: "kiln_vs_tfjs", rounds: ROUNDS, measurements, summary: rows, native, wasm_bytes: wasm.length, wasm_gzip_bytes: gz }),
+  JSON.stringify({ benchmark: "kiln_vs_tfjs", rounds: ROUNDS, measurements, summary: rows, native, wasm_bytes: wasm.length, wasm_gzip_bytes: gz, threads_wasm_gzip_bytes: threadsGz }),
 );

@@ -3,7 +3,7 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import path from "node:path";
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { execFileSync } from "node:child_process";
 import { ARTEFACTS, ROOT, cifarPng, kilnBinary, openApp, png, realSubset } from "./helpers.mjs";
 
@@ -70,6 +70,34 @@ test("the page starts with a device and the pretrained weights, and says so", as
   const { items, all } = await classifyPng("before.png");
   assert.equal(items.length, 5);
   assert.ok(Math.abs(all.reduce((a, b) => a + b, 0) - 1) < 1e-4);
+});
+
+test("the CPU path uses every core where the page is cross-origin isolated, and one thread elsewhere", async (t) => {
+  if (!existsSync(path.join(ROOT, "dist", "pkg-threads", "kiln_bg.wasm"))) {
+    return t.skip("dist/pkg-threads missing: built with KILN_THREADS=0 or without nightly Rust");
+  }
+  assert.equal(await page.evaluate(() => self.crossOriginIsolated), true, "serve-dist sends COOP/COEP");
+  const cores = await page.evaluate(() => navigator.hardwareConcurrency);
+  await byId("backend-select").selectOption("cpu");
+  await page.waitForFunction(() => document.querySelector('[data-testid="backend-status"]').dataset.backend === "cpu");
+  const status = await byId("backend-status").innerText();
+  assert.match(status, cores > 1 ? new RegExp(`${cores} threads`) : /one thread/);
+  // Classification runs on the thread pool, and agrees with the single-threaded build.
+  await classifyPng("threads.png");
+  const threaded = JSON.parse(await byId("prediction").getAttribute("data-by-class"));
+  const single = await page.context().newPage();
+  try {
+    await single.goto(`http://localhost:${PORT}/index.html?threads=0`);
+    await single.getByTestId("backend-status").filter({ hasNotText: "starting" }).waitFor();
+    assert.match(await single.getByTestId("backend-status").innerText(), /one thread: threads turned off/);
+    await single.waitForFunction(() => document.querySelector('[data-testid="model-status"]').dataset.source === "pretrained");
+    await single.getByTestId("image-input").setInputFiles({ name: "single.png", mimeType: "image/png", buffer: await pngOf("#3a6", "#c33") });
+    await single.waitForFunction(() => document.querySelector('[data-testid="prediction"]')?.dataset.image === "single.png");
+    const one = JSON.parse(await single.getByTestId("prediction").getAttribute("data-by-class"));
+    for (let i = 0; i < one.length; i++) assert.ok(Math.abs(one[i] - threaded[i]) < 1e-4, `probability ${i}: ${one[i]} vs ${threaded[i]}`);
+  } finally {
+    await single.close();
+  }
 });
 
 test("weights from `kiln train --out` classify in the page exactly as `kiln classify` does", async (t) => {
@@ -164,6 +192,33 @@ test("load a real 1,000-image subset, train one epoch on the CPU, classify", asy
   const cli = JSON.parse(out.trim().split("\n").pop());
   const shown = Number((await byId("test-accuracy").innerText()).replace("%", ""));
   assert.ok(Math.abs(cli.test_accuracy * 100 - shown) < 0.01, `kiln eval ${cli.test_accuracy} vs page ${shown}%`);
+});
+
+test("switching between the CPU and WebGPU keeps the dataset and the trained weights", async (t) => {
+  if (!/1,000/.test(await byId("dataset-summary").innerText())) return t.skip("no dataset loaded (real CIFAR-10 missing)");
+  // With the multi-threaded CPU build in use, WebGPU runs in the other build: the worker moves
+  // the dataset and the weights between them.
+  const before = JSON.parse(await byId("prediction").getAttribute("data-by-class"));
+  const classifyAgain = async (name) => {
+    await byId("image-input").setInputFiles({ name, mimeType: "image/png", buffer: await pngOf("#3a6", "#c33") });
+    await page.waitForFunction((n) => document.querySelector('[data-testid="prediction"]').dataset.image === n, name);
+    return JSON.parse(await byId("prediction").getAttribute("data-by-class"));
+  };
+  for (const backend of ["webgpu", "cpu"]) {
+    await byId("backend-select").selectOption(backend);
+    await page.waitForFunction((b) => document.querySelector('[data-testid="backend-status"]').dataset.backend === b, backend);
+    assert.match(await byId("model-status").innerText(), /trained in this tab: 1 epoch/);
+    const after = await classifyAgain(`after-${backend}.png`);
+    for (let c = 0; c < 10; c++) assert.ok(Math.abs(after[c] - before[c]) < 1e-4, `${backend}, class ${c}: ${after[c]} vs ${before[c]}`);
+  }
+  // The dataset came along: a short run trains on it.
+  await byId("epochs").fill("1");
+  await byId("train-limit").fill("64");
+  await page.evaluate(() => (window.kiln.lastSummary = null));
+  await byId("train").click();
+  await page.waitForFunction(() => window.kiln.lastSummary, null, { timeout: 300_000 });
+  assert.match(await byId("train-status").innerText(), /done/);
+  await byId("train-limit").fill("");
 });
 
 test("a corrupt dataset file and a non-image show an error, and the page keeps working", async () => {

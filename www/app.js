@@ -9,7 +9,8 @@ import { renderExplanation, renderFilters } from "./explain.js";
 import { deleteRun, getRun, listRuns } from "./store.js";
 
 const $ = (id) => document.getElementById(id);
-const worker = new WorkerClient("./worker.js");
+// `?threads=0` keeps the CPU path single-threaded even where the page could use threads.
+const worker = new WorkerClient(`./worker.js${new URLSearchParams(location.search).get("threads") === "0" ? "?threads=0" : ""}`);
 const charts = new Charts($("step-chart"), $("epoch-chart"));
 window.kiln = { charts, memory: () => worker.request("memory") }; // for tests and the curious
 

@@ -10,33 +10,148 @@
 //                  {type: "autosave", ok, run | message}  (after every epoch)
 // After every epoch the worker saves the run (weights, optimiser state, settings, history) in
 // IndexedDB, so that a reload or a crashed tab loses at most one epoch.
-import init, { Engine } from "./pkg/kiln.js";
 import { describeStorageError, getCheckpoint, saveRun, updateRun } from "./store.js";
 
-let engine = null;
-const ready = init().then(() => {
-  engine = new Engine();
-});
+// Two builds of the engine. `pkg/` has WebGPU and a single-threaded CPU path, and works
+// everywhere. `pkg-threads/` is CPU only and runs burn flex's kernels on a pool of Web Workers
+// (wasm threads): it needs SharedArrayBuffer, so a cross-origin isolated page. The CPU path uses
+// it where it starts; WebGPU always runs in `pkg/`. When the device moves from one build to the
+// other, the dataset and the weights in use move with it. `?threads=0` keeps to `pkg/`.
+const threadsWanted =
+  self.crossOriginIsolated && typeof SharedArrayBuffer === "function" && new URL(location.href).searchParams.get("threads") !== "0";
+
+/** The CPU threads the CPU path computes on, and why not more when it is one. */
+const cpu = {
+  threads: 1,
+  note: threadsWanted ? null : self.crossOriginIsolated ? "threads turned off (?threads=0)" : "the page is not cross-origin isolated",
+};
+
+const builds = {}; // "single" | "threads" → Promise<Engine>
+function build(kind) {
+  builds[kind] ??= (async () => {
+    if (kind === "threads") {
+      const kiln = await import("./pkg-threads/kiln.js");
+      await kiln.default();
+      const threads = Math.max(1, Math.min(navigator.hardwareConcurrency || 1, 16));
+      await kiln.initThreadPool(threads);
+      cpu.threads = threads;
+      return new kiln.Engine();
+    }
+    const kiln = await import("./pkg/kiln.js");
+    await kiln.default();
+    return new kiln.Engine();
+  })();
+  return builds[kind];
+}
+
+/** The build the CPU path runs in: the multi-threaded one unless it is unwanted or failed. */
+let cpuKind = threadsWanted ? "threads" : "single";
+
+function threadsFailed(err) {
+  cpuKind = "single";
+  cpu.threads = 1;
+  cpu.note = `the multi-threaded build did not start: ${err?.message ?? err}`;
+  console.warn(`Kiln: ${cpu.note}`);
+}
+
+// The WebGPU adapter, asked for once.
+const adapterPromise = navigator.gpu ? navigator.gpu.requestAdapter().catch(() => null) : Promise.resolve(null);
+// Software renderers behind WebGPU: far slower than the CPU path, so Auto does not time them.
+const SOFTWARE_ADAPTER = /swiftshader|llvmpipe|lavapipe|softpipe|basic render/i;
+async function adapterInfo() {
+  const adapter = await adapterPromise;
+  const details = adapter?.info ? [adapter.info.vendor, adapter.info.architecture, adapter.info.description] : [];
+  const described = details.filter(Boolean).join(" · ");
+  const software = !!adapter && (!!adapter.info?.isFallbackAdapter || SOFTWARE_ADAPTER.test(described));
+  return { adapter, described, software };
+}
+
+let engine = null; // the engine in use
+let engineKind = null;
+// Requests wait while the state moves between builds.
+let handover = Promise.resolve();
+
+const ready = (async () => {
+  // Start in the build the page will most likely use: the default one where a hardware GPU
+  // may be picked, the CPU path's otherwise.
+  const { adapter, software } = await adapterInfo();
+  let kind = adapter && !software ? "single" : cpuKind;
+  try {
+    engine = await build(kind);
+  } catch (err) {
+    if (kind !== "threads") throw err;
+    threadsFailed(err);
+    kind = "single";
+    engine = await build(kind);
+  }
+  engineKind = kind;
+})();
+
+/** Make the `kind` build the engine in use, moving the weights in use and the dataset to it. */
+async function use(kind) {
+  if (kind === engineKind) return;
+  const from = engine;
+  if (from.isTraining()) throw new Error("cannot change the device while training; stop first");
+  let release;
+  handover = new Promise((r) => (release = r));
+  try {
+    const to = await build(kind);
+    const { source } = from.activeModel();
+    to.loadWeights("the weights in use", await from.weightsBytes(), source);
+    const data = from.exportDataset();
+    if (data) {
+      to.loadDataset(data.names, data.files, () => {}, data.name);
+      from.releaseDataset();
+    }
+    engine = to;
+    engineKind = kind;
+  } finally {
+    release();
+  }
+}
+
+/** The CPU, in the CPU path's build; `reason` says why when the CPU was not the choice. */
+async function useCpu(reason) {
+  try {
+    await use(cpuKind);
+  } catch (err) {
+    if (cpuKind !== "threads" || engine.isTraining()) throw err;
+    threadsFailed(err);
+    await use("single");
+  }
+  const info = await engine.initDevice("cpu");
+  if (reason) info.fallback_reason = reason;
+  return info;
+}
 
 // Device changes run one at a time, in the order asked: a slow WebGPU start must not finish
 // after (and overrule) a later choice of the CPU.
 let deviceQueue = Promise.resolve();
 
-// Software renderers behind WebGPU: far slower than the CPU path, so Auto does not time them.
-const SOFTWARE_ADAPTER = /swiftshader|llvmpipe|lavapipe|softpipe|basic render/i;
-
 async function initDevice({ backend }) {
-  const adapter = navigator.gpu ? await navigator.gpu.requestAdapter().catch(() => null) : null;
-  const details = adapter?.info ? [adapter.info.vendor, adapter.info.architecture, adapter.info.description] : [];
-  const described = details.filter(Boolean).join(" · ");
-  if (backend === "auto" && adapter && (adapter.info?.isFallbackAdapter || SOFTWARE_ADAPTER.test(described))) {
-    const info = await engine.initDevice("cpu");
-    info.fallback_reason = `WebGPU here runs in software (${described || "a fallback adapter"}), slower than the CPU path`;
-    return info;
+  if (engine.isTraining()) throw new Error("cannot change the device while training; stop first");
+  const { adapter, described, software } = await adapterInfo();
+  if (backend === "cpu") return useCpu(null);
+  if (backend === "auto" && software) {
+    return useCpu(`WebGPU here runs in software (${described || "a fallback adapter"}), slower than the CPU path`);
   }
-  // Auto with a hardware adapter: the engine times a few training steps on each device.
-  const info = await engine.initDevice(backend);
-  if (info.backend === "webgpu" && described) info.adapter = described; // as the browser reports it
+  // WebGPU lives in the default build. Auto with a hardware adapter: that engine times a few
+  // training steps on WebGPU and on its single-threaded CPU path and keeps the faster.
+  const single = await build("single");
+  const info = await single.initDevice(backend);
+  if (info.backend === "cpu") return useCpu(info.fallback_reason);
+  await use("single");
+  if (adapter && described) info.adapter = described; // as the browser reports it
+  return info;
+}
+
+/** Say how many threads the CPU path uses (each build knows only itself). */
+function withThreads(info) {
+  info.threads = info.backend === "cpu" ? cpu.threads : null;
+  if (info.backend === "cpu") {
+    const threads = cpu.threads > 1 ? `${cpu.threads} threads` : `one thread${cpu.note ? `: ${cpu.note}` : ""}`;
+    info.adapter = info.adapter.endsWith(")") ? `${info.adapter.slice(0, -1)}, ${threads})` : `${info.adapter}, ${threads}`;
+  }
   return info;
 }
 
@@ -117,7 +232,7 @@ async function markRun(status) {
 
 const handlers = {
   "init-device"(request) {
-    const next = deviceQueue.then(() => initDevice(request));
+    const next = deviceQueue.then(() => initDevice(request)).then(withThreads);
     deviceQueue = next.catch(() => {});
     return next;
   },
@@ -192,6 +307,7 @@ onmessage = async ({ data }) => {
   const { type, id } = data;
   try {
     await ready;
+    await handover;
     const handler = handlers[type];
     if (!handler) throw new Error(`unknown request type ${JSON.stringify(type)}`);
     const value = await handler(data);

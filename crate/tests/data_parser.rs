@@ -43,6 +43,33 @@ fn official_archive_layout_is_read_in_order_with_class_names() {
     }
 }
 
+/// How the browser moves a loaded dataset between its two engines (single- and multi-threaded).
+#[test]
+fn to_files_reads_back_unchanged() {
+    let meta = META.replace_ascii("truck", "lorry");
+    let (b1, b2, test) = (
+        batch_file(&[1, 2]),
+        batch_file(&[3]),
+        batch_file(&[4, 5, 6]),
+    );
+    let files: Vec<(&str, &[u8])> = vec![
+        ("data_batch_1.bin", &b1),
+        ("data_batch_2.bin", &b2),
+        ("test_batch.bin", &test),
+        ("batches.meta.txt", &meta),
+    ];
+    let data = Cifar10::from_files(files).unwrap();
+    let exported = data.to_files();
+    let again = Cifar10::from_files(exported.iter().map(|(n, b)| (n.as_str(), &b[..]))).unwrap();
+    assert_eq!(again, data);
+    // Only the training split: no empty test file.
+    let train_only = Cifar10::from_files([("data_batch_1.bin", &b1[..])]).unwrap();
+    let exported = train_only.to_files();
+    assert_eq!(exported.len(), 2);
+    let again = Cifar10::from_files(exported.iter().map(|(n, b)| (n.as_str(), &b[..]))).unwrap();
+    assert_eq!(again, train_only);
+}
+
 trait ReplaceAscii {
     fn replace_ascii(&self, from: &str, to: &str) -> Vec<u8>;
 }

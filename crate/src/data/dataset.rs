@@ -190,6 +190,21 @@ impl Cifar10 {
         native::load_paths(paths)
     }
 
+    /// The dataset as files `from_files` reads back unchanged: `data_batch_1.bin` (every
+    /// training image), `test_batch.bin` and `batches.meta.txt`. Empty splits are left out.
+    pub fn to_files(&self) -> Vec<(String, Vec<u8>)> {
+        let mut files = Vec::with_capacity(3);
+        if !self.train.is_empty() {
+            files.push(("data_batch_1.bin".to_string(), self.train.to_batch_file()));
+        }
+        if !self.test.is_empty() {
+            files.push(("test_batch.bin".to_string(), self.test.to_batch_file()));
+        }
+        let meta = self.class_names.join("\n") + "\n";
+        files.push((META_FILE.to_string(), meta.into_bytes()));
+        files
+    }
+
     /// Keep at most `train` training and `test` test images.
     pub fn limit(&mut self, train: Option<usize>, test: Option<usize>) {
         if let Some(n) = train {

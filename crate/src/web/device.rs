@@ -122,6 +122,16 @@ async fn faster((gpu, info): (Device, DeviceInfo)) -> (Device, DeviceInfo) {
     }
 }
 
+/// The multi-threaded build has no WebGPU (wgpu's browser objects cannot cross threads); the
+/// worker asks the default build for it.
+#[cfg(not(feature = "webgpu"))]
+async fn init_webgpu() -> (Device, DeviceInfo) {
+    cpu(Some(
+        "this is the multi-threaded CPU build of Kiln, without WebGPU".into(),
+    ))
+}
+
+#[cfg(feature = "webgpu")]
 async fn init_webgpu() -> (Device, DeviceInfo) {
     match Device::wgpu_options().init_with_setup_async().await {
         Ok((device, setup)) => {

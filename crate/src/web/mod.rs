@@ -6,6 +6,7 @@ mod checkpoint;
 mod classify;
 pub mod device;
 mod evaluation;
+mod handover;
 mod js;
 mod observer;
 mod reader;
@@ -180,13 +181,14 @@ impl Engine {
             device_reserved_bytes: Option<u64>,
             device_in_use_bytes: Option<u64>,
         }
+        // An ArrayBuffer, or a SharedArrayBuffer in the multi-threaded build: both have
+        // `byteLength`.
         let wasm_bytes = wasm_bindgen::memory()
             .dyn_into::<js_sys::WebAssembly::Memory>()
-            .map_or(0.0, |m| {
-                m.buffer()
-                    .dyn_into::<js_sys::ArrayBuffer>()
-                    .map_or(0.0, |b| b.byte_length() as f64)
-            });
+            .ok()
+            .and_then(|m| js_sys::Reflect::get(&m.buffer(), &JsValue::from_str("byteLength")).ok())
+            .and_then(|n| n.as_f64())
+            .unwrap_or(0.0);
         let device = self.shared.device.borrow().0.clone();
         let pools = device.memory_pool_usage();
         js::to_js(&Usage {
@@ -199,12 +201,14 @@ impl Engine {
     /// Load CIFAR-10 from files (`names[i]` is the name of `files[i]`): the archive, `.bin`
     /// batch files and `batches.meta.txt`. `on_progress(bytesRead, totalBytes)` is called as the
     /// archive is decompressed. Replaces any dataset loaded before only on success.
+    /// `display_name` (optional) names the dataset instead of the files' names.
     #[wasm_bindgen(js_name = loadDataset)]
     pub fn load_dataset(
         &self,
         names: Vec<String>,
         files: Vec<Uint8Array>,
         on_progress: js_sys::Function,
+        display_name: Option<String>,
     ) -> Result<JsValue, JsError> {
         if self.shared.training.get() {
             return Err(JsError::new(
@@ -217,7 +221,7 @@ impl Engine {
             ));
         }
         let total: f64 = files.iter().map(|f| f.length() as f64).sum();
-        let dataset_name = names.join(", ");
+        let dataset_name = display_name.unwrap_or_else(|| names.join(", "));
         let mut offset = 0f64;
         let streams: Vec<(String, reader::JsArrayReader)> = names
             .into_iter()

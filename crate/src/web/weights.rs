@@ -37,7 +37,8 @@ impl Engine {
     }
 
     /// Use the weights in `bytes` (a file named `name`). `source` says where they come from:
-    /// `pretrained` (shipped with the app), `saved` (a run kept in this browser) or `file`.
+    /// `pretrained` (shipped with the app), `saved` (a run kept in this browser), `file`, or
+    /// `trained` / `untrained` (handed over from the worker's other engine).
     /// A file that does not fit leaves the weights in use untouched.
     #[wasm_bindgen(js_name = loadWeights)]
     pub fn load_weights(
@@ -62,6 +63,8 @@ impl Engine {
             source: match source.as_str() {
                 "pretrained" => "pretrained",
                 "saved" => "saved",
+                "trained" => "trained",
+                "untrained" => "untrained",
                 _ => "file",
             },
             epochs: meta.epochs,
