@@ -85,7 +85,7 @@ test("the CPU path uses every core where the page is cross-origin isolated, and 
   // Classification runs on the thread pool, and agrees with the single-threaded build.
   await classifyPng("threads.png");
   const threaded = JSON.parse(await byId("prediction").getAttribute("data-by-class"));
-  const single = await page.context().newPage();
+  const single = await page.context().browser().newPage();
   try {
     await single.goto(`http://localhost:${PORT}/index.html?threads=0`);
     await single.getByTestId("backend-status").filter({ hasNotText: "starting" }).waitFor();
