@@ -79,6 +79,18 @@ optimise_wasm() {
   cp "$cache" "$file"
 }
 
+# The CPU-only module (dist/pkg-cpu): the default build without WebGPU, a fraction of its size,
+# for pages that train and classify on the CPU (no usable GPU), single-threaded.
+build_web_cpu() {
+  local profile=$1 out=$2
+  log "building the CPU-only wasm module (profile $profile)"
+  CARGO_TARGET_DIR="$TARGET_DIR/cpu" cargo build --locked --target wasm32-unknown-unknown \
+    --profile "$profile" --lib -p kiln --no-default-features
+  wasm-bindgen --target web --no-typescript --out-dir "$out" \
+    "$TARGET_DIR/cpu/wasm32-unknown-unknown/$profile/kiln.wasm"
+  optimise_wasm "$out/kiln_bg.wasm"
+}
+
 # The multi-threaded variant of the module (dist/pkg-threads), used where the page is
 # cross-origin isolated: wasm atomics need the standard library rebuilt, which takes nightly
 # Rust and its rust-src. Where nightly cannot be had, the app stays single-threaded.
@@ -125,6 +137,7 @@ build_web() {
   wasm-bindgen --target web --no-typescript --out-dir dist.tmp/pkg \
     "$TARGET_DIR/wasm32-unknown-unknown/$profile/kiln.wasm"
   optimise_wasm dist.tmp/pkg/kiln_bg.wasm
+  build_web_cpu "$profile" dist.tmp/pkg-cpu
   build_web_threads "$profile" dist.tmp/pkg-threads
   cp www/*.html www/*.js www/*.css dist.tmp/
   if [[ -d www/models ]]; then cp -r www/models dist.tmp/; fi
@@ -135,6 +148,7 @@ build_web() {
   rm -rf dist && mv dist.tmp dist
   gz() { printf '%s (%s bytes gzipped)' "$(du -h "$1" | cut -f1)" "$(gzip -9 -c "$1" | wc -c)"; }
   log "dist/: $(du -sh dist | cut -f1), pkg/kiln_bg.wasm $(gz dist/pkg/kiln_bg.wasm)"
+  log "pkg-cpu/kiln_bg.wasm $(gz dist/pkg-cpu/kiln_bg.wasm)"
   if [[ -f dist/pkg-threads/kiln_bg.wasm ]]; then log "pkg-threads/kiln_bg.wasm $(gz dist/pkg-threads/kiln_bg.wasm)"; fi
 }
 

@@ -12,11 +12,13 @@
 // IndexedDB, so that a reload or a crashed tab loses at most one epoch.
 import { describeStorageError, getCheckpoint, saveRun, updateRun } from "./store.js";
 
-// Two builds of the engine. `pkg/` has WebGPU and a single-threaded CPU path, and works
-// everywhere. `pkg-threads/` is CPU only and runs burn flex's kernels on a pool of Web Workers
-// (wasm threads): it needs SharedArrayBuffer, so a cross-origin isolated page. The CPU path uses
-// it where it starts; WebGPU always runs in `pkg/`. When the device moves from one build to the
-// other, the dataset and the weights in use move with it. `?threads=0` keeps to `pkg/`.
+// Three builds of the engine, one per device, so that a page downloads only what it runs:
+//   pkg/          WebGPU (and a single-threaded CPU path, for Auto's timing): the largest;
+//   pkg-cpu/      the CPU path alone, single-threaded: works everywhere;
+//   pkg-threads/  the CPU path on a pool of Web Workers (wasm threads). It needs
+//                 SharedArrayBuffer, so a cross-origin isolated page.
+// When the device moves from one build to another, the dataset and the weights in use move
+// with it. `?threads=0` keeps the CPU path single-threaded.
 const threadsWanted =
   self.crossOriginIsolated && typeof SharedArrayBuffer === "function" && new URL(location.href).searchParams.get("threads") !== "0";
 
@@ -26,32 +28,35 @@ const cpu = {
   note: threadsWanted ? null : self.crossOriginIsolated ? "threads turned off (?threads=0)" : "the page is not cross-origin isolated",
 };
 
-const builds = {}; // "single" | "threads" → Promise<Engine>
+const PACKAGES = { gpu: "./pkg/kiln.js", cpu: "./pkg-cpu/kiln.js", threads: "./pkg-threads/kiln.js" };
+const builds = {}; // kind → Promise<Engine>
 function build(kind) {
   builds[kind] ??= (async () => {
+    const kiln = await import(PACKAGES[kind]);
+    await kiln.default();
     if (kind === "threads") {
-      const kiln = await import("./pkg-threads/kiln.js");
-      await kiln.default();
       const threads = Math.max(1, Math.min(navigator.hardwareConcurrency || 1, 16));
       await kiln.initThreadPool(threads);
       cpu.threads = threads;
-      return new kiln.Engine();
     }
-    const kiln = await import("./pkg/kiln.js");
-    await kiln.default();
     return new kiln.Engine();
   })();
   return builds[kind];
 }
 
-/** The build the CPU path runs in: the multi-threaded one unless it is unwanted or failed. */
-let cpuKind = threadsWanted ? "threads" : "single";
+/** The build the CPU path runs in: the multi-threaded one where it can, else the CPU-only one,
+ * else (where that is missing) the WebGPU build's own CPU path. */
+let cpuKind = threadsWanted ? "threads" : "cpu";
+const NEXT_CPU_KIND = { threads: "cpu", cpu: "gpu" };
 
-function threadsFailed(err) {
-  cpuKind = "single";
-  cpu.threads = 1;
-  cpu.note = `the multi-threaded build did not start: ${err?.message ?? err}`;
-  console.warn(`Kiln: ${cpu.note}`);
+/** The CPU path's build `kind` did not start: fall back to the next. */
+function cpuBuildFailed(kind, err) {
+  cpuKind = NEXT_CPU_KIND[kind];
+  if (kind === "threads") {
+    cpu.threads = 1;
+    cpu.note = `the multi-threaded build did not start: ${err?.message ?? err}`;
+  }
+  console.warn(`Kiln: the ${kind} build did not start (${err?.message ?? err}); the CPU path uses the ${cpuKind} build`);
 }
 
 // The WebGPU adapter, asked for once.
@@ -72,17 +77,19 @@ let engineKind = null;
 let handover = Promise.resolve();
 
 const ready = (async () => {
-  // Start in the build the page will most likely use: the default one where a hardware GPU
-  // may be picked, the CPU path's otherwise.
+  // Start in the build the page will most likely use: the WebGPU one where a hardware GPU may
+  // be picked, the CPU path's otherwise.
   const { adapter, software } = await adapterInfo();
-  let kind = adapter && !software ? "single" : cpuKind;
-  try {
-    engine = await build(kind);
-  } catch (err) {
-    if (kind !== "threads") throw err;
-    threadsFailed(err);
-    kind = "single";
-    engine = await build(kind);
+  let kind = adapter && !software ? "gpu" : cpuKind;
+  for (;;) {
+    try {
+      engine = await build(kind);
+      break;
+    } catch (err) {
+      if (kind === "gpu") throw err;
+      cpuBuildFailed(kind, err);
+      kind = cpuKind;
+    }
   }
   engineKind = kind;
 })();
@@ -112,12 +119,14 @@ async function use(kind) {
 
 /** The CPU, in the CPU path's build; `reason` says why when the CPU was not the choice. */
 async function useCpu(reason) {
-  try {
-    await use(cpuKind);
-  } catch (err) {
-    if (cpuKind !== "threads" || engine.isTraining()) throw err;
-    threadsFailed(err);
-    await use("single");
+  for (;;) {
+    try {
+      await use(cpuKind);
+      break;
+    } catch (err) {
+      if (cpuKind === "gpu" || engine.isTraining()) throw err;
+      cpuBuildFailed(cpuKind, err);
+    }
   }
   const info = await engine.initDevice("cpu");
   if (reason) info.fallback_reason = reason;
@@ -135,12 +144,12 @@ async function initDevice({ backend }) {
   if (backend === "auto" && software) {
     return useCpu(`WebGPU here runs in software (${described || "a fallback adapter"}), slower than the CPU path`);
   }
-  // WebGPU lives in the default build. Auto with a hardware adapter: that engine times a few
+  // WebGPU lives in its own build. Auto with a hardware adapter: that engine times a few
   // training steps on WebGPU and on its single-threaded CPU path and keeps the faster.
-  const single = await build("single");
-  const info = await single.initDevice(backend);
+  const gpu = await build("gpu");
+  const info = await gpu.initDevice(backend);
   if (info.backend === "cpu") return useCpu(info.fallback_reason);
-  await use("single");
+  await use("gpu");
   if (adapter && described) info.adapter = described; // as the browser reports it
   return info;
 }
