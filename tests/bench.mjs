@@ -179,9 +179,14 @@ for (const r of rows) {
 const wasm = readFileSync(path.join(ROOT, "dist", "pkg", "kiln_bg.wasm"));
 const gz = gzipSync(wasm, { level: 9 }).length;
 console.log(`pkg/kiln_bg.wasm: ${(wasm.length / 1e6).toFixed(1)} MB, ${(gz / 1e6).toFixed(2)} MB gzipped`);
-const threadsPath = path.join(ROOT, "dist", "pkg-threads", "kiln_bg.wasm");
-const threadsGz = existsSync(threadsPath) ? gzipSync(readFileSync(threadsPath), { level: 9 }).length : null;
-if (threadsGz) console.log(`pkg-threads/kiln_bg.wasm: ${(threadsGz / 1e6).toFixed(2)} MB gzipped`);
+const gzipped = (dir) => {
+  const file = path.join(ROOT, "dist", dir, "kiln_bg.wasm");
+  const bytes = existsSync(file) ? gzipSync(readFileSync(file), { level: 9 }).length : null;
+  if (bytes) console.log(`${dir}/kiln_bg.wasm: ${(bytes / 1e6).toFixed(2)} MB gzipped`);
+  return bytes;
+};
+const cpuGz = gzipped("pkg-cpu");
+const threadsGz = gzipped("pkg-threads");
 console.log(
-  JSON.stringify({ benchmark: "kiln_vs_tfjs", rounds: ROUNDS, measurements, summary: rows, native, wasm_bytes: wasm.length, wasm_gzip_bytes: gz, threads_wasm_gzip_bytes: threadsGz }),
+  JSON.stringify({ benchmark: "kiln_vs_tfjs", rounds: ROUNDS, measurements, summary: rows, native, wasm_bytes: wasm.length, wasm_gzip_bytes: gz, cpu_wasm_gzip_bytes: cpuGz, threads_wasm_gzip_bytes: threadsGz }),
 );
