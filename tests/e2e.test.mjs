@@ -52,6 +52,8 @@ async function expectError(fragment) {
 async function classifyPng(name) {
   const buffer = await pngOf("#3a6", "#c33");
   await byId("image-input").setInputFiles({ name, mimeType: "image/png", buffer });
+  // This image's result, not the one shown before it.
+  await page.waitForFunction((n) => document.querySelector('[data-testid="prediction"]').dataset.image === n, name);
   await page.waitForFunction(() => document.querySelectorAll('[data-testid="prediction"] li').length === 5);
   const items = await byId("prediction").locator("li").allInnerTexts();
   const all = JSON.parse(await byId("prediction").getAttribute("data-probabilities"));
@@ -177,7 +179,16 @@ test("load a real 1,000-image subset, train one epoch on the CPU, classify", asy
 
   const { items, all } = await classifyPng("photo.png");
   assert.equal(items.length, 5);
-  for (const item of items) assert.match(item, /^[a-z]+\s+\d+\.\d%$/m);
+  // Each row shows a class name and a percentage (read per cell: innerText's whitespace
+  // between grid cells depends on layout timing).
+  const rows = await byId("prediction").locator("li").evaluateAll((lis) =>
+    lis.map((li) => [li.querySelector(".name").textContent, li.querySelector(".pct").textContent]),
+  );
+  assert.equal(rows.length, items.length);
+  for (const [name, pct] of rows) {
+    assert.match(name, /^[a-z]+$/);
+    assert.match(pct, /^\d+\.\d%$/);
+  }
   assert.ok(Math.abs(all.reduce((a, b) => a + b, 0) - 1) < 1e-4, "probabilities sum to 1");
   const top5 = all.slice(0, 5);
   assert.deepEqual([...top5].sort((a, b) => b - a), top5, "best first");
