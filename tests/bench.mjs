@@ -11,7 +11,7 @@
 import { copyFileSync, existsSync, mkdirSync, readFileSync } from "node:fs";
 import { gzipSync } from "node:zlib";
 import path from "node:path";
-import { ROOT, launchBrowser, realSubset, startServer } from "./helpers.mjs";
+import { ROOT, launchBrowser, realSubset, startServer, useBackend } from "./helpers.mjs";
 
 const PORT = 19480;
 const ROUNDS = Number(process.env.BENCH_ROUNDS || 1);
@@ -89,9 +89,7 @@ try {
   // The same app with `?threads=0`: the single-threaded build, as a page that is not
   // cross-origin isolated gets it.
   const single = await kilnPage("?threads=0");
-  await single.getByTestId("backend-select").selectOption("cpu");
-  await page.getByTestId("backend-select").selectOption("cpu");
-  await page.waitForFunction(() => document.querySelector('[data-testid="backend-status"]').dataset.backend === "cpu");
+  await useBackend(page, "cpu"); // to print the CPU path's threads
   const adapter = await page.getByTestId("backend-status").innerText();
   console.log(`browser: Chromium headless; ${adapter}`);
   for (let round = 1; round <= ROUNDS; round++) {

@@ -5,7 +5,7 @@ import assert from "node:assert/strict";
 import path from "node:path";
 import { existsSync, readFileSync } from "node:fs";
 import { execFileSync } from "node:child_process";
-import { ARTEFACTS, ROOT, cifarPng, kilnBinary, openApp, png, realSubset } from "./helpers.mjs";
+import { ARTEFACTS, ROOT, cifarPng, kilnBinary, openApp, png, realSubset, useBackend } from "./helpers.mjs";
 
 const PORT = 18080 + (process.pid % 1000);
 let app, page, consoleErrors;
@@ -80,8 +80,7 @@ test("the CPU path uses every core where the page is cross-origin isolated, and 
   }
   assert.equal(await page.evaluate(() => self.crossOriginIsolated), true, "serve-dist sends COOP/COEP");
   const cores = await page.evaluate(() => navigator.hardwareConcurrency);
-  await byId("backend-select").selectOption("cpu");
-  await page.waitForFunction(() => document.querySelector('[data-testid="backend-status"]').dataset.backend === "cpu");
+  await useBackend(page, "cpu");
   const status = await byId("backend-status").innerText();
   assert.match(status, cores > 1 ? new RegExp(`${cores} threads`) : /one thread/);
   // Classification runs on the thread pool, and agrees with the single-threaded build.
@@ -106,8 +105,7 @@ test("weights from `kiln train --out` classify in the page exactly as `kiln clas
   const subset = realSubset(1000, 500);
   if (!subset) return t.skip("real CIFAR-10 missing");
   const weights = path.join(ROOT, "www", "models", "seed.bpk"); // written by `kiln train --out`
-  await byId("backend-select").selectOption("webgpu"); // (Auto picks the CPU on SwiftShader)
-  await page.waitForFunction(() => document.querySelector('[data-testid="backend-status"]').dataset.backend === "webgpu");
+  await useBackend(page, "webgpu"); // (Auto picks the CPU on SwiftShader)
   await byId("weights-input").setInputFiles(weights);
   await page.waitForFunction(() => document.querySelector('[data-testid="model-status"]').dataset.source === "file");
   const N = 20;
@@ -135,8 +133,7 @@ test("weights from `kiln train --out` classify in the page exactly as `kiln clas
 test("load a real 1,000-image subset, train one epoch on the CPU, classify", async (t) => {
   const subset = realSubset(1000, 500);
   if (!subset) return t.skip("real CIFAR-10 missing");
-  await byId("backend-select").selectOption("cpu");
-  await page.waitForFunction(() => document.querySelector('[data-testid="backend-status"]').dataset.backend === "cpu");
+  await useBackend(page, "cpu");
 
   await byId("dataset-input").setInputFiles([subset.trainPath, subset.testPath]);
   await page.waitForFunction(() => /1,000/.test(document.querySelector('[data-testid="dataset-summary"]').innerText));
@@ -216,8 +213,7 @@ test("switching between the CPU and WebGPU keeps the dataset and the trained wei
     return JSON.parse(await byId("prediction").getAttribute("data-by-class"));
   };
   for (const backend of ["webgpu", "cpu"]) {
-    await byId("backend-select").selectOption(backend);
-    await page.waitForFunction((b) => document.querySelector('[data-testid="backend-status"]').dataset.backend === b, backend);
+    await useBackend(page, backend);
     assert.match(await byId("model-status").innerText(), /trained in this tab: 1 epoch/);
     const after = await classifyAgain(`after-${backend}.png`);
     for (let c = 0; c < 10; c++) assert.ok(Math.abs(after[c] - before[c]) < 1e-4, `${backend}, class ${c}: ${after[c]} vs ${before[c]}`);

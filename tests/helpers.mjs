@@ -62,6 +62,13 @@ export async function openApp(port, viewport = { width: 1280, height: 1100 }) {
   return { page, errors, close };
 }
 
+/** Pick `backend` (auto, webgpu or cpu) in the page's menu and wait until the device in use is
+ * that backend. */
+export async function useBackend(page, backend) {
+  await page.getByTestId("backend-select").selectOption(backend);
+  await page.waitForFunction((b) => document.querySelector('[data-testid="backend-status"]').dataset.backend === b, backend);
+}
+
 /** Extract one member of a .tar.gz held in memory. */
 function tarMember(archive, wanted) {
   const tar = gunzipSync(archive);

@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import path from "node:path";
 import { readFileSync } from "node:fs";
 import { execFileSync } from "node:child_process";
-import { ARTEFACTS, ROOT, cifarPng, kilnBinary, openApp, realSubset } from "./helpers.mjs";
+import { ARTEFACTS, ROOT, cifarPng, kilnBinary, openApp, realSubset, useBackend } from "./helpers.mjs";
 
 const PORT = 16080 + (process.pid % 1000);
 let app, page, consoleErrors;
@@ -19,11 +19,6 @@ after(async () => {
 });
 
 const byId = (id) => page.getByTestId(id);
-
-async function useBackend(backend) {
-  await byId("backend-select").selectOption(backend);
-  await page.waitForFunction((b) => document.querySelector('[data-testid="backend-status"]').dataset.backend === b, backend);
-}
 
 /** How many distinct pixel values a canvas has (a blank canvas has one). */
 function distinctPixels(testId) {
@@ -51,7 +46,7 @@ async function classifyRecord(records, i) {
 test("the page's evaluation of a weights file matches `kiln eval`; cells and the gallery show their images", async (t) => {
   const subset = realSubset(500, 1000);
   if (!subset) return t.skip("real CIFAR-10 missing");
-  await useBackend("cpu");
+  await useBackend(page, "cpu");
   await byId("dataset-input").setInputFiles([subset.trainPath, subset.testPath]);
   await page.waitForFunction(() => /1,000\s+test/.test(document.querySelector('[data-testid="dataset-summary"]').innerText));
   const weights = path.join(ROOT, "www", "models", "seed.bpk");
@@ -111,7 +106,7 @@ test("the page's evaluation of a weights file matches `kiln eval`; cells and the
 test("saliency and Grad-CAM on WebGPU: non-blank, Grad-CAM is conv3's 4×4 and non-negative", async (t) => {
   const subset = realSubset(500, 1000);
   if (!subset) return t.skip("real CIFAR-10 missing");
-  await useBackend("webgpu");
+  await useBackend(page, "webgpu");
   const records = readFileSync(subset.testPath);
   await classifyRecord(records, 3);
   const gradcam = JSON.parse(await byId("gradcam").getAttribute("data-values"));
@@ -142,7 +137,7 @@ test("saliency and Grad-CAM on WebGPU: non-blank, Grad-CAM is conv3's 4×4 and n
 test("a short run with augmentation, weight decay, early stopping and sigmoid: every view renders", async (t) => {
   const subset = realSubset(500, 1000);
   if (!subset) return t.skip("real CIFAR-10 missing");
-  await useBackend("cpu");
+  await useBackend(page, "cpu");
   await byId("epochs").fill("3");
   await byId("batch-size").fill("32");
   await byId("train-limit").fill("");

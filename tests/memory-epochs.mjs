@@ -5,7 +5,7 @@
 // Environment: MEMORY_EPOCHS (5), MEMORY_TRAIN (images, default: the full training set),
 // BACKEND (cpu), BATCH (32), MEMORY_FILES (comma-separated .bin files instead of the archive).
 import { existsSync } from "node:fs";
-import { CIFAR, launchBrowser, startServer } from "./helpers.mjs";
+import { CIFAR, launchBrowser, startServer, useBackend } from "./helpers.mjs";
 
 const EPOCHS = Number(process.env.MEMORY_EPOCHS || 5);
 const TRAIN = process.env.MEMORY_TRAIN || "";
@@ -25,8 +25,7 @@ try {
   const page = await browser.newPage();
   await page.goto(URL);
   await page.getByTestId("backend-status").filter({ hasNotText: "starting" }).waitFor();
-  await page.getByTestId("backend-select").selectOption(BACKEND);
-  await page.waitForFunction((b) => document.querySelector('[data-testid="backend-status"]').dataset.backend === b, BACKEND);
+  await useBackend(page, BACKEND);
   const files = process.env.MEMORY_FILES ? process.env.MEMORY_FILES.split(",") : [CIFAR];
   await page.getByTestId("dataset-input").setInputFiles(files);
   await page.waitForFunction(() => /training and/.test(document.querySelector('[data-testid="dataset-summary"]').innerText), null, { timeout: 120_000 });

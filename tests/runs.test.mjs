@@ -3,7 +3,7 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import path from "node:path";
-import { ARTEFACTS, launchBrowser, realSubset, startServer } from "./helpers.mjs";
+import { ARTEFACTS, launchBrowser, realSubset, startServer, useBackend } from "./helpers.mjs";
 
 const PORT = 19080 + (process.pid % 1000);
 const URL = `http://localhost:${PORT}/index.html`;
@@ -31,8 +31,7 @@ async function openWithData(subset, { reload = false } = {}) {
   if (reload) await page.reload();
   else await page.goto(URL);
   await byId("backend-status").filter({ hasNotText: "starting" }).waitFor();
-  await byId("backend-select").selectOption("cpu");
-  await page.waitForFunction(() => document.querySelector('[data-testid="backend-status"]').dataset.backend === "cpu");
+  await useBackend(page, "cpu");
   await byId("dataset-input").setInputFiles([subset.trainPath, subset.testPath]);
   await page.waitForFunction(() => /1,000/.test(document.querySelector('[data-testid="dataset-summary"]').innerText));
 }
@@ -67,8 +66,7 @@ test("a reload mid-run offers to resume; the run continues with epoch 2 and its 
   // (The reloaded page's first look may still see the old worker's lock; it looks again.)
   await page.waitForFunction(() => document.querySelector('[data-testid="saved-runs"] tbody tr')?.cells[3]?.innerText === "interrupted");
 
-  await byId("backend-select").selectOption("cpu");
-  await page.waitForFunction(() => document.querySelector('[data-testid="backend-status"]').dataset.backend === "cpu");
+  await useBackend(page, "cpu");
   await byId("dataset-input").setInputFiles([subset.trainPath, subset.testPath]);
   await page.waitForFunction(() => !document.querySelector('[data-testid="resume-run"]').disabled);
   await byId("resume-run").click();

@@ -47,6 +47,13 @@ fn top_left_network(device: &Device, seed: u64) -> Model {
     Model::Seed(seed_cnn)
 }
 
+/// The seed network with the weights drawn from `seed`, on the CPU.
+fn seeded_network(seed: u64) -> Model {
+    let device = Device::flex();
+    device.seed(seed);
+    ModelConfig::new().init(&device).unwrap()
+}
+
 fn image(seed: u32) -> Vec<u8> {
     (0..3072u32)
         .map(|i| (i.wrapping_mul(2_654_435_761).wrapping_add(seed * 97) >> 24) as u8)
@@ -81,9 +88,7 @@ fn saliency_lies_in_the_region_the_output_depends_on() {
 
 #[test]
 fn explanation_agrees_with_classification_and_has_every_layer() {
-    let device = Device::flex();
-    device.seed(7);
-    let model = ModelConfig::new().init(&device).unwrap();
+    let model = seeded_network(7);
     let img = image(5);
     let ex = explain_on_cpu(&model, &img, None).unwrap();
     let plain = pollster::block_on(kiln::infer::classify(
@@ -91,7 +96,7 @@ fn explanation_agrees_with_classification_and_has_every_layer() {
         Normalization::Unit,
         &img,
         &names(),
-        &device,
+        &Device::flex(),
     ))
     .unwrap();
     assert_eq!(ex.class, plain[0].class);
@@ -144,9 +149,7 @@ fn explain_refuses_a_wrong_sized_image() {
 
 #[test]
 fn any_class_can_be_explained_and_a_missing_one_is_refused() {
-    let device = Device::flex();
-    device.seed(11);
-    let model = ModelConfig::new().init(&device).unwrap();
+    let model = seeded_network(11);
     let img = image(9);
     let run = |class| explain_on_cpu(&model, &img, class);
     let top = run(None).unwrap();
