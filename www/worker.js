@@ -49,14 +49,22 @@ function build(kind) {
 let cpuKind = threadsWanted ? "threads" : "cpu";
 const NEXT_CPU_KIND = { threads: "cpu", cpu: "gpu" };
 
-/** The CPU path's build `kind` did not start: fall back to the next. */
-function cpuBuildFailed(kind, err) {
-  cpuKind = NEXT_CPU_KIND[kind];
-  if (kind === "threads") {
-    cpu.threads = 1;
-    cpu.note = `the multi-threaded build did not start: ${err?.message ?? err}`;
+/** The CPU path's engine: `cpuKind`'s build, falling back to the next where one does not start. */
+async function cpuBuild() {
+  for (;;) {
+    try {
+      return await build(cpuKind);
+    } catch (err) {
+      const failed = cpuKind;
+      if (failed === "gpu") throw err;
+      cpuKind = NEXT_CPU_KIND[failed];
+      if (failed === "threads") {
+        cpu.threads = 1;
+        cpu.note = `the multi-threaded build did not start: ${err?.message ?? err}`;
+      }
+      console.warn(`Kiln: the ${failed} build did not start (${err?.message ?? err}); the CPU path uses the ${cpuKind} build`);
+    }
   }
-  console.warn(`Kiln: the ${kind} build did not start (${err?.message ?? err}); the CPU path uses the ${cpuKind} build`);
 }
 
 // The WebGPU adapter, asked for once.
@@ -80,18 +88,9 @@ const ready = (async () => {
   // Start in the build the page will most likely use: the WebGPU one where a hardware GPU may
   // be picked, the CPU path's otherwise.
   const { adapter, software } = await adapterInfo();
-  let kind = adapter && !software ? "gpu" : cpuKind;
-  for (;;) {
-    try {
-      engine = await build(kind);
-      break;
-    } catch (err) {
-      if (kind === "gpu") throw err;
-      cpuBuildFailed(kind, err);
-      kind = cpuKind;
-    }
-  }
-  engineKind = kind;
+  const gpu = adapter && !software;
+  engine = gpu ? await build("gpu") : await cpuBuild();
+  engineKind = gpu ? "gpu" : cpuKind;
 })();
 
 /** Make the `kind` build the engine in use, moving the weights in use and the dataset to it. */
@@ -119,15 +118,8 @@ async function use(kind) {
 
 /** The CPU, in the CPU path's build; `reason` says why when the CPU was not the choice. */
 async function useCpu(reason) {
-  for (;;) {
-    try {
-      await use(cpuKind);
-      break;
-    } catch (err) {
-      if (cpuKind === "gpu" || engine.isTraining()) throw err;
-      cpuBuildFailed(cpuKind, err);
-    }
-  }
+  await cpuBuild(); // settles cpuKind
+  await use(cpuKind);
   const info = await engine.initDevice("cpu");
   if (reason) info.fallback_reason = reason;
   return info;
