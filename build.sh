@@ -62,10 +62,10 @@ ensure_web_tools() {
 
 # wasm-opt takes minutes here: keep its output per input hash, so a rebuild of unchanged Rust
 # code (say, after editing only www/) reuses it. KILN_WASM_OPT=0 skips it (the tests do: it only
-# shrinks and speeds up the module).
+# shrinks and speeds up the module), as does the `dev` profile.
 optimise_wasm() {
-  local file=$1 hash cache
-  if [[ "${KILN_WASM_OPT:-1}" == 0 ]]; then return; fi
+  local file=$1 profile=$2 hash cache
+  if [[ "$profile" == dev || "${KILN_WASM_OPT:-1}" == 0 ]]; then return; fi
   hash=$(sha256sum "$file" | cut -c1-16)
   cache="$TARGET_DIR/wasm-opt-cache/$hash.wasm"
   if [[ ! -f "$cache" ]]; then
@@ -79,6 +79,12 @@ optimise_wasm() {
   cp "$cache" "$file"
 }
 
+# The JS glue for a compiled module ($1), into the folder $2, then wasm-opt ($3: the profile).
+bind_wasm() {
+  wasm-bindgen --target web --no-typescript --out-dir "$2" "$1"
+  optimise_wasm "$2/kiln_bg.wasm" "$3"
+}
+
 # The CPU-only module (dist/pkg-cpu): the default build without WebGPU, a fraction of its size,
 # for pages that train and classify on the CPU (no usable GPU), single-threaded.
 build_web_cpu() {
@@ -86,9 +92,7 @@ build_web_cpu() {
   log "building the CPU-only wasm module (profile $profile)"
   CARGO_TARGET_DIR="$TARGET_DIR/cpu" cargo build --locked --target wasm32-unknown-unknown \
     --profile "$profile" --lib -p kiln --no-default-features
-  wasm-bindgen --target web --no-typescript --out-dir "$out" \
-    "$TARGET_DIR/cpu/wasm32-unknown-unknown/$profile/kiln.wasm"
-  optimise_wasm "$out/kiln_bg.wasm"
+  bind_wasm "$TARGET_DIR/cpu/wasm32-unknown-unknown/$profile/kiln.wasm" "$out" "$profile"
 }
 
 # The multi-threaded variant of the module (dist/pkg-threads), used where the page is
@@ -120,9 +124,7 @@ build_web_threads() {
     -C link-arg=--shared-memory -C link-arg=--import-memory -C link-arg=--max-memory=4294967296 \
     -C link-arg=--export=__wasm_init_tls -C link-arg=--export=__tls_size \
     -C link-arg=--export=__tls_align -C link-arg=--export=__tls_base
-  wasm-bindgen --target web --no-typescript --out-dir "$out" \
-    "$TARGET_DIR/threads/wasm32-unknown-unknown/$profile/kiln.wasm"
-  optimise_wasm "$out/kiln_bg.wasm"
+  bind_wasm "$TARGET_DIR/threads/wasm32-unknown-unknown/$profile/kiln.wasm" "$out" "$profile"
 }
 
 # Compile the crate to wasm32 and assemble the static site in dist/ (relative URLs only).
@@ -134,9 +136,7 @@ build_web() {
   log "building the wasm module (profile $profile)"
   cargo build --locked --target wasm32-unknown-unknown --profile "$profile" --lib -p kiln
   rm -rf dist.tmp && mkdir -p dist.tmp/pkg dist.tmp/vendor
-  wasm-bindgen --target web --no-typescript --out-dir dist.tmp/pkg \
-    "$TARGET_DIR/wasm32-unknown-unknown/$profile/kiln.wasm"
-  optimise_wasm dist.tmp/pkg/kiln_bg.wasm
+  bind_wasm "$TARGET_DIR/wasm32-unknown-unknown/$profile/kiln.wasm" dist.tmp/pkg "$profile"
   build_web_cpu "$profile" dist.tmp/pkg-cpu
   build_web_threads "$profile" dist.tmp/pkg-threads
   cp www/*.html www/*.js www/*.css dist.tmp/

@@ -122,13 +122,11 @@ async fn faster((gpu, info): (Device, DeviceInfo)) -> (Device, DeviceInfo) {
     }
 }
 
-/// The multi-threaded build has no WebGPU (wgpu's browser objects cannot cross threads); the
-/// worker asks the default build for it.
+/// The CPU-only builds (`pkg-cpu`, and `pkg-threads`, where wgpu's browser objects could not
+/// cross threads) have no WebGPU; the worker asks the WebGPU build for it.
 #[cfg(not(feature = "webgpu"))]
 async fn init_webgpu() -> (Device, DeviceInfo) {
-    cpu(Some(
-        "this is the multi-threaded CPU build of Kiln, without WebGPU".into(),
-    ))
+    cpu(Some("this CPU-only build of Kiln has no WebGPU".into()))
 }
 
 #[cfg(feature = "webgpu")]

@@ -1,7 +1,7 @@
-//! Moving the engine's state to another engine in the same worker. The page may run two builds
-//! of Kiln, the default one (WebGPU and a single-threaded CPU path) and the multi-threaded CPU
-//! build; when the device changes from one to the other, the worker hands the dataset over with
-//! these calls and the weights with `weightsBytes` / `loadWeights`.
+//! Moving the engine's state to another engine in the same worker. The worker runs one build of
+//! Kiln per device (WebGPU, the CPU alone, the CPU on threads; see `www/worker.js`); when the
+//! device changes from one build to another, it hands the dataset over with these calls and the
+//! weights with `weightsBytes` / `loadWeights`.
 
 use js_sys::{Array, Object, Reflect, Uint8Array};
 use wasm_bindgen::prelude::*;
