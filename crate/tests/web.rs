@@ -1,6 +1,7 @@
 //! In the browser (wasm-bindgen-test in headless Chromium, run by `./build.sh test` through
 //! `wasm-pack test --headless --chrome`): training lowers the loss on WebGPU and on the CPU,
-//! async reads work, and the CPU fallback is taken when WebGPU is missing.
+//! async reads work, progress reports do not drain the device, and the CPU fallback is taken
+//! when WebGPU is missing.
 #![cfg(target_arch = "wasm32")]
 
 use burn::prelude::*;
@@ -42,9 +43,56 @@ async fn first_and_last_loss(device: &Device) -> (f32, f32) {
     (losses[0], *losses.last().unwrap())
 }
 
+/// A progress report's read runs behind the steps queued after it (WebGPU is not drained for
+/// it): the reports still come in order, end each epoch with its last step, and count every
+/// training image once.
+async fn reports_cover_every_step(device: &Device) {
+    let data = Cifar10 {
+        train: Split::noise(12, 7),
+        ..Cifar10::default()
+    };
+    let config = TrainingConfig {
+        epochs: 2,
+        batch_size: 2,
+        report_every_seconds: 0.0,
+        ..TrainingConfig::default()
+    };
+    let mut trainer = Trainer::new(config, device, &data).unwrap();
+    let mut steps: Vec<(usize, usize)> = Vec::new();
+    let mut images = Vec::new();
+    let mut observe = |e: &TrainingEvent| match e {
+        TrainingEvent::Step { epoch, step, .. } => steps.push((*epoch, *step)),
+        TrainingEvent::EpochFinished { train, .. } => images.push(train.images),
+        _ => {}
+    };
+    trainer.run(&data, &mut observe).await.unwrap();
+    assert_eq!(images, vec![12, 12]);
+    for epoch in 0..2 {
+        let of_epoch: Vec<usize> = steps
+            .iter()
+            .filter(|(e, _)| *e == epoch)
+            .map(|(_, s)| *s)
+            .collect();
+        assert!(of_epoch.windows(2).all(|w| w[0] < w[1]), "{steps:?}");
+        assert_eq!(of_epoch.last(), Some(&6), "{steps:?}");
+    }
+}
+
+#[wasm_bindgen_test]
+async fn reports_cover_every_step_on_the_cpu() {
+    reports_cover_every_step(&Device::flex()).await;
+}
+
+#[wasm_bindgen_test]
+async fn reports_cover_every_step_on_webgpu() {
+    let (device, info) = device::choose("webgpu", None).await;
+    assert_eq!(info.backend, "webgpu", "{:?}", info.fallback_reason);
+    reports_cover_every_step(&device).await;
+}
+
 #[wasm_bindgen_test]
 async fn async_reads_work_on_every_device() {
-    let (gpu, info) = device::choose("webgpu").await;
+    let (gpu, info) = device::choose("webgpu", None).await;
     for device in [Device::flex(), gpu] {
         let t = Tensor::<1>::from_floats([1.0, 2.0, 3.5], &device) * 2.0;
         assert_eq!(
@@ -64,7 +112,7 @@ async fn training_lowers_the_loss_on_the_cpu() {
 
 #[wasm_bindgen_test]
 async fn training_lowers_the_loss_on_webgpu() {
-    let (device, info) = device::choose("webgpu").await;
+    let (device, info) = device::choose("webgpu", None).await;
     assert_eq!(
         info.backend, "webgpu",
         "WebGPU did not start: {:?}",
@@ -83,7 +131,7 @@ async fn without_webgpu_the_cpu_is_used_and_the_reason_given() {
     js_sys::Reflect::set(&descriptor, &"configurable".into(), &JsValue::TRUE).unwrap();
     js_sys::Reflect::define_property(&navigator.clone().into(), &"gpu".into(), &descriptor)
         .unwrap();
-    let (_, info) = device::choose("auto").await;
+    let (_, info) = device::choose("auto", None).await;
     js_sys::Reflect::delete_property(&navigator.into(), &"gpu".into()).unwrap();
     assert_eq!(info.backend, "cpu");
     assert!(info.fallback_reason.unwrap().contains("WebGPU"));
@@ -133,14 +181,30 @@ async fn a_run_is_saved_and_resumed_on_the_cpu() {
 
 #[wasm_bindgen_test]
 async fn a_run_is_saved_and_resumed_on_webgpu() {
-    let (device, info) = device::choose("webgpu").await;
+    let (device, info) = device::choose("webgpu", None).await;
     assert_eq!(info.backend, "webgpu", "{:?}", info.fallback_reason);
     checkpoint_and_resume(&device).await;
 }
 
+/// The worker times the CPU path in its multi-threaded build and hands Auto that figure: it
+/// replaces this build's own CPU timing, and decides.
+#[wasm_bindgen_test]
+async fn auto_compares_webgpu_with_the_cpu_speed_it_is_given() {
+    let (_, slow_cpu) = device::choose("auto", Some(1e-3)).await;
+    assert_eq!(slow_cpu.backend, "webgpu", "{:?}", slow_cpu.fallback_reason);
+    assert_eq!(slow_cpu.speeds.unwrap().cpu, 1e-3);
+    let (_, fast_cpu) = device::choose("auto", Some(1e9)).await;
+    assert_eq!(fast_cpu.backend, "cpu");
+    let speeds = fast_cpu.speeds.unwrap();
+    assert_eq!(speeds.cpu, 1e9);
+    assert!(speeds.webgpu > 0.0, "{speeds:?}");
+    let reason = fast_cpu.fallback_reason.unwrap();
+    assert!(reason.contains("1000000000 img/s"), "{reason}");
+}
+
 #[wasm_bindgen_test]
 async fn auto_times_both_devices_and_keeps_the_faster() {
-    let (_, info) = device::choose("auto").await;
+    let (_, info) = device::choose("auto", None).await;
     let speeds = info.speeds.expect("Auto timed both devices");
     assert!(speeds.cpu > 0.0 && speeds.webgpu > 0.0, "{speeds:?}");
     let expected = if speeds.cpu > speeds.webgpu {
@@ -164,7 +228,7 @@ async fn auto_times_both_devices_and_keeps_the_faster() {
 async fn explanations_agree_on_webgpu_and_the_cpu() {
     use kiln::data::{CLASS_NAMES, Normalization};
     use kiln::explain::explain;
-    let (gpu, info) = device::choose("webgpu").await;
+    let (gpu, info) = device::choose("webgpu", None).await;
     assert_eq!(info.backend, "webgpu", "{:?}", info.fallback_reason);
     let names: Vec<String> = CLASS_NAMES.iter().map(|s| s.to_string()).collect();
     let image: Vec<u8> = (0..3072u32).map(|i| (i * 37 % 251) as u8).collect();

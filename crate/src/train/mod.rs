@@ -8,6 +8,7 @@ pub mod optimizer;
 pub mod probe;
 pub mod read;
 pub mod trainer;
+pub mod window;
 
 pub use checkpoint::{Checkpoint, CheckpointError};
 pub use config::{NormalizationKind, OptimizerConfig, TrainingConfig};

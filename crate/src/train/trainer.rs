@@ -17,7 +17,8 @@ use crate::train::config::{ConfigError, NormalizationKind, TrainingConfig};
 use crate::train::eval::{Evaluation, evaluate};
 use crate::train::events::{Metrics, TrainingEvent, TrainingSummary};
 use crate::train::optimizer;
-use crate::train::read::{ReadError, read_floats};
+use crate::train::read::ReadError;
+use crate::train::window::{PendingRead, Totals, Window};
 use crate::weights::{self, WeightsMeta};
 
 /// Whether training goes on after a step.
@@ -352,7 +353,17 @@ impl Trainer {
             let order = epoch_order(train_len, cfg.seed, epoch);
             let mut augment_rng = Augmentation::rng(cfg.seed, epoch);
             let mut window = Window::new(&self.device);
-            let mut epoch_totals = (0f64, 0usize, 0usize); // loss sum, correct, images
+            // The report being read back while the next steps run (see `window`).
+            let mut pending: Option<PendingRead> = None;
+            let mut progress = Progress {
+                epoch,
+                first_epoch,
+                epochs: cfg.epochs,
+                steps_per_epoch,
+                seconds_before: train_seconds,
+                epoch_start,
+                totals: (0.0, 0, 0),
+            };
             for (step, chunk) in order.chunks(cfg.batch_size).enumerate() {
                 let current = self.model.as_ref().expect("model present between steps");
                 if observer.between_steps(current).await == Control::Stop {
@@ -373,28 +384,28 @@ impl Trainer {
                 let grads = GradientsParams::from_grads(loss.backward(), &model);
                 self.model = Some(self.optimizer.step(cfg.learning_rate, model, grads));
 
-                let last = step + 1 == steps_per_epoch;
-                if last || window.age() >= cfg.report_every_seconds as f64 {
-                    // GPU→CPU sync: one read for the window's summed loss and correct count.
-                    let (loss_sum, correct, images, seconds) = window.read().await?;
-                    epoch_totals.0 += loss_sum;
-                    epoch_totals.1 += correct;
-                    epoch_totals.2 += images;
-                    let done = (epoch - first_epoch) * steps_per_epoch + step + 1;
-                    let left = (cfg.epochs - first_epoch) * steps_per_epoch - done;
-                    let elapsed = train_seconds + epoch_start.elapsed().as_secs_f64();
-                    observer.event(&TrainingEvent::Step {
-                        epoch,
-                        step: step + 1,
-                        steps_per_epoch,
-                        loss: (loss_sum / images as f64) as f32,
-                        accuracy: correct as f32 / images as f32,
-                        images_per_second: (images as f64 / seconds.max(1e-9)) as f32,
-                        eta_seconds: (elapsed / done as f64 * left as f64) as f32,
-                    });
-                    window = Window::new(&self.device);
+                // Start a report when one is due and none is in flight; pass on the one in
+                // flight once its read is done (on the CPU, at once).
+                if pending.is_none() && window.age() >= cfg.report_every_seconds as f64 {
+                    let read =
+                        std::mem::replace(&mut window, Window::new(&self.device)).read(step + 1);
+                    pending = Some(read);
+                }
+                if let Some(read) = pending.take_if(|p| p.poll()) {
+                    let step = read.step;
+                    observer.event(&progress.add(read.finish().await?, step));
                 }
             }
+            // The epoch's last reports: the one in flight, then the steps since.
+            if let Some(read) = pending.take() {
+                let step = read.step;
+                observer.event(&progress.add(read.finish().await?, step));
+            }
+            if !window.is_empty() {
+                let totals = window.read(steps_per_epoch).finish().await?;
+                observer.event(&progress.add(totals, steps_per_epoch));
+            }
+            let epoch_totals = progress.totals;
             let seconds = epoch_start.elapsed().as_secs_f64();
             train_seconds += seconds;
             trained_images += train_len;
@@ -469,44 +480,37 @@ impl Trainer {
     }
 }
 
-/// Loss and accuracy summed on the device between two reports, so that a report costs one
-/// read however many steps it covers.
-struct Window {
-    /// `[loss sum, correct count]`, no autodiff.
-    sums: Tensor<1>,
-    images: usize,
-    start: Instant,
+/// The epoch's running totals, and the step events made from them.
+struct Progress {
+    epoch: usize,
+    first_epoch: usize,
+    epochs: usize,
+    steps_per_epoch: usize,
+    /// Training time of the epochs before this one (in this session).
+    seconds_before: f64,
+    epoch_start: Instant,
+    /// Loss sum, correct count, images.
+    totals: (f64, usize, usize),
 }
 
-impl Window {
-    fn new(device: &Device) -> Self {
-        Self {
-            sums: Tensor::zeros([2], &device.clone().inner()),
-            images: 0,
-            start: Instant::now(),
+impl Progress {
+    /// Count a window read back, which ended with `step` (1-based), and describe it.
+    fn add(&mut self, window: Totals, step: usize) -> TrainingEvent {
+        self.totals.0 += window.loss_sum;
+        self.totals.1 += window.correct;
+        self.totals.2 += window.images;
+        let done = (self.epoch - self.first_epoch) * self.steps_per_epoch + step;
+        let left = (self.epochs - self.first_epoch) * self.steps_per_epoch - done;
+        let elapsed = self.seconds_before + self.epoch_start.elapsed().as_secs_f64();
+        let images = window.images.max(1) as f64;
+        TrainingEvent::Step {
+            epoch: self.epoch,
+            step,
+            steps_per_epoch: self.steps_per_epoch,
+            loss: (window.loss_sum / images) as f32,
+            accuracy: (window.correct as f64 / images) as f32,
+            images_per_second: (window.images as f64 / window.seconds.max(1e-9)) as f32,
+            eta_seconds: (elapsed / done as f64 * left as f64) as f32,
         }
-    }
-
-    fn add(&mut self, loss: &Tensor<1>, logits: &Tensor<2>, targets: &Tensor<1, Int>, n: usize) {
-        let loss_sum = loss.clone().inner() * n as f32;
-        let predicted = logits.clone().inner().argmax(1).flatten::<1>(0, 1);
-        let correct = predicted.equal(targets.clone().inner()).int().sum().float();
-        self.sums = self.sums.clone() + Tensor::cat(vec![loss_sum, correct], 0);
-        self.images += n;
-    }
-
-    fn age(&self) -> f64 {
-        self.start.elapsed().as_secs_f64()
-    }
-
-    async fn read(self) -> Result<(f64, usize, usize, f64), ReadError> {
-        let (images, start) = (self.images, self.start);
-        let sums = read_floats(self.sums).await?;
-        Ok((
-            sums[0] as f64,
-            sums[1].round() as usize,
-            images,
-            start.elapsed().as_secs_f64(),
-        ))
     }
 }
