@@ -13,7 +13,8 @@
 import { describeStorageError, getCheckpoint, saveRun, updateRun } from "./store.js";
 
 // Three builds of the engine, one per device, so that a page downloads only what it runs:
-//   pkg/          WebGPU (and a single-threaded CPU path, for Auto's timing): the largest;
+//   pkg/          WebGPU (and a single-threaded CPU path, the fallback of the two below): the
+//                 largest;
 //   pkg-cpu/      the CPU path alone, single-threaded: works everywhere;
 //   pkg-threads/  the CPU path on a pool of Web Workers (wasm threads). It needs
 //                 SharedArrayBuffer, so a cross-origin isolated page.
@@ -116,13 +117,28 @@ async function use(kind) {
   }
 }
 
-/** The CPU, in the CPU path's build; `reason` says why when the CPU was not the choice. */
-async function useCpu(reason) {
+/** The CPU, in the CPU path's build; `reason` says why when the CPU was not the choice, and
+ * `speeds` what Auto measured. */
+async function useCpu(reason, speeds = null) {
   await cpuBuild(); // settles cpuKind
   await use(cpuKind);
   const info = await engine.initDevice("cpu");
   if (reason) info.fallback_reason = reason;
+  if (speeds) info.speeds = speeds;
   return info;
+}
+
+/** The CPU path's training speed (img/s) in its own build, the multi-threaded one where it
+ * runs: what Auto weighs WebGPU against. Null where it cannot be timed (the WebGPU build then
+ * times its own CPU path). */
+async function cpuPathSpeed() {
+  try {
+    const cpuEngine = await cpuBuild();
+    return cpuKind === "gpu" ? null : await cpuEngine.cpuSpeed();
+  } catch (err) {
+    console.warn(`Kiln: could not time the CPU path (${err?.message ?? err})`);
+    return null;
+  }
 }
 
 // Device changes run one at a time, in the order asked: a slow WebGPU start must not finish
@@ -136,11 +152,12 @@ async function initDevice({ backend }) {
   if (backend === "auto" && software) {
     return useCpu(`WebGPU here runs in software (${described || "a fallback adapter"}), slower than the CPU path`);
   }
-  // WebGPU lives in its own build. Auto with a hardware adapter: that engine times a few
-  // training steps on WebGPU and on its single-threaded CPU path and keeps the faster.
+  // WebGPU lives in its own build. Auto with a hardware adapter: a few training steps are
+  // timed on the CPU path (in its build: threads count) and on WebGPU, and the faster is kept.
   const gpu = await build("gpu");
-  const info = await gpu.initDevice(backend);
-  if (info.backend === "cpu") return useCpu(info.fallback_reason);
+  const cpuSpeed = backend === "auto" ? await cpuPathSpeed() : null;
+  const info = await gpu.initDevice(backend, cpuSpeed ?? undefined);
+  if (info.backend === "cpu") return useCpu(info.fallback_reason, info.speeds);
   await use("gpu");
   if (adapter && described) info.adapter = described; // as the browser reports it
   return info;

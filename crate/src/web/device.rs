@@ -50,23 +50,21 @@ fn has_webgpu() -> bool {
 thread_local! {
     /// WebGPU can be initialised once per page: later choices reuse the first device.
     static WEBGPU: RefCell<Option<(Device, DeviceInfo)>> = const { RefCell::new(None) };
-    /// Auto's choice, once made: the timing is not repeated.
-    static AUTO: RefCell<Option<(Device, DeviceInfo)>> = const { RefCell::new(None) };
+    /// Auto's timings (images per second), once made: they are not repeated.
+    static GPU_SPEED: RefCell<Option<Result<f64, String>>> = const { RefCell::new(None) };
+    static CPU_SPEED: RefCell<Option<Result<f64, String>>> = const { RefCell::new(None) };
 }
 
-/// `preference` is `auto`, `webgpu` or `cpu`.
-pub async fn choose(preference: &str) -> (Device, DeviceInfo) {
+/// `preference` is `auto`, `webgpu` or `cpu`. For Auto, `cpu_speed` is the CPU path's
+/// training speed when the caller measured it (the worker does, in the multi-threaded build);
+/// without it this build times its own CPU path.
+pub async fn choose(preference: &str, cpu_speed: Option<f64>) -> (Device, DeviceInfo) {
     if preference == "cpu" {
         return cpu(None);
     }
     if !has_webgpu() {
         let reason = "this browser does not expose WebGPU (navigator.gpu is missing)";
         return cpu(Some(reason.into()));
-    }
-    if preference == "auto"
-        && let Some(decided) = AUTO.with_borrow(|a| a.clone())
-    {
-        return decided;
     }
     let chosen = match WEBGPU.with_borrow(|w| w.clone()) {
         Some(ready) => ready,
@@ -81,44 +79,63 @@ pub async fn choose(preference: &str) -> (Device, DeviceInfo) {
     if preference != "auto" || chosen.1.backend != "webgpu" {
         return chosen;
     }
-    let decided = faster(chosen).await;
-    AUTO.with_borrow_mut(|a| *a = Some(decided.clone()));
-    decided
+    let cpu_speed = match cpu_speed {
+        Some(speed) => Ok(speed),
+        None => timed(&CPU_SPEED, &Device::flex(), 1.0).await,
+    };
+    let gpu_speed = timed(&GPU_SPEED, &chosen.0, 1.5).await;
+    faster(chosen, cpu_speed, gpu_speed)
 }
 
-/// Time a few training steps on the CPU and on WebGPU and keep the faster device.
-async fn faster((gpu, info): (Device, DeviceInfo)) -> (Device, DeviceInfo) {
-    // Batch 32, three timed steps each: a second or two on the CPU, less on a real GPU.
-    let cpu_speed = training_speed(&Device::flex(), 32, 3, 1.0).await;
-    let gpu_speed = training_speed(&gpu, 32, 3, 1.5).await;
-    match (cpu_speed, gpu_speed) {
-        (_, Err(e)) => cpu(Some(format!("WebGPU failed a test step: {e}"))),
-        (Err(_), Ok(g)) => {
-            let mut info = info;
-            info.speeds = Some(Speeds {
-                cpu: 0.0,
-                webgpu: g.images_per_second,
-            });
-            (gpu, info)
-        }
-        (Ok(c), Ok(g)) => {
-            let speeds = Speeds {
-                cpu: c.images_per_second,
-                webgpu: g.images_per_second,
-            };
-            if c.images_per_second > g.images_per_second {
-                let (device, mut info) = cpu(Some(format!(
-                    "the CPU trains faster here ({:.0} img/s, WebGPU {:.0} img/s)",
-                    speeds.cpu, speeds.webgpu
-                )));
-                info.speeds = Some(speeds);
-                (device, info)
-            } else {
-                let mut info = info;
-                info.speeds = Some(speeds);
-                (gpu, info)
-            }
-        }
+/// The CPU path's training speed in this build (images per second): what Auto compares with
+/// WebGPU.
+pub async fn cpu_speed() -> Result<f64, String> {
+    timed(&CPU_SPEED, &Device::flex(), 1.0).await
+}
+
+/// `device`'s training speed, timed once per page and then kept in `cache`.
+async fn timed(
+    cache: &'static std::thread::LocalKey<RefCell<Option<Result<f64, String>>>>,
+    device: &Device,
+    budget_seconds: f64,
+) -> Result<f64, String> {
+    if let Some(known) = cache.with_borrow(Clone::clone) {
+        return known;
+    }
+    // Batch 32, three timed steps: a second or two on the CPU, less on a real GPU.
+    let speed = training_speed(device, 32, 3, budget_seconds)
+        .await
+        .map(|p| p.images_per_second)
+        .map_err(|e| e.to_string());
+    cache.with_borrow_mut(|c| *c = Some(speed.clone()));
+    speed
+}
+
+/// Keep the faster of the CPU path and WebGPU (`gpu`), given their training speeds.
+fn faster(
+    (gpu, info): (Device, DeviceInfo),
+    cpu_speed: Result<f64, String>,
+    gpu_speed: Result<f64, String>,
+) -> (Device, DeviceInfo) {
+    let gpu_speed = match gpu_speed {
+        Ok(speed) => speed,
+        Err(e) => return cpu(Some(format!("WebGPU failed a test step: {e}"))),
+    };
+    let speeds = Speeds {
+        cpu: cpu_speed.unwrap_or(0.0),
+        webgpu: gpu_speed,
+    };
+    if speeds.cpu > speeds.webgpu {
+        let (device, mut info) = cpu(Some(format!(
+            "the CPU trains faster here ({:.0} img/s, WebGPU {:.0} img/s)",
+            speeds.cpu, speeds.webgpu
+        )));
+        info.speeds = Some(speeds);
+        (device, info)
+    } else {
+        let mut info = info;
+        info.speeds = Some(speeds);
+        (gpu, info)
     }
 }
 

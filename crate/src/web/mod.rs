@@ -139,9 +139,11 @@ impl Engine {
     }
 
     /// Pick the device: `auto`, `webgpu` or `cpu`. Resolves to `{backend, adapter,
-    /// fallback_reason}`. The weights in use move to the new device.
+    /// fallback_reason, speeds}`. The weights in use move to the new device. For Auto,
+    /// `cpu_speed` (images per second, from `cpuSpeed` in another build) stands for this
+    /// build's CPU path in the comparison with WebGPU.
     #[wasm_bindgen(js_name = initDevice)]
-    pub fn init_device(&self, preference: String) -> Promise {
+    pub fn init_device(&self, preference: String, cpu_speed: Option<f64>) -> Promise {
         let shared = self.shared.clone();
         future_to_promise(async move {
             if shared.training.get() {
@@ -149,7 +151,7 @@ impl Engine {
                     "cannot change the device while training; stop first",
                 ));
             }
-            let (device, info) = device::choose(&preference).await;
+            let (device, info) = device::choose(&preference, cpu_speed).await;
             // Copy the weights in use with an async read (`to_device` would read a GPU tensor
             // synchronously, which WebGPU forbids). No RefCell borrow is held across the await.
             let current = shared.latest.borrow().clone();
@@ -168,6 +170,23 @@ impl Engine {
             let value = js::to_js(&info);
             *shared.device.borrow_mut() = (device, info);
             Ok(value)
+        })
+    }
+
+    /// The CPU path's training speed in this build, in images per second (a warm-up and a few
+    /// timed steps of the seed network at batch 32, the first time only): what Auto compares
+    /// with WebGPU.
+    #[wasm_bindgen(js_name = cpuSpeed)]
+    pub fn cpu_speed(&self) -> Promise {
+        let shared = self.shared.clone();
+        future_to_promise(async move {
+            if shared.training.get() {
+                return Err(js::error("cannot time the CPU while training"));
+            }
+            device::cpu_speed()
+                .await
+                .map(JsValue::from)
+                .map_err(js::error)
         })
     }
 
