@@ -74,6 +74,31 @@ test("the page starts with a device and the pretrained weights, and says so", as
   assert.ok(Math.abs(all.reduce((a, b) => a + b, 0) - 1) < 1e-4);
 });
 
+test("an image chosen before the page's script has run is classified when it runs", async () => {
+  // A quick user (or the browser restoring the form): the file input holds a file before
+  // app.js has attached its handlers. Hold app.js back until the file is chosen.
+  const early = await page.context().browser().newPage();
+  try {
+    let release;
+    const held = new Promise((r) => (release = r));
+    await early.route("**/app.js", async (route) => {
+      await held;
+      await route.continue();
+    });
+    await early.goto(page.url(), { waitUntil: "commit" });
+    const buffer = await pngOf("#36a", "#fc3");
+    await early.getByTestId("image-input").setInputFiles({ name: "early.png", mimeType: "image/png", buffer });
+    release();
+    await early.waitForFunction(() => {
+      const list = document.querySelector('[data-testid="prediction"]');
+      return list.dataset.image === "early.png" && list.dataset.source === "pretrained";
+    });
+    assert.equal(await early.getByTestId("prediction").locator("li").count(), 5);
+  } finally {
+    await early.close();
+  }
+});
+
 test("the CPU path uses every core where the page is cross-origin isolated, and one thread elsewhere", async (t) => {
   if (!existsSync(path.join(ROOT, "dist", "pkg-threads", "kiln_bg.wasm"))) {
     return t.skip("dist/pkg-threads missing: built with KILN_THREADS=0 or without nightly Rust");

@@ -719,5 +719,10 @@ $("webcam-capture").onclick = async () => {
   }
 };
 
+// A file chosen before this script ran (a quick user, or a form the browser restored) counts
+// as chosen now.
+for (const id of ["dataset-input", "image-input"]) {
+  if ($(id).files.length) $(id).dispatchEvent(new Event("change"));
+}
 chooseBackend().then(loadPretrained);
 offerResume();
