@@ -13,6 +13,7 @@ use crate::data::batcher::epoch_order;
 use crate::data::{Augmentation, Batcher, Cifar10, Normalization};
 use crate::model::{Model, ModelError};
 use crate::train::checkpoint::{Checkpoint, CheckpointError};
+use crate::train::compute::on_pool;
 use crate::train::config::{ConfigError, NormalizationKind, TrainingConfig};
 use crate::train::eval::{Evaluation, evaluate};
 use crate::train::events::{Metrics, TrainingEvent, TrainingSummary};
@@ -371,18 +372,19 @@ impl Trainer {
                     train_seconds += epoch_start.elapsed().as_secs_f64();
                     break 'epochs;
                 }
-                let batch = batcher.augmented_batch(
-                    &data.train,
-                    chunk,
-                    &cfg.augmentation,
-                    &mut augment_rng,
-                );
                 let model = self.model.take().expect("model present between steps");
-                let logits = model.forward(batch.images); // [batch, classes]
-                let loss = loss_fn.forward(logits.clone(), batch.targets.clone()); // [1]
-                window.add(&loss, &logits, &batch.targets, chunk.len());
-                let grads = GradientsParams::from_grads(loss.backward(), &model);
-                self.model = Some(self.optimizer.step(cfg.learning_rate, model, grads));
+                let (optimizer, sums, rng) = (&mut self.optimizer, &mut window, &mut augment_rng);
+                let (batcher, loss_fn) = (&batcher, &loss_fn);
+                // The step's CPU work, on the thread pool where there is one (see `compute`).
+                let model = on_pool(move || {
+                    let batch = batcher.augmented_batch(&data.train, chunk, &cfg.augmentation, rng);
+                    let logits = model.forward(batch.images); // [batch, classes]
+                    let loss = loss_fn.forward(logits.clone(), batch.targets.clone()); // [1]
+                    sums.add(&loss, &logits, &batch.targets, chunk.len());
+                    let grads = GradientsParams::from_grads(loss.backward(), &model);
+                    optimizer.step(cfg.learning_rate, model, grads)
+                });
+                self.model = Some(model);
 
                 // Start a report when one is due and none is in flight; pass on the one in
                 // flight once its read is done (on the CPU, at once).
