@@ -14,6 +14,17 @@ use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
 
+/// The browser's WebGPU device; fails the test when WebGPU does not start.
+async fn webgpu() -> Device {
+    let (device, info) = device::choose("webgpu", None).await;
+    assert_eq!(
+        info.backend, "webgpu",
+        "WebGPU did not start: {:?}",
+        info.fallback_reason
+    );
+    device
+}
+
 /// Ten images of deterministic noise, one per class: a batch a network can memorise quickly.
 fn noise_batch() -> Cifar10 {
     Cifar10 {
@@ -85,9 +96,7 @@ async fn reports_cover_every_step_on_the_cpu() {
 
 #[wasm_bindgen_test]
 async fn reports_cover_every_step_on_webgpu() {
-    let (device, info) = device::choose("webgpu", None).await;
-    assert_eq!(info.backend, "webgpu", "{:?}", info.fallback_reason);
-    reports_cover_every_step(&device).await;
+    reports_cover_every_step(&webgpu().await).await;
 }
 
 #[wasm_bindgen_test]
@@ -112,13 +121,7 @@ async fn training_lowers_the_loss_on_the_cpu() {
 
 #[wasm_bindgen_test]
 async fn training_lowers_the_loss_on_webgpu() {
-    let (device, info) = device::choose("webgpu", None).await;
-    assert_eq!(
-        info.backend, "webgpu",
-        "WebGPU did not start: {:?}",
-        info.fallback_reason
-    );
-    let (first, last) = first_and_last_loss(&device).await;
+    let (first, last) = first_and_last_loss(&webgpu().await).await;
     assert!(last < first * 0.8, "webgpu: loss {first} -> {last}");
 }
 
@@ -181,9 +184,7 @@ async fn a_run_is_saved_and_resumed_on_the_cpu() {
 
 #[wasm_bindgen_test]
 async fn a_run_is_saved_and_resumed_on_webgpu() {
-    let (device, info) = device::choose("webgpu", None).await;
-    assert_eq!(info.backend, "webgpu", "{:?}", info.fallback_reason);
-    checkpoint_and_resume(&device).await;
+    checkpoint_and_resume(&webgpu().await).await;
 }
 
 /// The worker times the CPU path in its multi-threaded build and hands Auto that figure: it
@@ -228,8 +229,7 @@ async fn auto_times_both_devices_and_keeps_the_faster() {
 async fn explanations_agree_on_webgpu_and_the_cpu() {
     use kiln::data::{CLASS_NAMES, Normalization};
     use kiln::explain::explain;
-    let (gpu, info) = device::choose("webgpu", None).await;
-    assert_eq!(info.backend, "webgpu", "{:?}", info.fallback_reason);
+    let gpu = webgpu().await;
     let names: Vec<String> = CLASS_NAMES.iter().map(|s| s.to_string()).collect();
     let image: Vec<u8> = (0..3072u32).map(|i| (i * 37 % 251) as u8).collect();
     let cpu = Device::flex();
