@@ -99,6 +99,46 @@ async fn reports_cover_every_step_on_webgpu() {
     reports_cover_every_step(&webgpu().await).await;
 }
 
+/// Stopping a run while a report's read is in flight leaves WebGPU working: the read finishes
+/// on its own (dropped, cubecl-wgpu would reuse its staging buffer while it is being mapped,
+/// and the device would be lost).
+#[wasm_bindgen_test]
+async fn stopping_with_a_read_in_flight_leaves_webgpu_working() {
+    struct StopAfter(usize);
+    impl kiln::train::Observer for StopAfter {
+        fn event(&mut self, _: &TrainingEvent) {}
+        async fn between_steps(&mut self, _: &kiln::model::Model) -> kiln::train::Control {
+            self.0 = self.0.saturating_sub(1);
+            match self.0 {
+                0 => kiln::train::Control::Stop,
+                _ => kiln::train::Control::Continue,
+            }
+        }
+    }
+    let device = webgpu().await;
+    let data = noise_batch();
+    let config = TrainingConfig {
+        epochs: 1,
+        batch_size: 2,
+        report_every_seconds: 0.0,
+        ..TrainingConfig::default()
+    };
+    for _ in 0..2 {
+        let mut trainer = Trainer::new(config.clone(), &device, &data).unwrap();
+        let summary = trainer.run(&data, &mut StopAfter(3)).await.unwrap();
+        assert!(summary.cancelled);
+        for _ in 0..3 {
+            let t = Tensor::<1>::from_floats([1.0, 2.0], &device) * 3.0;
+            assert_eq!(read_floats(t).await.unwrap(), vec![3.0, 6.0]);
+        }
+    }
+    let (first, last) = first_and_last_loss(&device).await;
+    assert!(
+        last < first,
+        "webgpu after stopping: loss {first} -> {last}"
+    );
+}
+
 #[wasm_bindgen_test]
 async fn async_reads_work_on_every_device() {
     let (gpu, info) = device::choose("webgpu", None).await;

@@ -77,7 +77,7 @@ impl Window {
             })
         };
         let mut pending = PendingRead {
-            future: Box::pin(future),
+            future: Some(Box::pin(future)),
             step,
             done: None,
         };
@@ -86,9 +86,15 @@ impl Window {
     }
 }
 
-/// A window's read in flight.
+type ReadFuture = Pin<Box<dyn Future<Output = Result<Totals, ReadError>>>>;
+
+/// A window's read in flight. Dropped before it has finished (training stopped, or failed), it
+/// finishes on its own: cubecl-wgpu hands the read's staging buffer back to its pool when the
+/// read is dropped, while the buffer's map is still pending, and the next read would copy into
+/// that buffer, which WebGPU rejects ("used in submit while pending map") and the device is lost.
 pub struct PendingRead {
-    future: Pin<Box<dyn Future<Output = Result<Totals, ReadError>>>>,
+    /// `None` once taken by `finish` or `drop`.
+    future: Option<ReadFuture>,
     /// The step the window ended with.
     pub step: usize,
     done: Option<Result<Totals, ReadError>>,
@@ -98,21 +104,42 @@ impl PendingRead {
     /// Whether the read has finished (polls it once, without waiting).
     pub fn poll(&mut self) -> bool {
         if self.done.is_none()
-            && let Poll::Ready(result) = self
-                .future
+            && let Some(future) = self.future.as_mut()
+            && let Poll::Ready(result) = future
                 .as_mut()
                 .poll(&mut Context::from_waker(Waker::noop()))
         {
             self.done = Some(result);
+            self.future = None;
         }
         self.done.is_some()
     }
 
     /// The totals, waiting for the read if it has not finished.
-    pub async fn finish(self) -> Result<Totals, ReadError> {
-        match self.done {
-            Some(result) => result,
-            None => self.future.await,
+    pub async fn finish(mut self) -> Result<Totals, ReadError> {
+        if let Some(result) = self.done.take() {
+            return result;
         }
+        let future = self
+            .future
+            .take()
+            .expect("a read not finished is in flight");
+        future.await
+    }
+}
+
+impl Drop for PendingRead {
+    fn drop(&mut self) {
+        let Some(future) = self.future.take() else {
+            return;
+        };
+        // In the browser, let the read run to its end in the background. (Natively every read
+        // is a CPU copy, finished when it is issued.)
+        #[cfg(target_arch = "wasm32")]
+        wasm_bindgen_futures::spawn_local(async move {
+            let _ = future.await;
+        });
+        #[cfg(not(target_arch = "wasm32"))]
+        drop(future);
     }
 }
