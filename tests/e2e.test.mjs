@@ -253,6 +253,34 @@ test("switching between the CPU and WebGPU keeps the dataset and the trained wei
   await byId("train-limit").fill("");
 });
 
+test("stopping a run on WebGPU mid-step leaves the device working", async (t) => {
+  if (!/1,000/.test(await byId("dataset-summary").innerText())) return t.skip("no dataset loaded (real CIFAR-10 missing)");
+  await useBackend(page, "webgpu");
+  const run = async (limit, stopAfterMs) => {
+    await byId("epochs").fill("1");
+    await byId("batch-size").fill("32");
+    await byId("train-limit").fill(String(limit));
+    await page.evaluate(() => (window.kiln.lastSummary = null));
+    await byId("train").click();
+    if (stopAfterMs) {
+      // A few steps in (seconds each on SwiftShader): a progress report's read is in flight.
+      await page.waitForTimeout(stopAfterMs);
+      await byId("stop").click();
+    }
+    await page.waitForFunction(() => window.kiln.lastSummary, null, { timeout: 300_000 });
+    return page.evaluate(() => window.kiln.lastSummary);
+  };
+  assert.equal((await run(320, 8000)).cancelled, true);
+  const { items } = await classifyPng("after-stop.png");
+  assert.equal(items.length, 5);
+  const again = await run(32, 0);
+  assert.equal(again.cancelled, false);
+  assert.match(await byId("train-status").innerText(), /done/);
+  await byId("train-limit").fill("");
+  await useBackend(page, "cpu");
+  assert.deepEqual(consoleErrors.filter((e) => /panicked|RuntimeError|unreachable|could not be mapped/.test(e)), []);
+});
+
 test("a corrupt dataset file and a non-image show an error, and the page keeps working", async () => {
   const before = await byId("dataset-summary").innerText();
   await byId("dataset-input").setInputFiles({
