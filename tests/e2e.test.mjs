@@ -256,24 +256,29 @@ test("switching between the CPU and WebGPU keeps the dataset and the trained wei
 test("stopping a run on WebGPU mid-step leaves the device working", async (t) => {
   if (!/1,000/.test(await byId("dataset-summary").innerText())) return t.skip("no dataset loaded (real CIFAR-10 missing)");
   await useBackend(page, "webgpu");
-  const run = async (limit, stopAfterMs) => {
+  const run = async (limit, stopMidRun) => {
     await byId("epochs").fill("1");
     await byId("batch-size").fill("32");
     await byId("train-limit").fill(String(limit));
-    await page.evaluate(() => (window.kiln.lastSummary = null));
+    await page.evaluate(() => {
+      window.kiln.lastSummary = null;
+      document.getElementById("epoch-progress").value = 0;
+    });
     await byId("train").click();
-    if (stopAfterMs) {
-      // A few steps in (seconds each on SwiftShader): a progress report's read is in flight.
-      await page.waitForTimeout(stopAfterMs);
+    if (stopMidRun) {
+      // After the first progress report (the first step compiles the kernels, which takes
+      // seconds on SwiftShader): the next report's read is in flight while steps run.
+      await page.waitForFunction(() => document.getElementById("epoch-progress").value > 0, null, { timeout: 300_000 });
       await byId("stop").click();
     }
     await page.waitForFunction(() => window.kiln.lastSummary, null, { timeout: 300_000 });
     return page.evaluate(() => window.kiln.lastSummary);
   };
-  assert.equal((await run(320, 8000)).cancelled, true);
+  const stopped = await run(320, true);
+  assert.equal(stopped.cancelled, true, `the run was not stopped: ${JSON.stringify(stopped)}`);
   const { items } = await classifyPng("after-stop.png");
   assert.equal(items.length, 5);
-  const again = await run(32, 0);
+  const again = await run(32, false);
   assert.equal(again.cancelled, false);
   assert.match(await byId("train-status").innerText(), /done/);
   await byId("train-limit").fill("");

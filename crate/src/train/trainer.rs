@@ -386,9 +386,15 @@ impl Trainer {
                 });
                 self.model = Some(model);
 
-                // Start a report when one is due and none is in flight; pass on the one in
-                // flight once its read is done (on the CPU, at once).
-                if pending.is_none() && window.age() >= cfg.report_every_seconds as f64 {
+                // A report is due: wait for the one before it, if its read is still in flight
+                // (so the CPU queues at most one report interval ahead of the device), and
+                // start this one's read. Pass a report on as soon as its read is done (on the
+                // CPU, at once).
+                if window.age() >= cfg.report_every_seconds as f64 {
+                    if let Some(read) = pending.take() {
+                        let step = read.step;
+                        observer.event(&progress.add(read.finish().await?, step));
+                    }
                     let read =
                         std::mem::replace(&mut window, Window::new(&self.device)).read(step + 1);
                     pending = Some(read);
