@@ -392,26 +392,22 @@ impl Trainer {
                 // CPU, at once).
                 if window.age() >= cfg.report_every_seconds as f64 {
                     if let Some(read) = pending.take() {
-                        let step = read.step;
-                        observer.event(&progress.add(read.finish().await?, step));
+                        observer.event(&progress.report(read).await?);
                     }
                     let read =
                         std::mem::replace(&mut window, Window::new(&self.device)).read(step + 1);
                     pending = Some(read);
                 }
                 if let Some(read) = pending.take_if(|p| p.poll()) {
-                    let step = read.step;
-                    observer.event(&progress.add(read.finish().await?, step));
+                    observer.event(&progress.report(read).await?);
                 }
             }
             // The epoch's last reports: the one in flight, then the steps since.
             if let Some(read) = pending.take() {
-                let step = read.step;
-                observer.event(&progress.add(read.finish().await?, step));
+                observer.event(&progress.report(read).await?);
             }
             if !window.is_empty() {
-                let totals = window.read(steps_per_epoch).finish().await?;
-                observer.event(&progress.add(totals, steps_per_epoch));
+                observer.event(&progress.report(window.read(steps_per_epoch)).await?);
             }
             let epoch_totals = progress.totals;
             let seconds = epoch_start.elapsed().as_secs_f64();
@@ -502,6 +498,12 @@ struct Progress {
 }
 
 impl Progress {
+    /// Wait for a window's read, count it and describe it.
+    async fn report(&mut self, read: PendingRead) -> Result<TrainingEvent, ReadError> {
+        let step = read.step;
+        Ok(self.add(read.finish().await?, step))
+    }
+
     /// Count a window read back, which ended with `step` (1-based), and describe it.
     fn add(&mut self, window: Totals, step: usize) -> TrainingEvent {
         self.totals.0 += window.loss_sum;

@@ -1,11 +1,12 @@
 //! Progress reports that do not stall the device. Loss and accuracy are summed on the device
-//! between two reports, so a report costs one read however many steps it covers, and that
-//! read runs while the next steps are queued: the training loop polls it between steps
-//! instead of waiting for it, and waits for it only when the next report is due, so the CPU
-//! never queues more than one report interval ahead of the device (live progress, a prompt
-//! Stop, and bounded memory for the queued steps). On WebGPU, waiting would drain the queue once per report and
-//! leave the GPU idle while the CPU prepares the next step (about 20% of the throughput on a
-//! software GPU, where a step takes seconds and every report is one step).
+//! between two reports, so a report costs one read however many steps it covers. That read
+//! runs while the next steps are queued: the training loop polls it between steps, and waits
+//! for it only when the next report is due. Waiting at once would drain the WebGPU queue once
+//! per report and leave the GPU idle while the CPU prepares the next step (about 20% of the
+//! throughput on a software GPU, where a step takes seconds and every report is one step);
+//! never waiting would let the CPU queue a whole epoch ahead of a slow GPU (no live progress,
+//! a late Stop, memory held by the queued steps). So the CPU stays at most one report interval
+//! ahead of the device.
 
 use std::future::Future;
 use std::pin::Pin;

@@ -79,12 +79,12 @@ pub async fn choose(preference: &str, cpu_speed: Option<f64>) -> (Device, Device
     if preference != "auto" || chosen.1.backend != "webgpu" {
         return chosen;
     }
-    let cpu_speed = match cpu_speed {
+    let cpu_timing = match cpu_speed {
         Some(speed) => Ok(speed),
-        None => timed(&CPU_SPEED, &Device::flex(), 1.0).await,
+        None => self::cpu_speed().await,
     };
     let gpu_speed = timed(&GPU_SPEED, &chosen.0, 1.5).await;
-    faster(chosen, cpu_speed, gpu_speed)
+    faster(chosen, cpu_timing, gpu_speed)
 }
 
 /// The CPU path's training speed in this build (images per second): what Auto compares with
