@@ -4,11 +4,11 @@
 mod common;
 
 use burn::prelude::*;
+use common::StopAfter;
 use kiln::data::batcher::epoch_order;
 use kiln::data::{Batcher, Cifar10, Normalization, Split};
 use kiln::train::{
-    Control, NormalizationKind, Observer, OptimizerConfig, Trainer, TrainingConfig, TrainingEvent,
-    evaluate,
+    NormalizationKind, OptimizerConfig, Trainer, TrainingConfig, TrainingEvent, evaluate,
 };
 
 /// burn's random generator is global: tests that initialise models take turns, so that each
@@ -184,18 +184,6 @@ fn sgd_and_mean_std_options_train() {
     let summary = pollster::block_on(trainer.run(&data, &mut |_: &TrainingEvent| {})).unwrap();
     assert!(summary.train_loss.is_finite());
     assert_eq!(summary.epochs, 3);
-}
-
-struct StopAfter(usize);
-impl Observer for StopAfter {
-    fn event(&mut self, _: &TrainingEvent) {}
-    async fn between_steps(&mut self, _: &kiln::model::Model) -> Control {
-        if self.0 == 0 {
-            return Control::Stop;
-        }
-        self.0 -= 1;
-        Control::Continue
-    }
 }
 
 #[test]

@@ -4,7 +4,10 @@
 //! when WebGPU is missing.
 #![cfg(target_arch = "wasm32")]
 
+mod common;
+
 use burn::prelude::*;
+use common::StopAfter;
 use kiln::data::{Cifar10, Split};
 use kiln::train::read::read_floats;
 use kiln::train::{Trainer, TrainingConfig, TrainingEvent};
@@ -104,17 +107,6 @@ async fn reports_cover_every_step_on_webgpu() {
 /// and the device would be lost).
 #[wasm_bindgen_test]
 async fn stopping_with_a_read_in_flight_leaves_webgpu_working() {
-    struct StopAfter(usize);
-    impl kiln::train::Observer for StopAfter {
-        fn event(&mut self, _: &TrainingEvent) {}
-        async fn between_steps(&mut self, _: &kiln::model::Model) -> kiln::train::Control {
-            self.0 = self.0.saturating_sub(1);
-            match self.0 {
-                0 => kiln::train::Control::Stop,
-                _ => kiln::train::Control::Continue,
-            }
-        }
-    }
     let device = webgpu().await;
     let data = noise_batch();
     let config = TrainingConfig {
@@ -125,7 +117,7 @@ async fn stopping_with_a_read_in_flight_leaves_webgpu_working() {
     };
     for _ in 0..2 {
         let mut trainer = Trainer::new(config.clone(), &device, &data).unwrap();
-        let summary = trainer.run(&data, &mut StopAfter(3)).await.unwrap();
+        let summary = trainer.run(&data, &mut StopAfter(2)).await.unwrap();
         assert!(summary.cancelled);
         for _ in 0..3 {
             let t = Tensor::<1>::from_floats([1.0, 2.0], &device) * 3.0;

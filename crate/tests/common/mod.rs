@@ -3,7 +3,20 @@
 
 use std::path::PathBuf;
 
-use kiln::data::Cifar10;
+use kiln::train::{Control, Observer, TrainingEvent};
+
+/// An observer that lets `n` steps run, then stops the run between steps.
+pub struct StopAfter(pub usize);
+impl Observer for StopAfter {
+    fn event(&mut self, _: &TrainingEvent) {}
+    async fn between_steps(&mut self, _: &kiln::model::Model) -> Control {
+        if self.0 == 0 {
+            return Control::Stop;
+        }
+        self.0 -= 1;
+        Control::Continue
+    }
+}
 
 /// The real CIFAR-10 archive: `$KILN_CIFAR10`, else `../shared/cifar10/cifar-10-binary.tar.gz`
 /// beside the repository.
@@ -16,8 +29,10 @@ pub fn real_data_path() -> PathBuf {
         })
 }
 
-/// The real dataset, or `None` after saying loudly that it is missing (never fake data).
-pub fn real_data() -> Option<Cifar10> {
+/// The real dataset, or `None` after saying loudly that it is missing (never fake data). Native
+/// only: the browser tests have no file system.
+#[cfg(not(target_arch = "wasm32"))]
+pub fn real_data() -> Option<kiln::data::Cifar10> {
     let path = real_data_path();
     if !path.exists() {
         eprintln!(
@@ -26,7 +41,7 @@ pub fn real_data() -> Option<Cifar10> {
         );
         return None;
     }
-    Some(Cifar10::load(&path).expect("the real archive loads"))
+    Some(kiln::data::Cifar10::load(&path).expect("the real archive loads"))
 }
 
 /// One CIFAR-10 record: the label byte, then 3,072 pixels derived from `seed`.
