@@ -126,6 +126,29 @@ test("the CPU path uses every core where the page is cross-origin isolated, and 
   }
 });
 
+test("a page whose WebGPU module cannot be fetched says so, and the CPU keeps working", async () => {
+  // The page starts on the CPU path's module and fetches the WebGPU one only when WebGPU is
+  // tried: a network failure then must not cost the device, the weights or the page.
+  const offline = await page.context().browser().newPage();
+  try {
+    await offline.route("**/pkg/kiln_bg.wasm", (route) => route.abort("internetdisconnected"));
+    await offline.goto(page.url());
+    const status = offline.getByTestId("backend-status");
+    await status.filter({ hasNotText: "starting" }).waitFor();
+    await offline.waitForFunction(() => document.querySelector('[data-testid="model-status"]').dataset.source === "pretrained");
+    await offline.getByTestId("backend-select").selectOption("webgpu");
+    await offline.waitForFunction(() => /WebGPU build of Kiln did not load/.test(document.querySelector('[data-testid="backend-status"]').textContent));
+    assert.match(await status.innerText(), /^CPU: .*using the CPU because the WebGPU build of Kiln did not load/);
+    assert.equal(await offline.getByTestId("model-status").getAttribute("data-source"), "pretrained");
+    const buffer = await pngOf("#3a6", "#c33");
+    await offline.getByTestId("image-input").setInputFiles({ name: "offline.png", mimeType: "image/png", buffer });
+    await offline.waitForFunction(() => document.querySelector('[data-testid="prediction"]')?.dataset.image === "offline.png");
+    assert.equal(await offline.getByTestId("prediction").locator("li").count(), 5);
+  } finally {
+    await offline.close();
+  }
+});
+
 test("weights from `kiln train --out` classify in the page exactly as `kiln classify` does", async (t) => {
   const subset = realSubset(1000, 500);
   if (!subset) return t.skip("real CIFAR-10 missing");

@@ -13,13 +13,13 @@
 import { describeStorageError, getCheckpoint, saveRun, updateRun } from "./store.js";
 
 // Three builds of the engine, one per device, so that a page downloads only what it runs:
-//   pkg/          WebGPU (and a single-threaded CPU path, the fallback of the two below): the
-//                 largest;
+//   pkg/          WebGPU alone (no CPU path): the largest, fetched only when WebGPU is tried;
 //   pkg-cpu/      the CPU path alone, single-threaded: works everywhere;
 //   pkg-threads/  the CPU path on a pool of Web Workers (wasm threads). It needs
 //                 SharedArrayBuffer, so a cross-origin isolated page.
-// When the device moves from one build to another, the dataset and the weights in use move
-// with it. `?threads=0` keeps the CPU path single-threaded.
+// The worker starts on the CPU path's build. When the device moves from one build to another,
+// the dataset and the weights in use move with it. `?threads=0` keeps the CPU path
+// single-threaded.
 const threadsWanted =
   self.crossOriginIsolated && typeof SharedArrayBuffer === "function" && new URL(location.href).searchParams.get("threads") !== "0";
 
@@ -45,10 +45,8 @@ function build(kind) {
   return builds[kind];
 }
 
-/** The build the CPU path runs in: the multi-threaded one where it can, else the CPU-only one,
- * else (where that is missing) the WebGPU build's own CPU path. */
+/** The build the CPU path runs in: the multi-threaded one where it can, else the CPU-only one. */
 let cpuKind = threadsWanted ? "threads" : "cpu";
-const NEXT_CPU_KIND = { threads: "cpu", cpu: "gpu" };
 
 /** The CPU path's engine: `cpuKind`'s build, falling back to the next where one does not start. */
 async function cpuBuild() {
@@ -56,14 +54,11 @@ async function cpuBuild() {
     try {
       return await build(cpuKind);
     } catch (err) {
-      const failed = cpuKind;
-      if (failed === "gpu") throw err;
-      cpuKind = NEXT_CPU_KIND[failed];
-      if (failed === "threads") {
-        cpu.threads = 1;
-        cpu.note = `the multi-threaded build did not start: ${err?.message ?? err}`;
-      }
-      console.warn(`Kiln: the ${failed} build did not start (${err?.message ?? err}); the CPU path uses the ${cpuKind} build`);
+      if (cpuKind !== "threads") throw err;
+      cpuKind = "cpu";
+      cpu.threads = 1;
+      cpu.note = `the multi-threaded build did not start: ${err?.message ?? err}`;
+      console.warn(`Kiln: the multi-threaded build did not start (${err?.message ?? err}); the CPU path uses one thread`);
     }
   }
 }
@@ -85,13 +80,11 @@ let engineKind = null;
 // Requests wait while the state moves between builds.
 let handover = Promise.resolve();
 
+// Start in the CPU path's build: it is small, it classifies at once (WebGPU first compiles its
+// kernels), and Auto needs it to time the CPU. The WebGPU build is fetched when WebGPU is tried.
 const ready = (async () => {
-  // Start in the build the page will most likely use: the WebGPU one where a hardware GPU may
-  // be picked, the CPU path's otherwise.
-  const { adapter, software } = await adapterInfo();
-  const gpu = adapter && !software;
-  engine = gpu ? await build("gpu") : await cpuBuild();
-  engineKind = gpu ? "gpu" : cpuKind;
+  engine = await cpuBuild();
+  engineKind = cpuKind;
 })();
 
 /** Make the `kind` build the engine in use, moving the weights in use and the dataset to it. */
@@ -129,12 +122,11 @@ async function useCpu(reason, speeds = null) {
 }
 
 /** The CPU path's training speed (img/s) in its own build, the multi-threaded one where it
- * runs: what Auto weighs WebGPU against. Null where it cannot be timed (the WebGPU build then
- * times its own CPU path). */
+ * runs: what Auto weighs WebGPU against. Null where it cannot be timed (WebGPU is then kept). */
 async function cpuPathSpeed() {
   try {
     const cpuEngine = await cpuBuild();
-    return cpuKind === "gpu" ? null : await cpuEngine.cpuSpeed();
+    return await cpuEngine.cpuSpeed();
   } catch (err) {
     console.warn(`Kiln: could not time the CPU path (${err?.message ?? err})`);
     return null;
@@ -154,7 +146,13 @@ async function initDevice({ backend }) {
   }
   // WebGPU lives in its own build. Auto with a hardware adapter: a few training steps are
   // timed on the CPU path (in its build: threads count) and on WebGPU, and the faster is kept.
-  const gpu = await build("gpu");
+  let gpu;
+  try {
+    gpu = await build("gpu");
+  } catch (err) {
+    delete builds.gpu; // a later choice of WebGPU tries again (say, after a network error)
+    return useCpu(`the WebGPU build of Kiln did not load (${err?.message ?? err})`);
+  }
   const cpuSpeed = backend === "auto" ? await cpuPathSpeed() : null;
   const info = await gpu.initDevice(backend, cpuSpeed ?? undefined);
   if (info.backend === "cpu") return useCpu(info.fallback_reason, info.speeds);

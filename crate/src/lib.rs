@@ -8,6 +8,11 @@ pub mod train;
 pub mod transfer;
 pub mod weights;
 
+#[cfg(all(not(target_arch = "wasm32"), not(feature = "cpu")))]
+compile_error!("the native build computes on burn flex: enable the `cpu` feature");
+#[cfg(all(target_arch = "wasm32", not(any(feature = "cpu", feature = "webgpu"))))]
+compile_error!("a browser build needs a device: enable `cpu`, `webgpu` or both");
+
 /// The browser bindings (wasm-bindgen), used by the Web Worker in `www/`.
 #[cfg(target_arch = "wasm32")]
 pub mod web;

@@ -2,7 +2,9 @@
 //! `wasm-pack test --headless --chrome`): training lowers the loss on WebGPU and on the CPU,
 //! async reads work, progress reports do not drain the device, and the CPU fallback is taken
 //! when WebGPU is missing.
-#![cfg(target_arch = "wasm32")]
+// The build with both devices (the default features); `webgpu_module.rs` tests the WebGPU
+// module alone.
+#![cfg(all(target_arch = "wasm32", feature = "cpu", feature = "webgpu"))]
 
 mod common;
 
@@ -25,7 +27,7 @@ async fn webgpu() -> Device {
         "WebGPU did not start: {:?}",
         info.fallback_reason
     );
-    device
+    device.expect("a WebGPU choice has its device")
 }
 
 /// Ten images of deterministic noise, one per class: a batch a network can memorise quickly.
@@ -134,7 +136,7 @@ async fn stopping_with_a_read_in_flight_leaves_webgpu_working() {
 #[wasm_bindgen_test]
 async fn async_reads_work_on_every_device() {
     let (gpu, info) = device::choose("webgpu", None).await;
-    for device in [Device::flex(), gpu] {
+    for device in [Device::flex(), gpu.expect("a device, WebGPU's or the CPU")] {
         let t = Tensor::<1>::from_floats([1.0, 2.0, 3.5], &device) * 2.0;
         assert_eq!(
             read_floats(t).await.unwrap(),

@@ -71,7 +71,7 @@ fn image_request(
 > {
     let chw = rgba_to_chw(rgba).map_err(js::error)?;
     let model = shared.model_in_use()?;
-    let device = shared.device.borrow().0.clone();
+    let device = shared.device().map_err(js::error)?;
     Ok((chw, model, class_names(shared), device))
 }
 

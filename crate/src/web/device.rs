@@ -1,6 +1,10 @@
 //! Choosing the compute device in the browser: WebGPU when it works, the CPU otherwise, and
 //! always the reason when the CPU was not the user's choice. "Auto" times a few training steps
 //! on each and keeps the faster.
+//!
+//! A choice is a [`Chosen`]: the device with what the page shows about it. The WebGPU module is
+//! built without the CPU path (no `cpu` feature), so where it falls back to the CPU the choice
+//! has no device: the worker moves to a CPU-only module.
 
 use std::cell::RefCell;
 
@@ -29,14 +33,25 @@ pub struct Speeds {
     pub webgpu: f64,
 }
 
-fn cpu(fallback_reason: Option<String>) -> (Device, DeviceInfo) {
+/// A device choice. `device` is `None` where the CPU was chosen in a build without the CPU path.
+pub type Chosen = (Option<Device>, DeviceInfo);
+
+/// This build's CPU device, where it has the CPU path.
+pub fn cpu_device() -> Option<Device> {
+    #[cfg(feature = "cpu")]
+    return Some(Device::flex());
+    #[cfg(not(feature = "cpu"))]
+    None
+}
+
+fn cpu(fallback_reason: Option<String>) -> Chosen {
     let info = DeviceInfo {
         backend: "cpu",
         adapter: "CPU (burn flex, WebAssembly SIMD)".into(),
         fallback_reason,
         speeds: None,
     };
-    (Device::flex(), info)
+    (cpu_device(), info)
 }
 
 /// `navigator.gpu` exists in this worker.
@@ -49,7 +64,7 @@ fn has_webgpu() -> bool {
 
 thread_local! {
     /// WebGPU can be initialised once per page: later choices reuse the first device.
-    static WEBGPU: RefCell<Option<(Device, DeviceInfo)>> = const { RefCell::new(None) };
+    static WEBGPU: RefCell<Option<Chosen>> = const { RefCell::new(None) };
     /// Auto's timings (images per second), once made: they are not repeated.
     static GPU_SPEED: RefCell<Option<Result<f64, String>>> = const { RefCell::new(None) };
     static CPU_SPEED: RefCell<Option<Result<f64, String>>> = const { RefCell::new(None) };
@@ -58,7 +73,7 @@ thread_local! {
 /// `preference` is `auto`, `webgpu` or `cpu`. For Auto, `cpu_speed` is the CPU path's
 /// training speed when the caller measured it (the worker does, in the multi-threaded build);
 /// without it this build times its own CPU path.
-pub async fn choose(preference: &str, cpu_speed: Option<f64>) -> (Device, DeviceInfo) {
+pub async fn choose(preference: &str, cpu_speed: Option<f64>) -> Chosen {
     if preference == "cpu" {
         return cpu(None);
     }
@@ -83,14 +98,20 @@ pub async fn choose(preference: &str, cpu_speed: Option<f64>) -> (Device, Device
         Some(speed) => Ok(speed),
         None => self::cpu_speed().await,
     };
-    let gpu_speed = timed(&GPU_SPEED, &chosen.0, 1.5).await;
+    let gpu_speed = match &chosen.0 {
+        Some(gpu) => timed(&GPU_SPEED, gpu, 1.5).await,
+        None => Err("no WebGPU device".into()),
+    };
     faster(chosen, cpu_timing, gpu_speed)
 }
 
 /// The CPU path's training speed in this build (images per second): what Auto compares with
-/// WebGPU.
+/// WebGPU. An error in the WebGPU module, which has no CPU path.
 pub async fn cpu_speed() -> Result<f64, String> {
-    timed(&CPU_SPEED, &Device::flex(), 1.0).await
+    match cpu_device() {
+        Some(device) => timed(&CPU_SPEED, &device, 1.0).await,
+        None => Err("the WebGPU build of Kiln has no CPU path".into()),
+    }
 }
 
 /// `device`'s training speed, timed once per page and then kept in `cache`.
@@ -113,16 +134,20 @@ async fn timed(
 
 /// Keep the faster of the CPU path and WebGPU (`gpu`), given their training speeds.
 fn faster(
-    (gpu, info): (Device, DeviceInfo),
+    (gpu, info): Chosen,
     cpu_speed: Result<f64, String>,
     gpu_speed: Result<f64, String>,
-) -> (Device, DeviceInfo) {
+) -> Chosen {
     let gpu_speed = match gpu_speed {
         Ok(speed) => speed,
         Err(e) => return cpu(Some(format!("WebGPU failed a test step: {e}"))),
     };
+    // Without the CPU's speed (it could not be timed) there is nothing to weigh: keep WebGPU.
+    let Ok(cpu_speed) = cpu_speed else {
+        return (gpu, info);
+    };
     let speeds = Speeds {
-        cpu: cpu_speed.unwrap_or(0.0),
+        cpu: cpu_speed,
         webgpu: gpu_speed,
     };
     if speeds.cpu > speeds.webgpu {
@@ -142,12 +167,12 @@ fn faster(
 /// The CPU-only builds (`pkg-cpu`, and `pkg-threads`, where wgpu's browser objects could not
 /// cross threads) have no WebGPU; the worker asks the WebGPU build for it.
 #[cfg(not(feature = "webgpu"))]
-async fn init_webgpu() -> (Device, DeviceInfo) {
+async fn init_webgpu() -> Chosen {
     cpu(Some("this CPU-only build of Kiln has no WebGPU".into()))
 }
 
 #[cfg(feature = "webgpu")]
-async fn init_webgpu() -> (Device, DeviceInfo) {
+async fn init_webgpu() -> Chosen {
     match Device::wgpu_options().init_with_setup_async().await {
         Ok((device, setup)) => {
             let info = setup.adapter.get_info();
@@ -166,7 +191,7 @@ async fn init_webgpu() -> (Device, DeviceInfo) {
                 fallback_reason: None,
                 speeds: None,
             };
-            (device, info)
+            (Some(device), info)
         }
         Err(e) => cpu(Some(format!("WebGPU could not start: {e}"))),
     }

@@ -27,7 +27,7 @@ use crate::data::cifar::NUM_CLASSES;
 use crate::data::{Cifar10, Normalization};
 use crate::model::{Model, ModelConfig};
 use crate::transfer::move_to_device;
-use device::DeviceInfo;
+use device::{Chosen, DeviceInfo};
 use observer::RunState;
 
 #[wasm_bindgen(start)]
@@ -46,7 +46,8 @@ struct ActiveModel {
 }
 
 struct Shared {
-    device: RefCell<(Device, DeviceInfo)>,
+    /// The device in use; none in the WebGPU module until `init_device` has started WebGPU.
+    device: RefCell<Chosen>,
     data: RefCell<Option<Rc<Cifar10>>>,
     /// The names of the files the dataset came from.
     dataset_name: RefCell<String>,
@@ -63,12 +64,20 @@ struct Shared {
 }
 
 impl Shared {
+    /// The device in use.
+    fn device(&self) -> Result<Device, &'static str> {
+        let device = self.device.borrow().0.clone();
+        device.ok_or(
+            "no device yet: the WebGPU build computes only once initDevice has started WebGPU",
+        )
+    }
+
     /// The inference copy of the weights in use (cheap: tensors are shared, not copied).
     fn model_in_use(&self) -> Result<Model, JsValue> {
         self.latest
             .borrow()
             .clone()
-            .ok_or_else(|| js::error("no model"))
+            .ok_or_else(|| js::error(self.device().err().unwrap_or("no model")))
     }
 }
 
@@ -108,10 +117,11 @@ impl Default for Engine {
 #[wasm_bindgen]
 impl Engine {
     /// Starts on the CPU with an untrained seed network; call `init_device` to pick WebGPU.
+    /// The WebGPU module, which has no CPU path, starts without a device and without weights.
     #[wasm_bindgen(constructor)]
     pub fn new() -> Engine {
-        let device = Device::flex();
-        let model = untrained_model(&device);
+        let device = device::cpu_device();
+        let model = device.as_ref().map(untrained_model);
         let info = DeviceInfo {
             backend: "cpu",
             adapter: "CPU".into(),
@@ -125,7 +135,7 @@ impl Engine {
                 dataset_name: RefCell::new(String::new()),
                 training: Cell::new(false),
                 state: Rc::new(Cell::new(RunState::Running)),
-                latest: Rc::new(RefCell::new(Some(model))),
+                latest: Rc::new(RefCell::new(model)),
                 normalization: Cell::new(Normalization::Unit),
                 model_config: RefCell::new(ModelConfig::new()),
                 active: RefCell::new(ActiveModel {
@@ -141,7 +151,8 @@ impl Engine {
     /// Pick the device: `auto`, `webgpu` or `cpu`. Resolves to `{backend, adapter,
     /// fallback_reason, speeds}`. The weights in use move to the new device. For Auto,
     /// `cpu_speed` (images per second, from `cpuSpeed` in another build) stands for this
-    /// build's CPU path in the comparison with WebGPU.
+    /// build's CPU path in the comparison with WebGPU. Where the CPU is chosen in the WebGPU
+    /// module, which has no CPU path, nothing changes here: the caller moves to a CPU build.
     #[wasm_bindgen(js_name = initDevice)]
     pub fn init_device(&self, preference: String, cpu_speed: Option<f64>) -> Promise {
         let shared = self.shared.clone();
@@ -152,6 +163,9 @@ impl Engine {
                 ));
             }
             let (device, info) = device::choose(&preference, cpu_speed).await;
+            let Some(device) = device else {
+                return Ok(js::to_js(&info));
+            };
             // Copy the weights in use with an async read (`to_device` would read a GPU tensor
             // synchronously, which WebGPU forbids). No RefCell borrow is held across the await.
             let current = shared.latest.borrow().clone();
@@ -168,7 +182,7 @@ impl Engine {
             };
             *shared.latest.borrow_mut() = Some(moved);
             let value = js::to_js(&info);
-            *shared.device.borrow_mut() = (device, info);
+            *shared.device.borrow_mut() = (Some(device), info);
             Ok(value)
         })
     }
@@ -209,7 +223,7 @@ impl Engine {
             .and_then(|n| n.as_f64())
             .unwrap_or(0.0);
         let device = self.shared.device.borrow().0.clone();
-        let pools = device.memory_pool_usage();
+        let pools = device.and_then(|d| d.memory_pool_usage());
         js::to_js(&Usage {
             wasm_bytes,
             device_reserved_bytes: pools.as_ref().map(|p| p.bytes_reserved),

@@ -36,7 +36,7 @@ impl Engine {
             let data = idle_with_data(&shared)?;
             let config: TrainingConfig = serde_wasm_bindgen::from_value(config)
                 .map_err(|e| js::error(format!("invalid training settings: {e}")))?;
-            let device = shared.device.borrow().0.clone();
+            let device = shared.device().map_err(js::error)?;
             let current = if from_current {
                 shared.latest.borrow().clone()
             } else {
@@ -69,7 +69,7 @@ impl Engine {
             if let Some(epochs) = epochs {
                 checkpoint.config.epochs = epochs;
             }
-            let device = shared.device.borrow().0.clone();
+            let device = shared.device().map_err(js::error)?;
             let trainer = Trainer::resume(&device, &data, &checkpoint)
                 .map_err(|e| js::error(e.to_string()))?;
             drive(shared, trainer, data, on_event, on_checkpoint).await

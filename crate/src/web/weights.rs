@@ -52,7 +52,7 @@ impl Engine {
                 "cannot load weights while training; stop first",
             ));
         }
-        let device = self.shared.device.borrow().0.clone();
+        let device = self.shared.device().map_err(JsError::new)?;
         let (model, meta) = weights::from_bytes(&name, &bytes, &device)
             .map_err(|e| JsError::new(&e.to_string()))?;
         *self.shared.latest.borrow_mut() = Some(model);
