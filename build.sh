@@ -65,7 +65,7 @@ ensure_web_tools() {
 # - the CPU modules: -O3 (minutes here). KILN_WASM_OPT=0 skips it (the tests do: it only
 #   shrinks and speeds up the module), as does the `dev` profile.
 # - the WebGPU module: $WEBGPU_PASSES (seconds; always run, so the tests run what ships). They
-#   shrink it from 3.49 to 2.98 MB gzipped: identical functions merged, then functions that
+#   shrink it from 3.27 to 2.77 MB gzipped: identical functions merged, then functions that
 #   differ only in constants (cubecl's many near-identical kernel generators), then functions
 #   ordered by name, which puts each generic family together where gzip finds the repeats.
 #   -O3 made it larger gzipped (4.18 against 4.07 MB, before the CPU path left it) and took about
@@ -143,15 +143,16 @@ build_web_threads() {
 # Compile the crate to wasm32 and assemble the static site in dist/ (relative URLs only).
 build_web() {
   ensure_web_tools
-  # `release` shares the compiled cubecl and wgpu with the wasm tests; `wasm-release` (LTO, one
-  # codegen unit) makes the smallest module and takes longer to link. The WebGPU module (dist/pkg)
-  # has no CPU path (no burn flex): the page computes on the CPU in the modules built below.
-  local profile=${KILN_WASM_PROFILE:-release}
-  log "building the WebGPU wasm module (profile $profile)"
-  cargo build --locked --target wasm32-unknown-unknown --profile "$profile" --lib -p kiln \
+  # The WebGPU module (dist/pkg) has no CPU path (no burn flex): the page computes on the CPU in
+  # the two modules built after it. Its profile, `wasm-webgpu` (Cargo.toml), is `release` at
+  # opt-level "z" but for burn's per-operation crates. KILN_WASM_PROFILE builds all three with
+  # one profile instead (`wasm-release`: LTO and one codegen unit, slow to link).
+  local profile=${KILN_WASM_PROFILE:-release} gpu_profile=${KILN_WASM_PROFILE:-wasm-webgpu}
+  log "building the WebGPU wasm module (profile $gpu_profile)"
+  cargo build --locked --target wasm32-unknown-unknown --profile "$gpu_profile" --lib -p kiln \
     --no-default-features --features webgpu
   rm -rf dist.tmp && mkdir -p dist.tmp/pkg dist.tmp/vendor
-  bind_wasm "$TARGET_DIR/wasm32-unknown-unknown/$profile/kiln.wasm" dist.tmp/pkg "$profile" "$WEBGPU_PASSES"
+  bind_wasm "$TARGET_DIR/wasm32-unknown-unknown/$gpu_profile/kiln.wasm" dist.tmp/pkg "$gpu_profile" "$WEBGPU_PASSES"
   build_web_cpu "$profile" dist.tmp/pkg-cpu
   build_web_threads "$profile" dist.tmp/pkg-threads
   cp www/*.html www/*.js www/*.css dist.tmp/
@@ -241,7 +242,7 @@ run_tests() {
   # SwiftShader compiles each WebGPU shader slowly: allow the tests minutes, not 20 s.
   (cd crate && WASM_BINDGEN_TEST_TIMEOUT=600 wasm-pack test --headless --chrome --chromedriver "$(command -v chromedriver)" --release -- --test web) 2>&1 | tee target/wasm-test.log
   log "wasm tests of the WebGPU module as shipped (no CPU path)"
-  (cd crate && WASM_BINDGEN_TEST_TIMEOUT=600 wasm-pack test --headless --chrome --chromedriver "$(command -v chromedriver)" --release -- --no-default-features --features webgpu --test webgpu_module) 2>&1 | tee -a target/wasm-test.log
+  (cd crate && WASM_BINDGEN_TEST_TIMEOUT=600 wasm-pack test --headless --chrome --chromedriver "$(command -v chromedriver)" -- --profile wasm-webgpu --no-default-features --features webgpu --test webgpu_module) 2>&1 | tee -a target/wasm-test.log
   log "browser end-to-end tests (playwright-core, system Chromium)"
   # One file at a time: each drives its own Chromium, and two cores do not run three well.
   node --test --test-concurrency=1 --test-reporter=spec tests/*.test.mjs 2>&1 | tee target/e2e.log
