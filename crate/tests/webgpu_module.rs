@@ -30,6 +30,15 @@ fn field(value: &JsValue, name: &str) -> JsValue {
     js_sys::Reflect::get(value, &JsValue::from_str(name)).unwrap()
 }
 
+/// `initDevice(preference)`: the backend chosen and why not WebGPU, if it was not.
+async fn init(engine: &Engine, preference: &str) -> (String, Option<String>) {
+    let info = settle(engine.init_device(preference.into(), None))
+        .await
+        .unwrap();
+    let backend = field(&info, "backend").as_string().unwrap();
+    (backend, field(&info, "fallback_reason").as_string())
+}
+
 #[wasm_bindgen_test]
 async fn before_webgpu_starts_it_says_so_instead_of_computing() {
     let engine = Engine::new();
@@ -43,10 +52,7 @@ async fn before_webgpu_starts_it_says_so_instead_of_computing() {
 #[wasm_bindgen_test]
 async fn the_cpu_choice_is_handed_back_without_a_device() {
     let engine = Engine::new();
-    let info = settle(engine.init_device("cpu".into(), None))
-        .await
-        .unwrap();
-    assert_eq!(field(&info, "backend").as_string().unwrap(), "cpu");
+    assert_eq!(init(&engine, "cpu").await.0, "cpu");
     // Still nothing to compute on here: the worker moves to a CPU-only module.
     let err = settle(engine.classify(grey())).await.unwrap_err();
     assert!(err.contains("no device yet"), "{err}");
@@ -55,22 +61,12 @@ async fn the_cpu_choice_is_handed_back_without_a_device() {
 #[wasm_bindgen_test]
 async fn on_webgpu_it_classifies_and_auto_keeps_webgpu_without_a_cpu_timing() {
     let engine = Engine::new();
-    let info = settle(engine.init_device("webgpu".into(), None))
-        .await
-        .unwrap();
-    assert_eq!(
-        field(&info, "backend").as_string().unwrap(),
-        "webgpu",
-        "WebGPU did not start: {:?}",
-        field(&info, "fallback_reason").as_string()
-    );
+    let (backend, reason) = init(&engine, "webgpu").await;
+    assert_eq!(backend, "webgpu", "WebGPU did not start: {reason:?}");
     let result = settle(engine.classify(grey())).await.unwrap();
     let predictions = js_sys::Array::from(&field(&result, "predictions"));
     assert_eq!(predictions.length(), 10);
     // Auto without the CPU path's speed (the worker could not time it): this module cannot
     // time a CPU it does not have, so it keeps WebGPU rather than fail.
-    let info = settle(engine.init_device("auto".into(), None))
-        .await
-        .unwrap();
-    assert_eq!(field(&info, "backend").as_string().unwrap(), "webgpu");
+    assert_eq!(init(&engine, "auto").await.0, "webgpu");
 }
