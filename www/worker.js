@@ -144,6 +144,8 @@ async function initDevice({ backend }) {
   if (backend === "auto" && software) {
     return useCpu(`WebGPU here runs in software (${described || "a fallback adapter"}), slower than the CPU path`);
   }
+  // Without WebGPU in this browser, the WebGPU build is not worth its download.
+  if (!navigator.gpu) return useCpu("this browser does not expose WebGPU (navigator.gpu is missing)");
   // WebGPU lives in its own build. Auto with a hardware adapter: a few training steps are
   // timed on the CPU path (in its build: threads count) and on WebGPU, and the faster is kept.
   let gpu;
