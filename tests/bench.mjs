@@ -38,7 +38,8 @@ const server = await startServer(PORT);
 const browser = await launchBrowser();
 const measurements = [];
 const log = (m) => console.log(`${m.engine.padEnd(5)} ${m.backend.padEnd(7)} batch ${String(m.batch_size).padStart(4)}: ` +
-  (m.error ? m.error : `${m.images_per_second.toFixed(1)} img/s (${m.images} images)`));
+  (m.error ? m.error : `${m.images_per_second.toFixed(1)} img/s (${m.images} images)` +
+    (m.host_seconds_per_step ? `; CPU ${(m.host_seconds_per_step * 1000).toFixed(1)} ms per step` : "")));
 
 async function kilnPage(query = "") {
   const page = await browser.newPage();
@@ -65,7 +66,7 @@ async function kiln(page, backend, batch, label = backend) {
     await page.waitForFunction(() => window.kiln.lastSummary, null, { timeout: 900_000 });
     if (measured) {
       const s = await page.evaluate(() => window.kiln.lastSummary);
-      result = { engine: "kiln", backend: label, batch_size: batch, steps: n, images: limit, images_per_second: s.images_per_second };
+      result = { engine: "kiln", backend: label, batch_size: batch, steps: n, images: limit, images_per_second: s.images_per_second, host_seconds_per_step: s.host_seconds_per_step };
     }
   }
   return result;
@@ -147,12 +148,23 @@ for (const batch of BATCHES) {
     native: nativeIps(batch),
     of_native: kCpu && nativeIps(batch) ? kCpu / nativeIps(batch) : null,
   });
+  // The CPU's time per step on a GPU backend caps its speed on any GPU, however fast:
+  // `batch / host seconds per step` images per second.
+  const ceiling = (engine, backend) => {
+    const h = best.get(`${engine}/${backend}/${batch}`)?.host_seconds_per_step;
+    return h ? batch / h : null;
+  };
+  const tfCeilings = ["webgl", "webgpu"].map((b) => ceiling("tfjs", b)).filter((v) => v != null);
+  const kCeiling = ceiling("kiln", "webgpu");
   rows.push({
     batch_size: batch,
     device: "gpu",
     kiln: kGpu,
     tfjs_best_gpu: tfGpu.length ? Math.max(...tfGpu) : null,
     ratio: kGpu && tfGpu.length ? kGpu / Math.max(...tfGpu) : null,
+    kiln_host_ceiling: kCeiling,
+    tfjs_host_ceiling: tfCeilings.length ? Math.max(...tfCeilings) : null,
+    ceiling_ratio: kCeiling && tfCeilings.length ? kCeiling / Math.max(...tfCeilings) : null,
   });
 }
 
@@ -171,7 +183,8 @@ for (const r of rows) {
   if (r.device === "cpu") {
     console.log(`batch ${r.batch_size}, CPU path: ${f(r.ratio)}× TF.js's fastest backend; ${r.of_native == null ? "–" : (r.of_native * 100).toFixed(0) + "%"} of native kiln; ${r.kiln && r.kiln_one_thread ? f(r.kiln / r.kiln_one_thread, 2) + "× one thread" : "–"}`);
   } else {
-    console.log(`batch ${r.batch_size}, GPU path: ${f(r.ratio, 2)}× TF.js's best GPU backend`);
+    console.log(`batch ${r.batch_size}, GPU path: ${f(r.ratio, 2)}× TF.js's best GPU backend; ` +
+      `CPU time per step caps it at ${f(r.kiln_host_ceiling, 0)} img/s on any GPU (TF.js: ${f(r.tfjs_host_ceiling, 0)}), ${f(r.ceiling_ratio, 2)}×`);
   }
 }
 const wasm = readFileSync(path.join(ROOT, "dist", "pkg", "kiln_bg.wasm"));

@@ -68,4 +68,9 @@ pub struct TrainingSummary {
     /// Early stopping ended the run: test accuracy stopped improving.
     #[serde(default)]
     pub stopped_early: bool,
+    /// Mean time the CPU spent on each training step, waiting for the device excluded: on the
+    /// CPU the whole step; on a GPU building the step's kernels and handing them over, which
+    /// caps throughput on any GPU (`batch / host_seconds_per_step` images per second).
+    #[serde(default)]
+    pub host_seconds_per_step: f32,
 }

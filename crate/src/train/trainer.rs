@@ -349,6 +349,8 @@ impl Trainer {
         let mut trained_images = 0usize;
         let mut cancelled = false;
         let mut stopped_early = false;
+        // The CPU's time on the steps (see `TrainingSummary::host_seconds_per_step`).
+        let (mut host_seconds, mut host_steps) = (0f64, 0usize);
         'epochs: for epoch in first_epoch..cfg.epochs {
             let epoch_start = Instant::now();
             let order = epoch_order(train_len, cfg.seed, epoch);
@@ -375,6 +377,7 @@ impl Trainer {
                 let model = self.model.take().expect("model present between steps");
                 let (optimizer, sums, rng) = (&mut self.optimizer, &mut window, &mut augment_rng);
                 let (batcher, loss_fn) = (&batcher, &loss_fn);
+                let host_start = Instant::now();
                 // The step's CPU work, on the thread pool where there is one (see `compute`).
                 let model = on_pool(move || {
                     let batch = batcher.augmented_batch(&data.train, chunk, &cfg.augmentation, rng);
@@ -385,6 +388,8 @@ impl Trainer {
                     optimizer.step(cfg.learning_rate, model, grads)
                 });
                 self.model = Some(model);
+                host_seconds += host_start.elapsed().as_secs_f64();
+                host_steps += 1;
 
                 // A report is due: wait for the one before it, if its read is still in flight
                 // (so the CPU queues at most one report interval ahead of the device), and
@@ -394,9 +399,11 @@ impl Trainer {
                     if let Some(read) = pending.take() {
                         observer.event(&progress.report(read).await?);
                     }
+                    let read_start = Instant::now();
                     let read =
                         std::mem::replace(&mut window, Window::new(&self.device)).read(step + 1);
                     pending = Some(read);
+                    host_seconds += read_start.elapsed().as_secs_f64();
                 }
                 if let Some(read) = pending.take_if(|p| p.poll()) {
                     observer.event(&progress.report(read).await?);
@@ -459,6 +466,7 @@ impl Trainer {
         }
         let mut summary = self.summary(trained_images, train_seconds, cancelled);
         summary.stopped_early = stopped_early;
+        summary.host_seconds_per_step = (host_seconds / host_steps.max(1) as f64) as f32;
         observer.event(&TrainingEvent::Finished {
             summary: summary.clone(),
         });
@@ -480,6 +488,7 @@ impl Trainer {
             seconds: seconds as f32,
             cancelled,
             stopped_early: false,
+            host_seconds_per_step: 0.0,
         }
     }
 }

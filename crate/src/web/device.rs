@@ -173,6 +173,7 @@ async fn init_webgpu() -> Chosen {
 
 #[cfg(feature = "webgpu")]
 async fn init_webgpu() -> Chosen {
+    super::constructors::run_once();
     match Device::wgpu_options().init_with_setup_async().await {
         Ok((device, setup)) => {
             let info = setup.adapter.get_info();

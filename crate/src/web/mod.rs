@@ -4,6 +4,7 @@
 
 mod checkpoint;
 mod classify;
+mod constructors;
 pub mod device;
 mod evaluation;
 mod handover;
@@ -32,6 +33,7 @@ use observer::RunState;
 
 #[wasm_bindgen(start)]
 fn start() {
+    constructors::run_once();
     console_error_panic_hook::set_once();
 }
 
