@@ -151,6 +151,13 @@ build_web() {
   log "building the WebGPU wasm module (profile $gpu_profile)"
   cargo build --locked --target wasm32-unknown-unknown --profile "$gpu_profile" --lib -p kiln \
     --no-default-features --features webgpu
+  # wasm-ld wraps every export in a call to the module's static constructors (cubecl's
+  # hundreds of registrations) unless the module calls them itself, once
+  # (crate/src/web/constructors.rs). The wrappers are named in the module as linked.
+  if grep -q 'command_export' "$TARGET_DIR/wasm32-unknown-unknown/$gpu_profile/kiln.wasm"; then
+    echo "error: the WebGPU module runs its static constructors on every call from JS (wasm-ld's command_export wrappers): see crate/src/web/constructors.rs" >&2
+    exit 1
+  fi
   rm -rf dist.tmp && mkdir -p dist.tmp/pkg dist.tmp/vendor
   bind_wasm "$TARGET_DIR/wasm32-unknown-unknown/$gpu_profile/kiln.wasm" dist.tmp/pkg "$gpu_profile" "$WEBGPU_PASSES"
   build_web_cpu "$profile" dist.tmp/pkg-cpu
