@@ -57,7 +57,8 @@ pub fn run(args: BenchArgs) -> CliResult {
             "CIFAR-10",
         )
     };
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    // The pool burn flex computes on (RAYON_NUM_THREADS sets its size).
+    let threads = rayon::current_num_threads();
     println!(
         "kiln bench: {} network, burn flex on {threads} CPU threads, {source}",
         args.model
