@@ -65,9 +65,10 @@ ensure_web_tools() {
 # - the CPU modules: -O3 (minutes here). KILN_WASM_OPT=0 skips it (the tests do: it only
 #   shrinks and speeds up the module), as does the `dev` profile.
 # - the WebGPU module: $WEBGPU_PASSES (seconds; always run, so the tests run what ships). They
-#   shrink it from 3.27 to 2.77 MB gzipped: identical functions merged, then functions that
-#   differ only in constants (cubecl's many near-identical kernel generators), then functions
-#   ordered by name, which puts each generic family together where gzip finds the repeats.
+#   shrank it from 3.27 to 2.77 MB gzipped (with burn's fusion, since dropped): identical
+#   functions merged, then functions that differ only in constants (cubecl's many
+#   near-identical kernel generators), then functions ordered by name, which puts each generic
+#   family together where gzip finds the repeats.
 #   -O3 made it larger gzipped (4.18 against 4.07 MB, before the CPU path left it) and took about
 #   9 minutes; -Oz took 6 minutes for 3.41 MB.
 WEBGPU_PASSES="--duplicate-function-elimination --merge-similar-functions --duplicate-function-elimination \
