@@ -54,8 +54,11 @@ profile.samples.forEach((id, i) => {
   self.set(name, (self.get(name) || 0) + dt);
   total += dt;
 });
-const named = [...self.keys()].some((k) => k.includes("::"));
-if (!named) console.warn("warning: the module has no function names (built with wasm-opt?): groups are empty");
+if (![...self.keys()].some((k) => k.includes("::"))) {
+  console.log(`CPU path, one thread: ${(images / seconds).toFixed(0)} img/s at batch ${batch}; no breakdown: the module`);
+  console.log("has no function names (wasm-opt strips them). KILN_WASM_OPT=0 ./build.sh web keeps them.");
+  process.exit(0);
+}
 
 // What each group is, by the names of its functions.
 const GROUPS = [
