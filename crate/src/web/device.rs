@@ -91,17 +91,16 @@ pub async fn choose(preference: &str, cpu_speed: Option<f64>) -> Chosen {
             chosen
         }
     };
-    if preference != "auto" || chosen.1.backend != "webgpu" {
-        return chosen;
-    }
+    // Auto with WebGPU running: time both devices and keep the faster.
+    let gpu = match &chosen.0 {
+        Some(gpu) if preference == "auto" && chosen.1.backend == "webgpu" => gpu.clone(),
+        _ => return chosen,
+    };
     let cpu_timing = match cpu_speed {
         Some(speed) => Ok(speed),
         None => self::cpu_speed().await,
     };
-    let gpu_speed = match &chosen.0 {
-        Some(gpu) => timed(&GPU_SPEED, gpu, 1.5).await,
-        None => Err("no WebGPU device".into()),
-    };
+    let gpu_speed = timed(&GPU_SPEED, &gpu, 1.5).await;
     faster(chosen, cpu_timing, gpu_speed)
 }
 
