@@ -113,7 +113,7 @@ test("the CPU path uses every core where the page is cross-origin isolated, and 
   const threaded = JSON.parse(await byId("prediction").getAttribute("data-by-class"));
   const single = await page.context().browser().newPage();
   try {
-    await single.goto(`http://localhost:${PORT}/index.html?threads=0`);
+    await single.goto(`http://localhost:${PORT}/index.html?test&threads=0`);
     await single.getByTestId("backend-status").filter({ hasNotText: "starting" }).waitFor();
     assert.match(await single.getByTestId("backend-status").innerText(), /one thread: threads turned off/);
     await single.waitForFunction(() => document.querySelector('[data-testid="model-status"]').dataset.source === "pretrained");
