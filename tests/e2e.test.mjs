@@ -352,7 +352,8 @@ test("class names from batches.meta.txt show as text, never as markup", async (t
     ...["cat", "deer", "dog", "frog", "horse", "ship", "truck"],
   ];
   const meta = { name: "batches.meta.txt", mimeType: "text/plain", buffer: Buffer.from(names.join("\n")) };
-  await byId("dataset-input").setInputFiles([subset.trainPath, subset.testPath, meta]);
+  const file = (p) => ({ name: path.basename(p), mimeType: "application/octet-stream", buffer: readFileSync(p) });
+  await byId("dataset-input").setInputFiles([file(subset.trainPath), file(subset.testPath), meta]);
   await page.waitForFunction(() => /auto<b>mobile<\/b>/.test(document.querySelector('[data-testid="dataset-summary"]').innerText));
   const shown = await page.$$eval('[data-testid="dataset-summary"] tbody td:first-child', (cells) => cells.map((c) => c.textContent));
   assert.deepEqual(shown, names);
