@@ -35,7 +35,9 @@ const training = trainingPanel({
   errors,
   bus,
   backend: device.backend,
-  onSummary: (summary) => hooks && (hooks.lastSummary = summary),
+  onSummary: (summary) => {
+    if (hooks) hooks.lastSummary = summary;
+  },
 });
 const runs = runsPanel({ worker, errors, bus, training, backend: device.backend });
 evaluationPanel({ worker, errors, bus });
