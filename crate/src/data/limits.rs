@@ -17,9 +17,8 @@ pub const MAX_BATCH_BYTES: u64 = (MAX_IMAGES * RECORD_BYTES) as u64;
 /// The most bytes a `batches.meta.txt` may have: ten short class names need well under this.
 pub const MAX_META_BYTES: u64 = 64 * 1024;
 
-/// The most bytes a tar stream may unpack to: every batch file, the class names, the official
-/// archive's `readme.html` and the tar headers fit with room to spare (the official archive
-/// unpacks to 184,390,656 bytes).
+/// The most bytes a tar stream may unpack to: every batch file, the class names, a readme and
+/// the tar headers fit with room to spare (`cifar-10-binary.tar.gz` unpacks to 184,391,680).
 pub const MAX_UNPACKED_BYTES: u64 = 200_000_000;
 
 /// A reader that fails once more than `cap` bytes have come through, and remembers that it did,
