@@ -172,7 +172,27 @@ pub fn read_meta(name: &str, bytes: &[u8]) -> Result<WeightsMeta, WeightsError> 
         .metadata()
         .get(META_KEY)
         .ok_or_else(|| not_weights("a burnpack file without Kiln metadata".into()))?;
-    serde_json::from_str(json).map_err(|e| not_weights(format!("unreadable metadata: {e}")))
+    let meta: WeightsMeta =
+        serde_json::from_str(json).map_err(|e| not_weights(format!("unreadable metadata: {e}")))?;
+    check_meta(&meta).map_err(not_weights)?;
+    Ok(meta)
+}
+
+/// Values the metadata may not hold: the normalisation divides by `std`, and the accuracy is
+/// shown as a percentage.
+fn check_meta(meta: &WeightsMeta) -> Result<(), String> {
+    if let Normalization::MeanStd { mean, std } = meta.normalization {
+        if let Some(m) = mean.iter().find(|m| !m.is_finite()) {
+            return Err(format!("normalisation mean {m} is not a number"));
+        }
+        if let Some(s) = std.iter().find(|s| !(s.is_finite() && **s > 0.0)) {
+            return Err(format!("normalisation std {s} is not a positive number"));
+        }
+    }
+    match meta.test_accuracy {
+        Some(a) if !(0.0..=1.0).contains(&a) => Err(format!("test accuracy {a} is not 0..=1")),
+        _ => Ok(()),
+    }
 }
 
 /// Build the model a weights file describes, on `device`, with its trained parameters.

@@ -224,3 +224,174 @@ fn limits_and_class_counts() {
     data.limit(Some(3), Some(1));
     assert_eq!((data.train.len(), data.test.len()), (3, 1));
 }
+
+/// A tar header for `name` that claims `size` bytes, followed by only `data`: what a crafted or
+/// cut-off archive looks like.
+fn lying_tar(name: &str, size: u64, data: &[u8]) -> Vec<u8> {
+    let mut header = tar::Header::new_gnu();
+    header.set_path(name).unwrap();
+    header.set_size(size);
+    header.set_mode(0o644);
+    header.set_cksum();
+    let mut tar = header.as_bytes().to_vec();
+    tar.extend_from_slice(data);
+    tar
+}
+
+fn gzip(bytes: &[u8]) -> Vec<u8> {
+    use std::io::Write;
+    let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    enc.write_all(bytes).unwrap();
+    enc.finish().unwrap()
+}
+
+/// The 219-byte `.tar.gz` of issue 18: a header claiming a 7 GiB batch file. Refused from the
+/// header alone, naming the member and the claim, before anything is allocated.
+#[test]
+fn header_claiming_7_gib_is_refused_without_reading() {
+    let claim = 7u64 << 30;
+    let tar = lying_tar("cifar-10-batches-bin/data_batch_1.bin", claim, &[1; 600]);
+    let tgz = gzip(&tar);
+    assert!(tgz.len() < 400, "{} bytes", tgz.len());
+    for (name, bytes) in [("evil.tar.gz", &tgz), ("evil.tar", &tar)] {
+        let err = load_err(name, bytes);
+        assert!(
+            matches!(err, DataError::MemberTooLarge { claimed, .. } if claimed == claim),
+            "{err}"
+        );
+        let text = err.to_string();
+        assert!(
+            text.contains(&format!("{name}:cifar-10-batches-bin/data_batch_1.bin"))
+                && text.contains("7516192768")
+                && text.contains("184380000"),
+            "{text}"
+        );
+    }
+}
+
+#[test]
+fn oversized_meta_claim_and_short_member_are_refused() {
+    let tar = lying_tar("batches.meta.txt", 1 << 40, b"cat\n");
+    let err = load_err("meta.tar", &tar);
+    assert!(
+        matches!(err, DataError::MemberTooLarge { limit: 65536, .. }),
+        "{err}"
+    );
+    assert!(
+        err.to_string().contains("meta.tar:batches.meta.txt"),
+        "{err}"
+    );
+
+    // A header claiming two records, then the stream ends after one.
+    let tar = lying_tar("data_batch_1.bin", 2 * 3073, &batch_file(&[1]));
+    let err = load_err("short.tar.gz", &gzip(&tar));
+    assert!(matches!(err, DataError::CorruptArchive { .. }), "{err}");
+    let text = err.to_string();
+    assert!(
+        text.contains("short.tar.gz:data_batch_1.bin") && text.contains("6146"),
+        "{text}"
+    );
+}
+
+/// A gzip bomb: a small `.tar.gz` whose skipped member unpacks to gigabytes of zeros. Reading
+/// stops at the cap, with an error naming the file and the cap, in constant memory.
+#[test]
+fn gzip_bomb_stops_at_the_unpacked_cap() {
+    use std::io::Write;
+    let member = 3u64 << 30;
+    let mut header = tar::Header::new_gnu();
+    header.set_path("cifar-10-batches-bin/readme.html").unwrap();
+    header.set_size(member);
+    header.set_cksum();
+    let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    enc.write_all(header.as_bytes()).unwrap();
+    // 256 MB of zeros is enough to pass the 200 MB cap; the claim says 3 GiB.
+    let zeros = vec![0u8; 1 << 20];
+    for _ in 0..256 {
+        enc.write_all(&zeros).unwrap();
+    }
+    let bomb = enc.finish().unwrap();
+    assert!(bomb.len() < 2 << 20, "{} bytes", bomb.len());
+
+    let started = std::time::Instant::now();
+    let err = load_err("bomb.tar.gz", &bomb);
+    assert!(
+        matches!(
+            err,
+            DataError::TooLarge {
+                cap: 200_000_000,
+                ..
+            }
+        ),
+        "{err}"
+    );
+    let text = err.to_string();
+    assert!(
+        text.contains("bomb.tar.gz") && text.contains("200000000"),
+        "{text}"
+    );
+    assert!(started.elapsed().as_secs() < 20, "{:?}", started.elapsed());
+}
+
+/// Well-formed records beyond CIFAR-10's 60,000 images: refused at the first member that does
+/// not fit, from its header, naming it.
+#[test]
+fn more_records_than_cifar10_has_are_refused() {
+    use std::io::Write;
+    let batch = batch_file(&[3; 10_000]);
+    let mut builder = tar::Builder::new(flate2::write::GzEncoder::new(
+        Vec::new(),
+        flate2::Compression::fast(),
+    ));
+    for i in 1..=7 {
+        let mut header = tar::Header::new_gnu();
+        header.set_size(batch.len() as u64);
+        header.set_mode(0o644);
+        header.set_cksum();
+        let name = format!("cifar-10-batches-bin/data_batch_{i}.bin");
+        builder.append_data(&mut header, name, &batch[..]).unwrap();
+    }
+    let mut enc = builder.into_inner().unwrap();
+    enc.flush().unwrap();
+    let tgz = enc.finish().unwrap();
+    let err = load_err("many.tar.gz", &tgz);
+    assert!(
+        matches!(err, DataError::TooManyImages { max: 60_000, .. }),
+        "{err}"
+    );
+    let text = err.to_string();
+    assert!(
+        text.contains("many.tar.gz:cifar-10-batches-bin/data_batch_7.bin")
+            && text.contains("60000"),
+        "{text}"
+    );
+}
+
+/// A loose batch file that never ends (a device file, a runaway stream): reading stops at the
+/// most a batch file may hold.
+#[test]
+fn endless_loose_file_is_cut_at_the_cap() {
+    let endless = std::io::repeat(1);
+    let err = Cifar10::from_readers([("data_batch_1.bin".to_string(), endless)]).unwrap_err();
+    assert!(
+        matches!(
+            err,
+            DataError::TooLarge {
+                cap: 184_380_000,
+                ..
+            }
+        ),
+        "{err}"
+    );
+    assert!(err.to_string().contains("data_batch_1.bin"), "{err}");
+}
+
+/// The real archive (6 batch files, the class names, a readme) fits within every cap.
+#[test]
+fn real_archive_loads_within_the_caps() {
+    let Some(data) = common::real_data() else {
+        return;
+    };
+    assert_eq!((data.train.len(), data.test.len()), (50_000, 10_000));
+    assert_eq!(data.class_names, kiln::data::CLASS_NAMES);
+}

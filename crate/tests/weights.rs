@@ -82,3 +82,135 @@ fn weights_of_another_architecture_are_refused_with_the_mismatch_named() {
     let text = err.to_string();
     assert!(text.contains("five.bpk") && text.contains("fc2"), "{text}");
 }
+
+/// Cut anywhere, a weights file is refused with the file named, never a panic.
+#[test]
+fn every_truncation_is_refused_with_the_file_named() {
+    let device = Device::flex();
+    let config = ModelConfig::new();
+    let model = config.init(&device).unwrap();
+    let bytes = pollster::block_on(weights::to_bytes(&model, &meta(&config))).unwrap();
+    let step = (bytes.len() / 97).max(1);
+    let cuts = (0..bytes.len())
+        .step_by(step)
+        .chain([1, 9, 10, 11, bytes.len() - 1]);
+    for cut in cuts {
+        let err = weights::from_bytes("cut.bpk", &bytes[..cut], &device)
+            .expect_err("a truncated file must be refused");
+        assert!(
+            err.to_string().starts_with("cut.bpk: "),
+            "cut at {cut}: {err}"
+        );
+    }
+}
+
+/// Random bytes, with and without burnpack's magic number in front, are not weights.
+#[test]
+fn random_bytes_are_not_weights() {
+    let device = Device::flex();
+    let mut state = 0x9e37_79b9_7f4a_7c15u64;
+    for len in [0, 3, 10, 64, 1000, 100_000] {
+        let mut bytes: Vec<u8> = (0..len)
+            .map(|_| {
+                state ^= state << 13;
+                state ^= state >> 7;
+                state ^= state << 17;
+                state as u8
+            })
+            .collect();
+        for magic in [false, true] {
+            if magic && len >= 6 {
+                bytes[..6].copy_from_slice(b"NRUB\x01\x00");
+            }
+            let err = weights::from_bytes("noise.bpk", &bytes, &device).unwrap_err();
+            assert!(
+                matches!(err, WeightsError::NotWeights { .. }),
+                "{len}: {err}"
+            );
+            assert!(
+                err.to_string()
+                    .contains("noise.bpk: not a Kiln weights file"),
+                "{err}"
+            );
+        }
+    }
+}
+
+/// A header that claims far more metadata than the file holds is refused from the header,
+/// without allocating what it claims.
+#[test]
+fn header_claiming_huge_metadata_is_refused() {
+    let device = Device::flex();
+    for claim in [u32::MAX, 100 << 20, 4096] {
+        let mut bytes = b"NRUB\x01\x00".to_vec();
+        bytes.extend_from_slice(&claim.to_le_bytes());
+        bytes.extend_from_slice(&[0xa0; 32]);
+        let err = weights::from_bytes("claim.bpk", &bytes, &device).unwrap_err();
+        assert!(
+            matches!(err, WeightsError::NotWeights { .. }),
+            "{claim}: {err}"
+        );
+        assert!(err.to_string().contains("claim.bpk"), "{err}");
+    }
+}
+
+/// Metadata that would poison every prediction (a zero or infinite std) is refused by name.
+#[test]
+fn metadata_with_an_unusable_normalisation_is_refused() {
+    let device = Device::flex();
+    let config = ModelConfig::new();
+    let model = config.init(&device).unwrap();
+    let mut bad = meta(&config);
+    bad.normalization = Normalization::MeanStd {
+        mean: [0.5; 3],
+        std: [0.2, 0.0, 0.2],
+    };
+    let bytes = pollster::block_on(weights::to_bytes(&model, &bad)).unwrap();
+    let err = weights::from_bytes("zero-std.bpk", &bytes, &device).unwrap_err();
+    assert!(matches!(err, WeightsError::NotWeights { .. }), "{err}");
+    assert!(
+        err.to_string().contains("zero-std.bpk") && err.to_string().contains("std 0"),
+        "{err}"
+    );
+}
+
+/// The pretrained weights the page ships load.
+#[test]
+fn shipped_seed_weights_load() {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../www/models/seed.bpk");
+    let (_, meta) = weights::load_file(&path, &Device::flex()).unwrap();
+    assert_eq!(meta.model, ModelConfig::new());
+}
+
+/// Writes the fuzz seed for `fuzz/fuzz_targets/checkpoint.rs`: a genuine checkpoint after one
+/// epoch on noise, framed as that target reads it. Run by hand when the formats change:
+/// `cargo test --release --test weights -- --ignored write_checkpoint_fuzz_seed`.
+#[test]
+#[ignore]
+fn write_checkpoint_fuzz_seed() {
+    use kiln::data::{Cifar10, Split};
+    use kiln::train::{Trainer, TrainingConfig};
+    let data = Cifar10 {
+        train: Split::noise(64, 1),
+        test: Split::noise(10, 2),
+        ..Default::default()
+    };
+    let config = TrainingConfig {
+        epochs: 1,
+        ..Default::default()
+    };
+    let device = Device::flex();
+    let mut trainer = Trainer::new(config, &device, &data).unwrap();
+    pollster::block_on(trainer.run(&data, &mut |_: &kiln::train::TrainingEvent| {})).unwrap();
+    let checkpoint = pollster::block_on(trainer.checkpoint("noise")).unwrap();
+    assert_eq!(checkpoint.epochs_done(), 1);
+    // Flags: no best-epoch weights, one finished epoch.
+    let mut framed = vec![1u8 << 1];
+    for part in [&checkpoint.weights, &checkpoint.optimizer] {
+        framed.extend_from_slice(&u32::try_from(part.len()).unwrap().to_le_bytes());
+        framed.extend_from_slice(part);
+    }
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../fuzz/seeds/checkpoint");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("one_epoch.bin"), framed).unwrap();
+}

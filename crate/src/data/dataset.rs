@@ -4,8 +4,11 @@
 
 use std::io::Read;
 
-use crate::data::cifar::{CLASS_NAMES, NUM_CLASSES, Split};
+use crate::data::cifar::{CLASS_NAMES, NUM_CLASSES, RECORD_BYTES, Split};
 use crate::data::error::DataError;
+use crate::data::limits::{
+    Capped, MAX_BATCH_BYTES, MAX_IMAGES, MAX_META_BYTES, MAX_UNPACKED_BYTES, read_at_most,
+};
 
 const GZIP_MAGIC: [u8; 2] = [0x1f, 0x8b];
 const META_FILE: &str = "batches.meta.txt";
@@ -52,6 +55,8 @@ fn is_meta_file(name: &str) -> bool {
 struct Collector {
     batches: Vec<(String, bool, Split)>,
     class_names: Option<Vec<String>>,
+    /// Images in `batches`, never more than [`MAX_IMAGES`].
+    images: usize,
 }
 
 impl Collector {
@@ -61,13 +66,60 @@ impl Collector {
         } else {
             let mut split = Split::default();
             split.append_batch_file(name, bytes)?;
+            if split.len() > MAX_IMAGES - self.images {
+                return Err(DataError::TooManyImages {
+                    name: name.to_string(),
+                    max: MAX_IMAGES,
+                });
+            }
+            self.images += split.len();
             self.batches
                 .push((name.to_string(), is_test_file(name), split));
         }
         Ok(())
     }
 
+    /// The most bytes the next file called `name` may hold: a meta file is small, and batch
+    /// files together hold at most [`MAX_IMAGES`] records.
+    fn limit_for(&self, name: &str) -> u64 {
+        if is_meta_file(name) {
+            MAX_META_BYTES
+        } else {
+            ((MAX_IMAGES - self.images) * RECORD_BYTES) as u64
+        }
+    }
+
+    /// The error for a file called `name` that holds more than [`Self::limit_for`] allows.
+    fn too_large(&self, name: &str, claimed: u64) -> DataError {
+        let limit = self.limit_for(name);
+        if !is_meta_file(name) && self.images > 0 && claimed <= MAX_BATCH_BYTES {
+            DataError::TooManyImages {
+                name: name.to_string(),
+                max: MAX_IMAGES,
+            }
+        } else {
+            DataError::MemberTooLarge {
+                name: name.to_string(),
+                claimed,
+                limit,
+            }
+        }
+    }
+
+    /// Read a tar stream, unpacking at most [`MAX_UNPACKED_BYTES`].
     fn add_tar(&mut self, name: &str, reader: impl Read) -> Result<(), DataError> {
+        let mut capped = Capped::new(reader, MAX_UNPACKED_BYTES);
+        let result = self.read_tar(name, &mut capped);
+        if capped.exceeded {
+            return Err(DataError::TooLarge {
+                name: name.to_string(),
+                cap: MAX_UNPACKED_BYTES,
+            });
+        }
+        result
+    }
+
+    fn read_tar(&mut self, name: &str, reader: impl Read) -> Result<(), DataError> {
         let corrupt = |e: std::io::Error| DataError::CorruptArchive {
             name: name.to_string(),
             reason: e.to_string(),
@@ -81,11 +133,28 @@ impl Collector {
                 .to_string_lossy()
                 .into_owned();
             if !(is_batch_file(&path) || is_meta_file(&path)) {
+                // Skipped: the tar reader reads past it in small pieces.
                 continue;
             }
-            let mut bytes = Vec::with_capacity(entry.size() as usize);
-            entry.read_to_end(&mut bytes).map_err(corrupt)?;
-            self.add_file(&format!("{name}:{path}"), &bytes)?;
+            let member = format!("{name}:{path}");
+            // The header's size is a claim: checked before reading, and against what arrives.
+            let claimed = entry.size();
+            if claimed > self.limit_for(&path) {
+                return Err(self.too_large(&member, claimed));
+            }
+            let bytes = read_at_most(&mut entry, claimed)
+                .map_err(corrupt)?
+                .unwrap_or_default();
+            if bytes.len() as u64 != claimed {
+                return Err(DataError::CorruptArchive {
+                    name: member,
+                    reason: format!(
+                        "the archive says it holds {claimed} bytes, but it ends after {}",
+                        bytes.len()
+                    ),
+                });
+            }
+            self.add_file(&member, &bytes)?;
         }
         Ok(())
     }
@@ -240,8 +309,15 @@ impl Collector {
             });
         }
         // A batch file (or an unknown name, treated as one: its checks name what is wrong).
-        let mut bytes = Vec::new();
-        reader.read_to_end(&mut bytes).map_err(corrupt)?;
+        let limit = self.limit_for(name);
+        let bytes = read_at_most(reader, limit)
+            .map_err(corrupt)?
+            .ok_or_else(|| match self.too_large(name, limit.saturating_add(1)) {
+                DataError::MemberTooLarge { name, limit, .. } => {
+                    DataError::TooLarge { name, cap: limit }
+                }
+                other => other,
+            })?;
         self.add_file(name, &bytes)
     }
 }

@@ -49,9 +49,25 @@ pub enum DataError {
     #[error("{name}: {reason}")]
     BadMeta { name: String, reason: String },
 
-    #[error("no {split} images loaded; {hint}")]
-    MissingSplit {
-        split: &'static str,
-        hint: &'static str,
+    #[error(
+        "{name}: more than {cap} bytes (unpacked), more than a CIFAR-10 dataset file holds; \
+         refused (a damaged archive, or not CIFAR-10)"
+    )]
+    TooLarge { name: String, cap: u64 },
+
+    #[error(
+        "{name}: the archive says this file holds {claimed} bytes, more than the {limit} it may \
+         hold; refused without reading it"
+    )]
+    MemberTooLarge {
+        name: String,
+        claimed: u64,
+        limit: u64,
     },
+
+    #[error(
+        "{name}: more than {max} images in all with the files read before it (CIFAR-10 has \
+         {max}); is a batch file loaded twice?"
+    )]
+    TooManyImages { name: String, max: usize },
 }

@@ -5,6 +5,7 @@ pub mod batcher;
 pub mod cifar;
 pub mod dataset;
 pub mod error;
+pub mod limits;
 
 pub use augment::Augmentation;
 pub use batcher::{Batch, Batcher, Normalization};

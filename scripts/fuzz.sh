@@ -1,0 +1,81 @@
+#!/usr/bin/env bash
+# Fuzz the readers of untrusted bytes (the dataset reader, the weights loader, the checkpoint
+# loader) with cargo-fuzz and libFuzzer. The targets are in fuzz/fuzz_targets/.
+#
+#   scripts/fuzz.sh short            each target for 25 s (part of every test run)
+#   scripts/fuzz.sh long [SECONDS]   each target for SECONDS (default 3600)
+#
+# Prints, per target, how many inputs ran; exits non-zero on any crash, out-of-memory, leak or
+# timeout, with the path of the input that caused it. Needs Rust nightly; installs cargo-fuzz
+# when it is missing. Inputs that find new paths are kept in $CARGO_TARGET_DIR/fuzz/corpus, so
+# each run goes on from the last.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$(pwd)
+
+usage() {
+    echo "usage: scripts/fuzz.sh short | long [SECONDS]" >&2
+    exit 2
+}
+case "${1:-short}" in
+    short) seconds=${2:-25} ;;
+    long) seconds=${2:-3600} ;;
+    *) usage ;;
+esac
+[[ "$seconds" =~ ^[0-9]+$ ]] || usage
+
+if ! cargo +nightly --version >/dev/null 2>&1; then
+    echo "SKIPPED: fuzzing needs Rust nightly (install it with: rustup toolchain install nightly)"
+    exit 0
+fi
+if ! cargo fuzz --version >/dev/null 2>&1; then
+    echo "installing cargo-fuzz (cargo install cargo-fuzz --locked)"
+    cargo install cargo-fuzz --locked
+fi
+
+target_dir=${CARGO_TARGET_DIR:-$root/target}/fuzz
+[[ "$target_dir" = /* ]] || target_dir=$root/$target_dir
+corpus=$target_dir/corpus
+artifacts=$target_dir/artifacts
+mkdir -p "$artifacts"
+
+# The targets, and for each the seed folders it starts from and the largest input it tries.
+targets=(dataset weights checkpoint)
+declare -A seeds=(
+    [dataset]="fuzz/seeds/dataset"
+    [weights]="www/models"
+    [checkpoint]="fuzz/seeds/checkpoint"
+)
+declare -A max_len=([dataset]=65536 [weights]=600000 [checkpoint]=2000000)
+
+cargo +nightly fuzz build --target-dir "$target_dir" >&2
+
+failed=()
+for target in "${targets[@]}"; do
+    mkdir -p "$corpus/$target" "$artifacts/$target"
+    log=$target_dir/$target.log
+    # Allocations over 2 GB, a process over 2 GB and an input that runs 30 s are bugs.
+    status=0
+    nice -n "${KILN_FUZZ_NICE:-0}" cargo +nightly fuzz run --target-dir "$target_dir" "$target" \
+        "$corpus/$target" ${seeds[$target]} -- \
+        -max_total_time="$seconds" -max_len="${max_len[$target]}" -timeout=30 \
+        -rss_limit_mb=2048 -malloc_limit_mb=2048 -print_final_stats=1 \
+        -artifact_prefix="$artifacts/$target/" >"$log" 2>&1 || status=$?
+    runs=$(sed -n 's/^stat::number_of_executed_runs: *//p' "$log" | tail -1)
+    time=$(grep -o 'Done [0-9]* runs in [0-9]* second(s)' "$log" | tail -1 || true)
+    if [ "$status" -eq 0 ]; then
+        echo "fuzz $target: ${runs:-?} inputs, no crash (${time:-${seconds} s}); log: $log"
+    else
+        echo "fuzz $target: FAILED after ${runs:-?} inputs (exit $status); log: $log"
+        grep -E '^(==[0-9]+==|SUMMARY|thread .* panicked|artifact_prefix|Test unit written|Base64)' "$log" \
+            | head -20 | sed 's/^/    /'
+        grep -o 'Test unit written to [^ ]*' "$log" | sed 's/^/    crashing input: /' || true
+        failed+=("$target")
+    fi
+done
+
+if [ "${#failed[@]}" -gt 0 ]; then
+    echo "fuzzing found problems in: ${failed[*]}"
+    exit 1
+fi
+echo "fuzzing: ${#targets[@]} targets, no crash"
