@@ -63,16 +63,32 @@ ensure_web_tools() {
 }
 
 # The nightly Rust of the multi-threaded build (wasm atomics rebuild the standard library, which
-# takes nightly and its rust-src). KILN_NIGHTLY names another toolchain. Prints the toolchain's
-# name; fails (with a warning) where it cannot be had, and the build goes on without threads.
+# takes nightly and its rust-src), pinned by date so that a nightly's regression cannot break the
+# build. A toolchain named plain `nightly` is used when it is that date's. KILN_NIGHTLY names
+# another toolchain. Prints the toolchain's name; fails, with a warning, where it cannot be had:
+# the build then goes on without threads.
+NIGHTLY_DATE=2026-05-20
 ensure_nightly() {
-  local nightly=${KILN_NIGHTLY:-nightly}
-  if ! rustup component list --toolchain "$nightly" --installed 2>/dev/null | grep -q '^rust-src'; then
-    log "installing Rust $nightly with rust-src (for the multi-threaded build)"
-    if ! rustup toolchain install "$nightly" --profile minimal --component rust-src >&2; then
-      log "WARNING: no Rust $nightly: building without the multi-threaded variant (the CPU path will use one thread)"
-      return 1
+  local nightly=${KILN_NIGHTLY:-nightly-$NIGHTLY_DATE} sysroot
+  if [[ -z "${KILN_NIGHTLY:-}" ]] && ! rustup toolchain list | grep -q "^$nightly-"; then
+    sysroot=$(rustc +nightly --print sysroot 2>/dev/null || true)
+    if [[ -n "$sysroot" ]] && grep -qx "date = \"$NIGHTLY_DATE\"" "$sysroot/lib/rustlib/multirust-channel-manifest.toml" 2>/dev/null; then
+      nightly=nightly
     fi
+  fi
+  local installed=0 host
+  host=$(rustc -vV | sed -n 's/^host: //p')
+  if rustup toolchain list | grep -qE "^$nightly(-$host)?( |$)"; then installed=1; fi
+  if ((installed)) && ! rustup component list --toolchain "$nightly" --installed 2>/dev/null | grep -q '^rust-src'; then
+    log "adding rust-src to Rust $nightly (for the multi-threaded build)"
+    rustup component add --toolchain "$nightly" rust-src >&2 || installed=0
+  elif ! ((installed)); then
+    log "installing Rust $nightly with rust-src (for the multi-threaded build)"
+    if rustup toolchain install "$nightly" --profile minimal --component rust-src >&2; then installed=1; fi
+  fi
+  if ! ((installed)); then
+    log "WARNING: no Rust $nightly with rust-src: building without the multi-threaded variant (the CPU path will use one thread)"
+    return 1
   fi
   echo "$nightly"
 }
