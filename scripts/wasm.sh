@@ -96,24 +96,31 @@ build_web_threads() {
   bind_wasm "$TARGET_DIR/threads/wasm32-unknown-unknown/$profile/kiln.wasm" "$out" "$profile"
 }
 
-# The page (all of www/, folders included), the vendored npm files and the three modules, built
-# in dist.tmp/ and swapped in whole, so dist/ is never half-built.
+# The three modules and the site, built in dist.tmp/ and swapped in whole, so dist/ is never
+# half-built.
 build_web() {
   ensure_web_tools
   require sha256sum "install GNU coreutils"
   require gzip "install gzip"
   local profile=${KILN_WASM_PROFILE:-release} gpu_profile=${KILN_WASM_PROFILE:-wasm-webgpu}
-  rm -rf dist.tmp && mkdir -p dist.tmp/vendor
+  rm -rf dist.tmp && mkdir -p dist.tmp
   build_web_webgpu "$gpu_profile" dist.tmp/pkg
   build_web_cpu "$profile" dist.tmp/pkg-cpu
   build_web_threads "$profile" dist.tmp/pkg-threads
-  cp -r www/. dist.tmp/
-  cp node_modules/uplot/dist/uPlot.esm.js node_modules/uplot/dist/uPlot.min.css dist.tmp/vendor/
-  cp node_modules/idb/build/index.js dist.tmp/vendor/idb.js
-  # Keep a dataset that was placed in dist/data for "Load from URL".
-  if [[ -d dist/data ]]; then mv dist/data dist.tmp/; fi
+  assemble_site dist.tmp
   rm -rf dist && mv dist.tmp dist
   report_sizes
+}
+
+# assemble_site DIR: the page (all of www/, folders included) and the vendored npm files
+# beside the modules in DIR, and a dataset that was placed in dist/data for "Load from URL".
+assemble_site() {
+  local out=$1
+  cp -r www/. "$out/"
+  mkdir -p "$out/vendor"
+  cp node_modules/uplot/dist/uPlot.esm.js node_modules/uplot/dist/uPlot.min.css "$out/vendor/"
+  cp node_modules/idb/build/index.js "$out/vendor/idb.js"
+  if [[ -d dist/data ]]; then mv dist/data "$out/"; fi
 }
 
 # What a page downloads: each module's size, raw and gzipped.
