@@ -6,7 +6,13 @@
 // Every response carries the two headers that make the page cross-origin isolated
 // (SharedArrayBuffer, so the multi-threaded CPU build can run); --no-isolation leaves them out,
 // as a static host without them would. Only files under DIR are served.
-import { createReadStream } from "node:fs";
+//
+// DIR/_headers, when present, adds headers by path in the format Netlify and Cloudflare Pages
+// read, so a policy set there (say, a Content-Security-Policy for the worker's scripts, which the
+// page's <meta> does not cover) holds here as on those hosts:
+//   /worker/*
+//     Content-Security-Policy: default-src 'self'
+import { createReadStream, readFileSync } from "node:fs";
 import { realpath, stat } from "node:fs/promises";
 import { createServer } from "node:http";
 import path from "node:path";
@@ -74,6 +80,31 @@ async function findFile(root, file) {
   return info.isFile() ? { file, info } : null;
 }
 
+/** The headers DIR/_headers gives `urlPath`: every rule whose pattern matches, in order. A
+ * pattern is a path where `*` matches anything. Read on each request, so edits apply at once. */
+function extraHeaders(root, urlPath) {
+  let text;
+  try {
+    text = readFileSync(path.join(root, "_headers"), "utf8");
+  } catch {
+    return {};
+  }
+  const headers = {};
+  let matches = false;
+  for (const raw of text.split(/\r?\n/)) {
+    const line = raw.trim();
+    if (!line || line.startsWith("#")) continue;
+    if (!/^\s/.test(raw)) {
+      const pattern = line.replace(/[.+?^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*");
+      matches = new RegExp(`^${pattern}$`).test(urlPath);
+    } else if (matches && line.includes(":")) {
+      const at = line.indexOf(":");
+      headers[line.slice(0, at).trim()] = line.slice(at + 1).trim();
+    }
+  }
+  return headers;
+}
+
 const options = parseArgs(process.argv.slice(2));
 const root = await realpath(path.resolve(options.dir)).catch(() => {
   console.error(`serve.mjs: ${options.dir} not found: build it first (./build.sh web)`);
@@ -112,6 +143,7 @@ const server = createServer(async (req, res) => {
     "Last-Modified": modified,
     // Revalidate every time: a rebuilt dist/ is picked up on reload.
     "Cache-Control": "no-cache",
+    ...extraHeaders(root, urlPath),
   };
   const since = Date.parse(req.headers["if-modified-since"] || "");
   if (!Number.isNaN(since) && Math.floor(found.info.mtimeMs / 1000) * 1000 <= since) {
