@@ -11,9 +11,10 @@
 #   ./build.sh fuzz               the fuzz targets, long runs (scripts/fuzz.sh)
 #   ./build.sh data               download CIFAR-10 into data/ (scripts/data.sh)
 #
-# Tools are installed or named on first use (scripts/toolchain.sh). Environment: CARGO_TARGET_DIR,
-# KILN_CIFAR10 (the dataset), KILN_WASM_OPT=0, KILN_THREADS=0, KILN_NIGHTLY (scripts/toolchain.sh), KILN_WASM_PROFILE
-# (scripts/wasm.sh), KILN_BENCH_LONG=1 (scripts/bench.sh).
+# Tools are installed, or named with how to install them, on first use (scripts/toolchain.sh).
+# Environment: CARGO_TARGET_DIR; KILN_CIFAR10, the dataset (scripts/data.sh); KILN_WASM_OPT=0,
+# KILN_THREADS=0, KILN_WASM_PROFILE (scripts/wasm.sh); KILN_NIGHTLY (scripts/toolchain.sh);
+# KILN_BENCH_LONG=1 (scripts/bench.sh).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")"
 
