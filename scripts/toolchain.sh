@@ -67,7 +67,7 @@ ensure_web_tools() {
 # build. A toolchain named plain `nightly` is used when it is that date's. KILN_NIGHTLY names
 # another toolchain. Prints the toolchain's name; fails, with a warning, where it cannot be had:
 # the build then goes on without threads.
-NIGHTLY_DATE=2026-05-20
+NIGHTLY_DATE=2026-10-30
 ensure_nightly() {
   local nightly=${KILN_NIGHTLY:-nightly-$NIGHTLY_DATE} sysroot
   if [[ -z "${KILN_NIGHTLY:-}" ]] && ! rustup toolchain list | grep -q "^$nightly-"; then
