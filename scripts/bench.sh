@@ -1,0 +1,34 @@
+# shellcheck shell=bash
+# `./build.sh bench` (sourced by build.sh): the benchmarks whose figures the README and
+# docs/performance.md quote. Not tests: they print figures and fail only when they cannot run.
+# KILN_BENCH_LONG=1 adds five epochs on the full dataset (about 20 minutes on two cores).
+
+run_bench() {
+  build_native
+  local data_args=()
+  if [[ -f "$KILN_CIFAR10" ]]; then
+    data_args=(--data "$KILN_CIFAR10")
+  fi
+  log "native training throughput (burn flex, seed network)"
+  "$TARGET_DIR/release/kiln" bench "${data_args[@]}" --batch-sizes 32,128 --steps 60 | tee target/bench-native.log
+  build_web
+  ensure_chromium
+  # The TensorFlow.js side of the comparison (npm, from package-lock.json), beside the app.
+  mkdir -p dist/bench
+  cp tests/bench/tfjs.html tests/bench/tfjs.js node_modules/@tensorflow/tfjs/dist/tf.min.js \
+    node_modules/@tensorflow/tfjs-backend-webgpu/dist/tf-backend-webgpu.min.js dist/bench/
+  log "Kiln vs TensorFlow.js in the browser (headless Chromium; WebGPU is SwiftShader on a GPU-less machine)"
+  BENCH_NATIVE=$(tail -n 1 target/bench-native.log) node tests/bench.mjs
+  log "where the CPU path's training time goes (one thread; needs KILN_WASM_OPT=0 for function names)"
+  node tests/cpu-profile.mjs
+  log "time from opening the page to the first classification (pretrained weights)"
+  node tests/startup.mjs
+  log "classifying and explaining one image (saliency, Grad-CAM, feature maps)"
+  node tests/explain-bench.mjs
+  log "browser memory while loading the full archive"
+  node tests/memory.mjs
+  if [[ "${KILN_BENCH_LONG:-0}" == 1 ]]; then
+    log "memory across 5 epochs on the full dataset (CPU)"
+    node tests/memory-epochs.mjs
+  fi
+}

@@ -1,0 +1,87 @@
+# shellcheck shell=bash
+# `./build.sh test` (sourced by build.sh): the checks, then every test, then one summary.
+#
+# The checks (formatting, lints, types) stop at the first failure. The test stages all run even
+# when one fails, each into its own log under target/, so one run reports every failure; the
+# last line counts them (scripts/test-summary.sh) and the command exits non-zero when anything
+# failed.
+
+run_checks() {
+  ensure_rust
+  log "cargo fmt --check"
+  cargo fmt --all -- --check
+  log "cargo clippy -D warnings (native)"
+  cargo clippy --release --locked --all-targets -- -D warnings
+  ensure_web_tools
+  log "cargo clippy -D warnings (wasm32: the browser layer and its tests)"
+  cargo clippy --release --locked --target wasm32-unknown-unknown -p kiln --lib --tests -- -D warnings
+  log "cargo clippy -D warnings (wasm32: the WebGPU module, without the CPU path)"
+  cargo clippy --release --locked --target wasm32-unknown-unknown -p kiln --lib --tests \
+    --no-default-features --features webgpu -- -D warnings
+  if [[ -f www/jsconfig.json ]]; then
+    log "tsc: the page's and the worker's JSDoc types (www/jsconfig.json)"
+    if [[ ! -x node_modules/.bin/tsc ]]; then
+      echo "error: node_modules/.bin/tsc not found: typescript belongs in package.json's devDependencies" >&2
+      exit 1
+    fi
+    node_modules/.bin/tsc -p www/jsconfig.json
+  fi
+}
+
+# stage LOG COMMAND...: run one test stage, its output on the terminal and in LOG. A failure is
+# recorded in FAILED_LOGS, not fatal.
+FAILED_LOGS=()
+stage() {
+  local log=$1
+  shift
+  rm -f "$log"
+  if ! "$@" 2>&1 | tee "$log"; then
+    FAILED_LOGS+=(--failed "$log")
+  fi
+}
+
+# wasm-bindgen tests in headless Chromium; the arguments go to cargo. SwiftShader compiles each
+# WebGPU shader slowly: allow the tests minutes, not wasm-bindgen-test's 20 s.
+wasm_pack_test() {
+  (cd crate && WASM_BINDGEN_TEST_TIMEOUT=600 wasm-pack test --headless --chrome \
+    --chromedriver "$(command -v chromedriver)" "$@")
+}
+
+run_tests() {
+  run_checks
+  if [[ -f "$KILN_CIFAR10" ]]; then
+    log "real CIFAR-10: $KILN_CIFAR10"
+  else
+    log "real CIFAR-10 NOT FOUND at $KILN_CIFAR10: the tests that learn from it are skipped (./build.sh data fetches it)"
+  fi
+  local logs=(target/test.log target/web-build.log target/wasm-test.log target/wasm-webgpu-test.log target/e2e.log)
+  log "cargo test (release: burn is slow unoptimised)"
+  # --no-fail-fast: a failing test binary does not keep the others from running.
+  stage target/test.log cargo test --release --locked --workspace --no-fail-fast -- --nocapture
+  # The browser tests run on dist/ as built here, without wasm-opt -O3 (minutes, and it changes
+  # only size and speed). A build of its own, so that its failure is recorded like a test's.
+  log "building dist/ for the browser tests"
+  stage target/web-build.log env KILN_WASM_OPT=0 bash build.sh web
+  if [[ " ${FAILED_LOGS[*]+"${FAILED_LOGS[*]}"} " == *" target/web-build.log "* ]]; then
+    log "dist/ did not build: the browser tests did not run"
+    scripts/test-summary.sh "${FAILED_LOGS[@]}" "${logs[@]:0:2}"
+    return 1
+  fi
+  ensure_chromium
+  ensure_wasm_pack
+  log "wasm tests in headless Chromium (WebGPU on SwiftShader where there is no GPU, and the CPU)"
+  stage target/wasm-test.log wasm_pack_test --release -- --test web
+  log "wasm tests of the WebGPU module as shipped (no CPU path)"
+  stage target/wasm-webgpu-test.log wasm_pack_test -- --profile wasm-webgpu --no-default-features \
+    --features webgpu --test webgpu_module
+  log "browser end-to-end tests (node's test runner, playwright-core, system Chromium)"
+  # One file at a time: each drives its own Chromium, and two cores do not run three well.
+  stage target/e2e.log node --test --test-concurrency=1 --test-reporter=spec tests/*.test.mjs
+  if [[ -f scripts/fuzz.sh ]]; then
+    log "fuzzing the readers of untrusted bytes, briefly (scripts/fuzz.sh short)"
+    logs+=(target/fuzz.log)
+    stage target/fuzz.log bash scripts/fuzz.sh short
+  fi
+  log "summary"
+  scripts/test-summary.sh "${FAILED_LOGS[@]+"${FAILED_LOGS[@]}"}" "${logs[@]}"
+}
