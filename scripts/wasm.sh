@@ -117,6 +117,8 @@ build_web() {
 assemble_site() {
   local out=$1
   cp -r www/. "$out/"
+  # The type checker's configuration and declarations: for tsc, not for the browser.
+  rm -rf "$out/jsconfig.json" "$out/types"
   mkdir -p "$out/vendor"
   cp node_modules/uplot/dist/uPlot.esm.js node_modules/uplot/dist/uPlot.min.css "$out/vendor/"
   cp node_modules/idb/build/index.js "$out/vendor/idb.js"
