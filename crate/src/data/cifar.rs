@@ -32,15 +32,6 @@ pub struct Split {
 }
 
 impl Split {
-    /// Build a split from already-validated parts.
-    ///
-    /// Returns `None` when the lengths do not agree or a label is out of range.
-    pub fn from_parts(pixels: Vec<u8>, labels: Vec<u8>) -> Option<Self> {
-        let consistent = pixels.len() == labels.len() * IMAGE_BYTES
-            && labels.iter().all(|&l| (l as usize) < NUM_CLASSES);
-        consistent.then_some(Self { pixels, labels })
-    }
-
     /// Parse one batch file's bytes and append its records. `name` is used in errors.
     pub fn append_batch_file(&mut self, name: &str, bytes: &[u8]) -> Result<(), DataError> {
         let name = name.to_string();

@@ -48,10 +48,4 @@ pub enum DataError {
 
     #[error("{name}: {reason}")]
     BadMeta { name: String, reason: String },
-
-    #[error("no {split} images loaded; {hint}")]
-    MissingSplit {
-        split: &'static str,
-        hint: &'static str,
-    },
 }
