@@ -14,6 +14,7 @@ pub mod read;
 mod run;
 pub mod settings;
 pub mod trainer;
+pub mod validate;
 pub mod window;
 
 pub use checkpoint::{Checkpoint, CheckpointError};
@@ -22,5 +23,6 @@ pub use eval::{Evaluation, Judged, evaluate};
 pub use events::{EpochRecord, Metrics, TrainingEvent, TrainingSummary};
 pub use field::FieldError;
 pub use history::{History, RunResult, best_of, last_test_accuracy};
-pub use settings::{ConfigError, parse_form};
+pub use settings::parse_form;
 pub use trainer::{Control, Observer, TrainError, Trainer};
+pub use validate::ConfigError;

@@ -1,5 +1,5 @@
 //! Every training setting, declared once with its key, kind, default and limits. The defaults
-//! of [`TrainingConfig`], its `validate()`, the CLI's defaults, the page's form (the browser
+//! of [`TrainingConfig`], its `validate()` (in `validate`), the CLI's defaults, the page's form (the browser
 //! asks for [`PAGE`]) and the parsing of that form ([`parse_form`]) all come from here.
 
 use std::collections::HashMap;
@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use crate::data::Augmentation;
 use crate::model::{HiddenActivation, ModelConfig, model_names};
 use crate::train::config::{NormalizationKind, OptimizerConfig, TrainingConfig};
-use crate::train::field::{Choice, FieldError, Flag, Float, Int, Limit, Problem, Setting};
+use crate::train::field::{Choice, FieldError, Flag, Float, Int, Limit, Setting};
 
 pub const MODEL: Choice = Choice {
     key: "model",
@@ -140,63 +140,10 @@ pub const PAGE: [Setting; 11] = [
     Setting::Limit(TRAIN_LIMIT),
 ];
 
-/// Every value that cannot work, each named by its setting's key.
-#[derive(Debug, Clone, PartialEq, thiserror::Error)]
-#[error("{}", .0.iter().map(ToString::to_string).collect::<Vec<_>>().join("; "))]
-pub struct ConfigError(pub Vec<FieldError>);
-
 impl Default for TrainingConfig {
     /// The declared defaults: the seed's Keras program.
     fn default() -> Self {
         Reader::new(&HashMap::new()).config()
-    }
-}
-
-impl TrainingConfig {
-    /// Check every value against its declared limits; the error names each bad one.
-    pub fn validate(&self) -> Result<(), ConfigError> {
-        let adam = match self.optimizer {
-            OptimizerConfig::Adam {
-                beta_1,
-                beta_2,
-                epsilon,
-            } => {
-                let in_unit = |b: f32| (0.0..1.0).contains(&b);
-                let ok = in_unit(beta_1) && in_unit(beta_2) && epsilon > 0.0 && epsilon.is_finite();
-                let value = format!("adam(β₁={beta_1}, β₂={beta_2}, ε={epsilon})");
-                let problem = Problem::Inconsistent("needs 0 ≤ β < 1 and ε > 0");
-                (!ok).then(|| FieldError::new(OPTIMIZER.key, value, problem))
-            }
-            OptimizerConfig::Sgd => None,
-        };
-        let errors: Vec<FieldError> = [
-            MODEL.check(&self.model.name).err(),
-            EPOCHS.check(self.epochs as u64).err(),
-            BATCH_SIZE.check(self.batch_size as u64).err(),
-            LEARNING_RATE.check(self.learning_rate).err(),
-            adam,
-            WEIGHT_DECAY.check(self.weight_decay).err(),
-            self.early_stopping
-                .and_then(|patience| PATIENCE.check(patience as u64).err()),
-            TRAIN_LIMIT.check(self.train_limit).err(),
-            SEED.check(self.seed).err(),
-            CROP_PADDING
-                .check(self.augmentation.crop_padding as u64)
-                .err(),
-            TEST_LIMIT.check(self.test_limit).err(),
-            EVAL_BATCH_SIZE.check(self.eval_batch_size as u64).err(),
-            REPORT_EVERY_SECONDS
-                .check(self.report_every_seconds as f64)
-                .err(),
-        ]
-        .into_iter()
-        .flatten()
-        .collect();
-        if errors.is_empty() {
-            Ok(())
-        } else {
-            Err(ConfigError(errors))
-        }
     }
 }
 

@@ -15,7 +15,7 @@ use crate::train::events::TrainingEvent;
 use crate::train::history::{History, RunResult};
 use crate::train::optimizer;
 use crate::train::read::ReadError;
-use crate::train::settings::ConfigError;
+use crate::train::validate::ConfigError;
 
 /// Whether training goes on after a step.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
