@@ -20,11 +20,11 @@ pub struct FieldError {
 pub enum Problem {
     #[error("a value is needed")]
     Missing,
-    #[error("not a whole number")]
+    #[error("must be a whole number")]
     NotWhole,
-    #[error("not a number")]
+    #[error("must be a number")]
     NotNumber,
-    #[error("not true or false")]
+    #[error("must be true or false")]
     NotFlag,
     #[error("must be from {min} to {max}")]
     OutOfRange { min: f64, max: f64 },
