@@ -105,7 +105,9 @@ export function settingsPanel({ worker, errors }) {
     readHash();
     addEventListener("hashchange", readHash);
   }
-  const ready = init().catch((e) => errors.show(e));
+  // Until the engine has answered, nothing is read; if it cannot, Train says why.
+  const ready = init();
+  ready.catch((e) => errors.show(e));
 
   /** Ask the engine to check `form`; its refusals are shown, and thrown as one Error that
    * starts with `what`.
