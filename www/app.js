@@ -38,7 +38,9 @@ const training = trainingPanel({
   bus,
   settings,
   backend: device.backend,
-  onSummary: (summary) => hooks && (hooks.lastSummary = summary),
+  onSummary: (summary) => {
+    if (hooks) hooks.lastSummary = summary;
+  },
 });
 const runs = runsPanel({ worker, errors, bus, training, settings, backend: device.backend });
 evaluationPanel({ worker, errors, bus });

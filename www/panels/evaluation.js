@@ -136,7 +136,7 @@ function renderEvaluation(ev, openCell) {
       b.style.color = alpha > 0.55 ? "#fff" : "#1d1f21";
       b.title = `${names[t]} seen as ${names[p]}: ${count} (${pct(share)} of ${names[t]})`;
       b.onclick = () => {
-        table.querySelectorAll("button.selected").forEach((x) => x.classList.remove("selected"));
+        table.querySelectorAll("button.selected").forEach((/** @type {Element} */ x) => x.classList.remove("selected"));
         b.classList.add("selected");
         openCell(t, p);
       };
