@@ -10,6 +10,7 @@ import { errorsPanel } from "./panels/errors.js";
 import { evaluationPanel } from "./panels/evaluation.js";
 import { explainPanel } from "./panels/explain.js";
 import { runsPanel } from "./panels/runs.js";
+import { settingsPanel } from "./panels/settings.js";
 import { trainingPanel } from "./panels/training.js";
 import { weightsPanel } from "./panels/weights.js";
 import { $ } from "./ui.js";
@@ -30,16 +31,18 @@ const errors = errorsPanel();
 worker.onCrash((message) => errors.show(`The training worker failed: ${message}`));
 const device = devicePanel({ worker, errors, bus });
 datasetPanel({ worker, errors, bus });
+const settings = settingsPanel({ worker, errors });
 const training = trainingPanel({
   worker,
   errors,
   bus,
+  settings,
   backend: device.backend,
   onSummary: (summary) => {
     if (hooks) hooks.lastSummary = summary;
   },
 });
-const runs = runsPanel({ worker, errors, bus, training, backend: device.backend });
+const runs = runsPanel({ worker, errors, bus, training, settings, backend: device.backend });
 evaluationPanel({ worker, errors, bus });
 const weights = weightsPanel({ worker, errors, bus });
 const classify = classifyPanel({

@@ -66,6 +66,22 @@
  * @property {number} [report_every_seconds]
  */
 
+/** A training setting as the engine declares it (crate/src/train/settings.rs; `Description` in
+ * crate/src/train/field.rs): the page draws its form's defaults and limits from these.
+ * @typedef {object} SettingDescription
+ * @property {string} key the setting's name in `parse_settings`' form and in the URL hash
+ * @property {"int" | "float" | "bool" | "choice"} kind
+ * @property {number | boolean | string | null} default null: empty, all the images
+ * @property {number | null} min
+ * @property {number | null} max
+ * @property {boolean} min_exclusive the value must be above `min`
+ * @property {string[] | null} choices
+ */
+
+/** A setting the engine refused, named by its key (`FieldError` in crate/src/train/field.rs).
+ * @typedef {{field: string, message: string}} FieldRefusal
+ */
+
 /** `Metrics` (crate/src/train/events.rs).
  * @typedef {{loss: number, accuracy: number, images: number}} Metrics
  */
@@ -185,6 +201,8 @@
  * @property {{}} active_model
  * @property {{}} weights_bytes
  * @property {{name: string, buffer: ArrayBuffer, pretrained: boolean}} load_weights
+ * @property {{}} training_settings
+ * @property {{form: Record<string, string>}} parse_settings the form's text by setting key
  */
 
 /** What each request resolves to.
@@ -208,6 +226,9 @@
  * @property {ActiveModel} active_model
  * @property {Bytes} weights_bytes
  * @property {ActiveModel} load_weights
+ * @property {SettingDescription[]} training_settings in the form's order
+ * @property {{config: TrainingConfig | null, fields: FieldRefusal[]}} parse_settings the
+ *   config `train` takes, or null and every refused setting
  */
 
 /** @typedef {keyof Requests} RequestType */

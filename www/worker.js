@@ -1,7 +1,7 @@
 // The Web Worker that owns the model: a relay from the page's requests (www/protocol.js) to the
 // engine in use. Loading the engine's builds and moving between them is worker/builds.js's
 // job, choosing the device worker/device.js's, saving the run being trained worker/runs.js's.
-import { engineInUse } from "./worker/builds.js";
+import { engineInUse, kilnModule } from "./worker/builds.js";
 import { initDevice } from "./worker/device.js";
 import { loadSaved, trainNew, trainSaved } from "./worker/runs.js";
 import { post } from "./worker/post.js";
@@ -39,7 +39,22 @@ const handlers = {
   weights_bytes: (engine) => engine.weightsBytes(),
   load_weights: (engine, { name, buffer, pretrained }) =>
     engine.loadWeights(name, new Uint8Array(buffer), pretrained ? "pretrained" : "file"),
+  training_settings: async () => (await kilnModule()).trainingSettings(),
+  parse_settings: async (_, { form }) => parseSettings(await kilnModule(), form),
 };
+
+/** The engine's reading of the settings form: a refusal is a reply (every refused setting,
+ * named by its key), not an error.
+ * @param {import("./worker/engine.js").KilnModule} kiln
+ * @param {Record<string, string>} form */
+function parseSettings(kiln, form) {
+  try {
+    return { config: kiln.parseSettings(form), fields: [] };
+  } catch (err) {
+    if (!Array.isArray(err?.fields)) throw err;
+    return { config: null, fields: /** @type {import("./protocol.js").FieldRefusal[]} */ (err.fields) };
+  }
+}
 
 /** @param {MessageEvent<Request>} message */
 onmessage = async ({ data }) => {

@@ -119,39 +119,41 @@ fn a_resumed_run_ends_where_an_uninterrupted_one_does() {
 
     // Both runs start from the same weights (the global RNG is shared by parallel tests).
     let start = ModelConfig::new().init(&device).unwrap();
-    let mut straight = Trainer::from_model(config(3), &device, &data, start.clone()).unwrap();
-    pollster::block_on(straight.run(&data, &mut |_: &TrainingEvent| {})).unwrap();
+    let straight = Trainer::from_model(config(3), &device, &data, start.clone()).unwrap();
+    let (straight, result) = pollster::block_on(straight.run(&data, &mut |_: &TrainingEvent| {}));
+    result.unwrap();
 
     // Stop after epoch 1 of 3, keep the checkpoint, resume from it.
-    let mut first = Trainer::from_model(config(1), &device, &data, start).unwrap();
+    let first = Trainer::from_model(config(1), &device, &data, start).unwrap();
     let mut saver = Saver::default();
-    pollster::block_on(first.run(&data, &mut saver)).unwrap();
+    pollster::block_on(first.run(&data, &mut saver)).1.unwrap();
     assert_eq!(saver.0.len(), 1);
     let mut checkpoint = saver.0.pop().unwrap();
     assert_eq!(checkpoint.epochs_done(), 1);
     checkpoint.config.epochs = 3;
 
-    let mut resumed = Trainer::resume(&device, &data, &checkpoint).unwrap();
+    let resumed = Trainer::resume(&device, &checkpoint).unwrap();
     let mut started_at = None;
     let mut epochs_seen = Vec::new();
-    pollster::block_on(resumed.run(&data, &mut |e: &TrainingEvent| match e {
-        TrainingEvent::Step { epoch, .. } => {
-            started_at.get_or_insert(*epoch);
-        }
-        TrainingEvent::EpochFinished { epoch, .. } => epochs_seen.push(*epoch),
-        _ => {}
-    }))
-    .unwrap();
+    let (resumed, result) =
+        pollster::block_on(resumed.run(&data, &mut |e: &TrainingEvent| match e {
+            TrainingEvent::Step { epoch, .. } => {
+                started_at.get_or_insert(*epoch);
+            }
+            TrainingEvent::EpochFinished { epoch, .. } => epochs_seen.push(*epoch),
+            _ => {}
+        }));
+    result.unwrap();
     assert_eq!(
         started_at,
         Some(1),
         "resuming continues with the next epoch"
     );
     assert_eq!(epochs_seen, vec![1, 2]);
-    assert_eq!(resumed.history.len(), 3);
+    assert_eq!(resumed.history.records.len(), 3);
     // Epoch 1's record comes from the checkpoint. (Metrics are sums over progress windows
     // whose boundaries depend on timing, so they can differ in the last bit.)
-    let (a, b) = (&resumed.history[0], &straight.history[0]);
+    let (a, b) = (&resumed.history.records[0], &straight.history.records[0]);
     assert_eq!(a.epoch, b.epoch);
     assert!((a.train.loss - b.train.loss).abs() < 1e-4, "{a:?} vs {b:?}");
     assert_eq!(a.test.map(|t| t.accuracy), b.test.map(|t| t.accuracy));
@@ -164,8 +166,9 @@ fn a_resumed_run_ends_where_an_uninterrupted_one_does() {
     // the state is what makes the resume exact.
     let (model, _) = kiln::weights::from_bytes("w", &checkpoint.weights, &device).unwrap();
     let mut fresh = Trainer::from_model(config(3), &device, &data, model).unwrap();
-    fresh.history = checkpoint.history.clone();
-    pollster::block_on(fresh.run(&data, &mut |_: &TrainingEvent| {})).unwrap();
+    fresh.history.records = checkpoint.history.clone();
+    let (fresh, result) = pollster::block_on(fresh.run(&data, &mut |_: &TrainingEvent| {}));
+    result.unwrap();
     let fresh_diff = max_diff(&parameters(&fresh), &parameters(&straight));
     assert!(
         fresh_diff > 100.0 * diff.max(1e-7),
@@ -177,12 +180,14 @@ fn a_resumed_run_ends_where_an_uninterrupted_one_does() {
 fn a_broken_or_mismatched_checkpoint_is_refused() {
     let data = noise_data();
     let device = Device::flex();
-    let mut trainer = Trainer::new(config(1), &device, &data).unwrap();
+    let trainer = Trainer::new(config(1), &device, &data).unwrap();
     let mut saver = Saver::default();
-    pollster::block_on(trainer.run(&data, &mut saver)).unwrap();
+    pollster::block_on(trainer.run(&data, &mut saver))
+        .1
+        .unwrap();
     let good = saver.0.pop().unwrap();
 
-    let message = |c: &Checkpoint| match Trainer::resume(&device, &data, c) {
+    let message = |c: &Checkpoint| match Trainer::resume(&device, c) {
         Ok(_) => panic!("a bad checkpoint was accepted"),
         Err(e @ TrainError::Checkpoint(_)) => e.to_string(),
         Err(e) => panic!("unexpected error kind: {e}"),
@@ -212,7 +217,7 @@ fn a_broken_or_mismatched_checkpoint_is_refused() {
     bad.history.clear();
     assert!(message(&bad).contains("epoch 1"), "{}", message(&bad));
 
-    assert!(Trainer::resume(&device, &data, &good).is_ok());
+    assert!(Trainer::resume(&device, &good).is_ok());
 }
 
 #[test]
@@ -224,9 +229,11 @@ fn a_resumed_early_stopping_run_keeps_the_best_epoch_from_before_the_resume() {
         early_stopping: Some(2),
         ..config(2)
     };
-    let mut trainer = Trainer::new(config, &Device::flex(), &data).unwrap();
+    let trainer = Trainer::new(config, &Device::flex(), &data).unwrap();
     let mut saver = Saver::default();
-    pollster::block_on(trainer.run(&data, &mut saver)).unwrap();
+    pollster::block_on(trainer.run(&data, &mut saver))
+        .1
+        .unwrap();
     let first = &saver.0[0];
     assert!(
         first.best_weights.is_none(),
@@ -242,8 +249,9 @@ fn a_resumed_early_stopping_run_keeps_the_best_epoch_from_before_the_resume() {
 
     let mut checkpoint = second;
     checkpoint.config.epochs = 6;
-    let mut resumed = Trainer::resume(&Device::flex(), &data, &checkpoint).unwrap();
-    let summary = pollster::block_on(resumed.run(&data, &mut |_: &TrainingEvent| {})).unwrap();
+    let resumed = Trainer::resume(&Device::flex(), &checkpoint).unwrap();
+    let (resumed, summary) = pollster::block_on(resumed.run(&data, &mut |_: &TrainingEvent| {}));
+    let summary = summary.unwrap();
     assert!(summary.stopped_early);
     assert_eq!(summary.epochs, 3, "epoch 1 best, epochs 2 and 3 no better");
     let kept = resumed.result();

@@ -43,8 +43,9 @@ fn overfits_one_batch_of_64_real_images() {
         batch_size: 32,
         ..TrainingConfig::default()
     };
-    let mut trainer = Trainer::new(config, &Device::flex(), &data).unwrap();
-    let summary = pollster::block_on(trainer.run(&data, &mut |_: &TrainingEvent| {})).unwrap();
+    let trainer = Trainer::new(config, &Device::flex(), &data).unwrap();
+    let (_, summary) = pollster::block_on(trainer.run(&data, &mut |_: &TrainingEvent| {}));
+    let summary = summary.unwrap();
     let acc = summary.test_accuracy.unwrap();
     eprintln!(
         "overfit 64 real images: training accuracy {:.1}%",
@@ -73,9 +74,10 @@ fn one_epoch_on_5000_real_images_beats_chance() {
             ..TrainingConfig::default()
         };
         events.clear();
-        let mut trainer = Trainer::new(config, &Device::flex(), &real).unwrap();
+        let trainer = Trainer::new(config, &Device::flex(), &real).unwrap();
         let summary =
             pollster::block_on(trainer.run(&real, &mut |e: &TrainingEvent| events.push(e.clone())))
+                .1
                 .unwrap();
         let acc = summary.test_accuracy.unwrap();
         eprintln!(
@@ -153,8 +155,10 @@ fn same_seed_same_run() {
             batch_size: 8,
             ..TrainingConfig::default()
         };
-        let mut trainer = Trainer::new(config, &Device::flex(), &data).unwrap();
-        pollster::block_on(trainer.run(&data, &mut |_: &TrainingEvent| {})).unwrap()
+        let trainer = Trainer::new(config, &Device::flex(), &data).unwrap();
+        pollster::block_on(trainer.run(&data, &mut |_: &TrainingEvent| {}))
+            .1
+            .unwrap()
     };
     let (a, b) = (run(), run());
     assert_eq!(a.train_loss, b.train_loss);
@@ -176,12 +180,13 @@ fn sgd_and_mean_std_options_train() {
         normalization: NormalizationKind::MeanStd,
         ..TrainingConfig::default()
     };
-    let mut trainer = Trainer::new(config, &Device::flex(), &data).unwrap();
+    let trainer = Trainer::new(config, &Device::flex(), &data).unwrap();
     assert!(matches!(
         trainer.normalization(),
         Normalization::MeanStd { .. }
     ));
-    let summary = pollster::block_on(trainer.run(&data, &mut |_: &TrainingEvent| {})).unwrap();
+    let (_, summary) = pollster::block_on(trainer.run(&data, &mut |_: &TrainingEvent| {}));
+    let summary = summary.unwrap();
     assert!(summary.train_loss.is_finite());
     assert_eq!(summary.epochs, 3);
 }
@@ -195,8 +200,10 @@ fn observer_can_stop_between_steps() {
         batch_size: 10,
         ..TrainingConfig::default()
     };
-    let mut trainer = Trainer::new(config, &Device::flex(), &data).unwrap();
-    let summary = pollster::block_on(trainer.run(&data, &mut StopAfter(13))).unwrap();
+    let trainer = Trainer::new(config, &Device::flex(), &data).unwrap();
+    let summary = pollster::block_on(trainer.run(&data, &mut StopAfter(13)))
+        .1
+        .unwrap();
     assert!(summary.cancelled);
     assert_eq!(
         summary.epochs, 1,
@@ -244,8 +251,10 @@ fn bad_settings_are_named() {
         assert!(err.to_string().contains(field), "{err}");
     }
     let empty = Cifar10::default();
-    let mut trainer = Trainer::new(TrainingConfig::default(), &Device::flex(), &empty).unwrap();
-    let err = pollster::block_on(trainer.run(&empty, &mut |_: &TrainingEvent| {})).unwrap_err();
+    let trainer = Trainer::new(TrainingConfig::default(), &Device::flex(), &empty).unwrap();
+    let err = pollster::block_on(trainer.run(&empty, &mut |_: &TrainingEvent| {}))
+        .1
+        .unwrap_err();
     assert!(err.to_string().contains("no training images"));
 }
 
@@ -331,8 +340,9 @@ fn early_stopping_stops_and_keeps_the_best_epoch() {
         early_stopping: Some(2),
         ..TrainingConfig::default()
     };
-    let mut trainer = Trainer::new(config, &Device::flex(), &data).unwrap();
-    let summary = pollster::block_on(trainer.run(&data, &mut |_: &TrainingEvent| {})).unwrap();
+    let trainer = Trainer::new(config, &Device::flex(), &data).unwrap();
+    let (trainer, summary) = pollster::block_on(trainer.run(&data, &mut |_: &TrainingEvent| {}));
+    let summary = summary.unwrap();
     assert!(summary.stopped_early);
     assert_eq!(
         summary.epochs, 3,
@@ -352,8 +362,9 @@ fn early_stopping_stops_and_keeps_the_best_epoch() {
         early_stopping: Some(3),
         ..TrainingConfig::default()
     };
-    let mut trainer = Trainer::new(config, &Device::flex(), &data).unwrap();
-    let summary = pollster::block_on(trainer.run(&data, &mut |_: &TrainingEvent| {})).unwrap();
+    let trainer = Trainer::new(config, &Device::flex(), &data).unwrap();
+    let (trainer, summary) = pollster::block_on(trainer.run(&data, &mut |_: &TrainingEvent| {}));
+    let summary = summary.unwrap();
     let kept = trainer.result();
     let batcher = Batcher::new(Normalization::Unit, Device::flex());
     let ev = pollster::block_on(evaluate(&kept.model, &data.test, &batcher, 16)).unwrap();
@@ -372,8 +383,10 @@ fn augmentation_is_seeded_and_changes_training() {
             augmentation,
             ..TrainingConfig::default()
         };
-        let mut trainer = Trainer::new(config, &Device::flex(), &data).unwrap();
-        pollster::block_on(trainer.run(&data, &mut |_: &TrainingEvent| {})).unwrap()
+        let trainer = Trainer::new(config, &Device::flex(), &data).unwrap();
+        pollster::block_on(trainer.run(&data, &mut |_: &TrainingEvent| {}))
+            .1
+            .unwrap()
     };
     let standard = kiln::data::Augmentation::standard();
     let (a, b) = (run(standard), run(standard));
@@ -395,8 +408,9 @@ fn weight_decay_shrinks_the_weights() {
             weight_decay,
             ..TrainingConfig::default()
         };
-        let mut trainer = Trainer::new(config, &Device::flex(), &data).unwrap();
-        pollster::block_on(trainer.run(&data, &mut |_: &TrainingEvent| {})).unwrap();
+        let trainer = Trainer::new(config, &Device::flex(), &data).unwrap();
+        let (trainer, result) = pollster::block_on(trainer.run(&data, &mut |_: &TrainingEvent| {}));
+        result.unwrap();
         let kiln::model::Model::Seed(m) = trainer.model();
         m.fc1
             .weight
@@ -429,7 +443,7 @@ fn bad_regularisation_settings_are_named() {
                 early_stopping: Some(0),
                 ..Default::default()
             },
-            "early_stopping",
+            "patience",
         ),
         (
             TrainingConfig {

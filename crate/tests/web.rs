@@ -48,14 +48,14 @@ async fn first_and_last_loss(device: &Device) -> (f32, f32) {
         report_every_seconds: 0.0,
         ..TrainingConfig::default()
     };
-    let mut trainer = Trainer::new(config, device, &data).unwrap();
+    let trainer = Trainer::new(config, device, &data).unwrap();
     let mut losses = Vec::new();
     let mut observe = |e: &TrainingEvent| {
         if let TrainingEvent::Step { loss, .. } = e {
             losses.push(*loss);
         }
     };
-    trainer.run(&data, &mut observe).await.unwrap();
+    trainer.run(&data, &mut observe).await.1.unwrap();
     (losses[0], *losses.last().unwrap())
 }
 
@@ -73,7 +73,7 @@ async fn reports_cover_every_step(device: &Device) {
         report_every_seconds: 0.0,
         ..TrainingConfig::default()
     };
-    let mut trainer = Trainer::new(config, device, &data).unwrap();
+    let trainer = Trainer::new(config, device, &data).unwrap();
     let mut steps: Vec<(usize, usize)> = Vec::new();
     let mut images = Vec::new();
     let mut observe = |e: &TrainingEvent| match e {
@@ -81,7 +81,7 @@ async fn reports_cover_every_step(device: &Device) {
         TrainingEvent::EpochFinished { train, .. } => images.push(train.images),
         _ => {}
     };
-    trainer.run(&data, &mut observe).await.unwrap();
+    trainer.run(&data, &mut observe).await.1.unwrap();
     assert_eq!(images, vec![12, 12]);
     for epoch in 0..2 {
         let of_epoch: Vec<usize> = steps
@@ -118,8 +118,8 @@ async fn stopping_with_a_read_in_flight_leaves_webgpu_working() {
         ..TrainingConfig::default()
     };
     for _ in 0..2 {
-        let mut trainer = Trainer::new(config.clone(), &device, &data).unwrap();
-        let summary = trainer.run(&data, &mut StopAfter(2)).await.unwrap();
+        let trainer = Trainer::new(config.clone(), &device, &data).unwrap();
+        let summary = trainer.run(&data, &mut StopAfter(2)).await.1.unwrap();
         assert!(summary.cancelled);
         for _ in 0..3 {
             let t = Tensor::<1>::from_floats([1.0, 2.0], &device) * 3.0;
@@ -190,23 +190,23 @@ async fn checkpoint_and_resume(device: &Device) {
         batch_size: 10,
         ..TrainingConfig::default()
     };
-    let mut trainer = Trainer::new(config, device, &data).unwrap();
+    let trainer = Trainer::new(config, device, &data).unwrap();
     let mut keep = Keep(None);
-    trainer.run(&data, &mut keep).await.unwrap();
+    trainer.run(&data, &mut keep).await.1.unwrap();
     let mut checkpoint = keep.0.expect("a checkpoint after epoch 1");
     assert_eq!(
         kiln::train::optimizer::state_entries(&checkpoint.optimizer).unwrap(),
         10
     );
     checkpoint.config.epochs = 2;
-    let mut resumed = Trainer::resume(device, &data, &checkpoint).unwrap();
+    let resumed = Trainer::resume(device, &checkpoint).unwrap();
     let mut epochs = Vec::new();
     let mut observe = |e: &TrainingEvent| {
         if let TrainingEvent::EpochFinished { epoch, .. } = e {
             epochs.push(*epoch);
         }
     };
-    let summary = resumed.run(&data, &mut observe).await.unwrap();
+    let summary = resumed.run(&data, &mut observe).await.1.unwrap();
     assert_eq!(epochs, vec![1]);
     assert_eq!(summary.epochs, 2);
 }

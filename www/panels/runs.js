@@ -3,7 +3,6 @@
 // Web Lock `kiln-run:<id>`; a run recorded as running that nobody trains is interrupted.
 import { deleteRun, getRun, listRuns } from "../store.js";
 import { $, el, fmtPct } from "../ui.js";
-import { moreEpochs } from "./settings.js";
 
 /** @typedef {import("../store.js").RunRecord} RunRecord */
 
@@ -27,9 +26,10 @@ async function liveRuns() {
 /**
  * @param {{worker: import("../client.js").WorkerClient, errors: import("./errors.js").Errors,
  *   bus: import("../bus.js").Bus, training: ReturnType<typeof import("./training.js").trainingPanel>,
+ *   settings: ReturnType<typeof import("./settings.js").settingsPanel>,
  *   backend: () => string | undefined}} deps
  */
-export function runsPanel({ worker, errors, bus, training, backend }) {
+export function runsPanel({ worker, errors, bus, training, settings, backend }) {
   let hasDataset = false;
   /** @type {RunRecord | null} the run the banner offers to resume */
   let interrupted = null;
@@ -105,8 +105,12 @@ export function runsPanel({ worker, errors, bus, training, backend }) {
     if (!saved) return errors.show(new Error("This saved run is gone (deleted in another tab?)."));
     let epochs = saved.epochs_total ?? 0;
     if (saved.epochs_done >= epochs) {
-      const more = moreEpochs();
-      if (more === null) return errors.show(new Error("Set Epochs to how many more epochs to train."));
+      let more;
+      try {
+        more = await settings.moreEpochs();
+      } catch (e) {
+        return errors.show(e);
+      }
       epochs = saved.epochs_done + more;
     }
     interrupted = null;

@@ -1,55 +1,145 @@
-// The training settings form: read into the `TrainingConfig` the engine takes, or refused with
-// a message that names the field. Branch `core` moves these checks to the engine
-// (`parse_settings`); the form is read here and nowhere else.
+// The training settings form. Its defaults and limits come from the engine, where every
+// setting is declared once (crate/src/train/settings.rs, asked for with `training_settings`);
+// on Train the form's text goes to the engine as it is (`parse_settings`), which checks it and
+// says what is wrong with each field, shown next to that field. The form round-trips through
+// the URL hash (`#epochs=20&batch_size=64&…`), so that a link reproduces a run's setup.
 import { $ } from "../ui.js";
 
 /** @typedef {import("../protocol.js").TrainingConfig} TrainingConfig */
+/** @typedef {import("../protocol.js").SettingDescription} SettingDescription */
+/** @typedef {import("../protocol.js").FieldRefusal} FieldRefusal */
 
-/** The form's settings; throws an Error naming the first setting that does not work.
- * @returns {TrainingConfig} */
-export function readSettings() {
-  /** @param {string} id */
-  const int = (id) => {
-    const v = $(id).value.trim();
-    return v === "" ? null : Number.parseInt(v, 10);
-  };
-  const epochs = int("epochs");
-  const batch = int("batch-size");
-  const lr = Number.parseFloat($("learning-rate").value);
-  if (epochs === null || !(epochs >= 1)) throw new Error(`Epochs must be a whole number of at least 1 (got "${$("epochs").value}")`);
-  if (batch === null || !(batch >= 1)) throw new Error(`Batch size must be a whole number of at least 1 (got "${$("batch-size").value}")`);
-  if (!(lr > 0)) throw new Error(`Learning rate must be a positive number (got "${$("learning-rate").value}")`);
-  /** @type {TrainingConfig["optimizer"]} */
-  const optimizer =
-    $("optimizer").value === "sgd" ? { kind: "sgd" } : { kind: "adam", beta_1: 0.9, beta_2: 0.999, epsilon: 1e-7 };
-  const decay = $("weight-decay").value.trim() === "" ? 0 : Number.parseFloat($("weight-decay").value);
-  if (!(decay >= 0 && decay <= 1)) throw new Error(`Weight decay must be a number from 0 to 1 (got "${$("weight-decay").value}")`);
-  const patience = int("patience");
-  if ($("early-stopping").checked && !(patience !== null && patience >= 1)) {
-    throw new Error(`Early stopping patience must be a whole number of epochs, at least 1 (got "${$("patience").value}")`);
+/** The input of the setting `key`: its id is the key with hyphens (`batch_size`: `batch-size`).
+ * @param {string} key
+ * @returns {HTMLInputElement} */
+const input = (key) => /** @type {HTMLInputElement} */ ($(key.replaceAll("_", "-")));
+
+/** @param {HTMLInputElement} field */
+const isCheckbox = (field) => field.type === "checkbox";
+
+/** The form's text by key: a checkbox as "true" or "false", any other field as typed.
+ * @param {string[]} keys
+ * @returns {Record<string, string>} */
+function formText(keys) {
+  return Object.fromEntries(
+    keys.map((key) => {
+      const field = input(key);
+      return [key, isCheckbox(field) ? String(field.checked) : field.value];
+    }),
+  );
+}
+
+/** Set a field from text (a default, or a value from the URL hash).
+ * @param {string} key
+ * @param {string} text */
+function setText(key, text) {
+  const field = input(key);
+  if (isCheckbox(field)) field.checked = text === "true";
+  else field.value = text;
+}
+
+/** The element that shows why a setting was refused, made beside its field the first time.
+ * @param {string} key */
+function refusalOf(key) {
+  const existing = document.querySelector(`.field-error[data-field="${key}"]`);
+  if (existing) return /** @type {HTMLElement} */ (existing);
+  const span = document.createElement("span");
+  span.className = "field-error";
+  span.dataset.field = key;
+  span.dataset.testid = `field-error-${key}`;
+  const field = input(key);
+  (field.closest("label") ?? field).after(span);
+  return span;
+}
+
+/**
+ * @param {{worker: import("../client.js").WorkerClient, errors: import("./errors.js").Errors}} deps
+ */
+export function settingsPanel({ worker, errors }) {
+  /** The settings the engine declares, once it has said. @type {SettingDescription[]} */
+  let settings = [];
+  const keys = () => settings.map((s) => s.key);
+
+  /** Show each refusal next to its field, and clear the others.
+   * @param {FieldRefusal[]} refusals */
+  function showRefusals(refusals) {
+    for (const key of keys()) {
+      const refusal = refusals.find((r) => r.field === key);
+      refusalOf(key).textContent = refusal ? refusal.message : "";
+      if (refusal) input(key).setAttribute("aria-invalid", "true");
+      else input(key).removeAttribute("aria-invalid");
+    }
   }
-  const augment = $("augment").checked;
+
+  /** Write the whole form into the URL hash, without a history entry per change. */
+  function writeHash() {
+    const hash = new URLSearchParams(formText(keys())).toString();
+    history.replaceState(null, "", `#${hash}`);
+  }
+
+  /** Fill the form from the URL hash; settings it does not name keep their values. */
+  function readHash() {
+    const values = new URLSearchParams(location.hash.slice(1));
+    for (const key of keys()) {
+      const text = values.get(key);
+      if (text !== null) setText(key, text);
+    }
+  }
+
+  /** Draw the form from the engine's declarations: limits, defaults, then the URL's values. */
+  async function init() {
+    settings = await worker.request("training_settings", {});
+    for (const s of settings) {
+      const field = input(s.key);
+      if (s.kind === "int" || s.kind === "float") {
+        if (s.min !== null) field.min = String(s.min);
+        if (s.max !== null) field.max = String(s.max);
+        field.step = s.kind === "int" ? "1" : "any";
+      }
+      if (s.default === null) field.placeholder = "all";
+      setText(s.key, s.default === null ? "" : String(s.default));
+      refusalOf(s.key);
+      field.addEventListener("change", writeHash);
+      field.addEventListener("input", writeHash);
+    }
+    readHash();
+    addEventListener("hashchange", readHash);
+  }
+  // Until the engine has answered, nothing is read; if it cannot, Train says why.
+  const ready = init();
+  ready.catch((e) => errors.show(e));
+
+  /** Ask the engine to check `form`; its refusals are shown, and thrown as one Error that
+   * starts with `what`.
+   * @param {Record<string, string>} form
+   * @param {string} what
+   * @returns {Promise<TrainingConfig>} */
+  async function parse(form, what) {
+    await ready;
+    const { config, fields } = await worker.request("parse_settings", { form });
+    showRefusals(fields);
+    if (!config) {
+      const list = fields.map((f) => `${f.field.replaceAll("_", " ")} ${f.message}`).join("; ");
+      throw new Error(`${what}: ${list}.`);
+    }
+    return config;
+  }
+
   return {
-    model: { name: $("model").value, activation: $("activation").value },
-    augmentation: { flip: augment, crop_padding: augment ? 4 : 0 },
-    weight_decay: decay,
-    early_stopping: $("early-stopping").checked ? patience : null,
-    optimizer,
-    epochs,
-    batch_size: batch,
-    learning_rate: lr,
-    train_limit: int("train-limit"),
+    /** The form's settings as the `TrainingConfig` `train` takes; throws naming every refusal. */
+    read: async () => {
+      await ready;
+      return parse(formText(keys()), "Check the training settings");
+    },
+    /** "Epochs" as a number of epochs to train a finished run for (checked by the engine). */
+    moreEpochs: async () => {
+      const form = { epochs: input("epochs").value };
+      return (await parse(form, "Set Epochs to how many more epochs to train")).epochs;
+    },
+    /** Training starts from the weights in use rather than afresh. */
+    fromCurrent: () => /** @type {boolean} */ ($("from-current").checked),
   };
 }
-
-/** "Epochs" as a number of epochs to train a finished run for, or null when it is not one. */
-export function moreEpochs() {
-  const more = Number.parseInt($("epochs").value, 10);
-  return more >= 1 ? more : null;
-}
-
-/** Training starts from the weights in use rather than afresh. */
-export const fromCurrent = () => /** @type {boolean} */ ($("from-current").checked);
 
 /** A run's name in the saved-runs list: its main settings and when it started.
  * @param {TrainingConfig} config */

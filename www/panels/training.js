@@ -2,7 +2,7 @@
 // A run is a new one (Train) or a saved one continued (the saved-runs panel calls `run`).
 import { Charts } from "../charts.js";
 import { $, fmtPct } from "../ui.js";
-import { fromCurrent, readSettings, runName } from "./settings.js";
+import { runName } from "./settings.js";
 
 /** @typedef {import("../protocol.js").TrainingSummary} TrainingSummary */
 /** @typedef {import("../store.js").RunRecord} RunRecord */
@@ -12,11 +12,12 @@ const fmtTime = (s) => (s >= 3600 ? `${(s / 3600).toFixed(1)} h` : s >= 60 ? `${
 
 /**
  * @param {{worker: import("../client.js").WorkerClient, errors: import("./errors.js").Errors,
- *   bus: import("../bus.js").Bus, backend: () => string | undefined,
- *   onSummary: (summary: TrainingSummary) => void}} deps
- *   `backend` names the device in use; `onSummary` receives every run's summary.
+ *   bus: import("../bus.js").Bus, settings: ReturnType<typeof import("./settings.js").settingsPanel>,
+ *   backend: () => string | undefined, onSummary: (summary: TrainingSummary) => void}} deps
+ *   `settings` reads the form; `backend` names the device in use; `onSummary` receives every
+ *   run's summary.
  */
-export function trainingPanel({ worker, errors, bus, backend, onSummary }) {
+export function trainingPanel({ worker, errors, bus, settings, backend, onSummary }) {
   const charts = new Charts($("step-chart"), $("epoch-chart"));
   /** @type {import("../protocol.js").DatasetSummary | null} */
   let dataset = null;
@@ -125,7 +126,7 @@ export function trainingPanel({ worker, errors, bus, backend, onSummary }) {
     errors.clear();
     let config;
     try {
-      config = readSettings();
+      config = await settings.read();
     } catch (e) {
       errors.show(e);
       return;
@@ -138,7 +139,7 @@ export function trainingPanel({ worker, errors, bus, backend, onSummary }) {
       dataset: dataset ? { train_images: dataset.train_images, test_images: dataset.test_images } : null,
       backend: backend(),
     };
-    await run(() => worker.request("train", { config, from_current: fromCurrent(), run: info }));
+    await run(() => worker.request("train", { config, from_current: settings.fromCurrent(), run: info }));
   };
 
   $("pause").onclick = () => {

@@ -10,6 +10,7 @@
 // single-threaded.
 
 /** @typedef {import("./engine.js").Engine} Engine */
+/** @typedef {import("./engine.js").KilnModule} KilnModule */
 /** @typedef {"gpu" | "cpu" | "threads"} BuildKind */
 
 const threadsWanted =
@@ -26,6 +27,9 @@ export const cpu = {
 const PACKAGES = { gpu: "../pkg/kiln.js", cpu: "../pkg-cpu/kiln.js", threads: "../pkg-threads/kiln.js" };
 /** @type {{[K in BuildKind]?: Promise<Engine>}} */
 const builds = {};
+/** The module of the first build that started: its free functions are every build's.
+ * @type {KilnModule | null} */
+let firstModule = null;
 
 /** The engine of the `kind` build, loaded the first time it is asked for.
  * @param {BuildKind} kind
@@ -34,6 +38,7 @@ export function build(kind) {
   builds[kind] ??= (async () => {
     const kiln = await import(PACKAGES[kind]);
     await kiln.default();
+    firstModule ??= kiln;
     if (kind === "threads") {
       const threads = Math.max(1, Math.min(navigator.hardwareConcurrency || 1, 16));
       await kiln.initThreadPool(threads);
@@ -89,6 +94,13 @@ export async function engineInUse() {
   await ready;
   await handover;
   return /** @type {Engine} */ (current.engine);
+}
+
+/** The free functions of the engine's builds (the same in each), once the first has started.
+ * @returns {Promise<KilnModule>} */
+export async function kilnModule() {
+  await ready;
+  return /** @type {KilnModule} */ (firstModule);
 }
 
 /** Make the `kind` build the engine in use, moving the weights in use and the dataset to it.

@@ -53,4 +53,12 @@
  * @property {() => void} releaseDataset
  */
 
+/** A build's module: the `Engine` class, and the free functions every build exports alike
+ * (crate/src/web/settings.rs).
+ * @typedef {object} KilnModule
+ * @property {() => import("../protocol.js").SettingDescription[]} trainingSettings
+ * @property {(form: Record<string, string>) => TrainingConfig} parseSettings throws an Error
+ *   with `fields: FieldRefusal[]` when a setting is refused
+ */
+
 export {};

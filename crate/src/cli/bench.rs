@@ -41,9 +41,9 @@ fn measure(data: &Cifar10, model: &str, batch_size: usize, steps: usize) -> Resu
         model: kiln::model::ModelConfig::new().with_name(model.to_string()),
         ..TrainingConfig::default()
     };
-    let mut trainer = Trainer::new(config, &Device::flex(), data).map_err(|e| e.to_string())?;
-    let summary = pollster::block_on(trainer.run(data, &mut |_: &TrainingEvent| {}))
-        .map_err(|e| e.to_string())?;
+    let trainer = Trainer::new(config, &Device::flex(), data).map_err(|e| e.to_string())?;
+    let (_, summary) = pollster::block_on(trainer.run(data, &mut |_: &TrainingEvent| {}));
+    let summary = summary.map_err(|e| e.to_string())?;
     Ok(summary.images_per_second)
 }
 

@@ -1,4 +1,6 @@
 //! `kiln train`: train on CIFAR-10 with a progress bar; `--json` ends with a summary line.
+//! The defaults and limits are the declared settings (`kiln::train::settings`); the values are
+//! checked against them after parsing, so an error names the setting's key.
 
 use std::path::PathBuf;
 
@@ -6,6 +8,10 @@ use burn::prelude::*;
 use indicatif::{ProgressBar, ProgressStyle};
 use kiln::data::{Augmentation, Cifar10, Normalization};
 use kiln::model::{HiddenActivation, ModelConfig};
+use kiln::train::settings::{
+    ACTIVATION, BATCH_SIZE, CROP_PADDING, EPOCHS, LEARNING_RATE, MODEL, NORMALIZATION, OPTIMIZER,
+    SEED, WEIGHT_DECAY,
+};
 use kiln::train::{NormalizationKind, OptimizerConfig, Trainer, TrainingConfig, TrainingEvent};
 use kiln::weights::{self, WeightsMeta};
 
@@ -16,23 +22,23 @@ pub struct TrainArgs {
     #[command(flatten)]
     data: DataArgs,
     /// Model name from the registry.
-    #[arg(long, default_value = "seed")]
+    #[arg(long, default_value = MODEL.default)]
     model: String,
     /// Hidden-layer activation: relu, sigmoid or linear.
-    #[arg(long, default_value = "relu")]
+    #[arg(long, default_value = ACTIVATION.default)]
     activation: HiddenActivation,
-    #[arg(long, default_value_t = 10)]
+    #[arg(long, default_value_t = EPOCHS.default_usize())]
     epochs: usize,
-    #[arg(long, default_value_t = 32)]
+    #[arg(long, default_value_t = BATCH_SIZE.default_usize())]
     batch_size: usize,
     /// Learning rate.
-    #[arg(long, default_value_t = 1e-3)]
+    #[arg(long, default_value_t = LEARNING_RATE.default)]
     lr: f64,
     /// adam (Keras defaults) or sgd.
-    #[arg(long, default_value = "adam", value_parser = parse_optimizer)]
+    #[arg(long, default_value = OPTIMIZER.default, value_parser = parse_optimizer)]
     optimizer: OptimizerConfig,
     /// Pixel scaling: unit (x/255, as the seed) or mean-std (per channel).
-    #[arg(long, default_value = "unit", value_parser = parse_normalization)]
+    #[arg(long, default_value = NORMALIZATION.default, value_parser = parse_normalization)]
     normalize: NormalizationKind,
     /// Train on only the first N training images.
     #[arg(long)]
@@ -41,17 +47,17 @@ pub struct TrainArgs {
     #[arg(long)]
     augment: bool,
     /// Padding in pixels for --augment's random crop (0: flips only).
-    #[arg(long, default_value_t = 4)]
+    #[arg(long, default_value_t = CROP_PADDING.default_usize())]
     crop_padding: usize,
     /// L2 weight decay added to every gradient (0: none).
-    #[arg(long, default_value_t = 0.0)]
+    #[arg(long, default_value_t = WEIGHT_DECAY.default)]
     weight_decay: f64,
     /// Stop when test accuracy has not improved for this many epochs, and keep the best
     /// epoch's weights.
     #[arg(long, value_name = "PATIENCE")]
     early_stopping: Option<usize>,
     /// Seed for weight initialisation and shuffling.
-    #[arg(long, default_value_t = 42)]
+    #[arg(long, default_value_t = SEED.default)]
     seed: u64,
     /// Start from these weights (a file from `--out` or the app) instead of a fresh
     /// initialisation, with a fresh optimiser: to train a finished run further, say at a lower
@@ -111,7 +117,7 @@ pub fn run(args: TrainArgs) -> CliResult {
     config.validate().map_err(|e| e.to_string())?;
     let data = Cifar10::load_paths(&args.data.data).map_err(|e| e.to_string())?;
     let device = Device::flex();
-    let (mut trainer, init_epochs) = match &args.init {
+    let (trainer, init_epochs) = match &args.init {
         Some(path) => {
             let (model, meta) = weights::load_file(path, &device).map_err(|e| e.to_string())?;
             if meta.model != config.model {
@@ -203,8 +209,8 @@ pub fn run(args: TrainArgs) -> CliResult {
         }
         TrainingEvent::Finished { .. } => bar.finish_and_clear(),
     };
-    let summary =
-        pollster::block_on(trainer.run(&data, &mut on_event)).map_err(|e| e.to_string())?;
+    let (trainer, summary) = pollster::block_on(trainer.run(&data, &mut on_event));
+    let summary = summary.map_err(|e| e.to_string())?;
 
     let kept = trainer.result();
     if summary.stopped_early && !args.json {

@@ -1,10 +1,16 @@
 //! A run saved at the end of an epoch, to be continued later: the weights, the optimiser's
 //! state, the config and the metrics so far. The browser keeps one per run in IndexedDB.
 
+use burn::optim::ModuleOptimizer;
+use burn::prelude::*;
+
+use crate::data::Normalization;
+use crate::model::Model;
 use crate::train::config::TrainingConfig;
-use crate::train::optimizer::OptimizerStateError;
-use crate::train::trainer::EpochRecord;
-use crate::weights::WeightsError;
+use crate::train::events::EpochRecord;
+use crate::train::history::{History, last_test_accuracy};
+use crate::train::optimizer::{self, OptimizerStateError};
+use crate::weights::{self, WeightsError, WeightsMeta};
 
 #[derive(Debug, Clone)]
 pub struct Checkpoint {
@@ -20,13 +26,6 @@ pub struct Checkpoint {
     pub best_weights: Option<Vec<u8>>,
 }
 
-impl Checkpoint {
-    /// Epochs finished so far.
-    pub fn epochs_done(&self) -> usize {
-        self.history.len()
-    }
-}
-
 #[derive(Debug, thiserror::Error)]
 pub enum CheckpointError {
     #[error("saved run: {0}")]
@@ -35,4 +34,97 @@ pub enum CheckpointError {
     Optimizer(#[from] OptimizerStateError),
     #[error("saved run: {0}")]
     Inconsistent(String),
+}
+
+/// A checkpoint read back: what a resumed run starts from.
+pub struct Restored {
+    /// On the autodiff device the checkpoint was restored to, in training mode.
+    pub model: Model,
+    pub optimizer: ModuleOptimizer,
+    /// The statistics the weights were trained with, not recomputed from today's data.
+    pub normalization: Normalization,
+    pub history: History,
+}
+
+impl Checkpoint {
+    /// Epochs finished so far.
+    pub fn epochs_done(&self) -> usize {
+        self.history.len()
+    }
+
+    /// Save a run between epochs: a checkpoint taken mid-epoch would repeat that epoch's first
+    /// steps on resume. `model` is the inference copy of the weights. Two async reads (the
+    /// weights, then the optimiser state), and a third for the best epoch's weights when early
+    /// stopping keeps older ones.
+    pub async fn capture(
+        config: &TrainingConfig,
+        normalization: Normalization,
+        model: &Model,
+        optimizer: &ModuleOptimizer,
+        history: &History,
+        dataset: &str,
+    ) -> Result<Self, CheckpointError> {
+        let describe = |epochs, accuracy| {
+            WeightsMeta::describe(
+                &config.model,
+                normalization,
+                epochs,
+                accuracy,
+                dataset.to_string(),
+            )
+        };
+        let meta = describe(history.epochs_done(), last_test_accuracy(&history.records));
+        let weights = weights::to_bytes(model, &meta).await?;
+        let optimizer = optimizer::state_bytes(optimizer).await?;
+        let best_weights = match history.best_apart(config.early_stopping.is_some()) {
+            Some((best, epoch, accuracy)) => {
+                Some(weights::to_bytes(best, &describe(epoch + 1, Some(accuracy))).await?)
+            }
+            None => None,
+        };
+        Ok(Self {
+            config: config.clone(),
+            history: history.records.clone(),
+            weights,
+            optimizer,
+            best_weights,
+        })
+    }
+
+    /// Read the weights, optimiser state and history back onto `device` (autodiff is enabled
+    /// here), checking that they belong together.
+    pub fn restore(&self, device: &Device) -> Result<Restored, CheckpointError> {
+        let autodiff = device.clone().autodiff();
+        let (model, meta) = weights::from_bytes("saved run", &self.weights, &autodiff)?;
+        if meta.model != self.config.model {
+            return Err(CheckpointError::Inconsistent(format!(
+                "the weights are a {:?} model but the run is configured for {:?}",
+                meta.model, self.config.model
+            )));
+        }
+        if meta.epochs != self.history.len() {
+            return Err(CheckpointError::Inconsistent(format!(
+                "the weights are from epoch {} but the history has {} epochs",
+                meta.epochs,
+                self.history.len()
+            )));
+        }
+        let model = model.train();
+        let optimizer = optimizer::load_state(
+            optimizer::build(&self.config.optimizer, self.config.weight_decay),
+            &self.optimizer,
+            device,
+        )?;
+        let best = match &self.best_weights {
+            Some(bytes) => Some(weights::from_bytes("saved run's best epoch", bytes, device)?.0),
+            None => None,
+        };
+        let history = History::restored(self.history.clone(), model.valid(), best);
+        Ok(Restored {
+            model,
+            optimizer,
+            normalization: meta.normalization,
+            history,
+        })
+    }
 }

@@ -1,4 +1,6 @@
 //! Every hyperparameter of a run, in one serialisable place (the browser sends it as JSON).
+//! The defaults and limits of each are declared in `settings`, which also implements
+//! `Default` and `validate()` for [`TrainingConfig`].
 
 use serde::{Deserialize, Serialize};
 
@@ -62,7 +64,7 @@ pub enum NormalizationKind {
     MeanStd,
 }
 
-/// A whole training run. Defaults reproduce the seed's Keras program.
+/// A whole training run. Defaults (see `settings`) reproduce the seed's Keras program.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct TrainingConfig {
@@ -91,124 +93,4 @@ pub struct TrainingConfig {
     /// Stop when test accuracy has not improved for this many epochs, and keep the weights of
     /// the best epoch. `None` trains every epoch and keeps the last weights.
     pub early_stopping: Option<usize>,
-}
-
-impl Default for TrainingConfig {
-    fn default() -> Self {
-        Self {
-            model: ModelConfig::new(),
-            optimizer: OptimizerConfig::default(),
-            epochs: 10,
-            batch_size: 32,
-            learning_rate: 1e-3,
-            seed: 42,
-            normalization: NormalizationKind::Unit,
-            train_limit: None,
-            test_limit: None,
-            eval_batch_size: 500,
-            report_every_seconds: 0.1,
-            augmentation: Augmentation::default(),
-            weight_decay: 0.0,
-            early_stopping: None,
-        }
-    }
-}
-
-/// A configuration value that cannot work, named.
-#[derive(Debug, Clone, PartialEq, thiserror::Error)]
-#[error("invalid training setting {field} = {value}: {reason}")]
-pub struct ConfigError {
-    pub field: &'static str,
-    pub value: String,
-    pub reason: &'static str,
-}
-
-impl TrainingConfig {
-    pub fn validate(&self) -> Result<(), ConfigError> {
-        let err = |field, value: String, reason| {
-            Err(ConfigError {
-                field,
-                value,
-                reason,
-            })
-        };
-        if self.epochs == 0 || self.epochs > 10_000 {
-            return err(
-                "epochs",
-                self.epochs.to_string(),
-                "must be between 1 and 10000",
-            );
-        }
-        if self.batch_size == 0 || self.batch_size > 4096 {
-            return err(
-                "batch_size",
-                self.batch_size.to_string(),
-                "must be between 1 and 4096",
-            );
-        }
-        if self.eval_batch_size == 0 || self.eval_batch_size > 10_000 {
-            return err(
-                "eval_batch_size",
-                self.eval_batch_size.to_string(),
-                "must be between 1 and 10000",
-            );
-        }
-        if !(self.learning_rate.is_finite()
-            && self.learning_rate > 0.0
-            && self.learning_rate <= 10.0)
-        {
-            return err(
-                "learning_rate",
-                self.learning_rate.to_string(),
-                "must be in (0, 10]",
-            );
-        }
-        if self.train_limit == Some(0) {
-            return err("train_limit", "0".into(), "must be at least 1");
-        }
-        if !(self.report_every_seconds.is_finite() && self.report_every_seconds >= 0.0) {
-            return err(
-                "report_every_seconds",
-                self.report_every_seconds.to_string(),
-                "must be a non-negative number",
-            );
-        }
-        if !(self.weight_decay.is_finite() && (0.0..=1.0).contains(&self.weight_decay)) {
-            return err(
-                "weight_decay",
-                self.weight_decay.to_string(),
-                "must be between 0 and 1",
-            );
-        }
-        if self.augmentation.crop_padding > 16 {
-            return err(
-                "augmentation.crop_padding",
-                self.augmentation.crop_padding.to_string(),
-                "must be between 0 and 16 pixels",
-            );
-        }
-        if self.early_stopping == Some(0) {
-            return err(
-                "early_stopping",
-                "0".into(),
-                "patience must be at least 1 epoch",
-            );
-        }
-        if let OptimizerConfig::Adam {
-            beta_1,
-            beta_2,
-            epsilon,
-        } = self.optimizer
-        {
-            let in_unit = |b: f32| (0.0..1.0).contains(&b);
-            if !(in_unit(beta_1) && in_unit(beta_2) && epsilon > 0.0 && epsilon.is_finite()) {
-                return err(
-                    "optimizer",
-                    format!("adam(β₁={beta_1}, β₂={beta_2}, ε={epsilon})"),
-                    "needs 0 ≤ β < 1 and ε > 0",
-                );
-            }
-        }
-        Ok(())
-    }
 }

@@ -10,6 +10,14 @@ pub struct Metrics {
     pub images: usize,
 }
 
+/// Metrics of one finished epoch: the run's history is a list of these.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct EpochRecord {
+    pub epoch: usize,
+    pub train: Metrics,
+    pub test: Option<Metrics>,
+}
+
 /// One progress report from [`crate::train::Trainer`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]

@@ -5,16 +5,24 @@ pub mod compute;
 pub mod config;
 pub mod eval;
 pub mod events;
+pub mod field;
+pub mod history;
 pub mod optimizer;
 pub mod probe;
+pub mod progress;
 pub mod read;
+mod run;
+pub mod settings;
 pub mod trainer;
+pub mod validate;
 pub mod window;
 
 pub use checkpoint::{Checkpoint, CheckpointError};
 pub use config::{NormalizationKind, OptimizerConfig, TrainingConfig};
 pub use eval::{Evaluation, Judged, evaluate};
-pub use events::{Metrics, TrainingEvent, TrainingSummary};
-pub use trainer::{
-    Control, EpochRecord, Observer, RunResult, TrainError, Trainer, best_of, last_test_accuracy,
-};
+pub use events::{EpochRecord, Metrics, TrainingEvent, TrainingSummary};
+pub use field::FieldError;
+pub use history::{History, RunResult, best_of, last_test_accuracy};
+pub use settings::parse_form;
+pub use trainer::{Control, Observer, TrainError, Trainer};
+pub use validate::ConfigError;

@@ -19,8 +19,6 @@ pub struct Probe {
     pub images_per_second: f64,
     /// Timed steps (at least one, fewer than asked when the time budget ran out).
     pub steps: usize,
-    /// The warm-up step, which includes shader compilation on a GPU.
-    pub warmup_seconds: f64,
 }
 
 /// Train `steps` steps of `batch` images on `device` (after one warm-up step) and time them.
@@ -48,9 +46,8 @@ pub async fn training_speed(
         let model = optim.step(1e-3, model, grads);
         read_floats(loss.inner()).await.map(|_| model)
     };
-    let start = Instant::now();
+    // The warm-up step, untimed: on a GPU it includes shader compilation.
     model = step(model).await?;
-    let warmup_seconds = start.elapsed().as_secs_f64();
     let start = Instant::now();
     let mut done = 0;
     while done < steps.max(1) {
@@ -64,6 +61,5 @@ pub async fn training_speed(
     Ok(Probe {
         images_per_second: (done * batch) as f64 / seconds,
         steps: done,
-        warmup_seconds,
     })
 }

@@ -11,6 +11,7 @@ mod handover;
 mod js;
 mod observer;
 mod reader;
+mod settings;
 mod training;
 mod weights;
 

@@ -70,8 +70,8 @@ impl Engine {
                 checkpoint.config.epochs = epochs;
             }
             let device = shared.device().map_err(js::error)?;
-            let trainer = Trainer::resume(&device, &data, &checkpoint)
-                .map_err(|e| js::error(e.to_string()))?;
+            let trainer =
+                Trainer::resume(&device, &checkpoint).map_err(|e| js::error(e.to_string()))?;
             drive(shared, trainer, data, on_event, on_checkpoint).await
         })
     }
@@ -125,7 +125,7 @@ fn idle_with_data(shared: &Shared) -> Result<Rc<Cifar10>, JsValue> {
 /// Run `trainer` to the end, keeping the engine's weights and state up to date.
 async fn drive(
     shared: Rc<Shared>,
-    mut trainer: Trainer,
+    trainer: Trainer,
     data: Rc<Cifar10>,
     on_event: js_sys::Function,
     on_checkpoint: Option<js_sys::Function>,
@@ -135,7 +135,7 @@ async fn drive(
     shared.normalization.set(trainer.normalization());
     *shared.model_config.borrow_mut() = trainer.config.model.clone();
     *shared.latest.borrow_mut() = Some(trainer.model());
-    *shared.active.borrow_mut() = trained(&trainer.history);
+    *shared.active.borrow_mut() = trained(&trainer.history.records);
     evaluation::invalidate(&shared);
     let mut observer = WebObserver {
         on_event,
@@ -146,7 +146,7 @@ async fn drive(
         last_yield: Instant::now(),
         last_snapshot: Instant::now(),
     };
-    let result = trainer.run(&data, &mut observer).await;
+    let (trainer, result) = trainer.run(&data, &mut observer).await;
     shared.training.set(false);
     match result {
         Ok(summary) => {
@@ -168,10 +168,10 @@ async fn drive(
         }
         Err(e) => {
             // A failed read (a lost GPU): keep the weights of the last finished epoch.
-            let epochs = trainer.history.len();
+            let epochs = trainer.history.epochs_done();
             if let Some(model) = trainer.last_epoch_model() {
                 *shared.latest.borrow_mut() = Some(model);
-                *shared.active.borrow_mut() = trained(&trainer.history);
+                *shared.active.borrow_mut() = trained(&trainer.history.records);
             }
             Err(js::error(format!(
                 "training stopped: {e}. The weights of the last finished epoch ({epochs}) \

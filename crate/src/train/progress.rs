@@ -1,0 +1,159 @@
+//! The progress reports of an epoch, made from the windows of `window` as their reads come
+//! back, and the clock of a run (its training time, for the ETA and the summary).
+
+use burn::prelude::*;
+use web_time::Instant;
+
+use crate::train::events::{Metrics, TrainingEvent};
+use crate::train::read::ReadError;
+use crate::train::window::{PendingRead, Totals, Window};
+
+/// A run's time and work so far in this session.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Clock {
+    /// Wall time spent training (evaluation excluded).
+    pub train_seconds: f64,
+    /// Images trained in finished epochs.
+    pub images: usize,
+    /// The CPU's time on the steps (see `TrainingSummary::host_seconds_per_step`).
+    pub host_seconds: f64,
+    pub host_steps: usize,
+}
+
+/// Where an epoch sits in its run, for the step reports' counts and ETA.
+#[derive(Debug, Clone, Copy)]
+pub struct Position {
+    pub epoch: usize,
+    /// The epoch this session started with (later than 0 after a resume).
+    pub first_epoch: usize,
+    pub epochs: usize,
+    pub steps_per_epoch: usize,
+}
+
+/// The reports of one epoch: the window being summed on the device, the report being read back
+/// while the next steps run, and the epoch's running totals.
+pub struct EpochProgress {
+    position: Position,
+    device: Device,
+    report_every_seconds: f64,
+    window: Window,
+    pending: Option<PendingRead>,
+    /// Training time of the epochs before this one (in this session).
+    seconds_before: f64,
+    start: Instant,
+    /// Loss sum, correct count, images.
+    totals: (f64, usize, usize),
+}
+
+impl EpochProgress {
+    pub fn new(
+        position: Position,
+        device: &Device,
+        report_every_seconds: f64,
+        seconds_before: f64,
+    ) -> Self {
+        Self {
+            position,
+            device: device.clone(),
+            report_every_seconds,
+            window: Window::new(device),
+            pending: None,
+            seconds_before,
+            start: Instant::now(),
+            totals: (0.0, 0, 0),
+        }
+    }
+
+    /// The window the next step adds its loss and accuracy to.
+    pub fn window(&mut self) -> &mut Window {
+        &mut self.window
+    }
+
+    /// Seconds since the epoch started.
+    pub fn seconds(&self) -> f64 {
+        self.start.elapsed().as_secs_f64()
+    }
+
+    /// After step `step` (1-based): when a report is due, wait for the one before it if its
+    /// read is still in flight (so the CPU queues at most one report interval ahead of the
+    /// device) and start this one's read; pass a report on as soon as its read is done (on the
+    /// CPU, at once). Returns the CPU time spent starting a read.
+    pub async fn after_step(
+        &mut self,
+        step: usize,
+        emit: &mut impl FnMut(&TrainingEvent),
+    ) -> Result<f64, ReadError> {
+        let mut host_seconds = 0.0;
+        if self.window.age() >= self.report_every_seconds {
+            if let Some(read) = self.pending.take() {
+                emit(&self.report(read).await?);
+            }
+            let read_start = Instant::now();
+            let full = std::mem::replace(&mut self.window, Window::new(&self.device));
+            self.pending = Some(full.read(step));
+            host_seconds = read_start.elapsed().as_secs_f64();
+        }
+        if let Some(read) = self.pending.take_if(|p| p.poll()) {
+            emit(&self.report(read).await?);
+        }
+        Ok(host_seconds)
+    }
+
+    /// The epoch's last reports (the one in flight, then the steps since), then its metrics
+    /// and its seconds.
+    pub async fn finish(
+        mut self,
+        emit: &mut impl FnMut(&TrainingEvent),
+    ) -> Result<(Metrics, f64), ReadError> {
+        if let Some(read) = self.pending.take() {
+            emit(&self.report(read).await?);
+        }
+        if !self.window.is_empty() {
+            let last = std::mem::replace(&mut self.window, Window::new(&self.device));
+            emit(
+                &self
+                    .report(last.read(self.position.steps_per_epoch))
+                    .await?,
+            );
+        }
+        let (loss_sum, correct, images) = self.totals;
+        let metrics = Metrics {
+            loss: (loss_sum / images.max(1) as f64) as f32,
+            accuracy: correct as f32 / images.max(1) as f32,
+            images,
+        };
+        Ok((metrics, self.seconds()))
+    }
+
+    /// Wait for a window's read, count it and describe it.
+    async fn report(&mut self, read: PendingRead) -> Result<TrainingEvent, ReadError> {
+        let step = read.step;
+        Ok(self.add(read.finish().await?, step))
+    }
+
+    /// Count a window read back, which ended with `step` (1-based), and describe it.
+    fn add(&mut self, window: Totals, step: usize) -> TrainingEvent {
+        self.totals.0 += window.loss_sum;
+        self.totals.1 += window.correct;
+        self.totals.2 += window.images;
+        let Position {
+            epoch,
+            first_epoch,
+            epochs,
+            steps_per_epoch,
+        } = self.position;
+        let done = (epoch - first_epoch) * steps_per_epoch + step;
+        let left = (epochs - first_epoch) * steps_per_epoch - done;
+        let elapsed = self.seconds_before + self.seconds();
+        let images = window.images.max(1) as f64;
+        TrainingEvent::Step {
+            epoch,
+            step,
+            steps_per_epoch,
+            loss: (window.loss_sum / images) as f32,
+            accuracy: (window.correct as f64 / images) as f32,
+            images_per_second: (window.images as f64 / window.seconds.max(1e-9)) as f32,
+            eta_seconds: (elapsed / done as f64 * left as f64) as f32,
+        }
+    }
+}

@@ -1,0 +1,255 @@
+//! The training loop: one implementation for every device (flex CPU natively and in wasm,
+//! WebGPU in the browser). It reads tensors only through async reads, a few times a second.
+//! Each epoch is a run of steps that take the model by value and hand it back updated, then
+//! an evaluation, the epoch's record and the observer's `epoch_finished`.
+
+use burn::module::Module;
+use burn::nn::loss::{CrossEntropyLoss, CrossEntropyLossConfig};
+use burn::optim::{GradientsParams, ModuleOptimizer};
+use burn::prelude::*;
+use rand::rngs::StdRng;
+use web_time::Instant;
+
+use crate::data::batcher::epoch_order;
+use crate::data::{Augmentation, Batcher, Cifar10, Split};
+use crate::model::Model;
+use crate::train::compute::on_pool;
+use crate::train::config::TrainingConfig;
+use crate::train::eval::evaluate;
+use crate::train::events::{EpochRecord, Metrics, TrainingEvent, TrainingSummary};
+use crate::train::history::History;
+use crate::train::progress::{Clock, EpochProgress, Position};
+use crate::train::read::ReadError;
+use crate::train::trainer::{Control, Observer, TrainError, Trainer};
+use crate::train::window::Window;
+
+/// What a run works with, fixed for all its epochs.
+struct Plan<'a> {
+    config: TrainingConfig,
+    data: &'a Cifar10,
+    /// Training images used per epoch (`train_limit` applied).
+    train_len: usize,
+    test: Split,
+    /// The autodiff device the model trains on.
+    device: Device,
+    batcher: Batcher,
+    eval_batcher: Batcher,
+    loss: CrossEntropyLoss,
+    steps_per_epoch: usize,
+    first_epoch: usize,
+}
+
+/// How the epoch loop ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum End {
+    AllEpochs,
+    Cancelled,
+    StoppedEarly,
+}
+
+impl Trainer {
+    /// Train until `config.epochs` epochs are done, early stopping ends the run or the observer
+    /// stops it. The trainer is moved in, since its model moves through every step by value,
+    /// and handed back with the run's summary or its error, to read its result or history,
+    /// save it or train it on.
+    pub async fn run(
+        mut self,
+        data: &Cifar10,
+        observer: &mut impl Observer,
+    ) -> (Self, Result<TrainingSummary, TrainError>) {
+        let plan = match self.plan(data) {
+            Ok(plan) => plan,
+            Err(e) => return (self, Err(e)),
+        };
+        observer.event(&TrainingEvent::Started {
+            first_epoch: plan.first_epoch,
+            epochs: plan.config.epochs,
+            steps_per_epoch: plan.steps_per_epoch,
+            train_images: plan.train_len,
+            test_images: plan.test.len(),
+            parameters: self.model.num_params(),
+        });
+        let mut clock = Clock::default();
+        let mut end = End::AllEpochs;
+        for epoch in plan.first_epoch..plan.config.epochs {
+            let optimizer = &mut self.optimizer;
+            let (model, trained) =
+                train_epoch(self.model, optimizer, &plan, epoch, &mut clock, observer).await;
+            self.model = model;
+            let train = match trained {
+                Ok(Some(train)) => train,
+                Ok(None) => {
+                    end = End::Cancelled;
+                    break;
+                }
+                Err(e) => return (self, Err(e.into())),
+            };
+            if let Err(e) = self.finish_epoch(epoch, train, &plan, observer).await {
+                return (self, Err(e));
+            }
+            observer.epoch_finished(&self).await;
+            // Evaluation and saving use other tensor shapes than training: hand the pool pages
+            // they left back, so the device's memory stays at one epoch's level.
+            self.device.memory_cleanup();
+            let (patience, epochs) = (self.config.early_stopping, self.config.epochs);
+            if self.history.stops_early(patience, epochs) {
+                end = End::StoppedEarly;
+                break;
+            }
+        }
+        let summary = summary(&self.history, &clock, end);
+        observer.event(&TrainingEvent::Finished {
+            summary: summary.clone(),
+        });
+        (self, Ok(summary))
+    }
+
+    fn plan<'a>(&self, data: &'a Cifar10) -> Result<Plan<'a>, TrainError> {
+        let config = self.config.clone();
+        let train_len = config
+            .train_limit
+            .map_or(data.train.len(), |l| l.min(data.train.len()));
+        if train_len == 0 {
+            return Err(TrainError::NoTrainingData);
+        }
+        let mut test = data.test.clone();
+        if let Some(limit) = config.test_limit {
+            test.truncate(limit);
+        }
+        Ok(Plan {
+            steps_per_epoch: train_len.div_ceil(config.batch_size),
+            config,
+            data,
+            train_len,
+            test,
+            device: self.device.clone(),
+            batcher: Batcher::new(self.normalization, self.device.clone()),
+            eval_batcher: Batcher::new(self.normalization, self.device.clone().inner()),
+            loss: CrossEntropyLossConfig::new().init(&self.device),
+            first_epoch: self.history.epochs_done(),
+        })
+    }
+
+    /// Evaluate the epoch's weights, record the epoch and report it.
+    async fn finish_epoch(
+        &mut self,
+        epoch: usize,
+        (train, seconds): (Metrics, f64),
+        plan: &Plan<'_>,
+        observer: &mut impl Observer,
+    ) -> Result<(), TrainError> {
+        let evaluation = if plan.test.is_empty() {
+            None
+        } else {
+            observer.event(&TrainingEvent::Evaluating { epoch });
+            let batch_size = plan.config.eval_batch_size;
+            Some(evaluate(&self.model(), &plan.test, &plan.eval_batcher, batch_size).await?)
+        };
+        let test = evaluation.as_ref().map(|e| e.metrics);
+        let record = EpochRecord { epoch, train, test };
+        let early_stopping = plan.config.early_stopping.is_some();
+        self.history
+            .push(record, self.model(), evaluation, early_stopping);
+        observer.event(&TrainingEvent::EpochFinished {
+            epoch,
+            train,
+            test,
+            seconds: seconds as f32,
+            images_per_second: (plan.train_len as f64 / seconds.max(1e-9)) as f32,
+        });
+        Ok(())
+    }
+}
+
+/// One epoch's steps. The model goes in by value and comes back updated, also when the observer
+/// stops the run (then `Ok(None)`) or a progress read fails. A finished epoch gives its training
+/// metrics and its seconds.
+async fn train_epoch(
+    mut model: Model,
+    optimizer: &mut ModuleOptimizer,
+    plan: &Plan<'_>,
+    epoch: usize,
+    clock: &mut Clock,
+    observer: &mut impl Observer,
+) -> (Model, Result<Option<(Metrics, f64)>, ReadError>) {
+    let config = &plan.config;
+    let order = epoch_order(plan.train_len, config.seed, epoch);
+    let mut rng = Augmentation::rng(config.seed, epoch);
+    let position = Position {
+        epoch,
+        first_epoch: plan.first_epoch,
+        epochs: config.epochs,
+        steps_per_epoch: plan.steps_per_epoch,
+    };
+    let report_every = config.report_every_seconds as f64;
+    let seconds_before = clock.train_seconds;
+    let mut progress = EpochProgress::new(position, &plan.device, report_every, seconds_before);
+    for (step, chunk) in order.chunks(config.batch_size).enumerate() {
+        if observer.between_steps(&model).await == Control::Stop {
+            clock.train_seconds += progress.seconds();
+            return (model, Ok(None));
+        }
+        let host_start = Instant::now();
+        let window = progress.window();
+        // The step's CPU work, on the thread pool where there is one (see `compute`).
+        model = on_pool(|| train_step(model, optimizer, plan, chunk, &mut rng, window));
+        clock.host_seconds += host_start.elapsed().as_secs_f64();
+        clock.host_steps += 1;
+        match progress
+            .after_step(step + 1, &mut |e| observer.event(e))
+            .await
+        {
+            Ok(read_seconds) => clock.host_seconds += read_seconds,
+            Err(e) => return (model, Err(e)),
+        }
+    }
+    match progress.finish(&mut |e| observer.event(e)).await {
+        Ok((train, seconds)) => {
+            clock.train_seconds += seconds;
+            clock.images += plan.train_len;
+            (model, Ok(Some((train, seconds))))
+        }
+        Err(e) => (model, Err(e)),
+    }
+}
+
+/// One optimiser step on the images `chunk` names: forward, loss, backward, update. The loss
+/// and accuracy are added to `window` on the device.
+fn train_step(
+    model: Model,
+    optimizer: &mut ModuleOptimizer,
+    plan: &Plan<'_>,
+    chunk: &[usize],
+    rng: &mut StdRng,
+    window: &mut Window,
+) -> Model {
+    let config = &plan.config;
+    let batch = plan
+        .batcher
+        .augmented_batch(&plan.data.train, chunk, &config.augmentation, rng);
+    let logits = model.forward(batch.images); // [batch, classes]
+    let loss = plan.loss.forward(logits.clone(), batch.targets.clone()); // [1]
+    window.add(&loss, &logits, &batch.targets, chunk.len());
+    let grads = GradientsParams::from_grads(loss.backward(), &model);
+    optimizer.step(config.learning_rate, model, grads)
+}
+
+/// The figures of the run, from its finished state.
+fn summary(history: &History, clock: &Clock, end: End) -> TrainingSummary {
+    let last = history.records.last();
+    let best = history.best();
+    TrainingSummary {
+        epochs: history.epochs_done(),
+        train_loss: last.map_or(f32::NAN, |r| r.train.loss),
+        train_accuracy: last.map_or(f32::NAN, |r| r.train.accuracy),
+        test_loss: last.and_then(|r| r.test.map(|t| t.loss)),
+        test_accuracy: last.and_then(|r| r.test.map(|t| t.accuracy)),
+        best_test_accuracy: best.map(|b| b.1),
+        best_epoch: best.map(|b| b.0),
+        images_per_second: (clock.images as f64 / clock.train_seconds.max(1e-9)) as f32,
+        seconds: clock.train_seconds as f32,
+        cancelled: end == End::Cancelled,
+        stopped_early: end == End::StoppedEarly,
+        host_seconds_per_step: (clock.host_seconds / clock.host_steps.max(1) as f64) as f32,
+    }
+}

@@ -1,0 +1,62 @@
+//! [`TrainingConfig::validate`]: every value checked against its declared limits (see
+//! `settings`), every refusal named by its setting's key.
+
+use crate::train::config::{OptimizerConfig, TrainingConfig};
+use crate::train::field::{FieldError, Problem};
+use crate::train::settings::{
+    BATCH_SIZE, CROP_PADDING, EPOCHS, EVAL_BATCH_SIZE, LEARNING_RATE, MODEL, OPTIMIZER, PATIENCE,
+    REPORT_EVERY_SECONDS, SEED, TEST_LIMIT, TRAIN_LIMIT, WEIGHT_DECAY,
+};
+
+/// Every value that cannot work, each named by its setting's key.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[error("{}", .0.iter().map(ToString::to_string).collect::<Vec<_>>().join("; "))]
+pub struct ConfigError(pub Vec<FieldError>);
+
+impl TrainingConfig {
+    /// Check every value against its declared limits; the error names each bad one.
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        let adam = match self.optimizer {
+            OptimizerConfig::Adam {
+                beta_1,
+                beta_2,
+                epsilon,
+            } => {
+                let in_unit = |b: f32| (0.0..1.0).contains(&b);
+                let ok = in_unit(beta_1) && in_unit(beta_2) && epsilon > 0.0 && epsilon.is_finite();
+                let value = format!("adam(β₁={beta_1}, β₂={beta_2}, ε={epsilon})");
+                let problem = Problem::Inconsistent("needs 0 ≤ β < 1 and ε > 0");
+                (!ok).then(|| FieldError::new(OPTIMIZER.key, value, problem))
+            }
+            OptimizerConfig::Sgd => None,
+        };
+        let errors: Vec<FieldError> = [
+            MODEL.check(&self.model.name).err(),
+            EPOCHS.check(self.epochs as u64).err(),
+            BATCH_SIZE.check(self.batch_size as u64).err(),
+            LEARNING_RATE.check(self.learning_rate).err(),
+            adam,
+            WEIGHT_DECAY.check(self.weight_decay).err(),
+            self.early_stopping
+                .and_then(|patience| PATIENCE.check(patience as u64).err()),
+            TRAIN_LIMIT.check(self.train_limit).err(),
+            SEED.check(self.seed).err(),
+            CROP_PADDING
+                .check(self.augmentation.crop_padding as u64)
+                .err(),
+            TEST_LIMIT.check(self.test_limit).err(),
+            EVAL_BATCH_SIZE.check(self.eval_batch_size as u64).err(),
+            REPORT_EVERY_SECONDS
+                .check(self.report_every_seconds as f64)
+                .err(),
+        ]
+        .into_iter()
+        .flatten()
+        .collect();
+        if errors.is_empty() {
+            Ok(())
+        } else {
+            Err(ConfigError(errors))
+        }
+    }
+}
