@@ -200,8 +200,10 @@ fn write_checkpoint_fuzz_seed() {
         ..Default::default()
     };
     let device = Device::flex();
-    let mut trainer = Trainer::new(config, &device, &data).unwrap();
-    pollster::block_on(trainer.run(&data, &mut |_: &kiln::train::TrainingEvent| {})).unwrap();
+    let trainer = Trainer::new(config, &device, &data).unwrap();
+    let (trainer, summary) =
+        pollster::block_on(trainer.run(&data, &mut |_: &kiln::train::TrainingEvent| {}));
+    summary.unwrap();
     let checkpoint = pollster::block_on(trainer.checkpoint("noise")).unwrap();
     assert_eq!(checkpoint.epochs_done(), 1);
     // Flags: no best-epoch weights, one finished epoch.
