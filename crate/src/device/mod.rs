@@ -26,6 +26,15 @@ pub enum Backend {
     WebGpu,
 }
 
+impl std::fmt::Display for Backend {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Backend::Cpu => "the CPU",
+            Backend::WebGpu => "WebGPU",
+        })
+    }
+}
+
 /// The WebGPU adapter the browser offers.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Adapter {
