@@ -43,7 +43,7 @@ const log = (m) => console.log(`${m.engine.padEnd(5)} ${m.backend.padEnd(7)} bat
 
 async function kilnPage(query = "") {
   const page = await browser.newPage();
-  await page.goto(`http://localhost:${PORT}/index.html${query}`);
+  await page.goto(`http://localhost:${PORT}/index.html?test${query}`); // ?test: window.kiln
   await page.getByTestId("backend-status").filter({ hasNotText: "starting" }).waitFor();
   await page.getByTestId("dataset-input").setInputFiles([subset.trainPath]);
   await page.waitForFunction(() => /2,048/.test(document.querySelector('[data-testid="dataset-summary"]').innerText));
@@ -89,7 +89,7 @@ try {
   const page = await kilnPage();
   // The same app with `?threads=0`: the single-threaded build, as a page that is not
   // cross-origin isolated gets it.
-  const single = await kilnPage("?threads=0");
+  const single = await kilnPage("&threads=0");
   await useBackend(page, "cpu"); // to print the CPU path's threads
   const adapter = await page.getByTestId("backend-status").innerText();
   console.log(`browser: Chromium headless; ${adapter}`);

@@ -113,7 +113,7 @@ test("the CPU path uses every core where the page is cross-origin isolated, and 
   const threaded = JSON.parse(await byId("prediction").getAttribute("data-by-class"));
   const single = await page.context().browser().newPage();
   try {
-    await single.goto(`http://localhost:${PORT}/index.html?threads=0`);
+    await single.goto(`http://localhost:${PORT}/index.html?test&threads=0`);
     await single.getByTestId("backend-status").filter({ hasNotText: "starting" }).waitFor();
     assert.match(await single.getByTestId("backend-status").innerText(), /one thread: threads turned off/);
     await single.waitForFunction(() => document.querySelector('[data-testid="model-status"]').dataset.source === "pretrained");
@@ -340,4 +340,35 @@ test("a corrupt dataset file and a non-image show an error, and the page keeps w
   const { items } = await classifyPng("after.png");
   assert.equal(items.length, 5);
   assert.deepEqual(consoleErrors.filter((e) => /panicked|RuntimeError|unreachable/.test(e)), []);
+});
+
+test("class names from batches.meta.txt show as text, never as markup", async (t) => {
+  const subset = realSubset(1000, 500);
+  if (!subset) return t.skip("real CIFAR-10 missing");
+  const names = [
+    '<img src=x onerror="window.__injected = 1">plane',
+    "auto<b>mobile</b>",
+    "bird & co",
+    ...["cat", "deer", "dog", "frog", "horse", "ship", "truck"],
+  ];
+  const meta = { name: "batches.meta.txt", mimeType: "text/plain", buffer: Buffer.from(names.join("\n")) };
+  const file = (p) => ({ name: path.basename(p), mimeType: "application/octet-stream", buffer: readFileSync(p) });
+  await byId("dataset-input").setInputFiles([file(subset.trainPath), file(subset.testPath), meta]);
+  await page.waitForFunction(() => /auto<b>mobile<\/b>/.test(document.querySelector('[data-testid="dataset-summary"]').innerText));
+  const shown = await page.$$eval('[data-testid="dataset-summary"] tbody td:first-child', (cells) => cells.map((c) => c.textContent));
+  assert.deepEqual(shown, names);
+  assert.equal(await page.locator('[data-testid="dataset-summary"] img, [data-testid="dataset-summary"] b').count(), 0);
+  assert.equal(await page.evaluate(() => window.__injected), undefined);
+});
+
+test("window.kiln (charts, memory, last summary) is there only with ?test", async () => {
+  assert.equal(typeof (await page.evaluate(() => window.kiln.charts.points.steps)), "number");
+  const plain = await page.context().browser().newPage();
+  try {
+    await plain.goto(page.url().replace(/\?.*$/, ""));
+    await plain.getByTestId("backend-status").filter({ hasNotText: "starting" }).waitFor();
+    assert.equal(await plain.evaluate(() => typeof window.kiln), "undefined");
+  } finally {
+    await plain.close();
+  }
 });

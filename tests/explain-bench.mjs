@@ -11,7 +11,7 @@ try {
     const times = await app.page.evaluate(async (backend) => {
       const { WorkerClient } = await import("./client.js");
       const worker = new WorkerClient("./worker.js");
-      const info = await worker.request("init-device", { backend });
+      const info = await worker.request("init_device", { backend });
       const out = [];
       for (let i = 0; i < 6; i++) {
         const rgba = new Uint8Array(4096).map((_, j) => (j * (i + 7) + 13 * i) % 251);
@@ -19,7 +19,7 @@ try {
         await worker.request("classify", { rgba });
         const classify = performance.now() - t;
         t = performance.now();
-        await worker.request("explain", { rgba });
+        await worker.request("explain", { rgba, cls: null });
         out.push({ classify, explain: performance.now() - t });
       }
       worker.worker.terminate();

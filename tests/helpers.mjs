@@ -53,7 +53,7 @@ export async function openApp(port, viewport = { width: 1280, height: 1100 }) {
   const errors = [];
   page.on("pageerror", (e) => errors.push(String(e)));
   page.on("console", (m) => m.type() === "error" && errors.push(m.text()));
-  await page.goto(`http://localhost:${port}/index.html`);
+  await page.goto(`http://localhost:${port}/index.html?test`); // ?test: the page exposes window.kiln
   await page.getByTestId("backend-status").filter({ hasNotText: "starting" }).waitFor();
   const close = async () => {
     await browser.close();

@@ -16,9 +16,10 @@ if (!existsSync(CIFAR)) {
   process.exit(0);
 }
 const PORT = 19680;
-// MEMORY_URL: an already-served copy of the app instead of dist/ (for a side-by-side build).
+// MEMORY_URL: an already-served copy of the app instead of dist/ (for a side-by-side build),
+// with `?test` in it so that the page exposes window.kiln.
 const server = process.env.MEMORY_URL ? null : await startServer(PORT);
-const URL = process.env.MEMORY_URL || `http://localhost:${PORT}/index.html`;
+const URL = process.env.MEMORY_URL || `http://localhost:${PORT}/index.html?test` /* ?test: window.kiln */;
 const browser = await launchBrowser();
 const peaks = [];
 try {

@@ -6,7 +6,7 @@ import path from "node:path";
 import { ARTEFACTS, launchBrowser, realSubset, startServer, useBackend } from "./helpers.mjs";
 
 const PORT = 19080 + (process.pid % 1000);
-const URL = `http://localhost:${PORT}/index.html`;
+const URL = `http://localhost:${PORT}/index.html?test`; // ?test: the page exposes window.kiln
 let server, browser, page;
 const pageErrors = [];
 

@@ -5,21 +5,35 @@ import uPlot from "./vendor/uPlot.esm.js";
 
 const SMOOTHING = 0.9;
 
+/** @typedef {import("./protocol.js").StepEvent} StepEvent */
+/** @typedef {import("./protocol.js").EpochRecord} EpochRecord */
+/** @typedef {(number | null)[][]} Series x values, then one array per line */
+
+/** @param {HTMLElement} el */
 function size(el) {
   return { width: Math.max(300, el.clientWidth || 480), height: 220 };
 }
 
 export class Charts {
+  /** @type {Series} */ stepData = [];
+  /** @type {Series} */ epochData = [];
+  /** @type {number | null} */ smoothLoss = null;
+  /** @type {number | null} */ smoothAcc = null;
+  /** @type {uPlot} */ step;
+  /** @type {uPlot} */ epoch;
+
+  /** @param {HTMLElement} stepEl @param {HTMLElement} epochEl */
   constructor(stepEl, epochEl) {
     this.stepEl = stepEl;
     this.epochEl = epochEl;
-    this.reset();
+    [this.step, this.epoch] = this.reset();
     new ResizeObserver(() => {
       this.step.setSize(size(stepEl));
       this.epoch.setSize(size(epochEl));
     }).observe(stepEl);
   }
 
+  /** Empty both charts; returns the new ones. */
   reset() {
     this.stepData = [[], [], []];
     this.epochData = [[], [], [], [], []]; // epoch, train acc, test acc, train loss, test loss
@@ -35,7 +49,7 @@ export class Charts {
         axes: [{ label: "epoch" }, { label: "loss" }, { side: 1, scale: "acc", label: "accuracy", grid: { show: false } }],
         series: [{ label: "epoch" }, { label: "loss", stroke: "#d9480f", width: 2 }, { label: "accuracy", stroke: "#1c7ed6", scale: "acc", width: 2 }],
       },
-      this.stepData,
+      /** @type {uPlot.AlignedData} */ (this.stepData),
       this.stepEl,
     );
     this.epoch = new uPlot(
@@ -59,30 +73,35 @@ export class Charts {
         bands: [{ series: [1, 2], fill: "rgba(240, 62, 62, 0.15)" }],
         hooks: { draw: [(u) => this.#markBest(u)] },
       },
-      this.epochData,
+      /** @type {uPlot.AlignedData} */ (this.epochData),
       this.epochEl,
     );
+    return [this.step, this.epoch];
   }
 
+  /** @param {StepEvent} event */
   addStep(event) {
     this.#pushStep(event.epoch + event.step / event.steps_per_epoch, event.loss, event.accuracy);
-    this.step.setData(this.stepData);
+    this.step.setData(/** @type {uPlot.AlignedData} */ (this.stepData));
   }
 
+  /** @param {EpochRecord} event */
   addEpoch(event) {
     this.#pushEpoch(event);
-    this.epoch.setData(this.epochData);
+    this.epoch.setData(/** @type {uPlot.AlignedData} */ (this.epochData));
   }
 
-  /** Redraw a saved run: its step reports (flat [x, loss, accuracy, …]) and epoch records. */
+  /** Redraw a saved run: its step reports (flat [x, loss, accuracy, …]) and epoch records.
+   * @param {ArrayLike<number>} steps @param {EpochRecord[]} history */
   restore(steps, history) {
     this.reset();
     for (let i = 0; i + 2 < steps.length; i += 3) this.#pushStep(steps[i], steps[i + 1], steps[i + 2]);
     for (const record of history) this.#pushEpoch(record);
-    this.step.setData(this.stepData);
-    this.epoch.setData(this.epochData);
+    this.step.setData(/** @type {uPlot.AlignedData} */ (this.stepData));
+    this.epoch.setData(/** @type {uPlot.AlignedData} */ (this.epochData));
   }
 
+  /** @param {number} x @param {number} loss @param {number} accuracy */
   #pushStep(x, loss, accuracy) {
     this.smoothLoss = this.smoothLoss === null ? loss : SMOOTHING * this.smoothLoss + (1 - SMOOTHING) * loss;
     this.smoothAcc = this.smoothAcc === null ? accuracy : SMOOTHING * this.smoothAcc + (1 - SMOOTHING) * accuracy;
@@ -91,6 +110,7 @@ export class Charts {
     this.stepData[2].push(this.smoothAcc);
   }
 
+  /** @param {EpochRecord} record */
   #pushEpoch(record) {
     this.epochData[0].push(record.epoch + 1);
     this.epochData[1].push(record.train.accuracy);
@@ -102,23 +122,25 @@ export class Charts {
   /** The epoch (1-based) with the best test accuracy, its accuracy, and the last epoch's
    * train/test figures; null before the first tested epoch. */
   get overfitting() {
-    const [epochs, train, test] = this.epochData;
-    let best = null;
+    const [epochs, train, test] = /** @type {[number[], number[], (number | null)[]]} */ (this.epochData);
+    let best = -1;
     test.forEach((acc, i) => {
-      if (acc != null && (best === null || acc > test[best])) best = i;
+      if (acc != null && (best === -1 || acc > /** @type {number} */ (test[best]))) best = i;
     });
-    if (best === null) return null;
+    if (best === -1) return null;
     const last = epochs.length - 1;
+    const lastTest = test[last];
     return {
       bestEpoch: epochs[best],
-      bestTest: test[best],
+      bestTest: /** @type {number} */ (test[best]),
       lastEpoch: epochs[last],
       lastTrain: train[last],
-      lastTest: test[last],
-      gap: test[last] == null ? null : train[last] - test[last],
+      lastTest,
+      gap: lastTest == null ? null : train[last] - lastTest,
     };
   }
 
+  /** @param {uPlot} u */
   #markBest(u) {
     const o = this.overfitting;
     if (!o) return;

@@ -1,15 +1,21 @@
 // Small canvas helpers shared by the evaluation and interpretability views.
 
-/** Draw 32×32 RGBA image number `i` of `rgba` on a new canvas. */
+/** The 2D context of `canvas` (a canvas has one unless another kind was asked for first).
+ * @param {HTMLCanvasElement} canvas */
+const context2d = (canvas) => /** @type {CanvasRenderingContext2D} */ (canvas.getContext("2d"));
+
+/** Draw 32×32 RGBA image number `i` of `rgba` on a new canvas.
+ * @param {import("./protocol.js").Bytes} rgba */
 export function imageCanvas(rgba, i = 0) {
   const canvas = document.createElement("canvas");
   canvas.width = canvas.height = 32;
   const pixels = new Uint8ClampedArray(rgba.buffer, rgba.byteOffset + i * 4096, 4096);
-  canvas.getContext("2d").putImageData(new ImageData(pixels, 32, 32), 0, 0);
+  context2d(canvas).putImageData(new ImageData(pixels, 32, 32), 0, 0);
   return canvas;
 }
 
-/** A perceptually ordered heat colour for t in [0, 1] (dark blue → red → yellow). */
+/** A perceptually ordered heat colour for t in [0, 1] (dark blue → red → yellow).
+ * @param {number} t */
 export function heat(t) {
   const x = Math.min(1, Math.max(0, t));
   const r = Math.round(255 * Math.min(1, 1.6 * x));
@@ -18,12 +24,13 @@ export function heat(t) {
   return [r, g, b];
 }
 
-/** `values` (width × height, row-major) as a heat map on a new canvas, scaled to [0, max]. */
+/** `values` (width × height, row-major) as a heat map on a new canvas, scaled to [0, max].
+ * @param {Float32Array} values @param {number} width @param {number} height */
 export function heatCanvas(values, width, height, max = Math.max(...values)) {
   const canvas = document.createElement("canvas");
   canvas.width = width;
   canvas.height = height;
-  const ctx = canvas.getContext("2d");
+  const ctx = context2d(canvas);
   const image = ctx.createImageData(width, height);
   const scale = max > 0 ? 1 / max : 0;
   values.forEach((v, i) => {
@@ -35,14 +42,16 @@ export function heatCanvas(values, width, height, max = Math.max(...values)) {
 }
 
 /** Grey tiles of many maps (`channels` maps of width × height, flattened) in a grid. Each
- * layer is scaled by its own largest value, so tiles of one layer compare. */
+ * layer is scaled by its own largest value, so tiles of one layer compare.
+ * @param {Float32Array} values @param {number} channels @param {number} width @param {number} height
+ * @param {number} columns @param {number} scale */
 export function mapsGrid(values, channels, width, height, columns, scale) {
   const gap = 2;
   const rows = Math.ceil(channels / columns);
   const canvas = document.createElement("canvas");
   canvas.width = columns * (width * scale + gap);
   canvas.height = rows * (height * scale + gap);
-  const ctx = canvas.getContext("2d");
+  const ctx = context2d(canvas);
   ctx.fillStyle = "#fff";
   ctx.fillRect(0, 0, canvas.width, canvas.height);
   let lo = Infinity;
@@ -57,7 +66,7 @@ export function mapsGrid(values, channels, width, height, columns, scale) {
   const small = document.createElement("canvas");
   small.width = width;
   small.height = height;
-  const sctx = small.getContext("2d");
+  const sctx = context2d(small);
   ctx.imageSmoothingEnabled = false;
   for (let c = 0; c < channels; c++) {
     for (let p = 0; p < plane; p++) {

@@ -3,6 +3,8 @@
 
 const MAX_PIXELS = 50e6;
 
+/** @param {Blob & {name?: string}} blob a file, or pasted data (no name)
+ * @returns {Promise<{img: HTMLImageElement, url: string}>} */
 function loadImage(blob) {
   return new Promise((resolve, reject) => {
     const url = URL.createObjectURL(blob);
@@ -16,10 +18,12 @@ function loadImage(blob) {
   });
 }
 
-/** Draw the centre square of `source` (w×h) into the 32×32 canvas; returns its RGBA bytes. */
+/** Draw the centre square of `source` (w×h) into the 32×32 canvas; returns its RGBA bytes.
+ * @param {CanvasImageSource} source @param {number} width @param {number} height
+ * @param {HTMLCanvasElement} canvas */
 export function toNetworkInput(source, width, height, canvas) {
   const side = Math.min(width, height);
-  const ctx = canvas.getContext("2d", { willReadFrequently: true });
+  const ctx = /** @type {CanvasRenderingContext2D} */ (canvas.getContext("2d", { willReadFrequently: true }));
   ctx.imageSmoothingEnabled = true;
   ctx.imageSmoothingQuality = "high";
   ctx.clearRect(0, 0, 32, 32);
@@ -27,6 +31,8 @@ export function toNetworkInput(source, width, height, canvas) {
   return ctx.getImageData(0, 0, 32, 32).data;
 }
 
+/** The 32×32 RGBA the network sees of an image file; the error names the file.
+ * @param {Blob & {name?: string}} blob @param {HTMLCanvasElement} canvas */
 export async function imageFileToInput(blob, canvas) {
   if (!blob.type.startsWith("image/") && blob.type !== "") {
     throw new Error(`${blob.name || "the file"} is not an image (${blob.type})`);

@@ -7,8 +7,27 @@
 //                (best_weights: with early stopping, the best epoch's when it is not the last)
 import { openDB } from "./vendor/idb.js";
 
+/** A saved run's record in the `runs` store.
+ * @typedef {object} RunRecord
+ * @property {string} id
+ * @property {string} name
+ * @property {number} created
+ * @property {number} updated
+ * @property {"running" | "stopped" | "finished"} status
+ * @property {import("./protocol.js").RunInfo["dataset"]} dataset
+ * @property {string | undefined} backend
+ * @property {Float32Array | number[]} steps flat [x, loss, accuracy, …] of the step reports
+ * @property {number} epochs_done
+ * @property {number} [epochs_total]
+ * @property {number | null} [test_accuracy]
+ * @property {import("./protocol.js").TrainingConfig} [config]
+ * @property {import("./protocol.js").EpochRecord[]} [history]
+ */
+/** @typedef {import("./worker/engine.js").Checkpoint} Checkpoint */
+
 const DB_NAME = "kiln";
 
+/** @type {Promise<import("./vendor/idb.js").IDBPDatabase> | null} */
 let dbPromise = null;
 function db() {
   dbPromise ??= openDB(DB_NAME, 1, {
@@ -20,7 +39,8 @@ function db() {
   return dbPromise;
 }
 
-/** A message for a failed write that says what happened and what to do. */
+/** A message for a failed write that says what happened and what to do.
+ * @param {any} err */
 export function describeStorageError(err) {
   const name = err?.name || "";
   if (name === "QuotaExceededError" || /quota/i.test(err?.message || "")) {
@@ -32,7 +52,9 @@ export function describeStorageError(err) {
   return err?.message || String(err);
 }
 
-/** Store a run's metadata and its latest checkpoint in one transaction. */
+/** Store a run's metadata and its latest checkpoint in one transaction.
+ * @param {RunRecord} run
+ * @param {Checkpoint} checkpoint */
 export async function saveRun(run, checkpoint) {
   const database = await db();
   const tx = database.transaction(["runs", "checkpoints"], "readwrite");
@@ -46,6 +68,8 @@ export async function saveRun(run, checkpoint) {
   ]);
 }
 
+/** @param {string} id
+ * @param {Partial<RunRecord>} changes */
 export async function updateRun(id, changes) {
   const database = await db();
   const tx = database.transaction("runs", "readwrite");
@@ -54,17 +78,22 @@ export async function updateRun(id, changes) {
   await tx.done;
 }
 
-/** Every saved run, the most recently updated first. */
+/** Every saved run, the most recently updated first.
+ * @returns {Promise<RunRecord[]>} */
 export async function listRuns() {
   const runs = await (await db()).getAll("runs");
   return runs.sort((a, b) => b.updated - a.updated);
 }
 
+/** @param {string} id
+ * @returns {Promise<RunRecord | undefined>} */
 export async function getRun(id) {
   return (await db()).get("runs", id);
 }
 
-/** The run and its checkpoint, as `Engine.resumeRun` takes it. */
+/** The run and its checkpoint, as `Engine.resumeRun` takes it.
+ * @param {string} id
+ * @returns {Promise<{run: RunRecord, checkpoint: Checkpoint}>} */
 export async function getCheckpoint(id) {
   const database = await db();
   const [run, blobs] = await Promise.all([database.get("runs", id), database.get("checkpoints", id)]);
@@ -73,6 +102,7 @@ export async function getCheckpoint(id) {
   return { run, checkpoint: { config: run.config, history: run.history, weights, optimizer, best_weights } };
 }
 
+/** @param {string} id */
 export async function deleteRun(id) {
   const database = await db();
   const tx = database.transaction(["runs", "checkpoints"], "readwrite");

@@ -1,7 +1,13 @@
 // Reading the dataset: files (picker or drop) or a URL, with progress, into ArrayBuffers that
 // are handed (not copied) to the worker.
 
-/** Read a stream of known length into one buffer, reporting progress. */
+/** @typedef {(done: number, total: number) => void} OnProgress bytes read so far, of all */
+/** @typedef {{name: string, buffer: ArrayBuffer}} NamedBuffer */
+
+/** Read a stream of known length into one buffer, reporting progress.
+ * @param {ReadableStream<Uint8Array>} stream @param {number} length 0 when unknown
+ * @param {OnProgress} onProgress
+ * @returns {Promise<ArrayBuffer>} */
 async function readStream(stream, length, onProgress) {
   const reader = stream.getReader();
   let buffer = length > 0 ? new Uint8Array(length) : null;
@@ -31,6 +37,9 @@ async function readStream(stream, length, onProgress) {
   return out.buffer;
 }
 
+/** The files a user chose or dropped.
+ * @param {FileList | File[]} fileList @param {OnProgress} onProgress
+ * @returns {Promise<NamedBuffer[]>} */
 export async function readFiles(fileList, onProgress) {
   const files = [...fileList];
   const total = files.reduce((n, f) => n + f.size, 0);
@@ -44,6 +53,9 @@ export async function readFiles(fileList, onProgress) {
   return out;
 }
 
+/** The file at `url`; the error names the URL and what went wrong.
+ * @param {string} url @param {OnProgress} onProgress
+ * @returns {Promise<NamedBuffer[]>} */
 export async function fetchDataset(url, onProgress) {
   let response;
   try {
@@ -52,6 +64,7 @@ export async function fetchDataset(url, onProgress) {
     throw new Error(`${url}: could not be fetched (${e.message})`);
   }
   if (!response.ok) throw new Error(`${url}: the server answered ${response.status} ${response.statusText}`);
+  if (!response.body) throw new Error(`${url}: the server answered ${response.status} without a body`);
   const length = Number(response.headers.get("content-length")) || 0;
   const buffer = await readStream(response.body, length, onProgress);
   const name = new URL(url, location.href).pathname.split("/").pop() || "dataset";

@@ -1,0 +1,34 @@
+// The page's events between panels: a panel says what happened, the panels that care listen.
+
+/**
+ * @typedef {object} PageEvents
+ * @property {import("./protocol.js").DatasetSummary} dataset_loaded
+ * @property {boolean} training a run started (true) or ended (false)
+ * @property {import("./protocol.js").EpochFinishedEvent} epoch_finished
+ * @property {undefined} weights_changed other weights are in use (loaded, opened or trained)
+ * @property {undefined} run_ended after `training` false and `weights_changed`
+ */
+
+export class Bus {
+  /** @type {{[K in keyof PageEvents]?: ((value: PageEvents[K]) => void)[]}} */
+  #listeners = {};
+
+  /** @template {keyof PageEvents} K
+   * @param {K} name
+   * @param {(value: PageEvents[K]) => void} listener */
+  on(name, listener) {
+    /** @type {((value: PageEvents[K]) => void)[]} */
+    const list = (this.#listeners[name] ??= []);
+    list.push(listener);
+  }
+
+  /** Call the listeners of `name` in the order they were added.
+   * @template {keyof PageEvents} K
+   * @param {K} name
+   * @param {PageEvents[K]} value */
+  emit(name, value) {
+    /** @type {((value: PageEvents[K]) => void)[]} */
+    const list = this.#listeners[name] ?? [];
+    for (const listener of list) listener(value);
+  }
+}

@@ -1,0 +1,113 @@
+// Section 4: classifying the user's image (a file, a drop, a paste or the webcam) and the bars
+// of the top five classes. Branch `web` turns the classify + explain pair into one request.
+import { imageFileToInput, toNetworkInput } from "../image.js";
+import { $, el, makeDropZone } from "../ui.js";
+
+/** @typedef {Uint8Array | Uint8ClampedArray} Pixels 32×32 RGBA */
+
+/**
+ * @param {{worker: import("../client.js").WorkerClient, errors: import("./errors.js").Errors,
+ *   bus: import("../bus.js").Bus, loadWeightsFile: (file: File) => Promise<void>,
+ *   onClassified: (rgba: Pixels) => void, onPick: (rgba: Pixels, cls: number) => void}} deps
+ *   `onClassified` follows every classification; `onPick` a click on a class' bar.
+ */
+export function classifyPanel({ worker, errors, bus, loadWeightsFile, onClassified, onPick }) {
+  const list = $("prediction");
+  const inputCanvas = $("network-input");
+  /** @type {Pixels | null} the image classified last */
+  let lastInput = null;
+  /** @type {string | undefined} its name */
+  let lastName;
+
+  /** Classify 32×32 RGBA pixels; `name` (a file name, "webcam") is kept on the result list.
+   * @param {Pixels} rgba
+   * @param {string | undefined} [name] */
+  async function classify(rgba, name = lastName) {
+    lastInput = rgba;
+    lastName = name;
+    const result = await worker.request("classify", { rgba: new Uint8Array(rgba.buffer.slice(0)) });
+    list.replaceChildren(...result.predictions.slice(0, 5).map((p) => bar(rgba, p)));
+    list.dataset.probabilities = JSON.stringify(result.predictions.map((p) => p.probability));
+    /** @type {number[]} */
+    const byClass = [];
+    for (const p of result.predictions) byClass[p.class] = p.probability;
+    list.dataset.byClass = JSON.stringify(byClass);
+    list.dataset.image = name ?? "";
+    list.dataset.source = result.model.source; // which weights answered
+    list.dataset.at = String(performance.now()); // ms since the page started loading
+    onClassified(rgba);
+  }
+
+  /** One class' bar; a click explains that class.
+   * @param {Pixels} rgba @param {import("../protocol.js").Prediction} p */
+  function bar(rgba, p) {
+    const fill = el("span");
+    fill.style.width = `${Math.max(0.5, p.probability * 100)}%`;
+    const li = el("li", { title: `Show the saliency map and Grad-CAM for “${p.name}”`, onclick: () => onPick(rgba, p.class) },
+      el("span", { className: "name", textContent: p.name }),
+      el("span", { className: "bar" }, fill),
+      el("span", { className: "pct", textContent: `${(p.probability * 100).toFixed(1)}%` }));
+    li.dataset.probability = String(p.probability);
+    li.dataset.class = String(p.class);
+    return li;
+  }
+
+  /** @param {Blob} blob an image file or pasted image */
+  async function classifyFile(blob) {
+    errors.clear();
+    try {
+      const rgba = await imageFileToInput(blob, inputCanvas);
+      await classify(rgba, /** @type {File} */ (blob).name || "pasted image");
+    } catch (e) {
+      errors.show(e);
+    }
+  }
+
+  $("image-input").onchange = (/** @type {Event} */ e) => {
+    const input = /** @type {HTMLInputElement} */ (e.target);
+    if (input.files?.[0]) classifyFile(input.files[0]);
+    input.value = "";
+  };
+  makeDropZone($("image-drop"), (files) => {
+    const file = files[0];
+    return file.name.toLowerCase().endsWith(".bpk") ? loadWeightsFile(file) : classifyFile(file);
+  });
+  document.addEventListener("paste", (e) => {
+    const item = [...(e.clipboardData?.items || [])].find((i) => i.kind === "file");
+    const file = item?.getAsFile();
+    if (file) classifyFile(file);
+  });
+
+  const video = $("webcam-video");
+  $("webcam").onclick = async () => {
+    try {
+      video.srcObject = await navigator.mediaDevices.getUserMedia({ video: true });
+      video.hidden = false;
+      $("webcam-capture").hidden = false;
+    } catch (e) {
+      errors.show(new Error(`The webcam is not available: ${e.message}`));
+    }
+  };
+  $("webcam-capture").onclick = async () => {
+    try {
+      await classify(toNetworkInput(video, video.videoWidth, video.videoHeight, inputCanvas), "webcam");
+    } catch (e) {
+      errors.show(e);
+    }
+  };
+
+  // Other weights answer differently: classify the last image again.
+  bus.on("weights_changed", () => {
+    if (lastInput) classify(lastInput).catch((e) => errors.show(e));
+  });
+
+  return {
+    inputCanvas,
+    lastInput: () => lastInput,
+    /** Mark the bar of the class the maps explain.
+     * @param {number} cls */
+    markExplained(cls) {
+      for (const li of list.children) li.classList.toggle("explained", li.dataset.class === String(cls));
+    },
+  };
+}

@@ -1,0 +1,170 @@
+// "Inside the network": for the image classified last, saliency and Grad-CAM over the enlarged
+// input and each convolution's feature maps; and the first layer's filters as colour tiles.
+// Branch `web` folds the explanation into the classify request.
+import { heatCanvas, mapsGrid } from "../draw.js";
+import { $ } from "../ui.js";
+
+/** @typedef {import("../protocol.js").Explanation} Explanation */
+/** @typedef {import("./classify.js").Pixels} Pixels */
+
+/**
+ * @param {{worker: import("../client.js").WorkerClient, bus: import("../bus.js").Bus,
+ *   inputCanvas: HTMLCanvasElement, lastInput: () => Pixels | null,
+ *   markExplained: (cls: number) => void}} deps
+ *   `inputCanvas` holds the image as the network sees it, `lastInput` is the image classified
+ *   last, `markExplained` marks the class the maps are for.
+ */
+export function explainPanel({ worker, bus, inputCanvas, lastInput, markExplained }) {
+  const details = $("inside");
+  // At most one explanation is computed at a time; images classified meanwhile are skipped but
+  // the latest, so a quick series of images never piles up work in front of the next
+  // classification.
+  let busy = false;
+  /** @type {{rgba: Pixels, cls: number | null} | null} */
+  let next = null;
+
+  /** Saliency, Grad-CAM and feature maps for `rgba` (the class `cls`, or the top one), while
+   * "Inside the network" is open.
+   * @param {Pixels} rgba
+   * @param {number | null} [cls] */
+  async function show(rgba, cls = null) {
+    next = { rgba, cls };
+    if (!details.open) {
+      // No stale maps of an earlier image next to this one.
+      for (const id of ["saliency", "gradcam"]) $(id).getContext("2d").clearRect(0, 0, $(id).width, $(id).height);
+      $("explain-status").textContent = "Open “Inside the network” to see the maps for this image.";
+      return;
+    }
+    if (busy) return;
+    busy = true;
+    $("explain-status").textContent = "Computing the saliency map and Grad-CAM…";
+    try {
+      while (next) {
+        const { rgba: input, cls } = next;
+        next = null;
+        try {
+          const ex = await worker.request("explain", { rgba: new Uint8Array(input.buffer.slice(0)), cls });
+          if (!next && input === lastInput()) {
+            renderExplanation(ex, inputCanvas);
+            markExplained(ex.class);
+          }
+        } catch (e) {
+          if (!next) $("explain-status").textContent = `No explanation: ${e.message}`;
+        }
+      }
+    } finally {
+      busy = false;
+    }
+  }
+  details.addEventListener("toggle", () => {
+    const input = lastInput();
+    if (details.open && input) show(input);
+  });
+
+  let filtersPending = false;
+  /** Draw the first layer's filters of the weights in use. */
+  async function refreshFilters() {
+    if (filtersPending) return;
+    filtersPending = true;
+    try {
+      renderFilters(await worker.request("filters", {}));
+    } catch (e) {
+      console.warn(`filters: ${e.message}`);
+    } finally {
+      filtersPending = false;
+    }
+  }
+  // The filters as they are learned, and whenever other weights are in use.
+  bus.on("epoch_finished", refreshFilters);
+  bus.on("weights_changed", refreshFilters);
+  bus.on("dataset_loaded", refreshFilters);
+
+  return { show };
+}
+
+/** Draw `overlay` over the 32×32 `input` canvas, enlarged onto `target`.
+ * @param {HTMLCanvasElement} target @param {HTMLCanvasElement} input @param {HTMLCanvasElement} overlay
+ * @param {number} alpha @param {boolean} smooth */
+function overlayOn(target, input, overlay, alpha, smooth) {
+  const ctx = /** @type {CanvasRenderingContext2D} */ (target.getContext("2d"));
+  ctx.clearRect(0, 0, target.width, target.height);
+  ctx.imageSmoothingEnabled = false;
+  ctx.globalAlpha = 1;
+  ctx.filter = "grayscale(0.7)";
+  ctx.drawImage(input, 0, 0, target.width, target.height);
+  ctx.filter = "none";
+  ctx.imageSmoothingEnabled = smooth;
+  ctx.globalAlpha = alpha;
+  ctx.drawImage(overlay, 0, 0, target.width, target.height);
+  ctx.globalAlpha = 1;
+}
+
+/** The largest value but the top 1%, so that a few extreme pixels do not wash the map out.
+ * @param {Float32Array} values */
+function robustMax(values) {
+  const sorted = Float32Array.from(values).sort();
+  return sorted[Math.floor(sorted.length * 0.99)] || sorted[sorted.length - 1] || 0;
+}
+
+/** Draw an explanation for the image on `inputCanvas`.
+ * @param {Explanation} ex @param {HTMLCanvasElement} inputCanvas */
+function renderExplanation(ex, inputCanvas) {
+  const top = ex.predictions.find((p) => p.class === ex.class) ?? ex.predictions[0];
+  const saliency = $("saliency");
+  overlayOn(saliency, inputCanvas, heatCanvas(ex.saliency, 32, 32, robustMax(ex.saliency)), 0.75, false);
+  saliency.dataset.mass = String(ex.saliency.reduce((a, b) => a + b, 0));
+  const side = ex.gradcam_side;
+  const gradcam = $("gradcam");
+  overlayOn(gradcam, inputCanvas, heatCanvas(ex.gradcam, side, side), 0.55, true);
+  gradcam.dataset.side = String(side);
+  gradcam.dataset.values = JSON.stringify(Array.from(ex.gradcam));
+  const which = top === ex.predictions[0] ? "the top class" : "the class";
+  $("explain-status").textContent =
+    `Maps for ${which}, “${top.name}” (${(top.probability * 100).toFixed(1)}%). Click a class in the list to explain it instead.`;
+  $("explain-status").dataset.class = String(ex.class);
+
+  const figures = ex.feature_maps.map((layer) => {
+    const columns = layer.channels <= 32 ? 8 : 16;
+    const scale = layer.width >= 28 ? 2 : layer.width >= 12 ? 3 : 8;
+    const figure = document.createElement("figure");
+    figure.dataset.layer = layer.layer;
+    const caption = document.createElement("figcaption");
+    caption.textContent = `${layer.layer}: ${layer.channels} feature maps of ${layer.height}×${layer.width} (after the activation; white = strongest in this layer)`;
+    figure.append(caption, mapsGrid(layer.values, layer.channels, layer.width, layer.height, columns, scale));
+    return figure;
+  });
+  $("feature-maps").replaceChildren(...figures);
+}
+
+/** Draw the first layer's filters as colour tiles, all scaled by the layer's extreme values
+ * (grey is zero).
+ * @param {import("../protocol.js").Filters} f */
+function renderFilters(f) {
+  const canvas = $("filters");
+  const scale = 10;
+  const gap = 4;
+  const columns = 8;
+  const rows = Math.ceil(f.count / columns);
+  canvas.width = columns * (f.size * scale + gap);
+  canvas.height = rows * (f.size * scale + gap);
+  const ctx = canvas.getContext("2d");
+  ctx.fillStyle = "#fff";
+  ctx.fillRect(0, 0, canvas.width, canvas.height);
+  const extreme = f.values.reduce((m, v) => Math.max(m, Math.abs(v)), 0) || 1;
+  const plane = f.size * f.size;
+  for (let k = 0; k < f.count; k++) {
+    for (let y = 0; y < f.size; y++) {
+      for (let x = 0; x < f.size; x++) {
+        const rgb = [0, 1, 2].map((c) => {
+          const v = c < f.channels ? f.values[k * f.channels * plane + c * plane + y * f.size + x] : 0;
+          return Math.round(127.5 + (127.5 * v) / extreme);
+        });
+        ctx.fillStyle = `rgb(${rgb.join(",")})`;
+        const ox = (k % columns) * (f.size * scale + gap);
+        const oy = Math.floor(k / columns) * (f.size * scale + gap);
+        ctx.fillRect(ox + x * scale, oy + y * scale, scale, scale);
+      }
+    }
+  }
+  canvas.dataset.count = String(f.count);
+}

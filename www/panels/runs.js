@@ -1,0 +1,180 @@
+// The saved runs (kept in IndexedDB by the worker after every epoch) and the banner that offers
+// to resume an interrupted one. A run is live while a worker, in this tab or another, holds the
+// Web Lock `kiln-run:<id>`; a run recorded as running that nobody trains is interrupted.
+import { deleteRun, getRun, listRuns } from "../store.js";
+import { $, el, fmtPct } from "../ui.js";
+import { moreEpochs } from "./settings.js";
+
+/** @typedef {import("../store.js").RunRecord} RunRecord */
+
+const LOCK_PREFIX = "kiln-run:";
+
+/** @param {number} t */
+const fmtDate = (t) => new Date(t).toLocaleString(undefined, { dateStyle: "short", timeStyle: "short" });
+
+/** A run recorded as training that no worker trains: its page went away mid-run.
+ * @param {RunRecord} run
+ * @param {Set<string>} alive ids of the runs training now */
+const isInterrupted = (run, alive) => run.status === "running" && !alive.has(run.id);
+
+/** Ids of the runs training now, in this tab or another (their workers hold a Web Lock). */
+async function liveRuns() {
+  const locks = await navigator.locks?.query?.().catch(() => null);
+  const names = (locks?.held ?? []).map((l) => l.name).filter((n) => n?.startsWith(LOCK_PREFIX));
+  return new Set(names.map((n) => /** @type {string} */ (n).slice(LOCK_PREFIX.length)));
+}
+
+/**
+ * @param {{worker: import("../client.js").WorkerClient, errors: import("./errors.js").Errors,
+ *   bus: import("../bus.js").Bus, training: ReturnType<typeof import("./training.js").trainingPanel>,
+ *   backend: () => string | undefined}} deps
+ */
+export function runsPanel({ worker, errors, bus, training, backend }) {
+  let hasDataset = false;
+  /** @type {RunRecord | null} the run the banner offers to resume */
+  let interrupted = null;
+  let ticket = 0; // the latest refresh; earlier ones do not draw
+  /** @type {Set<string>} runs whose lock is being waited for */
+  const watched = new Set();
+
+  /** Draw the list; resolves to the runs and the live ones it was drawn from. */
+  async function refresh() {
+    const mine = ++ticket;
+    let runs;
+    try {
+      runs = await listRuns();
+    } catch (e) {
+      $("saved-runs-empty").textContent = `Saved runs are unavailable: ${e.message}`;
+      return { runs: [], alive: new Set() };
+    }
+    const alive = await liveRuns();
+    if (mine !== ticket) return { runs, alive }; // a newer refresh is on its way: draw only that one
+    $("saved-runs").querySelector("tbody").replaceChildren(...runs.map((run) => row(run, alive.has(run.id), alive)));
+    $("saved-runs-empty").hidden = runs.length > 0;
+    const estimate = await navigator.storage?.estimate?.().catch(() => null);
+    if (estimate?.quota) {
+      $("storage-usage").textContent = `Using ${((estimate.usage ?? 0) / 1e6).toFixed(1)} MB of the ${(estimate.quota / 1e6).toFixed(0)} MB this browser allows the site.`;
+    }
+    // A run drawn as training (in another tab, this tab, or a worker of this tab's previous page
+    // that has not quite gone yet): look again once its lock is released, so the list never
+    // keeps saying "training" for a run that stopped.
+    for (const r of runs) if (alive.has(r.id)) watch(r.id);
+    return { runs, alive };
+  }
+
+  /** @param {RunRecord} run @param {boolean} live @param {Set<string>} alive */
+  function row(run, live, alive) {
+    const tr = el("tr");
+    tr.dataset.runId = run.id;
+    const status = live ? "training" : isInterrupted(run, alive) ? "interrupted" : run.status;
+    const cells = [run.name, `${run.epochs_done} / ${run.epochs_total}`, fmtPct(run.test_accuracy), status, fmtDate(run.updated)];
+    for (const text of cells) tr.append(el("td", { textContent: text }));
+    const actions = el("td");
+    /** @param {string} label @param {string} action @param {() => void} onclick */
+    const button = (label, action, onclick, title = "") => {
+      const b = el("button", { type: "button", textContent: label, title, disabled: training.isTraining() || live, onclick });
+      b.dataset.action = action;
+      actions.append(b, " ");
+    };
+    const more = run.epochs_done >= (run.epochs_total ?? 0);
+    button(more ? "Train more" : "Continue", "continue", () => continueRun(run.id),
+      more ? "Train this run for another Epochs epochs" : "Continue from the next epoch with the saved optimiser state");
+    button("Open", "open", () => openRun(run.id), "Use these weights to classify");
+    button("Delete", "delete", () => removeRun(run.id));
+    tr.append(actions);
+    return tr;
+  }
+
+  /** @param {string} id */
+  function watch(id) {
+    if (watched.has(id) || !navigator.locks) return;
+    watched.add(id);
+    navigator.locks.request(`${LOCK_PREFIX}${id}`, () => {}).then(() => {
+      watched.delete(id);
+      offerResume();
+    });
+  }
+
+  /** Continue a saved run from its next epoch; a finished run trains `Epochs` more.
+   * @param {string} id */
+  async function continueRun(id) {
+    errors.clear();
+    if (training.isTraining()) return errors.show(new Error("A run is training; stop it first."));
+    if (!hasDataset) return errors.show(new Error("Load the dataset (section 1) first, then continue the run."));
+    const saved = await getRun(id);
+    if (!saved) return errors.show(new Error("This saved run is gone (deleted in another tab?)."));
+    let epochs = saved.epochs_total ?? 0;
+    if (saved.epochs_done >= epochs) {
+      const more = moreEpochs();
+      if (more === null) return errors.show(new Error("Set Epochs to how many more epochs to train."));
+      epochs = saved.epochs_done + more;
+    }
+    interrupted = null;
+    updateBanner();
+    training.restore(saved, epochs);
+    await training.run(() => worker.request("resume_run", { run_id: id, epochs, backend: backend() }));
+  }
+
+  /** Use a saved run's weights.
+   * @param {string} id */
+  async function openRun(id) {
+    errors.clear();
+    try {
+      await worker.request("load_saved", { run_id: id });
+      bus.emit("weights_changed", undefined);
+    } catch (e) {
+      errors.show(e);
+    }
+  }
+
+  /** @param {string} id */
+  async function removeRun(id) {
+    errors.clear();
+    try {
+      await deleteRun(id);
+      if (interrupted?.id === id) {
+        interrupted = null;
+        updateBanner();
+      }
+    } catch (e) {
+      errors.show(e);
+    }
+    refresh();
+  }
+
+  /** Offer to resume the latest run that was training when its page went away. */
+  async function offerResume() {
+    // The same snapshot of live runs as the list drew, so the banner and the list agree.
+    const { runs, alive } = await refresh();
+    interrupted = runs.find((r) => isInterrupted(r, alive) && r.epochs_done < (r.epochs_total ?? 0)) ?? null;
+    updateBanner();
+  }
+
+  function updateBanner() {
+    const run = interrupted;
+    $("resume-banner").hidden = !run;
+    if (!run) return;
+    const where = hasDataset ? "" : " Load the dataset (section 1), then resume.";
+    $("resume-text").textContent =
+      `“${run.name}” was interrupted after epoch ${run.epochs_done} of ${run.epochs_total} ` +
+      `(test accuracy ${fmtPct(run.test_accuracy)}).${where}`;
+    $("resume-run").disabled = !hasDataset || training.isTraining();
+  }
+
+  $("resume-run").onclick = () => interrupted && continueRun(interrupted.id);
+  $("resume-dismiss").onclick = () => {
+    interrupted = null;
+    updateBanner();
+  };
+  bus.on("dataset_loaded", () => {
+    hasDataset = true;
+    updateBanner();
+  });
+  bus.on("training", () => {
+    updateBanner();
+    refresh();
+  });
+  worker.on("autosave", () => refresh());
+
+  return { offerResume };
+}

@@ -1,0 +1,90 @@
+// The weights in use: what they are (the model status line), loading them from a file or the
+// shipped pretrained ones, and downloading them.
+import { $, el } from "../ui.js";
+
+const SOURCES = {
+  untrained: "Untrained weights",
+  pretrained: "Pretrained weights (shipped with Kiln)",
+  trained: "Weights trained in this tab",
+  saved: "Weights of a saved run",
+  file: "Weights loaded from a file",
+};
+
+/** @param {{worker: import("../client.js").WorkerClient, errors: import("./errors.js").Errors,
+ *   bus: import("../bus.js").Bus}} deps */
+export function weightsPanel({ worker, errors, bus }) {
+  let training = false;
+
+  /** Say which weights are in use. */
+  async function refreshStatus() {
+    const m = await worker.request("active_model", {}).catch(() => null);
+    if (!m) return;
+    const status = $("model-status");
+    if (m.source === "untrained") status.textContent = "Untrained weights: predictions are guesses until you train.";
+    else {
+      const acc = m.test_accuracy != null ? `, test accuracy ${(m.test_accuracy * 100).toFixed(1)}%` : "";
+      const during = training ? " (training: latest weights)" : "";
+      status.textContent = `${SOURCES[m.source]}: ${m.epochs} epoch${m.epochs === 1 ? "" : "s"}${acc}${during}.`;
+    }
+    status.dataset.source = m.source;
+  }
+
+  /** Use the weights file `name`; rejects when it does not fit the network.
+   * @param {string} name @param {ArrayBuffer} buffer */
+  async function load(name, buffer, pretrained = false) {
+    await worker.request("load_weights", { name, buffer, pretrained }, [buffer]);
+    bus.emit("weights_changed", undefined);
+  }
+
+  /** The weights shipped with the page, where there are some. */
+  async function loadPretrained() {
+    try {
+      const response = await fetch("models/seed.bpk");
+      if (!response.ok) throw new Error(`models/seed.bpk: ${response.status} ${response.statusText}`);
+      await load("models/seed.bpk", await response.arrayBuffer(), true);
+    } catch (e) {
+      console.warn(`pretrained weights unavailable: ${e.message}`);
+      await refreshStatus();
+    }
+  }
+
+  /** Load a weights file the user gave, saying what went wrong if it does not fit.
+   * @param {File} file */
+  async function loadFile(file) {
+    errors.clear();
+    try {
+      await load(file.name, await file.arrayBuffer());
+    } catch (err) {
+      errors.show(err);
+    }
+  }
+
+  $("weights-input").onchange = (/** @type {Event} */ e) => {
+    const input = /** @type {HTMLInputElement} */ (e.target);
+    const file = input.files?.[0];
+    input.value = "";
+    if (file) loadFile(file);
+  };
+
+  $("download-weights").onclick = async () => {
+    errors.clear();
+    try {
+      const bytes = await worker.request("weights_bytes", {});
+      const m = await worker.request("active_model", {});
+      const url = URL.createObjectURL(new Blob([/** @type {Uint8Array<ArrayBuffer>} */ (bytes)], { type: "application/octet-stream" }));
+      const a = el("a", { href: url, download: `kiln-seed-${m.source}-${m.epochs}ep.bpk` });
+      document.body.append(a);
+      a.click();
+      a.remove();
+      setTimeout(() => URL.revokeObjectURL(url), 10_000);
+    } catch (e) {
+      errors.show(e);
+    }
+  };
+
+  bus.on("training", (on) => (training = on));
+  bus.on("epoch_finished", () => refreshStatus());
+  bus.on("weights_changed", () => refreshStatus());
+
+  return { refreshStatus, loadPretrained, loadFile };
+}

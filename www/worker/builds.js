@@ -1,0 +1,117 @@
+// Loading the engine's builds, and moving the state from one to another.
+//
+// Three builds of the engine, one per device, so that a page downloads only what it runs:
+//   pkg/          WebGPU alone (no CPU path): the largest, fetched only when WebGPU is tried;
+//   pkg-cpu/      the CPU path alone, single-threaded: works everywhere;
+//   pkg-threads/  the CPU path on a pool of Web Workers (wasm threads). It needs
+//                 SharedArrayBuffer, so a cross-origin isolated page.
+// The worker starts on the CPU path's build. When the device moves from one build to another,
+// the dataset and the weights in use move with it. `?threads=0` keeps the CPU path
+// single-threaded.
+
+/** @typedef {import("./engine.js").Engine} Engine */
+/** @typedef {"gpu" | "cpu" | "threads"} BuildKind */
+
+const threadsWanted =
+  self.crossOriginIsolated && typeof SharedArrayBuffer === "function" && new URL(location.href).searchParams.get("threads") !== "0";
+
+/** The CPU threads the CPU path computes on, and why not more when it is one. */
+export const cpu = {
+  threads: 1,
+  /** @type {string | null} */
+  note: threadsWanted ? null : self.crossOriginIsolated ? "threads turned off (?threads=0)" : "the page is not cross-origin isolated",
+};
+
+// Relative to this module (www/worker/): the builds sit beside worker.js.
+const PACKAGES = { gpu: "../pkg/kiln.js", cpu: "../pkg-cpu/kiln.js", threads: "../pkg-threads/kiln.js" };
+/** @type {{[K in BuildKind]?: Promise<Engine>}} */
+const builds = {};
+
+/** The engine of the `kind` build, loaded the first time it is asked for.
+ * @param {BuildKind} kind
+ * @returns {Promise<Engine>} */
+export function build(kind) {
+  builds[kind] ??= (async () => {
+    const kiln = await import(PACKAGES[kind]);
+    await kiln.default();
+    if (kind === "threads") {
+      const threads = Math.max(1, Math.min(navigator.hardwareConcurrency || 1, 16));
+      await kiln.initThreadPool(threads);
+      cpu.threads = threads;
+    }
+    return new kiln.Engine();
+  })();
+  return builds[kind];
+}
+
+/** Forget a build that failed to load, so that a later choice tries again.
+ * @param {BuildKind} kind */
+export function forget(kind) {
+  delete builds[kind];
+}
+
+/** The build the CPU path runs in: the multi-threaded one where it can, else the CPU-only one.
+ * @type {BuildKind} */
+let cpuKind = threadsWanted ? "threads" : "cpu";
+
+/** The CPU path's engine: `cpuKind`'s build, falling back to the next where one does not start.
+ * @returns {Promise<{engine: Engine, kind: BuildKind}>} */
+export async function cpuBuild() {
+  for (;;) {
+    try {
+      return { engine: await build(cpuKind), kind: cpuKind };
+    } catch (err) {
+      if (cpuKind !== "threads") throw err;
+      cpuKind = "cpu";
+      cpu.threads = 1;
+      cpu.note = `the multi-threaded build did not start: ${err?.message ?? err}`;
+      console.warn(`Kiln: the multi-threaded build did not start (${err?.message ?? err}); the CPU path uses one thread`);
+    }
+  }
+}
+
+/** The engine in use and its build, once the first one has started.
+ * @type {{engine: Engine | null, kind: BuildKind | null}} */
+const current = { engine: null, kind: null };
+// Requests wait while the state moves between builds.
+let handover = Promise.resolve();
+
+// Start in the CPU path's build: it is small, it classifies at once (WebGPU first compiles its
+// kernels), and Auto needs it to time the CPU. The WebGPU build is fetched when WebGPU is tried.
+const ready = cpuBuild().then(({ engine, kind }) => {
+  current.engine = engine;
+  current.kind = kind;
+});
+
+/** The engine in use, once the first build has started and no handover is under way.
+ * @returns {Promise<Engine>} */
+export async function engineInUse() {
+  await ready;
+  await handover;
+  return /** @type {Engine} */ (current.engine);
+}
+
+/** Make the `kind` build the engine in use, moving the weights in use and the dataset to it.
+ * @param {BuildKind} kind */
+export async function use(kind) {
+  if (kind === current.kind) return;
+  const from = /** @type {Engine} */ (current.engine);
+  if (from.isTraining()) throw new Error("cannot change the device while training; stop first");
+  /** @type {() => void} */
+  let release = () => {};
+  handover = new Promise((r) => (release = r));
+  try {
+    const to = await build(kind);
+    const { source } = from.activeModel();
+    to.loadWeights("the weights in use", await from.weightsBytes(), source);
+    const data = from.exportDataset();
+    if (data) {
+      to.loadDataset(data.names, data.files, () => {}, data.name);
+      from.releaseDataset();
+    }
+    current.engine = to;
+    current.kind = kind;
+  } finally {
+    release();
+  }
+}

@@ -1,0 +1,56 @@
+// The engine's JavaScript API (the `Engine` class of crate/src/web, one per build) as the worker
+// uses it, so that tsc checks the worker's handlers against it and against www/protocol.js.
+
+/** @typedef {import("../protocol.js").ActiveModel} ActiveModel */
+/** @typedef {import("../protocol.js").DeviceInfo} DeviceInfo */
+/** @typedef {import("../protocol.js").TrainingEvent} TrainingEvent */
+/** @typedef {import("../protocol.js").TrainingSummary} TrainingSummary */
+/** @typedef {import("../protocol.js").TrainingConfig} TrainingConfig */
+/** @typedef {import("../protocol.js").EpochRecord} EpochRecord */
+
+/** A run so far, as the engine hands it over after every epoch (crate/src/web/checkpoint.rs)
+ * and takes it back to resume.
+ * @typedef {object} Checkpoint
+ * @property {TrainingConfig} config
+ * @property {EpochRecord[]} history
+ * @property {Uint8Array} weights
+ * @property {Uint8Array} optimizer
+ * @property {Uint8Array} [best_weights] with early stopping, the best epoch's when not the last
+ * @property {number} [epochs_done]
+ * @property {number | null} [test_accuracy]
+ */
+
+/** The dataset as `exportDataset` gives it: files `loadDataset` reads back unchanged.
+ * @typedef {{name: string, names: string[], files: Uint8Array[]}} ExportedDataset
+ */
+
+/**
+ * @typedef {object} Engine
+ * @property {(preference: string, cpuSpeed?: number) => Promise<DeviceInfo>} initDevice
+ * @property {() => Promise<number>} cpuSpeed
+ * @property {(names: string[], files: Uint8Array[], onProgress: (done: number, total: number) => void,
+ *   displayName?: string) => import("../protocol.js").DatasetSummary} loadDataset
+ * @property {(perClass: number) => import("../protocol.js").Samples} sampleImages
+ * @property {(config: TrainingConfig, onEvent: (event: TrainingEvent) => void, fromCurrent: boolean,
+ *   onCheckpoint: (checkpoint: Checkpoint) => Promise<void>) => Promise<TrainingSummary>} train
+ * @property {(checkpoint: Checkpoint, epochs: number | undefined, onEvent: (event: TrainingEvent) => void,
+ *   onCheckpoint: (checkpoint: Checkpoint) => Promise<void>) => Promise<TrainingSummary>} resumeRun
+ * @property {() => void} pause
+ * @property {() => void} resume
+ * @property {() => void} stop
+ * @property {() => boolean} isTraining
+ * @property {(rgba: Uint8Array) => Promise<import("../protocol.js").Classification>} classify
+ * @property {(rgba: Uint8Array, cls?: number) => Promise<import("../protocol.js").Explanation>} explain
+ * @property {() => Promise<import("../protocol.js").Filters>} filters
+ * @property {() => Promise<import("../protocol.js").Evaluation>} evaluate
+ * @property {() => import("../protocol.js").Evaluation | null} lastEvaluation
+ * @property {(label: number, predicted: number, limit: number) => import("../protocol.js").ConfusionCell} confusionCell
+ * @property {() => import("../protocol.js").MemoryUsage} memoryUsage
+ * @property {() => ActiveModel} activeModel
+ * @property {() => Promise<import("../protocol.js").Bytes>} weightsBytes
+ * @property {(name: string, bytes: Uint8Array, source: string) => ActiveModel} loadWeights
+ * @property {() => ExportedDataset | null} exportDataset
+ * @property {() => void} releaseDataset
+ */
+
+export {};

@@ -1,0 +1,128 @@
+// The run being trained, kept in IndexedDB: after every epoch the worker saves the run
+// (weights, optimiser state, settings, history), so that a reload or a crashed tab loses at
+// most one epoch. While a run trains, the worker holds a Web Lock named after it
+// (`kiln-run:<id>`), so that other tabs (and this page after a reload) can tell a live run from
+// an interrupted one.
+import { describeStorageError, getCheckpoint, saveRun, updateRun } from "../store.js";
+import { post } from "./post.js";
+
+/** @typedef {import("./engine.js").Engine} Engine */
+/** @typedef {import("./engine.js").Checkpoint} Checkpoint */
+/** @typedef {import("../protocol.js").Requests} Requests */
+/** @typedef {import("../protocol.js").TrainingEvent} TrainingEvent */
+/** @typedef {import("../protocol.js").TrainingSummary} TrainingSummary */
+/** @typedef {import("../store.js").RunRecord} RunRecord */
+
+/** The run being trained: its IndexedDB record (without the checkpoint's bytes), its step
+ * reports as a growing array, and whether it has been saved yet.
+ * @typedef {Omit<RunRecord, "steps"> & {steps: number[], saved: boolean}} LiveRun */
+/** @type {LiveRun | null} */
+let run = null;
+
+/** @param {import("../protocol.js").RunInfo} info
+ * @returns {LiveRun} */
+function newRun({ name, dataset, backend }) {
+  const now = Date.now();
+  return {
+    id: `${now.toString(36)}-${Math.random().toString(36).slice(2, 8)}`,
+    name,
+    created: now,
+    updated: now,
+    status: "running",
+    dataset,
+    backend,
+    steps: [], // flat [x, loss, accuracy, x, loss, accuracy, ...] of the step reports
+    epochs_done: 0,
+    saved: false,
+  };
+}
+
+/** @param {TrainingEvent} event */
+function onEvent(event) {
+  if (event.type === "step" && run) {
+    run.steps.push(event.epoch + event.step / event.steps_per_epoch, event.loss, event.accuracy);
+  }
+  post({ type: "progress", event });
+}
+
+/** @param {Checkpoint} checkpoint */
+async function onCheckpoint(checkpoint) {
+  if (!run) return;
+  Object.assign(run, {
+    updated: Date.now(),
+    config: checkpoint.config,
+    history: checkpoint.history,
+    epochs_done: checkpoint.epochs_done,
+    epochs_total: checkpoint.config.epochs,
+    test_accuracy: checkpoint.test_accuracy,
+  });
+  const { saved, ...record } = run;
+  try {
+    if (!saved) navigator.storage?.persist?.().catch(() => {}); // ask not to be evicted
+    await saveRun({ ...record, steps: Float32Array.from(run.steps) }, checkpoint);
+    run.saved = true;
+    post({ type: "autosave", ok: true, run: { id: run.id, epochs_done: run.epochs_done } });
+  } catch (err) {
+    post({
+      type: "autosave",
+      ok: false,
+      message: `Autosave after epoch ${checkpoint.epochs_done} failed: ${describeStorageError(err)}. Training goes on.`,
+    });
+  }
+}
+
+/** Wait for the run to end and record how it ended, holding its Web Lock until then.
+ * @param {LiveRun} live
+ * @param {Promise<TrainingSummary>} training
+ * @returns {Promise<TrainingSummary>} */
+function finishRun(live, training) {
+  const done = (async () => {
+    try {
+      const summary = await training;
+      await markRun(summary.cancelled || summary.epochs < (run?.epochs_total ?? 0) ? "stopped" : "finished");
+      return summary;
+    } catch (err) {
+      await markRun("stopped");
+      throw err;
+    }
+  })();
+  navigator.locks?.request(`kiln-run:${live.id}`, () => done.catch(() => {}));
+  return done;
+}
+
+/** @param {"stopped" | "finished"} status */
+async function markRun(status) {
+  const current = run;
+  run = null;
+  if (current?.saved) await updateRun(current.id, { status, updated: Date.now() }).catch(() => {});
+}
+
+/** Train a new run, saved after every epoch.
+ * @param {Engine} engine
+ * @param {Requests["train"]} request */
+export function trainNew(engine, { config, from_current, run: info }) {
+  if (engine.isTraining()) throw new Error("training is already running");
+  const live = newRun(info);
+  run = live; // before the first event
+  return finishRun(live, engine.train(config, onEvent, !!from_current, onCheckpoint));
+}
+
+/** Continue a saved run from its next epoch.
+ * @param {Engine} engine
+ * @param {Requests["resume_run"]} request */
+export async function trainSaved(engine, { run_id, epochs, backend }) {
+  if (engine.isTraining()) throw new Error("training is already running");
+  const { run: saved, checkpoint } = await getCheckpoint(run_id);
+  /** @type {LiveRun} */
+  const live = { ...saved, status: "running", backend, steps: Array.from(saved.steps ?? []), saved: true };
+  run = live;
+  return finishRun(live, engine.resumeRun(checkpoint, epochs ?? undefined, onEvent, onCheckpoint));
+}
+
+/** Use a saved run's weights: with early stopping its best epoch's, not necessarily its last.
+ * @param {Engine} engine
+ * @param {Requests["load_saved"]} request */
+export async function loadSaved(engine, { run_id }) {
+  const { run: saved, checkpoint } = await getCheckpoint(run_id);
+  return engine.loadWeights(saved.name, checkpoint.best_weights ?? checkpoint.weights, "saved");
+}
