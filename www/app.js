@@ -50,18 +50,18 @@ const classify = classifyPanel({
   errors,
   bus,
   loadWeightsFile: (file) => weights.loadFile(file),
-  onClassified: (rgba) => {
-    weights.refreshStatus();
-    explain.show(rgba);
+  explainWanted: () => explain.wanted(),
+  onClassified: (result) => {
+    weights.showStatus(result.model);
+    explain.show(result.explanation);
   },
-  onPick: (rgba, cls) => explain.show(rgba, cls),
 });
 const explain = explainPanel({
   worker,
   bus,
   inputCanvas: classify.inputCanvas,
-  lastInput: classify.lastInput,
   markExplained: classify.markExplained,
+  onOpen: () => classify.again(),
 });
 
 if (query.has("test")) {

@@ -17,25 +17,50 @@
 /** Bytes the engine copied out of wasm memory (so never a view on a SharedArrayBuffer).
  * @typedef {Uint8Array<ArrayBuffer>} Bytes */
 
-/** `ActiveModel` (crate/src/web/mod.rs): where the weights in use came from.
+/** `ActiveModel` (crate/src/web/weights.rs): where the weights in use came from.
  * @typedef {object} ActiveModel
  * @property {"untrained" | "pretrained" | "trained" | "saved" | "file"} source
  * @property {number} epochs
  * @property {number | null} test_accuracy
  */
 
-/** `DeviceInfo` (crate/src/web/device.rs), with the CPU threads the worker adds.
- * @typedef {object} DeviceInfo
- * @property {"cpu" | "webgpu"} backend
- * @property {string} adapter
- * @property {string | null} [fallback_reason] why WebGPU is not used although asked for
- * @property {Speeds | null} [speeds] Auto's timing of both devices, when it ran
- * @property {number | null} [threads] the CPU path's threads (null on WebGPU)
+/** `Known` (crate/src/device): what the worker knows when it asks `decideDevice`.
+ * @typedef {object} Known
+ * @property {"auto" | "webgpu" | "cpu"} preference the device menu's choice
+ * @property {boolean} webgpu_exposed navigator.gpu exists
+ * @property {{description: string, software: boolean} | null} adapter
+ * @property {{cpu: number | null, webgpu: number} | null} speeds Auto's timings, img/s
+ * @property {{code: "webgpu_failed" | "build_not_loaded", message: string} | null} failure
+ */
+
+/** `CpuReason` and `GpuReason` (crate/src/device): why the device in use was chosen. The page
+ * words each code in one place (www/words.js).
+ * @typedef {{code: "chosen"} | {code: "no_webgpu_in_browser"} | {code: "no_adapter"}
+ *   | {code: "software_adapter", adapter: string} | {code: "webgpu_failed", message: string}
+ *   | {code: "build_not_loaded", message: string} | {code: "cpu_faster", speeds: Speeds}
+ *   | {code: "faster", speeds: Speeds} | {code: "cpu_not_timed"}} DeviceReason
  */
 
 /** @typedef {{cpu: number, webgpu: number}} Speeds images per second */
 
-/** `DatasetSummary` (crate/src/web/mod.rs).
+/** `Decision` (crate/src/device): the device, or that Auto must time both first.
+ * @typedef {{kind: "cpu" | "webgpu", reason: DeviceReason} | {kind: "measure"}} Decision
+ */
+
+/** `DeviceInfo` (crate/src/web/device.rs): the device an engine started.
+ * @typedef {{backend: "cpu" | "webgpu", adapter: string}} EngineDeviceInfo
+ */
+
+/** What `init_device` resolves to: the device in use and why.
+ * @typedef {object} DeviceInfo
+ * @property {"cpu" | "webgpu"} backend
+ * @property {string} adapter the adapter as the browser reports it; the CPU path with its threads
+ * @property {number | null} threads the CPU path's threads (null on WebGPU)
+ * @property {DeviceReason} reason
+ * @property {{cpu: number | null, webgpu: number} | null} speeds Auto's timings, when it ran
+ */
+
+/** `DatasetSummary` (crate/src/web/dataset.rs).
  * @typedef {object} DatasetSummary
  * @property {number} train_images
  * @property {number} test_images
@@ -125,11 +150,12 @@
  * @typedef {{class: number, name: string, probability: number}} Prediction
  */
 
-/** `Engine.classify`: every class, best first, and the weights that answered.
- * @typedef {{predictions: Prediction[], model: ActiveModel}} Classification
+/** `Engine.classify`: every class, best first, the weights that answered, and the explanation
+ * when asked for (from the same forward pass).
+ * @typedef {{predictions: Prediction[], model: ActiveModel, explanation: Explanation | null}} Classification
  */
 
-/** `Engine.explain` (crate/src/explain.rs `Explanation`, with `model`).
+/** The explanation in `Engine.classify`'s answer (crate/src/explain.rs `Explanation`, with `model`).
  * @typedef {{layer: string, channels: number, height: number, width: number,
  *   values: Float32Array}} FeatureMaps
  * @typedef {object} Explanation
@@ -191,8 +217,8 @@
  * @property {{}} pause
  * @property {{}} resume
  * @property {{}} stop
- * @property {{rgba: Uint8Array}} classify
- * @property {{rgba: Uint8Array, cls: number | null}} explain
+ * @property {{rgba: Uint8Array, explain: boolean, cls: number | null}} classify the explanation
+ *   (of class `cls`, or the top one) with the predictions when `explain`
  * @property {{}} filters
  * @property {{}} evaluate
  * @property {{}} last_evaluation
@@ -217,7 +243,6 @@
  * @property {void} resume
  * @property {void} stop
  * @property {Classification} classify
- * @property {Explanation} explain
  * @property {Filters} filters
  * @property {Evaluation} evaluate
  * @property {Evaluation | null} last_evaluation

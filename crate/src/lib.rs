@@ -1,6 +1,7 @@
 //! Kiln: train a convolutional network on CIFAR-10, natively or in the browser.
 
 pub mod data;
+pub mod device;
 pub mod explain;
 pub mod infer;
 pub mod model;

@@ -1,33 +1,33 @@
 //! In the browser (wasm-bindgen-test in headless Chromium, run by `./build.sh test` through
 //! `wasm-pack test --headless --chrome`): training lowers the loss on WebGPU and on the CPU,
-//! async reads work, progress reports do not drain the device, and the CPU fallback is taken
-//! when WebGPU is missing.
+//! async reads work, progress reports do not drain the device, Auto's timings lead to the
+//! faster device, and the engine's state moves between engines. The rules of the device
+//! choice are unit-tested natively (`crate::device`); `engine.rs` tests the engine's calls.
 // The build with both devices (the default features); `webgpu_module.rs` tests the WebGPU
 // module alone.
 #![cfg(all(target_arch = "wasm32", feature = "cpu", feature = "webgpu"))]
 
 mod common;
+#[path = "web/engine.rs"]
+mod engine;
 
 use burn::prelude::*;
 use common::StopAfter;
 use kiln::data::{Cifar10, Split};
+use kiln::device::Backend;
 use kiln::train::read::read_floats;
 use kiln::train::{Trainer, TrainingConfig, TrainingEvent};
 use kiln::web::device;
-use wasm_bindgen::JsValue;
 use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
 
 /// The browser's WebGPU device; fails the test when WebGPU does not start.
 async fn webgpu() -> Device {
-    let (device, info) = device::choose("webgpu", None).await;
-    assert_eq!(
-        info.backend, "webgpu",
-        "WebGPU did not start: {:?}",
-        info.fallback_reason
-    );
-    device.expect("a WebGPU choice has its device")
+    match device::start(Backend::WebGpu).await {
+        Ok(started) => started.device,
+        Err(e) => panic!("{e}"),
+    }
 }
 
 /// Ten images of deterministic noise, one per class: a batch a network can memorise quickly.
@@ -135,15 +135,9 @@ async fn stopping_with_a_read_in_flight_leaves_webgpu_working() {
 
 #[wasm_bindgen_test]
 async fn async_reads_work_on_every_device() {
-    let (gpu, info) = device::choose("webgpu", None).await;
-    for device in [Device::flex(), gpu.expect("a device, WebGPU's or the CPU")] {
+    for device in [Device::flex(), webgpu().await] {
         let t = Tensor::<1>::from_floats([1.0, 2.0, 3.5], &device) * 2.0;
-        assert_eq!(
-            read_floats(t).await.unwrap(),
-            vec![2.0, 4.0, 7.0],
-            "{}",
-            info.backend
-        );
+        assert_eq!(read_floats(t).await.unwrap(), vec![2.0, 4.0, 7.0]);
     }
 }
 
@@ -157,21 +151,6 @@ async fn training_lowers_the_loss_on_the_cpu() {
 async fn training_lowers_the_loss_on_webgpu() {
     let (first, last) = first_and_last_loss(&webgpu().await).await;
     assert!(last < first * 0.8, "webgpu: loss {first} -> {last}");
-}
-
-#[wasm_bindgen_test]
-async fn without_webgpu_the_cpu_is_used_and_the_reason_given() {
-    // Hide navigator.gpu, as a browser without WebGPU would.
-    let navigator = js_sys::Reflect::get(&js_sys::global(), &"navigator".into()).unwrap();
-    let descriptor = js_sys::Object::new();
-    js_sys::Reflect::set(&descriptor, &"value".into(), &JsValue::UNDEFINED).unwrap();
-    js_sys::Reflect::set(&descriptor, &"configurable".into(), &JsValue::TRUE).unwrap();
-    js_sys::Reflect::define_property(&navigator.clone().into(), &"gpu".into(), &descriptor)
-        .unwrap();
-    let (_, info) = device::choose("auto", None).await;
-    js_sys::Reflect::delete_property(&navigator.into(), &"gpu".into()).unwrap();
-    assert_eq!(info.backend, "cpu");
-    assert!(info.fallback_reason.unwrap().contains("WebGPU"));
 }
 
 /// Save a run on `device` after one epoch and continue it there: the checkpoint uses only
@@ -219,42 +198,6 @@ async fn a_run_is_saved_and_resumed_on_the_cpu() {
 #[wasm_bindgen_test]
 async fn a_run_is_saved_and_resumed_on_webgpu() {
     checkpoint_and_resume(&webgpu().await).await;
-}
-
-/// The worker times the CPU path in its multi-threaded build and hands Auto that figure: it
-/// replaces this build's own CPU timing, and decides.
-#[wasm_bindgen_test]
-async fn auto_compares_webgpu_with_the_cpu_speed_it_is_given() {
-    let (_, slow_cpu) = device::choose("auto", Some(1e-3)).await;
-    assert_eq!(slow_cpu.backend, "webgpu", "{:?}", slow_cpu.fallback_reason);
-    assert_eq!(slow_cpu.speeds.unwrap().cpu, 1e-3);
-    let (_, fast_cpu) = device::choose("auto", Some(1e9)).await;
-    assert_eq!(fast_cpu.backend, "cpu");
-    let speeds = fast_cpu.speeds.unwrap();
-    assert_eq!(speeds.cpu, 1e9);
-    assert!(speeds.webgpu > 0.0, "{speeds:?}");
-    let reason = fast_cpu.fallback_reason.unwrap();
-    assert!(reason.contains("1000000000 img/s"), "{reason}");
-}
-
-#[wasm_bindgen_test]
-async fn auto_times_both_devices_and_keeps_the_faster() {
-    let (_, info) = device::choose("auto", None).await;
-    let speeds = info.speeds.expect("Auto timed both devices");
-    assert!(speeds.cpu > 0.0 && speeds.webgpu > 0.0, "{speeds:?}");
-    let expected = if speeds.cpu > speeds.webgpu {
-        "cpu"
-    } else {
-        "webgpu"
-    };
-    assert_eq!(info.backend, expected, "{speeds:?}");
-    if expected == "cpu" {
-        assert!(
-            info.fallback_reason
-                .unwrap()
-                .contains("the CPU trains faster")
-        );
-    }
 }
 
 /// Saliency and Grad-CAM through autodiff and one async read, on WebGPU as on the CPU: the

@@ -1,11 +1,11 @@
 //! The WebGPU module as `./build.sh` ships it (`dist/pkg`: `--no-default-features --features
 //! webgpu`, no burn flex), in headless Chromium (`./build.sh test` runs it with those features).
-//! It has no CPU path: before WebGPU starts it says so instead of computing, and where WebGPU
-//! is not chosen it hands the choice back (the worker then moves to a CPU-only module).
+//! It has no CPU path: before WebGPU starts it says so instead of computing, and it refuses to
+//! start the CPU (the worker runs the CPU path in a CPU-only module).
 #![cfg(all(target_arch = "wasm32", feature = "webgpu", not(feature = "cpu")))]
 
-use js_sys::Promise;
-use kiln::web::{Engine, device};
+use js_sys::{JSON, Promise};
+use kiln::web::{Engine, decide_device, device};
 use wasm_bindgen::JsValue;
 use wasm_bindgen_futures::JsFuture;
 use wasm_bindgen_test::*;
@@ -30,19 +30,14 @@ fn field(value: &JsValue, name: &str) -> JsValue {
     js_sys::Reflect::get(value, &JsValue::from_str(name)).unwrap()
 }
 
-/// `initDevice(preference)`: the backend chosen and why not WebGPU, if it was not.
-async fn init(engine: &Engine, preference: &str) -> (String, Option<String>) {
-    let info = settle(engine.init_device(preference.into(), None))
-        .await
-        .unwrap();
-    let backend = field(&info, "backend").as_string().unwrap();
-    (backend, field(&info, "fallback_reason").as_string())
-}
-
 #[wasm_bindgen_test]
 async fn before_webgpu_starts_it_says_so_instead_of_computing() {
     let engine = Engine::new();
-    let err = settle(engine.classify(grey())).await.unwrap_err();
+    let err = settle(engine.classify(grey(), false, None))
+        .await
+        .unwrap_err();
+    assert!(err.contains("no device yet"), "{err}");
+    let err = settle(engine.time_steps()).await.unwrap_err();
     assert!(err.contains("no device yet"), "{err}");
     let err = settle(engine.cpu_speed()).await.unwrap_err();
     assert!(err.contains("has no CPU path"), "{err}");
@@ -50,23 +45,53 @@ async fn before_webgpu_starts_it_says_so_instead_of_computing() {
 }
 
 #[wasm_bindgen_test]
-async fn the_cpu_choice_is_handed_back_without_a_device() {
+async fn the_cpu_is_refused_and_nothing_changes() {
     let engine = Engine::new();
-    assert_eq!(init(&engine, "cpu").await.0, "cpu");
-    // Still nothing to compute on here: the worker moves to a CPU-only module.
-    let err = settle(engine.classify(grey())).await.unwrap_err();
+    let err = settle(engine.init_device("cpu".into())).await.unwrap_err();
+    assert!(err.contains("has no CPU path"), "{err}");
+    let err = settle(engine.classify(grey(), false, None))
+        .await
+        .unwrap_err();
     assert!(err.contains("no device yet"), "{err}");
 }
 
 #[wasm_bindgen_test]
-async fn on_webgpu_it_classifies_and_auto_keeps_webgpu_without_a_cpu_timing() {
+fn the_device_choice_is_exported_from_this_module_too() {
+    let known = r#"{"preference": "webgpu", "webgpu_exposed": false}"#;
+    let decision = decide_device(JSON::parse(known).unwrap()).unwrap();
+    assert_eq!(
+        JSON::stringify(&decision).unwrap(),
+        r#"{"kind":"cpu","reason":{"code":"no_webgpu_in_browser"}}"#
+    );
+}
+
+#[wasm_bindgen_test]
+async fn on_webgpu_it_classifies_explains_times_and_hands_its_state_over() {
     let engine = Engine::new();
-    let (backend, reason) = init(&engine, "webgpu").await;
-    assert_eq!(backend, "webgpu", "WebGPU did not start: {reason:?}");
-    let result = settle(engine.classify(grey())).await.unwrap();
+    let info = settle(engine.init_device("webgpu".into())).await.unwrap();
+    assert_eq!(field(&info, "backend"), JsValue::from_str("webgpu"));
+    let result = settle(engine.classify(grey(), true, None)).await.unwrap();
     let predictions = js_sys::Array::from(&field(&result, "predictions"));
     assert_eq!(predictions.length(), 10);
-    // Auto without the CPU path's speed (the worker could not time it): this module cannot
-    // time a CPU it does not have, so it keeps WebGPU rather than fail.
-    assert_eq!(init(&engine, "auto").await.0, "webgpu");
+    let explanation = field(&result, "explanation");
+    assert_eq!(
+        field(&explanation, "class"),
+        field(&predictions.get(0), "class")
+    );
+    let speed = settle(engine.time_steps()).await.unwrap().as_f64().unwrap();
+    assert!(speed > 0.0, "{speed}");
+    // Into a second engine of this module (the worker's handover, without a dataset).
+    let state = settle(engine.export_state()).await.unwrap();
+    assert!(field(&state, "dataset").is_null());
+    let other = Engine::new();
+    settle(other.init_device("webgpu".into())).await.unwrap();
+    other.import_state(state).unwrap();
+    let again = settle(other.classify(grey(), false, None)).await.unwrap();
+    let first = |r: &JsValue| {
+        field(
+            &js_sys::Array::from(&field(r, "predictions")).get(0),
+            "probability",
+        )
+    };
+    assert_eq!(first(&result).as_f64(), first(&again).as_f64());
 }

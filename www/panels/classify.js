@@ -1,5 +1,6 @@
 // Section 4: classifying the user's image (a file, a drop, a paste or the webcam) and the bars
-// of the top five classes. Branch `web` turns the classify + explain pair into one request.
+// of the top five classes. One request per image: the explanation comes in the same answer
+// while "Inside the network" is open (www/panels/explain.js draws it).
 import { imageFileToInput, toNetworkInput } from "../image.js";
 import { $, el, makeDropZone } from "../ui.js";
 
@@ -8,24 +9,32 @@ import { $, el, makeDropZone } from "../ui.js";
 /**
  * @param {{worker: import("../client.js").WorkerClient, errors: import("./errors.js").Errors,
  *   bus: import("../bus.js").Bus, loadWeightsFile: (file: File) => Promise<void>,
- *   onClassified: (rgba: Pixels) => void, onPick: (rgba: Pixels, cls: number) => void}} deps
- *   `onClassified` follows every classification; `onPick` a click on a class' bar.
+ *   explainWanted: () => boolean,
+ *   onClassified: (result: import("../protocol.js").Classification) => void}} deps
+ *   `explainWanted` says whether to ask for the explanation too; `onClassified` follows every
+ *   classification of the latest image.
  */
-export function classifyPanel({ worker, errors, bus, loadWeightsFile, onClassified, onPick }) {
+export function classifyPanel({ worker, errors, bus, loadWeightsFile, explainWanted, onClassified }) {
   const list = $("prediction");
   const inputCanvas = $("network-input");
   /** @type {Pixels | null} the image classified last */
   let lastInput = null;
   /** @type {string | undefined} its name */
   let lastName;
+  let ticket = 0; // the latest request; answers to earlier ones are not drawn
 
-  /** Classify 32×32 RGBA pixels; `name` (a file name, "webcam") is kept on the result list.
+  /** Classify 32×32 RGBA pixels, and explain class `cls` (the top one when null) where the
+   * explanation is wanted; `name` (a file name, "webcam") is kept on the result list.
    * @param {Pixels} rgba
-   * @param {string | undefined} [name] */
-  async function classify(rgba, name = lastName) {
+   * @param {string | undefined} [name]
+   * @param {number | null} [cls] */
+  async function classify(rgba, name = lastName, cls = null) {
     lastInput = rgba;
     lastName = name;
-    const result = await worker.request("classify", { rgba: new Uint8Array(rgba.buffer.slice(0)) });
+    const mine = ++ticket;
+    const explain = explainWanted();
+    const result = await worker.request("classify", { rgba: new Uint8Array(rgba.buffer.slice(0)), explain, cls });
+    if (mine !== ticket) return; // a later image (or class) is on its way
     list.replaceChildren(...result.predictions.slice(0, 5).map((p) => bar(rgba, p)));
     list.dataset.probabilities = JSON.stringify(result.predictions.map((p) => p.probability));
     /** @type {number[]} */
@@ -35,7 +44,7 @@ export function classifyPanel({ worker, errors, bus, loadWeightsFile, onClassifi
     list.dataset.image = name ?? "";
     list.dataset.source = result.model.source; // which weights answered
     list.dataset.at = String(performance.now()); // ms since the page started loading
-    onClassified(rgba);
+    onClassified(result);
   }
 
   /** One class' bar; a click explains that class.
@@ -43,13 +52,19 @@ export function classifyPanel({ worker, errors, bus, loadWeightsFile, onClassifi
   function bar(rgba, p) {
     const fill = el("span");
     fill.style.width = `${Math.max(0.5, p.probability * 100)}%`;
-    const li = el("li", { title: `Show the saliency map and Grad-CAM for “${p.name}”`, onclick: () => onPick(rgba, p.class) },
+    const li = el("li", { title: `Show the saliency map and Grad-CAM for “${p.name}”`, onclick: () => pick(rgba, p.class) },
       el("span", { className: "name", textContent: p.name }),
       el("span", { className: "bar" }, fill),
       el("span", { className: "pct", textContent: `${(p.probability * 100).toFixed(1)}%` }));
     li.dataset.probability = String(p.probability);
     li.dataset.class = String(p.class);
     return li;
+  }
+
+  /** Explain class `cls` of `rgba` (a click on its bar), in a request of its own.
+   * @param {Pixels} rgba @param {number} cls */
+  function pick(rgba, cls) {
+    if (rgba === lastInput) classify(rgba, lastName, cls).catch((e) => errors.show(e));
   }
 
   /** @param {Blob} blob an image file or pasted image */
@@ -103,7 +118,13 @@ export function classifyPanel({ worker, errors, bus, loadWeightsFile, onClassifi
 
   return {
     inputCanvas,
-    lastInput: () => lastInput,
+    /** Classify the last image again (with its explanation, when now wanted); false where
+     * there is none. */
+    again() {
+      if (!lastInput) return false;
+      classify(lastInput).catch((e) => errors.show(e));
+      return true;
+    },
     /** Mark the bar of the class the maps explain.
      * @param {number} cls */
     markExplained(cls) {

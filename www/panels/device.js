@@ -1,6 +1,8 @@
 // The device menu and what the device in use is. The worker chooses and starts it
-// (www/worker/device.js); this panel asks for the menu's choice and says what came of it.
+// (www/worker/device.js); this panel asks for the menu's choice and says what came of it, in
+// the words of www/words.js.
 import { $ } from "../ui.js";
+import { describeDevice } from "../words.js";
 
 /** @typedef {import("../client.js").WorkerClient} WorkerClient */
 
@@ -19,12 +21,9 @@ export function devicePanel({ worker, errors, bus }) {
     try {
       const info = await worker.request("init_device", { backend });
       if (mine !== ticket) return; // a later choice is on its way
-      const name = info.backend === "webgpu" ? "WebGPU" : "CPU";
-      let text = `${name}: ${info.adapter}`;
-      if (info.fallback_reason) text += ` — using the CPU because ${info.fallback_reason}`;
-      else if (info.speeds) text += ` — faster than the CPU here (${info.speeds.webgpu.toFixed(0)} vs ${info.speeds.cpu.toFixed(0)} img/s)`;
-      status.textContent = text;
+      status.textContent = describeDevice(info);
       status.dataset.backend = info.backend;
+      status.dataset.reason = info.reason.code;
     } catch (e) {
       if (mine !== ticket) return;
       status.textContent = "device error";

@@ -1,64 +1,37 @@
 // "Inside the network": for the image classified last, saliency and Grad-CAM over the enlarged
 // input and each convolution's feature maps; and the first layer's filters as colour tiles.
-// Branch `web` folds the explanation into the classify request.
+// The explanation comes with the classification (www/panels/classify.js asks for it while the
+// panel is open); opening the panel classifies the last image again, to explain it.
 import { heatCanvas, mapsGrid } from "../draw.js";
 import { $ } from "../ui.js";
 
 /** @typedef {import("../protocol.js").Explanation} Explanation */
-/** @typedef {import("./classify.js").Pixels} Pixels */
 
 /**
  * @param {{worker: import("../client.js").WorkerClient, bus: import("../bus.js").Bus,
- *   inputCanvas: HTMLCanvasElement, lastInput: () => Pixels | null,
- *   markExplained: (cls: number) => void}} deps
- *   `inputCanvas` holds the image as the network sees it, `lastInput` is the image classified
- *   last, `markExplained` marks the class the maps are for.
+ *   inputCanvas: HTMLCanvasElement, markExplained: (cls: number) => void,
+ *   onOpen: () => boolean}} deps
+ *   `inputCanvas` holds the image as the network sees it, `markExplained` marks the class the
+ *   maps are for, `onOpen` follows the opening of the panel (true where an image is classified
+ *   again, to be explained).
  */
-export function explainPanel({ worker, bus, inputCanvas, lastInput, markExplained }) {
+export function explainPanel({ worker, bus, inputCanvas, markExplained, onOpen }) {
   const details = $("inside");
-  // At most one explanation is computed at a time; images classified meanwhile are skipped but
-  // the latest, so a quick series of images never piles up work in front of the next
-  // classification.
-  let busy = false;
-  /** @type {{rgba: Pixels, cls: number | null} | null} */
-  let next = null;
 
-  /** Saliency, Grad-CAM and feature maps for `rgba` (the class `cls`, or the top one), while
-   * "Inside the network" is open.
-   * @param {Pixels} rgba
-   * @param {number | null} [cls] */
-  async function show(rgba, cls = null) {
-    next = { rgba, cls };
-    if (!details.open) {
+  /** Draw the explanation of a classification, or say how to get one.
+   * @param {Explanation | null} ex */
+  function show(ex) {
+    if (!ex) {
       // No stale maps of an earlier image next to this one.
       for (const id of ["saliency", "gradcam"]) $(id).getContext("2d").clearRect(0, 0, $(id).width, $(id).height);
       $("explain-status").textContent = "Open “Inside the network” to see the maps for this image.";
       return;
     }
-    if (busy) return;
-    busy = true;
-    $("explain-status").textContent = "Computing the saliency map and Grad-CAM…";
-    try {
-      while (next) {
-        const { rgba: input, cls } = next;
-        next = null;
-        try {
-          const ex = await worker.request("explain", { rgba: new Uint8Array(input.buffer.slice(0)), cls });
-          if (!next && input === lastInput()) {
-            renderExplanation(ex, inputCanvas);
-            markExplained(ex.class);
-          }
-        } catch (e) {
-          if (!next) $("explain-status").textContent = `No explanation: ${e.message}`;
-        }
-      }
-    } finally {
-      busy = false;
-    }
+    renderExplanation(ex, inputCanvas);
+    markExplained(ex.class);
   }
   details.addEventListener("toggle", () => {
-    const input = lastInput();
-    if (details.open && input) show(input);
+    if (details.open && onOpen()) $("explain-status").textContent = "Computing the saliency map and Grad-CAM…";
   });
 
   let filtersPending = false;
@@ -79,7 +52,11 @@ export function explainPanel({ worker, bus, inputCanvas, lastInput, markExplaine
   bus.on("weights_changed", refreshFilters);
   bus.on("dataset_loaded", refreshFilters);
 
-  return { show };
+  return {
+    show,
+    /** The explanation is wanted with each classification while the panel is open. */
+    wanted: () => details.open,
+  };
 }
 
 /** Draw `overlay` over the 32×32 `input` canvas, enlarged onto `target`.

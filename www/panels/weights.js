@@ -15,10 +15,15 @@ const SOURCES = {
 export function weightsPanel({ worker, errors, bus }) {
   let training = false;
 
-  /** Say which weights are in use. */
+  /** Say which weights are in use, asking the worker. */
   async function refreshStatus() {
     const m = await worker.request("active_model", {}).catch(() => null);
-    if (!m) return;
+    if (m) showStatus(m);
+  }
+
+  /** Say that `m` are the weights in use (a classification carries them: no request).
+   * @param {import("../protocol.js").ActiveModel} m */
+  function showStatus(m) {
     const status = $("model-status");
     if (m.source === "untrained") status.textContent = "Untrained weights: predictions are guesses until you train.";
     else {
@@ -86,5 +91,5 @@ export function weightsPanel({ worker, errors, bus }) {
   bus.on("epoch_finished", () => refreshStatus());
   bus.on("weights_changed", () => refreshStatus());
 
-  return { refreshStatus, loadPretrained, loadFile };
+  return { refreshStatus, showStatus, loadPretrained, loadFile };
 }

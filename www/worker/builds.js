@@ -30,6 +30,9 @@ const builds = {};
 /** The module of the first build that started: its free functions are every build's.
  * @type {KilnModule | null} */
 let firstModule = null;
+/** Each loaded build's module, for its free functions.
+ * @type {{[K in BuildKind]?: import("./engine.js").KilnModule}} */
+const modules = {};
 
 /** The engine of the `kind` build, loaded the first time it is asked for.
  * @param {BuildKind} kind
@@ -39,6 +42,7 @@ export function build(kind) {
     const kiln = await import(PACKAGES[kind]);
     await kiln.default();
     firstModule ??= kiln;
+    modules[kind] = kiln;
     if (kind === "threads") {
       const threads = Math.max(1, Math.min(navigator.hardwareConcurrency || 1, 16));
       await kiln.initThreadPool(threads);
@@ -47,6 +51,15 @@ export function build(kind) {
     return new kiln.Engine();
   })();
   return builds[kind];
+}
+
+/** Which device to use and why (`decideDevice` of crate/src/device, in the CPU path's build,
+ * which the worker always loads).
+ * @param {import("../protocol.js").Known} known
+ * @returns {Promise<import("../protocol.js").Decision>} */
+export async function decideDevice(known) {
+  const { kind } = await cpuBuild();
+  return /** @type {import("./engine.js").KilnModule} */ (modules[kind]).decideDevice(known);
 }
 
 /** Forget a build that failed to load, so that a later choice tries again.
@@ -104,6 +117,7 @@ export async function kilnModule() {
 }
 
 /** Make the `kind` build the engine in use, moving the weights in use and the dataset to it.
+ * The new engine's device must have started (`initDevice`): the weights go straight onto it.
  * @param {BuildKind} kind */
 export async function use(kind) {
   if (kind === current.kind) return;
@@ -114,12 +128,13 @@ export async function use(kind) {
   handover = new Promise((r) => (release = r));
   try {
     const to = await build(kind);
-    const { source } = from.activeModel();
-    to.loadWeights("the weights in use", await from.weightsBytes(), source);
-    const data = from.exportDataset();
-    if (data) {
-      to.loadDataset(data.names, data.files, () => {}, data.name);
-      from.releaseDataset();
+    // The old engine lets go of its dataset here; if the new one refuses the state, it goes back.
+    const state = await from.exportState();
+    try {
+      to.importState(state);
+    } catch (err) {
+      from.importState(state);
+      throw err;
     }
     current.engine = to;
     current.kind = kind;

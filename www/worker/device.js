@@ -1,11 +1,14 @@
-// Choosing the device in the worker: which build computes, on which device, and why. Branch
-// `web` replaces this with `decideDevice` (see CONTRACT.md); the rest of the worker only calls
-// `initDevice`.
-import { build, cpu, cpuBuild, engineInUse, forget, use } from "./builds.js";
+// Choosing the device in the worker. The worker gathers what it knows (navigator.gpu, the
+// adapter), asks the engine's `decideDevice` (crate/src/device: the one place the rules are
+// written), times both devices when told `measure`, and starts the device decided in the build
+// that has it (worker/builds.js). Where WebGPU fails, it asks again with the failure.
+import { build, cpu, cpuBuild, decideDevice, engineInUse, forget, use } from "./builds.js";
 
 /** @typedef {import("../protocol.js").DeviceInfo} DeviceInfo */
-/** @typedef {import("../protocol.js").Speeds} Speeds */
+/** @typedef {import("../protocol.js").Known} Known */
+/** @typedef {import("../protocol.js").Decision} Decision */
 /** @typedef {import("../protocol.js").Requests["init_device"]} InitDevice */
+/** @typedef {import("../protocol.js").EngineDeviceInfo} EngineDeviceInfo */
 
 /** WebGPU as far as the worker needs it (TypeScript's DOM library does not declare it).
  * @typedef {{info?: {vendor?: string, architecture?: string, description?: string,
@@ -16,78 +19,117 @@ const gpu = /** @type {{requestAdapter(): Promise<GpuAdapter | null>} | undefine
 
 // The WebGPU adapter, asked for once.
 const adapterPromise = gpu ? gpu.requestAdapter().catch(() => null) : Promise.resolve(null);
-// Software renderers behind WebGPU: far slower than the CPU path, so Auto does not time them.
+// Software renderers behind WebGPU, where the browser does not flag them as a fallback adapter.
 const SOFTWARE_ADAPTER = /swiftshader|llvmpipe|lavapipe|softpipe|basic render/i;
-async function adapterInfo() {
+
+/** What is known before anything is tried: the menu's choice, navigator.gpu and the adapter.
+ * @param {InitDevice["backend"]} preference
+ * @returns {Promise<Known>} */
+async function facts(preference) {
   const adapter = await adapterPromise;
-  const details = adapter?.info ? [adapter.info.vendor, adapter.info.architecture, adapter.info.description] : [];
-  const described = details.filter(Boolean).join(" · ");
-  const software = !!adapter && (!!adapter.info?.isFallbackAdapter || SOFTWARE_ADAPTER.test(described));
-  return { adapter, described, software };
+  const info = adapter?.info;
+  const description = [info?.vendor, info?.architecture, info?.description].filter(Boolean).join(" · ");
+  return {
+    preference,
+    webgpu_exposed: !!gpu,
+    adapter: adapter && { description, software: !!info?.isFallbackAdapter || SOFTWARE_ADAPTER.test(description) },
+    speeds: null,
+    failure: null,
+  };
 }
 
-/** The CPU, in the CPU path's build; `reason` says why when the CPU was not the choice, and
- * `speeds` what Auto measured.
- * @param {string | null | undefined} reason
- * @param {Speeds | null} [speeds]
- * @returns {Promise<DeviceInfo>} */
-async function useCpu(reason, speeds = null) {
-  const { kind } = await cpuBuild();
-  await use(kind);
-  const info = await (await engineInUse()).initDevice("cpu");
-  if (reason) info.fallback_reason = reason;
-  if (speeds) info.speeds = speeds;
-  return info;
-}
+/** @param {unknown} err */
+const message = (err) => /** @type {any} */ (err)?.message ?? String(err);
 
-/** The CPU path's training speed (img/s) in its own build, the multi-threaded one where it
- * runs: what Auto weighs WebGPU against. Null where it cannot be timed (WebGPU is then kept). */
-async function cpuPathSpeed() {
+/** The WebGPU build's engine with WebGPU started, or null with the failure recorded in `known`.
+ * @param {Known} known
+ * @returns {Promise<{engine: import("./engine.js").Engine, info: EngineDeviceInfo} | null>} */
+async function startedWebGpu(known) {
+  let engine;
   try {
-    return await (await cpuBuild()).engine.cpuSpeed();
+    engine = await build("gpu");
   } catch (err) {
-    console.warn(`Kiln: could not time the CPU path (${err?.message ?? err})`);
+    forget("gpu"); // a later choice of WebGPU tries again (say, after a network error)
+    known.failure = { code: "build_not_loaded", message: message(err) };
     return null;
   }
+  try {
+    return { engine, info: await engine.initDevice("webgpu") };
+  } catch (err) {
+    known.failure = { code: "webgpu_failed", message: message(err) };
+    return null;
+  }
+}
+
+/** Auto's timings: the CPU path in its build (threads count), WebGPU in its. Records the
+ * speeds, or WebGPU's failure, in `known`.
+ * @param {Known} known */
+async function measure(known) {
+  /** @type {number | null} */
+  let cpuSpeed = null;
+  try {
+    cpuSpeed = await (await cpuBuild()).engine.cpuSpeed();
+  } catch (err) {
+    console.warn(`Kiln: could not time the CPU path (${message(err)})`);
+  }
+  const started = await startedWebGpu(known);
+  if (!started) return;
+  try {
+    known.speeds = { cpu: cpuSpeed, webgpu: await started.engine.timeSteps() };
+  } catch (err) {
+    known.failure = { code: "webgpu_failed", message: message(err) };
+  }
+}
+
+/** Start the decided device and make its build the engine in use. Where WebGPU fails, the
+ * failure is recorded in `known` and null returned, for the caller to decide again.
+ * @param {"cpu" | "webgpu"} kind @param {Known} known
+ * @returns {Promise<EngineDeviceInfo | null>} */
+async function start(kind, known) {
+  if (kind === "webgpu") {
+    const started = await startedWebGpu(known);
+    if (!started) return null;
+    await use("gpu");
+    return started.info;
+  }
+  const { engine, kind: build } = await cpuBuild();
+  const info = await engine.initDevice("cpu");
+  await use(build);
+  return info;
 }
 
 /** @param {InitDevice} request
  * @returns {Promise<DeviceInfo>} */
 async function choose({ backend }) {
   if ((await engineInUse()).isTraining()) throw new Error("cannot change the device while training; stop first");
-  const { adapter, described, software } = await adapterInfo();
-  if (backend === "cpu") return useCpu(null);
-  if (backend === "auto" && software) {
-    return useCpu(`WebGPU here runs in software (${described || "a fallback adapter"}), slower than the CPU path`);
+  const known = await facts(backend);
+  let decision = await decideDevice(known);
+  if (decision.kind === "measure") {
+    await measure(known);
+    decision = await decideDevice(known);
   }
-  // Without WebGPU in this browser, the WebGPU build is not worth its download.
-  if (!gpu) return useCpu("this browser does not expose WebGPU (navigator.gpu is missing)");
-  // WebGPU lives in its own build. Auto with a hardware adapter: a few training steps are
-  // timed on the CPU path (in its build: threads count) and on WebGPU, and the faster is kept.
-  let gpuEngine;
-  try {
-    gpuEngine = await build("gpu");
-  } catch (err) {
-    forget("gpu"); // a later choice of WebGPU tries again (say, after a network error)
-    return useCpu(`the WebGPU build of Kiln did not load (${err?.message ?? err})`);
+  if (decision.kind === "measure") throw new Error("decideDevice asked to measure again");
+  let info = await start(decision.kind, known);
+  if (!info) {
+    decision = await decideDevice(known); // WebGPU failed: the CPU, and why
+    if (decision.kind !== "cpu") throw new Error(`WebGPU failed but decideDevice chose ${decision.kind}`);
+    info = /** @type {EngineDeviceInfo} */ (await start("cpu", known));
   }
-  const cpuSpeed = backend === "auto" ? await cpuPathSpeed() : null;
-  const info = await gpuEngine.initDevice(backend, cpuSpeed ?? undefined);
-  if (info.backend === "cpu") return useCpu(info.fallback_reason, info.speeds);
-  await use("gpu");
-  if (adapter && described) info.adapter = described; // as the browser reports it
-  return info;
+  const adapter = info.backend === "webgpu" ? known.adapter?.description || info.adapter : withThreads(info.adapter);
+  return {
+    backend: info.backend,
+    adapter,
+    threads: info.backend === "cpu" ? cpu.threads : null,
+    reason: decision.reason,
+    speeds: known.speeds,
+  };
 }
 
-/** Say how many threads the CPU path uses (each build knows only itself).
- * @param {DeviceInfo} info */
-function withThreads(info) {
-  info.threads = info.backend === "cpu" ? cpu.threads : null;
-  if (info.backend === "cpu") {
-    const threads = cpu.threads > 1 ? `${cpu.threads} threads` : `one thread${cpu.note ? `: ${cpu.note}` : ""}`;
-    info.adapter = info.adapter.endsWith(")") ? `${info.adapter.slice(0, -1)}, ${threads})` : `${info.adapter}, ${threads}`;
-  }
-  return info;
+/** The CPU path's adapter text with its threads (each build knows only itself).
+ * @param {string} adapter */
+function withThreads(adapter) {
+  const threads = cpu.threads > 1 ? `${cpu.threads} threads` : `one thread${cpu.note ? `: ${cpu.note}` : ""}`;
+  return adapter.endsWith(")") ? `${adapter.slice(0, -1)}, ${threads})` : `${adapter}, ${threads}`;
 }
 
 // Device changes run one at a time, in the order asked: a slow WebGPU start must not finish
@@ -99,7 +141,7 @@ let queue = Promise.resolve();
  * @param {InitDevice} request
  * @returns {Promise<DeviceInfo>} */
 export function initDevice(request) {
-  const next = queue.then(() => choose(request)).then(withThreads);
+  const next = queue.then(() => choose(request));
   queue = next.catch(() => {});
   return next;
 }

@@ -2,7 +2,6 @@
 // uses it, so that tsc checks the worker's handlers against it and against www/protocol.js.
 
 /** @typedef {import("../protocol.js").ActiveModel} ActiveModel */
-/** @typedef {import("../protocol.js").DeviceInfo} DeviceInfo */
 /** @typedef {import("../protocol.js").TrainingEvent} TrainingEvent */
 /** @typedef {import("../protocol.js").TrainingSummary} TrainingSummary */
 /** @typedef {import("../protocol.js").TrainingConfig} TrainingConfig */
@@ -20,14 +19,19 @@
  * @property {number | null} [test_accuracy]
  */
 
-/** The dataset as `exportDataset` gives it: files `loadDataset` reads back unchanged.
- * @typedef {{name: string, names: string[], files: Uint8Array[]}} ExportedDataset
+/** The weights in use and the dataset as `exportState` gives them (crate/src/web/state.rs), for
+ * `importState` in another build: the weights as a burnpack file, the dataset as files
+ * `loadDataset` reads back unchanged.
+ * @typedef {ActiveModel & {weights: Uint8Array,
+ *   dataset: {name: string, names: string[], files: Uint8Array[]} | null}} EngineState
  */
 
 /**
  * @typedef {object} Engine
- * @property {(preference: string, cpuSpeed?: number) => Promise<DeviceInfo>} initDevice
- * @property {() => Promise<number>} cpuSpeed
+ * @property {(kind: "cpu" | "webgpu") => Promise<import("../protocol.js").EngineDeviceInfo>} initDevice
+ *   start that device (rejects where this build lacks it or WebGPU does not start)
+ * @property {() => Promise<number>} cpuSpeed the CPU path's training speed, img/s (CPU builds)
+ * @property {() => Promise<number>} timeSteps the training speed of the device in use, img/s
  * @property {(names: string[], files: Uint8Array[], onProgress: (done: number, total: number) => void,
  *   displayName?: string) => import("../protocol.js").DatasetSummary} loadDataset
  * @property {(perClass: number) => import("../protocol.js").Samples} sampleImages
@@ -39,8 +43,7 @@
  * @property {() => void} resume
  * @property {() => void} stop
  * @property {() => boolean} isTraining
- * @property {(rgba: Uint8Array) => Promise<import("../protocol.js").Classification>} classify
- * @property {(rgba: Uint8Array, cls?: number) => Promise<import("../protocol.js").Explanation>} explain
+ * @property {(rgba: Uint8Array, explain: boolean, cls?: number) => Promise<import("../protocol.js").Classification>} classify
  * @property {() => Promise<import("../protocol.js").Filters>} filters
  * @property {() => Promise<import("../protocol.js").Evaluation>} evaluate
  * @property {() => import("../protocol.js").Evaluation | null} lastEvaluation
@@ -48,14 +51,15 @@
  * @property {() => import("../protocol.js").MemoryUsage} memoryUsage
  * @property {() => ActiveModel} activeModel
  * @property {() => Promise<import("../protocol.js").Bytes>} weightsBytes
- * @property {(name: string, bytes: Uint8Array, source: string) => ActiveModel} loadWeights
- * @property {() => ExportedDataset | null} exportDataset
- * @property {() => void} releaseDataset
+ * @property {(name: string, bytes: Uint8Array, source: ActiveModel["source"]) => ActiveModel} loadWeights
+ * @property {() => Promise<EngineState>} exportState
+ * @property {(state: EngineState) => ActiveModel} importState
  */
 
 /** A build's module: the `Engine` class, and the free functions every build exports alike
- * (crate/src/web/settings.rs).
+ * (crate/src/web/choose.rs, crate/src/web/settings.rs).
  * @typedef {object} KilnModule
+ * @property {(known: import("../protocol.js").Known) => import("../protocol.js").Decision} decideDevice
  * @property {() => import("../protocol.js").SettingDescription[]} trainingSettings
  * @property {(form: Record<string, string>) => TrainingConfig} parseSettings throws an Error
  *   with `fields: FieldRefusal[]` when a setting is refused

@@ -1,20 +1,29 @@
-//! Classifying the user's image and showing sample images of the dataset.
+//! Classifying the user's image, with its explanation when the page shows one, and the first
+//! layer's filters.
 
 use js_sys::{Array, Float32Array, Object, Promise, Reflect};
+use serde::Serialize;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::future_to_promise;
 
 use crate::data::CLASS_NAMES;
 use crate::explain::{Explanation, explain_class, first_layer_filters};
-use crate::infer::{classify, rgba_to_chw};
-use crate::web::{ActiveModel, Classification, Engine, Shared, evaluation, js};
+use crate::infer::{Prediction, classify, rgba_to_chw};
+use crate::web::weights::ActiveModel;
+use crate::web::{Engine, Shared, js};
 
-/// An explanation as a JS object: the small fields through serde, the maps as `Float32Array`s
-/// (serde would build JS arrays number by number: seconds for the 41,000 values here).
+fn set(target: &JsValue, key: &str, value: &JsValue) -> Result<(), JsValue> {
+    Reflect::set(target, &key.into(), value).map(|_| ())
+}
+
+/// An explanation as a JS object: `{predictions, class, gradcam_side, model, saliency, gradcam,
+/// feature_maps: [{layer, channels, height, width, values}]}`. The small fields go through
+/// serde, the maps as `Float32Array`s (serde would build JS arrays number by number: seconds
+/// for the 41,000 values here).
 fn explanation_js(ex: Explanation, model: ActiveModel) -> Result<JsValue, JsValue> {
-    #[derive(serde::Serialize)]
+    #[derive(Serialize)]
     struct Head {
-        predictions: Vec<crate::infer::Prediction>,
+        predictions: Vec<Prediction>,
         class: usize,
         gradcam_side: usize,
         model: ActiveModel,
@@ -25,8 +34,6 @@ fn explanation_js(ex: Explanation, model: ActiveModel) -> Result<JsValue, JsValu
         gradcam_side: ex.gradcam_side,
         model,
     });
-    let set =
-        |target: &JsValue, key: &str, v: &JsValue| Reflect::set(target, &key.into(), v).map(|_| ());
     set(
         &value,
         "saliency",
@@ -55,26 +62,6 @@ fn explanation_js(ex: Explanation, model: ActiveModel) -> Result<JsValue, JsValu
     Ok(value)
 }
 
-/// What classifying (or explaining) 32×32 RGBA pixels needs: the image in CHW layout, the
-/// weights in use, the class names and the device.
-fn image_request(
-    shared: &Shared,
-    rgba: &[u8],
-) -> Result<
-    (
-        Vec<u8>,
-        crate::model::Model,
-        Vec<String>,
-        burn::prelude::Device,
-    ),
-    JsValue,
-> {
-    let chw = rgba_to_chw(rgba).map_err(js::error)?;
-    let model = shared.model_in_use()?;
-    let device = shared.device().map_err(js::error)?;
-    Ok((chw, model, class_names(shared), device))
-}
-
 /// The class names of the loaded dataset, or CIFAR-10's.
 fn class_names(shared: &Shared) -> Vec<String> {
     shared.data.borrow().as_ref().map_or_else(
@@ -83,37 +70,53 @@ fn class_names(shared: &Shared) -> Vec<String> {
     )
 }
 
+#[derive(Serialize)]
+struct Classification {
+    predictions: Vec<Prediction>,
+    model: ActiveModel,
+}
+
 #[wasm_bindgen]
 impl Engine {
     /// Classify 32×32 RGBA pixels (the canvas' `ImageData.data`) with the weights in use —
     /// during training, the latest ones. Resolves to `{predictions: [{class, name,
-    /// probability}] (all classes, best first), model: {source, epochs, test_accuracy}}`.
-    pub fn classify(&self, rgba: Vec<u8>) -> Promise {
-        let shared = self.shared.clone();
-        future_to_promise(async move {
-            let (chw, model, names, device) = image_request(&shared, &rgba)?;
-            let predictions = classify(&model, shared.normalization.get(), &chw, &names, &device)
-                .await
-                .map_err(js::error)?;
-            let model = shared.active.borrow().clone();
-            Ok(js::to_js(&Classification { predictions, model }))
-        })
-    }
-
-    /// Classify and explain 32×32 RGBA pixels with the weights in use: the predictions, the
-    /// saliency map and Grad-CAM of the top class, and every convolution's feature maps.
-    /// Resolves to an `Explanation` (see `crate::explain`) with `model` added. One device read.
+    /// probability}] (all classes, best first), model: {source, epochs, test_accuracy},
+    /// explanation}`.
     ///
-    /// `class` picks the class whose score is explained (the top one when absent).
-    pub fn explain(&self, rgba: Vec<u8>, class: Option<usize>) -> Promise {
+    /// With `explain`, `explanation` holds the saliency map and Grad-CAM of class `cls` (the
+    /// top class when absent) and every convolution's feature maps (see `crate::explain`),
+    /// from the same forward pass as the probabilities; without, it is `null` and the forward
+    /// pass is plain inference. One device read either way.
+    pub fn classify(&self, rgba: Vec<u8>, explain: bool, cls: Option<usize>) -> Promise {
         let shared = self.shared.clone();
         future_to_promise(async move {
-            let (chw, model, names, device) = image_request(&shared, &rgba)?;
+            let chw = rgba_to_chw(&rgba).map_err(js::error)?;
+            let model = shared.model_in_use()?;
+            let device = shared.device().map_err(js::error)?;
+            let names = class_names(&shared);
             let normalization = shared.normalization.get();
-            let explanation = explain_class(&model, normalization, &chw, &names, &device, class)
-                .await
-                .map_err(js::error)?;
-            explanation_js(explanation, shared.active.borrow().clone())
+            let (predictions, explanation) = if explain {
+                let ex = explain_class(&model, normalization, &chw, &names, &device, cls)
+                    .await
+                    .map_err(js::error)?;
+                (ex.predictions.clone(), Some(ex))
+            } else {
+                let predictions = classify(&model, normalization, &chw, &names, &device)
+                    .await
+                    .map_err(js::error)?;
+                (predictions, None)
+            };
+            let model = shared.active.borrow().clone();
+            let value = js::to_js(&Classification {
+                predictions,
+                model: model.clone(),
+            });
+            let explanation = match explanation {
+                Some(ex) => explanation_js(ex, model)?,
+                None => JsValue::NULL,
+            };
+            set(&value, "explanation", &explanation)?;
+            Ok(value)
         })
     }
 
@@ -131,61 +134,9 @@ impl Engine {
                 ("size", f.size.into()),
                 ("values", Float32Array::from(&f.values[..]).into()),
             ] {
-                Reflect::set(&value, &key.into(), &v)?;
+                set(&value, key, &v)?;
             }
             Ok(value)
         })
-    }
-
-    /// RGBA pixels (`count` images of 32×32, one after another) and labels of the first
-    /// `count` images of each class in turn, for the sample grid: `{labels, rgba}`.
-    #[wasm_bindgen(js_name = sampleImages)]
-    pub fn sample_images(&self, per_class: usize) -> Result<JsValue, JsError> {
-        let data = self
-            .shared
-            .data
-            .borrow()
-            .clone()
-            .ok_or_else(|| JsError::new("no dataset"))?;
-        let split = if data.train.is_empty() {
-            &data.test
-        } else {
-            &data.train
-        };
-        let mut picked: Vec<usize> = Vec::new();
-        for class in 0..crate::data::NUM_CLASSES as u8 {
-            picked.extend(
-                split
-                    .labels()
-                    .iter()
-                    .enumerate()
-                    .filter(|(_, l)| **l == class)
-                    .take(per_class)
-                    .map(|(i, _)| i),
-            );
-        }
-        let rgba = evaluation::rgba(split, &picked);
-        let labels: Vec<u8> = picked.iter().map(|&i| split.labels()[i]).collect();
-        let result = js_sys::Object::new();
-        js_sys::Reflect::set(
-            &result,
-            &"labels".into(),
-            &js_sys::Uint8Array::from(&labels[..]),
-        )
-        .and_then(|_| {
-            js_sys::Reflect::set(
-                &result,
-                &"rgba".into(),
-                &js_sys::Uint8Array::from(&rgba[..]),
-            )
-        })
-        .map_err(|_| JsError::new("could not build the sample object"))?;
-        Ok(result.into())
-    }
-
-    /// The weights in use: `{source, epochs, test_accuracy}`.
-    #[wasm_bindgen(js_name = activeModel)]
-    pub fn active_model(&self) -> JsValue {
-        js::to_js(&*self.shared.active.borrow())
     }
 }

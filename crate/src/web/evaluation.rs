@@ -11,7 +11,8 @@ use wasm_bindgen_futures::future_to_promise;
 use crate::data::cifar::{IMAGE_SIDE, Split};
 use crate::data::{Batcher, Cifar10};
 use crate::train::{Evaluation, Judged, evaluate};
-use crate::web::{ActiveModel, Engine, Shared, js};
+use crate::web::weights::ActiveModel;
+use crate::web::{Engine, Shared, js};
 
 /// Images per evaluation batch in the browser.
 const EVAL_BATCH: usize = 500;

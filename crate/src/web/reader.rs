@@ -9,8 +9,8 @@ pub struct JsArrayReader {
     array: js_sys::Uint8Array,
     position: u32,
     length: u32,
-    /// Called as `on_progress(bytesDone, bytesTotal)` over all files of one load.
-    on_progress: js_sys::Function,
+    /// Called as `on_progress(bytesDone, bytesTotal)` over all files of one load, if given.
+    on_progress: Option<js_sys::Function>,
     /// Bytes of the files before this one, and of all files.
     offset: f64,
     total: f64,
@@ -23,7 +23,7 @@ const REPORT_EVERY: u32 = 4 << 20;
 impl JsArrayReader {
     pub fn new(
         array: js_sys::Uint8Array,
-        on_progress: js_sys::Function,
+        on_progress: Option<js_sys::Function>,
         offset: f64,
         total: f64,
     ) -> Self {
@@ -40,10 +40,11 @@ impl JsArrayReader {
     }
 
     fn report(&self) {
+        let Some(on_progress) = &self.on_progress else {
+            return;
+        };
         let done = JsValue::from(self.offset + self.position as f64);
-        let _ = self
-            .on_progress
-            .call2(&JsValue::NULL, &done, &JsValue::from(self.total));
+        let _ = on_progress.call2(&JsValue::NULL, &done, &JsValue::from(self.total));
     }
 }
 

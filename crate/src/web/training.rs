@@ -11,7 +11,8 @@ use crate::data::Cifar10;
 use crate::train::{EpochRecord, Trainer, TrainingConfig, last_test_accuracy};
 use crate::web::evaluation::{self, Kept};
 use crate::web::observer::{RunState, WebObserver};
-use crate::web::{ActiveModel, Engine, Shared, checkpoint, js};
+use crate::web::weights::{ActiveModel, Source};
+use crate::web::{Engine, Shared, checkpoint, js};
 
 #[wasm_bindgen]
 impl Engine {
@@ -104,7 +105,7 @@ impl Engine {
 /// Weights trained in this tab, as far as `history` goes.
 fn trained(history: &[EpochRecord]) -> ActiveModel {
     ActiveModel {
-        source: "trained",
+        source: Source::Trained,
         epochs: history.len(),
         test_accuracy: last_test_accuracy(history),
     }
@@ -153,7 +154,7 @@ async fn drive(
             // With early stopping, the best epoch's weights; otherwise the last ones.
             let kept = trainer.result();
             let model = ActiveModel {
-                source: "trained",
+                source: Source::Trained,
                 epochs: kept.epochs,
                 test_accuracy: kept.test_accuracy,
             };

@@ -1,13 +1,110 @@
-//! Weights in the browser: download the weights in use, load a weights file (or the shipped
-//! pretrained ones).
+//! The weights in use: where they came from, downloading them as a file, loading a weights
+//! file (or the shipped pretrained ones).
 
 use js_sys::Promise;
+use serde::{Deserialize, Serialize};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::future_to_promise;
 
 use crate::train::TrainingSummary;
-use crate::web::{ActiveModel, Engine, evaluation, js};
+use crate::web::{Engine, Shared, evaluation, js};
 use crate::weights::{self, WeightsMeta};
+
+/// Where the weights in use came from, for the page to say so.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Source {
+    Untrained,
+    /// Shipped with the app.
+    Pretrained,
+    /// Trained in this tab.
+    Trained,
+    /// A run kept in this browser.
+    Saved,
+    /// A weights file the user loaded.
+    File,
+}
+
+impl Source {
+    /// The name the page and the worker use (serde's spelling).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Source::Untrained => "untrained",
+            Source::Pretrained => "pretrained",
+            Source::Trained => "trained",
+            Source::Saved => "saved",
+            Source::File => "file",
+        }
+    }
+}
+
+/// The weights in use, as the page describes them: `{source, epochs, test_accuracy}`.
+#[derive(Debug, Clone, Serialize)]
+pub struct ActiveModel {
+    pub source: Source,
+    pub epochs: usize,
+    pub test_accuracy: Option<f32>,
+}
+
+/// `source` as the worker spells it.
+pub(super) fn parse_source(source: JsValue) -> Result<Source, JsError> {
+    serde_wasm_bindgen::from_value(source.clone()).map_err(|_| {
+        JsError::new(&format!(
+            "{source:?} is not a weights source: untrained, pretrained, trained, saved or file"
+        ))
+    })
+}
+
+/// The weights in use as a burnpack file. One device read.
+pub(super) async fn in_use_as_bytes(shared: &Shared) -> Result<Vec<u8>, JsValue> {
+    let model = shared.model_in_use()?;
+    let active = shared.active.borrow().clone();
+    let summary = TrainingSummary {
+        epochs: active.epochs,
+        test_accuracy: active.test_accuracy,
+        ..TrainingSummary::default()
+    };
+    let mut meta = WeightsMeta::new(
+        &shared.model_config.borrow(),
+        shared.normalization.get(),
+        &summary,
+        &[] as &[String],
+    );
+    meta.dataset = format!(
+        "saved from the browser ({} weights)",
+        active.source.as_str()
+    );
+    weights::to_bytes(&model, &meta).await.map_err(js::error)
+}
+
+/// Use the weights in `bytes` (a file named `name`) from `source`. A file that does not fit
+/// leaves the weights in use untouched.
+pub(super) fn use_bytes(
+    shared: &Shared,
+    name: &str,
+    bytes: &[u8],
+    source: Source,
+) -> Result<ActiveModel, JsError> {
+    if shared.training.get() {
+        return Err(JsError::new(
+            "cannot load weights while training; stop first",
+        ));
+    }
+    let device = shared.device().map_err(JsError::new)?;
+    let (model, meta) =
+        weights::from_bytes(name, bytes, &device).map_err(|e| JsError::new(&e.to_string()))?;
+    *shared.latest.borrow_mut() = Some(model);
+    evaluation::invalidate(shared);
+    shared.normalization.set(meta.normalization);
+    *shared.model_config.borrow_mut() = meta.model.clone();
+    let active = ActiveModel {
+        source,
+        epochs: meta.epochs,
+        test_accuracy: meta.test_accuracy,
+    };
+    *shared.active.borrow_mut() = active.clone();
+    Ok(active)
+}
 
 #[wasm_bindgen]
 impl Engine {
@@ -16,61 +113,30 @@ impl Engine {
     pub fn weights_bytes(&self) -> Promise {
         let shared = self.shared.clone();
         future_to_promise(async move {
-            let model = shared.model_in_use()?;
-            let active = shared.active.borrow().clone();
-            let summary = TrainingSummary {
-                epochs: active.epochs,
-                test_accuracy: active.test_accuracy,
-                ..TrainingSummary::default()
-            };
-            let dataset: Vec<String> = Vec::new();
-            let mut meta = WeightsMeta::new(
-                &shared.model_config.borrow(),
-                shared.normalization.get(),
-                &summary,
-                &dataset,
-            );
-            meta.dataset = format!("saved from the browser ({} weights)", active.source);
-            let bytes = weights::to_bytes(&model, &meta).await.map_err(js::error)?;
+            let bytes = in_use_as_bytes(&shared).await?;
             Ok(js_sys::Uint8Array::from(&bytes[..]).into())
         })
     }
 
     /// Use the weights in `bytes` (a file named `name`). `source` says where they come from:
-    /// `pretrained` (shipped with the app), `saved` (a run kept in this browser), `file`, or
-    /// `trained` / `untrained` (handed over from the worker's other engine).
-    /// A file that does not fit leaves the weights in use untouched.
+    /// `pretrained` (shipped with the app), `saved` (a run kept in this browser) or `file`.
+    /// A file that does not fit leaves the weights in use untouched. Returns `{source, epochs,
+    /// test_accuracy}`.
     #[wasm_bindgen(js_name = loadWeights)]
     pub fn load_weights(
         &self,
         name: String,
         bytes: Vec<u8>,
-        source: String,
+        source: JsValue,
     ) -> Result<JsValue, JsError> {
-        if self.shared.training.get() {
-            return Err(JsError::new(
-                "cannot load weights while training; stop first",
-            ));
-        }
-        let device = self.shared.device().map_err(JsError::new)?;
-        let (model, meta) = weights::from_bytes(&name, &bytes, &device)
-            .map_err(|e| JsError::new(&e.to_string()))?;
-        *self.shared.latest.borrow_mut() = Some(model);
-        evaluation::invalidate(&self.shared);
-        self.shared.normalization.set(meta.normalization);
-        *self.shared.model_config.borrow_mut() = meta.model.clone();
-        let active = ActiveModel {
-            source: match source.as_str() {
-                "pretrained" => "pretrained",
-                "saved" => "saved",
-                "trained" => "trained",
-                "untrained" => "untrained",
-                _ => "file",
-            },
-            epochs: meta.epochs,
-            test_accuracy: meta.test_accuracy,
-        };
-        *self.shared.active.borrow_mut() = active.clone();
+        let source = parse_source(source)?;
+        let active = use_bytes(&self.shared, &name, &bytes, source)?;
         Ok(js::to_js(&active))
+    }
+
+    /// The weights in use: `{source, epochs, test_accuracy}`.
+    #[wasm_bindgen(js_name = activeModel)]
+    pub fn active_model(&self) -> JsValue {
+        js::to_js(&*self.shared.active.borrow())
     }
 }

@@ -1,0 +1,103 @@
+//! Moving the engine's state to the engine of another build in the same worker. The worker runs
+//! one build of Kiln per device (WebGPU, the CPU alone, the CPU on threads; see
+//! `www/worker.js`); when the device moves from one build to another, `exportState` on the old
+//! engine and `importState` on the new one carry the weights in use and the dataset across.
+
+use js_sys::{Array, Object, Promise, Reflect, Uint8Array};
+use wasm_bindgen::JsCast;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::future_to_promise;
+
+use crate::web::{Engine, dataset, js, weights};
+
+/// `value[key]`, refusing a state without it.
+fn field(value: &JsValue, key: &str) -> Result<JsValue, JsError> {
+    Reflect::get(value, &key.into())
+        .ok()
+        .filter(|v| !v.is_undefined())
+        .ok_or_else(|| JsError::new(&format!("importState: the state has no {key}")))
+}
+
+fn bytes(value: JsValue, what: &str) -> Result<Uint8Array, JsError> {
+    value
+        .dyn_into::<Uint8Array>()
+        .map_err(|_| JsError::new(&format!("importState: {what} is not a Uint8Array")))
+}
+
+fn set(target: &Object, key: &str, value: &JsValue) -> Result<(), JsValue> {
+    Reflect::set(target, &key.into(), value).map(|_| ())
+}
+
+#[wasm_bindgen]
+impl Engine {
+    /// The weights in use and the dataset, for `importState` in another build: `{weights:
+    /// Uint8Array (a burnpack file), source, epochs, test_accuracy, dataset: {name, names,
+    /// files} | null}`. The dataset is released here (its memory is reused), so the state
+    /// must go to another engine (or back to this one). One device read.
+    #[wasm_bindgen(js_name = exportState)]
+    pub fn export_state(&self) -> Promise {
+        let shared = self.shared.clone();
+        future_to_promise(async move {
+            if shared.training.get() {
+                return Err(js::error(
+                    "cannot hand the state over while training; stop first",
+                ));
+            }
+            let weights = weights::in_use_as_bytes(&shared).await?;
+            let state = js::to_js(&*shared.active.borrow()).unchecked_into::<Object>();
+            set(&state, "weights", &Uint8Array::from(&weights[..]).into())?;
+            let data = shared.data.borrow().clone();
+            let dataset = match data {
+                None => JsValue::NULL,
+                Some(data) => {
+                    let names = Array::new();
+                    let files = Array::new();
+                    for (name, bytes) in data.to_files() {
+                        names.push(&JsValue::from_str(&name));
+                        files.push(&Uint8Array::from(&bytes[..]));
+                    }
+                    let out = Object::new();
+                    let name = shared.dataset_name.borrow().clone();
+                    set(&out, "name", &JsValue::from_str(&name))?;
+                    set(&out, "names", &names)?;
+                    set(&out, "files", &files)?;
+                    out.into()
+                }
+            };
+            set(&state, "dataset", &dataset)?;
+            dataset::release(&shared);
+            Ok(state.into())
+        })
+    }
+
+    /// Take over a state made by `exportState` (in this build or another): its weights, with
+    /// their source, and its dataset. Returns the weights in use, `{source, epochs,
+    /// test_accuracy}`. Nothing changes where the weights do not load.
+    #[wasm_bindgen(js_name = importState)]
+    pub fn import_state(&self, state: JsValue) -> Result<JsValue, JsError> {
+        let weights_bytes = bytes(field(&state, "weights")?, "weights")?.to_vec();
+        let source = weights::parse_source(field(&state, "source")?)?;
+        let dataset = field(&state, "dataset")?;
+        let data = match dataset.is_null() {
+            true => None,
+            false => {
+                let name = field(&dataset, "name")?.as_string().unwrap_or_default();
+                let names: Vec<String> = Array::from(&field(&dataset, "names")?)
+                    .iter()
+                    .map(|n| n.as_string().unwrap_or_default())
+                    .collect();
+                let files = Array::from(&field(&dataset, "files")?)
+                    .iter()
+                    .map(|f| bytes(f, "a dataset file"))
+                    .collect::<Result<Vec<_>, _>>()?;
+                Some((name, names, files))
+            }
+        };
+        let active =
+            weights::use_bytes(&self.shared, "the weights in use", &weights_bytes, source)?;
+        if let Some((name, names, files)) = data {
+            dataset::install(&self.shared, names, files, None, name)?;
+        }
+        Ok(js::to_js(&active))
+    }
+}
