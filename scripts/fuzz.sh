@@ -5,10 +5,11 @@
 #   scripts/fuzz.sh short            each target for 25 s (part of every test run)
 #   scripts/fuzz.sh long [SECONDS]   each target for SECONDS (default 3600)
 #
-# Prints, per target, how many inputs ran; exits non-zero on any crash, out-of-memory, leak or
+# Prints, per target, how many inputs ran (libFuzzer's -print_final_stats=1); exits non-zero on any crash, out-of-memory, leak or
 # timeout, with the path of the input that caused it. Needs Rust nightly; installs cargo-fuzz
 # when it is missing. Inputs that find new paths are kept in $CARGO_TARGET_DIR/fuzz/corpus, so
-# each run goes on from the last.
+# each run goes on from the last. KILN_FUZZ_SANITIZER=none builds without AddressSanitizer
+# (a faster cold build, but libFuzzer then cannot enforce -malloc_limit_mb, only the RSS limit).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
@@ -48,7 +49,8 @@ declare -A seeds=(
 )
 declare -A max_len=([dataset]=65536 [weights]=600000 [checkpoint]=2000000)
 
-cargo +nightly fuzz build --target-dir "$target_dir" >&2
+sanitizer=(--sanitizer "${KILN_FUZZ_SANITIZER:-address}")
+cargo +nightly fuzz build "${sanitizer[@]}" --target-dir "$target_dir" >&2
 
 failed=()
 for target in "${targets[@]}"; do
@@ -56,12 +58,13 @@ for target in "${targets[@]}"; do
     log=$target_dir/$target.log
     # Allocations over 2 GB, a process over 2 GB and an input that runs 30 s are bugs.
     status=0
-    nice -n "${KILN_FUZZ_NICE:-0}" cargo +nightly fuzz run --target-dir "$target_dir" "$target" \
+    nice -n "${KILN_FUZZ_NICE:-0}" cargo +nightly fuzz run "${sanitizer[@]}" --target-dir "$target_dir" "$target" \
         "$corpus/$target" ${seeds[$target]} -- \
         -max_total_time="$seconds" -max_len="${max_len[$target]}" -timeout=30 \
         -rss_limit_mb=2048 -malloc_limit_mb=2048 -print_final_stats=1 \
         -artifact_prefix="$artifacts/$target/" >"$log" 2>&1 || status=$?
-    runs=$(sed -n 's/^stat::number_of_executed_runs: *//p' "$log" | tail -1)
+    # libFuzzer's final stats: `number_of_executed_units` (`_runs` in older releases).
+    runs=$(sed -nE 's/^stat::number_of_executed_(runs|units): *//p' "$log" | tail -1)
     time=$(grep -o 'Done [0-9]* runs in [0-9]* second(s)' "$log" | tail -1 || true)
     if [ "$status" -eq 0 ]; then
         echo "fuzz $target: ${runs:-?} inputs, no crash (${time:-${seconds} s}); log: $log"

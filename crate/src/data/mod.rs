@@ -3,6 +3,7 @@
 pub mod augment;
 pub mod batcher;
 pub mod cifar;
+mod collector;
 pub mod dataset;
 pub mod error;
 pub mod limits;
