@@ -463,3 +463,51 @@ fn bad_regularisation_settings_are_named() {
         assert!(err.to_string().contains(field), "{err}");
     }
 }
+
+/// A learning rate far too large for SGD makes the loss NaN within a few steps: the run stops
+/// with an error that names the step and the learning rate, and nothing non-finite is recorded.
+#[test]
+fn a_diverging_run_stops_with_the_step_and_a_lower_learning_rate_suggested() {
+    let _serial = serial();
+    let data = Cifar10 {
+        train: Split::noise(256, 7),
+        test: Split::noise(32, 8),
+        ..Default::default()
+    };
+    let config = TrainingConfig {
+        epochs: 3,
+        batch_size: 16,
+        learning_rate: 1.0,
+        optimizer: OptimizerConfig::Sgd,
+        report_every_seconds: 0.0,
+        // Without a non-linearity each layer's update multiplies the next one's: at this
+        // learning rate the weights blow up within a few steps.
+        model: kiln::model::ModelConfig::new()
+            .with_activation(kiln::model::HiddenActivation::Linear),
+        ..TrainingConfig::default()
+    };
+    let trainer = Trainer::new(config, &Device::flex(), &data).unwrap();
+    let mut losses = Vec::new();
+    let (trainer, summary) = pollster::block_on(trainer.run(&data, &mut |e: &TrainingEvent| {
+        if let TrainingEvent::Step { loss, .. } = e {
+            losses.push(*loss);
+        }
+    }));
+    let message = summary
+        .expect_err("a run whose loss is NaN must not end normally")
+        .to_string();
+    eprintln!("diverged: {message} (losses {losses:?})");
+    assert!(message.contains("diverged at epoch"), "{message}");
+    assert!(message.contains("step"), "{message}");
+    assert!(message.contains("lower learning rate than 1"), "{message}");
+    assert!(
+        losses.iter().all(|l| l.is_finite()),
+        "a non-finite loss was reported: {losses:?}"
+    );
+    for record in &trainer.history.records {
+        assert!(
+            record.train.loss.is_finite(),
+            "a recorded epoch has a non-finite loss"
+        );
+    }
+}

@@ -43,6 +43,8 @@ pub struct EpochProgress {
     start: Instant,
     /// Loss sum, correct count, images.
     totals: (f64, usize, usize),
+    /// The first report whose loss was not a finite number: its step (1-based) and loss.
+    diverged: Option<(usize, f32)>,
 }
 
 impl EpochProgress {
@@ -61,12 +63,19 @@ impl EpochProgress {
             seconds_before,
             start: Instant::now(),
             totals: (0.0, 0, 0),
+            diverged: None,
         }
     }
 
     /// The window the next step adds its loss and accuracy to.
     pub fn window(&mut self) -> &mut Window {
         &mut self.window
+    }
+
+    /// The step (1-based) and loss of the first report whose loss was NaN or infinite: the
+    /// weights have diverged, and every step after it trains on garbage.
+    pub fn diverged(&self) -> Option<(usize, f32)> {
+        self.diverged
     }
 
     /// Seconds since the epoch started.
@@ -86,7 +95,7 @@ impl EpochProgress {
         let mut host_seconds = 0.0;
         if self.window.age() >= self.report_every_seconds {
             if let Some(read) = self.pending.take() {
-                emit(&self.report(read).await?);
+                self.emit_report(read, emit).await?;
             }
             let read_start = Instant::now();
             let full = std::mem::replace(&mut self.window, Window::new(&self.device));
@@ -94,7 +103,7 @@ impl EpochProgress {
             host_seconds = read_start.elapsed().as_secs_f64();
         }
         if let Some(read) = self.pending.take_if(|p| p.poll()) {
-            emit(&self.report(read).await?);
+            self.emit_report(read, emit).await?;
         }
         Ok(host_seconds)
     }
@@ -102,19 +111,16 @@ impl EpochProgress {
     /// The epoch's last reports (the one in flight, then the steps since), then its metrics
     /// and its seconds.
     pub async fn finish(
-        mut self,
+        &mut self,
         emit: &mut impl FnMut(&TrainingEvent),
     ) -> Result<(Metrics, f64), ReadError> {
         if let Some(read) = self.pending.take() {
-            emit(&self.report(read).await?);
+            self.emit_report(read, emit).await?;
         }
         if !self.window.is_empty() {
             let last = std::mem::replace(&mut self.window, Window::new(&self.device));
-            emit(
-                &self
-                    .report(last.read(self.position.steps_per_epoch))
-                    .await?,
-            );
+            let steps = self.position.steps_per_epoch;
+            self.emit_report(last.read(steps), emit).await?;
         }
         let (loss_sum, correct, images) = self.totals;
         let metrics = Metrics {
@@ -123,6 +129,20 @@ impl EpochProgress {
             images,
         };
         Ok((metrics, self.seconds()))
+    }
+
+    /// Wait for a window's read, count it and pass its report on, unless its loss is not a
+    /// finite number: the run stops there (`diverged`), and nothing non-finite is shown.
+    async fn emit_report(
+        &mut self,
+        read: PendingRead,
+        emit: &mut impl FnMut(&TrainingEvent),
+    ) -> Result<(), ReadError> {
+        let event = self.report(read).await?;
+        if self.diverged.is_none() {
+            emit(&event);
+        }
+        Ok(())
     }
 
     /// Wait for a window's read, count it and describe it.
@@ -146,11 +166,15 @@ impl EpochProgress {
         let left = (epochs - first_epoch) * steps_per_epoch - done;
         let elapsed = self.seconds_before + self.seconds();
         let images = window.images.max(1) as f64;
+        let loss = (window.loss_sum / images) as f32;
+        if !loss.is_finite() && self.diverged.is_none() {
+            self.diverged = Some((step, loss));
+        }
         TrainingEvent::Step {
             epoch,
             step,
             steps_per_epoch,
-            loss: (window.loss_sum / images) as f32,
+            loss,
             accuracy: (window.correct as f64 / images) as f32,
             images_per_second: (window.images as f64 / window.seconds.max(1e-9)) as f32,
             eta_seconds: (elapsed / done as f64 * left as f64) as f32,

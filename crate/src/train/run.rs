@@ -19,7 +19,6 @@ use crate::train::eval::evaluate;
 use crate::train::events::{EpochRecord, Metrics, TrainingEvent, TrainingSummary};
 use crate::train::history::History;
 use crate::train::progress::{Clock, EpochProgress, Position};
-use crate::train::read::ReadError;
 use crate::train::trainer::{Control, Observer, TrainError, Trainer};
 use crate::train::window::Window;
 
@@ -82,7 +81,7 @@ impl Trainer {
                     end = End::Cancelled;
                     break;
                 }
-                Err(e) => return (self, Err(e.into())),
+                Err(e) => return (self, Err(e)),
             };
             if let Err(e) = self.finish_epoch(epoch, train, &plan, observer).await {
                 return (self, Err(e));
@@ -146,6 +145,11 @@ impl Trainer {
             Some(evaluate(&self.model(), &plan.test, &plan.eval_batcher, batch_size).await?)
         };
         let test = evaluation.as_ref().map(|e| e.metrics);
+        // The last steps' update can break the weights after their loss was measured: the
+        // test loss catches it before the epoch is recorded, kept or saved.
+        if let Some(t) = test.filter(|t| !t.loss.is_finite()) {
+            return Err(diverged(&plan.config, epoch, plan.steps_per_epoch, t.loss));
+        }
         let record = EpochRecord { epoch, train, test };
         let early_stopping = plan.config.early_stopping.is_some();
         self.history
@@ -162,8 +166,9 @@ impl Trainer {
 }
 
 /// One epoch's steps. The model goes in by value and comes back updated, also when the observer
-/// stops the run (then `Ok(None)`) or a progress read fails. A finished epoch gives its training
-/// metrics and its seconds.
+/// stops the run (then `Ok(None)`), a progress read fails or the loss stops being a finite
+/// number (`TrainError::Diverged`, found when a report is read). A finished epoch gives its
+/// training metrics and its seconds.
 async fn train_epoch(
     mut model: Model,
     optimizer: &mut ModuleOptimizer,
@@ -171,7 +176,7 @@ async fn train_epoch(
     epoch: usize,
     clock: &mut Clock,
     observer: &mut impl Observer,
-) -> (Model, Result<Option<(Metrics, f64)>, ReadError>) {
+) -> (Model, Result<Option<(Metrics, f64)>, TrainError>) {
     let config = &plan.config;
     let order = epoch_order(plan.train_len, config.seed, epoch);
     let mut rng = Augmentation::rng(config.seed, epoch);
@@ -200,16 +205,31 @@ async fn train_epoch(
             .await
         {
             Ok(read_seconds) => clock.host_seconds += read_seconds,
-            Err(e) => return (model, Err(e)),
+            Err(e) => return (model, Err(e.into())),
+        }
+        if let Some((step, loss)) = progress.diverged() {
+            return (model, Err(diverged(config, epoch, step, loss)));
         }
     }
-    match progress.finish(&mut |e| observer.event(e)).await {
-        Ok((train, seconds)) => {
-            clock.train_seconds += seconds;
-            clock.images += plan.train_len;
-            (model, Ok(Some((train, seconds))))
-        }
-        Err(e) => (model, Err(e)),
+    let (train, seconds) = match progress.finish(&mut |e| observer.event(e)).await {
+        Ok(finished) => finished,
+        Err(e) => return (model, Err(e.into())),
+    };
+    if let Some((step, loss)) = progress.diverged() {
+        return (model, Err(diverged(config, epoch, step, loss)));
+    }
+    clock.train_seconds += seconds;
+    clock.images += plan.train_len;
+    (model, Ok(Some((train, seconds))))
+}
+
+/// The error for a loss that is no longer a finite number at `step` (1-based) of `epoch`.
+fn diverged(config: &TrainingConfig, epoch: usize, step: usize, loss: f32) -> TrainError {
+    TrainError::Diverged {
+        epoch: epoch + 1,
+        step,
+        loss,
+        learning_rate: config.learning_rate,
     }
 }
 

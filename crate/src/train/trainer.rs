@@ -63,6 +63,20 @@ pub enum TrainError {
     Read(#[from] ReadError),
     #[error(transparent)]
     Checkpoint(#[from] CheckpointError),
+    /// The loss became NaN or infinite: the weights blew up, almost always from too large a
+    /// learning rate. The run stops instead of training (and saving) garbage.
+    #[error(
+        "training diverged at epoch {epoch}, step {step}: the loss became {loss}, not a finite \
+         number. Try a lower learning rate than {learning_rate}"
+    )]
+    Diverged {
+        /// 1-based, as the page and the CLI count epochs.
+        epoch: usize,
+        /// 1-based within the epoch.
+        step: usize,
+        loss: f32,
+        learning_rate: f64,
+    },
 }
 
 /// A model, its optimiser state and its progress; `run` trains it for `config.epochs` epochs.

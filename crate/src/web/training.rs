@@ -8,7 +8,7 @@ use web_time::Instant;
 use std::rc::Rc;
 
 use crate::data::Cifar10;
-use crate::train::{EpochRecord, Trainer, TrainingConfig, last_test_accuracy};
+use crate::train::{EpochRecord, TrainError, Trainer, TrainingConfig, last_test_accuracy};
 use crate::web::evaluation::{self, Kept};
 use crate::web::observer::{RunState, WebObserver};
 use crate::web::weights::{ActiveModel, Source};
@@ -131,6 +131,14 @@ async fn drive(
     on_event: js_sys::Function,
     on_checkpoint: Option<js_sys::Function>,
 ) -> Result<JsValue, JsValue> {
+    // The weights in use before the run: what the page goes back to when the run fails before
+    // finishing an epoch.
+    let before = (
+        shared.latest.borrow().clone(),
+        shared.active.borrow().clone(),
+        shared.normalization.get(),
+        shared.model_config.borrow().clone(),
+    );
     shared.training.set(true);
     shared.state.set(RunState::Running);
     shared.normalization.set(trainer.normalization());
@@ -168,16 +176,32 @@ async fn drive(
             Ok(js::to_js(&summary))
         }
         Err(e) => {
-            // A failed read (a lost GPU): keep the weights of the last finished epoch.
+            // A failed read (a lost GPU) or a diverged loss: the weights in use go back to
+            // those of the last finished epoch (or to the run's starting weights), never the
+            // broken ones a snapshot may have taken mid-epoch.
             let epochs = trainer.history.epochs_done();
-            if let Some(model) = trainer.last_epoch_model() {
-                *shared.latest.borrow_mut() = Some(model);
-                *shared.active.borrow_mut() = trained(&trainer.history.records);
+            match trainer.last_epoch_model() {
+                Some(model) => {
+                    *shared.latest.borrow_mut() = Some(model);
+                    *shared.active.borrow_mut() = trained(&trainer.history.records);
+                }
+                None => {
+                    *shared.latest.borrow_mut() = before.0;
+                    *shared.active.borrow_mut() = before.1;
+                    shared.normalization.set(before.2);
+                    *shared.model_config.borrow_mut() = before.3;
+                }
             }
-            Err(js::error(format!(
-                "training stopped: {e}. The weights of the last finished epoch ({epochs}) \
-                 are kept; switch to the CPU to continue."
-            )))
+            let kept = if epochs == 0 {
+                "The weights in use before the run are kept".to_string()
+            } else {
+                format!("The weights of the last finished epoch ({epochs}) are kept")
+            };
+            let next = match e {
+                TrainError::Diverged { .. } => "",
+                _ => "; switch to the CPU to continue",
+            };
+            Err(js::error(format!("training stopped: {e}. {kept}{next}.")))
         }
     }
 }

@@ -207,3 +207,75 @@ fn a_state_without_weights_is_refused_and_changes_nothing() {
     );
     assert!(engine.sample_images(1).is_ok());
 }
+
+/// A run whose loss becomes NaN stops with a message that names the step and suggests a lower
+/// learning rate; the weights in use stay those from before the run, and classify finitely.
+async fn a_diverging_run_keeps_the_weights_before_it(kind: &str) {
+    use kiln::model::{HiddenActivation, ModelConfig};
+    use kiln::train::{OptimizerConfig, TrainingConfig};
+    let engine = engine_on(kind).await;
+    let data = Cifar10 {
+        train: Split::noise(256, 7),
+        test: Split::noise(32, 8),
+        ..Cifar10::default()
+    };
+    let (names, files): (Vec<String>, Vec<Uint8Array>) = data
+        .to_files()
+        .into_iter()
+        .map(|(name, bytes)| (name, Uint8Array::from(&bytes[..])))
+        .unzip();
+    engine
+        .load_dataset(names, files, Function::new_no_args(""), None)
+        .unwrap();
+    let before = by_class(&settle(engine.classify(image(), false, None)).await.unwrap());
+    // SGD at the largest learning rate the settings allow, on a network without
+    // non-linearities: the loss is NaN within a few steps.
+    let config = TrainingConfig {
+        epochs: 2,
+        batch_size: 16,
+        learning_rate: 1.0,
+        optimizer: OptimizerConfig::Sgd,
+        report_every_seconds: 0.0,
+        model: ModelConfig::new().with_activation(HiddenActivation::Linear),
+        ..TrainingConfig::default()
+    };
+    let config = serde_wasm_bindgen::to_value(&config).unwrap();
+    let losses = std::rc::Rc::new(std::cell::RefCell::new(Vec::new()));
+    let seen = losses.clone();
+    let on_event = wasm_bindgen::closure::Closure::<dyn FnMut(JsValue)>::new(move |e: JsValue| {
+        if field(&e, "type") == JsValue::from_str("step") {
+            seen.borrow_mut()
+                .push(field(&e, "loss").as_f64().unwrap_or(f64::NAN));
+        }
+    });
+    let err = settle(engine.train(config, on_event.as_ref().clone().into(), false, None))
+        .await
+        .expect_err("a diverging run must fail");
+    assert!(err.contains("diverged at epoch 1, step"), "{kind}: {err}");
+    assert!(err.contains("lower learning rate than 1"), "{kind}: {err}");
+    assert!(
+        err.contains("weights in use before the run are kept"),
+        "{kind}: {err}"
+    );
+    assert!(
+        losses.borrow().iter().all(|l| l.is_finite()),
+        "{kind}: a non-finite loss was reported: {:?}",
+        losses.borrow()
+    );
+    let after = by_class(&settle(engine.classify(image(), false, None)).await.unwrap());
+    assert!(after.iter().all(|p| p.is_finite()), "{kind}: {after:?}");
+    assert!(
+        close(&before, &after, 1e-6),
+        "{kind}: {before:?} against {after:?}"
+    );
+}
+
+#[wasm_bindgen_test]
+async fn a_diverging_run_on_the_cpu_keeps_the_weights_before_it() {
+    a_diverging_run_keeps_the_weights_before_it("cpu").await;
+}
+
+#[wasm_bindgen_test]
+async fn a_diverging_run_on_webgpu_keeps_the_weights_before_it() {
+    a_diverging_run_keeps_the_weights_before_it("webgpu").await;
+}
