@@ -1,23 +1,15 @@
 // End-to-end: the page as a user drives it, in headless Chromium (playwright-core), against the
 // built static site in dist/.
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
 import path from "node:path";
 import { existsSync, readFileSync } from "node:fs";
 import { execFileSync } from "node:child_process";
-import { ARTEFACTS, ROOT, cifarPng, kilnBinary, openApp, png, realSubset, useBackend } from "./helpers.mjs";
+import { ARTEFACTS, ROOT, appPerFile, cifarPng, kilnBinary, png, realSubset, useBackend } from "./helpers.mjs";
 
 const PORT = 18080 + (process.pid % 1000);
-let app, page, consoleErrors;
-
-before(async () => {
-  app = await openApp(PORT);
-  ({ page, errors: consoleErrors } = app);
-});
-
-after(async () => {
-  await app?.close();
-});
+let page, consoleErrors;
+appPerFile(PORT, (app) => ({ page, errors: consoleErrors } = app));
 
 const byId = (id) => page.getByTestId(id);
 

@@ -4,6 +4,7 @@ import { spawn } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { crc32, deflateSync, gunzipSync } from "node:zlib";
 import path from "node:path";
+import { after, before } from "node:test";
 import { chromium } from "playwright-core";
 
 export const ROOT = path.resolve(import.meta.dirname, "..");
@@ -60,6 +61,19 @@ export async function openApp(port, viewport = { width: 1280, height: 1100 }) {
     server.kill();
   };
   return { page, errors, close };
+}
+
+/** Open the app once for a test file (node's `before`) and close it after its last test;
+ * `onOpen` receives `{page, errors, close}`. */
+export function appPerFile(port, onOpen) {
+  let app;
+  before(async () => {
+    app = await openApp(port);
+    onOpen(app);
+  });
+  after(async () => {
+    await app?.close();
+  });
 }
 
 /** Pick `backend` (auto, webgpu or cpu) in the page's menu and wait until the device in use is

@@ -1,22 +1,14 @@
 // End-to-end: the evaluation, overfitting and interpretability views, as a user sees them.
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
 import path from "node:path";
 import { readFileSync } from "node:fs";
 import { execFileSync } from "node:child_process";
-import { ARTEFACTS, ROOT, cifarPng, kilnBinary, openApp, realSubset, useBackend } from "./helpers.mjs";
+import { ARTEFACTS, ROOT, appPerFile, cifarPng, kilnBinary, realSubset, useBackend } from "./helpers.mjs";
 
 const PORT = 16080 + (process.pid % 1000);
-let app, page, consoleErrors;
-
-before(async () => {
-  app = await openApp(PORT);
-  ({ page, errors: consoleErrors } = app);
-});
-
-after(async () => {
-  await app?.close();
-});
+let page, consoleErrors;
+appPerFile(PORT, (app) => ({ page, errors: consoleErrors } = app));
 
 const byId = (id) => page.getByTestId(id);
 

@@ -4,10 +4,12 @@
 //! start the CPU (the worker runs the CPU path in a CPU-only module).
 #![cfg(all(target_arch = "wasm32", feature = "webgpu", not(feature = "cpu")))]
 
-use js_sys::{JSON, Promise};
+mod common;
+
+use common::js::{field, settle};
+use js_sys::JSON;
 use kiln::web::{Engine, decide_device, device};
 use wasm_bindgen::JsValue;
-use wasm_bindgen_futures::JsFuture;
 use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
@@ -15,19 +17,6 @@ wasm_bindgen_test_configure!(run_in_browser);
 /// A 32×32 RGBA image, all mid-grey.
 fn grey() -> Vec<u8> {
     vec![128; 32 * 32 * 4]
-}
-
-async fn settle(promise: Promise) -> Result<JsValue, String> {
-    JsFuture::from(promise).await.map_err(|e| {
-        js_sys::Error::from(e)
-            .message()
-            .as_string()
-            .unwrap_or_default()
-    })
-}
-
-fn field(value: &JsValue, name: &str) -> JsValue {
-    js_sys::Reflect::get(value, &JsValue::from_str(name)).unwrap()
 }
 
 #[wasm_bindgen_test]

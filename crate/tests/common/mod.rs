@@ -3,6 +3,9 @@
 
 use std::path::PathBuf;
 
+#[cfg(target_arch = "wasm32")]
+pub mod js;
+
 use kiln::train::{Control, Observer, TrainingEvent};
 
 /// An observer that lets `n` steps run, then stops the run between steps.

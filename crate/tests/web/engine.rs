@@ -1,25 +1,13 @@
 //! The engine as the worker calls it: the device choice, one classify request per image, and
 //! the state moving between engines (as between the worker's builds).
 
-use js_sys::{Array, Function, JSON, Promise, Reflect, Uint8Array};
+use js_sys::{Array, Function, JSON, Uint8Array};
 use kiln::data::{Cifar10, Split};
 use kiln::web::{Engine, decide_device};
 use wasm_bindgen::JsValue;
-use wasm_bindgen_futures::JsFuture;
 use wasm_bindgen_test::*;
 
-async fn settle(promise: Promise) -> Result<JsValue, String> {
-    JsFuture::from(promise).await.map_err(|e| {
-        js_sys::Error::from(e)
-            .message()
-            .as_string()
-            .unwrap_or_default()
-    })
-}
-
-fn field(value: &JsValue, name: &str) -> JsValue {
-    Reflect::get(value, &JsValue::from_str(name)).unwrap()
-}
+use crate::common::js::{field, settle};
 
 fn json(text: &str) -> JsValue {
     JSON::parse(text).unwrap()
