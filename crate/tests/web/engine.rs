@@ -132,21 +132,26 @@ async fn classify_explains_in_the_same_answer(engine: &Engine) -> Vec<f32> {
     by_class(&plain)
 }
 
-/// A small dataset, as the files `loadDataset` reads.
-fn load_noise(engine: &Engine) {
-    let data = Cifar10 {
-        train: Split::noise(20, 3),
-        ..Cifar10::default()
-    };
+/// Load `data` into `engine` as the files `loadDataset` reads; its summary.
+fn load(engine: &Engine, data: &Cifar10) -> JsValue {
     let (names, files): (Vec<String>, Vec<Uint8Array>) = data
         .to_files()
         .into_iter()
         .map(|(name, bytes)| (name, Uint8Array::from(&bytes[..])))
         .unzip();
     let on_progress = Function::new_no_args("");
-    let summary = engine
+    engine
         .load_dataset(names, files, on_progress, Some("noise".into()))
-        .unwrap();
+        .unwrap()
+}
+
+/// A small dataset.
+fn load_noise(engine: &Engine) {
+    let data = Cifar10 {
+        train: Split::noise(20, 3),
+        ..Cifar10::default()
+    };
+    let summary = load(engine, &data);
     assert_eq!(field(&summary, "train_images").as_f64(), Some(20.0));
 }
 
@@ -207,14 +212,7 @@ async fn a_diverging_run_keeps_the_weights_before_it(kind: &str) {
         test: Split::noise(32, 8),
         ..Cifar10::default()
     };
-    let (names, files): (Vec<String>, Vec<Uint8Array>) = data
-        .to_files()
-        .into_iter()
-        .map(|(name, bytes)| (name, Uint8Array::from(&bytes[..])))
-        .unzip();
-    engine
-        .load_dataset(names, files, Function::new_no_args(""), None)
-        .unwrap();
+    load(&engine, &data);
     let before = by_class(&settle(engine.classify(image(), false, None)).await.unwrap());
     // SGD at the largest learning rate the settings allow, on a network without
     // non-linearities: the loss is NaN within a few steps.
