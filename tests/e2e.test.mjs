@@ -66,6 +66,22 @@ test("the page starts with a device and the pretrained weights, and says so", as
   assert.ok(Math.abs(all.reduce((a, b) => a + b, 0) - 1) < 1e-4);
 });
 
+test("a webcam capture is classified and the camera is released at once", async () => {
+  await page.locator("#webcam").click();
+  await page.locator("#webcam-capture").waitFor({ state: "visible" });
+  // The synthetic camera's first frames can be empty: wait for a picture.
+  await page.waitForFunction(() => document.querySelector("#webcam-video").videoWidth > 0);
+  const live = await page.evaluate(() => document.querySelector("#webcam-video").srcObject.getTracks().map((t) => t.readyState));
+  assert.deepEqual(live, ["live"]);
+  const tracks = await page.evaluateHandle(() => document.querySelector("#webcam-video").srcObject.getTracks());
+  await page.locator("#webcam-capture").click();
+  await page.waitForFunction(() => document.querySelector('[data-testid="prediction"]').dataset.image === "webcam");
+  // Every track of the stream ended: the camera (and its light) is off.
+  assert.deepEqual(await tracks.evaluate((ts) => ts.map((t) => t.readyState)), ["ended"]);
+  assert.equal(await page.evaluate(() => document.querySelector("#webcam-video").srcObject), null);
+  assert.equal(await page.locator("#webcam-capture").isHidden(), true);
+});
+
 test("an image chosen before the page's script has run is classified when it runs", async () => {
   // A quick user (or the browser restoring the form): the file input holds a file before
   // app.js has attached its handlers. Hold app.js back until the file is chosen.

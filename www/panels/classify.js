@@ -93,9 +93,19 @@ export function classifyPanel({ worker, errors, bus, loadWeightsFile, explainWan
     if (file) classifyFile(file);
   });
 
+  // The camera is on only between "Use webcam" and "Capture": the picture is taken, then the
+  // camera is released (its light goes off), and also when the page is hidden or left.
   const video = $("webcam-video");
+  const stopWebcam = () => {
+    const stream = /** @type {MediaStream | null} */ (video.srcObject);
+    for (const track of stream?.getTracks() ?? []) track.stop();
+    video.srcObject = null;
+    video.hidden = true;
+    $("webcam-capture").hidden = true;
+  };
   $("webcam").onclick = async () => {
     try {
+      stopWebcam();
       video.srcObject = await navigator.mediaDevices.getUserMedia({ video: true });
       video.hidden = false;
       $("webcam-capture").hidden = false;
@@ -105,11 +115,15 @@ export function classifyPanel({ worker, errors, bus, loadWeightsFile, explainWan
   };
   $("webcam-capture").onclick = async () => {
     try {
-      await classify(toNetworkInput(video, video.videoWidth, video.videoHeight, inputCanvas), "webcam");
+      const rgba = toNetworkInput(video, video.videoWidth, video.videoHeight, inputCanvas);
+      stopWebcam();
+      await classify(rgba, "webcam");
     } catch (e) {
       errors.show(e);
     }
   };
+  document.addEventListener("visibilitychange", () => document.hidden && stopWebcam());
+  addEventListener("pagehide", stopWebcam);
 
   // Other weights answer differently: classify the last image again.
   bus.on("weights_changed", () => {
