@@ -24,7 +24,7 @@ const bus = new Bus();
 // the page exposes `window.kiln` = {charts, memory(), lastSummary} for them to read. Without
 // it, nothing of the page is global.
 /** @type {{charts: import("./charts.js").Charts, memory: () => Promise<unknown>,
- *   lastSummary: import("./protocol.js").TrainingSummary | null} | null} */
+ *   lastSummary: import("./values.js").TrainingSummary | null} | null} */
 let hooks = null;
 
 const errors = errorsPanel();

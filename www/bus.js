@@ -2,9 +2,9 @@
 
 /**
  * @typedef {object} PageEvents
- * @property {import("./protocol.js").DatasetSummary} dataset_loaded
+ * @property {import("./values.js").DatasetSummary} dataset_loaded
  * @property {boolean} training a run started (true) or ended (false)
- * @property {import("./protocol.js").EpochFinishedEvent} epoch_finished
+ * @property {import("./values.js").EpochFinishedEvent} epoch_finished
  * @property {undefined} weights_changed other weights are in use (loaded, opened or trained)
  * @property {undefined} run_ended after `training` false and `weights_changed`
  */

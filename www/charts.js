@@ -5,8 +5,8 @@ import uPlot from "./vendor/uPlot.esm.js";
 
 const SMOOTHING = 0.9;
 
-/** @typedef {import("./protocol.js").StepEvent} StepEvent */
-/** @typedef {import("./protocol.js").EpochRecord} EpochRecord */
+/** @typedef {import("./values.js").StepEvent} StepEvent */
+/** @typedef {import("./values.js").EpochRecord} EpochRecord */
 /** @typedef {(number | null)[][]} Series x values, then one array per line */
 
 /** @param {HTMLElement} el */

@@ -5,7 +5,7 @@
 const context2d = (canvas) => /** @type {CanvasRenderingContext2D} */ (canvas.getContext("2d"));
 
 /** Draw 32×32 RGBA image number `i` of `rgba` on a new canvas.
- * @param {import("./protocol.js").Bytes} rgba */
+ * @param {import("./values.js").Bytes} rgba */
 export function imageCanvas(rgba, i = 0) {
   const canvas = document.createElement("canvas");
   canvas.width = canvas.height = 32;

@@ -20,8 +20,8 @@ import { openDB } from "./vendor/idb.js";
  * @property {number} epochs_done
  * @property {number} [epochs_total]
  * @property {number | null} [test_accuracy]
- * @property {import("./protocol.js").TrainingConfig} [config]
- * @property {import("./protocol.js").EpochRecord[]} [history]
+ * @property {import("./values.js").TrainingConfig} [config]
+ * @property {import("./values.js").EpochRecord[]} [history]
  */
 /** @typedef {import("./worker/engine.js").Checkpoint} Checkpoint */
 

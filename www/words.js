@@ -1,8 +1,8 @@
 // The page's sentences for the codes the engine sends, in one place: a translation of the page
 // replaces these. Device reasons come from crate/src/device (`CpuReason`, `GpuReason`).
 
-/** @typedef {import("./protocol.js").DeviceReason} DeviceReason */
-/** @typedef {import("./protocol.js").DeviceInfo} DeviceInfo */
+/** @typedef {import("./values.js").DeviceReason} DeviceReason */
+/** @typedef {import("./values.js").DeviceInfo} DeviceInfo */
 
 /** @param {number} speed images per second */
 const imgs = (speed) => speed.toFixed(0);

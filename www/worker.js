@@ -51,7 +51,7 @@ function parseSettings(kiln, form) {
     return { config: kiln.parseSettings(form), fields: [] };
   } catch (err) {
     if (!Array.isArray(err?.fields)) throw err;
-    return { config: null, fields: /** @type {import("./protocol.js").FieldRefusal[]} */ (err.fields) };
+    return { config: null, fields: /** @type {import("./values.js").FieldRefusal[]} */ (err.fields) };
   }
 }
 

@@ -7,7 +7,6 @@
 #![no_main]
 
 use burn::prelude::Device;
-use kiln::data::Cifar10;
 use kiln::train::{Checkpoint, EpochRecord, Metrics, Trainer, TrainingConfig};
 use libfuzzer_sys::fuzz_target;
 
@@ -47,5 +46,5 @@ fuzz_target!(|data: &[u8]| {
         optimizer: optimizer.to_vec(),
         best_weights: (flags & 1 == 1).then(|| rest.to_vec()),
     };
-    let _ = Trainer::resume(&Device::flex(), &Cifar10::default(), &checkpoint);
+    let _ = Trainer::resume(&Device::flex(), &checkpoint);
 });

@@ -10,7 +10,7 @@ import { $, el, makeDropZone } from "../ui.js";
  * @param {{worker: import("../client.js").WorkerClient, errors: import("./errors.js").Errors,
  *   bus: import("../bus.js").Bus, loadWeightsFile: (file: File) => Promise<void>,
  *   explainWanted: () => boolean,
- *   onClassified: (result: import("../protocol.js").Classification) => void}} deps
+ *   onClassified: (result: import("../values.js").Classification) => void}} deps
  *   `explainWanted` says whether to ask for the explanation too; `onClassified` follows every
  *   classification of the latest image.
  */
@@ -48,7 +48,7 @@ export function classifyPanel({ worker, errors, bus, loadWeightsFile, explainWan
   }
 
   /** One class' bar; a click explains that class.
-   * @param {Pixels} rgba @param {import("../protocol.js").Prediction} p */
+   * @param {Pixels} rgba @param {import("../values.js").Prediction} p */
   function bar(rgba, p) {
     const fill = el("span");
     fill.style.width = `${Math.max(0.5, p.probability * 100)}%`;

@@ -2,7 +2,7 @@
 import { fetchDataset, readFiles } from "../files.js";
 import { $, el, makeDropZone } from "../ui.js";
 
-/** @typedef {import("../protocol.js").DatasetSummary} DatasetSummary */
+/** @typedef {import("../values.js").DatasetSummary} DatasetSummary */
 
 /** How the worker's `load_progress` phases read on the page. */
 const PHASES = { decompress: "decompressing" };

@@ -4,8 +4,8 @@
 import { imageCanvas } from "../draw.js";
 import { $, el } from "../ui.js";
 
-/** @typedef {import("../protocol.js").Evaluation} Evaluation */
-/** @typedef {import("../protocol.js").Judged} Judged */
+/** @typedef {import("../values.js").Evaluation} Evaluation */
+/** @typedef {import("../values.js").Judged} Judged */
 
 /** @param {number | null | undefined} a */
 const pct = (a) => (a == null ? "–" : `${(a * 100).toFixed(1)}%`);
@@ -77,7 +77,7 @@ export function evaluationPanel({ worker, errors, bus }) {
 }
 
 /** A gallery tile: the image, enlarged, with what it is and what the network said.
- * @param {import("../protocol.js").Bytes} rgba @param {number} i @param {Judged} item @param {string[]} names */
+ * @param {import("../values.js").Bytes} rgba @param {number} i @param {Judged} item @param {string[]} names */
 function tile(rgba, i, item, names) {
   const figure = document.createElement("figure");
   figure.dataset.index = String(item.index);
@@ -172,7 +172,7 @@ function renderEvaluation(ev, openCell) {
 }
 
 /** Show the images of one confusion-matrix cell.
- * @param {import("../protocol.js").ConfusionCell} cell @param {number} label
+ * @param {import("../values.js").ConfusionCell} cell @param {number} label
  * @param {number} predicted @param {string[]} names @param {number} count */
 function renderCell(cell, label, predicted, names, count) {
   $("cell-panel").hidden = false;

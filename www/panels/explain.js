@@ -5,7 +5,7 @@
 import { heatCanvas, mapsGrid } from "../draw.js";
 import { $ } from "../ui.js";
 
-/** @typedef {import("../protocol.js").Explanation} Explanation */
+/** @typedef {import("../values.js").Explanation} Explanation */
 
 /**
  * @param {{worker: import("../client.js").WorkerClient, bus: import("../bus.js").Bus,
@@ -115,7 +115,7 @@ function renderExplanation(ex, inputCanvas) {
 
 /** Draw the first layer's filters as colour tiles, all scaled by the layer's extreme values
  * (grey is zero).
- * @param {import("../protocol.js").Filters} f */
+ * @param {import("../values.js").Filters} f */
 function renderFilters(f) {
   const canvas = $("filters");
   const scale = 10;

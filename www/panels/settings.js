@@ -5,9 +5,9 @@
 // the URL hash (`#epochs=20&batch_size=64&…`), so that a link reproduces a run's setup.
 import { $ } from "../ui.js";
 
-/** @typedef {import("../protocol.js").TrainingConfig} TrainingConfig */
-/** @typedef {import("../protocol.js").SettingDescription} SettingDescription */
-/** @typedef {import("../protocol.js").FieldRefusal} FieldRefusal */
+/** @typedef {import("../values.js").TrainingConfig} TrainingConfig */
+/** @typedef {import("../values.js").SettingDescription} SettingDescription */
+/** @typedef {import("../values.js").FieldRefusal} FieldRefusal */
 
 /** The input of the setting `key`: its id is the key with hyphens (`batch_size`: `batch-size`).
  * @param {string} key

@@ -4,7 +4,7 @@ import { Charts } from "../charts.js";
 import { $, fmtPct } from "../ui.js";
 import { runName } from "./settings.js";
 
-/** @typedef {import("../protocol.js").TrainingSummary} TrainingSummary */
+/** @typedef {import("../values.js").TrainingSummary} TrainingSummary */
 /** @typedef {import("../store.js").RunRecord} RunRecord */
 
 /** @param {number} s seconds */
@@ -19,7 +19,7 @@ const fmtTime = (s) => (s >= 3600 ? `${(s / 3600).toFixed(1)} h` : s >= 60 ? `${
  */
 export function trainingPanel({ worker, errors, bus, settings, backend, onSummary }) {
   const charts = new Charts($("step-chart"), $("epoch-chart"));
-  /** @type {import("../protocol.js").DatasetSummary | null} */
+  /** @type {import("../values.js").DatasetSummary | null} */
   let dataset = null;
   let training = false;
   let paused = false;

@@ -22,7 +22,7 @@ export function weightsPanel({ worker, errors, bus }) {
   }
 
   /** Say that `m` are the weights in use (a classification carries them: no request).
-   * @param {import("../protocol.js").ActiveModel} m */
+   * @param {import("../values.js").ActiveModel} m */
   function showStatus(m) {
     const status = $("model-status");
     if (m.source === "untrained") status.textContent = "Untrained weights: predictions are guesses until you train.";

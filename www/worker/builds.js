@@ -55,8 +55,8 @@ export function build(kind) {
 
 /** Which device to use and why (`decideDevice` of crate/src/device, in the CPU path's build,
  * which the worker always loads).
- * @param {import("../protocol.js").Known} known
- * @returns {Promise<import("../protocol.js").Decision>} */
+ * @param {import("../values.js").Known} known
+ * @returns {Promise<import("../values.js").Decision>} */
 export async function decideDevice(known) {
   const { kind } = await cpuBuild();
   return /** @type {import("./engine.js").KilnModule} */ (modules[kind]).decideDevice(known);

@@ -4,11 +4,11 @@
 // that has it (worker/builds.js). Where WebGPU fails, it asks again with the failure.
 import { build, cpu, cpuBuild, decideDevice, engineInUse, forget, use } from "./builds.js";
 
-/** @typedef {import("../protocol.js").DeviceInfo} DeviceInfo */
-/** @typedef {import("../protocol.js").Known} Known */
-/** @typedef {import("../protocol.js").Decision} Decision */
+/** @typedef {import("../values.js").DeviceInfo} DeviceInfo */
+/** @typedef {import("../values.js").Known} Known */
+/** @typedef {import("../values.js").Decision} Decision */
 /** @typedef {import("../protocol.js").Requests["init_device"]} InitDevice */
-/** @typedef {import("../protocol.js").EngineDeviceInfo} EngineDeviceInfo */
+/** @typedef {import("../values.js").EngineDeviceInfo} EngineDeviceInfo */
 
 /** WebGPU as far as the worker needs it (TypeScript's DOM library does not declare it).
  * @typedef {{info?: {vendor?: string, architecture?: string, description?: string,

@@ -1,11 +1,11 @@
 // The engine's JavaScript API (the `Engine` class of crate/src/web, one per build) as the worker
 // uses it, so that tsc checks the worker's handlers against it and against www/protocol.js.
 
-/** @typedef {import("../protocol.js").ActiveModel} ActiveModel */
-/** @typedef {import("../protocol.js").TrainingEvent} TrainingEvent */
-/** @typedef {import("../protocol.js").TrainingSummary} TrainingSummary */
-/** @typedef {import("../protocol.js").TrainingConfig} TrainingConfig */
-/** @typedef {import("../protocol.js").EpochRecord} EpochRecord */
+/** @typedef {import("../values.js").ActiveModel} ActiveModel */
+/** @typedef {import("../values.js").TrainingEvent} TrainingEvent */
+/** @typedef {import("../values.js").TrainingSummary} TrainingSummary */
+/** @typedef {import("../values.js").TrainingConfig} TrainingConfig */
+/** @typedef {import("../values.js").EpochRecord} EpochRecord */
 
 /** A run so far, as the engine hands it over after every epoch (crate/src/web/checkpoint.rs)
  * and takes it back to resume.
@@ -28,13 +28,13 @@
 
 /**
  * @typedef {object} Engine
- * @property {(kind: "cpu" | "webgpu") => Promise<import("../protocol.js").EngineDeviceInfo>} initDevice
+ * @property {(kind: "cpu" | "webgpu") => Promise<import("../values.js").EngineDeviceInfo>} initDevice
  *   start that device (rejects where this build lacks it or WebGPU does not start)
  * @property {() => Promise<number>} cpuSpeed the CPU path's training speed, img/s (CPU builds)
  * @property {() => Promise<number>} timeSteps the training speed of the device in use, img/s
  * @property {(names: string[], files: Uint8Array[], onProgress: (done: number, total: number) => void,
- *   displayName?: string) => import("../protocol.js").DatasetSummary} loadDataset
- * @property {(perClass: number) => import("../protocol.js").Samples} sampleImages
+ *   displayName?: string) => import("../values.js").DatasetSummary} loadDataset
+ * @property {(perClass: number) => import("../values.js").Samples} sampleImages
  * @property {(config: TrainingConfig, onEvent: (event: TrainingEvent) => void, fromCurrent: boolean,
  *   onCheckpoint: (checkpoint: Checkpoint) => Promise<void>) => Promise<TrainingSummary>} train
  * @property {(checkpoint: Checkpoint, epochs: number | undefined, onEvent: (event: TrainingEvent) => void,
@@ -43,14 +43,14 @@
  * @property {() => void} resume
  * @property {() => void} stop
  * @property {() => boolean} isTraining
- * @property {(rgba: Uint8Array, explain: boolean, cls?: number) => Promise<import("../protocol.js").Classification>} classify
- * @property {() => Promise<import("../protocol.js").Filters>} filters
- * @property {() => Promise<import("../protocol.js").Evaluation>} evaluate
- * @property {() => import("../protocol.js").Evaluation | null} lastEvaluation
- * @property {(label: number, predicted: number, limit: number) => import("../protocol.js").ConfusionCell} confusionCell
- * @property {() => import("../protocol.js").MemoryUsage} memoryUsage
+ * @property {(rgba: Uint8Array, explain: boolean, cls?: number) => Promise<import("../values.js").Classification>} classify
+ * @property {() => Promise<import("../values.js").Filters>} filters
+ * @property {() => Promise<import("../values.js").Evaluation>} evaluate
+ * @property {() => import("../values.js").Evaluation | null} lastEvaluation
+ * @property {(label: number, predicted: number, limit: number) => import("../values.js").ConfusionCell} confusionCell
+ * @property {() => import("../values.js").MemoryUsage} memoryUsage
  * @property {() => ActiveModel} activeModel
- * @property {() => Promise<import("../protocol.js").Bytes>} weightsBytes
+ * @property {() => Promise<import("../values.js").Bytes>} weightsBytes
  * @property {(name: string, bytes: Uint8Array, source: ActiveModel["source"]) => ActiveModel} loadWeights
  * @property {() => Promise<EngineState>} exportState
  * @property {(state: EngineState) => ActiveModel} importState
@@ -59,8 +59,8 @@
 /** A build's module: the `Engine` class, and the free functions every build exports alike
  * (crate/src/web/choose.rs, crate/src/web/settings.rs).
  * @typedef {object} KilnModule
- * @property {(known: import("../protocol.js").Known) => import("../protocol.js").Decision} decideDevice
- * @property {() => import("../protocol.js").SettingDescription[]} trainingSettings
+ * @property {(known: import("../values.js").Known) => import("../values.js").Decision} decideDevice
+ * @property {() => import("../values.js").SettingDescription[]} trainingSettings
  * @property {(form: Record<string, string>) => TrainingConfig} parseSettings throws an Error
  *   with `fields: FieldRefusal[]` when a setting is refused
  */

@@ -9,8 +9,8 @@ import { post } from "./post.js";
 /** @typedef {import("./engine.js").Engine} Engine */
 /** @typedef {import("./engine.js").Checkpoint} Checkpoint */
 /** @typedef {import("../protocol.js").Requests} Requests */
-/** @typedef {import("../protocol.js").TrainingEvent} TrainingEvent */
-/** @typedef {import("../protocol.js").TrainingSummary} TrainingSummary */
+/** @typedef {import("../values.js").TrainingEvent} TrainingEvent */
+/** @typedef {import("../values.js").TrainingSummary} TrainingSummary */
 /** @typedef {import("../store.js").RunRecord} RunRecord */
 
 /** The run being trained: its IndexedDB record (without the checkpoint's bytes), its step

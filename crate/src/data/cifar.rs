@@ -3,25 +3,9 @@
 
 use crate::data::error::DataError;
 
-pub const IMAGE_SIDE: usize = 32;
-pub const CHANNELS: usize = 3;
-pub const IMAGE_BYTES: usize = CHANNELS * IMAGE_SIDE * IMAGE_SIDE;
-pub const RECORD_BYTES: usize = 1 + IMAGE_BYTES;
-pub const NUM_CLASSES: usize = 10;
-
-/// The class names in label order, as `batches.meta.txt` lists them.
-pub const CLASS_NAMES: [&str; NUM_CLASSES] = [
-    "airplane",
-    "automobile",
-    "bird",
-    "cat",
-    "deer",
-    "dog",
-    "frog",
-    "horse",
-    "ship",
-    "truck",
-];
+pub use crate::data::format::{
+    CHANNELS, CLASS_NAMES, IMAGE_BYTES, IMAGE_SIDE, NUM_CLASSES, RECORD_BYTES,
+};
 
 /// A set of images kept as bytes (3,072 per image, CHW order) with one label byte each:
 /// the full training set is 150 MB this way instead of 600 MB of `f32`.
@@ -171,5 +155,23 @@ impl Split {
             std[c] = var.sqrt() as f32;
         }
         (mean, std)
+    }
+}
+
+/// CIFAR-10 in memory: the training and test splits and the class names.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Cifar10 {
+    pub train: Split,
+    pub test: Split,
+    pub class_names: Vec<String>,
+}
+
+impl Default for Cifar10 {
+    fn default() -> Self {
+        Self {
+            train: Split::default(),
+            test: Split::default(),
+            class_names: CLASS_NAMES.iter().map(|s| s.to_string()).collect(),
+        }
     }
 }

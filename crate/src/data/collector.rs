@@ -4,8 +4,7 @@
 
 use std::io::Read;
 
-use crate::data::cifar::{NUM_CLASSES, RECORD_BYTES, Split};
-use crate::data::dataset::Cifar10;
+use crate::data::cifar::{Cifar10, NUM_CLASSES, RECORD_BYTES, Split};
 use crate::data::error::DataError;
 use crate::data::limits::{
     Capped, MAX_BATCH_BYTES, MAX_IMAGES, MAX_META_BYTES, MAX_UNPACKED_BYTES, read_at_most,

@@ -4,27 +4,9 @@
 
 use std::io::Read;
 
-use crate::data::cifar::{CLASS_NAMES, Split};
+use crate::data::cifar::Cifar10;
 use crate::data::collector::{Collector, META_FILE};
 use crate::data::error::DataError;
-
-/// CIFAR-10 in memory: the training and test splits and the class names.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Cifar10 {
-    pub train: Split,
-    pub test: Split,
-    pub class_names: Vec<String>,
-}
-
-impl Default for Cifar10 {
-    fn default() -> Self {
-        Self {
-            train: Split::default(),
-            test: Split::default(),
-            class_names: CLASS_NAMES.iter().map(|s| s.to_string()).collect(),
-        }
-    }
-}
 
 impl Cifar10 {
     /// Read an archive or batch file from a stream: a gzip-compressed tar (the official

@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use crate::data::cifar::{NUM_CLASSES, RECORD_BYTES};
+use crate::data::format::{NUM_CLASSES, RECORD_BYTES};
 
 /// What went wrong while reading CIFAR-10. Every variant names the file it concerns.
 #[derive(Debug, thiserror::Error)]

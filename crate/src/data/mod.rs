@@ -6,10 +6,10 @@ pub mod cifar;
 mod collector;
 pub mod dataset;
 pub mod error;
+pub mod format;
 pub mod limits;
 
 pub use augment::Augmentation;
 pub use batcher::{Batch, Batcher, Normalization};
-pub use cifar::{CLASS_NAMES, NUM_CLASSES, Split};
-pub use dataset::Cifar10;
+pub use cifar::{CLASS_NAMES, Cifar10, NUM_CLASSES, Split};
 pub use error::DataError;

@@ -1,0 +1,191 @@
+// The values the engine hands the page through the worker (summaries, events, evaluations),
+// declared once for protocol.js and the code that reads them. Each comes from the Rust type
+// named in its declaration; serde writes its fields as they are spelled there, absent options
+// as null.
+
+/** Bytes the engine copied out of wasm memory (so never a view on a SharedArrayBuffer).
+ * @typedef {Uint8Array<ArrayBuffer>} Bytes */
+
+/** `ActiveModel` (crate/src/web/weights.rs): where the weights in use came from.
+ * @typedef {object} ActiveModel
+ * @property {"untrained" | "pretrained" | "trained" | "saved" | "file"} source
+ * @property {number} epochs
+ * @property {number | null} test_accuracy
+ */
+
+/** `Known` (crate/src/device): what the worker knows when it asks `decideDevice`.
+ * @typedef {object} Known
+ * @property {"auto" | "webgpu" | "cpu"} preference the device menu's choice
+ * @property {boolean} webgpu_exposed navigator.gpu exists
+ * @property {{description: string, software: boolean} | null} adapter
+ * @property {{cpu: number | null, webgpu: number} | null} speeds Auto's timings, img/s
+ * @property {{code: "webgpu_failed" | "build_not_loaded", message: string} | null} failure
+ */
+
+/** `CpuReason` and `GpuReason` (crate/src/device): why the device in use was chosen. The page
+ * words each code in one place (www/words.js).
+ * @typedef {{code: "chosen"} | {code: "no_webgpu_in_browser"} | {code: "no_adapter"}
+ *   | {code: "software_adapter", adapter: string} | {code: "webgpu_failed", message: string}
+ *   | {code: "build_not_loaded", message: string} | {code: "cpu_faster", speeds: Speeds}
+ *   | {code: "faster", speeds: Speeds} | {code: "cpu_not_timed"}} DeviceReason
+ */
+
+/** @typedef {{cpu: number, webgpu: number}} Speeds images per second */
+
+/** `Decision` (crate/src/device): the device, or that Auto must time both first.
+ * @typedef {{kind: "cpu" | "webgpu", reason: DeviceReason} | {kind: "measure"}} Decision
+ */
+
+/** `DeviceInfo` (crate/src/web/device.rs): the device an engine started.
+ * @typedef {{backend: "cpu" | "webgpu", adapter: string}} EngineDeviceInfo
+ */
+
+/** What `init_device` resolves to: the device in use and why.
+ * @typedef {object} DeviceInfo
+ * @property {"cpu" | "webgpu"} backend
+ * @property {string} adapter the adapter as the browser reports it; the CPU path with its threads
+ * @property {number | null} threads the CPU path's threads (null on WebGPU)
+ * @property {DeviceReason} reason
+ * @property {{cpu: number | null, webgpu: number} | null} speeds Auto's timings, when it ran
+ */
+
+/** `DatasetSummary` (crate/src/web/dataset.rs).
+ * @typedef {object} DatasetSummary
+ * @property {number} train_images
+ * @property {number} test_images
+ * @property {number[]} train_per_class
+ * @property {number[]} test_per_class
+ * @property {string[]} class_names
+ */
+
+/** `Engine.sampleImages`: `labels[i]` is the class of the i-th 32×32 RGBA image in `rgba`.
+ * @typedef {{labels: Bytes, rgba: Bytes}} Samples
+ */
+
+/** `TrainingConfig` (crate/src/train/config.rs); missing fields take their defaults.
+ * @typedef {object} TrainingConfig
+ * @property {{name: string, activation: string}} model
+ * @property {{kind: "adam", beta_1: number, beta_2: number, epsilon: number} | {kind: "sgd"}} optimizer
+ * @property {number} epochs
+ * @property {number} batch_size
+ * @property {number} learning_rate
+ * @property {number | null} train_limit
+ * @property {{flip: boolean, crop_padding: number}} augmentation
+ * @property {number} weight_decay
+ * @property {number | null} early_stopping patience in epochs; null trains every epoch
+ * @property {number} [seed]
+ * @property {"unit" | "mean_std"} [normalization]
+ * @property {number | null} [test_limit]
+ * @property {number} [eval_batch_size]
+ * @property {number} [report_every_seconds]
+ */
+
+/** A training setting as the engine declares it (crate/src/train/settings.rs; `Description` in
+ * crate/src/train/field.rs): the page draws its form's defaults and limits from these.
+ * @typedef {object} SettingDescription
+ * @property {string} key the setting's name in `parse_settings`' form and in the URL hash
+ * @property {"int" | "float" | "bool" | "choice"} kind
+ * @property {number | boolean | string | null} default null: empty, all the images
+ * @property {number | null} min
+ * @property {number | null} max
+ * @property {boolean} min_exclusive the value must be above `min`
+ * @property {string[] | null} choices
+ */
+
+/** A setting the engine refused, named by its key (`FieldError` in crate/src/train/field.rs).
+ * @typedef {{field: string, message: string}} FieldRefusal
+ */
+
+/** `Metrics` (crate/src/train/events.rs).
+ * @typedef {{loss: number, accuracy: number, images: number}} Metrics
+ */
+
+/** `EpochRecord` (crate/src/train): one finished epoch.
+ * @typedef {{epoch: number, train: Metrics, test: Metrics | null}} EpochRecord
+ */
+
+/** `TrainingSummary` (crate/src/train/events.rs): what `train` and `resume_run` resolve to.
+ * @typedef {object} TrainingSummary
+ * @property {number} epochs
+ * @property {number} train_loss
+ * @property {number} train_accuracy
+ * @property {number | null} test_loss
+ * @property {number | null} test_accuracy
+ * @property {number | null} best_test_accuracy
+ * @property {number | null} best_epoch
+ * @property {number} images_per_second
+ * @property {number} seconds
+ * @property {boolean} cancelled
+ * @property {boolean} stopped_early
+ * @property {number} host_seconds_per_step
+ */
+
+/** `TrainingEvent` (crate/src/train/events.rs), and `checkpoint_failed`, which the browser's
+ * observer (crate/src/web/observer.rs) sends when an epoch's checkpoint cannot be made.
+ * @typedef {{type: "started", first_epoch: number, epochs: number, steps_per_epoch: number,
+ *   train_images: number, test_images: number, parameters: number}} StartedEvent
+ * @typedef {{type: "step", epoch: number, step: number, steps_per_epoch: number, loss: number,
+ *   accuracy: number, images_per_second: number, eta_seconds: number}} StepEvent
+ * @typedef {{type: "evaluating", epoch: number}} EvaluatingEvent
+ * @typedef {{type: "epoch_finished", epoch: number, train: Metrics, test: Metrics | null,
+ *   seconds: number, images_per_second: number}} EpochFinishedEvent
+ * @typedef {{type: "finished", summary: TrainingSummary}} FinishedEvent
+ * @typedef {{type: "checkpoint_failed", message: string}} CheckpointFailedEvent
+ * @typedef {StartedEvent | StepEvent | EvaluatingEvent | EpochFinishedEvent | FinishedEvent
+ *   | CheckpointFailedEvent} TrainingEvent
+ */
+
+/** `Prediction` (crate/src/infer.rs).
+ * @typedef {{class: number, name: string, probability: number}} Prediction
+ */
+
+/** `Engine.classify`: every class, best first, the weights that answered, and the explanation
+ * when asked for (from the same forward pass).
+ * @typedef {{predictions: Prediction[], model: ActiveModel, explanation: Explanation | null}} Classification
+ */
+
+/** The explanation in `Engine.classify`'s answer (crate/src/explain.rs `Explanation`, with `model`).
+ * @typedef {{layer: string, channels: number, height: number, width: number,
+ *   values: Float32Array}} FeatureMaps
+ * @typedef {object} Explanation
+ * @property {Prediction[]} predictions
+ * @property {number} class the class explained
+ * @property {Float32Array} saliency 32×32
+ * @property {Float32Array} gradcam gradcam_side × gradcam_side
+ * @property {number} gradcam_side
+ * @property {FeatureMaps[]} feature_maps
+ * @property {ActiveModel} model
+ */
+
+/** `Engine.filters`: the first convolution's `count` filters of `channels` × `size` × `size`.
+ * @typedef {{count: number, channels: number, size: number, values: Float32Array}} Filters
+ */
+
+/** `Judged` (crate/src/train/eval.rs): one test image and what the network said.
+ * @typedef {{index: number, label: number, predicted: number, confidence: number}} Judged
+ */
+
+/** `Engine.evaluate` (crate/src/web/evaluation.rs).
+ * @typedef {object} Evaluation
+ * @property {number} accuracy
+ * @property {number} loss
+ * @property {number} images
+ * @property {(number | null)[]} per_class_accuracy
+ * @property {number[][]} confusion rows: true class, columns: predicted
+ * @property {number[]} test_per_class
+ * @property {string[]} class_names
+ * @property {Judged[]} misclassified most confident first
+ * @property {Bytes} misclassified_rgba their 32×32 RGBA pixels
+ * @property {ActiveModel} model
+ */
+
+/** `Engine.confusionCell`: the images of one confusion-matrix cell.
+ * @typedef {{items: Judged[], rgba: Bytes}} ConfusionCell
+ */
+
+/** `Engine.memoryUsage`.
+ * @typedef {{wasm_bytes: number, device_reserved_bytes: number | null,
+ *   device_in_use_bytes: number | null}} MemoryUsage
+ */
+
+export {};
