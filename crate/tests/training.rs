@@ -511,3 +511,45 @@ fn a_diverging_run_stops_with_the_step_and_a_lower_learning_rate_suggested() {
         );
     }
 }
+
+/// A stop that arrives once every step of the epoch has been issued (in the browser: while the
+/// GPU still runs the queued steps) ends the run there, cancelled, before the evaluation.
+#[test]
+fn a_stop_after_the_epoch_s_last_step_ends_the_run_before_its_evaluation() {
+    struct StopAtLastStep(bool);
+    impl kiln::train::Observer for StopAtLastStep {
+        fn event(&mut self, event: &TrainingEvent) {
+            if let TrainingEvent::Step {
+                step,
+                steps_per_epoch,
+                ..
+            } = event
+            {
+                self.0 |= step == steps_per_epoch;
+            }
+            assert!(
+                !matches!(event, TrainingEvent::Evaluating { .. }),
+                "the run evaluated after the stop"
+            );
+        }
+        fn stop_requested(&self) -> bool {
+            self.0
+        }
+    }
+    let _serial = serial();
+    let data = Cifar10 {
+        train: Split::noise(64, 3),
+        test: Split::noise(16, 4),
+        ..Default::default()
+    };
+    let config = TrainingConfig {
+        epochs: 2,
+        batch_size: 16,
+        ..TrainingConfig::default()
+    };
+    let trainer = Trainer::new(config, &Device::flex(), &data).unwrap();
+    let (trainer, summary) = pollster::block_on(trainer.run(&data, &mut StopAtLastStep(false)));
+    let summary = summary.unwrap();
+    assert!(summary.cancelled, "{summary:?}");
+    assert!(trainer.history.records.is_empty());
+}

@@ -167,7 +167,8 @@ impl Trainer {
 
 /// One epoch's steps. The model goes in by value and comes back updated, also when the observer
 /// stops the run (then `Ok(None)`), a progress read fails or the loss stops being a finite
-/// number (`TrainError::Diverged`, found when a report is read). A finished epoch gives its
+/// number (`TrainError::Diverged`, found when a report is read). A stop asked for while the
+/// last steps' reports were awaited also ends it (`Ok(None)`). A finished epoch gives its
 /// training metrics and its seconds.
 async fn train_epoch(
     mut model: Model,
@@ -219,6 +220,9 @@ async fn train_epoch(
         return (model, Err(diverged(config, epoch, step, loss)));
     }
     clock.train_seconds += seconds;
+    if observer.stop_requested() {
+        return (model, Ok(None));
+    }
     clock.images += plan.train_len;
     (model, Ok(Some((train, seconds))))
 }

@@ -36,6 +36,13 @@ pub trait Observer {
         std::future::ready(Control::Continue)
     }
 
+    /// Whether a stop has been asked for, without waiting or counting as a step: checked when
+    /// an epoch's last steps are done, so that a stop that arrives while the device still runs
+    /// the steps already queued ends the run there, before the evaluation.
+    fn stop_requested(&self) -> bool {
+        false
+    }
+
     /// Awaited after each finished epoch (after its `EpochFinished` event). The browser saves a
     /// [`Checkpoint`] of the trainer here.
     fn epoch_finished(&mut self, trainer: &Trainer) -> impl Future<Output = ()> {

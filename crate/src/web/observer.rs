@@ -79,6 +79,10 @@ impl Observer for WebObserver {
         }
     }
 
+    fn stop_requested(&self) -> bool {
+        self.state.get() == RunState::Stopping
+    }
+
     async fn between_steps(&mut self, model: &Model) -> Control {
         if self.last_snapshot.elapsed().as_secs_f64() >= SNAPSHOT_EVERY_S {
             *self.latest.borrow_mut() = Some(model.valid());
