@@ -53,20 +53,54 @@ export async function readFiles(fileList, onProgress) {
   return out;
 }
 
-/** The file at `url`; the error names the URL and what went wrong.
+/** @param {number} n bytes */
+const mb = (n) => `${(n / 1e6).toFixed(1)} MB`;
+
+/** The file at `url`; the error names the URL and what went wrong, and nothing is kept of a
+ * download that failed.
  * @param {string} url @param {OnProgress} onProgress
  * @returns {Promise<NamedBuffer[]>} */
 export async function fetchDataset(url, onProgress) {
+  const fail = (/** @type {string} */ why) => new Error(`Could not load the dataset from ${url}: ${why}`);
+  let target;
+  try {
+    target = new URL(url, location.href);
+  } catch {
+    throw fail("this is not a web address.");
+  }
+  // The page's policy (connect-src 'self' https:) lets it read only its own site and https.
+  if (target.origin !== location.origin && target.protocol !== "https:") {
+    throw fail("the page downloads only from its own site or from https:// addresses.");
+  }
   let response;
   try {
-    response = await fetch(url);
-  } catch (e) {
-    throw new Error(`${url}: could not be fetched (${e.message})`);
+    response = await fetch(target);
+  } catch {
+    // The browser does not say which (on purpose): the two look the same to the page.
+    throw fail(
+      "the server could not be reached, or it does not allow other sites to read the file (no CORS header). " +
+        "Check the address, or download the file and choose it with “choose files”.",
+    );
   }
-  if (!response.ok) throw new Error(`${url}: the server answered ${response.status} ${response.statusText}`);
-  if (!response.body) throw new Error(`${url}: the server answered ${response.status} without a body`);
+  const status = `${response.status}${response.statusText ? ` ${response.statusText}` : ""}`;
+  if (!response.ok) throw fail(`the server answered ${status}.`);
+  if (!response.body) throw fail(`the server answered ${status} without a body.`);
   const length = Number(response.headers.get("content-length")) || 0;
-  const buffer = await readStream(response.body, length, onProgress);
-  const name = new URL(url, location.href).pathname.split("/").pop() || "dataset";
+  let received = 0;
+  let buffer;
+  try {
+    buffer = await readStream(response.body, length, (done, total) => {
+      received = done;
+      onProgress(done, total);
+    });
+  } catch {
+    const of = length ? ` of ${mb(length)}` : "";
+    throw fail(`the connection dropped after ${mb(received)}${of}. Nothing was loaded; try again.`);
+  }
+  // A server that closes early without an error: fewer bytes than it announced.
+  if (length && !response.headers.get("content-encoding") && received < length) {
+    throw fail(`the connection dropped after ${mb(received)} of ${mb(length)}. Nothing was loaded; try again.`);
+  }
+  const name = target.pathname.split("/").pop() || "dataset";
   return [{ name, buffer }];
 }

@@ -31,3 +31,7 @@ export function describeDevice(info) {
   if (!why) return text;
   return info.backend === "cpu" ? `${text} — using the CPU because ${why}` : `${text} — ${why}`;
 }
+
+/** What a tab hears when it tries to train a run that another tab is training (the run's Web
+ * Lock is held); the worker says the same when the page's own check came too late. */
+export const RUN_BUSY = "This run is being trained in another tab: stop it there, or wait until it ends.";

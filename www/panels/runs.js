@@ -3,6 +3,7 @@
 // Web Lock `kiln-run:<id>`; a run recorded as running that nobody trains is interrupted.
 import { deleteRun, getRun, listRuns } from "../store.js";
 import { $, el, fmtPct } from "../ui.js";
+import { RUN_BUSY } from "../words.js";
 
 /** @typedef {import("../store.js").RunRecord} RunRecord */
 
@@ -100,6 +101,11 @@ export function runsPanel({ worker, errors, bus, training, settings, backend }) 
   async function continueRun(id) {
     errors.clear();
     if (training.isTraining()) return errors.show(new Error("A run is training; stop it first."));
+    // The list may have been drawn before another tab started this run: look again.
+    if ((await liveRuns()).has(id)) {
+      refresh();
+      return errors.show(new Error(RUN_BUSY));
+    }
     if (!hasDataset) return errors.show(new Error("Load the dataset (section 1) first, then continue the run."));
     const saved = await getRun(id);
     if (!saved) return errors.show(new Error("This saved run is gone (deleted in another tab?)."));

@@ -4,6 +4,7 @@
 // (`kiln-run:<id>`), so that other tabs (and this page after a reload) can tell a live run from
 // an interrupted one.
 import { describeStorageError, getCheckpoint, saveRun, updateRun } from "../store.js";
+import { RUN_BUSY } from "../words.js";
 import { post } from "./post.js";
 
 /** @typedef {import("./engine.js").Engine} Engine */
@@ -71,23 +72,36 @@ async function onCheckpoint(checkpoint) {
   }
 }
 
-/** Wait for the run to end and record how it ended, holding its Web Lock until then.
- * @param {LiveRun} live
+/** Take the run's Web Lock now, without waiting. Resolves to the function that releases it,
+ * or to null when a worker (of this tab or another) holds it: that run is training.
+ * @param {string} id
+ * @returns {Promise<(() => void) | null>} */
+function takeLock(id) {
+  const locks = navigator.locks;
+  if (!locks) return Promise.resolve(() => {});
+  return new Promise((resolve, reject) => {
+    locks
+      .request(`kiln-run:${id}`, { ifAvailable: true }, (lock) =>
+        lock ? new Promise((release) => resolve(() => release(undefined))) : resolve(null))
+      .catch(reject);
+  });
+}
+
+/** Wait for the run to end and record how it ended, then release its Web Lock.
  * @param {Promise<TrainingSummary>} training
+ * @param {() => void} release
  * @returns {Promise<TrainingSummary>} */
-function finishRun(live, training) {
-  const done = (async () => {
-    try {
-      const summary = await training;
-      await markRun(summary.cancelled || summary.epochs < (run?.epochs_total ?? 0) ? "stopped" : "finished");
-      return summary;
-    } catch (err) {
-      await markRun("stopped");
-      throw err;
-    }
-  })();
-  navigator.locks?.request(`kiln-run:${live.id}`, () => done.catch(() => {}));
-  return done;
+async function finishRun(training, release) {
+  try {
+    const summary = await training;
+    await markRun(summary.cancelled || summary.epochs < (run?.epochs_total ?? 0) ? "stopped" : "finished");
+    return summary;
+  } catch (err) {
+    await markRun("stopped");
+    throw err;
+  } finally {
+    release();
+  }
 }
 
 /** @param {"stopped" | "finished"} status */
@@ -100,23 +114,38 @@ async function markRun(status) {
 /** Train a new run, saved after every epoch.
  * @param {Engine} engine
  * @param {Requests["train"]} request */
-export function trainNew(engine, { config, from_current, run: info }) {
+export async function trainNew(engine, { config, from_current, run: info }) {
   if (engine.isTraining()) throw new Error("training is already running");
   const live = newRun(info);
+  const release = (await takeLock(live.id)) ?? (() => {}); // a new id: nobody else holds it
+  if (engine.isTraining()) {
+    release();
+    throw new Error("training is already running");
+  }
   run = live; // before the first event
-  return finishRun(live, engine.train(config, onEvent, !!from_current, onCheckpoint));
+  return finishRun(engine.train(config, onEvent, !!from_current, onCheckpoint), release);
 }
 
-/** Continue a saved run from its next epoch.
+/** Continue a saved run from its next epoch; refused while another tab trains it.
  * @param {Engine} engine
  * @param {Requests["resume_run"]} request */
 export async function trainSaved(engine, { run_id, epochs, backend }) {
   if (engine.isTraining()) throw new Error("training is already running");
-  const { run: saved, checkpoint } = await getCheckpoint(run_id);
-  /** @type {LiveRun} */
-  const live = { ...saved, status: "running", backend, steps: Array.from(saved.steps ?? []), saved: true };
-  run = live;
-  return finishRun(live, engine.resumeRun(checkpoint, epochs ?? undefined, onEvent, onCheckpoint));
+  const release = await takeLock(run_id);
+  if (!release) throw new Error(RUN_BUSY);
+  let started;
+  try {
+    if (engine.isTraining()) throw new Error("training is already running");
+    const { run: saved, checkpoint } = await getCheckpoint(run_id);
+    /** @type {LiveRun} */
+    const live = { ...saved, status: "running", backend, steps: Array.from(saved.steps ?? []), saved: true };
+    run = live;
+    started = engine.resumeRun(checkpoint, epochs ?? undefined, onEvent, onCheckpoint);
+  } catch (err) {
+    release();
+    throw err;
+  }
+  return finishRun(started, release);
 }
 
 /** Use a saved run's weights: with early stopping its best epoch's, not necessarily its last.
