@@ -5,11 +5,17 @@
 #   scripts/fuzz.sh short            each target for 25 s (part of every test run)
 #   scripts/fuzz.sh long [SECONDS]   each target for SECONDS (default 3600)
 #
-# Prints, per target, how many inputs ran (libFuzzer's -print_final_stats=1); exits non-zero on any crash, out-of-memory, leak or
-# timeout, with the path of the input that caused it. Needs Rust nightly; installs cargo-fuzz
-# when it is missing. Inputs that find new paths are kept in $CARGO_TARGET_DIR/fuzz/corpus, so
-# each run goes on from the last. KILN_FUZZ_SANITIZER=none builds without AddressSanitizer
-# (a faster cold build, but libFuzzer then cannot enforce -malloc_limit_mb, only the RSS limit).
+# Prints, per target, how many inputs ran (libFuzzer's -print_final_stats=1); exits non-zero on
+# any crash, out-of-memory, leak or timeout, with the path of the input that caused it. Needs
+# Rust nightly; installs cargo-fuzz when it is missing. KILN_FUZZ_SANITIZER=none builds without
+# AddressSanitizer (a faster cold build, but libFuzzer then cannot enforce -malloc_limit_mb, only
+# the RSS limit).
+#
+# The fuzz build (burn with sanitizer instrumentation, under nightly) takes a quarter of an hour
+# cold on two cores, so it lives in a cache shared by every checkout on the machine,
+# $KILN_FUZZ_TARGET_DIR (default ~/.cache/kiln/fuzz-target): a fresh clone rebuilds only Kiln's
+# own crates. The inputs that found new paths are kept there too (corpus/), so each run goes on
+# from the last.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
@@ -34,8 +40,9 @@ if ! cargo fuzz --version >/dev/null 2>&1; then
     cargo install cargo-fuzz --locked
 fi
 
-target_dir=${CARGO_TARGET_DIR:-$root/target}/fuzz
+target_dir=${KILN_FUZZ_TARGET_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/kiln/fuzz-target}
 [[ "$target_dir" = /* ]] || target_dir=$root/$target_dir
+mkdir -p "$target_dir"
 corpus=$target_dir/corpus
 artifacts=$target_dir/artifacts
 mkdir -p "$artifacts"
