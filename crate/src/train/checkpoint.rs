@@ -110,6 +110,7 @@ impl Checkpoint {
             )));
         }
         let model = model.train();
+        optimizer::check_state(&self.optimizer, &self.weights)?;
         let optimizer = optimizer::load_state(
             optimizer::build(&self.config.optimizer, self.config.weight_decay),
             &self.optimizer,

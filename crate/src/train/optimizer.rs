@@ -113,6 +113,47 @@ pub fn load_state(
     result.map_err(|e| OptimizerStateError::Format(e.to_string()))
 }
 
+/// Check a saved optimiser state against the weights it belongs to before burn reads it: every
+/// state tensor is named after its parameter's id and has that parameter's shape (Adam's moments,
+/// SGD's velocity). burn panics on a tensor whose shape does not fit (a damaged file), so a
+/// mismatch is refused here, naming the tensor.
+pub fn check_state(state: &[u8], weights: &[u8]) -> Result<(), OptimizerStateError> {
+    let tensors = |bytes: &[u8]| {
+        Reader::from_bytes(Bytes::from_bytes_vec(bytes.to_vec()))
+            .and_then(|reader| reader.into_tensors())
+            .map_err(|e| OptimizerStateError::Format(e.to_string()))
+    };
+    let params: std::collections::BTreeMap<u64, Vec<usize>> = tensors(weights)?
+        .into_iter()
+        .filter_map(|t| Some((t.param_id?, t.shape.as_slice().to_vec())))
+        .collect();
+    for tensor in tensors(state)? {
+        let id = tensor
+            .name
+            .split('.')
+            .next()
+            .and_then(|id| id.parse::<u64>().ok());
+        let expected = id.and_then(|id| params.get(&id));
+        match expected {
+            Some(shape) if *shape == tensor.shape.as_slice() => {}
+            Some(shape) => {
+                return Err(OptimizerStateError::Format(format!(
+                    "{} has shape {:?}, but its parameter has shape {shape:?}",
+                    tensor.name,
+                    tensor.shape.as_slice()
+                )));
+            }
+            None => {
+                return Err(OptimizerStateError::Format(format!(
+                    "{} belongs to no parameter of the weights",
+                    tensor.name
+                )));
+            }
+        }
+    }
+    Ok(())
+}
+
 /// The number of parameters an optimiser holds state for (0 before the first step).
 pub fn state_entries(bytes: &[u8]) -> Result<usize, OptimizerStateError> {
     let reader = Reader::from_bytes(Bytes::from_bytes_vec(bytes.to_vec()))
