@@ -2,8 +2,14 @@
 # Fuzz the readers of untrusted bytes (the dataset reader, the weights loader, the checkpoint
 # loader) with cargo-fuzz and libFuzzer. The targets are in fuzz/fuzz_targets/.
 #
-#   scripts/fuzz.sh short            each target for 25 s (part of every test run)
+#   scripts/fuzz.sh short            a fixed, reproducible run of each target (part of every
+#                                    test run: about 25 s each here)
 #   scripts/fuzz.sh long [SECONDS]   each target for SECONDS (default 3600)
+#
+# A short run starts from the committed seeds alone, with a fixed random seed and a fixed number
+# of inputs, so it explores the same inputs on every machine: a test run cannot turn red because
+# the fuzzer happened to find something new. What it finds is a regression. The long runs
+# explore, and grow the corpus kept in the cache below.
 #
 # Prints, per target, how many inputs ran (libFuzzer's -print_final_stats=1); exits non-zero on
 # any crash, out-of-memory, leak or timeout, with the path of the input that caused it. Needs
@@ -24,8 +30,9 @@ usage() {
     echo "usage: scripts/fuzz.sh short | long [SECONDS]" >&2
     exit 2
 }
-case "${1:-short}" in
-    short) seconds=${2:-25} ;;
+mode=${1:-short}
+case "$mode" in
+    short) seconds=0 ;;
     long) seconds=${2:-3600} ;;
     *) usage ;;
 esac
@@ -55,6 +62,8 @@ declare -A seeds=(
     [checkpoint]="fuzz/seeds/checkpoint"
 )
 declare -A max_len=([dataset]=65536 [weights]=600000 [checkpoint]=2000000)
+# A short run's inputs per target (seeds included): about 25 s each on a 2-core machine.
+declare -A short_runs=([dataset]=20000 [weights]=5000 [checkpoint]=600)
 
 sanitizer=(--sanitizer "${KILN_FUZZ_SANITIZER:-address}")
 cargo +nightly fuzz build "${sanitizer[@]}" --target-dir "$target_dir" >&2
@@ -65,16 +74,25 @@ for target in "${targets[@]}"; do
     log=$target_dir/$target.log
     # Allocations over 2 GB, a process over 2 GB and an input that runs 30 s are bugs.
     status=0
+    if [ "$mode" = short ]; then
+        # A fresh folder for what the run finds (libFuzzer writes into the first one), the
+        # committed seeds, a fixed seed and a fixed number of inputs.
+        found=$(mktemp -d)
+        limit=(-seed=1 -runs="${short_runs[$target]}")
+    else
+        found=$corpus/$target
+        limit=(-max_total_time="$seconds")
+    fi
     nice -n "${KILN_FUZZ_NICE:-0}" cargo +nightly fuzz run "${sanitizer[@]}" --target-dir "$target_dir" "$target" \
-        "$corpus/$target" ${seeds[$target]} -- \
-        -max_total_time="$seconds" -max_len="${max_len[$target]}" -timeout=30 \
+        "$found" ${seeds[$target]} -- \
+        "${limit[@]}" -max_len="${max_len[$target]}" -timeout=30 \
         -rss_limit_mb=2048 -malloc_limit_mb=2048 -print_final_stats=1 \
         -artifact_prefix="$artifacts/$target/" >"$log" 2>&1 || status=$?
     # libFuzzer's final stats: `number_of_executed_units` (`_runs` in older releases).
     runs=$(sed -nE 's/^stat::number_of_executed_(runs|units): *//p' "$log" | tail -1)
     time=$(grep -o 'Done [0-9]* runs in [0-9]* second(s)' "$log" | tail -1 || true)
     if [ "$status" -eq 0 ]; then
-        echo "fuzz $target: ${runs:-?} inputs, no crash (${time:-${seconds} s}); log: $log"
+        echo "fuzz $target: ${runs:-?} inputs, no crash (${time:-done}); log: $log"
     else
         echo "fuzz $target: FAILED after ${runs:-?} inputs (exit $status); log: $log"
         grep -E '^(==[0-9]+==|SUMMARY|thread .* panicked|artifact_prefix|Test unit written|Base64)' "$log" \
@@ -82,6 +100,7 @@ for target in "${targets[@]}"; do
         grep -o 'Test unit written to [^ ]*' "$log" | sed 's/^/    crashing input: /' || true
         failed+=("$target")
     fi
+    if [ "$mode" = short ]; then rm -rf "$found"; fi
 done
 
 if [ "${#failed[@]}" -gt 0 ]; then
