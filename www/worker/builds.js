@@ -27,11 +27,8 @@ export const cpu = {
 const PACKAGES = { gpu: "../pkg/kiln.js", cpu: "../pkg-cpu/kiln.js", threads: "../pkg-threads/kiln.js" };
 /** @type {{[K in BuildKind]?: Promise<Engine>}} */
 const builds = {};
-/** The module of the first build that started: its free functions are every build's.
- * @type {KilnModule | null} */
-let firstModule = null;
-/** Each loaded build's module, for its free functions.
- * @type {{[K in BuildKind]?: import("./engine.js").KilnModule}} */
+/** Each loaded build's module, for its free functions (the same in every build).
+ * @type {{[K in BuildKind]?: KilnModule}} */
 const modules = {};
 
 /** The engine of the `kind` build, loaded the first time it is asked for.
@@ -41,7 +38,6 @@ export function build(kind) {
   builds[kind] ??= (async () => {
     const kiln = await import(PACKAGES[kind]);
     await kiln.default();
-    firstModule ??= kiln;
     modules[kind] = kiln;
     if (kind === "threads") {
       const threads = Math.max(1, Math.min(navigator.hardwareConcurrency || 1, 16));
@@ -113,7 +109,7 @@ export async function engineInUse() {
  * @returns {Promise<KilnModule>} */
 export async function kilnModule() {
   await ready;
-  return /** @type {KilnModule} */ (firstModule);
+  return /** @type {KilnModule} */ (Object.values(modules)[0]);
 }
 
 /** Make the `kind` build the engine in use, moving the weights in use and the dataset to it.
