@@ -469,11 +469,7 @@ fn bad_regularisation_settings_are_named() {
 #[test]
 fn a_diverging_run_stops_with_the_step_and_a_lower_learning_rate_suggested() {
     let _serial = serial();
-    let data = Cifar10 {
-        train: Split::noise(256, 7),
-        test: Split::noise(32, 8),
-        ..Default::default()
-    };
+    let data = common::noise_data(256, 32, 7);
     let config = TrainingConfig {
         epochs: 3,
         batch_size: 16,
@@ -537,11 +533,7 @@ fn a_stop_after_the_epoch_s_last_step_ends_the_run_before_its_evaluation() {
         }
     }
     let _serial = serial();
-    let data = Cifar10 {
-        train: Split::noise(64, 3),
-        test: Split::noise(16, 4),
-        ..Default::default()
-    };
+    let data = common::noise_data(64, 16, 3);
     let config = TrainingConfig {
         epochs: 2,
         batch_size: 16,

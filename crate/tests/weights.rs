@@ -188,13 +188,8 @@ fn shipped_seed_weights_load() {
 #[test]
 #[ignore]
 fn write_checkpoint_fuzz_seed() {
-    use kiln::data::{Cifar10, Split};
     use kiln::train::{Trainer, TrainingConfig};
-    let data = Cifar10 {
-        train: Split::noise(64, 1),
-        test: Split::noise(10, 2),
-        ..Default::default()
-    };
+    let data = common::noise_data(64, 10, 1);
     let config = TrainingConfig {
         epochs: 1,
         ..Default::default()

@@ -8,6 +8,17 @@ pub mod js;
 
 use kiln::train::{Control, Observer, TrainingEvent};
 
+/// A small dataset of random images and labels (`Split::noise`), for tests that need a run to
+/// happen rather than to learn.
+pub fn noise_data(train: usize, test: usize, seed: u64) -> kiln::data::Cifar10 {
+    use kiln::data::Split;
+    kiln::data::Cifar10 {
+        train: Split::noise(train, seed),
+        test: Split::noise(test, seed + 1),
+        ..Default::default()
+    }
+}
+
 /// An observer that lets `n` steps run, then stops the run between steps.
 pub struct StopAfter(pub usize);
 impl Observer for StopAfter {

@@ -207,11 +207,7 @@ async fn a_diverging_run_keeps_the_weights_before_it(kind: &str) {
     use kiln::model::{HiddenActivation, ModelConfig};
     use kiln::train::{OptimizerConfig, TrainingConfig};
     let engine = engine_on(kind).await;
-    let data = Cifar10 {
-        train: Split::noise(256, 7),
-        test: Split::noise(32, 8),
-        ..Cifar10::default()
-    };
+    let data = crate::common::noise_data(256, 32, 7);
     load(&engine, &data);
     let before = by_class(&settle(engine.classify(image(), false, None)).await.unwrap());
     // SGD at the largest learning rate the settings allow, on a network without
