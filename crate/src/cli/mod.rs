@@ -1,6 +1,7 @@
 //! Command-line parsing and dispatch. Each subcommand lives in its own file.
 
 mod bench;
+mod checkpoint_file;
 mod classify;
 mod eval;
 mod info;

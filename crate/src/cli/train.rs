@@ -8,14 +8,11 @@ use burn::prelude::*;
 use indicatif::{ProgressBar, ProgressStyle};
 use kiln::data::{Augmentation, Cifar10, Normalization};
 use kiln::model::{HiddenActivation, ModelConfig};
-use kiln::train::settings::{
-    ACTIVATION, BATCH_SIZE, CROP_PADDING, EPOCHS, LEARNING_RATE, MODEL, NORMALIZATION, OPTIMIZER,
-    SEED, WEIGHT_DECAY,
-};
+use kiln::train::settings::{ACTIVATION, MODEL, SEED};
 use kiln::train::{NormalizationKind, OptimizerConfig, Trainer, TrainingConfig, TrainingEvent};
 use kiln::weights::{self, WeightsMeta};
 
-use crate::cli::{CliResult, DataArgs, print_json};
+use crate::cli::{CliResult, DataArgs, checkpoint_file, print_json};
 
 #[derive(clap::Args, Debug)]
 pub struct TrainArgs {
@@ -24,34 +21,41 @@ pub struct TrainArgs {
     /// Model name from the registry.
     #[arg(long, default_value = MODEL.default)]
     model: String,
-    /// Hidden-layer activation: relu, sigmoid or linear.
+    /// Hidden-layer activation of the seed network: relu, sigmoid or linear.
     #[arg(long, default_value = ACTIVATION.default)]
     activation: HiddenActivation,
-    #[arg(long, default_value_t = EPOCHS.default_usize())]
-    epochs: usize,
-    #[arg(long, default_value_t = BATCH_SIZE.default_usize())]
-    batch_size: usize,
-    /// Learning rate.
-    #[arg(long, default_value_t = LEARNING_RATE.default)]
-    lr: f64,
-    /// adam (Keras defaults) or sgd.
-    #[arg(long, default_value = OPTIMIZER.default, value_parser = parse_optimizer)]
-    optimizer: OptimizerConfig,
-    /// Pixel scaling: unit (x/255, as the seed) or mean-std (per channel).
-    #[arg(long, default_value = NORMALIZATION.default, value_parser = parse_normalization)]
-    normalize: NormalizationKind,
+    /// Passes over the training set [default: the model's recipe: 10].
+    #[arg(long)]
+    epochs: Option<usize>,
+    /// Images per step [default: the model's recipe: seed 32, airbench 1024].
+    #[arg(long)]
+    batch_size: Option<usize>,
+    /// Learning rate [default: the model's recipe: seed 0.001, airbench 1.5 per 1,024 images
+    /// of batch].
+    #[arg(long)]
+    lr: Option<f64>,
+    /// adam (Keras defaults), sgd or nesterov (momentum 0.85) [default: the model's recipe:
+    /// seed adam, airbench nesterov].
+    #[arg(long, value_parser = parse_optimizer)]
+    optimizer: Option<OptimizerConfig>,
+    /// Pixel scaling: unit (x/255) or mean-std (per channel) [default: the model's recipe:
+    /// seed unit, airbench mean-std].
+    #[arg(long, value_parser = parse_normalization)]
+    normalize: Option<NormalizationKind>,
     /// Train on only the first N training images.
     #[arg(long)]
     train_limit: Option<usize>,
-    /// Augment training images: random horizontal flip and random crop (see --crop-padding).
+    /// Augment the seed's training images: random horizontal flip and random crop (see
+    /// --crop-padding). airbench's recipe always augments (alternating flips, 2-pixel crops).
     #[arg(long)]
     augment: bool,
-    /// Padding in pixels for --augment's random crop (0: flips only).
-    #[arg(long, default_value_t = CROP_PADDING.default_usize())]
-    crop_padding: usize,
-    /// L2 weight decay added to every gradient (0: none).
-    #[arg(long, default_value_t = WEIGHT_DECAY.default)]
-    weight_decay: f64,
+    /// Padding in pixels for the random crop (0: flips only) [default: seed 4, airbench 2].
+    #[arg(long)]
+    crop_padding: Option<usize>,
+    /// L2 weight decay added to every gradient [default: the model's recipe: seed 0,
+    /// airbench 0.00133].
+    #[arg(long)]
+    weight_decay: Option<f64>,
     /// Stop when test accuracy has not improved for this many epochs, and keep the best
     /// epoch's weights.
     #[arg(long, value_name = "PATIENCE")]
@@ -67,6 +71,11 @@ pub struct TrainArgs {
     /// Save the trained weights here (burnpack).
     #[arg(long)]
     out: Option<PathBuf>,
+    /// Save the run here after every epoch, and continue it from here when the file exists:
+    /// a long run that is stopped loses at most one epoch. The other settings must be those
+    /// the run was started with (the saved ones are used).
+    #[arg(long, value_name = "FILE")]
+    checkpoint: Option<PathBuf>,
     /// Print one JSON summary as the last line.
     #[arg(long)]
     json: bool,
@@ -93,31 +102,61 @@ fn say(bar: &ProgressBar, line: String) {
     }
 }
 
-pub fn run(args: TrainArgs) -> CliResult {
-    let config = TrainingConfig {
+/// The model's recipe, with what the command line sets instead.
+fn config_of(args: &TrainArgs) -> TrainingConfig {
+    let base = TrainingConfig::for_model(&args.model, args.batch_size);
+    let augmentation = if args.augment && base.augmentation.is_off() {
+        Augmentation::standard()
+    } else {
+        base.augmentation
+    };
+    TrainingConfig {
         model: ModelConfig::new()
-            .with_name(args.model)
+            .with_name(args.model.clone())
             .with_activation(args.activation),
-        optimizer: args.optimizer,
-        epochs: args.epochs,
-        batch_size: args.batch_size,
-        learning_rate: args.lr,
+        optimizer: args.optimizer.unwrap_or(base.optimizer),
+        epochs: args.epochs.unwrap_or(base.epochs),
+        learning_rate: args.lr.unwrap_or(base.learning_rate),
         seed: args.seed,
-        normalization: args.normalize,
+        normalization: args.normalize.unwrap_or(base.normalization),
         train_limit: args.train_limit,
         test_limit: args.data.test_limit,
         augmentation: Augmentation {
-            flip: args.augment,
-            crop_padding: if args.augment { args.crop_padding } else { 0 },
+            crop_padding: match augmentation.is_off() {
+                true => 0,
+                false => args.crop_padding.unwrap_or(augmentation.crop_padding),
+            },
+            ..augmentation
         },
-        weight_decay: args.weight_decay,
+        weight_decay: args.weight_decay.unwrap_or(base.weight_decay),
         early_stopping: args.early_stopping,
-        ..TrainingConfig::default()
-    };
+        ..base
+    }
+}
+
+pub fn run(args: TrainArgs) -> CliResult {
+    let config = config_of(&args);
     config.validate().map_err(|e| e.to_string())?;
     let data = Cifar10::load_paths(&args.data.data).map_err(|e| e.to_string())?;
     let device = Device::flex();
+    let saved = match &args.checkpoint {
+        Some(path) if path.exists() => Some(checkpoint_file::load(path)?),
+        _ => None,
+    };
+    let config = saved.as_ref().map_or(config, |c| c.config.clone());
     let (trainer, init_epochs) = match &args.init {
+        _ if saved.is_some() => {
+            let saved = saved.as_ref().expect("matched above");
+            let trainer = Trainer::resume(&device, saved).map_err(|e| e.to_string())?;
+            if let Some(path) = &args.checkpoint {
+                eprintln!(
+                    "continuing the run saved in {} after epoch {}",
+                    path.display(),
+                    saved.epochs_done()
+                );
+            }
+            (trainer, 0)
+        }
         Some(path) => {
             let (model, meta) = weights::load_file(path, &device).map_err(|e| e.to_string())?;
             if meta.model != config.model {
@@ -209,7 +248,12 @@ pub fn run(args: TrainArgs) -> CliResult {
         }
         TrainingEvent::Finished { .. } => bar.finish_and_clear(),
     };
-    let (trainer, summary) = pollster::block_on(trainer.run(&data, &mut on_event));
+    let mut observer = checkpoint_file::Saving {
+        on_event: &mut on_event,
+        path: args.checkpoint.clone(),
+        dataset: args.data.data.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(", "),
+    };
+    let (trainer, summary) = pollster::block_on(trainer.run(&data, &mut observer));
     let summary = summary.map_err(|e| e.to_string())?;
 
     let kept = trainer.result();

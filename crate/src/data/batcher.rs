@@ -7,7 +7,7 @@ use rand::rngs::StdRng;
 use rand::seq::SliceRandom;
 use serde::{Deserialize, Serialize};
 
-use crate::data::augment::Augmentation;
+use crate::data::augment::{Augmentation, Drawn};
 use crate::data::cifar::{CHANNELS, IMAGE_BYTES, IMAGE_SIDE, Split};
 
 /// How pixels are scaled before they reach the network.
@@ -89,32 +89,39 @@ impl Batcher {
         self.build(split, indices, None)
     }
 
-    /// The batch made of the images at `indices`, each changed at random by `augmentation`.
+    /// The batch made of the images at `indices`, each changed at random by `augmentation`,
+    /// in epoch `epoch` of a run seeded with `seed`.
     pub fn augmented_batch(
         &self,
         split: &Split,
         indices: &[usize],
         augmentation: &Augmentation,
+        (seed, epoch): (u64, usize),
         rng: &mut StdRng,
     ) -> Batch {
         if augmentation.is_off() {
             return self.batch(split, indices);
         }
-        self.build(split, indices, Some((augmentation, rng)))
+        self.build(split, indices, Some((augmentation, (seed, epoch), rng)))
     }
 
     fn build(
         &self,
         split: &Split,
         indices: &[usize],
-        mut augment: Option<(&Augmentation, &mut StdRng)>,
+        mut augment: Option<(&Augmentation, (u64, usize), &mut StdRng)>,
     ) -> Batch {
         let mut pixels = Vec::with_capacity(indices.len() * IMAGE_BYTES);
         let mut changed = vec![0u8; IMAGE_BYTES];
         for &i in indices {
             let image = match augment.as_mut() {
-                Some((augmentation, rng)) => {
-                    augmentation.apply(split.image(i), *rng, &mut changed);
+                Some((augmentation, (seed, epoch), rng)) => {
+                    let drawn = Drawn {
+                        seed: *seed,
+                        epoch: *epoch,
+                        index: i,
+                    };
+                    augmentation.apply(split.image(i), drawn, *rng, &mut changed);
                     &changed[..]
                 }
                 None => split.image(i),

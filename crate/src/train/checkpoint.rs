@@ -6,6 +6,7 @@ use burn::prelude::*;
 
 use crate::data::Normalization;
 use crate::model::Model;
+use crate::train::average::Average;
 use crate::train::config::TrainingConfig;
 use crate::train::events::EpochRecord;
 use crate::train::history::{History, last_test_accuracy};
@@ -24,6 +25,8 @@ pub struct Checkpoint {
     /// With early stopping, the weights of the best epoch so far when it is not the last one
     /// (a Kiln weights file): the weights the run will end with unless a later epoch beats it.
     pub best_weights: Option<Vec<u8>>,
+    /// With lookahead averaging, the averaged weights (a Kiln weights file).
+    pub average: Option<Vec<u8>>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -43,6 +46,7 @@ pub struct Restored {
     pub optimizer: ModuleOptimizer,
     /// The statistics the weights were trained with, not recomputed from today's data.
     pub normalization: Normalization,
+    pub average: Option<Average>,
     pub history: History,
 }
 
@@ -61,6 +65,7 @@ impl Checkpoint {
         normalization: Normalization,
         model: &Model,
         optimizer: &ModuleOptimizer,
+        average: Option<&Average>,
         history: &History,
         dataset: &str,
     ) -> Result<Self, CheckpointError> {
@@ -82,12 +87,17 @@ impl Checkpoint {
             }
             None => None,
         };
+        let average = match average {
+            Some(average) => Some(weights::to_bytes(&average.weights, &meta).await?),
+            None => None,
+        };
         Ok(Self {
             config: config.clone(),
             history: history.records.clone(),
             weights,
             optimizer,
             best_weights,
+            average,
         })
     }
 
@@ -120,11 +130,23 @@ impl Checkpoint {
             Some(bytes) => Some(weights::from_bytes("saved run's best epoch", bytes, device)?.0),
             None => None,
         };
+        let average = match (&self.average, self.config.recipe.lookahead) {
+            (Some(bytes), Some(_)) => Some(Average {
+                weights: weights::from_bytes("saved run's averaged weights", bytes, device)?.0,
+            }),
+            (None, Some(_)) => {
+                return Err(CheckpointError::Inconsistent(
+                    "the run averages its weights, but the averaged weights were not saved".into(),
+                ));
+            }
+            (_, None) => None,
+        };
         let history = History::restored(self.history.clone(), model.valid(), best);
         Ok(Restored {
             model,
             optimizer,
             normalization: meta.normalization,
+            average,
             history,
         })
     }

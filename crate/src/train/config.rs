@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::data::Augmentation;
 use crate::model::ModelConfig;
+use crate::train::recipe::Recipe;
 
 /// The optimiser and its constants. The learning rate lives in [`TrainingConfig`].
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
@@ -19,6 +20,9 @@ pub enum OptimizerConfig {
     },
     /// Plain stochastic gradient descent: w ← w − α∇J(w).
     Sgd,
+    /// SGD with Nesterov momentum, as PyTorch defines it (no dampening): the velocity
+    /// `v ← μv + g`, the step `α(g + μv)`.
+    Nesterov { momentum: f32 },
 }
 
 impl Default for OptimizerConfig {
@@ -41,6 +45,7 @@ impl OptimizerConfig {
         match name.to_ascii_lowercase().as_str() {
             "adam" => Some(Self::adam()),
             "sgd" => Some(Self::Sgd),
+            "nesterov" => Some(Self::nesterov()),
             _ => None,
         }
     }
@@ -49,7 +54,13 @@ impl OptimizerConfig {
         match self {
             Self::Adam { .. } => "adam",
             Self::Sgd => "sgd",
+            Self::Nesterov { .. } => "nesterov",
         }
+    }
+
+    /// Nesterov momentum 0.85, airbench94's.
+    pub fn nesterov() -> Self {
+        Self::Nesterov { momentum: 0.85 }
     }
 }
 
@@ -93,4 +104,39 @@ pub struct TrainingConfig {
     /// Stop when test accuracy has not improved for this many epochs, and keep the weights of
     /// the best epoch. `None` trains every epoch and keeps the last weights.
     pub early_stopping: Option<usize>,
+    /// Label smoothing, learning-rate schedule, weight averaging and the like: off for the seed.
+    pub recipe: Recipe,
 }
+
+impl TrainingConfig {
+    /// The configuration a network is meant to be trained with: the seed's Keras program, or
+    /// airbench94's recipe. `batch_size` (the recipe's own when `None`) scales the airbench
+    /// learning rate, which its recipe gives per 1,024 images.
+    pub fn for_model(name: &str, batch_size: Option<usize>) -> Self {
+        let mut config = Self::default();
+        config.model.name = name.to_string();
+        if name == "airbench" {
+            let batch = batch_size.unwrap_or(AIRBENCH_BATCH);
+            config.batch_size = batch;
+            config.epochs = 10;
+            config.optimizer = OptimizerConfig::nesterov();
+            config.learning_rate = AIRBENCH_LR_PER_1024 * batch as f64 / 1024.0;
+            config.weight_decay = AIRBENCH_WEIGHT_DECAY;
+            config.normalization = NormalizationKind::MeanStd;
+            config.augmentation = Augmentation::airbench();
+            config.recipe = Recipe::airbench();
+        } else if let Some(batch) = batch_size {
+            config.batch_size = batch;
+        }
+        config
+    }
+}
+
+/// airbench94's batch size.
+pub const AIRBENCH_BATCH: usize = 1024;
+/// airbench94's learning rate for a mean loss over 1,024 images: its `lr = 11.5` is per 1,024
+/// images of a summed loss and divided by `1 + 1/(1 − momentum)`, so 11.5 / (1 + 1/0.15).
+pub const AIRBENCH_LR_PER_1024: f64 = 11.5 / (1.0 + 1.0 / 0.15);
+/// airbench94's weight decay 0.0153 as the L2 penalty of a mean loss: `0.0153 / 11.5`, whatever
+/// the batch size.
+pub const AIRBENCH_WEIGHT_DECAY: f64 = 0.0153 / 11.5;

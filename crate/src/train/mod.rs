@@ -1,5 +1,6 @@
 //! Training and evaluation, written once for every device.
 
+pub mod average;
 pub mod checkpoint;
 pub mod compute;
 pub mod config;
@@ -11,6 +12,7 @@ pub mod optimizer;
 pub mod probe;
 pub mod progress;
 pub mod read;
+pub mod recipe;
 mod run;
 pub mod settings;
 pub mod trainer;
@@ -22,6 +24,7 @@ pub use config::{NormalizationKind, OptimizerConfig, TrainingConfig};
 pub use eval::{Evaluation, Judged, evaluate};
 pub use events::{EpochRecord, Metrics, TrainingEvent, TrainingSummary};
 pub use field::FieldError;
+pub use recipe::{Lookahead, Recipe, Schedule};
 pub use history::{History, RunResult, best_of, last_test_accuracy};
 pub use settings::parse_form;
 pub use trainer::{Control, Observer, TrainError, Trainer};

@@ -49,6 +49,10 @@ pub fn build(config: &OptimizerConfig, weight_decay: f64) -> ModuleOptimizer {
         )),
         // Plain SGD keeps no tensors, so burn's record of it needs no read at all.
         OptimizerConfig::Sgd => SgdConfig::new().with_weight_decay(decay).init(),
+        OptimizerConfig::Nesterov { momentum } => ModuleOptimizer::from(Nesterov {
+            momentum,
+            weight_decay: weight_decay as f32,
+        }),
     }
 }
 
@@ -244,5 +248,70 @@ impl<const D: usize> RecordState for AsyncAdamState<D> {
             .with(|d| d.borrow().clone())
             .unwrap_or_else(|| device.clone());
         AdamState::state_unflatten(prefix, src, &device).map(AsyncAdamState)
+    }
+}
+
+/// SGD with Nesterov momentum and an L2 penalty, as PyTorch's `SGD(nesterov=True)` (no
+/// dampening): `g ← ∇ + λw`, `v ← μv + g`, `w ← w − α(g + μv)`. burn's own keeps its velocity
+/// private, so its state could not be saved with an async read; this one's can.
+#[derive(Clone)]
+pub struct Nesterov {
+    momentum: f32,
+    weight_decay: f32,
+}
+
+#[derive(Clone)]
+pub struct NesterovState<const D: usize> {
+    velocity: Tensor<D>,
+}
+
+impl Optimizer for Nesterov {
+    type State<const D: usize> = NesterovState<D>;
+
+    fn step<const D: usize>(
+        &self,
+        lr: f64,
+        tensor: Tensor<D>,
+        grad: Tensor<D>,
+        state: Option<Self::State<D>>,
+    ) -> (Tensor<D>, Option<Self::State<D>>) {
+        let grad = if self.weight_decay > 0.0 {
+            grad + tensor.clone().mul_scalar(self.weight_decay)
+        } else {
+            grad
+        };
+        let velocity = match state {
+            Some(state) => state.velocity.mul_scalar(self.momentum) + grad.clone(),
+            None => grad.clone(),
+        };
+        let step = velocity.clone().mul_scalar(self.momentum) + grad;
+        (
+            tensor - step.mul_scalar(lr),
+            Some(NesterovState { velocity }),
+        )
+    }
+
+    fn to_device<const D: usize>(state: Self::State<D>, device: &Device) -> Self::State<D> {
+        NesterovState {
+            velocity: state.velocity.to_device(device),
+        }
+    }
+}
+
+impl<const D: usize> RecordState for NesterovState<D> {
+    fn state_flatten(&self, prefix: &str, out: &mut StateSink) {
+        if collecting() {
+            collect(prefix, "velocity", &self.velocity, out);
+        } else {
+            out.push_tensor(prefix, "velocity", self.velocity.clone().into_data());
+        }
+    }
+
+    fn state_unflatten(prefix: &str, src: &mut StateSource, device: &Device) -> Option<Self> {
+        let device = LOAD_DEVICE
+            .with(|d| d.borrow().clone())
+            .unwrap_or_else(|| device.clone());
+        let velocity = Tensor::from_data(src.take_tensor(prefix, "velocity")?, &device);
+        Some(Self { velocity })
     }
 }

@@ -13,6 +13,7 @@ use web_time::Instant;
 use crate::data::batcher::epoch_order;
 use crate::data::{Augmentation, Batcher, Cifar10, Split};
 use crate::model::Model;
+use crate::train::average::Average;
 use crate::train::compute::on_pool;
 use crate::train::config::TrainingConfig;
 use crate::train::eval::evaluate;
@@ -35,6 +36,8 @@ struct Plan<'a> {
     eval_batcher: Batcher,
     loss: CrossEntropyLoss,
     steps_per_epoch: usize,
+    /// Steps of the whole run, from its first epoch: the schedule's and the averaging's scale.
+    total_steps: usize,
     first_epoch: usize,
 }
 
@@ -71,9 +74,12 @@ impl Trainer {
         let mut clock = Clock::default();
         let mut end = End::AllEpochs;
         for epoch in plan.first_epoch..plan.config.epochs {
-            let optimizer = &mut self.optimizer;
+            let learner = Learner {
+                optimizer: &mut self.optimizer,
+                average: &mut self.average,
+            };
             let (model, trained) =
-                train_epoch(self.model, optimizer, &plan, epoch, &mut clock, observer).await;
+                train_epoch(self.model, learner, &plan, epoch, &mut clock, observer).await;
             self.model = model;
             let train = match trained {
                 Ok(Some(train)) => train,
@@ -115,8 +121,11 @@ impl Trainer {
         if let Some(limit) = config.test_limit {
             test.truncate(limit);
         }
+        let steps_per_epoch = train_len.div_ceil(config.batch_size);
+        let smoothing = config.recipe.label_smoothing;
         Ok(Plan {
-            steps_per_epoch: train_len.div_ceil(config.batch_size),
+            steps_per_epoch,
+            total_steps: steps_per_epoch * config.epochs,
             config,
             data,
             train_len,
@@ -124,7 +133,9 @@ impl Trainer {
             device: self.device.clone(),
             batcher: Batcher::new(self.normalization, self.device.clone()),
             eval_batcher: Batcher::new(self.normalization, self.device.clone().inner()),
-            loss: CrossEntropyLossConfig::new().init(&self.device),
+            loss: CrossEntropyLossConfig::new()
+                .with_smoothing((smoothing > 0.0).then_some(smoothing))
+                .init(&self.device),
             first_epoch: self.history.epochs_done(),
         })
     }
@@ -172,7 +183,7 @@ impl Trainer {
 /// training metrics and its seconds.
 async fn train_epoch(
     mut model: Model,
-    optimizer: &mut ModuleOptimizer,
+    learner: Learner<'_>,
     plan: &Plan<'_>,
     epoch: usize,
     clock: &mut Clock,
@@ -190,6 +201,9 @@ async fn train_epoch(
     let report_every = config.report_every_seconds as f64;
     let seconds_before = clock.train_seconds;
     let mut progress = EpochProgress::new(position, &plan.device, report_every, seconds_before);
+    let Learner { optimizer, average } = learner;
+    let whiten_bias_trained = config.recipe.whiten_bias_epochs.is_none_or(|n| epoch < n);
+    model = model.with_whiten_bias_trained(whiten_bias_trained);
     for (step, chunk) in order.chunks(config.batch_size).enumerate() {
         if observer.between_steps(&model).await == Control::Stop {
             clock.train_seconds += progress.seconds();
@@ -198,7 +212,17 @@ async fn train_epoch(
         let host_start = Instant::now();
         let window = progress.window();
         // The step's CPU work, on the thread pool where there is one (see `compute`).
-        model = on_pool(|| train_step(model, optimizer, plan, chunk, &mut rng, window));
+        let at = epoch * plan.steps_per_epoch + step;
+        let lr = config.learning_rate * config.recipe.schedule.factor(at, plan.total_steps);
+        model = on_pool(|| {
+            let batch = Drawn { epoch, chunk, lr };
+            let model = train_step(model, optimizer, plan, batch, &mut rng, window);
+            let lookahead = config.recipe.lookahead.zip(average.as_mut());
+            match lookahead.and_then(|(l, a)| Some((l.decay(at + 1, plan.total_steps)?, a))) {
+                Some((decay, average)) => average.update(model, decay),
+                None => model,
+            }
+        });
         clock.host_seconds += host_start.elapsed().as_secs_f64();
         clock.host_steps += 1;
         match progress
@@ -223,6 +247,12 @@ async fn train_epoch(
     if observer.stop_requested() {
         return (model, Ok(None));
     }
+    // After the run's last step, the weights are the average (airbench94's final lookahead).
+    if epoch + 1 == config.epochs
+        && let Some(average) = average.as_ref()
+    {
+        model = average.assign_to(model);
+    }
     clock.images += plan.train_len;
     (model, Ok(Some((train, seconds))))
 }
@@ -237,25 +267,52 @@ fn diverged(config: &TrainingConfig, epoch: usize, step: usize, loss: f32) -> Tr
     }
 }
 
+/// What updates the weights: the optimiser and, with lookahead, the averaged weights.
+struct Learner<'a> {
+    optimizer: &'a mut ModuleOptimizer,
+    average: &'a mut Option<Average>,
+}
+
+/// One step's images (their indices in the training split), its epoch and learning rate.
+struct Drawn<'a> {
+    epoch: usize,
+    chunk: &'a [usize],
+    lr: f64,
+}
+
 /// One optimiser step on the images `chunk` names: forward, loss, backward, update. The loss
 /// and accuracy are added to `window` on the device.
 fn train_step(
     model: Model,
     optimizer: &mut ModuleOptimizer,
     plan: &Plan<'_>,
-    chunk: &[usize],
+    Drawn { epoch, chunk, lr }: Drawn<'_>,
     rng: &mut StdRng,
     window: &mut Window,
 ) -> Model {
     let config = &plan.config;
-    let batch = plan
-        .batcher
-        .augmented_batch(&plan.data.train, chunk, &config.augmentation, rng);
+    let batch = plan.batcher.augmented_batch(
+        &plan.data.train,
+        chunk,
+        &config.augmentation,
+        (config.seed, epoch),
+        rng,
+    );
     let logits = model.forward(batch.images); // [batch, classes]
+    model.settle_statistics();
     let loss = plan.loss.forward(logits.clone(), batch.targets.clone()); // [1]
     window.add(&loss, &logits, &batch.targets, chunk.len());
-    let grads = GradientsParams::from_grads(loss.backward(), &model);
-    optimizer.step(config.learning_rate, model, grads)
+    let mut grads = GradientsParams::from_grads(loss.backward(), &model);
+    // A higher learning rate for the BatchNorm biases, as a larger gradient: the same SGD step.
+    let scale = config.recipe.norm_bias_lr_scale as f64;
+    if scale != 1.0 {
+        for id in model.norm_bias_ids() {
+            if let Some(grad) = grads.remove::<1>(id) {
+                grads.register(id, grad.mul_scalar(scale));
+            }
+        }
+    }
+    optimizer.step(lr, model, grads)
 }
 
 /// The figures of the run, from its finished state.

@@ -7,6 +7,7 @@ use std::collections::HashMap;
 use crate::data::Augmentation;
 use crate::model::{HiddenActivation, ModelConfig, model_names};
 use crate::train::config::{NormalizationKind, OptimizerConfig, TrainingConfig};
+use crate::train::recipe::Recipe;
 use crate::train::field::{Choice, FieldError, Flag, Float, Int, Limit, Setting};
 
 pub const MODEL: Choice = Choice {
@@ -33,19 +34,19 @@ pub const BATCH_SIZE: Int = Int {
     min: 1,
     max: 4096,
 };
-/// At most 1: Adam's steps are about the learning rate in size whatever the gradient, and a
-/// weight moving by more than 1 per step jumps past any minimum; SGD diverges well below that.
+/// At most 4: airbench's recipe uses 1.5 at batch 1,024 (its BatchNorm layers make the step
+/// size matter less); a plain network diverges well below that, which the run then reports.
 pub const LEARNING_RATE: Float = Float {
     key: "learning_rate",
     default: 1e-3,
     min: 0.0,
     min_exclusive: true,
-    max: 1.0,
+    max: 4.0,
 };
 pub const OPTIMIZER: Choice = Choice {
     key: "optimizer",
     default: "adam",
-    choices: || vec!["adam", "sgd"],
+    choices: || vec!["adam", "sgd", "nesterov"],
 };
 /// L2 penalty λ added to every gradient (`grad + λ·w`); above 1 it outweighs the loss.
 pub const WEIGHT_DECAY: Float = Float {
@@ -143,7 +144,32 @@ pub const PAGE: [Setting; 11] = [
 impl Default for TrainingConfig {
     /// The declared defaults: the seed's Keras program.
     fn default() -> Self {
-        Reader::new(&HashMap::new()).config()
+        let choice = |c: &Choice| c.default;
+        TrainingConfig {
+            model: ModelConfig::new().with_name(choice(&MODEL).to_string()),
+            optimizer: OptimizerConfig::from_name(choice(&OPTIMIZER))
+                .expect("the declared optimizer is one of OptimizerConfig's names"),
+            epochs: EPOCHS.default_usize(),
+            batch_size: BATCH_SIZE.default_usize(),
+            learning_rate: LEARNING_RATE.default,
+            seed: SEED.default,
+            normalization: NormalizationKind::Unit,
+            train_limit: None,
+            test_limit: None,
+            eval_batch_size: EVAL_BATCH_SIZE.default_usize(),
+            report_every_seconds: REPORT_EVERY_SECONDS.default as f32,
+            augmentation: Augmentation::default(),
+            weight_decay: WEIGHT_DECAY.default,
+            early_stopping: None,
+            recipe: Recipe::default(),
+        }
+    }
+}
+
+fn normalization_name(config: &TrainingConfig) -> &'static str {
+    match config.normalization {
+        NormalizationKind::Unit => "unit",
+        NormalizationKind::MeanStd => "mean_std",
     }
 }
 
@@ -192,19 +218,31 @@ impl<'a> Reader<'a> {
 
     fn config(&mut self) -> TrainingConfig {
         let model = self.read(MODEL.key, MODEL.default, |t| MODEL.parse(t));
-        let activation = self.read(ACTIVATION.key, ACTIVATION.default, |t| ACTIVATION.parse(t));
-        let optimizer = self.read(OPTIMIZER.key, OPTIMIZER.default, |t| OPTIMIZER.parse(t));
-        let normalization = self.read(NORMALIZATION.key, NORMALIZATION.default, |t| {
+        // Every default below is the chosen network's recipe (the seed's: the declared
+        // defaults), the learning rate scaled to the batch size where the recipe says so.
+        let batch_size = self.read(BATCH_SIZE.key, None, |t| BATCH_SIZE.parse(t).map(Some));
+        let base = TrainingConfig::for_model(model, batch_size.map(|b| b as usize));
+        let activation = self.read(ACTIVATION.key, base.model.activation.name(), |t| {
+            ACTIVATION.parse(t)
+        });
+        let optimizer = self.read(OPTIMIZER.key, base.optimizer.name(), |t| OPTIMIZER.parse(t));
+        let normalization = self.read(NORMALIZATION.key, normalization_name(&base), |t| {
             NORMALIZATION.parse(t)
         });
-        let augment = self.read(AUGMENT.key, AUGMENT.default, |t| AUGMENT.parse(t));
-        let early_stopping = self.read(EARLY_STOPPING.key, EARLY_STOPPING.default, |t| {
+        let augment = self.read(AUGMENT.key, !base.augmentation.is_off(), |t| AUGMENT.parse(t));
+        let early_stopping = self.read(EARLY_STOPPING.key, base.early_stopping.is_some(), |t| {
             EARLY_STOPPING.parse(t)
         });
         // Patience matters (and is checked) only with early stopping on.
         let patience = early_stopping
             .then(|| self.read(PATIENCE.key, PATIENCE.default, |t| PATIENCE.parse(t)) as usize);
-        let crop_padding = self.read(CROP_PADDING.key, CROP_PADDING.default, |t| {
+        // Augmentation on: the recipe's kind (the seed's: random flips and crops).
+        let on = if base.augmentation.is_off() {
+            Augmentation::standard()
+        } else {
+            base.augmentation
+        };
+        let crop_padding = self.read(CROP_PADDING.key, on.crop_padding as u64, |t| {
             CROP_PADDING.parse(t)
         }) as usize;
         TrainingConfig {
@@ -217,10 +255,9 @@ impl<'a> Reader<'a> {
                 ),
             optimizer: OptimizerConfig::from_name(optimizer)
                 .expect("the optimizer choices are OptimizerConfig's names"),
-            epochs: self.read(EPOCHS.key, EPOCHS.default, |t| EPOCHS.parse(t)) as usize,
-            batch_size: self.read(BATCH_SIZE.key, BATCH_SIZE.default, |t| BATCH_SIZE.parse(t))
-                as usize,
-            learning_rate: self.read(LEARNING_RATE.key, LEARNING_RATE.default, |t| {
+            epochs: self.read(EPOCHS.key, base.epochs as u64, |t| EPOCHS.parse(t)) as usize,
+            batch_size: base.batch_size,
+            learning_rate: self.read(LEARNING_RATE.key, base.learning_rate, |t| {
                 LEARNING_RATE.parse(t)
             }),
             seed: self.read(SEED.key, SEED.default, |t| SEED.parse(t)),
@@ -232,14 +269,16 @@ impl<'a> Reader<'a> {
             test_limit: self.read(TEST_LIMIT.key, None, |t| TEST_LIMIT.parse(t)),
             eval_batch_size: EVAL_BATCH_SIZE.default_usize(),
             report_every_seconds: REPORT_EVERY_SECONDS.default as f32,
-            augmentation: Augmentation {
-                flip: augment,
-                crop_padding: if augment { crop_padding } else { 0 },
+            augmentation: if augment {
+                Augmentation { crop_padding, ..on }
+            } else {
+                Augmentation::default()
             },
-            weight_decay: self.read(WEIGHT_DECAY.key, WEIGHT_DECAY.default, |t| {
+            weight_decay: self.read(WEIGHT_DECAY.key, base.weight_decay, |t| {
                 WEIGHT_DECAY.parse(t)
             }),
             early_stopping: patience,
+            recipe: base.recipe,
         }
     }
 }

@@ -9,6 +9,8 @@ use burn::prelude::*;
 
 use crate::data::{Cifar10, Normalization};
 use crate::model::{Model, ModelError};
+use crate::data::cifar::IMAGE_BYTES;
+use crate::train::average::Average;
 use crate::train::checkpoint::{Checkpoint, CheckpointError};
 use crate::train::config::{NormalizationKind, TrainingConfig};
 use crate::train::events::TrainingEvent;
@@ -95,6 +97,8 @@ pub struct Trainer {
     pub(super) model: Model,
     pub(super) optimizer: ModuleOptimizer,
     pub(super) normalization: Normalization,
+    /// The lookahead average, when the recipe has one.
+    pub(super) average: Option<Average>,
     /// The finished epochs, and the weights kept from them.
     pub history: History,
 }
@@ -111,7 +115,30 @@ impl Trainer {
         let autodiff = device.clone().autodiff();
         autodiff.seed(config.seed);
         let model = config.model.init(&autodiff)?;
-        Ok(Self::assemble(config, autodiff, data, model))
+        let mut trainer = Self::assemble(config, autodiff, data, model);
+        // Layers computed from the data (airbench's whitening), from the first training images.
+        let images = trainer.model.fit_images().min(data.train.len());
+        if let Some(limit) = trainer.config.train_limit.map(|l| l.min(images)).or(Some(images))
+            && limit > 0
+        {
+            let mut pixels = Vec::with_capacity(limit * IMAGE_BYTES);
+            for i in 0..limit {
+                trainer
+                    .normalization
+                    .extend_floats(data.train.image(i), &mut pixels);
+            }
+            trainer.model = trainer.model.fit_to_data(&pixels);
+        }
+        trainer.average = trainer.new_average();
+        Ok(trainer)
+    }
+
+    /// A fresh average of the current weights, when the recipe averages.
+    fn new_average(&self) -> Option<Average> {
+        self.config
+            .recipe
+            .lookahead
+            .map(|_| Average::new(&self.model))
     }
 
     /// Continue training `model` (moved to `device`) with a fresh optimiser state.
@@ -124,7 +151,9 @@ impl Trainer {
         config.validate()?;
         let device = device.clone().autodiff();
         let model = model.to_device(&device).train();
-        Ok(Self::assemble(config, device, data, model))
+        let mut trainer = Self::assemble(config, device, data, model);
+        trainer.average = trainer.new_average();
+        Ok(trainer)
     }
 
     /// Continue a saved run on `device`: the same weights, optimiser state, config and history,
@@ -138,6 +167,7 @@ impl Trainer {
             model: restored.model,
             optimizer: restored.optimizer,
             normalization: restored.normalization,
+            average: restored.average,
             history: restored.history,
         })
     }
@@ -150,6 +180,7 @@ impl Trainer {
             self.normalization,
             &self.model(),
             &self.optimizer,
+            self.average.as_ref(),
             &self.history,
             dataset,
         )
@@ -169,6 +200,7 @@ impl Trainer {
             model,
             optimizer,
             normalization,
+            average: None,
             history: History::default(),
         }
     }

@@ -29,13 +29,29 @@ impl TrainingConfig {
                 (!ok).then(|| FieldError::new(OPTIMIZER.key, value, problem))
             }
             OptimizerConfig::Sgd => None,
+            OptimizerConfig::Nesterov { momentum } => (!(0.0..1.0).contains(&momentum)).then(|| {
+                let problem = Problem::Inconsistent("needs a momentum 0 ≤ μ < 1");
+                FieldError::new(OPTIMIZER.key, format!("nesterov(μ={momentum})"), problem)
+            }),
         };
+        let recipe = &self.recipe;
+        let smoothing = (!(0.0..1.0).contains(&recipe.label_smoothing)).then(|| {
+            let problem = Problem::Inconsistent("needs 0 ≤ label smoothing < 1");
+            FieldError::new("label_smoothing", recipe.label_smoothing.to_string(), problem)
+        });
+        let bias_scale = (!(recipe.norm_bias_lr_scale > 0.0 && recipe.norm_bias_lr_scale <= 1000.0))
+            .then(|| {
+                let problem = Problem::Inconsistent("needs 0 < scale ≤ 1000");
+                FieldError::new("norm_bias_lr_scale", recipe.norm_bias_lr_scale.to_string(), problem)
+            });
         let errors: Vec<FieldError> = [
             MODEL.check(&self.model.name).err(),
             EPOCHS.check(self.epochs as u64).err(),
             BATCH_SIZE.check(self.batch_size as u64).err(),
             LEARNING_RATE.check(self.learning_rate).err(),
             adam,
+            smoothing,
+            bias_scale,
             WEIGHT_DECAY.check(self.weight_decay).err(),
             self.early_stopping
                 .and_then(|patience| PATIENCE.check(patience as u64).err()),

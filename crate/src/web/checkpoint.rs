@@ -1,6 +1,6 @@
 //! Checkpoints as JS objects, for the worker to keep in IndexedDB:
 //! `{config, history, weights: Uint8Array, optimizer: Uint8Array, best_weights?: Uint8Array,
-//! epochs_done, test_accuracy}`.
+//! average?: Uint8Array, epochs_done, test_accuracy}`.
 
 use js_sys::{Object, Reflect, Uint8Array};
 use wasm_bindgen::{JsCast, JsValue};
@@ -22,6 +22,9 @@ pub fn to_js(checkpoint: &Checkpoint) -> JsValue {
     );
     if let Some(best) = &checkpoint.best_weights {
         set("best_weights", Uint8Array::from(&best[..]).into());
+    }
+    if let Some(average) = &checkpoint.average {
+        set("average", Uint8Array::from(&average[..]).into());
     }
     set("epochs_done", checkpoint.epochs_done().into());
     set(
@@ -57,6 +60,10 @@ pub fn from_js(value: &JsValue) -> Result<Checkpoint, String> {
         optimizer: bytes("optimizer")?,
         best_weights: match field("best_weights") {
             Ok(_) => Some(bytes("best_weights")?),
+            Err(_) => None,
+        },
+        average: match field("average") {
+            Ok(_) => Some(bytes("average")?),
             Err(_) => None,
         },
     })

@@ -1,0 +1,249 @@
+//! The airbench94 network (Keller Jordan, "94% on CIFAR-10 in 3.29 seconds on a single GPU",
+//! arXiv 2404.00498; `airbench94.py`), layer for layer:
+//!
+//! frozen 2×2 whitening conv (3→24, no padding, trained bias) → GELU → three blocks of widths
+//! 64, 256, 256, each Conv3×3 → MaxPool 2 → BatchNorm → GELU → Conv3×3 → BatchNorm → GELU →
+//! MaxPool 3 → Linear 256→10 (no bias) → × 1/9. Convolutions have no bias and start as the
+//! identity ("Dirac") on their first input-many filters; BatchNorm scales are frozen at 1.
+//! The recipe that trains it (optimiser, schedule, averaging, augmentation) is its training
+//! configuration: `TrainingConfig::for_model("airbench")`.
+
+use burn::config::Config;
+use burn::module::{Module, ParamId};
+use burn::nn::conv::{Conv2d, Conv2dConfig};
+use burn::nn::pool::{MaxPool2d, MaxPool2dConfig};
+use burn::nn::{BatchNorm, BatchNormConfig, Gelu, Linear, LinearConfig, PaddingConfig2d};
+use burn::prelude::*;
+use burn::tensor::TensorData;
+use burn::tensor::ops::PadMode;
+
+use crate::model::seed::LayerInfo;
+use crate::model::whiten::{FILTERS, PATCH, whitening_filters};
+
+#[derive(Config, Debug)]
+pub struct AirbenchConfig {
+    /// Output channels of the three blocks.
+    #[config(default = "[64, 256, 256]")]
+    pub widths: [usize; 3],
+    /// Weight of the newest batch in BatchNorm's running statistics (airbench94's momentum 0.6
+    /// in its own convention, `1 − 0.6` in PyTorch's and burn's).
+    #[config(default = 0.4)]
+    pub batchnorm_momentum: f64,
+    #[config(default = 10)]
+    pub num_classes: usize,
+}
+
+/// One block: Conv3×3 → MaxPool 2 → BatchNorm → GELU → Conv3×3 → BatchNorm → GELU.
+#[derive(Module, Debug)]
+pub struct ConvGroup {
+    pub conv1: Conv2d,
+    pub norm1: BatchNorm,
+    pub conv2: Conv2d,
+    pub norm2: BatchNorm,
+    pub pool: MaxPool2d,
+    pub activation: Gelu,
+}
+
+#[derive(Module, Debug)]
+pub struct Airbench {
+    /// `[24, 3, 2, 2]`, frozen; set from the training images by [`Airbench::fit_whitening`].
+    pub whiten: Conv2d,
+    pub block1: ConvGroup,
+    pub block2: ConvGroup,
+    pub block3: ConvGroup,
+    pub pool: MaxPool2d,
+    pub linear: Linear,
+    pub activation: Gelu,
+}
+
+/// The logits are scaled down by this, as in airbench94.
+const OUTPUT_SCALE: f32 = 1.0 / 9.0;
+
+impl AirbenchConfig {
+    pub fn init(&self, device: &Device) -> Airbench {
+        let [w1, w2, w3] = self.widths;
+        let mut whiten = Conv2dConfig::new([3, FILTERS], [PATCH, PATCH]).init(device);
+        whiten.weight = whiten.weight.set_require_grad(false);
+        Airbench {
+            whiten,
+            block1: self.group(FILTERS, w1, device),
+            block2: self.group(w1, w2, device),
+            block3: self.group(w2, w3, device),
+            pool: MaxPool2dConfig::new([3, 3]).init(),
+            linear: LinearConfig::new(w3, self.num_classes)
+                .with_bias(false)
+                .init(device),
+            activation: Gelu::new(),
+        }
+    }
+
+    fn group(&self, c_in: usize, c_out: usize, device: &Device) -> ConvGroup {
+        let norm = || {
+            let mut norm = BatchNormConfig::new(c_out)
+                .with_momentum(self.batchnorm_momentum)
+                .with_epsilon(1e-12)
+                .init(device);
+            norm.gamma = norm.gamma.set_require_grad(false);
+            norm
+        };
+        ConvGroup {
+            conv1: dirac_conv(c_in, c_out, device),
+            norm1: norm(),
+            conv2: dirac_conv(c_out, c_out, device),
+            norm2: norm(),
+            pool: MaxPool2dConfig::new([2, 2]).init(),
+            activation: Gelu::new(),
+        }
+    }
+}
+
+/// A 3×3 'same' convolution without bias whose first `c_in` filters pass their own input channel
+/// through unchanged (PyTorch's `dirac_`); the others keep burn's default (PyTorch's) random
+/// initialisation.
+fn dirac_conv(c_in: usize, c_out: usize, device: &Device) -> Conv2d {
+    let mut conv = Conv2dConfig::new([c_in, c_out], [3, 3])
+        .with_padding(PaddingConfig2d::Same)
+        .with_bias(false)
+        .init(device);
+    let len = c_out * c_in * 9;
+    let mut keep = vec![1f32; len];
+    let mut identity = vec![0f32; len];
+    for o in 0..c_out.min(c_in) {
+        keep[o * c_in * 9..(o + 1) * c_in * 9].fill(0.0);
+        identity[(o * c_in + o) * 9 + 4] = 1.0;
+    }
+    let shape = [c_out, c_in, 3, 3];
+    let keep = Tensor::<4>::from_data(TensorData::new(keep, shape), device);
+    let identity = Tensor::<4>::from_data(TensorData::new(identity, shape), device);
+    // A new leaf: the product would otherwise carry its graph into the first training step.
+    conv.weight = conv.weight.map(|w| {
+        let trains = w.is_require_grad();
+        (w * keep + identity).detach().set_require_grad(trains)
+    });
+    conv
+}
+
+impl ConvGroup {
+    fn forward(&self, x: Tensor<4>) -> Tensor<4> {
+        let x = self.pool.forward(self.conv1.forward(x));
+        let x = self.activation.forward(self.norm1.forward(x));
+        let x = self.conv2.forward(x);
+        self.activation.forward(self.norm2.forward(x))
+    }
+}
+
+impl Airbench {
+    /// # Shapes
+    /// - images: `[batch, 3, 32, 32]`
+    /// - output: `[batch, num_classes]` (logits)
+    pub fn forward(&self, images: Tensor<4>) -> Tensor<2> {
+        let x = self.activation.forward(self.whiten.forward(images)); // [b, 24, 31, 31]
+        let x = self.block1.forward(x); // [b, 64, 15, 15]
+        let x = self.block2.forward(x); // [b, 256, 7, 7]
+        self.head(self.block3.forward(x)) // block3: [b, 256, 3, 3]
+    }
+
+    /// Logits averaged over the mirror image and over the image moved one pixel up-left and
+    /// down-right (each with its mirror): airbench94's test-time augmentation, level 2.
+    pub fn forward_tta(&self, images: Tensor<4>) -> Tensor<2> {
+        let mirrored = |x: Tensor<4>| {
+            (self.forward(x.clone()) + self.forward(x.flip([3]))).mul_scalar(0.5)
+        };
+        let [b, c, h, w] = images.dims();
+        let padded = images.clone().pad((1, 1, 1, 1), PadMode::Reflect);
+        let up_left = padded.clone().slice([0..b, 0..c, 0..h, 0..w]);
+        let down_right = padded.slice([0..b, 0..c, 2..h + 2, 2..w + 2]);
+        let shifted = (mirrored(up_left) + mirrored(down_right)).mul_scalar(0.5);
+        (mirrored(images) + shifted).mul_scalar(0.5)
+    }
+
+    /// The output of the whitening layer and of each block, after their activation:
+    /// `[b, 24, 31, 31]`, `[b, 64, 15, 15]`, `[b, 256, 7, 7]`, `[b, 256, 3, 3]`.
+    pub fn conv_activations(&self, images: Tensor<4>) -> [Tensor<4>; 4] {
+        let whiten = self.activation.forward(self.whiten.forward(images));
+        let block1 = self.block1.forward(whiten.clone());
+        let block2 = self.block2.forward(block1.clone());
+        let block3 = self.block3.forward(block2.clone());
+        [whiten, block1, block2, block3]
+    }
+
+    /// The classifier on the last block's activations: `[b, 256, 3, 3]` in, logits out.
+    pub fn head(&self, block3: Tensor<4>) -> Tensor<2> {
+        let x: Tensor<2> = self.pool.forward(block3).flatten(1, 3); // [b, 256]
+        self.linear.forward(x).mul_scalar(OUTPUT_SCALE)
+    }
+
+    /// Set the whitening filters from normalised training images (CHW floats, one image after
+    /// another). Nothing changes when there are none.
+    pub fn fit_whitening(mut self, images: &[f32]) -> Self {
+        if let Some(filters) = whitening_filters(images) {
+            let device = self.whiten.weight.device();
+            let shape = [FILTERS, 3, PATCH, PATCH];
+            let filters = Tensor::<4>::from_data(TensorData::new(filters, shape), &device);
+            self.whiten.weight = self.whiten.weight.map(|_| filters).set_require_grad(false);
+        }
+        self
+    }
+
+    /// Fold each BatchNorm's new running statistics into its value. burn keeps a statistic's
+    /// update per thread and averages the threads' updates when read, so a training step that
+    /// runs on another pool thread than the last one would average two steps' statistics (and
+    /// read a stale one): settling after each step keeps them exact and deterministic.
+    pub fn settle_statistics(&self) {
+        for group in [&self.block1, &self.block2, &self.block3] {
+            for norm in [&group.norm1, &group.norm2] {
+                // `valid()` settles the shared statistics; the copy is dropped.
+                let _ = norm.valid();
+            }
+        }
+    }
+
+    /// The BatchNorm biases, which the recipe trains at a higher learning rate.
+    pub fn norm_bias_ids(&self) -> Vec<ParamId> {
+        [&self.block1, &self.block2, &self.block3]
+            .iter()
+            .flat_map(|g| [g.norm1.beta.id, g.norm2.beta.id])
+            .collect()
+    }
+
+    /// Train the whitening layer's bias (the recipe does for its first epochs only) or freeze it.
+    pub fn with_whiten_bias_trained(mut self, trained: bool) -> Self {
+        self.whiten.bias = self.whiten.bias.map(|b| b.set_require_grad(trained));
+        self
+    }
+
+    /// Output shape of each layer for a `[batch, 3, 32, 32]` input, for `kiln info`.
+    pub fn layer_summary(&self) -> Vec<LayerInfo> {
+        let mut rows = vec![LayerInfo {
+            name: "whitening conv 2×2 (frozen) + GELU".into(),
+            output_shape: vec![FILTERS, 31, 31],
+            params: self.whiten.num_params(),
+        }];
+        let blocks = [(&self.block1, 31), (&self.block2, 15), (&self.block3, 7)];
+        for (i, (block, side)) in blocks.into_iter().enumerate() {
+            let width = block.conv1.weight.dims()[0];
+            let out = side / 2;
+            rows.push(LayerInfo {
+                name: format!("block{} conv 3×3, maxpool 2, batchnorm, GELU", i + 1),
+                output_shape: vec![width, out, out],
+                params: block.conv1.num_params() + block.norm1.num_params(),
+            });
+            rows.push(LayerInfo {
+                name: format!("block{} conv 3×3, batchnorm, GELU", i + 1),
+                output_shape: vec![width, out, out],
+                params: block.conv2.num_params() + block.norm2.num_params(),
+            });
+        }
+        rows.push(LayerInfo {
+            name: "maxpool 3×3".into(),
+            output_shape: vec![self.linear.weight.dims()[0], 1, 1],
+            params: 0,
+        });
+        rows.push(LayerInfo {
+            name: "dense (logits × 1/9)".into(),
+            output_shape: vec![self.linear.weight.dims()[1]],
+            params: self.linear.num_params(),
+        });
+        rows
+    }
+}
