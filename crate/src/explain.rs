@@ -74,6 +74,9 @@ pub async fn explain_class(
     device: &Device,
     class: Option<usize>,
 ) -> Result<Explanation, InferError> {
+    // An inference copy: BatchNorm uses its running statistics even though the input below is
+    // an autodiff tensor.
+    let model = &model.valid();
     // Only the input requires a gradient; the weights take part as constants.
     let input = input_tensor(normalization, chw, &device.clone().inner())?
         .autodiff()
@@ -84,7 +87,12 @@ pub async fn explain_class(
     // first backward pass stops there and gives ∂score/∂A for Grad-CAM.
     let last_leaf = last.clone().detach().require_grad();
     let logits = model.head(last_leaf.clone()); // [1, classes]
-    let plain_logits = logits.clone().inner();
+    // The probabilities (and the top class) with the recipe's test-time augmentation, as
+    // classification gives them; the seed's are those of this same pass.
+    let plain_logits = match model.has_tta() {
+        true => model.infer(input.clone().inner()),
+        false => logits.clone().inner(),
+    };
     let classes = plain_logits.dims()[1];
     let mask = match class {
         // The asked class' score: a one-hot mask made here.

@@ -75,7 +75,7 @@ pub async fn classify(
     device: &Device,
 ) -> Result<Vec<Prediction>, InferError> {
     let input = input_tensor(normalization, chw, device)?;
-    let probabilities = softmax(model.forward(input), 1); // [1, classes]
+    let probabilities = softmax(model.infer(input), 1); // [1, classes]
     let probabilities = read_floats(probabilities).await?;
     Ok(predictions_from(&probabilities, class_names))
 }

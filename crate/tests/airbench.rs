@@ -52,7 +52,10 @@ fn parameters(model: &kiln::model::Model) -> Vec<(String, Vec<f32>)> {
         .map(|(i, shape)| {
             let len: usize = shape.iter().product();
             offset += len;
-            (format!("tensor {i} {shape:?}"), p.values[offset - len..offset].to_vec())
+            (
+                format!("tensor {i} {shape:?}"),
+                p.values[offset - len..offset].to_vec(),
+            )
         })
         .collect()
 }
@@ -89,7 +92,10 @@ fn a_resumed_airbench_run_ends_where_an_uninterrupted_one_does() {
     assert!(result.unwrap().cancelled);
     let checkpoint = saver.saved.pop().unwrap();
     assert_eq!(checkpoint.epochs_done(), 1);
-    assert!(checkpoint.average.is_some(), "the lookahead average is saved");
+    assert!(
+        checkpoint.average.is_some(),
+        "the lookahead average is saved"
+    );
     let resumed = Trainer::resume(&device, &checkpoint).unwrap();
     let (resumed, result) = pollster::block_on(resumed.run(&data, &mut |_: &TrainingEvent| {}));
     result.unwrap();
@@ -97,12 +103,23 @@ fn a_resumed_airbench_run_ends_where_an_uninterrupted_one_does() {
     let (a, b) = (parameters(&resumed.model()), parameters(&straight.model()));
     let mut worst = (0.0f32, String::new());
     for ((name, x), (_, y)) in a.iter().zip(&b) {
-        let d = x.iter().zip(y).map(|(p, q)| (p - q).abs()).fold(0.0, f32::max);
+        let d = x
+            .iter()
+            .zip(y)
+            .map(|(p, q)| (p - q).abs())
+            .fold(0.0, f32::max);
         if d > worst.0 {
             worst = (d, name.clone());
         }
     }
-    eprintln!("resumed vs uninterrupted: largest difference {:e} in {}", worst.0, worst.1);
-    assert!(worst.0 < 1e-5, "resumed run drifted by {} in {}", worst.0, worst.1);
+    eprintln!(
+        "resumed vs uninterrupted: largest difference {:e} in {}",
+        worst.0, worst.1
+    );
+    assert!(
+        worst.0 < 1e-5,
+        "resumed run drifted by {} in {}",
+        worst.0,
+        worst.1
+    );
 }
-

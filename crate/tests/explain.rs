@@ -36,7 +36,9 @@ fn explain_on_cpu(
 /// is the input's top-left 18×18 pixels (3×3 conv, pool 2, 3×3 conv, pool 2, 3×3 conv).
 fn top_left_network(device: &Device, seed: u64) -> Model {
     device.seed(seed);
-    let Model::Seed(mut seed_cnn) = ModelConfig::new().init(device).unwrap();
+    let Model::Seed(mut seed_cnn) = ModelConfig::new().init(device).unwrap() else {
+        unreachable!("the default model is the seed")
+    };
     let w = seed_cnn.fc1.weight.val(); // [1024, 64], rows are NCHW-flattened (c, h, w)
     let [rows, cols] = w.dims();
     let keep: Vec<f32> = (0..rows)

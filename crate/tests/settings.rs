@@ -75,7 +75,10 @@ fn the_page_gets_the_contract_keys_with_their_limits() {
     assert_eq!(json[2]["default"], 10);
     assert_eq!(json[2]["max"], 1000.0);
     assert_eq!(json[4]["min_exclusive"], true);
-    assert_eq!(json[5]["choices"], serde_json::json!(["adam", "sgd"]));
+    assert_eq!(
+        json[5]["choices"],
+        serde_json::json!(["adam", "sgd", "nesterov"])
+    );
     assert_eq!(json[7]["kind"], "bool");
     assert_eq!(json[10]["default"], serde_json::Value::Null);
 }
@@ -192,4 +195,33 @@ fn validate_names_the_key_of_a_bad_value() {
         "{text}"
     );
     assert_eq!(settings::EPOCHS.max, 1000);
+}
+
+#[test]
+fn choosing_airbench_in_the_form_brings_its_recipe_scaled_to_the_batch() {
+    let form = |pairs: &[(&str, &str)]| {
+        let map = pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        parse_form(&map).unwrap()
+    };
+    let recipe = form(&[("model", "airbench")]);
+    assert_eq!(recipe, TrainingConfig::for_model("airbench", None));
+    assert_eq!(recipe.batch_size, 1024);
+    assert!((recipe.learning_rate - 1.5).abs() < 1e-3);
+    assert!(recipe.recipe.lookahead.is_some());
+    assert!(recipe.augmentation.alternate_flip && recipe.augmentation.reflect);
+    // A quarter of the batch, a quarter of the learning rate (the recipe's per-1,024 rule).
+    let smaller = form(&[("model", "airbench"), ("batch_size", "256")]);
+    assert!((smaller.learning_rate - recipe.learning_rate / 4.0).abs() < 1e-9);
+    // What the form sets wins; the seed's form is unchanged by the recipe.
+    let set = form(&[
+        ("model", "airbench"),
+        ("learning_rate", "0.5"),
+        ("augment", "false"),
+    ]);
+    assert_eq!(set.learning_rate, 0.5);
+    assert!(set.augmentation.is_off());
+    assert_eq!(form(&[]), TrainingConfig::default());
 }

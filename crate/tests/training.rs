@@ -264,7 +264,8 @@ fn evaluation_confusion_matrix_is_consistent() {
     let data = flat_colour_data(30);
     let trainer = Trainer::new(TrainingConfig::default(), &Device::flex(), &data).unwrap();
     let batcher = Batcher::new(Normalization::Unit, Device::flex());
-    let ev = pollster::block_on(evaluate(&trainer.model(), &data.test, &batcher, 7)).unwrap();
+    let ev =
+        pollster::block_on(evaluate(&trainer.model(), &data.test, &batcher, 7, false)).unwrap();
     let rows: Vec<u32> = ev.confusion.iter().map(|r| r.iter().sum()).collect();
     assert_eq!(
         rows,
@@ -305,7 +306,8 @@ fn evaluation_lists_mistakes_and_cells_consistently() {
     let data = flat_colour_data(40);
     let trainer = Trainer::new(TrainingConfig::default(), &Device::flex(), &data).unwrap();
     let batcher = Batcher::new(Normalization::Unit, Device::flex());
-    let ev = pollster::block_on(evaluate(&trainer.model(), &data.test, &batcher, 16)).unwrap();
+    let ev =
+        pollster::block_on(evaluate(&trainer.model(), &data.test, &batcher, 16, false)).unwrap();
     // Per-class accuracy is the diagonal over the row.
     for (c, acc) in ev.per_class_accuracy().iter().enumerate() {
         let row: u32 = ev.confusion[c].iter().sum();
@@ -367,7 +369,7 @@ fn early_stopping_stops_and_keeps_the_best_epoch() {
     let summary = summary.unwrap();
     let kept = trainer.result();
     let batcher = Batcher::new(Normalization::Unit, Device::flex());
-    let ev = pollster::block_on(evaluate(&kept.model, &data.test, &batcher, 16)).unwrap();
+    let ev = pollster::block_on(evaluate(&kept.model, &data.test, &batcher, 16, false)).unwrap();
     assert_eq!(Some(ev.metrics.accuracy), summary.best_test_accuracy);
     assert_eq!(kept.epochs, summary.best_epoch.unwrap() + 1);
 }
@@ -411,7 +413,9 @@ fn weight_decay_shrinks_the_weights() {
         let trainer = Trainer::new(config, &Device::flex(), &data).unwrap();
         let (trainer, result) = pollster::block_on(trainer.run(&data, &mut |_: &TrainingEvent| {}));
         result.unwrap();
-        let kiln::model::Model::Seed(m) = trainer.model();
+        let kiln::model::Model::Seed(m) = trainer.model() else {
+            unreachable!("the seed")
+        };
         m.fc1
             .weight
             .val()
@@ -450,6 +454,7 @@ fn bad_regularisation_settings_are_named() {
                 augmentation: kiln::data::Augmentation {
                     flip: true,
                     crop_padding: 40,
+                    ..Default::default()
                 },
                 ..Default::default()
             },

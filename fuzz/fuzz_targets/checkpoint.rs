@@ -45,6 +45,7 @@ fuzz_target!(|data: &[u8]| {
         weights: weights.to_vec(),
         optimizer: optimizer.to_vec(),
         best_weights: (flags & 1 == 1).then(|| rest.to_vec()),
+        average: (flags & 2 == 2).then(|| rest.to_vec()),
     };
     let _ = Trainer::resume(&Device::flex(), &checkpoint);
 });

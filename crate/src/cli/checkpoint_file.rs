@@ -38,7 +38,8 @@ pub fn save(path: &Path, checkpoint: &Checkpoint) -> Result<(), String> {
         header.set_size(bytes.len() as u64);
         header.set_mode(0o644);
         header.set_cksum();
-        tar.append_data(&mut header, name, &bytes[..]).map_err(err)?;
+        tar.append_data(&mut header, name, &bytes[..])
+            .map_err(err)?;
     }
     tar.into_inner().and_then(|f| f.sync_all()).map_err(err)?;
     std::fs::rename(&partial, path).map_err(err)

@@ -19,6 +19,14 @@ pub struct EvalArgs {
     /// Print one JSON object as the last line.
     #[arg(long)]
     json: bool,
+    /// Leave out the test-time augmentation of the network's recipe (airbench: mirror and
+    /// one-pixel shifts; the seed has none).
+    #[arg(long)]
+    no_tta: bool,
+    /// Re-frame every test image as users' photos are: `shrink` (the object smaller, the border
+    /// extended) or `stretch` (a 4:3 photo, centre-cropped as the page does).
+    #[arg(long)]
+    reframe: Option<kiln::data::reframe::Reframe>,
 }
 
 pub fn run(args: EvalArgs) -> CliResult {
@@ -37,8 +45,11 @@ pub fn run(args: EvalArgs) -> CliResult {
                 .join(", ")
         ));
     }
+    if let Some(reframe) = args.reframe {
+        data.test = data.test.map_images(|image| reframe.apply(image));
+    }
     let batcher = Batcher::new(meta.normalization, device);
-    let ev = pollster::block_on(evaluate(&model, &data.test, &batcher, 500))
+    let ev = pollster::block_on(evaluate(&model, &data.test, &batcher, 500, !args.no_tta))
         .map_err(|e| e.to_string())?;
     let per_class = ev.per_class_accuracy();
     if args.json {
@@ -52,6 +63,8 @@ pub fn run(args: EvalArgs) -> CliResult {
             "misclassified": ev.most_confident_mistakes(Evaluation::MISTAKES_SHOWN),
             "class_names": data.class_names,
             "model": meta.model.name,
+            "tta": !args.no_tta && model.has_tta(),
+            "reframe": args.reframe,
         }));
         return Ok(());
     }

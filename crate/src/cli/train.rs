@@ -251,7 +251,13 @@ pub fn run(args: TrainArgs) -> CliResult {
     let mut observer = checkpoint_file::Saving {
         on_event: &mut on_event,
         path: args.checkpoint.clone(),
-        dataset: args.data.data.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(", "),
+        dataset: args
+            .data
+            .data
+            .iter()
+            .map(|p| p.display().to_string())
+            .collect::<Vec<_>>()
+            .join(", "),
     };
     let (trainer, summary) = pollster::block_on(trainer.run(&data, &mut observer));
     let summary = summary.map_err(|e| e.to_string())?;

@@ -123,14 +123,7 @@ fn reflect(i: isize, side: isize) -> isize {
 /// `out[c][y][x] = image[c][y + dy][x' + dx]` with `x'` mirrored when `flip`; pixels from
 /// outside the image are black or mirrored (`border`). A shift by `(dy, dx)` is the crop at
 /// offset `(pad + dy, pad + dx)` of the padded image.
-pub fn shift_flip(
-    image: &[u8],
-    dy: isize,
-    dx: isize,
-    flip: bool,
-    border: Border,
-    out: &mut [u8],
-) {
+pub fn shift_flip(image: &[u8], dy: isize, dx: isize, flip: bool, border: Border, out: &mut [u8]) {
     let side = IMAGE_SIDE as isize;
     let plane = IMAGE_SIDE * IMAGE_SIDE;
     for c in 0..CHANNELS {

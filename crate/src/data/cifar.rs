@@ -16,6 +16,14 @@ pub struct Split {
 }
 
 impl Split {
+    /// A copy with every image changed by `f` (same labels).
+    pub fn map_images(&self, f: impl Fn(&[u8]) -> Vec<u8>) -> Self {
+        Self {
+            pixels: self.pixels.chunks_exact(IMAGE_BYTES).flat_map(f).collect(),
+            labels: self.labels.clone(),
+        }
+    }
+
     /// Parse one batch file's bytes and append its records. `name` is used in errors.
     pub fn append_batch_file(&mut self, name: &str, bytes: &[u8]) -> Result<(), DataError> {
         let name = name.to_string();

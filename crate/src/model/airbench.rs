@@ -9,7 +9,7 @@
 //! configuration: `TrainingConfig::for_model("airbench")`.
 
 use burn::config::Config;
-use burn::module::{Module, ParamId};
+use burn::module::{Module, Param, ParamId};
 use burn::nn::conv::{Conv2d, Conv2dConfig};
 use burn::nn::pool::{MaxPool2d, MaxPool2dConfig};
 use burn::nn::{BatchNorm, BatchNormConfig, Gelu, Linear, LinearConfig, PaddingConfig2d};
@@ -146,9 +146,8 @@ impl Airbench {
     /// Logits averaged over the mirror image and over the image moved one pixel up-left and
     /// down-right (each with its mirror): airbench94's test-time augmentation, level 2.
     pub fn forward_tta(&self, images: Tensor<4>) -> Tensor<2> {
-        let mirrored = |x: Tensor<4>| {
-            (self.forward(x.clone()) + self.forward(x.flip([3]))).mul_scalar(0.5)
-        };
+        let mirrored =
+            |x: Tensor<4>| (self.forward(x.clone()) + self.forward(x.flip([3]))).mul_scalar(0.5);
         let [b, c, h, w] = images.dims();
         let padded = images.clone().pad((1, 1, 1, 1), PadMode::Reflect);
         let up_left = padded.clone().slice([0..b, 0..c, 0..h, 0..w]);
@@ -210,6 +209,22 @@ impl Airbench {
     pub fn with_whiten_bias_trained(mut self, trained: bool) -> Self {
         self.whiten.bias = self.whiten.bias.map(|b| b.set_require_grad(trained));
         self
+    }
+
+    /// Floating-point operations of one image's forward pass (one pass: test-time augmentation
+    /// takes six): two per multiply-add of each convolution, at its output size, and of the
+    /// dense layer.
+    pub fn forward_flops(&self) -> u64 {
+        let w = |t: &Param<Tensor<4>>| t.shape().num_elements() as u64;
+        let [b1, b2, b3] = [&self.block1, &self.block2, &self.block3];
+        2 * (w(&self.whiten.weight) * 31 * 31
+            + w(&b1.conv1.weight) * 31 * 31
+            + w(&b1.conv2.weight) * 15 * 15
+            + w(&b2.conv1.weight) * 15 * 15
+            + w(&b2.conv2.weight) * 7 * 7
+            + w(&b3.conv1.weight) * 7 * 7
+            + w(&b3.conv2.weight) * 3 * 3
+            + self.linear.weight.shape().num_elements() as u64)
     }
 
     /// Output shape of each layer for a `[batch, 3, 32, 32]` input, for `kiln info`.

@@ -67,7 +67,9 @@ impl ModelConfig {
     }
 }
 
-/// Any network from the registry. The training loop only sees this type.
+/// Any network from the registry. The training loop only sees this type. (The variants differ
+/// in size, but a run holds one or two models, and burn's `Module` derive takes no `Box`.)
+#[allow(clippy::large_enum_variant)]
 #[derive(Module, Debug)]
 pub enum Model {
     Seed(SeedCnn),
@@ -92,6 +94,11 @@ impl Model {
             Model::Seed(m) => m.forward(images),
             Model::Airbench(m) => m.forward_tta(images),
         }
+    }
+
+    /// Whether [`Model::infer`] averages several passes.
+    pub fn has_tta(&self) -> bool {
+        matches!(self, Model::Airbench(_))
     }
 
     /// Prepare a fresh network from the (normalised) training images it will learn from: the
@@ -165,6 +172,20 @@ impl Model {
             Model::Seed(_) => vec!["conv1", "conv2", "conv3"],
             Model::Airbench(_) => vec!["whiten", "block1", "block2", "block3"],
         }
+    }
+
+    /// Floating-point operations of one image's forward pass.
+    pub fn forward_flops(&self) -> u64 {
+        match self {
+            Model::Seed(m) => m.forward_flops(),
+            Model::Airbench(m) => m.forward_flops(),
+        }
+    }
+
+    /// Floating-point operations of one training image: the forward pass and a backward pass
+    /// of about twice its cost (the gradients of the inputs and of the weights).
+    pub fn train_flops(&self) -> u64 {
+        3 * self.forward_flops()
     }
 
     pub fn layer_summary(&self) -> Vec<LayerInfo> {

@@ -129,6 +129,18 @@ impl SeedCnn {
         self.fc2.forward(x) // [batch, num_classes]
     }
 
+    /// Floating-point operations of one image's forward pass: two per multiply-add of the
+    /// convolutions (at their output sizes) and dense layers.
+    pub fn forward_flops(&self) -> u64 {
+        let w = |t: &Param<Tensor<4>>| t.shape().num_elements() as u64;
+        let d = |t: &Param<Tensor<2>>| t.shape().num_elements() as u64;
+        2 * (w(&self.conv1.weight) * 30 * 30
+            + w(&self.conv2.weight) * 13 * 13
+            + w(&self.conv3.weight) * 4 * 4
+            + d(&self.fc1.weight)
+            + d(&self.fc2.weight))
+    }
+
     /// Output shape of each layer for a `[batch, 3, 32, 32]` input, for `kiln info`.
     pub fn layer_summary(&self) -> Vec<LayerInfo> {
         let conv = |name: &str, c: &Conv2d, out: [usize; 3]| LayerInfo {

@@ -34,6 +34,8 @@ pub fn whitening_filters(images: &[f32]) -> Option<Vec<f32>> {
     Some(filters)
 }
 
+// Matrix code reads best with indices.
+#[allow(clippy::needless_range_loop)]
 /// `E[p pᵀ]` over every 2×2 patch `p` (a vector of `PATCH_LEN`, ordered channel, row, column, as a
 /// filter's weights are) of every image.
 fn patch_covariance(images: &[f32]) -> Option<[[f64; PATCH_LEN]; PATCH_LEN]> {
@@ -76,6 +78,7 @@ fn patch_covariance(images: &[f32]) -> Option<[[f64; PATCH_LEN]; PATCH_LEN]> {
     Some(sum)
 }
 
+#[allow(clippy::needless_range_loop)]
 /// Eigenvalues and eigenvectors (as the columns of the second value) of a symmetric matrix, by
 /// cyclic Jacobi rotations: each rotation zeroes one off-diagonal pair; sweeps repeat until the
 /// off-diagonal part is negligible.
@@ -151,7 +154,9 @@ mod tests {
         // Correlated pixels: each image a smooth ramp plus noise, so neighbours covary strongly.
         let mut state = 7u64;
         let mut noise = || {
-            state = state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            state = state
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
             ((state >> 33) as f32 / (1u64 << 31) as f32) - 0.5
         };
         let images: Vec<f32> = (0..4)

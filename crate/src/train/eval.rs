@@ -85,7 +85,8 @@ impl Evaluation {
     }
 }
 
-/// Evaluate `model` (a validation copy: no autodiff) on `split`, in batches of `batch_size`.
+/// Evaluate `model` (a validation copy: no autodiff) on `split`, in batches of `batch_size`,
+/// with the test-time augmentation of the network's recipe when `tta` (see [`Model::infer`]).
 ///
 /// Costs two device reads in total, whatever the size of the split.
 pub async fn evaluate(
@@ -93,6 +94,7 @@ pub async fn evaluate(
     split: &Split,
     batcher: &Batcher,
     batch_size: usize,
+    tta: bool,
 ) -> Result<Evaluation, ReadError> {
     let loss_fn = CrossEntropyLossConfig::new().init(&batcher.device);
     let indices: Vec<usize> = (0..split.len()).collect();
@@ -101,7 +103,10 @@ pub async fn evaluate(
     let mut confidences = Vec::new();
     for chunk in indices.chunks(batch_size.max(1)) {
         let batch = batcher.batch(split, chunk);
-        let logits = model.forward(batch.images); // [n, classes]
+        let logits = match tta {
+            true => model.infer(batch.images),
+            false => model.forward(batch.images),
+        }; // [n, classes]
         let loss = loss_fn.forward(logits.clone(), batch.targets) * chunk.len() as f32;
         loss_sum = Some(match loss_sum {
             Some(sum) => sum + loss,

@@ -42,6 +42,8 @@ pub enum TrainingEvent {
         accuracy: f32,
         images_per_second: f32,
         eta_seconds: f32,
+        /// The learning rate of the report's last step (the schedule's, where there is one).
+        learning_rate: f32,
     },
     Evaluating {
         epoch: usize,

@@ -153,7 +153,10 @@ impl Trainer {
         } else {
             observer.event(&TrainingEvent::Evaluating { epoch });
             let batch_size = plan.config.eval_batch_size;
-            Some(evaluate(&self.model(), &plan.test, &plan.eval_batcher, batch_size).await?)
+            // Without test-time augmentation: the per-epoch figure stays cheap (airbench's
+            // would cost six passes); the evaluation views and `kiln eval` use it.
+            let model = self.model();
+            Some(evaluate(&model, &plan.test, &plan.eval_batcher, batch_size, false).await?)
         };
         let test = evaluation.as_ref().map(|e| e.metrics);
         // The last steps' update can break the weights after their loss was measured: the
@@ -197,6 +200,8 @@ async fn train_epoch(
         first_epoch: plan.first_epoch,
         epochs: config.epochs,
         steps_per_epoch: plan.steps_per_epoch,
+        learning_rate: config.learning_rate,
+        schedule: config.recipe.schedule,
     };
     let report_every = config.report_every_seconds as f64;
     let seconds_before = clock.train_seconds;

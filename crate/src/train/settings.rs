@@ -7,8 +7,8 @@ use std::collections::HashMap;
 use crate::data::Augmentation;
 use crate::model::{HiddenActivation, ModelConfig, model_names};
 use crate::train::config::{NormalizationKind, OptimizerConfig, TrainingConfig};
-use crate::train::recipe::Recipe;
 use crate::train::field::{Choice, FieldError, Flag, Float, Int, Limit, Setting};
+use crate::train::recipe::Recipe;
 
 pub const MODEL: Choice = Choice {
     key: "model",
@@ -229,7 +229,9 @@ impl<'a> Reader<'a> {
         let normalization = self.read(NORMALIZATION.key, normalization_name(&base), |t| {
             NORMALIZATION.parse(t)
         });
-        let augment = self.read(AUGMENT.key, !base.augmentation.is_off(), |t| AUGMENT.parse(t));
+        let augment = self.read(AUGMENT.key, !base.augmentation.is_off(), |t| {
+            AUGMENT.parse(t)
+        });
         let early_stopping = self.read(EARLY_STOPPING.key, base.early_stopping.is_some(), |t| {
             EARLY_STOPPING.parse(t)
         });

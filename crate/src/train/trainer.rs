@@ -7,9 +7,9 @@ use std::future::Future;
 use burn::optim::ModuleOptimizer;
 use burn::prelude::*;
 
+use crate::data::cifar::IMAGE_BYTES;
 use crate::data::{Cifar10, Normalization};
 use crate::model::{Model, ModelError};
-use crate::data::cifar::IMAGE_BYTES;
 use crate::train::average::Average;
 use crate::train::checkpoint::{Checkpoint, CheckpointError};
 use crate::train::config::{NormalizationKind, TrainingConfig};
@@ -118,7 +118,11 @@ impl Trainer {
         let mut trainer = Self::assemble(config, autodiff, data, model);
         // Layers computed from the data (airbench's whitening), from the first training images.
         let images = trainer.model.fit_images().min(data.train.len());
-        if let Some(limit) = trainer.config.train_limit.map(|l| l.min(images)).or(Some(images))
+        if let Some(limit) = trainer
+            .config
+            .train_limit
+            .map(|l| l.min(images))
+            .or(Some(images))
             && limit > 0
         {
             let mut pixels = Vec::with_capacity(limit * IMAGE_BYTES);

@@ -16,7 +16,7 @@ pub struct ConfigError(pub Vec<FieldError>);
 impl TrainingConfig {
     /// Check every value against its declared limits; the error names each bad one.
     pub fn validate(&self) -> Result<(), ConfigError> {
-        let adam = match self.optimizer {
+        let optimizer = match self.optimizer {
             OptimizerConfig::Adam {
                 beta_1,
                 beta_2,
@@ -29,27 +29,38 @@ impl TrainingConfig {
                 (!ok).then(|| FieldError::new(OPTIMIZER.key, value, problem))
             }
             OptimizerConfig::Sgd => None,
-            OptimizerConfig::Nesterov { momentum } => (!(0.0..1.0).contains(&momentum)).then(|| {
-                let problem = Problem::Inconsistent("needs a momentum 0 ≤ μ < 1");
-                FieldError::new(OPTIMIZER.key, format!("nesterov(μ={momentum})"), problem)
-            }),
+            OptimizerConfig::Nesterov { momentum } => {
+                (!(0.0..1.0).contains(&momentum)).then(|| {
+                    let problem = Problem::Inconsistent("needs a momentum 0 ≤ μ < 1");
+                    FieldError::new(OPTIMIZER.key, format!("nesterov(μ={momentum})"), problem)
+                })
+            }
         };
         let recipe = &self.recipe;
         let smoothing = (!(0.0..1.0).contains(&recipe.label_smoothing)).then(|| {
             let problem = Problem::Inconsistent("needs 0 ≤ label smoothing < 1");
-            FieldError::new("label_smoothing", recipe.label_smoothing.to_string(), problem)
+            FieldError::new(
+                "label_smoothing",
+                recipe.label_smoothing.to_string(),
+                problem,
+            )
         });
-        let bias_scale = (!(recipe.norm_bias_lr_scale > 0.0 && recipe.norm_bias_lr_scale <= 1000.0))
+        let bias_scale = (!(recipe.norm_bias_lr_scale > 0.0
+            && recipe.norm_bias_lr_scale <= 1000.0))
             .then(|| {
                 let problem = Problem::Inconsistent("needs 0 < scale ≤ 1000");
-                FieldError::new("norm_bias_lr_scale", recipe.norm_bias_lr_scale.to_string(), problem)
+                FieldError::new(
+                    "norm_bias_lr_scale",
+                    recipe.norm_bias_lr_scale.to_string(),
+                    problem,
+                )
             });
         let errors: Vec<FieldError> = [
             MODEL.check(&self.model.name).err(),
             EPOCHS.check(self.epochs as u64).err(),
             BATCH_SIZE.check(self.batch_size as u64).err(),
             LEARNING_RATE.check(self.learning_rate).err(),
-            adam,
+            optimizer,
             smoothing,
             bias_scale,
             WEIGHT_DECAY.check(self.weight_decay).err(),

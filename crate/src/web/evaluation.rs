@@ -111,7 +111,7 @@ impl Engine {
             let model = shared.model_in_use()?;
             let device = shared.device().map_err(js::error)?;
             let batcher = Batcher::new(shared.normalization.get(), device);
-            let evaluation = evaluate(&model, &data.test, &batcher, EVAL_BATCH)
+            let evaluation = evaluate(&model, &data.test, &batcher, EVAL_BATCH, true)
                 .await
                 .map_err(js::error)?;
             let kept = Kept {
