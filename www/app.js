@@ -9,6 +9,7 @@ import { devicePanel } from "./panels/device.js";
 import { errorsPanel } from "./panels/errors.js";
 import { evaluationPanel } from "./panels/evaluation.js";
 import { explainPanel } from "./panels/explain.js";
+import { modelsPanel } from "./panels/models.js";
 import { runsPanel } from "./panels/runs.js";
 import { settingsPanel } from "./panels/settings.js";
 import { trainingPanel } from "./panels/training.js";
@@ -45,6 +46,16 @@ const training = trainingPanel({
 const runs = runsPanel({ worker, errors, bus, training, settings, backend: device.backend });
 evaluationPanel({ worker, errors, bus });
 const weights = weightsPanel({ worker, errors, bus });
+const models = modelsPanel({
+  worker,
+  errors,
+  bus,
+  settings,
+  usePretrained: (info) => weights.usePretrained(info.pretrained),
+  weightsSource: weights.source,
+  speeds: device.speeds,
+  backend: device.backend,
+});
 const classify = classifyPanel({
   worker,
   errors,
@@ -74,5 +85,7 @@ if (query.has("test")) {
 for (const id of ["dataset-input", "image-input"]) {
   if ($(id).files.length) $(id).dispatchEvent(new Event("change"));
 }
-device.choose().then(weights.loadPretrained);
+// The page opens with the seed's pretrained weights; another network's are loaded when it is
+// picked in the menu.
+device.choose().then(() => weights.loadPretrained()).then(() => models.describe());
 runs.offerResume();

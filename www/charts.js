@@ -35,7 +35,7 @@ export class Charts {
 
   /** Empty both charts; returns the new ones. */
   reset() {
-    this.stepData = [[], [], []];
+    this.stepData = [[], [], [], []]; // x, loss, accuracy, learning rate
     this.epochData = [[], [], [], [], []]; // epoch, train acc, test acc, train loss, test loss
     this.smoothLoss = null;
     this.smoothAcc = null;
@@ -45,9 +45,16 @@ export class Charts {
       {
         title: "Training (per step, smoothed)",
         ...size(this.stepEl),
-        scales: { x: { time: false }, acc: { range: [0, 1] } },
+        // The learning rate has a scale of its own, from 0 to its peak, without an axis: its
+        // shape is the schedule; the legend gives its value.
+        scales: { x: { time: false }, acc: { range: [0, 1] }, lr: { range: (_, __, max) => [0, max || 1] } },
         axes: [{ label: "epoch" }, { label: "loss" }, { side: 1, scale: "acc", label: "accuracy", grid: { show: false } }],
-        series: [{ label: "epoch" }, { label: "loss", stroke: "#d9480f", width: 2 }, { label: "accuracy", stroke: "#1c7ed6", scale: "acc", width: 2 }],
+        series: [
+          { label: "epoch" },
+          { label: "loss", stroke: "#d9480f", width: 2 },
+          { label: "accuracy", stroke: "#1c7ed6", scale: "acc", width: 2 },
+          { label: "learning rate", stroke: "#868e96", scale: "lr", width: 1, dash: [3, 3] },
+        ],
       },
       /** @type {uPlot.AlignedData} */ (this.stepData),
       this.stepEl,
@@ -81,7 +88,8 @@ export class Charts {
 
   /** @param {StepEvent} event */
   addStep(event) {
-    this.#pushStep(event.epoch + event.step / event.steps_per_epoch, event.loss, event.accuracy);
+    const x = event.epoch + event.step / event.steps_per_epoch;
+    this.#pushStep(x, event.loss, event.accuracy, event.learning_rate ?? null);
     this.step.setData(/** @type {uPlot.AlignedData} */ (this.stepData));
   }
 
@@ -101,13 +109,15 @@ export class Charts {
     this.epoch.setData(/** @type {uPlot.AlignedData} */ (this.epochData));
   }
 
-  /** @param {number} x @param {number} loss @param {number} accuracy */
-  #pushStep(x, loss, accuracy) {
+  /** @param {number} x @param {number} loss @param {number} accuracy
+   * @param {number | null} learningRate (not kept in saved runs' step reports) */
+  #pushStep(x, loss, accuracy, learningRate = null) {
     this.smoothLoss = this.smoothLoss === null ? loss : SMOOTHING * this.smoothLoss + (1 - SMOOTHING) * loss;
     this.smoothAcc = this.smoothAcc === null ? accuracy : SMOOTHING * this.smoothAcc + (1 - SMOOTHING) * accuracy;
     this.stepData[0].push(x);
     this.stepData[1].push(this.smoothLoss);
     this.stepData[2].push(this.smoothAcc);
+    this.stepData[3].push(learningRate);
   }
 
   /** @param {EpochRecord} record */

@@ -21,6 +21,7 @@
  * @typedef {import("./values.js").Samples} Samples
  * @typedef {import("./values.js").TrainingConfig} TrainingConfig
  * @typedef {import("./values.js").SettingDescription} SettingDescription
+ * @typedef {import("./values.js").ModelInfo} ModelInfo
  * @typedef {import("./values.js").FieldRefusal} FieldRefusal
  * @typedef {import("./values.js").TrainingSummary} TrainingSummary
  * @typedef {import("./values.js").TrainingEvent} TrainingEvent
@@ -60,6 +61,7 @@
  * @property {{}} weights_bytes
  * @property {{name: string, buffer: ArrayBuffer, pretrained: boolean}} load_weights
  * @property {{}} training_settings
+ * @property {{}} model_catalog
  * @property {{form: Record<string, string>}} parse_settings the form's text by setting key
  */
 
@@ -84,6 +86,7 @@
  * @property {Bytes} weights_bytes
  * @property {ActiveModel} load_weights
  * @property {SettingDescription[]} training_settings in the form's order
+ * @property {ModelInfo[]} model_catalog the networks the page offers
  * @property {{config: TrainingConfig | null, fields: FieldRefusal[]}} parse_settings the
  *   config `train` takes, or null and every refused setting
  */

@@ -8,6 +8,7 @@
 
 /** `ActiveModel` (crate/src/web/weights.rs): where the weights in use came from.
  * @typedef {object} ActiveModel
+ * @property {string} model the network's name (`seed`, `airbench`)
  * @property {"untrained" | "pretrained" | "trained" | "saved" | "file"} source
  * @property {number} epochs
  * @property {number | null} test_accuracy
@@ -92,6 +93,23 @@
  * @property {string[] | null} choices
  */
 
+/** A network the page offers (`modelCatalog`, crate/src/web/models.rs; the figures from
+ * crate/src/model/catalog.rs).
+ * @typedef {object} ModelInfo
+ * @property {string} name
+ * @property {string} description
+ * @property {number} parameters
+ * @property {number} forward_flops per image
+ * @property {number} train_flops per training image (about three forward passes)
+ * @property {number} expected_accuracy the test accuracy its recipe reaches (0–1)
+ * @property {string} accuracy_source where that figure comes from
+ * @property {boolean} tta classification averages several views of the image
+ * @property {string} pretrained the shipped weights' path, relative to the page
+ * @property {number} page_batch_size
+ * @property {{epochs: number, batch_size: number, learning_rate: number, optimizer: string,
+ *   weight_decay: number, augment: boolean}} defaults the form's values for it
+ */
+
 /** A setting the engine refused, named by its key (`FieldError` in crate/src/train/field.rs).
  * @typedef {{field: string, message: string}} FieldRefusal
  */
@@ -125,7 +143,7 @@
  * @typedef {{type: "started", first_epoch: number, epochs: number, steps_per_epoch: number,
  *   train_images: number, test_images: number, parameters: number}} StartedEvent
  * @typedef {{type: "step", epoch: number, step: number, steps_per_epoch: number, loss: number,
- *   accuracy: number, images_per_second: number, eta_seconds: number}} StepEvent
+ *   accuracy: number, images_per_second: number, eta_seconds: number, learning_rate: number}} StepEvent
  * @typedef {{type: "evaluating", epoch: number}} EvaluatingEvent
  * @typedef {{type: "epoch_finished", epoch: number, train: Metrics, test: Metrics | null,
  *   seconds: number, images_per_second: number}} EpochFinishedEvent

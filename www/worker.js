@@ -39,6 +39,7 @@ const handlers = {
   load_weights: (engine, { name, buffer, pretrained }) =>
     engine.loadWeights(name, new Uint8Array(buffer), pretrained ? "pretrained" : "file"),
   training_settings: async () => (await kilnModule()).trainingSettings(),
+  model_catalog: async () => (await kilnModule()).modelCatalog(),
   parse_settings: async (_, { form }) => parseSettings(await kilnModule(), form),
 };
 

@@ -123,3 +123,28 @@ fn a_resumed_airbench_run_ends_where_an_uninterrupted_one_does() {
         worst.1
     );
 }
+
+#[test]
+fn the_catalog_figures_are_those_of_the_built_networks() {
+    for info in kiln::model::catalog::catalog() {
+        let model = ModelConfig::new()
+            .with_name(info.name.into())
+            .init(&Device::flex())
+            .unwrap();
+        assert_eq!(info.parameters, model.num_params(), "{}", info.name);
+        // Rounded to 0.1 MFLOP in the catalog.
+        let close = |a: u64, b: u64| a.abs_diff(b) <= 50_000;
+        assert!(
+            close(info.forward_flops, model.forward_flops()),
+            "{}: {}",
+            info.name,
+            model.forward_flops()
+        );
+        assert!(
+            close(info.train_flops, model.train_flops()),
+            "{}",
+            info.name
+        );
+        assert_eq!(info.tta, model.has_tta());
+    }
+}

@@ -12,6 +12,9 @@ export function devicePanel({ worker, errors, bus }) {
   const select = $("backend-select");
   const status = $("backend-status");
   let ticket = 0; // the latest choice; answers to earlier ones are dropped
+  /** Auto's timings of the device in use, when it measured them.
+   * @type {import("../values.js").DeviceInfo["speeds"]} */
+  let speeds = null;
 
   async function choose() {
     const backend = select.value;
@@ -22,6 +25,7 @@ export function devicePanel({ worker, errors, bus }) {
       const info = await worker.request("init_device", { backend });
       if (mine !== ticket) return; // a later choice is on its way
       status.textContent = describeDevice(info);
+      speeds = info.speeds;
       status.dataset.backend = info.backend;
       status.dataset.reason = info.reason.code;
     } catch (e) {
@@ -40,5 +44,7 @@ export function devicePanel({ worker, errors, bus }) {
     /** The backend in use (`cpu` or `webgpu`), undefined while it starts.
      * @returns {string | undefined} */
     backend: () => status.dataset.backend,
+    /** Auto's timings (images per second of the seed network), null when it did not measure. */
+    speeds: () => speeds,
   };
 }

@@ -126,6 +126,12 @@ export function settingsPanel({ worker, errors }) {
   }
 
   return {
+    /** Set fields by key (a network's recipe), as if typed; keys the form lacks are ignored.
+     * @param {Record<string, string>} values */
+    apply: (values) => {
+      for (const [key, text] of Object.entries(values)) if (keys().includes(key)) setText(key, text);
+      writeHash();
+    },
     /** The form's settings as the `TrainingConfig` `train` takes; throws naming every refusal. */
     read: async () => {
       await ready;
@@ -144,7 +150,7 @@ export function settingsPanel({ worker, errors }) {
 /** A run's name in the saved-runs list: its main settings and when it started.
  * @param {TrainingConfig} config */
 export function runName(config) {
-  const opt = config.optimizer.kind === "sgd" ? "SGD" : "Adam";
+  const opt = { sgd: "SGD", nesterov: "Nesterov", adam: "Adam" }[config.optimizer.kind] ?? config.optimizer.kind;
   const limit = config.train_limit ? `, ${config.train_limit.toLocaleString()} images` : "";
   const when = new Date().toLocaleString(undefined, { dateStyle: "medium", timeStyle: "short" });
   return `${config.model.name} · ${opt} ${config.learning_rate} · batch ${config.batch_size}${limit} · ${when}`;

@@ -29,9 +29,10 @@ export function weightsPanel({ worker, errors, bus }) {
     else {
       const acc = m.test_accuracy != null ? `, test accuracy ${(m.test_accuracy * 100).toFixed(1)}%` : "";
       const during = training ? " (training: latest weights)" : "";
-      status.textContent = `${SOURCES[m.source]}: ${m.epochs} epoch${m.epochs === 1 ? "" : "s"}${acc}${during}.`;
+      status.textContent = `${SOURCES[m.source]}: ${m.epochs} epoch${m.epochs === 1 ? "" : "s"}${acc}${during} (${m.model} network).`;
     }
     status.dataset.source = m.source;
+    status.dataset.model = m.model;
   }
 
   /** Use the weights file `name`; rejects when it does not fit the network.
@@ -41,12 +42,19 @@ export function weightsPanel({ worker, errors, bus }) {
     bus.emit("weights_changed", undefined);
   }
 
-  /** The weights shipped with the page, where there are some. */
-  async function loadPretrained() {
+  /** The pretrained weights at `path`, shipped with the page; rejects when there are none.
+   * @param {string} path */
+  async function usePretrained(path) {
+    const response = await fetch(path);
+    if (!response.ok) throw new Error(`No pretrained weights at ${path} (${response.status} ${response.statusText}): train the network, or load a weights file.`);
+    await load(path, await response.arrayBuffer(), true);
+  }
+
+  /** The weights shipped with the page for the network at `path`, where there are some: the
+   * page opens with them. */
+  async function loadPretrained(path = "models/seed.bpk") {
     try {
-      const response = await fetch("models/seed.bpk");
-      if (!response.ok) throw new Error(`models/seed.bpk: ${response.status} ${response.statusText}`);
-      await load("models/seed.bpk", await response.arrayBuffer(), true);
+      await usePretrained(path);
     } catch (e) {
       console.warn(`pretrained weights unavailable: ${e.message}`);
       await refreshStatus();
@@ -77,7 +85,7 @@ export function weightsPanel({ worker, errors, bus }) {
       const bytes = await worker.request("weights_bytes", {});
       const m = await worker.request("active_model", {});
       const url = URL.createObjectURL(new Blob([/** @type {Uint8Array<ArrayBuffer>} */ (bytes)], { type: "application/octet-stream" }));
-      const a = el("a", { href: url, download: `kiln-seed-${m.source}-${m.epochs}ep.bpk` });
+      const a = el("a", { href: url, download: `kiln-${m.model}-${m.source}-${m.epochs}ep.bpk` });
       document.body.append(a);
       a.click();
       a.remove();
@@ -91,5 +99,13 @@ export function weightsPanel({ worker, errors, bus }) {
   bus.on("epoch_finished", () => refreshStatus());
   bus.on("weights_changed", () => refreshStatus());
 
-  return { refreshStatus, showStatus, loadPretrained, loadFile };
+  return {
+    refreshStatus,
+    showStatus,
+    loadPretrained,
+    usePretrained,
+    loadFile,
+    /** Where the weights in use came from (`pretrained`, `trained`, …), once known. */
+    source: () => $("model-status").dataset.source,
+  };
 }

@@ -61,6 +61,7 @@
  * @typedef {object} KilnModule
  * @property {(known: import("../values.js").Known) => import("../values.js").Decision} decideDevice
  * @property {() => import("../values.js").SettingDescription[]} trainingSettings
+ * @property {() => import("../values.js").ModelInfo[]} modelCatalog
  * @property {(form: Record<string, string>) => TrainingConfig} parseSettings throws an Error
  *   with `fields: FieldRefusal[]` when a setting is refused
  */

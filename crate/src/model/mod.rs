@@ -2,6 +2,7 @@
 
 pub mod activation;
 pub mod airbench;
+pub mod catalog;
 pub mod seed;
 pub mod whiten;
 

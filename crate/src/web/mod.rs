@@ -14,6 +14,7 @@ pub mod device;
 mod evaluation;
 mod js;
 mod memory;
+mod models;
 mod observer;
 mod reader;
 mod settings;
@@ -129,6 +130,7 @@ impl Engine {
                 normalization: Cell::new(Normalization::Unit),
                 model_config: RefCell::new(ModelConfig::new()),
                 active: RefCell::new(ActiveModel {
+                    model: ModelConfig::new().name,
                     source: Source::Untrained,
                     epochs: 0,
                     test_accuracy: None,

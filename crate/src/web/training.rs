@@ -103,8 +103,9 @@ impl Engine {
 }
 
 /// Weights trained in this tab, as far as `history` goes.
-fn trained(history: &[EpochRecord]) -> ActiveModel {
+fn trained(model: &str, history: &[EpochRecord]) -> ActiveModel {
     ActiveModel {
+        model: model.to_string(),
         source: Source::Trained,
         epochs: history.len(),
         test_accuracy: last_test_accuracy(history),
@@ -144,7 +145,7 @@ async fn drive(
     shared.normalization.set(trainer.normalization());
     *shared.model_config.borrow_mut() = trainer.config.model.clone();
     *shared.latest.borrow_mut() = Some(trainer.model());
-    *shared.active.borrow_mut() = trained(&trainer.history.records);
+    *shared.active.borrow_mut() = trained(&trainer.config.model.name, &trainer.history.records);
     evaluation::invalidate(&shared);
     let mut observer = WebObserver {
         on_event,
@@ -162,6 +163,7 @@ async fn drive(
             // With early stopping, the best epoch's weights; otherwise the last ones.
             let kept = trainer.result();
             let model = ActiveModel {
+                model: trainer.config.model.name.clone(),
                 source: Source::Trained,
                 epochs: kept.epochs,
                 test_accuracy: kept.test_accuracy,
@@ -183,7 +185,7 @@ async fn drive(
             match trainer.last_epoch_model() {
                 Some(model) => {
                     *shared.latest.borrow_mut() = Some(model);
-                    *shared.active.borrow_mut() = trained(&trainer.history.records);
+                    *shared.active.borrow_mut() = trained(&trainer.config.model.name, &trainer.history.records);
                 }
                 None => {
                     *shared.latest.borrow_mut() = before.0;

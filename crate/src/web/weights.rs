@@ -38,9 +38,11 @@ impl Source {
     }
 }
 
-/// The weights in use, as the page describes them: `{source, epochs, test_accuracy}`.
+/// The weights in use, as the page describes them: `{model, source, epochs, test_accuracy}`.
 #[derive(Debug, Clone, Serialize)]
 pub struct ActiveModel {
+    /// The network's name in the registry.
+    pub model: String,
     pub source: Source,
     pub epochs: usize,
     pub test_accuracy: Option<f32>,
@@ -98,6 +100,7 @@ pub(super) fn use_bytes(
     shared.normalization.set(meta.normalization);
     *shared.model_config.borrow_mut() = meta.model.clone();
     let active = ActiveModel {
+        model: meta.model.name.clone(),
         source,
         epochs: meta.epochs,
         test_accuracy: meta.test_accuracy,

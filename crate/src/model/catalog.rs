@@ -1,0 +1,57 @@
+//! What the page (and `kiln info`) tells a user about each network before they pick it: its
+//! size, its cost per image, the accuracy it is known to reach and the file of pretrained
+//! weights shipped with the page. Figures that need no model to be built, so that every build
+//! (the WebGPU module has no CPU device) can give them; a test checks them against the models.
+
+use serde::Serialize;
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ModelInfo {
+    pub name: &'static str,
+    pub description: &'static str,
+    pub parameters: usize,
+    /// Floating-point operations of one image's forward pass.
+    pub forward_flops: u64,
+    /// About three forward passes: forward, and backward to the inputs and to the weights.
+    pub train_flops: u64,
+    /// The test accuracy its recipe reaches, and where that figure comes from.
+    pub expected_accuracy: f32,
+    pub accuracy_source: &'static str,
+    /// Classification averages several views of the image (test-time augmentation).
+    pub tta: bool,
+    /// The pretrained weights shipped with the page, relative to it.
+    pub pretrained: &'static str,
+    /// The batch size the page trains it with by default: airbench's 1,024 would not fit the
+    /// CPU path's 4 GB of wasm memory; its learning rate scales with the batch.
+    pub page_batch_size: usize,
+}
+
+pub const SEED: ModelInfo = ModelInfo {
+    name: "seed",
+    description: "The Keras tutorial CNN: 3 convolutions, 2 dense layers",
+    parameters: 122_570,
+    forward_flops: 9_100_000,
+    train_flops: 27_300_000,
+    expected_accuracy: 0.702,
+    accuracy_source: "10 epochs with Adam, measured by Kiln (75.1% with augmentation)",
+    tta: false,
+    pretrained: "models/seed.bpk",
+    page_batch_size: 32,
+};
+
+pub const AIRBENCH: ModelInfo = ModelInfo {
+    name: "airbench",
+    description: "airbench94: whitening, 3 conv blocks with BatchNorm and GELU",
+    parameters: 1_975_096,
+    forward_flops: 236_300_000,
+    train_flops: 708_900_000,
+    expected_accuracy: 0.94,
+    accuracy_source: "airbench94's published 94.0% in 10 epochs (Jordan 2024)",
+    tta: true,
+    pretrained: "models/airbench.bpk",
+    page_batch_size: 256,
+};
+
+pub fn catalog() -> [ModelInfo; 2] {
+    [SEED, AIRBENCH]
+}

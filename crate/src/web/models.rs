@@ -1,0 +1,51 @@
+//! The networks the page offers, with what it says about each before one is picked.
+
+use serde::Serialize;
+use wasm_bindgen::prelude::*;
+
+use crate::model::catalog::{ModelInfo, catalog};
+use crate::train::TrainingConfig;
+use crate::web::js;
+
+#[derive(Serialize)]
+struct Offered {
+    #[serde(flatten)]
+    info: ModelInfo,
+    /// The form's values for this network (its recipe at the page's batch size), by key.
+    defaults: PageDefaults,
+}
+
+#[derive(Serialize)]
+struct PageDefaults {
+    epochs: usize,
+    batch_size: usize,
+    learning_rate: f64,
+    optimizer: &'static str,
+    weight_decay: f64,
+    augment: bool,
+}
+
+/// `[{name, description, parameters, forward_flops, train_flops, expected_accuracy,
+/// accuracy_source, tta, pretrained, page_batch_size, defaults: {epochs, batch_size,
+/// learning_rate, optimizer, weight_decay, augment}}]`.
+#[wasm_bindgen(js_name = modelCatalog)]
+pub fn model_catalog() -> JsValue {
+    let offered: Vec<Offered> = catalog()
+        .into_iter()
+        .map(|info| {
+            let config = TrainingConfig::for_model(info.name, Some(info.page_batch_size));
+            Offered {
+                defaults: PageDefaults {
+                    epochs: config.epochs,
+                    batch_size: config.batch_size,
+                    learning_rate: config.learning_rate,
+                    optimizer: config.optimizer.name(),
+                    weight_decay: config.weight_decay,
+                    augment: !config.augmentation.is_off(),
+                },
+                info,
+            }
+        })
+        .collect();
+    js::to_js(&offered)
+}
