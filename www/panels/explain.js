@@ -99,6 +99,8 @@ function renderExplanation(ex, inputCanvas) {
   $("explain-status").textContent =
     `Maps for ${which}, “${top.name}” (${(top.probability * 100).toFixed(1)}%). Click a class in the list to explain it instead.`;
   $("explain-status").dataset.class = String(ex.class);
+  const last = ex.feature_maps.at(-1);
+  if (last) $("gradcam-caption").textContent = `Grad-CAM on ${last.layer} (${side}×${side}): where the evidence for the class lies`;
 
   const figures = ex.feature_maps.map((layer) => {
     const columns = layer.channels <= 32 ? 8 : 16;
@@ -144,4 +146,7 @@ function renderFilters(f) {
     }
   }
   canvas.dataset.count = String(f.count);
+  // airbench's first layer (2×2 whitening) is computed from the training images, not learned.
+  const how = f.size === 2 ? "computed from the training images (whitening), not learned" : "learned";
+  $("filters-caption").textContent = `The ${f.count} first-layer filters (${f.size}×${f.size}, colour), ${how}`;
 }
