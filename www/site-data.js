@@ -123,7 +123,9 @@ async function fetchOne(url, file, onBytes) {
   const where = `data/${file.name}`;
   let response;
   try {
-    response = await fetch(url, { cache: "no-cache" });
+    // Past the HTTP cache: the verified copy is kept in Cache Storage, and a damaged one must
+    // not come back from there on a retry.
+    response = await fetch(url, { cache: "no-store" });
   } catch {
     throw new Error(`Could not fetch ${where}: the site could not be reached (offline?).`);
   }
