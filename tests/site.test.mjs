@@ -159,3 +159,83 @@ test("a new deploy is announced, replaces the cached version on reload, and its 
   assert.deepEqual(await appCaches(), [`kiln-app-${after}`]);
   assert.deepEqual(pageErrors, []);
 });
+
+test("the web app manifest is valid and names icons the site serves at their stated sizes", async () => {
+  const cdp = await context.newCDPSession(page);
+  const manifest = await cdp.send("Page.getAppManifest");
+  assert.deepEqual(manifest.errors, [], "the browser's manifest parser found no errors");
+  assert.equal(new globalThis.URL(manifest.url).pathname, "/manifest.json");
+  const data = JSON.parse(manifest.data);
+  assert.equal(data.display, "standalone");
+  assert.ok(data.icons.some((i) => i.sizes === "512x512") && data.icons.some((i) => i.sizes === "192x192"));
+  for (const icon of data.icons) {
+    const bytes = Buffer.from(await (await fetch(new globalThis.URL(icon.src, manifest.url))).arrayBuffer());
+    assert.equal(bytes.subarray(1, 4).toString(), "PNG", icon.src);
+    assert.equal(`${bytes.readUInt32BE(16)}x${bytes.readUInt32BE(20)}`, icon.sizes, icon.src);
+  }
+  // What Chrome checks before it offers to install; a test browser's private profile is the
+  // one objection left.
+  const { installabilityErrors } = await cdp.send("Page.getInstallabilityErrors");
+  assert.deepEqual(installabilityErrors.map((e) => e.errorId).filter((id) => id !== "in-incognito"), []);
+});
+
+test("on a phone (390×844, touch) every panel fits without horizontal scrolling, targets are 44 px, the camera is offered", async (t) => {
+  if (!subset) return t.skip("real CIFAR-10 missing");
+  const phone = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, deviceScaleFactor: 2 });
+  try {
+    const p = await phone.newPage();
+    await p.goto(URL);
+    await settle(p);
+    // Every panel in use: the dataset and its samples, an evaluation, a classified image and
+    // the network's insides, the saved runs.
+    await p.getByTestId("site-data-load").click();
+    await p.waitForFunction(() => /500\s+training/.test(document.querySelector('[data-testid="dataset-summary"]').innerText));
+    await p.getByTestId("evaluate").click();
+    await p.locator("#eval-views").waitFor({ state: "visible" });
+    const record = readFileSync(subset.testPath).subarray(0, 3073);
+    await p.getByTestId("image-input").setInputFiles({ name: "phone.png", mimeType: "image/png", buffer: cifarPng(record) });
+    await p.waitForFunction(() => document.querySelector('[data-testid="prediction"]').dataset.image === "phone.png");
+    await p.waitForFunction(() => document.querySelectorAll('[data-testid="feature-maps"] canvas').length > 0);
+    await p.evaluate(() => document.querySelectorAll("details").forEach((d) => (d.open = true)));
+    await p.screenshot({ path: path.join(ARTEFACTS, "site-phone.png"), fullPage: true });
+    const width = await p.evaluate(() => ({ scroll: document.scrollingElement.scrollWidth, inner: innerWidth }));
+    assert.ok(width.scroll <= width.inner, `the page scrolls sideways: ${width.scroll} > ${width.inner} px`);
+
+    // Touch targets: every visible control at least 44 px tall.
+    const small = await p.evaluate(() =>
+      [...document.querySelectorAll("button, select, summary, .button, input[type=number], input[type=text], label:has(> input[type=checkbox])")]
+        .filter((e) => e.getClientRects().length && getComputedStyle(e).visibility !== "hidden")
+        .map((e) => ({ what: e.id || e.dataset.testid || e.textContent.trim().slice(0, 30), height: e.getBoundingClientRect().height }))
+        .filter((e) => e.height < 44),
+    );
+    assert.deepEqual(small, [], "controls under 44 px tall");
+    const camera = p.getByTestId("camera-input");
+    assert.equal(await camera.getAttribute("accept"), "image/*");
+    assert.equal(await camera.getAttribute("capture"), "environment");
+    assert.equal(await p.locator("label.camera").isVisible(), true, "the camera is offered on a touch screen");
+  } finally {
+    await phone.close();
+  }
+});
+
+test("where service workers are unavailable the page works on one thread and says why", async () => {
+  const plain = await browser.newContext({ viewport: { width: 1280, height: 1100 } });
+  try {
+    // As in a browser's private window that offers no service workers.
+    await plain.addInitScript(() => Object.defineProperty(navigator, "serviceWorker", { value: undefined }));
+    const p = await plain.newPage();
+    await p.goto(URL);
+    await p.getByTestId("backend-status").filter({ hasNotText: "starting" }).waitFor();
+    await useBackend(p, "cpu");
+    assert.match(await p.getByTestId("backend-status").innerText(), /one thread: the page is not cross-origin isolated/);
+    const offline = await p.getByTestId("offline").innerText();
+    assert.match(offline, /^Nothing is kept for offline use: this browser offers no service workers here/);
+    assert.match(offline, /The CPU path runs on one thread: the host sends no cross-origin isolation headers/);
+    await p.waitForFunction(() => document.querySelector('[data-testid="model-status"]').dataset.source === "pretrained");
+    const record = readFileSync(subset?.testPath ?? path.join(ROOT, "www", "models", "seed.bpk")).subarray(0, 3073);
+    await p.getByTestId("image-input").setInputFiles({ name: "plain.png", mimeType: "image/png", buffer: cifarPng(record) });
+    await p.waitForFunction(() => document.querySelectorAll('[data-testid="prediction"] li').length === 5);
+  } finally {
+    await plain.close();
+  }
+});
