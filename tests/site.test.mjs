@@ -198,7 +198,9 @@ test("on a phone (390×844, touch) every panel fits without horizontal scrolling
     await p.waitForFunction(() => document.querySelectorAll('[data-testid="feature-maps"] canvas').length > 0);
     await p.evaluate(() => document.querySelectorAll("details").forEach((d) => (d.open = true)));
     await p.screenshot({ path: path.join(ARTEFACTS, "site-phone.png"), fullPage: true });
+    // (A phone browser zooms out to fit a page wider than the screen, which widens innerWidth.)
     const width = await p.evaluate(() => ({ scroll: document.scrollingElement.scrollWidth, inner: innerWidth }));
+    assert.equal(width.inner, 390, "the page is shown at the phone's width, not zoomed out");
     assert.ok(width.scroll <= width.inner, `the page scrolls sideways: ${width.scroll} > ${width.inner} px`);
 
     // Touch targets: every visible control at least 44 px tall.
