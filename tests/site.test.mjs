@@ -241,3 +241,22 @@ test("where service workers are unavailable the page works on one thread and say
     await plain.close();
   }
 });
+
+test("a site built without the dataset says where to get the official archive", async () => {
+  const manifest = path.join(SITE, "data", "manifest.json");
+  const aside = `${manifest}.aside`;
+  if (existsSync(manifest)) renameSync(manifest, aside);
+  const fresh = await browser.newContext();
+  try {
+    const p = await fresh.newPage();
+    await p.goto(`${URL}?sw=0`);
+    const missing = p.getByTestId("site-data-missing");
+    await missing.waitFor();
+    assert.match(await missing.innerText(), /^This site does not host the dataset\. Download the official “CIFAR-10 binary version”/);
+    assert.equal(await missing.locator("a").getAttribute("href"), "https://www.cs.toronto.edu/~kriz/cifar.html");
+    assert.equal(await p.getByTestId("site-data-load").count(), 0);
+  } finally {
+    await fresh.close();
+    if (existsSync(aside)) renameSync(aside, manifest);
+  }
+});
