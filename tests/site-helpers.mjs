@@ -1,7 +1,7 @@
 // For the published-site tests: a copy of dist/ with a small dataset split as `./build.sh site
 // --data` splits the real one, served without COOP/COEP like a plain static host.
 import { execFileSync, spawn } from "node:child_process";
-import { copyFileSync, existsSync, mkdirSync, rmSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { ARTEFACTS, ROOT } from "./helpers.mjs";
 
@@ -27,6 +27,19 @@ export function makeSite(subset) {
   const archive = path.join(SITE + "-archive", "small.tar.gz");
   execFileSync("tar", ["-czf", archive, "-C", path.dirname(unpacked), "cifar-10-batches-bin"]);
   execFileSync("node", ["scripts/site.mjs", "data", archive, SITE], { cwd: ROOT, stdio: "ignore" });
+}
+
+/** Remove SITE and the small archive it was split from. */
+export function removeSite() {
+  rmSync(SITE, { recursive: true, force: true });
+  rmSync(SITE + "-archive", { recursive: true, force: true });
+}
+
+/** Replace a file of the served site (a new inode: the copy is hard-linked to dist/). */
+export function replaceFile(rel, bytes) {
+  const file = path.join(SITE, rel);
+  writeFileSync(`${file}.new`, bytes);
+  renameSync(`${file}.new`, file);
 }
 
 /** Serve SITE on `port` as a host without the isolation headers would. */

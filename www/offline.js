@@ -66,8 +66,9 @@ export function startOffline({ onState, onUpdate }) {
     watchInstall(registration.installing);
     registration.addEventListener("updatefound", () => watchInstall(registration?.installing ?? null));
     const active = await container.ready;
-    // Served by the worker but not isolated (a hard reload skips it): one reload.
-    if (container.controller && isolate()) return null;
+    // Not isolated although the worker is there (its first visit, or a hard reload, which
+    // skips it): one reload, which it serves.
+    if (isolate()) return null;
     return active;
   })();
   ready.catch((e) => onState({ state: "failed", why: String(e?.message ?? e) }));
