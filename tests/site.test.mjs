@@ -107,6 +107,8 @@ test("offline after the first visit: the page opens, classifies and trains an ep
     assert.equal(await classify("offline.png"), 5);
 
     await useBackend(page, "cpu");
+    const cores = await page.evaluate(() => navigator.hardwareConcurrency);
+    assert.match(await byId("backend-status").innerText(), cores > 1 ? new RegExp(`${cores} threads`) : /one thread/);
     await byId("site-data-load").click();
     await page.waitForFunction(() => /500\s+training and\s+200\s+test/.test(document.querySelector('[data-testid="dataset-summary"]').innerText));
     const rows = await byId("site-data-files").locator("li").allInnerTexts();

@@ -46,9 +46,13 @@ export function startOffline({ onState, onUpdate }) {
     location.reload();
     return true;
   };
+  let controlled = !!container.controller;
   container.addEventListener("controllerchange", () => {
     if (reloadOnChange) location.reload();
     else if (!self.crossOriginIsolated) isolate();
+    // Another tab switched to a new version: this one runs the old, and should reload too.
+    else if (controlled) onUpdate();
+    controlled = true;
   });
 
   /** @param {ServiceWorker | null} worker */
@@ -56,6 +60,10 @@ export function startOffline({ onState, onUpdate }) {
     worker?.addEventListener("statechange", () => {
       // An installed worker waits only when another serves the page: that is an update.
       if (worker.state === "installed" && container.controller) onUpdate();
+      // A first install that failed (a file of the app shell could not be fetched).
+      if (worker.state === "redundant" && !registration?.active) {
+        onState({ state: "failed", why: "it could not fetch the app's files to keep them" });
+      }
     });
   };
 
