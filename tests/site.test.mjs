@@ -177,8 +177,7 @@ test("the web app manifest is valid and names icons the site serves at their sta
   assert.deepEqual(installabilityErrors.map((e) => e.errorId).filter((id) => id !== "in-incognito"), []);
 });
 
-test("on a phone (390×844, touch) every panel fits without horizontal scrolling, targets are 44 px, the camera is offered", async (t) => {
-  if (!subset) return t.skip("real CIFAR-10 missing");
+test("on a phone (390×844, touch) every panel fits without horizontal scrolling, targets are 44 px, the camera is offered", async () => {
   const phone = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, deviceScaleFactor: 2 });
   try {
     const p = await phone.newPage();
@@ -186,11 +185,13 @@ test("on a phone (390×844, touch) every panel fits without horizontal scrolling
     await settle(p);
     // Every panel in use: the dataset and its samples, an evaluation, a classified image and
     // the network's insides, the saved runs.
-    await p.getByTestId("site-data-load").click();
-    await p.waitForFunction(() => /500\s+training/.test(document.querySelector('[data-testid="dataset-summary"]').innerText));
-    await p.getByTestId("evaluate").click();
-    await p.locator("#eval-views").waitFor({ state: "visible" });
-    const record = readFileSync(subset.testPath).subarray(0, 3073);
+    if (subset) {
+      await p.getByTestId("site-data-load").click();
+      await p.waitForFunction(() => /500\s+training/.test(document.querySelector('[data-testid="dataset-summary"]').innerText));
+      await p.getByTestId("evaluate").click();
+      await p.locator("#eval-views").waitFor({ state: "visible" });
+    } else console.log("SKIPPED: real CIFAR-10 missing: the phone test ran without the dataset and evaluation panels");
+    const record = subset ? readFileSync(subset.testPath).subarray(0, 3073) : Buffer.alloc(3073, 128);
     await p.getByTestId("image-input").setInputFiles({ name: "phone.png", mimeType: "image/png", buffer: cifarPng(record) });
     await p.waitForFunction(() => document.querySelector('[data-testid="prediction"]').dataset.image === "phone.png");
     await p.waitForFunction(() => document.querySelectorAll('[data-testid="feature-maps"] canvas').length > 0);
