@@ -131,9 +131,19 @@ test("the kept dataset can be removed, and the storage line says so", async (t) 
   await page.waitForFunction(() => document.querySelector('[data-testid="storage"]').dataset.datasetBytes === "0");
   assert.equal(await byId("remove-dataset").isHidden(), true);
   assert.equal(await page.evaluate(async () => (await (await caches.open("kiln-data")).keys()).length), 0);
+  // Gone for good: offline, the page no longer has the site's dataset to offer.
+  await context.setOffline(true);
+  try {
+    await page.reload();
+    await byId("site-data-unreachable").waitFor();
+    assert.equal(await byId("site-data-load").count(), 0);
+  } finally {
+    await context.setOffline(false);
+  }
 });
 
 test("a new deploy is announced, replaces the cached version on reload, and its cache replaces the old", async () => {
+  await page.waitForFunction(() => document.querySelector('[data-testid="offline"]').dataset.state === "ready");
   const before = (await offlineState()).version;
   const appCaches = () => page.evaluate(async () => (await caches.keys()).filter((k) => k.startsWith("kiln-app-")));
   assert.deepEqual(await appCaches(), [`kiln-app-${before}`]);

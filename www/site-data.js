@@ -20,15 +20,16 @@ export const mb = (n) => `${(n / 1e6).toFixed(1)} MB`;
 const cacheOpen = () => (self.caches ? caches.open(DATA_CACHE) : Promise.resolve(null));
 
 /** The site's dataset manifest: from the site, else the copy kept with the dataset (offline).
- * Null when the site has none.
+ * Null when the site has none; throws when the site cannot be reached and none was kept.
  * @returns {Promise<SiteManifest | null>} */
 export async function siteManifest() {
   const cache = await cacheOpen().catch(() => null);
   let response;
   try {
     response = await fetch(MANIFEST, { cache: "no-cache" });
-  } catch {
+  } catch (e) {
     response = await cache?.match(dataUrl("manifest.json"));
+    if (!response) throw e;
   }
   if (!response?.ok) return null;
   const manifest = await response.clone().json().catch(() => null);

@@ -92,5 +92,12 @@ export function siteDataPanel({ load, onKept }) {
     box.hidden = false;
   }
 
-  siteManifest().then((manifest) => (manifest ? offer(manifest) : explain()), explain);
+  function unreachable() {
+    const text = el("p", { className: "hint", textContent: "The site could not be reached to look for its copy of the dataset (offline?): reload when online, or drop the archive here." });
+    text.dataset.testid = "site-data-unreachable";
+    box.replaceChildren(text);
+    box.hidden = false;
+  }
+
+  siteManifest().then((manifest) => (manifest ? offer(manifest) : explain()), unreachable);
 }
