@@ -3,6 +3,8 @@
 #
 #   ./build.sh                    the web app (dist/) and the native `kiln` CLI
 #   ./build.sh web                the web app only: dist/, a static site  (scripts/wasm.sh)
+#   ./build.sh site [--data [PATH]] dist/ ready to upload, with the dataset split for the site
+#                                 (scripts/site.sh, docs/publishing.md)
 #   ./build.sh serve [PORT]       build, then serve dist/ at http://localhost:PORT (8080)
 #   ./build.sh serve-dist [PORT]  serve dist/ as it is; the browser tests use this
 #                                 (scripts/serve.mjs; --no-isolation after PORT drops COOP/COEP)
@@ -34,6 +36,8 @@ source scripts/wasm.sh
 source scripts/test.sh
 # shellcheck source=scripts/bench.sh
 source scripts/bench.sh
+# shellcheck source=scripts/site.sh
+source scripts/site.sh
 
 build_native() {
   ensure_rust
@@ -61,6 +65,7 @@ case "${1:-build}" in
     build_native
     ;;
   web) build_web ;;
+  site) build_site "${@:2}" ;;
   serve)
     build_web
     serve_dist "${@:2}"
@@ -71,7 +76,7 @@ case "${1:-build}" in
   fuzz) fuzz ;;
   data) fetch_data ;;
   *)
-    echo "usage: ./build.sh [build|web|serve [PORT]|serve-dist [PORT]|test|bench|fuzz|data]" >&2
+    echo "usage: ./build.sh [build|web|site [--data [PATH]]|serve [PORT]|serve-dist [PORT]|test|bench|fuzz|data]" >&2
     exit 2
     ;;
 esac

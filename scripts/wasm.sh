@@ -113,7 +113,8 @@ build_web() {
 }
 
 # assemble_site DIR: the page (all of www/, folders included) and the vendored npm files
-# beside the modules in DIR, and a dataset that was placed in dist/data for "Load from URL".
+# beside the modules in DIR, a dataset that was placed in dist/data for "Load from URL", and
+# the service worker stamped with the site's version.
 assemble_site() {
   local out=$1
   cp -r www/. "$out/"
@@ -123,6 +124,8 @@ assemble_site() {
   cp node_modules/uplot/dist/uPlot.esm.js node_modules/uplot/dist/uPlot.min.css "$out/vendor/"
   cp node_modules/idb/build/index.js "$out/vendor/idb.js"
   if [[ -d dist/data ]]; then mv dist/data "$out/"; fi
+  # Last: the service worker's version hashes the files above (scripts/site.sh).
+  stamp_site "$out"
 }
 
 # What a page downloads: each module's size, raw and gzipped.

@@ -10,8 +10,10 @@ import { errorsPanel } from "./panels/errors.js";
 import { evaluationPanel } from "./panels/evaluation.js";
 import { explainPanel } from "./panels/explain.js";
 import { modelsPanel } from "./panels/models.js";
+import { offlinePanel } from "./panels/offline.js";
 import { runsPanel } from "./panels/runs.js";
 import { settingsPanel } from "./panels/settings.js";
+import { siteDataPanel } from "./panels/site-data.js";
 import { trainingPanel } from "./panels/training.js";
 import { weightsPanel } from "./panels/weights.js";
 import { $ } from "./ui.js";
@@ -31,7 +33,10 @@ let hooks = null;
 const errors = errorsPanel();
 worker.onCrash((message) => errors.show(`The training worker failed: ${message}`));
 const device = devicePanel({ worker, errors, bus });
-datasetPanel({ worker, errors, bus });
+const dataset = datasetPanel({ worker, errors, bus });
+// The service worker (offline use, threads on any host) and the dataset the site publishes.
+const offline = offlinePanel();
+siteDataPanel({ load: dataset.load, onKept: offline.showStorage });
 const settings = settingsPanel({ worker, errors });
 const training = trainingPanel({
   worker,
@@ -79,6 +84,13 @@ if (query.has("test")) {
   hooks = { charts: training.charts, memory: () => worker.request("memory", {}), lastSummary: null };
   /** @type {any} */ (window).kiln = hooks;
 }
+
+// A picture from the phone's camera (the input with `capture`) goes where a chosen image goes.
+$("camera-input").onchange = () => {
+  const image = $("image-input");
+  image.files = $("camera-input").files;
+  image.dispatchEvent(new Event("change"));
+};
 
 // A file chosen before this script ran (a quick user, or a form the browser restored) counts
 // as chosen now.

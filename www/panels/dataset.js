@@ -23,20 +23,25 @@ export function datasetPanel({ worker, errors, bus }) {
   }
   worker.on("load_progress", ({ phase, done, total }) => setProgress(PHASES[phase], done, total));
 
-  /** @param {(onProgress: (done: number, total: number) => void) => Promise<{name: string, buffer: ArrayBuffer}[]>} getFiles */
-  async function load(getFiles) {
+  /** Load the files `getFiles` reads (`phase` names that on the progress bar); false when it
+   * failed, which the error banner says.
+   * @param {(onProgress: (done: number, total: number) => void) => Promise<{name: string, buffer: ArrayBuffer}[]>} getFiles
+   * @param {string} [phase] */
+  async function load(getFiles, phase = "reading") {
     errors.clear();
     try {
-      const files = await getFiles((done, total) => setProgress("reading", done, total));
+      const files = await getFiles((done, total) => setProgress(phase, done, total));
       const summary = await worker.request("load_dataset", { files }, files.map((f) => f.buffer));
       renderSummary(summary);
       await renderSamples(summary.class_names);
       bus.emit("dataset_loaded", summary);
       barText.textContent = "loaded";
+      return true;
     } catch (e) {
       barText.textContent = "";
       bar.hidden = true;
       errors.show(e);
+      return false;
     }
   }
 
@@ -94,4 +99,5 @@ export function datasetPanel({ worker, errors, bus }) {
     if (url) load((p) => fetchDataset(url, p));
   };
   makeDropZone($("dataset-drop"), (files) => load((p) => readFiles(files, p)));
+  return { load };
 }

@@ -1,0 +1,109 @@
+// The page's side of the service worker (www/sw.js): registering it; the one reload that makes
+// the page cross-origin isolated where the host sent no COOP/COEP; naming the engine builds to
+// keep for offline use; noticing a new version of the site and switching to it.
+//
+// `?sw=0` turns the service worker off (and removes it). The browser tests' switch `?test`
+// leaves it unregistered unless `&sw=1` is added: tests that intercept requests
+// (Playwright's page.route) cannot see those a service worker answers.
+
+/** Set before the reload that should make the page isolated, so that it happens once. */
+const RELOADED = "kiln-isolation-reload";
+
+/**
+ * @typedef {object} OfflineState
+ * @property {"off" | "unavailable" | "failed" | "installing" | "ready"} state
+ * @property {string} [why] for off, unavailable and failed: the reason, in words
+ * @property {string} [version] the site's version the service worker serves
+ * @property {boolean} [isolationFailed] the worker serves the page, which is still not isolated
+ */
+
+/** @param {{onState: (state: OfflineState) => void, onUpdate: () => void}} listeners */
+export function startOffline({ onState, onUpdate }) {
+  const query = new URLSearchParams(location.search);
+  const container = navigator.serviceWorker;
+  /** @type {ServiceWorkerRegistration | null} */
+  let registration = null;
+  let reloadOnChange = false;
+
+  if (query.get("sw") === "0" || (query.has("test") && query.get("sw") !== "1")) {
+    if (query.get("sw") === "0") container?.getRegistrations().then((all) => all.forEach((r) => r.unregister()));
+    onState({ state: "off", why: query.get("sw") === "0" ? "turned off (?sw=0)" : "off in test mode (?test without &sw=1)" });
+    return { keepBuilds: async () => null, applyUpdate: () => {} };
+  }
+  if (!container) {
+    const why = window.isSecureContext
+      ? "this browser offers no service workers here (a private window, or turned off in its settings)"
+      : "the page is not served over https";
+    onState({ state: "unavailable", why });
+    return { keepBuilds: async () => null, applyUpdate: () => {} };
+  }
+
+  if (self.crossOriginIsolated) sessionStorage.removeItem(RELOADED);
+  /** Reload once to become isolated; a page still not isolated after that one stays as it is. */
+  const isolate = () => {
+    if (self.crossOriginIsolated || sessionStorage.getItem(RELOADED)) return false;
+    sessionStorage.setItem(RELOADED, "1");
+    location.reload();
+    return true;
+  };
+  let controlled = !!container.controller;
+  container.addEventListener("controllerchange", () => {
+    if (reloadOnChange) location.reload();
+    else if (!self.crossOriginIsolated) isolate();
+    // Another tab switched to a new version: this one runs the old, and should reload too.
+    else if (controlled) onUpdate();
+    controlled = true;
+  });
+
+  /** @param {ServiceWorker | null} worker */
+  const watchInstall = (worker) => {
+    worker?.addEventListener("statechange", () => {
+      // An installed worker waits only when another serves the page: that is an update.
+      if (worker.state === "installed" && container.controller) onUpdate();
+      // A first install that failed (a file of the app shell could not be fetched).
+      if (worker.state === "redundant" && !registration?.active) {
+        onState({ state: "failed", why: "it could not fetch the app's files to keep them" });
+      }
+    });
+  };
+
+  const ready = (async () => {
+    onState({ state: "installing" });
+    registration = await container.register("sw.js");
+    if (registration.waiting && container.controller) onUpdate();
+    watchInstall(registration.installing);
+    registration.addEventListener("updatefound", () => watchInstall(registration?.installing ?? null));
+    const active = await container.ready;
+    // Not isolated although the worker is there (its first visit, or a hard reload, which
+    // skips it): one reload, which it serves.
+    if (isolate()) return null;
+    return active;
+  })();
+  ready.catch((e) => onState({ state: "failed", why: String(e?.message ?? e) }));
+
+  return {
+    /** Ask the worker to keep the engine builds `kinds` (`cpu`, `threads`, `gpu`); resolves
+     * once they are kept (the page then works offline), to the site's version.
+     * @param {string[]} kinds
+     * @returns {Promise<string | null>} */
+    async keepBuilds(kinds) {
+      const active = (await ready)?.active;
+      if (!active) return null;
+      const answer = await new Promise((resolve) => {
+        const channel = new MessageChannel();
+        channel.port1.onmessage = ({ data }) => resolve(data);
+        active.postMessage({ type: "keep_builds", kinds }, [channel.port2]);
+      });
+      if (!answer.ok) throw new Error(answer.error);
+      const isolationFailed = !self.crossOriginIsolated && !!sessionStorage.getItem(RELOADED);
+      onState({ state: "ready", version: answer.version, isolationFailed });
+      return answer.version;
+    },
+    /** Switch to the new version waiting: it takes over, then the page reloads. */
+    applyUpdate() {
+      if (!registration?.waiting) return location.reload();
+      reloadOnChange = true;
+      registration.waiting.postMessage({ type: "skip_waiting" });
+    },
+  };
+}
