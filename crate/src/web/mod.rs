@@ -8,6 +8,7 @@
 mod checkpoint;
 mod choose;
 mod classify;
+mod codes;
 mod constructors;
 mod dataset;
 pub mod device;

@@ -12,7 +12,7 @@ use crate::train::{EpochRecord, TrainError, Trainer, TrainingConfig, last_test_a
 use crate::web::evaluation::{self, Kept};
 use crate::web::observer::{RunState, WebObserver};
 use crate::web::weights::{ActiveModel, Source};
-use crate::web::{Engine, Shared, checkpoint, js};
+use crate::web::{Engine, Shared, checkpoint, codes, js};
 
 #[wasm_bindgen]
 impl Engine {
@@ -114,13 +114,13 @@ fn trained(history: &[EpochRecord]) -> ActiveModel {
 /// The dataset, when no training is running and one is loaded.
 fn idle_with_data(shared: &Shared) -> Result<Rc<Cifar10>, JsValue> {
     if shared.training.get() {
-        return Err(js::error("training is already running"));
+        return Err(codes::busy("training is already running", "train"));
     }
     shared
         .data
         .borrow()
         .clone()
-        .ok_or_else(|| js::error("no dataset loaded: load CIFAR-10 first"))
+        .ok_or_else(|| codes::no_dataset("no dataset loaded: load CIFAR-10 first"))
 }
 
 /// Run `trainer` to the end, keeping the engine's weights and state up to date.
@@ -201,7 +201,8 @@ async fn drive(
                 TrainError::Diverged { .. } => "",
                 _ => "; switch to the CPU to continue",
             };
-            Err(js::error(format!("training stopped: {e}. {kept}{next}.")))
+            let message = format!("training stopped: {e}. {kept}{next}.");
+            Err(codes::train_stopped(&e, message, epochs))
         }
     }
 }
