@@ -14,6 +14,15 @@ import { settingsPanel } from "./panels/settings.js";
 import { trainingPanel } from "./panels/training.js";
 import { weightsPanel } from "./panels/weights.js";
 import { $ } from "./ui.js";
+import { language, onLanguage, setLanguage, translatePage } from "./i18n/index.js";
+import { pageError } from "./words.js";
+
+// The page in the reader's language before anything else draws; the header's menu switches it.
+translatePage();
+const languageSelect = $("language-select");
+languageSelect.value = language();
+languageSelect.onchange = () => setLanguage(languageSelect.value);
+onLanguage(() => (languageSelect.value = language()));
 
 const query = new URLSearchParams(location.search);
 // `?threads=0` keeps the CPU path single-threaded even where the page could use threads.
@@ -28,7 +37,7 @@ const bus = new Bus();
 let hooks = null;
 
 const errors = errorsPanel();
-worker.onCrash((message) => errors.show(`The training worker failed: ${message}`));
+worker.onCrash((message) => errors.show(pageError("worker_failed", { message })));
 const device = devicePanel({ worker, errors, bus });
 datasetPanel({ worker, errors, bus });
 const settings = settingsPanel({ worker, errors });

@@ -4,7 +4,7 @@
 //
 //   page → worker:  {type, id, ...fields}         one of `Requests` below
 //   worker → page:  {type: "result", id, value}    the request's `Replies[type]`
-//                   {type: "error", id, message}
+//                   {type: "error", id, message, code?, params?}
 //                   {type: "progress", event}       a training report, about 10 per second
 //                   {type: "load_progress", ...}    while the dataset is decompressed
 //                   {type: "autosave", ...}         after every epoch
@@ -101,7 +101,9 @@
 
 /**
  * @typedef {{type: "result", id: number, value: unknown}} ResultMessage
- * @typedef {{type: "error", id: number, message: string}} ErrorMessage
+ * @typedef {{type: "error", id: number, message: string, code?: string,
+ *   params?: Record<string, unknown>}} ErrorMessage the English message, and for an error the
+ *   page words itself (www/words.js) its code and parameters
  * @typedef {{type: "progress", event: TrainingEvent}} ProgressMessage
  * @typedef {{type: "load_progress", phase: "decompress", done: number, total: number}} LoadProgressMessage
  * @typedef {{type: "autosave", ok: true, run: {id: string, epochs_done: number}}

@@ -93,7 +93,9 @@
  */
 
 /** A setting the engine refused, named by its key (`FieldError` in crate/src/train/field.rs).
- * @typedef {{field: string, message: string}} FieldRefusal
+ * @typedef {{field: string, message: string, code?: string,
+ *   params?: import("./i18n/index.js").Params}} FieldRefusal `code` (crate/src/web/codes.rs)
+ *   and `params` word `message` in the page's language
  */
 
 /** `Metrics` (crate/src/train/events.rs).

@@ -65,6 +65,6 @@ onmessage = async ({ data }) => {
     const value = await handler(engine, data);
     post({ type: "result", id, value });
   } catch (err) {
-    post({ type: "error", id, message: err?.message ?? String(err) });
+    post({ type: "error", id, message: err?.message ?? String(err), code: err?.code, params: err?.params });
   }
 };
