@@ -97,7 +97,10 @@ export function refusalText(refusal) {
 /** What is wrong with a setting's value, without its name.
  * @param {import("./values.js").FieldRefusal} refusal */
 export function problemText(refusal) {
-  return refusal.code && has(`field.${refusal.code}`) ? t(`field.${refusal.code}`, refusal.params ?? {}) : refusal.message;
+  if (!refusal.code || !has(`field.${refusal.code}`)) return refusal.message;
+  // A setting's limits as the form takes them: 4096, not 4,096.
+  const params = Object.fromEntries(Object.entries(refusal.params ?? {}).map(([k, v]) => [k, typeof v === "number" ? String(v) : v]));
+  return t(`field.${refusal.code}`, params);
 }
 
 /** Show `err` in `element`, worded again when the language changes.

@@ -81,12 +81,13 @@ export const fmt = {
   date: (when, options = { dateStyle: "medium", timeStyle: "short" }) => new Intl.DateTimeFormat(current, options).format(when),
 };
 
-/** A parameter as text: numbers as the language writes them, keys worded.
+/** A parameter as text: whole numbers grouped as the language writes them (others as they
+ * are: a learning rate keeps all its digits), keys worded.
  * @param {Param} value
  * @returns {string} */
 function paramText(value) {
   if (value == null) return "";
-  if (typeof value === "number") return fmt.num(value);
+  if (typeof value === "number") return Number.isInteger(value) ? fmt.num(value) : String(value);
   if (typeof value === "object") return t(value.key, value.params);
   return String(value);
 }
