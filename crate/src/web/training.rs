@@ -89,6 +89,15 @@ impl Engine {
         }
     }
 
+    /// While paused, train one batch (one step), then pause again and send `{type:
+    /// "stepped"}` (the page's slow motion).
+    #[wasm_bindgen(js_name = stepOnce)]
+    pub fn step_once(&self) {
+        if self.shared.training.get() && self.shared.state.get() == RunState::Paused {
+            self.shared.state.set(RunState::Step);
+        }
+    }
+
     /// Stop after the current step; the `train` promise then resolves.
     pub fn stop(&self) {
         if self.shared.training.get() {
@@ -154,6 +163,7 @@ async fn drive(
         latest: shared.latest.clone(),
         last_yield: Instant::now(),
         last_snapshot: Instant::now(),
+        stepped: false,
     };
     let (trainer, result) = trainer.run(&data, &mut observer).await;
     shared.training.set(false);
