@@ -8,6 +8,7 @@ import { datasetPanel } from "./panels/dataset.js";
 import { devicePanel } from "./panels/device.js";
 import { errorsPanel } from "./panels/errors.js";
 import { evaluationPanel } from "./panels/evaluation.js";
+import { learnPanel } from "./panels/learn.js";
 import { explainPanel } from "./panels/explain.js";
 import { runsPanel } from "./panels/runs.js";
 import { settingsPanel } from "./panels/settings.js";
@@ -53,6 +54,7 @@ const training = trainingPanel({
 });
 const runs = runsPanel({ worker, errors, bus, training, settings, backend: device.backend });
 evaluationPanel({ worker, errors, bus });
+learnPanel({ worker, bus, errors });
 const weights = weightsPanel({ worker, errors, bus });
 const classify = classifyPanel({
   worker,

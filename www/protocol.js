@@ -61,6 +61,9 @@
  * @property {{name: string, buffer: ArrayBuffer, pretrained: boolean}} load_weights
  * @property {{}} training_settings
  * @property {{form: Record<string, string>}} parse_settings the form's text by setting key
+ * @property {{images: number}} insight a look inside the network on the first `images`
+ *   training images (crate/src/insight.rs)
+ * @property {{}} step_once while paused, train one batch, then pause again (slow motion)
  */
 
 /** What each request resolves to.
@@ -86,6 +89,8 @@
  * @property {SettingDescription[]} training_settings in the form's order
  * @property {{config: TrainingConfig | null, fields: FieldRefusal[]}} parse_settings the
  *   config `train` takes, or null and every refused setting
+ * @property {import("./values.js").Insight} insight
+ * @property {void} step_once
  */
 
 /** @typedef {keyof Requests} RequestType */

@@ -40,6 +40,8 @@ const handlers = {
     engine.loadWeights(name, new Uint8Array(buffer), pretrained ? "pretrained" : "file"),
   training_settings: async () => (await kilnModule()).trainingSettings(),
   parse_settings: async (_, { form }) => parseSettings(await kilnModule(), form),
+  insight: (engine, { images }) => engine.insight(images),
+  step_once: (engine) => engine.stepOnce(),
 };
 
 /** The engine's reading of the settings form: a refusal is a reply (every refused setting,

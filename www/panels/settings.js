@@ -113,6 +113,8 @@ export function settingsPanel({ worker, errors }) {
     }
     readHash();
     addEventListener("hashchange", readHash);
+    // The form's values are in: whatever shows them (the learning panels) can draw.
+    $("train-form").dispatchEvent(new Event("change"));
   }
   // Until the engine has answered, nothing is read; if it cannot, Train says why.
   const ready = init();
