@@ -83,7 +83,8 @@ test("the five steps light up during a run, and the look inside shows every laye
     assert.ok(Number(row.saturatedShare) > Number(relu.activations[i].saturatedShare || 0));
   }
   // The update rule with this run's α.
-  assert.match(await byId("update-rule").innerText(), /α.*= 0\.\d+/);
+  assert.match(await byId("update-rule").getAttribute("data-rate"), /^0\.\d+$/);
+  assert.ok(await page.locator('[data-testid="update-rule"] .katex').count() >= 1, "typeset by KaTeX");
 });
 
 test("slow motion trains one batch per click, lighting its four steps in order", async (t) => {

@@ -303,7 +303,7 @@ export default {
   "learn.slow_paused": "Slow motion: training waits. Press “Next batch” to run one batch.",
   "learn.slow_done": { one: "{count} batch run in slow motion. Press “Next batch” for another.", other: "{count} batches run in slow motion. Press “Next batch” for another." },
   "learn.gd_heading": "Gradient descent, with this run's numbers",
-  "learn.alpha": "α (learning rate) = {rate}",
+  "learn.alpha_name": "(the learning rate, from the form)",
   "learn.rule_sgd": "w: a layer's weights; ∇J(w): the gradient of the loss J with respect to them; α: the learning rate.",
   "learn.rule_adam": "Adam keeps a running mean m of the gradients and v of their squares (m̂, v̂: corrected for their start at zero), so each weight gets a step of its own size.",
   "learn.col_layer": "layer",

@@ -302,7 +302,7 @@ export default {
   "learn.slow_paused": "慢动作：训练在等待。点“下一批”训练一批图像。",
   "learn.slow_done": { other: "慢动作已训练 {count} 批。点“下一批”再训练一批。" },
   "learn.gd_heading": "梯度下降，用的是这次训练的数字",
-  "learn.alpha": "α（学习率）= {rate}",
+  "learn.alpha_name": "（学习率，取自上面的设置）",
   "learn.rule_sgd": "w：某一层的权重；∇J(w)：损失 J 对这些权重的梯度；α：学习率。",
   "learn.rule_adam": "Adam 记录梯度的滑动平均 m 和梯度平方的滑动平均 v（m̂、v̂ 是修正了初始为零的偏差后的值），于是每个权重都有自己的步长。",
   "learn.col_layer": "层",
