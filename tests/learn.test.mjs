@@ -31,9 +31,11 @@ async function watchSteps() {
   });
 }
 
-/** Train one epoch with `activation`, and wait for the look the run's end asks for. */
-async function trainWith(activation) {
+/** Train one epoch with `activation` (and `rate`, when given), and wait for the look the
+ * run's end asks for. */
+async function trainWith(activation, rate = null) {
   await page.locator("#activation").selectOption(activation);
+  if (rate) await byId("learning-rate").fill(rate);
   await byId("epochs").fill("1");
   await byId("batch-size").fill("20");
   const before = await byId("gradient-norms").getAttribute("data-looked");
@@ -75,13 +77,18 @@ test("the five steps light up during a run, and the look inside shows every laye
     assert.equal(row.saturatedShare, "", "ReLU has no flat tails to saturate in");
   }
 
-  const sigmoid = await trainWith("sigmoid");
+  // A large step drives sigmoid units into their flat tails within one short epoch.
+  const sigmoid = await trainWith("sigmoid", "0.05");
   for (const [i, row] of sigmoid.activations.entries()) {
     assert.equal(Number(row.zeroShare), 0, `${row.layer}: a sigmoid never gives 0`);
     assert.ok(Number(row.saturatedShare) > 0, `${row.layer}: some sigmoid outputs are saturated`);
     // More saturation than with ReLU, which has none.
     assert.ok(Number(row.saturatedShare) > Number(relu.activations[i].saturatedShare || 0));
   }
+  // Why sigmoid's early layers learn slowly: little gradient reaches the first layer, compared
+  // with the last, once its units saturate.
+  const firstToLast = ({ gradients }) => Number(gradients[0].gradientNorm) / Number(gradients.at(-1).gradientNorm);
+  assert.ok(firstToLast(sigmoid) < firstToLast(relu), `first/last gradient: sigmoid ${firstToLast(sigmoid)}, ReLU ${firstToLast(relu)}`);
   // The update rule with this run's α.
   assert.match(await byId("update-rule").getAttribute("data-rate"), /^0\.\d+$/);
   assert.ok(await page.locator('[data-testid="update-rule"] .katex').count() >= 1, "typeset by KaTeX");
@@ -90,6 +97,7 @@ test("the five steps light up during a run, and the look inside shows every laye
 test("slow motion trains one batch per click, lighting its four steps in order", async (t) => {
   if (!realSubset(200, 100)) return t.skip("real CIFAR-10 missing");
   await page.locator("#activation").selectOption("relu");
+  await byId("learning-rate").fill("0.001");
   await byId("epochs").fill("3");
   await byId("slow-motion").check();
   await byId("train").click();
