@@ -13,7 +13,7 @@ use burn::tensor::Transaction;
 use serde::{Deserialize, Serialize};
 
 use crate::data::Batch;
-use crate::model::Model;
+use crate::model::{HiddenActivation, Model};
 use crate::train::read::ReadError;
 
 /// Bins of an activation histogram.
@@ -37,8 +37,10 @@ pub struct ActivationStats {
     pub layer: String,
     /// Share of the outputs that are exactly 0 (a ReLU unit that gives nothing back).
     pub zero_share: f32,
-    /// Share of the outputs below 0.05 or above 0.95 (a sigmoid unit in its flat tails).
-    pub saturated_share: f32,
+    /// Share of the outputs below 0.05 or above 0.95: a sigmoid unit in its flat tails, where
+    /// almost no gradient passes. None for an activation without such tails (ReLU, whose flat
+    /// side is counted in `zero_share`, and linear).
+    pub saturated_share: Option<f32>,
     pub min: f32,
     pub max: f32,
     /// `BINS` counts over `[min, max]`.
@@ -91,9 +93,15 @@ impl ModuleVisitor for Params {
     }
 }
 
-/// Look at `model` (an inference copy) on `batch`, made on the autodiff version of the model's
-/// device; `before` holds the weights of the previous look and is replaced by these.
-pub async fn look(model: &Model, batch: Batch, before: &mut Before) -> Result<Insight, ReadError> {
+/// Look at `model` (an inference copy, whose hidden layers use `activation`) on `batch`, made
+/// on the autodiff version of the model's device; `before` holds the weights of the previous
+/// look and is replaced by these.
+pub async fn look(
+    model: &Model,
+    activation: HiddenActivation,
+    batch: Batch,
+    before: &mut Before,
+) -> Result<Insight, ReadError> {
     let device = batch.images.device();
     let trainable = model.clone().to_device(&device).train();
     let images = batch.images.dims()[0];
@@ -160,7 +168,8 @@ pub async fn look(model: &Model, batch: Batch, before: &mut Before) -> Result<In
     }
     let mut activations = Vec::new();
     for name in model.conv_names() {
-        activations.push(stats(name, &next()?));
+        let saturating = activation == HiddenActivation::Sigmoid;
+        activations.push(stats(name, &next()?, saturating));
     }
     *before = now;
     Ok(Insight {
@@ -183,8 +192,9 @@ fn grad_squared(grads: &GradientsParams, id: ParamId, rank: usize) -> Option<Ten
     }
 }
 
-/// The spread of one layer's activations.
-pub fn stats(layer: &str, values: &[f32]) -> ActivationStats {
+/// The spread of one layer's activations; `saturating`: the activation has flat tails at 0
+/// and 1 (sigmoid).
+pub fn stats(layer: &str, values: &[f32], saturating: bool) -> ActivationStats {
     let n = values.len().max(1) as f32;
     let zero = values.iter().filter(|v| **v == 0.0).count() as f32;
     let saturated = values.iter().filter(|v| **v < 0.05 || **v > 0.95).count() as f32;
@@ -207,7 +217,7 @@ pub fn stats(layer: &str, values: &[f32]) -> ActivationStats {
     ActivationStats {
         layer: layer.to_string(),
         zero_share: zero / n,
-        saturated_share: saturated / n,
+        saturated_share: saturating.then_some(saturated / n),
         min,
         max,
         histogram,
@@ -220,10 +230,11 @@ mod tests {
 
     #[test]
     fn stats_count_dead_and_saturated_units() {
-        let s = stats("conv1", &[0.0, 0.0, 0.5, 0.99]);
+        let s = stats("conv1", &[0.0, 0.0, 0.5, 0.99], true);
         assert_eq!(s.zero_share, 0.5);
         // 0, 0 (below 0.05) and 0.99 (above 0.95).
-        assert_eq!(s.saturated_share, 0.75);
+        assert_eq!(s.saturated_share, Some(0.75));
+        assert_eq!(stats("conv1", &[0.0], false).saturated_share, None);
         assert_eq!(s.histogram.iter().sum::<u32>(), 4);
         assert_eq!(s.histogram[0], 2);
         assert_eq!(s.histogram[BINS - 1], 1);

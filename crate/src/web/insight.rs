@@ -48,7 +48,8 @@ impl Engine {
             let batcher = Batcher::new(shared.normalization.get(), device.autodiff());
             let batch = batcher.batch(split, &indices);
             let mut before = BEFORE.with(|b| std::mem::take(&mut *b.borrow_mut()));
-            let result = insight::look(&model, batch, &mut before).await;
+            let activation = shared.model_config.borrow().activation;
+            let result = insight::look(&model, activation, batch, &mut before).await;
             BEFORE.with(|b| *b.borrow_mut() = before);
             Ok(js::to_js(&result.map_err(js::error)?))
         })
