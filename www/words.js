@@ -68,7 +68,7 @@ export function errorText(err) {
   const code = e?.code ?? KNOWN_MESSAGES[/** @type {keyof typeof KNOWN_MESSAGES} */ (message)];
   if (!code) return message;
   /** @type {Params} */
-  const params = e?.params ?? {};
+  const params = plainNumbers(e?.params ?? {});
   switch (code) {
     case "busy_training":
       return has(`error.busy_training.${params.what}`) ? t(`error.busy_training.${params.what}`) : message;
@@ -98,9 +98,13 @@ export function refusalText(refusal) {
  * @param {import("./values.js").FieldRefusal} refusal */
 export function problemText(refusal) {
   if (!refusal.code || !has(`field.${refusal.code}`)) return refusal.message;
-  // A setting's limits as the form takes them: 4096, not 4,096.
-  const params = Object.fromEntries(Object.entries(refusal.params ?? {}).map(([k, v]) => [k, typeof v === "number" ? String(v) : v]));
-  return t(`field.${refusal.code}`, params);
+  return t(`field.${refusal.code}`, plainNumbers(refusal.params ?? {}));
+}
+
+/** An error's numbers as the engine wrote them (5000 bytes, a limit of 4096), not grouped.
+ * @param {Params} params */
+function plainNumbers(params) {
+  return Object.fromEntries(Object.entries(params).map(([k, v]) => [k, typeof v === "number" ? String(v) : v]));
 }
 
 /** Show `err` in `element`, worded again when the language changes.
