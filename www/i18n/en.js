@@ -329,4 +329,6 @@ export default {
   "learn.overfitting_text": "The network starts to memorise its training images instead of learning what the classes look like: training accuracy keeps rising while test accuracy stalls or falls. On the train-vs-test chart this is the shaded gap growing wider.",
   "learn.black_box": "The black box",
   "learn.black_box_text": "A trained network's answer comes from 122,570 numbers that nobody set by hand, so it is hard to say why it answered as it did. The saliency map, Grad-CAM and feature maps under “Inside the network” are windows into it: they show which parts of the image the answer rests on.",
+  "learn.inside": "Inside the network as it learns",
+  "learn.inside_hint": "(a look at 16 training images every two seconds at most, while this is open)",
 };

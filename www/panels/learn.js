@@ -61,7 +61,7 @@ export function learnPanel({ worker, bus, errors }) {
       if (force) pending = when;
       return;
     }
-    if (!hasDataset || (!force && performance.now() - lastLook < LOOK_EVERY_MS)) return;
+    if (!hasDataset || !$("inside-learning").open || (!force && performance.now() - lastLook < LOOK_EVERY_MS)) return;
     looking = true;
     lastLook = performance.now();
     try {
@@ -85,6 +85,7 @@ export function learnPanel({ worker, bus, errors }) {
     say($("slow-status"), slow.checked ? "learn.slow_paused" : "learn.live");
   }
   slow.onchange = setSlow;
+  $("inside-learning").addEventListener("toggle", () => $("inside-learning").open && look("opened", true));
 
   next.onclick = () => {
     next.disabled = true;
