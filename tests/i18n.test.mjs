@@ -104,6 +104,7 @@ test("with a dataset, a short run and a classified image, no English string is l
   if (!subset) return t.skip("real CIFAR-10 missing");
   await byId("backend-select").selectOption("cpu");
   await page.waitForFunction(() => document.querySelector('[data-testid="backend-status"]').dataset.backend === "cpu");
+  assert.match(await byId("backend-status").innerText(), /^CPU：.*(\d+ 个线程|单线程)/);
   await byId("dataset-input").setInputFiles([subset.trainPath, subset.testPath]);
   await byId("dataset-summary").filter({ hasText: "飞机" }).waitFor();
   assert.match(await byId("dataset-summary").innerText(), /训练图像\s*200\s*张，测试图像\s*100\s*张/);

@@ -25,10 +25,27 @@ export const DEVICE_REASONS = {
   cpu_not_timed: () => t("device.reason.cpu_not_timed"),
 };
 
+/** The worker's words in the CPU adapter's description (www/worker/device.js, builds.js), and
+ * their catalog keys: the adapter itself is the browser's or the engine's name, shown as given.
+ * @type {[RegExp, (m: RegExpMatchArray) => string][]} */
+const ADAPTER_WORDS = [
+  [/(\d+) threads/, (m) => t("device.threads", { count: Number(m[1]) })],
+  [/one thread/, () => t("device.one_thread")],
+  [/threads turned off \(\?threads=0\)/, () => t("device.threads_off")],
+  [/the page is not cross-origin isolated/, () => t("device.not_isolated")],
+  [/the multi-threaded build did not start/, () => t("device.threads_failed")],
+];
+
+/** The adapter's description in the page's language.
+ * @param {string} adapter */
+function adapterText(adapter) {
+  return ADAPTER_WORDS.reduce((text, [pattern, word]) => text.replace(pattern, (...m) => word(/** @type {RegExpMatchArray} */ (/** @type {unknown} */ (m)))), adapter);
+}
+
 /** The device status line: "CPU: … — using the CPU because …", "WebGPU: … — faster than …".
  * @param {DeviceInfo} info */
 export function describeDevice(info) {
-  const line = t("device.line", { backend: info.backend === "webgpu" ? "WebGPU" : "CPU", adapter: info.adapter });
+  const line = t("device.line", { backend: info.backend === "webgpu" ? "WebGPU" : "CPU", adapter: adapterText(info.adapter) });
   const word = /** @type {(reason: DeviceReason) => string} */ (DEVICE_REASONS[info.reason.code]);
   const why = word(info.reason);
   if (!why) return line;

@@ -331,4 +331,9 @@ export default {
   "learn.black_box_text": "A trained network's answer comes from 122,570 numbers that nobody set by hand, so it is hard to say why it answered as it did. The saliency map, Grad-CAM and feature maps under “Inside the network” are windows into it: they show which parts of the image the answer rests on.",
   "learn.inside": "Inside the network as it learns",
   "learn.inside_hint": "(a look at 16 training images every two seconds at most, while this is open)",
+  "device.threads": { one: "{count} thread", other: "{count} threads" },
+  "device.one_thread": "one thread",
+  "device.threads_off": "threads turned off (?threads=0)",
+  "device.not_isolated": "the page is not cross-origin isolated",
+  "device.threads_failed": "the multi-threaded build did not start",
 };
