@@ -123,6 +123,8 @@ assemble_site() {
   mkdir -p "$out/vendor"
   cp node_modules/uplot/dist/uPlot.esm.js node_modules/uplot/dist/uPlot.min.css "$out/vendor/"
   cp node_modules/idb/build/index.js "$out/vendor/idb.js"
+  cp node_modules/katex/dist/katex.mjs "$out/vendor/katex.js"
+  cp -r node_modules/katex/dist/katex.min.css node_modules/katex/dist/fonts "$out/vendor/"
   if [[ -d dist/data ]]; then mv dist/data "$out/"; fi
   # Last: the service worker's version hashes the files above (scripts/site.sh).
   stamp_site "$out"

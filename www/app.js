@@ -8,6 +8,7 @@ import { datasetPanel } from "./panels/dataset.js";
 import { devicePanel } from "./panels/device.js";
 import { errorsPanel } from "./panels/errors.js";
 import { evaluationPanel } from "./panels/evaluation.js";
+import { learnPanel } from "./panels/learn.js";
 import { explainPanel } from "./panels/explain.js";
 import { modelsPanel } from "./panels/models.js";
 import { offlinePanel } from "./panels/offline.js";
@@ -17,6 +18,15 @@ import { siteDataPanel } from "./panels/site-data.js";
 import { trainingPanel } from "./panels/training.js";
 import { weightsPanel } from "./panels/weights.js";
 import { $ } from "./ui.js";
+import { language, onLanguage, setLanguage, translatePage } from "./i18n/index.js";
+import { pageError } from "./words.js";
+
+// The page in the reader's language before anything else draws; the header's menu switches it.
+translatePage();
+const languageSelect = $("language-select");
+languageSelect.value = language();
+languageSelect.onchange = () => setLanguage(languageSelect.value);
+onLanguage(() => (languageSelect.value = language()));
 
 const query = new URLSearchParams(location.search);
 // `?threads=0` keeps the CPU path single-threaded even where the page could use threads.
@@ -31,7 +41,7 @@ const bus = new Bus();
 let hooks = null;
 
 const errors = errorsPanel();
-worker.onCrash((message) => errors.show(`The training worker failed: ${message}`));
+worker.onCrash((message) => errors.show(pageError("worker_failed", { message })));
 const device = devicePanel({ worker, errors, bus });
 const dataset = datasetPanel({ worker, errors, bus });
 // The service worker (offline use, threads on any host) and the dataset the site publishes.
@@ -50,6 +60,7 @@ const training = trainingPanel({
 });
 const runs = runsPanel({ worker, errors, bus, training, settings, backend: device.backend });
 evaluationPanel({ worker, errors, bus });
+learnPanel({ worker, bus, errors });
 const weights = weightsPanel({ worker, errors, bus });
 const models = modelsPanel({
   worker,

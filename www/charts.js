@@ -2,6 +2,7 @@
 // test per epoch (accuracy and loss on one chart, the gap between them shaded, the best test
 // epoch marked), which is where overfitting shows.
 import uPlot from "./vendor/uPlot.esm.js";
+import { fmt, onLanguage, t } from "./i18n/index.js";
 
 const SMOOTHING = 0.9;
 
@@ -27,6 +28,8 @@ export class Charts {
     this.stepEl = stepEl;
     this.epochEl = epochEl;
     [this.step, this.epoch] = this.reset();
+    // Titles, axes and legends in the new language, the lines as they were.
+    onLanguage(() => this.#build());
     new ResizeObserver(() => {
       this.step.setSize(size(stepEl));
       this.epoch.setSize(size(epochEl));
@@ -39,21 +42,28 @@ export class Charts {
     this.epochData = [[], [], [], [], []]; // epoch, train acc, test acc, train loss, test loss
     this.smoothLoss = null;
     this.smoothAcc = null;
+    return this.#build();
+  }
+
+  /** Draw both charts anew from the data held, in the page's language; returns them. */
+  #build() {
+    this.step?.destroy();
+    this.epoch?.destroy();
     this.stepEl.replaceChildren();
     this.epochEl.replaceChildren();
     this.step = new uPlot(
       {
-        title: "Training (per step, smoothed)",
+        title: t("chart.step_title"),
         ...size(this.stepEl),
         // The learning rate has a scale of its own, from 0 to its peak, without an axis: its
         // shape is the schedule; the legend gives its value.
         scales: { x: { time: false }, acc: { range: [0, 1] }, lr: { range: (_, __, max) => [0, max || 1] } },
-        axes: [{ label: "epoch" }, { label: "loss" }, { side: 1, scale: "acc", label: "accuracy", grid: { show: false } }],
+        axes: [{ label: t("chart.epoch") }, { label: t("chart.loss") }, { side: 1, scale: "acc", label: t("chart.accuracy"), grid: { show: false } }],
         series: [
-          { label: "epoch" },
-          { label: "loss", stroke: "#d9480f", width: 2 },
-          { label: "accuracy", stroke: "#1c7ed6", scale: "acc", width: 2 },
-          { label: "learning rate", stroke: "#868e96", scale: "lr", width: 1, dash: [3, 3] },
+          { label: t("chart.epoch") },
+          { label: t("chart.loss"), stroke: "#d9480f", width: 2 },
+          { label: t("chart.accuracy"), stroke: "#1c7ed6", scale: "acc", width: 2 },
+          { label: t("chart.learning_rate"), stroke: "#868e96", scale: "lr", width: 1, dash: [3, 3] },
         ],
       },
       /** @type {uPlot.AlignedData} */ (this.stepData),
@@ -61,20 +71,20 @@ export class Charts {
     );
     this.epoch = new uPlot(
       {
-        title: "Train vs test per epoch (shaded: the gap; dashed line: best test epoch)",
+        title: t("chart.epoch_title"),
         ...size(this.epochEl),
         scales: { x: { time: false }, acc: { range: [0, 1] }, loss: { auto: true } },
         axes: [
-          { label: "epoch" },
-          { scale: "acc", label: "accuracy" },
-          { scale: "loss", side: 1, label: "loss", grid: { show: false } },
+          { label: t("chart.epoch") },
+          { scale: "acc", label: t("chart.accuracy") },
+          { scale: "loss", side: 1, label: t("chart.loss"), grid: { show: false } },
         ],
         series: [
-          { label: "epoch" },
-          { label: "train acc", scale: "acc", stroke: "#1c7ed6", width: 2, points: { show: true } },
-          { label: "test acc", scale: "acc", stroke: "#2b8a3e", width: 2, points: { show: true } },
-          { label: "train loss", scale: "loss", stroke: "#f08c00", width: 1.5, dash: [6, 4], points: { show: true } },
-          { label: "test loss", scale: "loss", stroke: "#c92a2a", width: 1.5, dash: [6, 4], points: { show: true } },
+          { label: t("chart.epoch") },
+          { label: t("chart.train_acc"), scale: "acc", stroke: "#1c7ed6", width: 2, points: { show: true } },
+          { label: t("chart.test_acc"), scale: "acc", stroke: "#2b8a3e", width: 2, points: { show: true } },
+          { label: t("chart.train_loss"), scale: "loss", stroke: "#f08c00", width: 1.5, dash: [6, 4], points: { show: true } },
+          { label: t("chart.test_loss"), scale: "loss", stroke: "#c92a2a", width: 1.5, dash: [6, 4], points: { show: true } },
         ],
         // The generalisation gap: between the train and test accuracy curves.
         bands: [{ series: [1, 2], fill: "rgba(240, 62, 62, 0.15)" }],
@@ -167,7 +177,7 @@ export class Charts {
     ctx.stroke();
     ctx.fillStyle = "#2b8a3e";
     ctx.font = `${11 * devicePixelRatio}px sans-serif`;
-    const label = `best ${(o.bestTest * 100).toFixed(1)}%`;
+    const label = t("chart.best", { accuracy: fmt.pct(o.bestTest, 1) });
     const width = ctx.measureText(label).width;
     const pad = 4 * devicePixelRatio;
     // Right of the line, or left of it when the best epoch is near the right edge.

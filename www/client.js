@@ -65,7 +65,7 @@ export class WorkerClient {
       this.pending.delete(message.id);
       if (!waiter) return;
       if (message.type === "result") waiter.resolve(message.value);
-      else waiter.reject(new Error(message.message));
+      else waiter.reject(Object.assign(new Error(message.message), { code: message.code, params: message.params }));
       return;
     }
     const listeners = /** @type {((m: typeof message) => void)[] | undefined} */ (this.listeners[message.type]);

@@ -1,6 +1,8 @@
 // Reading the dataset: files (picker or drop) or a URL, with progress, into ArrayBuffers that
 // are handed (not copied) to the worker.
 
+import { pageError } from "./words.js";
+
 /** @typedef {(done: number, total: number) => void} OnProgress bytes read so far, of all */
 /** @typedef {{name: string, buffer: ArrayBuffer}} NamedBuffer */
 
@@ -61,30 +63,29 @@ const mb = (n) => `${(n / 1e6).toFixed(1)} MB`;
  * @param {string} url @param {OnProgress} onProgress
  * @returns {Promise<NamedBuffer[]>} */
 export async function fetchDataset(url, onProgress) {
-  const fail = (/** @type {string} */ why) => new Error(`Could not load the dataset from ${url}: ${why}`);
+  /** The download's failure, worded by www/words.js: `error.download.<why>`.
+   * @param {string} why @param {import("./i18n/index.js").Params} [params] */
+  const fail = (why, params = {}) => pageError("download_failed", { url, why: { key: `error.download.${why}`, params } });
   let target;
   try {
     target = new URL(url, location.href);
   } catch {
-    throw fail("this is not a web address.");
+    throw fail("not_an_address");
   }
   // The page's policy (connect-src 'self' https:) lets it read only its own site and https.
   if (target.origin !== location.origin && target.protocol !== "https:") {
-    throw fail("the page downloads only from its own site or from https:// addresses.");
+    throw fail("not_https");
   }
   let response;
   try {
     response = await fetch(target);
   } catch {
     // The browser does not say which (on purpose): the two look the same to the page.
-    throw fail(
-      "the server could not be reached, or it does not allow other sites to read the file (no CORS header). " +
-        "Check the address, or download the file and choose it with “choose files”.",
-    );
+    throw fail("unreachable");
   }
   const status = `${response.status}${response.statusText ? ` ${response.statusText}` : ""}`;
-  if (!response.ok) throw fail(`the server answered ${status}.`);
-  if (!response.body) throw fail(`the server answered ${status} without a body.`);
+  if (!response.ok) throw fail("status", { status });
+  if (!response.body) throw fail("no_body", { status });
   const length = Number(response.headers.get("content-length")) || 0;
   let received = 0;
   let buffer;
@@ -94,12 +95,12 @@ export async function fetchDataset(url, onProgress) {
       onProgress(done, total);
     });
   } catch {
-    const of = length ? ` of ${mb(length)}` : "";
-    throw fail(`the connection dropped after ${mb(received)}${of}. Nothing was loaded; try again.`);
+    if (length) throw fail("dropped_of", { received: mb(received), length: mb(length) });
+    throw fail("dropped", { received: mb(received) });
   }
   // A server that closes early without an error: fewer bytes than it announced.
   if (length && !response.headers.get("content-encoding") && received < length) {
-    throw fail(`the connection dropped after ${mb(received)} of ${mb(length)}. Nothing was loaded; try again.`);
+    throw fail("dropped_of", { received: mb(received), length: mb(length) });
   }
   const name = target.pathname.split("/").pop() || "dataset";
   return [{ name, buffer }];

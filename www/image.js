@@ -1,6 +1,8 @@
 // Turning any image the browser can decode into the 32×32 RGBA the network sees:
 // centre crop to a square, then resize.
 
+import { pageError } from "./words.js";
+
 const MAX_PIXELS = 50e6;
 
 /** @param {Blob & {name?: string}} blob a file, or pasted data (no name)
@@ -12,7 +14,7 @@ function loadImage(blob) {
     img.onload = () => resolve({ img, url });
     img.onerror = () => {
       URL.revokeObjectURL(url);
-      reject(new Error(`${blob.name || "the pasted data"} is not an image this browser can decode`));
+      reject(pageError("image_undecodable", { name: blob.name || { key: "error.the_pasted_data" } }));
     };
     img.src = url;
   });
@@ -35,17 +37,16 @@ export function toNetworkInput(source, width, height, canvas) {
  * @param {Blob & {name?: string}} blob @param {HTMLCanvasElement} canvas */
 export async function imageFileToInput(blob, canvas) {
   if (!blob.type.startsWith("image/") && blob.type !== "") {
-    throw new Error(`${blob.name || "the file"} is not an image (${blob.type})`);
+    throw pageError("image_not_image", { name: blob.name || { key: "error.the_file" }, type: blob.type });
   }
   const { img, url } = await loadImage(blob);
   try {
     const { naturalWidth: w, naturalHeight: h } = img;
-    if (!w || !h) throw new Error(`${blob.name || "the image"} has no pixels`);
+    const name = blob.name || { key: "error.the_image" };
+    if (!w || !h) throw pageError("image_empty", { name });
     if (w * h > MAX_PIXELS) {
-      throw new Error(
-        `${blob.name || "the image"} is ${w}×${h} pixels (${(w * h / 1e6).toFixed(0)} megapixels); ` +
-          `images up to ${MAX_PIXELS / 1e6} megapixels can be classified`,
-      );
+      const megapixels = Math.round((w * h) / 1e6);
+      throw pageError("image_too_large", { name, width: String(w), height: String(h), megapixels, max: MAX_PIXELS / 1e6 });
     }
     return toNetworkInput(img, w, h, canvas);
   } finally {

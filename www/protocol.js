@@ -4,7 +4,7 @@
 //
 //   page → worker:  {type, id, ...fields}         one of `Requests` below
 //   worker → page:  {type: "result", id, value}    the request's `Replies[type]`
-//                   {type: "error", id, message}
+//                   {type: "error", id, message, code?, params?}
 //                   {type: "progress", event}       a training report, about 10 per second
 //                   {type: "load_progress", ...}    while the dataset is decompressed
 //                   {type: "autosave", ...}         after every epoch
@@ -63,6 +63,9 @@
  * @property {{}} training_settings
  * @property {{}} model_catalog
  * @property {{form: Record<string, string>}} parse_settings the form's text by setting key
+ * @property {{images: number}} insight a look inside the network on the first `images`
+ *   training images (crate/src/insight.rs)
+ * @property {{}} step_once while paused, train one batch, then pause again (slow motion)
  */
 
 /** What each request resolves to.
@@ -89,6 +92,8 @@
  * @property {ModelInfo[]} model_catalog the networks the page offers
  * @property {{config: TrainingConfig | null, fields: FieldRefusal[]}} parse_settings the
  *   config `train` takes, or null and every refused setting
+ * @property {import("./values.js").Insight} insight
+ * @property {void} step_once
  */
 
 /** @typedef {keyof Requests} RequestType */
@@ -104,7 +109,9 @@
 
 /**
  * @typedef {{type: "result", id: number, value: unknown}} ResultMessage
- * @typedef {{type: "error", id: number, message: string}} ErrorMessage
+ * @typedef {{type: "error", id: number, message: string, code?: string,
+ *   params?: Record<string, unknown>}} ErrorMessage the English message, and for an error the
+ *   page words itself (www/words.js) its code and parameters
  * @typedef {{type: "progress", event: TrainingEvent}} ProgressMessage
  * @typedef {{type: "load_progress", phase: "decompress", done: number, total: number}} LoadProgressMessage
  * @typedef {{type: "autosave", ok: true, run: {id: string, epochs_done: number}}

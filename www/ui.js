@@ -17,10 +17,6 @@ export function el(tag, props = null, ...children) {
   return element;
 }
 
-/** A share as a percentage with two decimals, "–" when there is none.
- * @param {number | null | undefined} a */
-export const fmtPct = (a) => (a == null ? "–" : `${(a * 100).toFixed(2)}%`);
-
 /** Call `onFiles` with the files dropped on `element`.
  * @param {HTMLElement} element
  * @param {(files: FileList) => void} onFiles */

@@ -111,7 +111,9 @@
  */
 
 /** A setting the engine refused, named by its key (`FieldError` in crate/src/train/field.rs).
- * @typedef {{field: string, message: string}} FieldRefusal
+ * @typedef {{field: string, message: string, code?: string,
+ *   params?: import("./i18n/index.js").Params}} FieldRefusal `code` (crate/src/web/codes.rs)
+ *   and `params` word `message` in the page's language
  */
 
 /** `Metrics` (crate/src/train/events.rs).
@@ -149,8 +151,18 @@
  *   seconds: number, images_per_second: number}} EpochFinishedEvent
  * @typedef {{type: "finished", summary: TrainingSummary}} FinishedEvent
  * @typedef {{type: "checkpoint_failed", message: string}} CheckpointFailedEvent
+ * @typedef {{type: "stepped"}} SteppedEvent the one step `step_once` allowed has run
  * @typedef {StartedEvent | StepEvent | EvaluatingEvent | EpochFinishedEvent | FinishedEvent
- *   | CheckpointFailedEvent} TrainingEvent
+ *   | CheckpointFailedEvent | SteppedEvent} TrainingEvent
+ */
+
+/** `Insight` (crate/src/insight.rs): a look inside the network on a batch of training images.
+ * @typedef {{layer: string, gradient_norm: number, update_norm: number | null,
+ *   weight_norm: number}} LayerGradient
+ * @typedef {{layer: string, zero_share: number, saturated_share: number | null, min: number,
+ *   max: number, histogram: number[]}} ActivationStats
+ * @typedef {{images: number, loss: number, layers: LayerGradient[],
+ *   activations: ActivationStats[]}} Insight
  */
 
 /** `Prediction` (crate/src/infer.rs).

@@ -1,37 +1,141 @@
-// The page's sentences for the codes the engine sends, in one place: a translation of the page
-// replaces these. Device reasons come from crate/src/device (`CpuReason`, `GpuReason`).
+// The page's sentences for the codes the engine and the worker send, in one place, worded in
+// the language in use (www/i18n). Device reasons come from crate/src/device (`CpuReason`,
+// `GpuReason`); error codes from crate/src/web/codes.rs (`error.code`, `error.params`).
+import { fmt, has, inEnglish, onLanguage, t } from "./i18n/index.js";
 
 /** @typedef {import("./values.js").DeviceReason} DeviceReason */
 /** @typedef {import("./values.js").DeviceInfo} DeviceInfo */
+/** @typedef {import("./i18n/index.js").Params} Params */
 
-/** @param {number} speed images per second */
-const imgs = (speed) => speed.toFixed(0);
+/** @param {number | null} speed images per second */
+const imgs = (speed) => fmt.fixed(speed ?? 0);
 
 /** Why the device in use was chosen, one sentence per reason code ("" where there is nothing to
  * add). A CPU reason completes "using the CPU because …".
  * @type {{[C in DeviceReason["code"]]: (reason: Extract<DeviceReason, {code: C}>) => string}} */
 export const DEVICE_REASONS = {
   chosen: () => "",
-  no_webgpu_in_browser: () => "this browser does not expose WebGPU (navigator.gpu is missing)",
-  no_adapter: () => "this browser offers no WebGPU adapter",
-  software_adapter: ({ adapter }) => `WebGPU here runs in software (${adapter || "a fallback adapter"}), slower than the CPU path`,
+  no_webgpu_in_browser: () => t("device.reason.no_webgpu_in_browser"),
+  no_adapter: () => t("device.reason.no_adapter"),
+  software_adapter: ({ adapter }) => t("device.reason.software_adapter", { adapter: adapter || t("device.reason.fallback_adapter") }),
   webgpu_failed: ({ message }) => message,
-  build_not_loaded: ({ message }) => `the WebGPU build of Kiln did not load (${message})`,
-  cpu_faster: ({ speeds }) => `the CPU trains faster here (${imgs(speeds.cpu)} img/s, WebGPU ${imgs(speeds.webgpu)} img/s)`,
-  faster: ({ speeds }) => `faster than the CPU here (${imgs(speeds.webgpu)} vs ${imgs(speeds.cpu)} img/s)`,
-  cpu_not_timed: () => "kept without a comparison: the CPU path could not be timed",
+  build_not_loaded: ({ message }) => t("device.reason.build_not_loaded", { message }),
+  cpu_faster: ({ speeds }) => t("device.reason.cpu_faster", { cpu: imgs(speeds.cpu), webgpu: imgs(speeds.webgpu) }),
+  faster: ({ speeds }) => t("device.reason.faster", { cpu: imgs(speeds.cpu), webgpu: imgs(speeds.webgpu) }),
+  cpu_not_timed: () => t("device.reason.cpu_not_timed"),
 };
+
+/** The worker's words in the CPU adapter's description (www/worker/device.js, builds.js), and
+ * their catalog keys: the adapter itself is the browser's or the engine's name, shown as given.
+ * @type {[RegExp, (m: RegExpMatchArray) => string][]} */
+const ADAPTER_WORDS = [
+  [/(\d+) threads/, (m) => t("device.threads", { count: Number(m[1]) })],
+  [/one thread/, () => t("device.one_thread")],
+  [/threads turned off \(\?threads=0\)/, () => t("device.threads_off")],
+  [/the page is not cross-origin isolated/, () => t("device.not_isolated")],
+  [/the multi-threaded build did not start/, () => t("device.threads_failed")],
+];
+
+/** The adapter's description in the page's language.
+ * @param {string} adapter */
+function adapterText(adapter) {
+  return ADAPTER_WORDS.reduce((text, [pattern, word]) => text.replace(pattern, (...m) => word(/** @type {RegExpMatchArray} */ (/** @type {unknown} */ (m)))), adapter);
+}
 
 /** The device status line: "CPU: … — using the CPU because …", "WebGPU: … — faster than …".
  * @param {DeviceInfo} info */
 export function describeDevice(info) {
-  const text = `${info.backend === "webgpu" ? "WebGPU" : "CPU"}: ${info.adapter}`;
+  const line = t("device.line", { backend: info.backend === "webgpu" ? "WebGPU" : "CPU", adapter: adapterText(info.adapter) });
   const word = /** @type {(reason: DeviceReason) => string} */ (DEVICE_REASONS[info.reason.code]);
   const why = word(info.reason);
-  if (!why) return text;
-  return info.backend === "cpu" ? `${text} — using the CPU because ${why}` : `${text} — ${why}`;
+  if (!why) return line;
+  return t(info.backend === "cpu" ? "device.cpu_because" : "device.webgpu_why", { line, why });
 }
 
 /** What a tab hears when it tries to train a run that another tab is training (the run's Web
  * Lock is held); the worker says the same when the page's own check came too late. */
 export const RUN_BUSY = "This run is being trained in another tab: stop it there, or wait until it ends.";
+
+/** The worker's own refusals, which carry no code: their English message names them. */
+const KNOWN_MESSAGES = {
+  [RUN_BUSY]: "run_busy",
+  "training is already running": "busy_training.train",
+  "cannot change the device while training; stop first": "busy_training.device",
+};
+
+/** An Error the page words itself: `code` names `error.<code>` in the catalogs; the English
+ * message stays for the console.
+ * @param {string} code @param {Params} [params] */
+export function pageError(code, params = {}) {
+  const error = /** @type {Error & {code: string, params: Params}} */ (new Error(englishOf(code, params)));
+  error.code = code;
+  error.params = params;
+  return error;
+}
+
+/** @param {string} code @param {Params} params */
+const englishOf = (code, params) => inEnglish(() => errorText({ code, params, message: code }));
+
+/** An error in the language in use: a coded one (engine, worker or page) from the catalogs,
+ * any other by its message.
+ * @param {unknown} err */
+export function errorText(err) {
+  const e = /** @type {any} */ (err);
+  const message = e?.message ?? String(err);
+  const code = e?.code ?? KNOWN_MESSAGES[/** @type {keyof typeof KNOWN_MESSAGES} */ (message)];
+  if (!code) return message;
+  /** @type {Params} */
+  const params = plainNumbers(e?.params ?? {});
+  switch (code) {
+    case "busy_training":
+      return has(`error.busy_training.${params.what}`) ? t(`error.busy_training.${params.what}`) : message;
+    case "train_diverged":
+    case "train_failed": {
+      const kept = Number(params.kept ?? 0);
+      const parts = [t(`error.${code}`, params), kept ? t("error.kept_epoch", { kept }) : t("error.kept_before")];
+      if (code === "train_failed") parts.push(t("error.switch_to_cpu"));
+      return parts.join(" ");
+    }
+    case "settings_refused": {
+      const list = /** @type {any} */ (params).fields.map(refusalText).join(t("field.list_separator"));
+      return t("error.settings_refused", { what: { key: `error.${params.what}` }, list });
+    }
+  }
+  return has(`error.${code}`) ? t(`error.${code}`, params) : message;
+}
+
+/** One refused setting, "batch size must be from 1 to 4096".
+ * @param {import("./values.js").FieldRefusal} refusal */
+export function refusalText(refusal) {
+  const name = has(`setting.${refusal.field}`) ? t(`setting.${refusal.field}`) : refusal.field.replaceAll("_", " ");
+  return t("field.refusal", { field: name, problem: problemText(refusal) });
+}
+
+/** What is wrong with a setting's value, without its name.
+ * @param {import("./values.js").FieldRefusal} refusal */
+export function problemText(refusal) {
+  if (!refusal.code || !has(`field.${refusal.code}`)) return refusal.message;
+  return t(`field.${refusal.code}`, plainNumbers(refusal.params ?? {}));
+}
+
+/** An error's numbers as the engine wrote them (5000 bytes, a limit of 4096), not grouped.
+ * @param {Params} params */
+function plainNumbers(params) {
+  return Object.fromEntries(Object.entries(params).map(([k, v]) => [k, typeof v === "number" ? String(v) : v]));
+}
+
+/** Show `err` in `element`, worded again when the language changes.
+ * @type {WeakMap<HTMLElement, unknown>} */
+const shownErrors = new WeakMap();
+/** @type {Set<HTMLElement>} */
+const errorElements = new Set();
+/** @param {HTMLElement} element @param {unknown} err */
+export function showError(element, err) {
+  shownErrors.set(element, err);
+  errorElements.add(element);
+  element.textContent = errorText(err);
+  return element.textContent;
+}
+onLanguage(() => {
+  for (const element of errorElements) element.textContent = errorText(shownErrors.get(element));
+});

@@ -41,6 +41,8 @@ const handlers = {
   training_settings: async () => (await kilnModule()).trainingSettings(),
   model_catalog: async () => (await kilnModule()).modelCatalog(),
   parse_settings: async (_, { form }) => parseSettings(await kilnModule(), form),
+  insight: (engine, { images }) => engine.insight(images),
+  step_once: (engine) => engine.stepOnce(),
 };
 
 /** The engine's reading of the settings form: a refusal is a reply (every refused setting,
@@ -66,6 +68,6 @@ onmessage = async ({ data }) => {
     const value = await handler(engine, data);
     post({ type: "result", id, value });
   } catch (err) {
-    post({ type: "error", id, message: err?.message ?? String(err) });
+    post({ type: "error", id, message: err?.message ?? String(err), code: err?.code, params: err?.params });
   }
 };

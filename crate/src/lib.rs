@@ -4,6 +4,7 @@ pub mod data;
 pub mod device;
 pub mod explain;
 pub mod infer;
+pub mod insight;
 pub mod model;
 pub mod train;
 pub mod transfer;

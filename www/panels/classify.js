@@ -3,6 +3,8 @@
 // while "Inside the network" is open (www/panels/explain.js draws it).
 import { imageFileToInput, toNetworkInput } from "../image.js";
 import { $, el, makeDropZone } from "../ui.js";
+import { className, fmt, onLanguage, t } from "../i18n/index.js";
+import { pageError } from "../words.js";
 
 /** @typedef {Uint8Array | Uint8ClampedArray} Pixels 32×32 RGBA */
 
@@ -22,6 +24,15 @@ export function classifyPanel({ worker, errors, bus, loadWeightsFile, explainWan
   /** @type {string | undefined} its name */
   let lastName;
   let ticket = 0; // the latest request; answers to earlier ones are not drawn
+  /** @type {[Pixels, import("../values.js").Prediction[]] | null} the bars drawn, drawn again in another language */
+  let shown = null;
+  onLanguage(() => {
+    if (!shown) return;
+    const [rgba, predictions] = shown;
+    const explained = list.querySelector("li.explained")?.dataset.class;
+    list.replaceChildren(...predictions.slice(0, 5).map((p) => bar(rgba, p)));
+    for (const li of list.children) li.classList.toggle("explained", li.dataset.class === explained);
+  });
 
   /** Classify 32×32 RGBA pixels, and explain class `cls` (the top one when null) where the
    * explanation is wanted; `name` (a file name, "webcam") is kept on the result list.
@@ -35,6 +46,7 @@ export function classifyPanel({ worker, errors, bus, loadWeightsFile, explainWan
     const explain = explainWanted();
     const result = await worker.request("classify", { rgba: new Uint8Array(rgba.buffer.slice(0)), explain, cls });
     if (mine !== ticket) return; // a later image (or class) is on its way
+    shown = [rgba, result.predictions];
     list.replaceChildren(...result.predictions.slice(0, 5).map((p) => bar(rgba, p)));
     list.dataset.probabilities = JSON.stringify(result.predictions.map((p) => p.probability));
     /** @type {number[]} */
@@ -52,10 +64,11 @@ export function classifyPanel({ worker, errors, bus, loadWeightsFile, explainWan
   function bar(rgba, p) {
     const fill = el("span");
     fill.style.width = `${Math.max(0.5, p.probability * 100)}%`;
-    const li = el("li", { title: `Show the saliency map and Grad-CAM for “${p.name}”`, onclick: () => pick(rgba, p.class) },
-      el("span", { className: "name", textContent: p.name }),
+    const name = className(p.name);
+    const li = el("li", { title: t("classify.bar_title", { name }), onclick: () => pick(rgba, p.class) },
+      el("span", { className: "name", textContent: name }),
       el("span", { className: "bar" }, fill),
-      el("span", { className: "pct", textContent: `${(p.probability * 100).toFixed(1)}%` }));
+      el("span", { className: "pct", textContent: fmt.pct(p.probability, 1) }));
     li.dataset.probability = String(p.probability);
     li.dataset.class = String(p.class);
     return li;
@@ -110,7 +123,7 @@ export function classifyPanel({ worker, errors, bus, loadWeightsFile, explainWan
       video.hidden = false;
       $("webcam-capture").hidden = false;
     } catch (e) {
-      errors.show(new Error(`The webcam is not available: ${e.message}`));
+      errors.show(pageError("webcam", { message: e.message }));
     }
   };
   $("webcam-capture").onclick = async () => {

@@ -1,11 +1,12 @@
 // Section 1: loading CIFAR-10 (files, a drop or a URL) and showing what it holds.
 import { fetchDataset, readFiles } from "../files.js";
 import { $, el, makeDropZone } from "../ui.js";
+import { classNames, fmt, onLanguage, say, sayRaw, t } from "../i18n/index.js";
 
 /** @typedef {import("../values.js").DatasetSummary} DatasetSummary */
 
 /** How the worker's `load_progress` phases read on the page. */
-const PHASES = { decompress: "decompressing" };
+const PHASES = { decompress: "data.phase.decompress" };
 
 /** @param {{worker: import("../client.js").WorkerClient, errors: import("./errors.js").Errors,
  *   bus: import("../bus.js").Bus}} deps */
@@ -18,8 +19,8 @@ export function datasetPanel({ worker, errors, bus }) {
     bar.hidden = false;
     bar.value = total ? done / total : 0;
     /** @param {number} n */
-    const mb = (n) => (n / 1e6).toFixed(0);
-    barText.textContent = `${phase} ${mb(done)} / ${mb(total)} MB`;
+    const mb = (n) => fmt.num(Math.round(n / 1e6));
+    say(barText, "data.progress", { phase: { key: phase }, done: mb(done), total: mb(total) });
   }
   worker.on("load_progress", ({ phase, done, total }) => setProgress(PHASES[phase], done, total));
 
@@ -27,41 +28,64 @@ export function datasetPanel({ worker, errors, bus }) {
    * failed, which the error banner says.
    * @param {(onProgress: (done: number, total: number) => void) => Promise<{name: string, buffer: ArrayBuffer}[]>} getFiles
    * @param {string} [phase] */
-  async function load(getFiles, phase = "reading") {
+  async function load(getFiles, phase = "data.phase.reading") {
     errors.clear();
     try {
       const files = await getFiles((done, total) => setProgress(phase, done, total));
       const summary = await worker.request("load_dataset", { files }, files.map((f) => f.buffer));
+      shown = summary;
       renderSummary(summary);
       await renderSamples(summary.class_names);
       bus.emit("dataset_loaded", summary);
-      barText.textContent = "loaded";
+      say(barText, "data.loaded");
       return true;
     } catch (e) {
-      barText.textContent = "";
+      sayRaw(barText, "");
       bar.hidden = true;
       errors.show(e);
       return false;
     }
   }
 
+  /** @type {DatasetSummary | null} the dataset shown, drawn again in another language */
+  let shown = null;
+  /** @type {number[] | null} the sample grid's labels */
+  let sampleLabels = null;
+  /** @type {import("../values.js").Bytes | null} and images */
+  let sampleRgba = null;
+  onLanguage(() => {
+    if (shown) renderSummary(shown);
+    if (shown && sampleLabels && sampleRgba) drawSamples(classNames(shown.class_names), sampleLabels, sampleRgba);
+  });
+
   /** @param {DatasetSummary} s */
   function renderSummary(s) {
-    const cell = (/** @type {string | number} */ text) => el("td", { textContent: String(text) });
-    const rows = s.class_names.map((name, c) => el("tr", null, cell(name), cell(s.train_per_class[c]), cell(s.test_per_class[c])));
-    const head = el("tr", null, ...["class", "train", "test"].map((t) => el("th", { textContent: t })));
+    const names = classNames(s.class_names);
+    const cell = (/** @type {string | number} */ text) => el("td", { textContent: typeof text === "number" ? fmt.num(text) : text });
+    const rows = names.map((name, c) => el("tr", null, cell(name), cell(s.train_per_class[c]), cell(s.test_per_class[c])));
+    const head = el("tr", null, ...["data.col_class", "data.col_train", "data.col_test"].map((k) => el("th", { textContent: t(k) })));
+    // "{train} training and {test} test images.", the two counts in bold.
+    const parts = t("data.summary", { train: "\u0000", test: "\u0001" }).split(/([\u0000\u0001])/);
+    const counts = { "\u0000": s.train_images, "\u0001": s.test_images };
+    const sentence = parts.map((p) => (p in counts ? el("strong", { textContent: fmt.num(counts[/** @type {"\u0000"} */ (p)]) }) : p));
     $("dataset-summary").replaceChildren(
-      el("p", null, el("strong", { textContent: s.train_images.toLocaleString() }), " training and ",
-        el("strong", { textContent: s.test_images.toLocaleString() }), " test images."),
+      el("p", null, ...sentence),
       el("table", null, el("thead", null, head), el("tbody", null, ...rows)),
     );
   }
 
   /** The first images of each class, a row per class with its name.
-   * @param {string[]} classNames */
-  async function renderSamples(classNames) {
+   * @param {string[]} names the dataset's class names */
+  async function renderSamples(names) {
+    const { labels, rgba } = await worker.request("samples", { per_class: 8 });
+    sampleLabels = Array.from(labels);
+    sampleRgba = rgba;
+    drawSamples(classNames(names), sampleLabels, rgba);
+  }
+
+  /** @param {string[]} shownNames @param {ArrayLike<number>} labels @param {import("../values.js").Bytes} rgba */
+  function drawSamples(shownNames, labels, rgba) {
     const perClass = 8;
-    const { labels, rgba } = await worker.request("samples", { per_class: perClass });
     const canvas = $("sample-grid");
     const scale = 2;
     const cols = perClass;
@@ -74,7 +98,7 @@ export function datasetPanel({ worker, errors, bus }) {
     const tile = el("canvas", { width: 32, height: 32 });
     const tctx = /** @type {CanvasRenderingContext2D} */ (tile.getContext("2d"));
     ctx.imageSmoothingEnabled = false;
-    labels.forEach((label, i) => {
+    Array.from(labels).forEach((label, i) => {
       tctx.putImageData(new ImageData(new Uint8ClampedArray(rgba.buffer, i * 4096, 4096), 32, 32), 0, 0);
       const row = Math.floor(i / cols);
       const col = i % cols;
@@ -82,7 +106,7 @@ export function datasetPanel({ worker, errors, bus }) {
       if (col === 0) {
         ctx.fillStyle = "#222";
         ctx.font = "13px sans-serif";
-        ctx.fillText(classNames[label], 4, row * 32 * scale + 36);
+        ctx.fillText(shownNames[label], 4, row * 32 * scale + 36);
       }
     });
     canvas.hidden = false;

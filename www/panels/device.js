@@ -2,6 +2,7 @@
 // (www/worker/device.js); this panel asks for the menu's choice and says what came of it, in
 // the words of www/words.js.
 import { $ } from "../ui.js";
+import { onLanguage, say, sayRaw } from "../i18n/index.js";
 import { describeDevice } from "../words.js";
 
 /** @typedef {import("../client.js").WorkerClient} WorkerClient */
@@ -15,22 +16,27 @@ export function devicePanel({ worker, errors, bus }) {
   /** Auto's timings of the device in use, when it measured them.
    * @type {import("../values.js").DeviceInfo["speeds"]} */
   let speeds = null;
+  /** @type {import("../values.js").DeviceInfo | null} the device described now */
+  let shown = null;
+  onLanguage(() => shown && sayRaw(status, describeDevice(shown)));
 
   async function choose() {
     const backend = select.value;
     const mine = ++ticket;
-    status.textContent = "starting…";
+    shown = null;
+    say(status, "device.starting");
     delete status.dataset.backend;
     try {
       const info = await worker.request("init_device", { backend });
       if (mine !== ticket) return; // a later choice is on its way
-      status.textContent = describeDevice(info);
+      shown = info;
       speeds = info.speeds;
+      sayRaw(status, describeDevice(info));
       status.dataset.backend = info.backend;
       status.dataset.reason = info.reason.code;
     } catch (e) {
       if (mine !== ticket) return;
-      status.textContent = "device error";
+      say(status, "device.error");
       errors.show(e);
     }
   }

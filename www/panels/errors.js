@@ -1,5 +1,6 @@
 // The error banner at the top of the page: one message at a time, dismissed by the user.
 import { $ } from "../ui.js";
+import { showError } from "../words.js";
 
 export function errorsPanel() {
   const box = $("error");
@@ -8,8 +9,7 @@ export function errorsPanel() {
     /** Show `err` (an Error or a message) in the banner and the console.
      * @param {unknown} err */
     show(err) {
-      const message = /** @type {any} */ (err)?.message ?? String(err);
-      $("error-text").textContent = message;
+      const message = showError($("error-text"), err);
       box.hidden = false;
       console.error(message);
     },

@@ -3,12 +3,13 @@
 // most confidently wrong test images.
 import { imageCanvas } from "../draw.js";
 import { $, el } from "../ui.js";
+import { classNames, fmt, onLanguage, say, t } from "../i18n/index.js";
 
 /** @typedef {import("../values.js").Evaluation} Evaluation */
 /** @typedef {import("../values.js").Judged} Judged */
 
 /** @param {number | null | undefined} a */
-const pct = (a) => (a == null ? "–" : `${(a * 100).toFixed(1)}%`);
+const pct = (a) => fmt.pct(a, 1);
 
 /** @param {{worker: import("../client.js").WorkerClient, errors: import("./errors.js").Errors,
  *   bus: import("../bus.js").Bus}} deps */
@@ -18,18 +19,21 @@ export function evaluationPanel({ worker, errors, bus }) {
   let testImages = 0;
   /** @type {Evaluation | null} the evaluation shown */
   let shown = null;
+  /** @type {[import("../values.js").ConfusionCell, number, number] | null} the cell shown */
+  let shownCell = null;
+  onLanguage(() => {
+    if (!shown || $("eval-views").hidden) return;
+    renderEvaluation(shown, openCell);
+    if (shownCell) renderCell(shownCell[0], shownCell[1], shownCell[2], shown.class_names, shown.confusion[shownCell[1]][shownCell[2]]);
+  });
 
   const updateButton = () => (button.disabled = training || !testImages);
-  const weightsChanged = () =>
-    clearEvaluation(
-      testImages
-        ? "New weights in use: press Evaluate to measure them on the test set."
-        : "Load the dataset, then evaluate the weights in use.",
-    );
+  const weightsChanged = () => clearEvaluation(testImages ? "eval.new_weights" : "eval.load_first");
 
   /** @param {Evaluation} ev */
   function show(ev) {
     shown = ev;
+    shownCell = null;
     renderEvaluation(ev, openCell);
   }
 
@@ -38,6 +42,7 @@ export function evaluationPanel({ worker, errors, bus }) {
     try {
       const cell = await worker.request("confusion_cell", { label, predicted, limit: 48 });
       const ev = /** @type {Evaluation} */ (shown);
+      shownCell = [cell, label, predicted];
       renderCell(cell, label, predicted, ev.class_names, ev.confusion[label][predicted]);
     } catch (e) {
       errors.show(e);
@@ -47,11 +52,11 @@ export function evaluationPanel({ worker, errors, bus }) {
   button.onclick = async () => {
     errors.clear();
     button.disabled = true;
-    $("eval-summary").textContent = `Evaluating on ${testImages.toLocaleString()} test images…`;
+    say($("eval-summary"), "eval.running", { count: testImages });
     try {
       show(await worker.request("evaluate", {}));
     } catch (e) {
-      $("eval-summary").textContent = "Evaluation failed.";
+      say($("eval-summary"), "eval.failed");
       errors.show(e);
     } finally {
       updateButton();
@@ -66,7 +71,7 @@ export function evaluationPanel({ worker, errors, bus }) {
   bus.on("training", (on) => {
     training = on;
     updateButton();
-    if (on) clearEvaluation("Training… its evaluation appears here when it ends.");
+    if (on) clearEvaluation("eval.training");
   });
   bus.on("weights_changed", weightsChanged);
   // The evaluation training kept, if any.
@@ -85,11 +90,12 @@ function tile(rgba, i, item, names) {
   figure.dataset.predicted = String(item.predicted);
   const truth = names[item.label];
   const said = names[item.predicted];
+  const confidence = pct(item.confidence);
   const caption =
     item.label === item.predicted
-      ? el("figcaption", null, el("span", { textContent: `${truth} (${pct(item.confidence)})` }))
-      : el("figcaption", null, el("span", { textContent: `is ${truth}` }), el("br"),
-          el("span", { className: "wrong", textContent: `said ${said} ${pct(item.confidence)}` }));
+      ? el("figcaption", null, el("span", { textContent: t("eval.tile_right", { name: truth, pct: confidence }) }))
+      : el("figcaption", null, el("span", { textContent: t("eval.tile_is", { name: truth }) }), el("br"),
+          el("span", { className: "wrong", textContent: t("eval.tile_said", { name: said, pct: confidence }) }));
   figure.append(imageCanvas(rgba, i), caption);
   return figure;
 }
@@ -98,13 +104,16 @@ function tile(rgba, i, item, names) {
  * clicked.
  * @param {Evaluation} ev @param {(label: number, predicted: number) => void} openCell */
 function renderEvaluation(ev, openCell) {
-  const names = ev.class_names;
+  const names = classNames(ev.class_names);
   $("eval-views").hidden = false;
   $("cell-panel").hidden = true;
-  const source = { pretrained: "pretrained", trained: "trained", saved: "saved", file: "loaded", untrained: "untrained" }[ev.model.source];
-  $("eval-summary").textContent =
-    `Test accuracy ${pct(ev.accuracy)} (loss ${ev.loss.toFixed(4)}) on ${ev.images.toLocaleString()} images, ` +
-    `${source} weights, ${ev.model.epochs} epoch${ev.model.epochs === 1 ? "" : "s"}.`;
+  say($("eval-summary"), "eval.summary", {
+    accuracy: pct(ev.accuracy),
+    loss: fmt.fixed(ev.loss, 4),
+    images: ev.images,
+    source: { key: `source.${ev.model.source}` },
+    epochs: { key: "eval.epochs", params: { count: ev.model.epochs } },
+  });
   $("eval-summary").dataset.accuracy = String(ev.accuracy);
 
   // Confusion matrix: colour by the share of the row (the true class), count in the cell.
@@ -112,33 +121,33 @@ function renderEvaluation(ev, openCell) {
   table.dataset.confusion = JSON.stringify(ev.confusion);
   const head = document.createElement("thead");
   const hr = document.createElement("tr");
-  hr.append(document.createElement("th"));
+  hr.append(el("th", { className: "corner", textContent: t("eval.confusion_corner") }));
   for (const name of names) hr.append(Object.assign(document.createElement("th"), { textContent: name, scope: "col" }));
   head.append(hr);
   const body = document.createElement("tbody");
-  ev.confusion.forEach((row, t) => {
+  ev.confusion.forEach((row, truth) => {
     const tr = document.createElement("tr");
-    tr.append(Object.assign(document.createElement("th"), { textContent: names[t], scope: "row" }));
+    tr.append(Object.assign(document.createElement("th"), { textContent: names[truth], scope: "row" }));
     const total = row.reduce((a, b) => a + b, 0) || 1;
     row.forEach((count, p) => {
       const td = document.createElement("td");
       const b = document.createElement("button");
       b.type = "button";
       b.textContent = String(count);
-      b.dataset.label = String(t);
+      b.dataset.label = String(truth);
       b.dataset.predicted = String(p);
       b.dataset.count = String(count);
       const share = count / total;
       // Diagonal in green, mistakes in red; stronger for a larger share of the row.
-      const [r, g, bl] = t === p ? [43, 138, 62] : [201, 42, 42];
-      const alpha = t === p ? share : Math.min(1, share * 3);
+      const [r, g, bl] = truth === p ? [43, 138, 62] : [201, 42, 42];
+      const alpha = truth === p ? share : Math.min(1, share * 3);
       b.style.background = `rgba(${r}, ${g}, ${bl}, ${alpha.toFixed(3)})`;
       b.style.color = alpha > 0.55 ? "#fff" : "#1d1f21";
-      b.title = `${names[t]} seen as ${names[p]}: ${count} (${pct(share)} of ${names[t]})`;
+      b.title = t("eval.cell_hover", { truth: names[truth], said: names[p], count, share: pct(share) });
       b.onclick = () => {
         table.querySelectorAll("button.selected").forEach((/** @type {Element} */ x) => x.classList.remove("selected"));
         b.classList.add("selected");
-        openCell(t, p);
+        openCell(truth, p);
       };
       td.append(b);
       tr.append(td);
@@ -159,7 +168,7 @@ function renderEvaluation(ev, openCell) {
       el("td", { textContent: name }),
       el("td", null, el("div", { className: "bar" }, fill)),
       el("td", { textContent: pct(ev.per_class_accuracy[c]) }),
-      el("td", { className: "hint", textContent: `of ${ev.test_per_class[c]}` }),
+      el("td", { className: "hint", textContent: t("eval.of", { count: ev.test_per_class[c] }) }),
     );
     return tr;
   });
@@ -168,7 +177,7 @@ function renderEvaluation(ev, openCell) {
   // The most confidently wrong images.
   const gallery = $("misclassified");
   gallery.replaceChildren(...ev.misclassified.map((item, i) => tile(ev.misclassified_rgba, i, item, names)));
-  if (!ev.misclassified.length) gallery.textContent = "No test image was misclassified.";
+  if (!ev.misclassified.length) gallery.textContent = t("eval.none_wrong");
 }
 
 /** Show the images of one confusion-matrix cell.
@@ -176,16 +185,18 @@ function renderEvaluation(ev, openCell) {
  * @param {number} predicted @param {string[]} names @param {number} count */
 function renderCell(cell, label, predicted, names, count) {
   $("cell-panel").hidden = false;
-  const what = label === predicted ? `${names[label]} recognised as ${names[label]}` : `${names[label]} mistaken for ${names[predicted]}`;
-  const shown = cell.items.length < count ? ` (the ${cell.items.length} most confident shown)` : "";
-  $("cell-title").textContent = `${what}: ${count} image${count === 1 ? "" : "s"}${shown}`;
-  $("cell-images").replaceChildren(...cell.items.map((item, i) => tile(cell.rgba, i, item, names)));
+  const shownNames = classNames(names);
+  const pair = { truth: shownNames[label], said: shownNames[predicted] };
+  const what = t(label === predicted ? "eval.recognised" : "eval.mistaken", pair);
+  const shown = cell.items.length < count ? t("eval.cell_shown", { count: cell.items.length }) : "";
+  $("cell-title").textContent = t("eval.cell_title", { what, count, shown });
+  $("cell-images").replaceChildren(...cell.items.map((item, i) => tile(cell.rgba, i, item, shownNames)));
 }
 
 /** Forget the views: the weights in use changed.
- * @param {string} message */
-function clearEvaluation(message) {
+ * @param {string} key what to say instead */
+function clearEvaluation(key) {
   $("eval-views").hidden = true;
   delete $("eval-summary").dataset.accuracy;
-  $("eval-summary").textContent = message;
+  say($("eval-summary"), key);
 }

@@ -4,6 +4,7 @@
 // panel is open); opening the panel classifies the last image again, to explain it.
 import { heatCanvas, mapsGrid } from "../draw.js";
 import { $ } from "../ui.js";
+import { className, fmt, onLanguage, say, t } from "../i18n/index.js";
 
 /** @typedef {import("../values.js").Explanation} Explanation */
 
@@ -17,6 +18,9 @@ import { $ } from "../ui.js";
  */
 export function explainPanel({ worker, bus, inputCanvas, markExplained, onOpen }) {
   const details = $("inside");
+  /** @type {Explanation | null} the explanation drawn, captioned again in another language */
+  let shown = null;
+  onLanguage(() => shown && caption(shown));
 
   /** Draw the explanation of a classification, or say how to get one.
    * @param {Explanation | null} ex */
@@ -24,14 +28,16 @@ export function explainPanel({ worker, bus, inputCanvas, markExplained, onOpen }
     if (!ex) {
       // No stale maps of an earlier image next to this one.
       for (const id of ["saliency", "gradcam"]) $(id).getContext("2d").clearRect(0, 0, $(id).width, $(id).height);
-      $("explain-status").textContent = "Open “Inside the network” to see the maps for this image.";
+      shown = null;
+      say($("explain-status"), "explain.open");
       return;
     }
+    shown = ex;
     renderExplanation(ex, inputCanvas);
     markExplained(ex.class);
   }
   details.addEventListener("toggle", () => {
-    if (details.open && onOpen()) $("explain-status").textContent = "Computing the saliency map and Grad-CAM…";
+    if (details.open && onOpen()) say($("explain-status"), "explain.computing");
   });
 
   let filtersPending = false;
@@ -95,9 +101,6 @@ function renderExplanation(ex, inputCanvas) {
   overlayOn(gradcam, inputCanvas, heatCanvas(ex.gradcam, side, side), 0.55, true);
   gradcam.dataset.side = String(side);
   gradcam.dataset.values = JSON.stringify(Array.from(ex.gradcam));
-  const which = top === ex.predictions[0] ? "the top class" : "the class";
-  $("explain-status").textContent =
-    `Maps for ${which}, “${top.name}” (${(top.probability * 100).toFixed(1)}%). Click a class in the list to explain it instead.`;
   $("explain-status").dataset.class = String(ex.class);
   const last = ex.feature_maps.at(-1);
   if (last) $("gradcam-caption").textContent = `Grad-CAM on ${last.layer} (${side}×${side}): where the evidence for the class lies`;
@@ -107,12 +110,24 @@ function renderExplanation(ex, inputCanvas) {
     const scale = layer.width >= 28 ? 2 : layer.width >= 12 ? 3 : 8;
     const figure = document.createElement("figure");
     figure.dataset.layer = layer.layer;
-    const caption = document.createElement("figcaption");
-    caption.textContent = `${layer.layer}: ${layer.channels} feature maps of ${layer.height}×${layer.width} (after the activation; white = strongest in this layer)`;
-    figure.append(caption, mapsGrid(layer.values, layer.channels, layer.width, layer.height, columns, scale));
+    figure.append(document.createElement("figcaption"), mapsGrid(layer.values, layer.channels, layer.width, layer.height, columns, scale));
     return figure;
   });
   $("feature-maps").replaceChildren(...figures);
+  caption(ex);
+}
+
+/** The sentences of an explanation: what the maps are for, and each layer's caption.
+ * @param {Explanation} ex */
+function caption(ex) {
+  const top = ex.predictions.find((p) => p.class === ex.class) ?? ex.predictions[0];
+  const which = { key: top === ex.predictions[0] ? "explain.top" : "explain.the_class" };
+  say($("explain-status"), "explain.maps", { which, name: className(top.name), pct: fmt.pct(top.probability, 1) });
+  const captions = $("feature-maps").querySelectorAll("figcaption");
+  ex.feature_maps.forEach((layer, i) => {
+    const params = { layer: layer.layer, channels: layer.channels, height: layer.height, width: layer.width };
+    if (captions[i]) captions[i].textContent = t("explain.layer", params);
+  });
 }
 
 /** Draw the first layer's filters as colour tiles, all scaled by the layer's extreme values

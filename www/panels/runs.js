@@ -2,15 +2,18 @@
 // to resume an interrupted one. A run is live while a worker, in this tab or another, holds the
 // Web Lock `kiln-run:<id>`; a run recorded as running that nobody trains is interrupted.
 import { deleteRun, getRun, listRuns } from "../store.js";
-import { $, el, fmtPct } from "../ui.js";
-import { RUN_BUSY } from "../words.js";
+import { $, el } from "../ui.js";
+import { fmt, onLanguage, say, t } from "../i18n/index.js";
+import { pageError } from "../words.js";
 
 /** @typedef {import("../store.js").RunRecord} RunRecord */
 
 const LOCK_PREFIX = "kiln-run:";
 
 /** @param {number} t */
-const fmtDate = (t) => new Date(t).toLocaleString(undefined, { dateStyle: "short", timeStyle: "short" });
+const fmtDate = (t) => fmt.date(t, { dateStyle: "short", timeStyle: "short" });
+/** @param {number | null | undefined} a */
+const fmtPct = (a) => fmt.pct(a);
 
 /** A run recorded as training that no worker trains: its page went away mid-run.
  * @param {RunRecord} run
@@ -45,7 +48,7 @@ export function runsPanel({ worker, errors, bus, training, settings, backend }) 
     try {
       runs = await listRuns();
     } catch (e) {
-      $("saved-runs-empty").textContent = `Saved runs are unavailable: ${e.message}`;
+      say($("saved-runs-empty"), "runs.unavailable", { message: e.message });
       return { runs: [], alive: new Set() };
     }
     const alive = await liveRuns();
@@ -54,7 +57,7 @@ export function runsPanel({ worker, errors, bus, training, settings, backend }) 
     $("saved-runs-empty").hidden = runs.length > 0;
     const estimate = await navigator.storage?.estimate?.().catch(() => null);
     if (estimate?.quota) {
-      $("storage-usage").textContent = `Using ${((estimate.usage ?? 0) / 1e6).toFixed(1)} MB of the ${(estimate.quota / 1e6).toFixed(0)} MB this browser allows the site.`;
+      say($("storage-usage"), "runs.storage", { used: fmt.fixed((estimate.usage ?? 0) / 1e6, 1), quota: fmt.num(Math.round(estimate.quota / 1e6)) });
     }
     // A run drawn as training (in another tab, this tab, or a worker of this tab's previous page
     // that has not quite gone yet): look again once its lock is released, so the list never
@@ -68,7 +71,7 @@ export function runsPanel({ worker, errors, bus, training, settings, backend }) 
     const tr = el("tr");
     tr.dataset.runId = run.id;
     const status = live ? "training" : isInterrupted(run, alive) ? "interrupted" : run.status;
-    const cells = [run.name, `${run.epochs_done} / ${run.epochs_total}`, fmtPct(run.test_accuracy), status, fmtDate(run.updated)];
+    const cells = [run.name, `${run.epochs_done} / ${run.epochs_total}`, fmtPct(run.test_accuracy), t(`status.${status}`), fmtDate(run.updated)];
     for (const text of cells) tr.append(el("td", { textContent: text }));
     const actions = el("td");
     /** @param {string} label @param {string} action @param {() => void} onclick */
@@ -78,10 +81,10 @@ export function runsPanel({ worker, errors, bus, training, settings, backend }) 
       actions.append(b, " ");
     };
     const more = run.epochs_done >= (run.epochs_total ?? 0);
-    button(more ? "Train more" : "Continue", "continue", () => continueRun(run.id),
-      more ? "Train this run for another Epochs epochs" : "Continue from the next epoch with the saved optimiser state");
-    button("Open", "open", () => openRun(run.id), "Use these weights to classify");
-    button("Delete", "delete", () => removeRun(run.id));
+    button(t(more ? "runs.train_more" : "runs.continue"), "continue", () => continueRun(run.id),
+      t(more ? "runs.train_more_title" : "runs.continue_title"));
+    button(t("runs.open"), "open", () => openRun(run.id), t("runs.open_title"));
+    button(t("runs.delete"), "delete", () => removeRun(run.id));
     tr.append(actions);
     return tr;
   }
@@ -100,15 +103,15 @@ export function runsPanel({ worker, errors, bus, training, settings, backend }) 
    * @param {string} id */
   async function continueRun(id) {
     errors.clear();
-    if (training.isTraining()) return errors.show(new Error("A run is training; stop it first."));
+    if (training.isTraining()) return errors.show(pageError("run_training"));
     // The list may have been drawn before another tab started this run: look again.
     if ((await liveRuns()).has(id)) {
       refresh();
-      return errors.show(new Error(RUN_BUSY));
+      return errors.show(pageError("run_busy"));
     }
-    if (!hasDataset) return errors.show(new Error("Load the dataset (section 1) first, then continue the run."));
+    if (!hasDataset) return errors.show(pageError("load_dataset_first"));
     const saved = await getRun(id);
-    if (!saved) return errors.show(new Error("This saved run is gone (deleted in another tab?)."));
+    if (!saved) return errors.show(pageError("run_gone"));
     let epochs = saved.epochs_total ?? 0;
     if (saved.epochs_done >= epochs) {
       let more;
@@ -164,10 +167,14 @@ export function runsPanel({ worker, errors, bus, training, settings, backend }) 
     const run = interrupted;
     $("resume-banner").hidden = !run;
     if (!run) return;
-    const where = hasDataset ? "" : " Load the dataset (section 1), then resume.";
-    $("resume-text").textContent =
-      `“${run.name}” was interrupted after epoch ${run.epochs_done} of ${run.epochs_total} ` +
-      `(test accuracy ${fmtPct(run.test_accuracy)}).${where}`;
+    const where = hasDataset ? "" : { key: "runs.load_first" };
+    say($("resume-text"), "runs.interrupted", {
+      name: run.name,
+      done: run.epochs_done,
+      total: run.epochs_total,
+      accuracy: fmtPct(run.test_accuracy),
+      where,
+    });
     $("resume-run").disabled = !hasDataset || training.isTraining();
   }
 
@@ -185,6 +192,7 @@ export function runsPanel({ worker, errors, bus, training, settings, backend }) 
     refresh();
   });
   worker.on("autosave", () => refresh());
+  onLanguage(() => refresh());
 
   return { offerResume };
 }

@@ -4,6 +4,8 @@
 // says what is wrong with each field, shown next to that field. The form round-trips through
 // the URL hash (`#epochs=20&batch_size=64&…`), so that a link reproduces a run's setup.
 import { $ } from "../ui.js";
+import { fmt, onLanguage, t } from "../i18n/index.js";
+import { pageError, problemText } from "../words.js";
 
 /** @typedef {import("../values.js").TrainingConfig} TrainingConfig */
 /** @typedef {import("../values.js").SettingDescription} SettingDescription */
@@ -59,13 +61,20 @@ export function settingsPanel({ worker, errors }) {
   /** The settings the engine declares, once it has said. @type {SettingDescription[]} */
   let settings = [];
   const keys = () => settings.map((s) => s.key);
+  /** @type {FieldRefusal[]} the refusals shown, worded again in another language */
+  let shown = [];
+  onLanguage(() => {
+    showRefusals(shown);
+    for (const s of settings) if (s.default === null) input(s.key).placeholder = t("train.all");
+  });
 
   /** Show each refusal next to its field, and clear the others.
    * @param {FieldRefusal[]} refusals */
   function showRefusals(refusals) {
+    shown = refusals;
     for (const key of keys()) {
       const refusal = refusals.find((r) => r.field === key);
-      refusalOf(key).textContent = refusal ? refusal.message : "";
+      refusalOf(key).textContent = refusal ? problemText(refusal) : "";
       if (refusal) input(key).setAttribute("aria-invalid", "true");
       else input(key).removeAttribute("aria-invalid");
     }
@@ -96,7 +105,7 @@ export function settingsPanel({ worker, errors }) {
         if (s.max !== null) field.max = String(s.max);
         field.step = s.kind === "int" ? "1" : "any";
       }
-      if (s.default === null) field.placeholder = "all";
+      if (s.default === null) field.placeholder = t("train.all");
       setText(s.key, s.default === null ? "" : String(s.default));
       refusalOf(s.key);
       field.addEventListener("change", writeHash);
@@ -104,13 +113,15 @@ export function settingsPanel({ worker, errors }) {
     }
     readHash();
     addEventListener("hashchange", readHash);
+    // The form's values are in: whatever shows them (the learning panels) can draw.
+    $("train-form").dispatchEvent(new Event("change"));
   }
   // Until the engine has answered, nothing is read; if it cannot, Train says why.
   const ready = init();
   ready.catch((e) => errors.show(e));
 
   /** Ask the engine to check `form`; its refusals are shown, and thrown as one Error that
-   * starts with `what`.
+   * starts with `what` (`settings_check`, `settings_more`: www/words.js words it).
    * @param {Record<string, string>} form
    * @param {string} what
    * @returns {Promise<TrainingConfig>} */
@@ -118,10 +129,7 @@ export function settingsPanel({ worker, errors }) {
     await ready;
     const { config, fields } = await worker.request("parse_settings", { form });
     showRefusals(fields);
-    if (!config) {
-      const list = fields.map((f) => `${f.field.replaceAll("_", " ")} ${f.message}`).join("; ");
-      throw new Error(`${what}: ${list}.`);
-    }
+    if (!config) throw pageError("settings_refused", { what, fields: /** @type {any} */ (fields) });
     return config;
   }
 
@@ -135,12 +143,12 @@ export function settingsPanel({ worker, errors }) {
     /** The form's settings as the `TrainingConfig` `train` takes; throws naming every refusal. */
     read: async () => {
       await ready;
-      return parse(formText(keys()), "Check the training settings");
+      return parse(formText(keys()), "settings_check");
     },
     /** "Epochs" as a number of epochs to train a finished run for (checked by the engine). */
     moreEpochs: async () => {
       const form = { epochs: input("epochs").value };
-      return (await parse(form, "Set Epochs to how many more epochs to train")).epochs;
+      return (await parse(form, "settings_more")).epochs;
     },
     /** Training starts from the weights in use rather than afresh. */
     fromCurrent: () => /** @type {boolean} */ ($("from-current").checked),
@@ -150,8 +158,8 @@ export function settingsPanel({ worker, errors }) {
 /** A run's name in the saved-runs list: its main settings and when it started.
  * @param {TrainingConfig} config */
 export function runName(config) {
-  const opt = { sgd: "SGD", nesterov: "Nesterov", adam: "Adam" }[config.optimizer.kind] ?? config.optimizer.kind;
-  const limit = config.train_limit ? `, ${config.train_limit.toLocaleString()} images` : "";
-  const when = new Date().toLocaleString(undefined, { dateStyle: "medium", timeStyle: "short" });
-  return `${config.model.name} · ${opt} ${config.learning_rate} · batch ${config.batch_size}${limit} · ${when}`;
+  const optimizer = { sgd: "SGD", nesterov: "Nesterov", adam: "Adam" }[config.optimizer.kind] ?? config.optimizer.kind;
+  const limit = config.train_limit ? t("runs.name_limit", { count: config.train_limit }) : "";
+  const when = fmt.date(new Date());
+  return t("runs.name", { model: config.model.name, optimizer, rate: String(config.learning_rate), batch: config.batch_size, limit, when });
 }

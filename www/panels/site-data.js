@@ -53,7 +53,7 @@ export function siteDataPanel({ load, onKept }) {
             overall.textContent = `${mb(sum)} / ${mb(total)} · file ${Math.min(index + 1, rows.length)} of ${rows.length}`;
             onProgress(sum, total);
           }),
-        "downloading",
+        "data.phase.downloading",
       );
       // Buffers handed to the worker are gone from here (the cache still has them).
       for (const [name, buffer] of held) if (buffer.byteLength === 0) held.delete(name);

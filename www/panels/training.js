@@ -1,14 +1,26 @@
 // Section 2: training. The Train, Pause and Stop buttons, the progress figures and the charts.
 // A run is a new one (Train) or a saved one continued (the saved-runs panel calls `run`).
 import { Charts } from "../charts.js";
-import { $, fmtPct } from "../ui.js";
+import { $ } from "../ui.js";
+import { fmt, say, sayRaw } from "../i18n/index.js";
+import { pageError } from "../words.js";
 import { runName } from "./settings.js";
 
 /** @typedef {import("../values.js").TrainingSummary} TrainingSummary */
 /** @typedef {import("../store.js").RunRecord} RunRecord */
 
-/** @param {number} s seconds */
-const fmtTime = (s) => (s >= 3600 ? `${(s / 3600).toFixed(1)} h` : s >= 60 ? `${Math.floor(s / 60)} min ${Math.round(s % 60)} s` : `${Math.round(s)} s`);
+/** A duration, worded: "1.5 h", "3 min 20 s", "40 s".
+ * @param {HTMLElement} element @param {number} s seconds */
+const sayTime = (element, s) =>
+  s >= 3600
+    ? say(element, "time.hours", { h: fmt.num(s / 3600, 1) })
+    : s >= 60
+      ? say(element, "time.minutes", { m: Math.floor(s / 60), s: Math.round(s % 60) })
+      : say(element, "time.seconds", { s: Math.round(s) });
+
+/** Write the epoch counter, "3 / 10".
+ * @param {number} epoch 1-based @param {number} epochs */
+const sayEpoch = (epoch, epochs) => say($("epoch-text"), "train.epoch_of", { epoch, epochs });
 
 /**
  * @param {{worker: import("../client.js").WorkerClient, errors: import("./errors.js").Errors,
@@ -25,7 +37,8 @@ export function trainingPanel({ worker, errors, bus, settings, backend, onSummar
   let paused = false;
   let totalEpochs = 1;
 
-  const setStatus = (/** @type {string} */ text) => ($("train-status").textContent = text);
+  /** @param {"training" | "evaluating" | "stopped" | "stopped_early" | "done" | "error" | "paused" | "stopping"} status */
+  const setStatus = (status) => say($("train-status"), `status.${status}`);
 
   /** @param {boolean} on */
   function setTraining(on) {
@@ -33,7 +46,7 @@ export function trainingPanel({ worker, errors, bus, settings, backend, onSummar
     $("train").disabled = on || !dataset;
     $("pause").disabled = !on;
     $("stop").disabled = !on;
-    $("pause").textContent = "Pause";
+    say($("pause"), "train.pause");
     paused = false;
     bus.emit("training", on);
   }
@@ -47,40 +60,40 @@ export function trainingPanel({ worker, errors, bus, settings, backend, onSummar
     switch (event.type) {
       case "started":
         totalEpochs = event.epochs;
-        $("epoch-text").textContent = `${Math.min(event.first_epoch + 1, event.epochs)} / ${event.epochs}`;
+        sayEpoch(Math.min(event.first_epoch + 1, event.epochs), event.epochs);
         $("progress").value = event.first_epoch / event.epochs;
         break;
       case "step":
         $("epoch-progress").value = event.step / event.steps_per_epoch;
         $("progress").value = (event.epoch + event.step / event.steps_per_epoch) / totalEpochs;
-        $("epoch-text").textContent = `${event.epoch + 1} / ${totalEpochs}`;
-        $("throughput").textContent = event.images_per_second.toFixed(0);
-        $("eta").textContent = fmtTime(event.eta_seconds);
-        $("loss").textContent = event.loss.toFixed(4);
-        $("accuracy").textContent = `${(event.accuracy * 100).toFixed(1)}%`;
+        sayEpoch(event.epoch + 1, totalEpochs);
+        $("throughput").textContent = fmt.fixed(event.images_per_second);
+        sayTime($("eta"), event.eta_seconds);
+        $("loss").textContent = fmt.fixed(event.loss, 4);
+        $("accuracy").textContent = fmt.pct(event.accuracy, 1);
         charts.addStep(event);
         break;
       case "evaluating":
         if (!paused) setStatus("evaluating");
         break;
       case "epoch_finished":
-        if (event.test) $("test-accuracy").textContent = `${(event.test.accuracy * 100).toFixed(2)}%`;
+        if (event.test) $("test-accuracy").textContent = fmt.pct(event.test.accuracy);
         charts.addEpoch(event);
         showOverfitting();
         if (!paused) setStatus("training");
         bus.emit("epoch_finished", event);
         break;
       case "checkpoint_failed":
-        errors.show(new Error(`Autosave failed: ${event.message}. Training goes on.`));
+        errors.show(pageError("autosave", { message: event.message }));
         break;
     }
   });
 
   worker.on("autosave", (message) => {
     if (message.ok) {
-      $("autosave-status").textContent = `Saved in this browser after epoch ${message.run.epochs_done}.`;
+      say($("autosave-status"), "train.autosaved", { epoch: message.run.epochs_done });
     } else {
-      $("autosave-status").textContent = "Autosave failed.";
+      say($("autosave-status"), "train.autosave_failed");
       errors.show(new Error(message.message));
     }
   });
@@ -90,11 +103,15 @@ export function trainingPanel({ worker, errors, bus, settings, backend, onSummar
     const o = charts.overfitting;
     const out = $("overfit-summary");
     if (!o) {
-      out.textContent = "";
+      sayRaw(out, "");
       return;
     }
-    const gap = o.gap == null ? "" : ` Last epoch: train ${fmtPct(o.lastTrain)}, test ${fmtPct(o.lastTest)}, a gap of ${(o.gap * 100).toFixed(1)} points${o.gap > 0.05 ? " (overfitting: try augmentation, weight decay or early stopping)" : ""}.`;
-    out.textContent = `Best test accuracy ${fmtPct(o.bestTest)} at epoch ${o.bestEpoch}.${gap}`;
+    const advice = o.gap != null && o.gap > 0.05 ? { key: "overfit.advice" } : "";
+    const gap =
+      o.gap == null
+        ? ""
+        : { key: "overfit.gap", params: { train: fmt.pct(o.lastTrain), test: fmt.pct(o.lastTest), points: fmt.fixed(o.gap * 100, 1), advice } };
+    say(out, "overfit.summary", { best: fmt.pct(o.bestTest), epoch: o.bestEpoch, gap });
     out.dataset.bestEpoch = String(o.bestEpoch);
   }
 
@@ -103,14 +120,17 @@ export function trainingPanel({ worker, errors, bus, settings, backend, onSummar
   async function run(request) {
     setTraining(true);
     setStatus("training");
-    $("autosave-status").textContent = "";
+    sayRaw($("autosave-status"), "");
     try {
       const summary = await request();
       onSummary(summary);
-      setStatus(summary.cancelled ? "stopped" : summary.stopped_early ? "stopped early" : "done");
+      setStatus(summary.cancelled ? "stopped" : summary.stopped_early ? "stopped_early" : "done");
       if (summary.stopped_early) {
-        $("autosave-status").textContent +=
-          ` Test accuracy stopped improving: kept the weights of epoch ${(summary.best_epoch ?? 0) + 1} (${fmtPct(summary.best_test_accuracy)}).`;
+        // After the autosave's sentence, if there is one.
+        const status = $("autosave-status");
+        const saved = status.dataset.i18n ? { key: status.dataset.i18n, params: JSON.parse(status.dataset.i18nParams ?? "{}") } : "";
+        const best = { epoch: (summary.best_epoch ?? 0) + 1, accuracy: fmt.pct(summary.best_test_accuracy) };
+        say(status, "train.kept_best", { saved, ...best });
       }
     } catch (e) {
       setStatus("error");
@@ -145,7 +165,7 @@ export function trainingPanel({ worker, errors, bus, settings, backend, onSummar
   $("pause").onclick = () => {
     paused = !paused;
     worker.request(paused ? "pause" : "resume", {});
-    $("pause").textContent = paused ? "Resume" : "Pause";
+    say($("pause"), paused ? "train.resume" : "train.pause");
     setStatus(paused ? "paused" : "training");
   };
   $("stop").onclick = () => {
@@ -164,8 +184,8 @@ export function trainingPanel({ worker, errors, bus, settings, backend, onSummar
       charts.restore(saved.steps ?? [], saved.history ?? []);
       showOverfitting();
       const last = saved.history?.at(-1);
-      $("test-accuracy").textContent = last?.test ? `${(last.test.accuracy * 100).toFixed(2)}%` : "–";
-      $("epoch-text").textContent = `${saved.epochs_done + 1} / ${epochs}`;
+      $("test-accuracy").textContent = last?.test ? fmt.pct(last.test.accuracy) : "–";
+      sayEpoch(saved.epochs_done + 1, epochs);
     },
   };
 }

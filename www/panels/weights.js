@@ -1,14 +1,7 @@
 // The weights in use: what they are (the model status line), loading them from a file or the
 // shipped pretrained ones, and downloading them.
 import { $, el } from "../ui.js";
-
-const SOURCES = {
-  untrained: "Untrained weights",
-  pretrained: "Pretrained weights (shipped with Kiln)",
-  trained: "Weights trained in this tab",
-  saved: "Weights of a saved run",
-  file: "Weights loaded from a file",
-};
+import { fmt, say } from "../i18n/index.js";
 
 /** @param {{worker: import("../client.js").WorkerClient, errors: import("./errors.js").Errors,
  *   bus: import("../bus.js").Bus}} deps */
@@ -25,11 +18,15 @@ export function weightsPanel({ worker, errors, bus }) {
    * @param {import("../values.js").ActiveModel} m */
   function showStatus(m) {
     const status = $("model-status");
-    if (m.source === "untrained") status.textContent = "Untrained weights: predictions are guesses until you train.";
+    if (m.source === "untrained") say(status, "model.untrained");
     else {
-      const acc = m.test_accuracy != null ? `, test accuracy ${(m.test_accuracy * 100).toFixed(1)}%` : "";
-      const during = training ? " (training: latest weights)" : "";
-      status.textContent = `${SOURCES[m.source]}: ${m.epochs} epoch${m.epochs === 1 ? "" : "s"}${acc}${during} (${m.model} network).`;
+      say(status, "model.status", {
+        source: { key: `model.source.${m.source}` },
+        epochs: { key: "eval.epochs", params: { count: m.epochs } },
+        accuracy: m.test_accuracy != null ? { key: "model.accuracy", params: { pct: fmt.pct(m.test_accuracy, 1) } } : "",
+        during: training ? { key: "model.during" } : "",
+        model: m.model,
+      });
     }
     status.dataset.source = m.source;
     status.dataset.model = m.model;

@@ -42,6 +42,8 @@
  * @property {() => void} pause
  * @property {() => void} resume
  * @property {() => void} stop
+ * @property {() => void} stepOnce while paused, one step, then paused again
+ * @property {(images: number) => Promise<import("../values.js").Insight>} insight
  * @property {() => boolean} isTraining
  * @property {(rgba: Uint8Array, explain: boolean, cls?: number) => Promise<import("../values.js").Classification>} classify
  * @property {() => Promise<import("../values.js").Filters>} filters

@@ -7,7 +7,7 @@ use wasm_bindgen::prelude::*;
 
 use crate::data::Cifar10;
 use crate::data::cifar::NUM_CLASSES;
-use crate::web::{Engine, Shared, evaluation, js, reader};
+use crate::web::{Engine, Shared, codes, evaluation, js, reader};
 
 #[derive(Serialize)]
 struct DatasetSummary {
@@ -27,16 +27,15 @@ pub(super) fn install(
     files: Vec<Uint8Array>,
     on_progress: Option<js_sys::Function>,
     dataset_name: String,
-) -> Result<JsValue, JsError> {
+) -> Result<JsValue, JsValue> {
     if shared.training.get() {
-        return Err(JsError::new(
+        return Err(codes::busy(
             "cannot replace the dataset while training; stop first",
+            "dataset",
         ));
     }
     if names.len() != files.len() {
-        return Err(JsError::new(
-            "loadDataset: names and files differ in length",
-        ));
+        return Err(js::error("loadDataset: names and files differ in length"));
     }
     let total: f64 = files.iter().map(|f| f.length() as f64).sum();
     let mut offset = 0f64;
@@ -50,7 +49,7 @@ pub(super) fn install(
             (name, reader)
         })
         .collect();
-    let data = Cifar10::from_readers(streams).map_err(|e| JsError::new(&e.to_string()))?;
+    let data = Cifar10::from_readers(streams).map_err(|e| codes::data(&e))?;
     let summary = DatasetSummary {
         train_images: data.train.len(),
         test_images: data.test.len(),
@@ -86,7 +85,7 @@ impl Engine {
         files: Vec<Uint8Array>,
         on_progress: js_sys::Function,
         display_name: Option<String>,
-    ) -> Result<JsValue, JsError> {
+    ) -> Result<JsValue, JsValue> {
         let dataset_name = display_name.unwrap_or_else(|| names.join(", "));
         install(&self.shared, names, files, Some(on_progress), dataset_name)
     }

@@ -8,10 +8,12 @@
 mod checkpoint;
 mod choose;
 mod classify;
+mod codes;
 mod constructors;
 mod dataset;
 pub mod device;
 mod evaluation;
+mod insight;
 mod js;
 mod memory;
 mod models;

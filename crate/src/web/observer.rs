@@ -18,6 +18,8 @@ use crate::web::{checkpoint, js};
 pub enum RunState {
     Running,
     Paused,
+    /// Paused, but one step may run (slow motion), then paused again.
+    Step,
     Stopping,
 }
 
@@ -32,9 +34,18 @@ pub struct WebObserver {
     pub latest: Rc<RefCell<Option<Model>>>,
     pub last_yield: Instant,
     pub last_snapshot: Instant,
+    /// A single step ran (`RunState::Step`): say so before the next one.
+    pub stepped: bool,
 }
 
 impl WebObserver {
+    /// Tell the page that the single step it asked for has run.
+    fn post_stepped(&self) {
+        let event = js_sys::Object::new();
+        let _ = js_sys::Reflect::set(&event, &"type".into(), &"stepped".into());
+        let _ = self.on_event.call1(&JsValue::NULL, &event);
+    }
+
     /// Tell the page that the epoch's checkpoint could not be made.
     fn post_failure(&self, message: &str) {
         let event = js_sys::Object::new();
@@ -92,10 +103,19 @@ impl Observer for WebObserver {
             js::yield_now().await;
             self.last_yield = Instant::now();
         }
+        if std::mem::take(&mut self.stepped) {
+            *self.latest.borrow_mut() = Some(model.valid());
+            self.post_stepped();
+        }
         loop {
             match self.state.get() {
                 RunState::Running => return Control::Continue,
                 RunState::Stopping => return Control::Stop,
+                RunState::Step => {
+                    self.state.set(RunState::Paused);
+                    self.stepped = true;
+                    return Control::Continue;
+                }
                 RunState::Paused => {
                     *self.latest.borrow_mut() = Some(model.valid());
                     js::sleep_ms(100).await;

@@ -7,7 +7,7 @@ use js_sys::{Array, Object, Reflect};
 use wasm_bindgen::prelude::*;
 
 use crate::train::settings::{PAGE, parse_form};
-use crate::web::js;
+use crate::web::{codes, js};
 
 /// `[{key, kind: "int"|"float"|"bool"|"choice", default, min, max, min_exclusive, choices}]`,
 /// in the form's order. A `null` default (`train_limit`) means empty: all the images.
@@ -39,6 +39,10 @@ pub fn parse_settings(form: JsValue) -> Result<JsValue, JsValue> {
         };
         set("field", e.field);
         set("message", &e.problem.to_string());
+        let (code, params) = codes::problem(&e.problem);
+        set("code", code);
+        Reflect::set(&field, &"params".into(), &js::to_js(&params))
+            .expect("setting a field of a new object");
         fields.push(&field);
     }
     Reflect::set(&error, &"fields".into(), &fields).expect("setting a field of a new Error");

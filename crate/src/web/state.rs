@@ -74,7 +74,7 @@ impl Engine {
     /// their source, and its dataset. Returns the weights in use, `{source, epochs,
     /// test_accuracy}`. Nothing changes where the weights do not load.
     #[wasm_bindgen(js_name = importState)]
-    pub fn import_state(&self, state: JsValue) -> Result<JsValue, JsError> {
+    pub fn import_state(&self, state: JsValue) -> Result<JsValue, JsValue> {
         let weights_bytes = bytes(field(&state, "weights")?, "weights")?.to_vec();
         let source = weights::parse_source(field(&state, "source")?)?;
         let dataset = field(&state, "dataset")?;

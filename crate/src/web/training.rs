@@ -12,7 +12,7 @@ use crate::train::{EpochRecord, TrainError, Trainer, TrainingConfig, last_test_a
 use crate::web::evaluation::{self, Kept};
 use crate::web::observer::{RunState, WebObserver};
 use crate::web::weights::{ActiveModel, Source};
-use crate::web::{Engine, Shared, checkpoint, js};
+use crate::web::{Engine, Shared, checkpoint, codes, js};
 
 #[wasm_bindgen]
 impl Engine {
@@ -89,6 +89,15 @@ impl Engine {
         }
     }
 
+    /// While paused, train one batch (one step), then pause again and send `{type:
+    /// "stepped"}` (the page's slow motion).
+    #[wasm_bindgen(js_name = stepOnce)]
+    pub fn step_once(&self) {
+        if self.shared.training.get() && self.shared.state.get() == RunState::Paused {
+            self.shared.state.set(RunState::Step);
+        }
+    }
+
     /// Stop after the current step; the `train` promise then resolves.
     pub fn stop(&self) {
         if self.shared.training.get() {
@@ -115,13 +124,13 @@ fn trained(model: &str, history: &[EpochRecord]) -> ActiveModel {
 /// The dataset, when no training is running and one is loaded.
 fn idle_with_data(shared: &Shared) -> Result<Rc<Cifar10>, JsValue> {
     if shared.training.get() {
-        return Err(js::error("training is already running"));
+        return Err(codes::busy("training is already running", "train"));
     }
     shared
         .data
         .borrow()
         .clone()
-        .ok_or_else(|| js::error("no dataset loaded: load CIFAR-10 first"))
+        .ok_or_else(|| codes::no_dataset("no dataset loaded: load CIFAR-10 first"))
 }
 
 /// Run `trainer` to the end, keeping the engine's weights and state up to date.
@@ -155,6 +164,7 @@ async fn drive(
         latest: shared.latest.clone(),
         last_yield: Instant::now(),
         last_snapshot: Instant::now(),
+        stepped: false,
     };
     let (trainer, result) = trainer.run(&data, &mut observer).await;
     shared.training.set(false);
@@ -203,7 +213,8 @@ async fn drive(
                 TrainError::Diverged { .. } => "",
                 _ => "; switch to the CPU to continue",
             };
-            Err(js::error(format!("training stopped: {e}. {kept}{next}.")))
+            let message = format!("training stopped: {e}. {kept}{next}.");
+            Err(codes::train_stopped(&e, message, epochs))
         }
     }
 }

@@ -7,7 +7,7 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::future_to_promise;
 
 use crate::train::TrainingSummary;
-use crate::web::{Engine, Shared, evaluation, js};
+use crate::web::{Engine, Shared, codes, evaluation, js};
 use crate::weights::{self, WeightsMeta};
 
 /// Where the weights in use came from, for the page to say so.
@@ -86,15 +86,16 @@ pub(super) fn use_bytes(
     name: &str,
     bytes: &[u8],
     source: Source,
-) -> Result<ActiveModel, JsError> {
+) -> Result<ActiveModel, JsValue> {
     if shared.training.get() {
-        return Err(JsError::new(
+        return Err(codes::busy(
             "cannot load weights while training; stop first",
+            "weights",
         ));
     }
-    let device = shared.device().map_err(JsError::new)?;
+    let device = shared.device().map_err(js::error)?;
     let (model, meta) =
-        weights::from_bytes(name, bytes, &device).map_err(|e| JsError::new(&e.to_string()))?;
+        weights::from_bytes(name, bytes, &device).map_err(|e| codes::weights(&e))?;
     *shared.latest.borrow_mut() = Some(model);
     evaluation::invalidate(shared);
     shared.normalization.set(meta.normalization);
@@ -131,7 +132,7 @@ impl Engine {
         name: String,
         bytes: Vec<u8>,
         source: JsValue,
-    ) -> Result<JsValue, JsError> {
+    ) -> Result<JsValue, JsValue> {
         let source = parse_source(source)?;
         let active = use_bytes(&self.shared, &name, &bytes, source)?;
         Ok(js::to_js(&active))

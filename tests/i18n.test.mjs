@@ -1,0 +1,167 @@
+// The page in 简体中文 and English: the two catalogs agree, a browser whose language is zh-CN
+// gets a page with no English left in it (class names and an engine error included), and the
+// header's menu switches every string at once, keeping the run, the dataset and the results.
+import { after, before, test } from "node:test";
+import assert from "node:assert/strict";
+import en from "../www/i18n/en.js";
+import zh from "../www/i18n/zh-CN.js";
+import { cifarPng, launchBrowser, realSubset, startServer } from "./helpers.mjs";
+
+const PORT = 19080 + (process.pid % 1000);
+
+/** The `{name}`s of a catalog entry (all its plural forms). */
+const paramsOf = (entry) =>
+  [...new Set((typeof entry === "string" ? [entry] : Object.values(entry)).flatMap((s) => [...s.matchAll(/\{(\w+)\}/g)].map((m) => m[1])))].sort();
+
+test("the two catalogs have the same keys, and each text the same parameters", () => {
+  assert.deepEqual(Object.keys(zh).sort(), Object.keys(en).sort());
+  for (const key of Object.keys(en)) assert.deepEqual(paramsOf(zh[key]), paramsOf(en[key]), `parameters of ${key}`);
+});
+
+// Words that read the same in both languages: names, not sentences.
+const PROPER = new Set(["Kiln", "WebGPU", "CIFAR-10", "ReLU", "Adam", "SGD", "CPU", "Grad-CAM", "seed", "sigmoid", "English"]);
+
+/** What an untranslated English text looks like: a whole entry of the English catalog (its
+ * parameters anything) or one of its pieces between parameters, where the Chinese differs. */
+function englishMatchers() {
+  const whole = [];
+  const pieces = new Set();
+  for (const [key, entry] of Object.entries(en)) {
+    for (const text of typeof entry === "string" ? [entry] : Object.values(entry)) {
+      if (JSON.stringify(zh[key]) === JSON.stringify(entry)) continue;
+      const literal = text.split(/\{\w+\}/).map((s) => s.trim()).filter((s) => /[A-Za-z]{3,}/.test(s) && !PROPER.has(s));
+      if (!literal.length) continue;
+      literal.forEach((p) => pieces.add(p));
+      const escaped = text.replace(/[.*+?^$()|[\]\\]/g, "\\$&").replace(/\\?\{\w+\\?\}/g, ".*?");
+      whole.push(new RegExp(`^${escaped.trim()}$`, "s"));
+    }
+  }
+  return (text) => pieces.has(text) || whole.some((re) => re.test(text));
+}
+
+/** Every visible text node of the page, and every aria-label, title and placeholder. */
+const visibleTexts = (page) =>
+  page.evaluate(() => {
+    const out = [];
+    const shown = (el) => (el.closest("option") ? el.closest("select") : el).checkVisibility({ visibilityProperty: true });
+    const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+    for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+      const text = n.textContent.trim();
+      if (text && n.parentElement && shown(n.parentElement)) out.push({ text, where: n.parentElement.id || n.parentElement.tagName });
+    }
+    for (const el of document.querySelectorAll("[aria-label], [title], [placeholder]")) {
+      for (const attr of ["aria-label", "title", "placeholder"]) {
+        const text = el.getAttribute(attr)?.trim();
+        if (text) out.push({ text, where: `${el.id || el.tagName}[${attr}]` });
+      }
+    }
+    out.push({ text: document.title, where: "title" });
+    return out;
+  });
+
+let server, browser, context, page;
+const byId = (id) => page.getByTestId(id);
+const han = /[\u4e00-\u9fff]/;
+
+before(async () => {
+  server = await startServer(PORT);
+  browser = await launchBrowser();
+  context = await browser.newContext({ locale: "zh-CN", viewport: { width: 1280, height: 1100 } });
+  page = await context.newPage();
+  await page.goto(`http://localhost:${PORT}/index.html?test`);
+  await page.waitForFunction(() => document.querySelector('[data-testid="backend-status"]').dataset.backend);
+});
+after(async () => {
+  await browser?.close();
+  server?.kill();
+});
+
+/** Switch the page's language with the header's menu. */
+async function switchTo(lang) {
+  await byId("language-select").selectOption(lang);
+  await page.waitForFunction((l) => document.documentElement.lang === l, lang);
+}
+
+test("a browser set to Chinese gets the page in Chinese, an engine error included", async () => {
+  assert.equal(await page.evaluate(() => document.documentElement.lang), "zh-CN");
+  assert.equal(await byId("language-select").inputValue(), "zh-CN");
+  assert.equal(await page.locator(".tagline").innerText(), zh["page.tagline"]);
+  assert.equal(await byId("train-status").innerText(), zh["status.idle"]);
+
+  // A file that is not CIFAR-10: the engine refuses it with a code, the page words it.
+  await byId("dataset-input").setInputFiles({ name: "bad.bin", mimeType: "application/octet-stream", buffer: Buffer.alloc(10) });
+  await byId("error").waitFor({ state: "visible" });
+  assert.match(await byId("error").innerText(), /bad\.bin：10 字节不是整数条 CIFAR-10 记录/);
+  // The same error, worded again in English at the switch.
+  await switchTo("en");
+  assert.match(await byId("error").innerText(), /bad\.bin: 10 bytes is not a whole number of CIFAR-10 records/);
+  await switchTo("zh-CN");
+  assert.match(await byId("error").innerText(), /不是整数条 CIFAR-10 记录/);
+});
+
+test("with a dataset, a short run and a classified image, no English string is left untranslated", async (t) => {
+  const subset = realSubset(200, 100);
+  if (!subset) return t.skip("real CIFAR-10 missing");
+  await byId("backend-select").selectOption("cpu");
+  await page.waitForFunction(() => document.querySelector('[data-testid="backend-status"]').dataset.backend === "cpu");
+  assert.match(await byId("backend-status").innerText(), /^CPU：.*(\d+ 个线程|单线程)/);
+  await byId("dataset-input").setInputFiles([subset.trainPath, subset.testPath]);
+  await byId("dataset-summary").filter({ hasText: "飞机" }).waitFor();
+  assert.match(await byId("dataset-summary").innerText(), /训练图像\s*200\s*张，测试图像\s*100\s*张/);
+
+  // A refused setting, in Chinese beside its field.
+  await byId("epochs").fill("1.5");
+  await byId("train").click();
+  await page.locator('.field-error[data-field="epochs"]').filter({ hasText: "必须是整数" }).waitFor();
+  assert.match(await byId("error").innerText(), /请检查训练设置：训练轮数必须是整数。/);
+
+  await byId("epochs").fill("1");
+  await byId("batch-size").fill("20");
+  await byId("train").click();
+  await page.locator('[data-testid="train-status"][data-i18n="status.done"]').waitFor({ timeout: 120_000 });
+  assert.equal(await byId("train-status").innerText(), "完成");
+
+  const { readFileSync } = await import("node:fs");
+  const record = readFileSync(subset.testPath).subarray(0, 3073);
+  await byId("image-input").setInputFiles({ name: "test0.png", mimeType: "image/png", buffer: cifarPng(record) });
+  await page.waitForFunction(() => document.querySelectorAll('[data-testid="prediction"] li').length === 5);
+  const names = await page.$$eval('[data-testid="prediction"] .name', (els) => els.map((e) => e.textContent));
+  for (const name of names) assert.match(name, han, `class name ${name} in Chinese`);
+  await page.locator('[data-testid="confusion-matrix"] th', { hasText: "卡车" }).first().waitFor();
+
+  const isEnglish = englishMatchers();
+  const untranslated = (await visibleTexts(page)).filter(({ text }) => isEnglish(text));
+  assert.deepEqual(untranslated, [], "English strings on the Chinese page");
+});
+
+test("the menu switches every string at once and keeps the run, the dataset and the results", async () => {
+  const state = () =>
+    page.evaluate(() => ({
+      points: window.kiln.charts.points,
+      image: document.querySelector('[data-testid="prediction"]').dataset.image,
+      accuracy: document.querySelector('[data-testid="eval-summary"]').dataset.accuracy,
+      classes: document.querySelectorAll('[data-testid="dataset-summary"] tbody tr').length,
+    }));
+  const before = await state();
+  await switchTo("en");
+  assert.deepEqual(await state(), before, "nothing the page held was lost");
+  assert.equal(await page.title(), en["page.title"]);
+  assert.equal(await page.locator(".tagline").innerText(), en["page.tagline"]);
+  if (before.classes) {
+    assert.match(await byId("dataset-summary").innerText(), /200\s+training and\s+100\s+test images/);
+    assert.match(await byId("dataset-summary").innerText(), /airplane/);
+    assert.equal(await byId("train-status").innerText(), "done");
+    assert.equal(await page.locator("#epoch-chart .u-title").innerText(), en["chart.epoch_title"]);
+  }
+  // No Chinese left, but for the menu's own name of the language and saved runs' names (data).
+  const chinese = (await visibleTexts(page)).filter(({ text, where }) => han.test(text) && text !== "简体中文" && where !== "TD");
+  assert.deepEqual(chinese, [], "Chinese strings on the English page");
+
+  // The choice is remembered: the page comes back in English, though the browser says Chinese.
+  await page.reload();
+  await page.waitForFunction(() => document.querySelector('[data-testid="backend-status"]').dataset.backend);
+  assert.equal(await page.evaluate(() => document.documentElement.lang), "en");
+  assert.equal(await byId("language-select").inputValue(), "en");
+  await switchTo("zh-CN");
+  assert.equal(await page.locator(".tagline").innerText(), zh["page.tagline"]);
+});
