@@ -27,7 +27,7 @@ function duration(seconds) {
  * @param {ModelInfo} m @param {"description" | "accuracy_source"} field */
 function catalogText(m, field) {
   const key = `model.${m.name}.${field}`;
-  return has(key) ? t(key, { pct: fmt.pct(m.expected_accuracy, 1) }) : m[field];
+  return has(key) ? t(key) : m[field];
 }
 
 /**
