@@ -133,6 +133,11 @@ test("with a dataset, a short run and a classified image, no English string is l
   const names = await page.$$eval('[data-testid="prediction"] .name', (els) => els.map((e) => e.textContent));
   for (const name of names) assert.match(name, han, `class name ${name} in Chinese`);
   await page.locator('[data-testid="confusion-matrix"] th', { hasText: "卡车" }).first().waitFor();
+  // The explanation's captions name the network's own layers, in Chinese.
+  await page.locator('#gradcam-caption[data-i18n="classify.gradcam_layer"]').waitFor();
+  assert.match(await page.locator("#gradcam-caption").innerText(), /^\w+ 上的 Grad-CAM（\d+×\d+）：这个类别的证据在哪里$/);
+  await page.locator('#filters-caption[data-i18n="inside.filters_learned"]').waitFor();
+  assert.match(await page.locator("#filters-caption").innerText(), /^第一层的 \d+ 个卷积核（3×3，彩色），由训练学到$/);
 
   const isEnglish = englishMatchers();
   const untranslated = (await visibleTexts(page)).filter(({ text }) => isEnglish(text));
@@ -157,6 +162,8 @@ test("the menu switches every string at once and keeps the run, the dataset and 
     assert.match(await byId("dataset-summary").innerText(), /airplane/);
     assert.equal(await byId("train-status").innerText(), "done");
     assert.equal(await page.locator("#epoch-chart .u-title").innerText(), en["chart.epoch_title"]);
+    assert.match(await page.locator("#gradcam-caption").innerText(), /^Grad-CAM on \w+ \(\d+×\d+\): where the evidence for the class lies$/);
+    assert.match(await page.locator("#filters-caption").innerText(), /^The \d+ first-layer filters \(3×3, colour\), learned$/);
   }
   // No Chinese left, but for the menu's own name of the language and saved runs' names (data).
   const chinese = (await visibleTexts(page)).filter(({ text, where }) => han.test(text) && text !== "简体中文" && where !== "TD");
