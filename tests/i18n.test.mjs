@@ -1,11 +1,14 @@
 // The page in 简体中文 and English: the two catalogs agree, a browser whose language is zh-CN
 // gets a page with no English left in it (class names and an engine error included), and the
-// header's menu switches every string at once, keeping the run, the dataset and the results.
+// header's menu switches every string at once, keeping the run, the dataset and the results. On a
+// published site (a dataset split beside the page) the model menu's description, the site's
+// dataset panel and the offline and storage line are in Chinese too, and follow the menu.
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import en from "../www/i18n/en.js";
 import zh from "../www/i18n/zh-CN.js";
 import { cifarPng, launchBrowser, realSubset, startServer } from "./helpers.mjs";
+import { makeSite, removeSite, serveSite } from "./site-helpers.mjs";
 
 const PORT = 19080 + (process.pid % 1000);
 
@@ -59,7 +62,7 @@ const visibleTexts = (page) =>
     return out;
   });
 
-let server, browser, context, page;
+let server, site, browser, context, page;
 const byId = (id) => page.getByTestId(id);
 const han = /[\u4e00-\u9fff]/;
 
@@ -74,12 +77,14 @@ before(async () => {
 after(async () => {
   await browser?.close();
   server?.kill();
+  site?.kill();
+  removeSite();
 });
 
 /** Switch the page's language with the header's menu. */
-async function switchTo(lang) {
-  await byId("language-select").selectOption(lang);
-  await page.waitForFunction((l) => document.documentElement.lang === l, lang);
+async function switchTo(lang, on = page) {
+  await on.getByTestId("language-select").selectOption(lang);
+  await on.waitForFunction((l) => document.documentElement.lang === l, lang);
 }
 
 test("a browser set to Chinese gets the page in Chinese, an engine error included", async () => {
@@ -128,6 +133,11 @@ test("with a dataset, a short run and a classified image, no English string is l
   const names = await page.$$eval('[data-testid="prediction"] .name', (els) => els.map((e) => e.textContent));
   for (const name of names) assert.match(name, han, `class name ${name} in Chinese`);
   await page.locator('[data-testid="confusion-matrix"] th', { hasText: "卡车" }).first().waitFor();
+  // The explanation's captions name the network's own layers, in Chinese.
+  await page.locator('#gradcam-caption[data-i18n="classify.gradcam_layer"]').waitFor();
+  assert.match(await page.locator("#gradcam-caption").innerText(), /^\w+ 上的 Grad-CAM（\d+×\d+）：这个类别的证据在哪里$/);
+  await page.locator('#filters-caption[data-i18n="inside.filters_learned"]').waitFor();
+  assert.match(await page.locator("#filters-caption").innerText(), /^第一层的 \d+ 个卷积核（3×3，彩色），由训练学到$/);
 
   const isEnglish = englishMatchers();
   const untranslated = (await visibleTexts(page)).filter(({ text }) => isEnglish(text));
@@ -152,6 +162,8 @@ test("the menu switches every string at once and keeps the run, the dataset and 
     assert.match(await byId("dataset-summary").innerText(), /airplane/);
     assert.equal(await byId("train-status").innerText(), "done");
     assert.equal(await page.locator("#epoch-chart .u-title").innerText(), en["chart.epoch_title"]);
+    assert.match(await page.locator("#gradcam-caption").innerText(), /^Grad-CAM on \w+ \(\d+×\d+\): where the evidence for the class lies$/);
+    assert.match(await page.locator("#filters-caption").innerText(), /^The \d+ first-layer filters \(3×3, colour\), learned$/);
   }
   // No Chinese left, but for the menu's own name of the language and saved runs' names (data).
   const chinese = (await visibleTexts(page)).filter(({ text, where }) => han.test(text) && text !== "简体中文" && where !== "TD");
@@ -164,4 +176,62 @@ test("the menu switches every string at once and keeps the run, the dataset and 
   assert.equal(await byId("language-select").inputValue(), "en");
   await switchTo("zh-CN");
   assert.equal(await page.locator(".tagline").innerText(), zh["page.tagline"]);
+});
+
+test("on the published site: the model menu, the site's dataset and the offline line in Chinese, and again in English", async () => {
+  const subset = realSubset(500, 200);
+  makeSite(subset);
+  site = await serveSite(PORT + 1000);
+  const p = await context.newPage();
+  const id = (testid) => p.getByTestId(testid);
+  await p.goto(`http://localhost:${PORT + 1000}/index.html?test`);
+  await p.waitForFunction(() => document.querySelector('[data-testid="backend-status"]').dataset.backend);
+  assert.equal(await p.evaluate(() => document.documentElement.lang), "zh-CN");
+
+  // The offline line (the service worker is off in test mode) and the storage it uses.
+  assert.equal(await id("offline").getAttribute("data-state"), "off");
+  assert.match(await id("offline").innerText(), /^离线使用在测试模式下关闭/);
+  await id("storage").filter({ hasText: "已用存储" }).waitFor();
+
+  // The site's own dataset, loaded: its button, each file's line and the storage line.
+  if (subset) {
+    assert.match(await id("site-data-load").innerText(), /^从本站加载 CIFAR-10（\d+\.\d MB，2 个文件）$/);
+    await id("site-data-load").click();
+    await p.waitForFunction(() => /500\s*张/.test(document.querySelector('[data-testid="dataset-summary"]').innerText));
+    assert.match(await id("site-data-overall").innerText(), /^(\d+\.\d) MB \/ \1 MB · 第 2 个文件，共 2 个$/);
+    for (const row of await id("site-data-files").locator("li").allInnerTexts()) assert.match(row, /校验和已核对/);
+    assert.equal(await id("site-data-load").innerText(), zh["site.load_again"]);
+    await id("storage").filter({ hasText: "（其中数据集：" }).waitFor();
+    assert.equal(await id("remove-dataset").innerText(), zh["offline.remove"]);
+  } else {
+    assert.match(await id("site-data-missing").innerText(), /^本站没有托管数据集。/);
+  }
+
+  // The model menu set to airbench: its options and description, worded by the page.
+  await id("model-select").selectOption("airbench");
+  await p.waitForFunction(() => document.querySelector('[data-testid="model-info"]').dataset.model === "airbench");
+  const info = await id("model-info").innerText();
+  assert.match(info, /白化层/);
+  assert.match(info, /1,975,096 个参数，训练一张图像需要 709 MFLOP。/);
+  assert.match(info, /准确率约为 94\.0%（airbench94 公布的 10 轮结果，Jordan 2024）。/);
+  assert.match(info, new RegExp(zh["model.info.tta"]));
+  assert.match(await id("model-select").locator("option", { hasText: "airbench" }).innerText(), /^airbench（1,975,096 个参数，约 94%）$/);
+  // Where the site ships no airbench weights, the error says so in Chinese.
+  if (await id("error").isVisible()) assert.match(await id("error").innerText(), /airbench\.bpk 处没有预训练权重/);
+
+  const isEnglish = englishMatchers();
+  const untranslated = (await visibleTexts(p)).filter(({ text }) => isEnglish(text));
+  assert.deepEqual(untranslated, [], "English strings on the Chinese page");
+
+  // The menu rewords all of it at once.
+  await switchTo("en", p);
+  assert.match(await id("model-info").innerText(), /1,975,096 parameters, 709 MFLOP to train on one image\./);
+  assert.match(await id("model-info").innerText(), /whitening, 3 conv blocks/);
+  assert.match(await id("offline").innerText(), /^Offline use is off in test mode/);
+  assert.match(await id("storage").innerText(), /^Storage used: \d+\.\d MB/);
+  if (subset) assert.equal(await id("site-data-load").innerText(), en["site.load_again"]);
+  else assert.match(await id("site-data-missing").innerText(), /^This site does not host the dataset\./);
+  const chinese = (await visibleTexts(p)).filter(({ text, where }) => han.test(text) && text !== "简体中文" && where !== "TD");
+  assert.deepEqual(chinese, [], "Chinese strings on the English page");
+  await p.close();
 });

@@ -149,7 +149,7 @@ test("a new deploy is announced, replaces the cached version on reload, and its 
   assert.deepEqual(await appCaches(), [`kiln-app-${before}`]);
   // A new deploy: one file changed, the service worker stamped again (as the build does).
   const html = readFileSync(path.join(SITE, "index.html"), "utf8");
-  replaceFile("index.html", html.replace("<footer>", '<footer data-deploy="2">'));
+  replaceFile("index.html", html.replace(/<footer\b/, '<footer data-deploy="2"'));
   execFileSync("node", ["scripts/site.mjs", "stamp", SITE], { cwd: ROOT, stdio: "ignore" });
 
   await page.reload();

@@ -12,7 +12,9 @@ const RELOADED = "kiln-isolation-reload";
 /**
  * @typedef {object} OfflineState
  * @property {"off" | "unavailable" | "failed" | "installing" | "ready"} state
- * @property {string} [why] for off, unavailable and failed: the reason, in words
+ * @property {"sw_off" | "test_mode" | "no_service_workers" | "not_https" | "fetch_failed"} [reason]
+ *   for off, unavailable and failed: why, as a code the page words (www/i18n: `offline.why.*`)
+ * @property {string} [why] for failed without a reason code: the browser's message
  * @property {string} [version] the site's version the service worker serves
  * @property {boolean} [isolationFailed] the worker serves the page, which is still not isolated
  */
@@ -27,14 +29,11 @@ export function startOffline({ onState, onUpdate }) {
 
   if (query.get("sw") === "0" || (query.has("test") && query.get("sw") !== "1")) {
     if (query.get("sw") === "0") container?.getRegistrations().then((all) => all.forEach((r) => r.unregister()));
-    onState({ state: "off", why: query.get("sw") === "0" ? "turned off (?sw=0)" : "off in test mode (?test without &sw=1)" });
+    onState({ state: "off", reason: query.get("sw") === "0" ? "sw_off" : "test_mode" });
     return { keepBuilds: async () => null, applyUpdate: () => {} };
   }
   if (!container) {
-    const why = window.isSecureContext
-      ? "this browser offers no service workers here (a private window, or turned off in its settings)"
-      : "the page is not served over https";
-    onState({ state: "unavailable", why });
+    onState({ state: "unavailable", reason: window.isSecureContext ? "no_service_workers" : "not_https" });
     return { keepBuilds: async () => null, applyUpdate: () => {} };
   }
 
@@ -62,7 +61,7 @@ export function startOffline({ onState, onUpdate }) {
       if (worker.state === "installed" && container.controller) onUpdate();
       // A first install that failed (a file of the app shell could not be fetched).
       if (worker.state === "redundant" && !registration?.active) {
-        onState({ state: "failed", why: "it could not fetch the app's files to keep them" });
+        onState({ state: "failed", reason: "fetch_failed" });
       }
     });
   };

@@ -7,6 +7,9 @@
 /** @typedef {{dataset: string, source?: string, files: SiteFile[]}} SiteManifest */
 /** @typedef {{index: number, done: number, total: number, state: "fetching" | "verified" | "kept"}} FileProgress */
 
+import { fmt, t } from "./i18n/index.js";
+import { pageError } from "./words.js";
+
 /** The dataset's cache: not tied to a version of the site (www/sw.js deletes only its own). */
 export const DATA_CACHE = "kiln-data";
 const MANIFEST = "data/manifest.json";
@@ -14,7 +17,7 @@ const MANIFEST = "data/manifest.json";
 /** @param {string} name */
 const dataUrl = (name) => new URL(`data/${name}`, location.href).href;
 /** @param {number} n bytes */
-export const mb = (n) => `${(n / 1e6).toFixed(1)} MB`;
+export const mb = (n) => t("size.mb", { n: fmt.fixed(n / 1e6, 1) });
 
 /** Cache Storage, where the browser offers it (not on a plain-http page). */
 const cacheOpen = () => (self.caches ? caches.open(DATA_CACHE) : Promise.resolve(null));
@@ -40,7 +43,7 @@ export async function siteManifest() {
 /** Lower-case hex SHA-256 of `buffer`.
  * @param {ArrayBuffer} buffer */
 async function sha256(buffer) {
-  if (!crypto.subtle) throw new Error("this page cannot check the dataset's checksums: it is not served over https");
+  if (!crypto.subtle) throw pageError("site.no_checksums");
   const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", buffer));
   return [...digest].map((b) => b.toString(16).padStart(2, "0")).join("");
 }
@@ -128,20 +131,17 @@ async function fetchOne(url, file, onBytes) {
     // not come back from there on a retry.
     response = await fetch(url, { cache: "no-store" });
   } catch {
-    throw new Error(`Could not fetch ${where}: the site could not be reached (offline?).`);
+    throw pageError("site.unreachable", { file: where });
   }
-  if (!response.ok) throw new Error(`Could not fetch ${where}: the server answered ${response.status}.`);
+  if (!response.ok) throw pageError("site.status", { file: where, status: response.status });
   let buffer;
   try {
     buffer = await readBody(response, onBytes);
   } catch {
-    throw new Error(`Could not fetch ${where}: the connection dropped.`);
+    throw pageError("site.dropped", { file: where });
   }
   if (!(await matches(buffer, file))) {
-    throw new Error(
-      `${where} is damaged: its SHA-256 checksum does not match the site's manifest ` +
-        `(${mb(buffer.byteLength)} received, ${mb(file.size)} expected). Nothing of it was used.`,
-    );
+    throw pageError("site.damaged", { file: where, received: mb(buffer.byteLength), expected: mb(file.size) });
   }
   return buffer;
 }

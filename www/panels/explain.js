@@ -103,7 +103,7 @@ function renderExplanation(ex, inputCanvas) {
   gradcam.dataset.values = JSON.stringify(Array.from(ex.gradcam));
   $("explain-status").dataset.class = String(ex.class);
   const last = ex.feature_maps.at(-1);
-  if (last) $("gradcam-caption").textContent = `Grad-CAM on ${last.layer} (${side}×${side}): where the evidence for the class lies`;
+  if (last) say($("gradcam-caption"), "classify.gradcam_layer", { layer: last.layer, side });
 
   const figures = ex.feature_maps.map((layer) => {
     const columns = layer.channels <= 32 ? 8 : 16;
@@ -162,6 +162,6 @@ function renderFilters(f) {
   }
   canvas.dataset.count = String(f.count);
   // airbench's first layer (2×2 whitening) is computed from the training images, not learned.
-  const how = f.size === 2 ? "computed from the training images (whitening), not learned" : "learned";
-  $("filters-caption").textContent = `The ${f.count} first-layer filters (${f.size}×${f.size}, colour), ${how}`;
+  const key = f.size === 2 ? "inside.filters_computed" : "inside.filters_learned";
+  say($("filters-caption"), key, { count: f.count, size: f.size });
 }

@@ -3,7 +3,11 @@
 // Picking one puts its recipe's settings into the form and, unless the weights in use are the
 // user's own (trained here, saved or loaded), switches to its pretrained weights: loaded when it
 // is picked, not before (airbench's are megabytes; the page opens with the seed's).
+// The engine's catalog describes each network in English: the page words the networks it knows
+// by name (`model.<name>.description`, `model.<name>.accuracy_source`), any other as the engine
+// says.
 import { $, el } from "../ui.js";
+import { fmt, has, onLanguage, say, t } from "../i18n/index.js";
 
 /** @typedef {import("../values.js").ModelInfo} ModelInfo */
 
@@ -11,14 +15,19 @@ import { $, el } from "../ui.js";
  * a run of another network is estimated from the two networks' cost per image. */
 const PROBED = "seed";
 
-/** @param {number} flops */
-const mflop = (flops) => `${(flops / 1e6).toLocaleString(undefined, { maximumFractionDigits: 0 })} MFLOP`;
-
 /** @param {number} seconds */
 function duration(seconds) {
-  if (seconds < 90) return `${Math.round(seconds)} s`;
-  if (seconds < 5400) return `${Math.round(seconds / 60)} min`;
-  return `${(seconds / 3600).toFixed(1)} h`;
+  if (seconds < 90) return t("model.duration.s", { n: Math.round(seconds) });
+  if (seconds < 5400) return t("model.duration.min", { n: Math.round(seconds / 60) });
+  return t("model.duration.h", { n: fmt.fixed(seconds / 3600, 1) });
+}
+
+/** The catalog's English `field` of network `m`, worded in the language in use where the page
+ * knows the network.
+ * @param {ModelInfo} m @param {"description" | "accuracy_source"} field */
+function catalogText(m, field) {
+  const key = `model.${m.name}.${field}`;
+  return has(key) ? t(key) : m[field];
 }
 
 /**
@@ -43,16 +52,16 @@ export function modelsPanel({ worker, errors, bus, settings, usePretrained, weig
     const device = backend();
     const seedSpeed = measured && device ? (device === "webgpu" ? measured.webgpu : measured.cpu) : null;
     const parts = [
-      `${m.description}.`,
-      `${m.parameters.toLocaleString()} parameters, ${mflop(m.train_flops)} to train on one image.`,
-      `Reaches about ${(m.expected_accuracy * 100).toFixed(1)}% (${m.accuracy_source}).`,
+      t("model.info.description", { description: catalogText(m, "description") }),
+      t("model.info.size", { parameters: m.parameters, mflop: fmt.num(m.train_flops / 1e6, 0) }),
+      t("model.info.accuracy", { pct: fmt.pct(m.expected_accuracy, 1), source: catalogText(m, "accuracy_source") }),
     ];
     if (seedSpeed && seed) {
       const imagesPerSecond = (seedSpeed * seed.train_flops) / m.train_flops;
       const seconds = (m.defaults.epochs * 50_000) / imagesPerSecond;
-      parts.push(`A ${m.defaults.epochs}-epoch run would take about ${duration(seconds)} here (estimated from Auto's measurement of this device).`);
+      parts.push(t("model.info.estimate", { epochs: m.defaults.epochs, duration: duration(seconds) }));
     }
-    if (m.tta) parts.push("Classification averages the image, its mirror and two shifted copies.");
+    if (m.tta) parts.push(t("model.info.tta"));
     info.replaceChildren(...parts.map((p) => el("span", {}, p)));
     info.dataset.model = m.name;
   }
@@ -85,15 +94,19 @@ export function modelsPanel({ worker, errors, bus, settings, usePretrained, weig
     catalog = await worker.request("model_catalog", {});
     const chosen = select.value;
     select.replaceChildren(
-      ...catalog.map((m) =>
-        el("option", { value: m.name }, `${m.name} (${m.parameters.toLocaleString()} parameters, ~${(m.expected_accuracy * 100).toFixed(0)}%)`),
-      ),
+      ...catalog.map((m) => {
+        const option = el("option", { value: m.name });
+        say(option, "model.option", { name: m.name, parameters: m.parameters, pct: fmt.pct(m.expected_accuracy, 0) });
+        return option;
+      }),
     );
     select.value = catalog.some((m) => m.name === chosen) ? chosen : catalog[0].name;
     describe();
   }
 
   select.addEventListener("change", choose);
+  // The options are worded again with the page; the description is composed here.
+  onLanguage(describe);
   bus.on("training", (on) => (select.disabled = on));
   const ready = init().catch((e) => errors.show(e));
   return { ready, describe };

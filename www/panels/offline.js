@@ -4,6 +4,7 @@
 import { startOffline } from "../offline.js";
 import { keptDataset, mb, removeKeptDataset } from "../site-data.js";
 import { $, el } from "../ui.js";
+import { say, sayRaw } from "../i18n/index.js";
 
 /** @typedef {import("../offline.js").OfflineState} OfflineState */
 
@@ -11,7 +12,8 @@ export function offlinePanel() {
   const box = $("offline");
   const status = el("span");
   const storage = el("span");
-  const remove = el("button", { type: "button", textContent: "Remove the kept dataset", hidden: true });
+  const remove = el("button", { type: "button", hidden: true });
+  say(remove, "offline.remove");
   remove.dataset.testid = "remove-dataset";
   storage.dataset.testid = "storage";
   box.replaceChildren(status, " ", storage, " ", remove);
@@ -29,20 +31,18 @@ export function offlinePanel() {
   function show(s) {
     box.dataset.state = s.state;
     if (s.version) box.dataset.version = s.version;
-    const threads = self.crossOriginIsolated
-      ? ""
-      : " The CPU path runs on one thread: the host sends no cross-origin isolation headers, and only the service worker could add them.";
-    /** @type {{[K in OfflineState["state"]]: string}} */
-    const words = {
-      off: `Offline use is ${s.why}.`,
-      unavailable: `Nothing is kept for offline use: ${s.why}.${threads}`,
-      failed: `The service worker did not start (${s.why}): nothing is kept for offline use.${threads}`,
-      installing: "Keeping the app on this device for offline use…",
-      ready: `Works offline: the app, its engine and the pretrained weights are kept on this device (version ${s.version?.slice(0, 8)}).${
-        s.isolationFailed ? " This browser did not let the service worker isolate the page, so the CPU path runs on one thread." : ""
-      }`,
+    // Worded with keys and plain values, so that a switch of language rewords the line.
+    const why = s.reason ? { key: `offline.why.${s.reason}` } : (s.why ?? "");
+    const threads = self.crossOriginIsolated ? "" : { key: "offline.one_thread" };
+    /** @type {{[K in OfflineState["state"]]: import("../i18n/index.js").Params}} */
+    const params = {
+      off: { why },
+      unavailable: { why, threads },
+      failed: { why, threads },
+      installing: {},
+      ready: { version: s.version?.slice(0, 8), isolation: s.isolationFailed ? { key: "offline.isolation_failed" } : "" },
     };
-    status.textContent = words[s.state];
+    say(status, `offline.${s.state}`, params[s.state]);
     showStorage();
   }
 
@@ -52,8 +52,9 @@ export function offlinePanel() {
       navigator.storage?.estimate?.().catch(() => null),
       keptDataset().catch(() => ({ bytes: 0, files: 0 })),
     ]);
-    const dataset = kept.files ? ` (the dataset: ${mb(kept.bytes)})` : "";
-    storage.textContent = estimate ? `Storage used: ${mb(estimate.usage ?? 0)}${dataset}.` : "";
+    const dataset = kept.files ? { key: "offline.storage_dataset", params: { size: mb(kept.bytes) } } : "";
+    if (estimate) say(storage, "offline.storage", { used: mb(estimate.usage ?? 0), dataset });
+    else sayRaw(storage, "");
     storage.dataset.datasetBytes = String(kept.bytes);
     remove.hidden = kept.files === 0;
   }

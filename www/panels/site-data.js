@@ -3,6 +3,7 @@
 // and a retry that keeps what was fetched. On a site without them, where to get the dataset.
 import { fetchSiteDataset, mb, siteManifest } from "../site-data.js";
 import { $, el } from "../ui.js";
+import { onLanguage, say, t } from "../i18n/index.js";
 
 /** @typedef {import("../site-data.js").SiteManifest} SiteManifest */
 /** @typedef {(getFiles: (onProgress: (done: number, total: number) => void) => Promise<{name: string, buffer: ArrayBuffer}[]>, phase?: string) => Promise<boolean>} Load */
@@ -18,16 +19,20 @@ export function siteDataPanel({ load, onKept }) {
   /** @param {SiteManifest} manifest */
   function offer(manifest) {
     const total = manifest.files.reduce((n, f) => n + f.size, 0);
-    const button = el("button", { type: "button", textContent: `Load CIFAR-10 from this site (${mb(total)}, ${manifest.files.length} files)` });
+    const button = el("button", { type: "button" });
+    say(button, "site.load", { size: mb(total), count: manifest.files.length });
     button.dataset.testid = "site-data-load";
     const overall = el("span", { className: "hint" });
     overall.dataset.testid = "site-data-overall";
     const rows = manifest.files.map((f) => {
       const bar = el("progress", { max: 1, value: 0 });
-      const text = el("span", { className: "hint", textContent: `${mb(f.size)} · waiting` });
+      const text = el("span", { className: "hint" });
+      say(text, "site.file_waiting", { size: mb(f.size) });
       const row = el("li", null, el("code", { textContent: f.name }), " ", bar, " ", text);
       row.dataset.state = "waiting";
-      return { row, bar, text };
+      /** What the row's line says: bytes fetched of the file's size. */
+      const progress = { done: mb(0), total: mb(f.size) };
+      return { row, bar, text, progress };
     });
     const list = el("ol", { className: "site-files", hidden: true }, ...rows.map((r) => r.row));
     list.dataset.testid = "site-data-files";
@@ -43,14 +48,15 @@ export function siteDataPanel({ load, onKept }) {
           fetchSiteDataset(manifest, held, ({ index, done: bytes, total: size, state }) => {
             failedAt = index;
             done[index] = bytes;
-            const { row, bar, text } = rows[index];
+            const { row, bar, text, progress } = rows[index];
             bar.value = size ? bytes / size : 1;
-            const verb = { fetching: "fetching", verified: "checksum verified", kept: "kept in this browser, verified" }[state];
-            text.textContent = `${mb(bytes)} / ${mb(size)} · ${verb}`;
+            progress.done = mb(bytes);
+            progress.total = mb(size);
+            say(text, "site.file_progress", { ...progress, state: { key: `site.state.${state}` } });
             row.dataset.state = state;
             if (state !== "fetching") failedAt = index + 1;
             const sum = done.reduce((a, b) => a + b, 0);
-            overall.textContent = `${mb(sum)} / ${mb(total)} · file ${Math.min(index + 1, rows.length)} of ${rows.length}`;
+            say(overall, "site.overall", { done: mb(sum), total: mb(total), index: Math.min(index + 1, rows.length), count: rows.length });
             onProgress(sum, total);
           }),
         "data.phase.downloading",
@@ -59,16 +65,15 @@ export function siteDataPanel({ load, onKept }) {
       for (const [name, buffer] of held) if (buffer.byteLength === 0) held.delete(name);
       if (ok) {
         held.clear();
-        button.textContent = "Load CIFAR-10 from this site again";
+        say(button, "site.load_again");
       } else {
         const failed = rows[failedAt];
         if (failed) {
           failed.row.dataset.state = "failed";
-          failed.text.textContent = `${failed.text.textContent.replace(/ · .*$/, "")} · failed`;
+          say(failed.text, "site.file_progress", { ...failed.progress, state: { key: "site.state.failed" } });
         }
-        button.textContent = held.size
-          ? `Retry (keeps the ${held.size} file${held.size === 1 ? "" : "s"} already fetched)`
-          : "Retry";
+        if (held.size) say(button, "site.retry_keeps", { count: held.size });
+        else say(button, "site.retry");
       }
       button.disabled = false;
       onKept();
@@ -77,23 +82,21 @@ export function siteDataPanel({ load, onKept }) {
     box.hidden = false;
   }
 
+  /** Where to get the dataset, the link where the language puts it; worded again on a switch. */
   function explain() {
-    const link = el("a", { href: OFFICIAL, target: "_blank", rel: "noopener", textContent: "the CIFAR-10 page" });
-    const text = el(
-      "p",
-      { className: "hint" },
-      "This site does not host the dataset. Download the official “CIFAR-10 binary version” ",
-      "(cifar-10-binary.tar.gz, 162 MB) from ",
-      link,
-      ", then drop it here or choose it with “choose files”.",
-    );
+    const link = el("a", { href: OFFICIAL, target: "_blank", rel: "noopener" });
+    say(link, "site.missing_link");
+    const [before, after = ""] = t("site.missing").split("{link}");
+    const text = el("p", { className: "hint" }, before, link, after);
     text.dataset.testid = "site-data-missing";
     box.replaceChildren(text);
     box.hidden = false;
   }
+  onLanguage(() => box.querySelector('[data-testid="site-data-missing"]') && explain());
 
   function unreachable() {
-    const text = el("p", { className: "hint", textContent: "The site could not be reached to look for its copy of the dataset (offline?): reload when online, or drop the archive here." });
+    const text = el("p", { className: "hint" });
+    say(text, "site.unreachable");
     text.dataset.testid = "site-data-unreachable";
     box.replaceChildren(text);
     box.hidden = false;

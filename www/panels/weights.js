@@ -2,6 +2,7 @@
 // shipped pretrained ones, and downloading them.
 import { $, el } from "../ui.js";
 import { fmt, say } from "../i18n/index.js";
+import { pageError } from "../words.js";
 
 /** @param {{worker: import("../client.js").WorkerClient, errors: import("./errors.js").Errors,
  *   bus: import("../bus.js").Bus}} deps */
@@ -43,7 +44,7 @@ export function weightsPanel({ worker, errors, bus }) {
    * @param {string} path */
   async function usePretrained(path) {
     const response = await fetch(path);
-    if (!response.ok) throw new Error(`No pretrained weights at ${path} (${response.status} ${response.statusText}): train the network, or load a weights file.`);
+    if (!response.ok) throw pageError("pretrained_missing", { path, status: response.status, status_text: response.statusText });
     await load(path, await response.arrayBuffer(), true);
   }
 
