@@ -16,19 +16,24 @@ import { weightsPanel } from "./panels/weights.js";
 import { $ } from "./ui.js";
 
 const query = new URLSearchParams(location.search);
-// `?threads=0` keeps the CPU path single-threaded even where the page could use threads.
-const worker = new WorkerClient(`./worker.js${query.get("threads") === "0" ? "?threads=0" : ""}`);
+// `?threads=0` keeps the CPU path single-threaded even where the page could use threads; `?test`
+// lets the browser tests ask the worker for faults.
+const workerQuery = new URLSearchParams();
+if (query.get("threads") === "0") workerQuery.set("threads", "0");
+if (query.has("test")) workerQuery.set("test", "");
+const worker = new WorkerClient(`./worker.js${workerQuery.size ? `?${workerQuery}` : ""}`);
 const bus = new Bus();
 
 // The test switch: with `?test` in the URL (the browser tests and benchmarks open the page so),
-// the page exposes `window.kiln` = {charts, memory(), lastSummary} for them to read. Without
-// it, nothing of the page is global.
+// the page exposes `window.kiln` = {charts, memory(), lastSummary, fault(), restarts()} for
+// them to read and to cause faults. Without it, nothing of the page is global.
 /** @type {{charts: import("./charts.js").Charts, memory: () => Promise<unknown>,
- *   lastSummary: import("./values.js").TrainingSummary | null} | null} */
+ *   lastSummary: import("./values.js").TrainingSummary | null,
+ *   fault: (fault: "trap" | "throw" | "close", request?: import("./protocol.js").RequestType | null) => Promise<void>,
+ *   restarts: () => number} | null} */
 let hooks = null;
 
 const errors = errorsPanel();
-worker.onCrash((message) => errors.show(`The training worker failed: ${message}`));
 const device = devicePanel({ worker, errors, bus });
 datasetPanel({ worker, errors, bus });
 const settings = settingsPanel({ worker, errors });
@@ -65,7 +70,13 @@ const explain = explainPanel({
 });
 
 if (query.has("test")) {
-  hooks = { charts: training.charts, memory: () => worker.request("memory", {}), lastSummary: null };
+  hooks = {
+    charts: training.charts,
+    memory: () => worker.request("memory", {}),
+    lastSummary: null,
+    fault: (fault, request = null) => worker.request("test_fault", { fault, request }),
+    restarts: () => worker.restarts,
+  };
   /** @type {any} */ (window).kiln = hooks;
 }
 
@@ -76,3 +87,20 @@ for (const id of ["dataset-input", "image-input"]) {
 }
 device.choose().then(weights.loadPretrained);
 runs.offerResume();
+
+// The worker failed and a fresh one replaced it (client.js): its engine starts empty. The page
+// starts the device again, puts the weights that were in use back (the pretrained ones where
+// they cannot be), forgets the dataset, and offers to resume a run that was training.
+worker.onCrash((reason) => {
+  errors.show(`Kiln's engine stopped: ${reason}. A fresh engine has started with the weights that were in use; load the dataset again to train.`);
+  bus.emit("engine_restarted", undefined);
+  device
+    .choose()
+    .then(() => worker.reloadWeights())
+    .catch((e) => {
+      console.warn(`Kiln: the weights in use before the engine stopped could not be loaded again (${e.message})`);
+      return false;
+    })
+    .then((reloaded) => (reloaded ? bus.emit("weights_changed", undefined) : weights.loadPretrained()));
+  runs.offerResume();
+});

@@ -8,6 +8,8 @@
 //                   {type: "progress", event}       a training report, about 10 per second
 //                   {type: "load_progress", ...}    while the dataset is decompressed
 //                   {type: "autosave", ...}         after every epoch
+//                   {type: "alive", lock}           once, when the worker holds its Web Lock
+//                   {type: "fatal", message}        the engine trapped: replace the worker
 //
 // The engine's values (summaries, events, evaluations) are declared in values.js.
 
@@ -61,6 +63,9 @@
  * @property {{name: string, buffer: ArrayBuffer, pretrained: boolean}} load_weights
  * @property {{}} training_settings
  * @property {{form: Record<string, string>}} parse_settings the form's text by setting key
+ * @property {{fault: "trap" | "throw" | "close", request: RequestType | null}} test_fault only
+ *   for a page opened with `?test`: the engine traps at the next request of type `request`, or
+ *   the worker throws at its top level, or it closes itself
  */
 
 /** What each request resolves to.
@@ -86,6 +91,7 @@
  * @property {SettingDescription[]} training_settings in the form's order
  * @property {{config: TrainingConfig | null, fields: FieldRefusal[]}} parse_settings the
  *   config `train` takes, or null and every refused setting
+ * @property {void} test_fault
  */
 
 /** @typedef {keyof Requests} RequestType */
@@ -106,6 +112,10 @@
  * @typedef {{type: "load_progress", phase: "decompress", done: number, total: number}} LoadProgressMessage
  * @typedef {{type: "autosave", ok: true, run: {id: string, epochs_done: number}}
  *   | {type: "autosave", ok: false, message: string}} AutosaveMessage
+ * @typedef {{type: "alive", lock: string}} AliveMessage the worker has started and holds the Web
+ *   Lock `lock` for as long as it lives
+ * @typedef {{type: "fatal", message: string}} FatalMessage the worker cannot go on (its engine
+ *   trapped): the page replaces it
  */
 
 /** The events the page listens to, by type.
@@ -113,6 +123,6 @@
  *   autosave: AutosaveMessage}} WorkerEvents
  */
 
-/** @typedef {ResultMessage | ErrorMessage | WorkerEvents[keyof WorkerEvents]} WorkerMessage */
+/** @typedef {ResultMessage | ErrorMessage | AliveMessage | FatalMessage | WorkerEvents[keyof WorkerEvents]} WorkerMessage */
 
 export {};

@@ -94,4 +94,11 @@ export function datasetPanel({ worker, errors, bus }) {
     if (url) load((p) => fetchDataset(url, p));
   };
   makeDropZone($("dataset-drop"), (files) => load((p) => readFiles(files, p)));
+  // A fresh engine has no dataset: show none.
+  bus.on("engine_restarted", () => {
+    $("dataset-summary").textContent = "No dataset loaded.";
+    $("sample-grid").hidden = true;
+    bar.hidden = true;
+    barText.textContent = "";
+  });
 }

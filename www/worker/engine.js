@@ -54,6 +54,7 @@
  * @property {(name: string, bytes: Uint8Array, source: ActiveModel["source"]) => ActiveModel} loadWeights
  * @property {() => Promise<EngineState>} exportState
  * @property {(state: EngineState) => ActiveModel} importState
+ * @property {() => void} testTrap panics (a wasm trap), for the browser tests of recovery
  */
 
 /** A build's module: the `Engine` class, and the free functions every build exports alike
