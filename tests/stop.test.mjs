@@ -23,26 +23,53 @@ async function loadDataset(train, test) {
   );
 }
 
-/** Start a run of `epochs`, call `whileRunning` once Stop can be pressed, and return the run's
- * summary. */
+/** Press Stop in the same moment the page enables it: the stop message follows the request
+ * that starts the run, so it reaches the worker while the run is still being set up. */
+const stopAtOnce = () =>
+  page.evaluate(() => {
+    const stop = document.getElementById("stop");
+    new MutationObserver((_, observer) => {
+      if (stop.disabled) return;
+      observer.disconnect();
+      stop.click();
+    }).observe(stop, { attributes: true, attributeFilter: ["disabled"] });
+  });
+
+/** Start a run of `epochs`, call `whileRunning` (when given) once Stop can be pressed, and
+ * return the run's summary. */
 async function train(epochs, whileRunning) {
   await byId("epochs").fill(String(epochs));
   await byId("batch-size").fill("32");
   await page.evaluate(() => (window.kiln.lastSummary = null));
   await byId("train").click();
-  await byId("stop").and(page.locator(":enabled")).waitFor();
-  await whileRunning();
+  if (whileRunning) {
+    await byId("stop").and(page.locator(":enabled")).waitFor();
+    await whileRunning();
+  }
   await page.waitForFunction(() => window.kiln.lastSummary, null, { timeout: 300_000 });
   return page.evaluate(() => window.kiln.lastSummary);
 }
 
-test("a stop pressed as soon as the run starts ends it before its first step", { timeout: 300_000 }, async () => {
+test("a stop pressed as soon as a run starts ends it before its first step", { timeout: 300_000 }, async () => {
   await useBackend(page, "cpu");
   await loadDataset(96, 32);
-  // Pressed before the worker has taken the run's lock and handed it to the engine.
-  const summary = await train(3, () => byId("stop").click());
+  // A new run, stopped before the worker has taken its lock and handed it to the engine.
+  await stopAtOnce();
+  const summary = await train(3, null);
   assert.equal(summary.cancelled, true, JSON.stringify(summary));
   assert.equal(summary.epochs, 0, JSON.stringify(summary));
+  assert.equal(await byId("train-status").innerText(), "stopped");
+
+  // A saved run continued, stopped while the worker still reads its checkpoint.
+  const first = await train(1, null);
+  assert.equal(first.epochs, 1);
+  await page.evaluate(() => (window.kiln.lastSummary = null));
+  await stopAtOnce();
+  await page.locator('[data-testid="saved-runs"] tbody tr').first().locator('button[data-action="continue"]').click();
+  await page.waitForFunction(() => window.kiln.lastSummary, null, { timeout: 300_000 });
+  const continued = await page.evaluate(() => window.kiln.lastSummary);
+  assert.equal(continued.cancelled, true, JSON.stringify(continued));
+  assert.equal(continued.epochs, 1, `no epoch was trained after the stop: ${JSON.stringify(continued)}`);
   assert.equal(await byId("train-status").innerText(), "stopped");
 });
 
