@@ -88,6 +88,26 @@ for (const id of ["dataset-input", "image-input"]) {
 device.choose().then(weights.loadPretrained);
 runs.offerResume();
 
+// The GPU was lost (worker/lost.js): the worker has moved the engine to the CPU. Once the run
+// it stopped has ended, the menu says so and the weights in use are loaded again (the run's
+// last autosave, or those in use before it).
+let gpuLost = false;
+function afterGpuLoss() {
+  gpuLost = false;
+  /** @type {HTMLSelectElement} */ ($("backend-select")).value = "cpu";
+  device
+    .choose()
+    .then(() => worker.reloadWeights())
+    .catch((e) => console.warn(`Kiln: the weights in use could not be loaded again (${e.message})`))
+    .then(() => bus.emit("weights_changed", undefined));
+}
+worker.on("device_lost", ({ message }) => {
+  console.warn(`Kiln: ${message}`);
+  gpuLost = true;
+  if (!training.isTraining()) afterGpuLoss();
+});
+bus.on("run_ended", () => gpuLost && afterGpuLoss());
+
 // The worker failed and a fresh one replaced it (client.js): its engine starts empty. The page
 // starts the device again, puts the weights that were in use back (the pretrained ones where
 // they cannot be), forgets the dataset, and offers to resume a run that was training.

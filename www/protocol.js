@@ -10,6 +10,7 @@
 //                   {type: "autosave", ...}         after every epoch
 //                   {type: "alive", lock}           once, when the worker holds its Web Lock
 //                   {type: "fatal", message}        the engine trapped: replace the worker
+//                   {type: "device_lost", message}  the GPU was lost: the worker is on the CPU
 //
 // The engine's values (summaries, events, evaluations) are declared in values.js.
 
@@ -116,11 +117,13 @@
  *   Lock `lock` for as long as it lives
  * @typedef {{type: "fatal", message: string}} FatalMessage the worker cannot go on (its engine
  *   trapped): the page replaces it
+ * @typedef {{type: "device_lost", message: string}} DeviceLostMessage the GPU in use was lost:
+ *   the worker moves to the CPU path (a run in progress fails first)
  */
 
 /** The events the page listens to, by type.
  * @typedef {{progress: ProgressMessage, load_progress: LoadProgressMessage,
- *   autosave: AutosaveMessage}} WorkerEvents
+ *   autosave: AutosaveMessage, device_lost: DeviceLostMessage}} WorkerEvents
  */
 
 /** @typedef {ResultMessage | ErrorMessage | AliveMessage | FatalMessage | WorkerEvents[keyof WorkerEvents]} WorkerMessage */

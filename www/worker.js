@@ -4,6 +4,7 @@
 import { engineInUse, kilnModule } from "./worker/builds.js";
 import { initDevice } from "./worker/device.js";
 import { loadSaved, stopRun, trainNew, trainSaved } from "./worker/runs.js";
+import { watchGpuDevices } from "./worker/lost.js";
 import { post } from "./worker/post.js";
 
 /** @typedef {import("./protocol.js").Requests} Requests */
@@ -42,6 +43,8 @@ const handlers = {
   parse_settings: async (_, { form }) => parseSettings(await kilnModule(), form),
   test_fault: (_, request) => testFault(request),
 };
+
+watchGpuDevices(); // before the WebGPU build asks for its device
 
 // `?test` in the worker's URL (the page passes on its own `?test`): the browser tests may ask
 // for a fault. Without it, `test_fault` is refused.

@@ -5,6 +5,8 @@
 // an interrupted one.
 import { describeStorageError, getCheckpoint, saveRun, updateRun } from "../store.js";
 import { RUN_BUSY } from "../words.js";
+import { leaveGpu } from "./builds.js";
+import { gpuLost } from "./lost.js";
 import { post } from "./post.js";
 
 /** @typedef {import("./engine.js").Engine} Engine */
@@ -19,6 +21,9 @@ import { post } from "./post.js";
  * @typedef {Omit<RunRecord, "steps"> & {steps: number[], saved: boolean}} LiveRun */
 /** @type {LiveRun | null} */
 let run = null;
+/** The weights of the run's last finished epoch (a burnpack file), for leaving a lost GPU.
+ * @type {Uint8Array | null} */
+let lastEpochWeights = null;
 
 /** @param {import("../protocol.js").RunInfo} info
  * @returns {LiveRun} */
@@ -49,6 +54,7 @@ function onEvent(event) {
 /** @param {Checkpoint} checkpoint */
 async function onCheckpoint(checkpoint) {
   if (!run) return;
+  lastEpochWeights = checkpoint.weights;
   Object.assign(run, {
     updated: Date.now(),
     config: checkpoint.config,
@@ -97,9 +103,17 @@ async function finishRun(training, release) {
     await markRun(summary.cancelled || summary.epochs < (run?.epochs_total ?? 0) ? "stopped" : "finished");
     return summary;
   } catch (err) {
+    const epochs = run?.epochs_done ?? 0;
     await markRun("stopped");
-    throw err;
+    const lost = gpuLost();
+    if (!lost) throw err;
+    // The device's own error ("the staging buffer could not be mapped") is in the console.
+    console.error("Kiln: training failed on the lost GPU:", err);
+    await leaveGpu(lastEpochWeights);
+    const kept = epochs ? `The weights of the last finished epoch (${epochs}) are kept` : "The weights in use before the run are kept";
+    throw new Error(`Training stopped: the GPU was lost (${lost}). ${kept}, and Kiln moved to the CPU: continue the run from the saved runs.`);
   } finally {
+    lastEpochWeights = null;
     release();
   }
 }
