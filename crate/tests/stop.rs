@@ -1,6 +1,7 @@
 //! Stop is honoured wherever it arrives: a stop asked for during an epoch's evaluation or its
 //! save (when no step follows to see it) ends the run after that epoch, cancelled, also after
 //! the run's last epoch.
+#![cfg(not(target_arch = "wasm32"))] // native tests; tests/web.rs runs in the browser
 
 mod common;
 
