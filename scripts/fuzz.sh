@@ -5,6 +5,7 @@
 #   scripts/fuzz.sh short            a fixed, reproducible run of each target (part of every
 #                                    test run: about 25 s each here)
 #   scripts/fuzz.sh long [SECONDS]   each target for SECONDS (default 3600)
+#   KILN_FUZZ_TARGETS="weights checkpoint" scripts/fuzz.sh ...   only those targets
 #
 # A short run starts from the committed seeds alone, with a fixed random seed and a fixed number
 # of inputs, so it explores the same inputs on every machine: a test run cannot turn red because
@@ -60,7 +61,8 @@ artifacts=$target_dir/artifacts
 mkdir -p "$artifacts"
 
 # The targets, and for each the seed folders it starts from and the largest input it tries.
-targets=(dataset weights checkpoint)
+# KILN_FUZZ_TARGETS picks some of them ("weights checkpoint").
+read -r -a targets <<<"${KILN_FUZZ_TARGETS:-dataset weights checkpoint}"
 declare -A seeds=(
     [dataset]="fuzz/seeds/dataset"
     [weights]="www/models"
