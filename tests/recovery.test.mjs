@@ -112,3 +112,17 @@ test("a worker that throws at its top level is replaced, and the page keeps work
   assert.equal((await classify("after-throw.png")).length, 10);
   assert.doesNotMatch(await page.locator("body").innerText(), /unreachable|RuntimeError/);
 });
+
+test("a worker that cannot start is not started again and again: the page says to reload", { timeout: 300_000 }, async () => {
+  const context = await page.context().browser().newContext();
+  const tab = await context.newPage();
+  try {
+    await tab.route("**/worker.js*", (route) => route.fulfill({ status: 404, body: "not found" }));
+    await tab.goto(page.url());
+    await tab.waitForFunction(() => /Reload the page to start Kiln again/.test(document.getElementById("error-text").textContent));
+    assert.match(await tab.locator("#error-text").innerText(), /the engine's worker failed to start\. Reload the page to start Kiln again\./);
+    assert.equal(await tab.evaluate(() => window.kiln.restarts()), 0);
+  } finally {
+    await context.close();
+  }
+});

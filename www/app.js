@@ -88,6 +88,8 @@ for (const id of ["dataset-input", "image-input"]) {
 device.choose().then(weights.loadPretrained);
 runs.offerResume();
 
+worker.onDead((message) => errors.show(`Kiln's engine stopped: ${message}`));
+
 // The GPU was lost (worker/lost.js): the worker has moved the engine to the CPU. Once the run
 // it stopped has ended, the menu says so and the weights in use are loaded again (the run's
 // last autosave, or those in use before it).

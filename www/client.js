@@ -31,6 +31,10 @@ const DOING = {
   load_weights: "Loading the weights",
 };
 
+/** At most this many fresh workers per page: an engine that fails again and again (say, as it
+ * starts its device) is not started forever. */
+const MAX_RESTARTS = 5;
+
 /** The reason shown for a failure whose own words would be the engine's internals ("unreachable",
  * "RuntimeError"): those mean nothing to a user, and the console has them.
  * @param {string} detail */
@@ -49,6 +53,8 @@ export class WorkerClient {
     this.listeners = {};
     /** @type {((message: string) => void)[]} */
     this.crashListeners = [];
+    /** @type {((message: string) => void)[]} */
+    this.deadListeners = [];
     /** How many workers have been replaced. */
     this.restarts = 0;
     /** The request that put the weights in use, to send again to a fresh worker: a weights file
@@ -60,6 +66,7 @@ export class WorkerClient {
 
   /** A fresh worker, wired to this client. */
   #spawn() {
+    this.started = false; // until the worker says it is alive
     const worker = new Worker(this.url, { type: "module" });
     worker.onmessage = ({ data }) => {
       if (worker === this.worker) this.#receive(data);
@@ -132,18 +139,28 @@ export class WorkerClient {
     return true;
   }
 
-  /** The worker failed: end it, fail what it was doing, and start a fresh one.
+  /** The worker failed: end it, fail what it was doing, and start a fresh one, unless it never
+   * started (it would not start the second time either) or too many have failed already.
    * @param {string} reason */
   #fail(reason) {
     this.worker.terminate();
     const failed = [...this.pending.values()];
     this.pending.clear();
-    this.restarts++;
-    this.worker = this.#spawn();
-    for (const { type, reject } of failed) {
-      reject(new Error(`${DOING[type] ?? "The request"} failed: ${reason}. Kiln started a fresh engine.`));
+    const again = this.started && this.restarts < MAX_RESTARTS;
+    const next = again ? "Kiln started a fresh engine." : "Reload the page to start Kiln again.";
+    if (again) {
+      this.restarts++;
+      this.worker = this.#spawn();
     }
-    this.crashListeners.forEach((f) => f(reason));
+    for (const { type, reject } of failed) reject(new Error(`${DOING[type] ?? "The request"} failed: ${reason}. ${next}`));
+    if (again) this.crashListeners.forEach((f) => f(reason));
+    else this.deadListeners.forEach((f) => f(`${reason}. ${next}`));
+  }
+
+  /** Called with a message when the worker failed and no fresh one replaces it.
+   * @param {(message: string) => void} listener */
+  onDead(listener) {
+    this.deadListeners.push(listener);
   }
 
   /** Learn when the worker that holds the lock `name` ends without being told to.
@@ -164,7 +181,11 @@ export class WorkerClient {
       else waiter.reject(new Error(message.message));
       return;
     }
-    if (message.type === "alive") return this.#watch(this.worker, message.lock);
+    if (message.type === "alive") {
+      this.started = true;
+      if (message.lock) this.#watch(this.worker, message.lock);
+      return;
+    }
     if (message.type === "fatal") return this.#fail(plain(message.message));
     // After a run's epoch, its saved weights are the ones in use.
     if (message.type === "autosave" && message.ok) this.weights = { type: "load_saved", fields: { run_id: message.run.id } };

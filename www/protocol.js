@@ -113,8 +113,8 @@
  * @typedef {{type: "load_progress", phase: "decompress", done: number, total: number}} LoadProgressMessage
  * @typedef {{type: "autosave", ok: true, run: {id: string, epochs_done: number}}
  *   | {type: "autosave", ok: false, message: string}} AutosaveMessage
- * @typedef {{type: "alive", lock: string}} AliveMessage the worker has started and holds the Web
- *   Lock `lock` for as long as it lives
+ * @typedef {{type: "alive", lock: string | null}} AliveMessage the worker has started and holds
+ *   the Web Lock `lock` for as long as it lives (null without Web Locks)
  * @typedef {{type: "fatal", message: string}} FatalMessage the worker cannot go on (its engine
  *   trapped): the page replaces it
  * @typedef {{type: "device_lost", message: string}} DeviceLostMessage the GPU in use was lost:

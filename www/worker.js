@@ -72,10 +72,12 @@ function testFault({ fault, request }) {
 // The worker's lifetime lock: the page asks for it too, and is granted it when this worker
 // ends, however it ends (client.js).
 const LIFETIME_LOCK = `kiln-worker:${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}`;
-navigator.locks?.request(LIFETIME_LOCK, () => {
-  post({ type: "alive", lock: LIFETIME_LOCK });
-  return new Promise(() => {}); // held until the worker ends
-});
+if (navigator.locks) {
+  navigator.locks.request(LIFETIME_LOCK, () => {
+    post({ type: "alive", lock: LIFETIME_LOCK });
+    return new Promise(() => {}); // held until the worker ends
+  });
+} else post({ type: "alive", lock: null });
 
 /** Set once the engine has trapped: nothing is asked of it again; the page replaces the worker. */
 let trapped = false;
