@@ -90,25 +90,27 @@ runs.offerResume();
 
 worker.onDead((message) => errors.show(`Kiln's engine stopped: ${message}`));
 
-// The GPU was lost (worker/lost.js): the worker has moved the engine to the CPU. Once the run
-// it stopped has ended, the menu says so and the weights in use are loaded again (the run's
-// last autosave, or those in use before it).
-let gpuLost = false;
-function afterGpuLoss() {
-  gpuLost = false;
+// The GPU was lost (worker/lost.js): the worker has moved the engine to the CPU, with the last
+// finished epoch's weights where a run failed. Once the run has ended, the page says so, the menu
+// follows, and an idle engine's weights (the GPU's copy is gone) are loaded again.
+/** @type {import("./protocol.js").WorkerEvents["device_lost"] | null} */
+let lostInRun = null;
+/** @param {import("./protocol.js").WorkerEvents["device_lost"]} lost */
+function afterGpuLoss({ message, reload }) {
+  lostInRun = null;
   /** @type {HTMLSelectElement} */ ($("backend-select")).value = "cpu";
   device
     .choose()
-    .then(() => worker.reloadWeights())
+    .then(() => reload && worker.reloadWeights())
     .catch((e) => console.warn(`Kiln: the weights in use could not be loaded again (${e.message})`))
     .then(() => bus.emit("weights_changed", undefined));
+  errors.show(message);
 }
-worker.on("device_lost", ({ message }) => {
-  console.warn(`Kiln: ${message}`);
-  gpuLost = true;
-  if (!training.isTraining()) afterGpuLoss();
+worker.on("device_lost", (lost) => {
+  if (training.isTraining()) lostInRun = lost;
+  else afterGpuLoss(lost);
 });
-bus.on("run_ended", () => gpuLost && afterGpuLoss());
+bus.on("run_ended", () => lostInRun && afterGpuLoss(lostInRun));
 
 // The worker failed and a fresh one replaced it (client.js): its engine starts empty. The page
 // starts the device again, puts the weights that were in use back (the pretrained ones where

@@ -10,7 +10,7 @@
 //                   {type: "autosave", ...}         after every epoch
 //                   {type: "alive", lock}           once, when the worker holds its Web Lock
 //                   {type: "fatal", message}        the engine trapped: replace the worker
-//                   {type: "device_lost", message}  the GPU was lost: the worker is on the CPU
+//                   {type: "device_lost", ...}      the GPU was lost: the worker is on the CPU
 //
 // The engine's values (summaries, events, evaluations) are declared in values.js.
 
@@ -117,8 +117,9 @@
  *   the Web Lock `lock` for as long as it lives (null without Web Locks)
  * @typedef {{type: "fatal", message: string}} FatalMessage the worker cannot go on (its engine
  *   trapped): the page replaces it
- * @typedef {{type: "device_lost", message: string}} DeviceLostMessage the GPU in use was lost:
- *   the worker moves to the CPU path (a run in progress fails first)
+ * @typedef {{type: "device_lost", message: string, reload: boolean}} DeviceLostMessage the GPU
+ *   in use was lost and the worker has moved to the CPU path, with the last finished epoch's
+ *   weights where a run failed (else `reload`: the page loads the weights in use again)
  */
 
 /** The events the page listens to, by type.

@@ -5,8 +5,7 @@
 // an interrupted one.
 import { describeStorageError, getCheckpoint, saveRun, updateRun } from "../store.js";
 import { RUN_BUSY } from "../words.js";
-import { leaveGpu } from "./builds.js";
-import { gpuLost } from "./lost.js";
+import { leaveIfLost, runFailedOnGpu, runStarts } from "./lost.js";
 import { post } from "./post.js";
 
 /** @typedef {import("./engine.js").Engine} Engine */
@@ -98,20 +97,19 @@ function takeLock(id) {
  * @param {() => void} release
  * @returns {Promise<TrainingSummary>} */
 async function finishRun(training, release) {
+  runStarts();
   try {
     const summary = await training;
     await markRun(summary.cancelled || summary.epochs < (run?.epochs_total ?? 0) ? "stopped" : "finished");
     return summary;
   } catch (err) {
-    const epochs = run?.epochs_done ?? 0;
+    runFailedOnGpu(lastEpochWeights, run?.epochs_done ?? 0);
     await markRun("stopped");
-    const lost = gpuLost();
+    // Where the GPU was lost, the page is told that, not the device's own error (in the console).
+    const lost = await leaveIfLost();
     if (!lost) throw err;
-    // The device's own error ("the staging buffer could not be mapped") is in the console.
     console.error("Kiln: training failed on the lost GPU:", err);
-    await leaveGpu(lastEpochWeights);
-    const kept = epochs ? `The weights of the last finished epoch (${epochs}) are kept` : "The weights in use before the run are kept";
-    throw new Error(`Training stopped: the GPU was lost (${lost}). ${kept}, and Kiln moved to the CPU: continue the run from the saved runs.`);
+    throw new Error(lost);
   } finally {
     lastEpochWeights = null;
     release();
@@ -129,6 +127,9 @@ async function markRun(status) {
  * train yet, and whether a stop arrived meanwhile: the engine would not see it.
  * @type {{starting: boolean, stop: boolean}} */
 const setup = { starting: false, stop: false };
+
+/** Whether a run is being set up, trained, or ended (its record not yet updated). */
+export const runInProgress = () => setup.starting || run !== null;
 
 /** Stop the run: now, or as soon as the engine trains when it is still being set up.
  * @param {Engine} engine */
@@ -181,6 +182,7 @@ export async function trainSaved(engine, { run_id, epochs, backend }) {
     /** @type {LiveRun} */
     const live = { ...saved, status: "running", backend, steps: Array.from(saved.steps ?? []), saved: true };
     run = live;
+    lastEpochWeights = checkpoint.weights;
     started = startTraining(engine, () => engine.resumeRun(checkpoint, epochs ?? undefined, onEvent, onCheckpoint));
   } catch (err) {
     release?.();
