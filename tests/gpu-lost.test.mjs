@@ -88,3 +88,45 @@ test("a GPU lost mid-epoch stops training with a message; the last epoch's weigh
   await byId("train-status").filter({ hasText: /^stopped$/ }).waitFor({ timeout: 120_000 });
   assert.deepEqual(consoleErrors.filter((e) => /panicked|RuntimeError|unreachable/.test(e)), []);
 });
+
+test("a GPU lost while idle: the page moves to the CPU and keeps its weights", { timeout: 600_000 }, async (t) => {
+  // A tab of its own: a fresh worker, whose engine has not met a lost GPU yet.
+  const context = await page.context().browser().newContext({ viewport: { width: 1280, height: 1100 } });
+  const tab = await context.newPage();
+  const id = (name) => tab.getByTestId(name);
+  const worker = tab.waitForEvent("worker");
+  try {
+    await tab.goto(page.url());
+    await id("backend-status").filter({ hasNotText: "starting" }).waitFor({ timeout: 300_000 });
+    await (await worker).evaluate(() => {
+      const request = GPUAdapter.prototype.requestDevice;
+      self.kilnTestDevices = [];
+      GPUAdapter.prototype.requestDevice = async function (...args) {
+        const device = await request.apply(this, args);
+        self.kilnTestDevices.push(device);
+        return device;
+      };
+    });
+    await id("backend-select").selectOption("webgpu");
+    await tab.waitForFunction(() => document.querySelector('[data-testid="backend-status"]').dataset.backend === "webgpu" || /CPU/.test(document.querySelector('[data-testid="backend-status"]').textContent), null, { timeout: 300_000 });
+    if ((await id("backend-status").getAttribute("data-backend")) !== "webgpu") return t.skip(`no WebGPU here: ${await id("backend-status").innerText()}`);
+    await tab.waitForFunction(() => document.querySelector('[data-testid="model-status"]').dataset.source === "pretrained");
+    const status = await id("model-status").innerText();
+    const classify = async (name) => {
+      await id("image-input").setInputFiles({ name, mimeType: "image/png", buffer: cifarPng(noiseBatch(1, 9)) });
+      await tab.waitForFunction((n) => document.querySelector('[data-testid="prediction"]').dataset.image === n, name);
+      return JSON.parse(await id("prediction").getAttribute("data-probabilities"));
+    };
+    const before = await classify("idle-before.png");
+
+    await (await worker).evaluate(() => self.kilnTestDevices.forEach((d) => d.destroy()));
+    await tab.waitForFunction(() => /The GPU was lost/.test(document.getElementById("error-text").textContent));
+    assert.match(await tab.locator("#error-text").innerText(), /^The GPU was lost \(Device was destroyed\)\. Kiln moved to the CPU; the weights in use are loaded again\./);
+    await id("backend-status").filter({ hasText: /^CPU/ }).waitFor();
+    await tab.waitForFunction((s) => document.getElementById("model-status").textContent === s, status);
+    const after = await classify("idle-after.png");
+    after.forEach((p, i) => assert.ok(Math.abs(p - before[i]) < 1e-3, `the same weights on the CPU: ${after} vs ${before}`));
+  } finally {
+    await context.close();
+  }
+});
