@@ -5,6 +5,7 @@
 #   scripts/fuzz.sh short            a fixed, reproducible run of each target (part of every
 #                                    test run: about 25 s each here)
 #   scripts/fuzz.sh long [SECONDS]   each target for SECONDS (default 3600)
+#   KILN_FUZZ_TARGETS="weights checkpoint" scripts/fuzz.sh ...   only those targets
 #
 # A short run starts from the committed seeds alone, with a fixed random seed and a fixed number
 # of inputs, so it explores the same inputs on every machine: a test run cannot turn red because
@@ -13,9 +14,9 @@
 #
 # Prints, per target, how many inputs ran (libFuzzer's -print_final_stats=1); exits non-zero on
 # any crash, out-of-memory, leak or timeout, with the path of the input that caused it. Needs
-# Rust nightly; installs cargo-fuzz when it is missing. KILN_FUZZ_SANITIZER=none builds without
-# AddressSanitizer (a faster cold build, but libFuzzer then cannot enforce -malloc_limit_mb, only
-# the RSS limit).
+# Rust nightly, of the date scripts/toolchain.sh pins; installs cargo-fuzz when it is missing.
+# KILN_FUZZ_SANITIZER=none builds without AddressSanitizer (a faster cold build, but libFuzzer
+# then cannot enforce -malloc_limit_mb, only the RSS limit).
 #
 # The fuzz build (burn with sanitizer instrumentation, under nightly) takes a quarter of an hour
 # cold on two cores, so it lives in a cache shared by every checkout on the machine,
@@ -38,8 +39,13 @@ case "$mode" in
 esac
 [[ "$seconds" =~ ^[0-9]+$ ]] || usage
 
-if ! cargo +nightly --version >/dev/null 2>&1; then
-    echo "SKIPPED: fuzzing needs Rust nightly (install it with: rustup toolchain install nightly)"
+# The nightly that scripts/toolchain.sh pins by date (the one the multi-threaded build uses), so
+# that a newer nightly cannot change what is fuzzed or break the build; KILN_NIGHTLY names another.
+log() { echo "==> $*" >&2; }
+# shellcheck source=scripts/toolchain.sh
+source scripts/toolchain.sh
+if ! nightly=$(ensure_nightly); then
+    echo "SKIPPED: fuzzing needs Rust nightly-$NIGHTLY_DATE (install it with: rustup toolchain install nightly-$NIGHTLY_DATE)"
     exit 0
 fi
 if ! cargo fuzz --version >/dev/null 2>&1; then
@@ -55,7 +61,8 @@ artifacts=$target_dir/artifacts
 mkdir -p "$artifacts"
 
 # The targets, and for each the seed folders it starts from and the largest input it tries.
-targets=(dataset weights checkpoint)
+# KILN_FUZZ_TARGETS picks some of them ("weights checkpoint").
+read -r -a targets <<<"${KILN_FUZZ_TARGETS:-dataset weights checkpoint}"
 declare -A seeds=(
     [dataset]="fuzz/seeds/dataset"
     [weights]="www/models"
@@ -66,7 +73,7 @@ declare -A max_len=([dataset]=65536 [weights]=600000 [checkpoint]=2000000)
 declare -A short_runs=([dataset]=20000 [weights]=5000 [checkpoint]=600)
 
 sanitizer=(--sanitizer "${KILN_FUZZ_SANITIZER:-address}")
-cargo +nightly fuzz build "${sanitizer[@]}" --target-dir "$target_dir" >&2
+cargo "+$nightly" fuzz build "${sanitizer[@]}" --target-dir "$target_dir" >&2
 
 failed=()
 for target in "${targets[@]}"; do
@@ -83,7 +90,7 @@ for target in "${targets[@]}"; do
         found=$corpus/$target
         limit=(-max_total_time="$seconds")
     fi
-    nice -n "${KILN_FUZZ_NICE:-0}" cargo +nightly fuzz run "${sanitizer[@]}" --target-dir "$target_dir" "$target" \
+    nice -n "${KILN_FUZZ_NICE:-0}" cargo "+$nightly" fuzz run "${sanitizer[@]}" --target-dir "$target_dir" "$target" \
         "$found" ${seeds[$target]} -- \
         "${limit[@]}" -max_len="${max_len[$target]}" -timeout=30 \
         -rss_limit_mb=2048 -malloc_limit_mb=2048 -print_final_stats=1 \

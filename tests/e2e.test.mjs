@@ -287,8 +287,8 @@ test("switching between the CPU and WebGPU keeps the dataset and the trained wei
 test("stopping a run on WebGPU mid-step leaves the device working", async (t) => {
   if (!/1,000/.test(await byId("dataset-summary").innerText())) return t.skip("no dataset loaded (real CIFAR-10 missing)");
   await useBackend(page, "webgpu");
-  const run = async (limit, stopMidRun) => {
-    await byId("epochs").fill("1");
+  const run = async (limit, epochs, stopMidRun) => {
+    await byId("epochs").fill(String(epochs));
     await byId("batch-size").fill("32");
     await byId("train-limit").fill(String(limit));
     await page.evaluate(() => {
@@ -305,11 +305,14 @@ test("stopping a run on WebGPU mid-step leaves the device working", async (t) =>
     await page.waitForFunction(() => window.kiln.lastSummary, null, { timeout: 300_000 });
     return page.evaluate(() => window.kiln.lastSummary);
   };
-  const stopped = await run(320, true);
+  // Ten epochs: the run cannot end before the stop arrives, whatever the machine's load, and a
+  // stop is honoured wherever it arrives (a step, the evaluation, the save).
+  const stopped = await run(320, 10, true);
   assert.equal(stopped.cancelled, true, `the run was not stopped: ${JSON.stringify(stopped)}`);
+  assert.ok(stopped.epochs < 10, `the run went on after the stop: ${JSON.stringify(stopped)}`);
   const { items } = await classifyPng("after-stop.png");
   assert.equal(items.length, 5);
-  const again = await run(32, false);
+  const again = await run(32, 1, false);
   assert.equal(again.cancelled, false);
   assert.match(await byId("train-status").innerText(), /done/);
   await byId("train-limit").fill("");

@@ -104,32 +104,61 @@ test("a reload mid-run offers to resume; the run continues with epoch 2 and its 
   assert.equal(await byId("resume-banner").isVisible(), false);
 });
 
-test("a full storage quota is reported and training goes on", async (t) => {
+test("a full storage quota is reported, training goes on, and the previous save is intact", async (t) => {
   const subset = realSubset(1000, 500);
   if (!subset) return t.skip("real CIFAR-10 missing");
-  // The browser refuses the write as IndexedDB does when the site's quota is used up.
-  // (Chromium's DevTools quota override does not reach IndexedDB reliably in headless mode.)
+  // The quota runs out in the middle of the second save, after its run record is written and
+  // before its checkpoint is: the browser refuses the write as IndexedDB does when the site's
+  // quota is used up. (Chromium's DevTools quota override does not reach IndexedDB reliably in
+  // headless mode.)
   await page.route("**/store.js", async (route) => {
     const response = await route.fetch();
-    const body = (await response.text()).replace(
-      "export async function saveRun(run, checkpoint) {",
-      "export async function saveRun(run, checkpoint) {\n  throw new DOMException('The quota has been exceeded.', 'QuotaExceededError');",
-    );
-    assert.match(body, /QuotaExceededError'\)/, "the fault was injected");
+    const quota = "new DOMException('The quota has been exceeded.', 'QuotaExceededError')";
+    const body = (await response.text())
+      .replace(
+        "export async function saveRun(run, checkpoint) {",
+        `let saves = 0;\nconst fullStore = { put: async () => { throw ${quota}; } };\nexport async function saveRun(run, checkpoint) {\n  saves++;`,
+      )
+      .replace('tx.objectStore("checkpoints").put(', '(saves >= 2 ? fullStore : tx.objectStore("checkpoints")).put(');
+    assert.match(body, /saves >= 2 \? fullStore/, "the fault was injected");
     await route.fulfill({ response, body });
   });
   try {
-    await openWithData(subset, { reload: true });
+    await openWithData(subset, { reload: page.url().startsWith("http") }); // (also run alone)
     const earlier = new Set((await savedRuns()).map((r) => r.id)); // (left by a failed test above)
-    await byId("epochs").fill("1");
+    await byId("epochs").fill("2");
     await byId("train-limit").fill("320");
     await byId("train").click();
+    await byId("autosave-status").filter({ hasText: "after epoch 1" }).waitFor({ timeout: 300_000 });
     await byId("error").waitFor({ state: "visible", timeout: 300_000 });
-    assert.match(await text("error"), /Autosave after epoch 1 failed: .*storage for this site is full \(QuotaExceededError\)/);
+    assert.match(await text("error"), /Autosave after epoch 2 failed: .*storage for this site is full \(QuotaExceededError\)/);
     await byId("train-status").filter({ hasText: /^done$/ }).waitFor({ timeout: 300_000 });
     assert.match(await text("autosave-status"), /Autosave failed/);
-    assert.equal((await savedRuns()).filter((r) => !earlier.has(r.id)).length, 0, "nothing half-written");
-    assert.match(await text("model-status"), /trained in this tab: 1 epoch/, "the trained weights are in use");
+    assert.match(await text("model-status"), /trained in this tab: 2 epochs/, "the trained weights are in use");
+
+    // Nothing of the second save remains: the run and its checkpoint are the first epoch's.
+    const runs = (await savedRuns()).filter((r) => !earlier.has(r.id));
+    assert.equal(runs.length, 1);
+    const stored = await page.evaluate(async (id) => {
+      const db = await new Promise((resolve, reject) => {
+        const open = indexedDB.open("kiln");
+        open.onsuccess = () => resolve(open.result);
+        open.onerror = () => reject(open.error);
+      });
+      const get = (store) =>
+        new Promise((resolve, reject) => {
+          const request = db.transaction(store).objectStore(store).get(id);
+          request.onsuccess = () => resolve(request.result);
+          request.onerror = () => reject(request.error);
+        });
+      const [run, checkpoint] = [await get("runs"), await get("checkpoints")];
+      db.close();
+      return { epochs_done: run.epochs_done, history: run.history.length, weights: checkpoint?.weights?.byteLength ?? 0 };
+    }, runs[0].id);
+    assert.deepEqual({ ...stored, weights: stored.weights > 100_000 }, { epochs_done: 1, history: 1, weights: true }, "the first epoch's save is intact");
+    // And it opens: its weights are those of one epoch.
+    await page.locator(`tr[data-run-id="${runs[0].id}"] button[data-action="open"]`).click();
+    await page.waitForFunction(() => /Weights of a saved run: 1 epoch[,.]/.test(document.getElementById("model-status").textContent));
   } finally {
     await page.unroute("**/store.js");
     await byId("train-limit").fill("");

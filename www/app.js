@@ -29,19 +29,24 @@ languageSelect.onchange = () => setLanguage(languageSelect.value);
 onLanguage(() => (languageSelect.value = language()));
 
 const query = new URLSearchParams(location.search);
-// `?threads=0` keeps the CPU path single-threaded even where the page could use threads.
-const worker = new WorkerClient(`./worker.js${query.get("threads") === "0" ? "?threads=0" : ""}`);
+// `?threads=0` keeps the CPU path single-threaded even where the page could use threads; `?test`
+// lets the browser tests ask the worker for faults.
+const workerQuery = new URLSearchParams();
+if (query.get("threads") === "0") workerQuery.set("threads", "0");
+if (query.has("test")) workerQuery.set("test", "");
+const worker = new WorkerClient(`./worker.js${workerQuery.size ? `?${workerQuery}` : ""}`);
 const bus = new Bus();
 
 // The test switch: with `?test` in the URL (the browser tests and benchmarks open the page so),
-// the page exposes `window.kiln` = {charts, memory(), lastSummary} for them to read. Without
-// it, nothing of the page is global.
+// the page exposes `window.kiln` = {charts, memory(), lastSummary, fault(), restarts()} for
+// them to read and to cause faults. Without it, nothing of the page is global.
 /** @type {{charts: import("./charts.js").Charts, memory: () => Promise<unknown>,
- *   lastSummary: import("./values.js").TrainingSummary | null} | null} */
+ *   lastSummary: import("./values.js").TrainingSummary | null,
+ *   fault: (fault: "trap" | "throw" | "close", request?: import("./protocol.js").RequestType | null) => Promise<void>,
+ *   restarts: () => number} | null} */
 let hooks = null;
 
 const errors = errorsPanel();
-worker.onCrash((message) => errors.show(pageError("worker_failed", { message })));
 const device = devicePanel({ worker, errors, bus });
 const dataset = datasetPanel({ worker, errors, bus });
 // The service worker (offline use, threads on any host) and the dataset the site publishes.
@@ -92,7 +97,13 @@ const explain = explainPanel({
 });
 
 if (query.has("test")) {
-  hooks = { charts: training.charts, memory: () => worker.request("memory", {}), lastSummary: null };
+  hooks = {
+    charts: training.charts,
+    memory: () => worker.request("memory", {}),
+    lastSummary: null,
+    fault: (fault, request = null) => worker.request("test_fault", { fault, request }),
+    restarts: () => worker.restarts,
+  };
   /** @type {any} */ (window).kiln = hooks;
 }
 
@@ -112,3 +123,44 @@ for (const id of ["dataset-input", "image-input"]) {
 // picked in the menu.
 device.choose().then(() => weights.loadPretrained()).then(() => models.describe());
 runs.offerResume();
+
+worker.onDead((message) => errors.show(`Kiln's engine stopped: ${message}`));
+
+// The GPU was lost (worker/lost.js): the worker has moved the engine to the CPU, with the last
+// finished epoch's weights where a run failed. Once the run has ended, the page says so, the menu
+// follows, and an idle engine's weights (the GPU's copy is gone) are loaded again.
+/** @type {import("./protocol.js").WorkerEvents["device_lost"] | null} */
+let lostInRun = null;
+/** @param {import("./protocol.js").WorkerEvents["device_lost"]} lost */
+function afterGpuLoss({ message, reload }) {
+  lostInRun = null;
+  /** @type {HTMLSelectElement} */ ($("backend-select")).value = "cpu";
+  device
+    .choose()
+    .then(() => reload && worker.reloadWeights())
+    .catch((e) => console.warn(`Kiln: the weights in use could not be loaded again (${e.message})`))
+    .then(() => bus.emit("weights_changed", undefined));
+  errors.show(message);
+}
+worker.on("device_lost", (lost) => {
+  if (training.isTraining()) lostInRun = lost;
+  else afterGpuLoss(lost);
+});
+bus.on("run_ended", () => lostInRun && afterGpuLoss(lostInRun));
+
+// The worker failed and a fresh one replaced it (client.js): its engine starts empty. The page
+// starts the device again, puts the weights that were in use back (the pretrained ones where
+// they cannot be), forgets the dataset, and offers to resume a run that was training.
+worker.onCrash((reason) => {
+  errors.show(`Kiln's engine stopped: ${reason}. A fresh engine has started with the weights that were in use; load the dataset again to train.`);
+  bus.emit("engine_restarted", undefined);
+  device
+    .choose()
+    .then(() => worker.reloadWeights())
+    .catch((e) => {
+      console.warn(`Kiln: the weights in use before the engine stopped could not be loaded again (${e.message})`);
+      return false;
+    })
+    .then((reloaded) => (reloaded ? bus.emit("weights_changed", undefined) : weights.loadPretrained()));
+  runs.offerResume();
+});

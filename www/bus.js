@@ -7,6 +7,8 @@
  * @property {import("./values.js").EpochFinishedEvent} epoch_finished
  * @property {undefined} weights_changed other weights are in use (loaded, opened or trained)
  * @property {undefined} run_ended after `training` false and `weights_changed`
+ * @property {undefined} engine_restarted the worker failed and a fresh one, with no dataset,
+ *   replaced it
  */
 
 export class Bus {

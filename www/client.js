@@ -1,29 +1,82 @@
 // The page's side of the worker protocol (www/protocol.js): every request is a Promise of its
 // reply, every event goes to the listeners of its type.
+//
+// The worker can fail as a whole: its engine traps (a wasm instance is not safe to use after a
+// trap, so the worker says so and stops), a script error escapes to its top level, or it dies
+// without a word (out of memory, closed). Each worker holds a Web Lock for its lifetime, so the
+// page learns of a silent death when the lock is released. Then every pending request fails
+// with a message that names it, the worker is replaced by a fresh one (a fresh engine), and the
+// crash listeners are told, so the page can load its weights again and offer to resume.
 
 /** @typedef {import("./protocol.js").Requests} Requests */
 /** @typedef {import("./protocol.js").Replies} Replies */
 /** @typedef {import("./protocol.js").WorkerEvents} WorkerEvents */
 /** @typedef {import("./protocol.js").WorkerMessage} WorkerMessage */
 
+/** What each request was doing, to say what failed with it.
+ * @type {{[K in keyof Requests]?: string}} */
+const DOING = {
+  init_device: "Starting the device",
+  load_dataset: "Loading the dataset",
+  samples: "Drawing the sample images",
+  train: "Training",
+  resume_run: "Training",
+  load_saved: "Opening the saved run",
+  classify: "Classifying the image",
+  filters: "Drawing the filters",
+  evaluate: "Evaluating",
+  last_evaluation: "Evaluating",
+  confusion_cell: "Showing the confusion-matrix cell",
+  weights_bytes: "Downloading the weights",
+  load_weights: "Loading the weights",
+};
+
+/** At most this many fresh workers per page: an engine that fails again and again (say, as it
+ * starts its device) is not started forever. */
+const MAX_RESTARTS = 5;
+
+/** The reason shown for a failure whose own words would be the engine's internals ("unreachable",
+ * "RuntimeError"): those mean nothing to a user, and the console has them.
+ * @param {string} detail */
+function plain(detail) {
+  return /unreachable|RuntimeError|panicked/i.test(detail) ? "the engine hit an internal error (a bug in Kiln; the console has the details)" : detail;
+}
+
 export class WorkerClient {
   /** @param {string} url */
   constructor(url) {
-    this.worker = new Worker(url, { type: "module" });
-    /** @type {Map<number, {resolve: (value: any) => void, reject: (error: Error) => void}>} */
+    this.url = url;
+    /** @type {Map<number, {type: keyof Requests, resolve: (value: any) => void, reject: (error: Error) => void}>} */
     this.pending = new Map();
     this.nextId = 1;
     /** @type {{[K in keyof WorkerEvents]?: ((message: WorkerEvents[K]) => void)[]}} */
     this.listeners = {};
     /** @type {((message: string) => void)[]} */
     this.crashListeners = [];
-    this.worker.onmessage = ({ data }) => this.#receive(data);
-    this.worker.onerror = (e) => {
-      const message = e.message || "the worker failed to start";
-      for (const { reject } of this.pending.values()) reject(new Error(message));
-      this.pending.clear();
-      this.crashListeners.forEach((f) => f(message));
+    /** @type {((message: string) => void)[]} */
+    this.deadListeners = [];
+    /** How many workers have been replaced. */
+    this.restarts = 0;
+    /** The request that put the weights in use, to send again to a fresh worker: a weights file
+     * (its bytes kept: a few hundred kB) or a saved run, the one trained last included.
+     * @type {{type: "load_weights", fields: Requests["load_weights"]} | {type: "load_saved", fields: Requests["load_saved"]} | null} */
+    this.weights = null;
+    this.worker = this.#spawn();
+  }
+
+  /** A fresh worker, wired to this client. */
+  #spawn() {
+    this.started = false; // until the worker says it is alive
+    const worker = new Worker(this.url, { type: "module" });
+    worker.onmessage = ({ data }) => {
+      if (worker === this.worker) this.#receive(data);
     };
+    worker.onerror = (e) => {
+      e.preventDefault(); // said on the page below; the console gets the detail
+      console.error(`Kiln worker: ${e.message || "failed to start"}`);
+      if (worker === this.worker) this.#fail(plain(e.message ? `the engine's worker failed: ${e.message}` : "the engine's worker failed to start"));
+    };
+    return worker;
   }
 
   /** Listen to one type of event from the worker.
@@ -37,7 +90,7 @@ export class WorkerClient {
     list.push(listener);
   }
 
-  /** Called with a message when the worker fails (it did not start, or it threw).
+  /** Called with the reason when the worker failed and a fresh one has replaced it.
    * @param {(message: string) => void} listener */
   onCrash(listener) {
     this.crashListeners.push(listener);
@@ -52,9 +105,69 @@ export class WorkerClient {
    */
   request(type, fields, transfer = []) {
     const id = this.nextId++;
+    const weights = this.#weightsRequest(type, fields);
     return new Promise((resolve, reject) => {
-      this.pending.set(id, { resolve, reject });
+      this.pending.set(id, { type, resolve, reject });
       this.worker.postMessage({ ...fields, type, id }, transfer);
+    }).then((value) => {
+      if (weights) this.weights = weights;
+      return value;
+    });
+  }
+
+  /** The request to keep for `reloadWeights` when `type` loads weights (before its buffer is
+   * handed over), else null.
+   * @param {keyof Requests} type @param {any} fields */
+  #weightsRequest(type, fields) {
+    if (type === "load_weights") return { type, fields: { ...fields, buffer: fields.buffer.slice(0) } };
+    if (type === "load_saved") return { type, fields: { ...fields } };
+    return null;
+  }
+
+  /** Put the weights that were in use back, in a fresh worker; false when there were none to
+   * put back (the untrained or pretrained start). Rejects when they cannot be loaded (a saved
+   * run deleted since).
+   * @returns {Promise<boolean>} */
+  async reloadWeights() {
+    const kept = this.weights;
+    if (!kept) return false;
+    if (kept.type === "load_saved") await this.request(kept.type, kept.fields);
+    else {
+      const buffer = kept.fields.buffer.slice(0);
+      await this.request(kept.type, { ...kept.fields, buffer }, [buffer]);
+    }
+    return true;
+  }
+
+  /** The worker failed: end it, fail what it was doing, and start a fresh one, unless it never
+   * started (it would not start the second time either) or too many have failed already.
+   * @param {string} reason */
+  #fail(reason) {
+    this.worker.terminate();
+    const failed = [...this.pending.values()];
+    this.pending.clear();
+    const again = this.started && this.restarts < MAX_RESTARTS;
+    const next = again ? "Kiln started a fresh engine." : "Reload the page to start Kiln again.";
+    if (again) {
+      this.restarts++;
+      this.worker = this.#spawn();
+    }
+    for (const { type, reject } of failed) reject(new Error(`${DOING[type] ?? "The request"} failed: ${reason}. ${next}`));
+    if (again) this.crashListeners.forEach((f) => f(reason));
+    else this.deadListeners.forEach((f) => f(`${reason}. ${next}`));
+  }
+
+  /** Called with a message when the worker failed and no fresh one replaces it.
+   * @param {(message: string) => void} listener */
+  onDead(listener) {
+    this.deadListeners.push(listener);
+  }
+
+  /** Learn when the worker that holds the lock `name` ends without being told to.
+   * @param {Worker} worker @param {string} name */
+  #watch(worker, name) {
+    navigator.locks?.request(name, () => {
+      if (worker === this.worker) this.#fail("the engine's worker stopped (it ran out of memory, or the browser ended it)");
     });
   }
 
@@ -68,6 +181,14 @@ export class WorkerClient {
       else waiter.reject(Object.assign(new Error(message.message), { code: message.code, params: message.params }));
       return;
     }
+    if (message.type === "alive") {
+      this.started = true;
+      if (message.lock) this.#watch(this.worker, message.lock);
+      return;
+    }
+    if (message.type === "fatal") return this.#fail(plain(message.message));
+    // After a run's epoch, its saved weights are the ones in use.
+    if (message.type === "autosave" && message.ok) this.weights = { type: "load_saved", fields: { run_id: message.run.id } };
     const listeners = /** @type {((m: typeof message) => void)[] | undefined} */ (this.listeners[message.type]);
     (listeners ?? []).forEach((f) => f(message));
   }

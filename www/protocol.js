@@ -8,6 +8,9 @@
 //                   {type: "progress", event}       a training report, about 10 per second
 //                   {type: "load_progress", ...}    while the dataset is decompressed
 //                   {type: "autosave", ...}         after every epoch
+//                   {type: "alive", lock}           once, when the worker holds its Web Lock
+//                   {type: "fatal", message}        the engine trapped: replace the worker
+//                   {type: "device_lost", ...}      the GPU was lost: the worker is on the CPU
 //
 // The engine's values (summaries, events, evaluations) are declared in values.js.
 
@@ -66,6 +69,9 @@
  * @property {{images: number}} insight a look inside the network on the first `images`
  *   training images (crate/src/insight.rs)
  * @property {{}} step_once while paused, train one batch, then pause again (slow motion)
+ * @property {{fault: "trap" | "throw" | "close", request: RequestType | null}} test_fault only
+ *   for a page opened with `?test`: the engine traps at the next request of type `request`, or
+ *   the worker throws at its top level, or it closes itself
  */
 
 /** What each request resolves to.
@@ -94,6 +100,7 @@
  *   config `train` takes, or null and every refused setting
  * @property {import("./values.js").Insight} insight
  * @property {void} step_once
+ * @property {void} test_fault
  */
 
 /** @typedef {keyof Requests} RequestType */
@@ -116,13 +123,20 @@
  * @typedef {{type: "load_progress", phase: "decompress", done: number, total: number}} LoadProgressMessage
  * @typedef {{type: "autosave", ok: true, run: {id: string, epochs_done: number}}
  *   | {type: "autosave", ok: false, message: string}} AutosaveMessage
+ * @typedef {{type: "alive", lock: string | null}} AliveMessage the worker has started and holds
+ *   the Web Lock `lock` for as long as it lives (null without Web Locks)
+ * @typedef {{type: "fatal", message: string}} FatalMessage the worker cannot go on (its engine
+ *   trapped): the page replaces it
+ * @typedef {{type: "device_lost", message: string, reload: boolean}} DeviceLostMessage the GPU
+ *   in use was lost and the worker has moved to the CPU path, with the last finished epoch's
+ *   weights where a run failed (else `reload`: the page loads the weights in use again)
  */
 
 /** The events the page listens to, by type.
  * @typedef {{progress: ProgressMessage, load_progress: LoadProgressMessage,
- *   autosave: AutosaveMessage}} WorkerEvents
+ *   autosave: AutosaveMessage, device_lost: DeviceLostMessage}} WorkerEvents
  */
 
-/** @typedef {ResultMessage | ErrorMessage | WorkerEvents[keyof WorkerEvents]} WorkerMessage */
+/** @typedef {ResultMessage | ErrorMessage | AliveMessage | FatalMessage | WorkerEvents[keyof WorkerEvents]} WorkerMessage */
 
 export {};

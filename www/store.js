@@ -52,20 +52,31 @@ export function describeStorageError(err) {
   return err?.message || String(err);
 }
 
-/** Store a run's metadata and its latest checkpoint in one transaction.
+/** Store a run's metadata and its latest checkpoint in one transaction: both or neither. When
+ * any part fails (a full quota, say), the transaction is aborted, so what was written before
+ * the failure is undone and the previous save stays as it was.
  * @param {RunRecord} run
  * @param {Checkpoint} checkpoint */
 export async function saveRun(run, checkpoint) {
   const database = await db();
   const tx = database.transaction(["runs", "checkpoints"], "readwrite");
-  await Promise.all([
-    tx.objectStore("runs").put(run),
-    tx.objectStore("checkpoints").put(
-      { weights: checkpoint.weights, optimizer: checkpoint.optimizer, best_weights: checkpoint.best_weights },
-      run.id,
-    ),
-    tx.done,
-  ]);
+  const done = tx.done;
+  try {
+    await Promise.all([
+      tx.objectStore("runs").put(run),
+      tx.objectStore("checkpoints").put(
+        { weights: checkpoint.weights, optimizer: checkpoint.optimizer, best_weights: checkpoint.best_weights },
+        run.id,
+      ),
+    ]);
+  } catch (err) {
+    try {
+      tx.abort();
+    } catch {} // already ended: the browser aborted it itself
+    done.catch(() => {}); // the abort rejects it: the error above is the one to report
+    throw err;
+  }
+  await done;
 }
 
 /** @param {string} id

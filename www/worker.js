@@ -3,7 +3,8 @@
 // job, choosing the device worker/device.js's, saving the run being trained worker/runs.js's.
 import { engineInUse, kilnModule } from "./worker/builds.js";
 import { initDevice } from "./worker/device.js";
-import { loadSaved, trainNew, trainSaved } from "./worker/runs.js";
+import { loadSaved, stopRun, trainNew, trainSaved } from "./worker/runs.js";
+import { watchGpuDevices } from "./worker/lost.js";
 import { post } from "./worker/post.js";
 
 /** @typedef {import("./protocol.js").Requests} Requests */
@@ -27,7 +28,7 @@ const handlers = {
   load_saved: loadSaved,
   pause: (engine) => engine.pause(),
   resume: (engine) => engine.resume(),
-  stop: (engine) => engine.stop(),
+  stop: stopRun,
   classify: (engine, { rgba, explain, cls }) => engine.classify(rgba, explain, cls ?? undefined),
   filters: (engine) => engine.filters(),
   evaluate: (engine) => engine.evaluate(),
@@ -43,7 +44,74 @@ const handlers = {
   parse_settings: async (_, { form }) => parseSettings(await kilnModule(), form),
   insight: (engine, { images }) => engine.insight(images),
   step_once: (engine) => engine.stepOnce(),
+  test_fault: (_, request) => testFault(request),
 };
+
+watchGpuDevices(); // before the WebGPU build asks for its device
+
+// `?test` in the worker's URL (the page passes on its own `?test`): the browser tests may ask
+// for a fault. Without it, `test_fault` is refused.
+const TESTING = new URL(location.href).searchParams.has("test");
+
+/** A request type whose next request traps the engine instead of being answered (`test_fault`).
+ * @type {keyof Requests | null} */
+let trapOn = null;
+
+/** The fault a browser test asks for: the engine traps (a Rust panic) at the next request of
+ * type `request`, or, once the reply is sent, the worker throws at its top level or closes.
+ * @param {Requests["test_fault"]} request */
+function testFault({ fault, request }) {
+  if (!TESTING) throw new Error("test_fault: only for a page opened with ?test");
+  if (fault === "trap") {
+    trapOn = request;
+    return;
+  }
+  setTimeout(() => {
+    if (fault === "close") self.close();
+    else throw new Error("test_fault: the worker threw at its top level");
+  });
+}
+
+// The worker's lifetime lock: the page asks for it too, and is granted it when this worker
+// ends, however it ends (client.js).
+const LIFETIME_LOCK = `kiln-worker:${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}`;
+if (navigator.locks) {
+  navigator.locks.request(LIFETIME_LOCK, () => {
+    post({ type: "alive", lock: LIFETIME_LOCK });
+    return new Promise(() => {}); // held until the worker ends
+  });
+} else post({ type: "alive", lock: null });
+
+/** Set once the engine has trapped: nothing is asked of it again; the page replaces the worker. */
+let trapped = false;
+
+/** A wasm trap (a Rust panic, an out-of-bounds access, memory that could not grow): the engine's
+ * instance is not safe to use again. Tell the page, which replaces this worker.
+ * @param {unknown} err */
+function isTrap(err) {
+  return err instanceof WebAssembly.RuntimeError;
+}
+
+/** @param {unknown} err */
+function onTrap(err) {
+  console.error("Kiln: the engine trapped:", err);
+  if (trapped) return;
+  trapped = true;
+  post({ type: "fatal", message: "the engine hit an internal error (a bug in Kiln; the console has the details)" });
+}
+
+// A trap inside a running future (training, say) escapes every request's promise: it surfaces
+// here, as an uncaught error or rejection of the worker.
+addEventListener("error", (e) => {
+  if (!isTrap(e.error)) return;
+  e.preventDefault();
+  onTrap(e.error);
+});
+addEventListener("unhandledrejection", (e) => {
+  if (!isTrap(e.reason)) return;
+  e.preventDefault();
+  onTrap(e.reason);
+});
 
 /** The engine's reading of the settings form: a refusal is a reply (every refused setting,
  * named by its key), not an error.
@@ -62,12 +130,15 @@ function parseSettings(kiln, form) {
 onmessage = async ({ data }) => {
   const { type, id } = data;
   try {
+    if (trapped) throw new Error("the engine hit an internal error and is being replaced");
     const engine = await engineInUse();
+    if (type === trapOn) engine.testTrap();
     const handler = /** @type {(engine: Engine, request: Request) => unknown} */ (handlers[type]);
     if (!handler) throw new Error(`unknown request type ${JSON.stringify(type)}`);
     const value = await handler(engine, data);
     post({ type: "result", id, value });
   } catch (err) {
-    post({ type: "error", id, message: err?.message ?? String(err), code: err?.code, params: err?.params });
+    if (isTrap(err)) onTrap(err); // the page fails this request with the rest
+    else post({ type: "error", id, message: err?.message ?? String(err), code: err?.code, params: err?.params });
   }
 };

@@ -123,5 +123,12 @@ export function datasetPanel({ worker, errors, bus }) {
     if (url) load((p) => fetchDataset(url, p));
   };
   makeDropZone($("dataset-drop"), (files) => load((p) => readFiles(files, p)));
+  // A fresh engine has no dataset: show none.
+  bus.on("engine_restarted", () => {
+    say($("dataset-summary"), "data.none");
+    $("sample-grid").hidden = true;
+    bar.hidden = true;
+    barText.textContent = "";
+  });
   return { load };
 }

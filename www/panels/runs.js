@@ -187,6 +187,10 @@ export function runsPanel({ worker, errors, bus, training, settings, backend }) 
     hasDataset = true;
     updateBanner();
   });
+  bus.on("engine_restarted", () => {
+    hasDataset = false;
+    updateBanner();
+  });
   bus.on("training", () => {
     updateBanner();
     refresh();

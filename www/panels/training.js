@@ -55,6 +55,10 @@ export function trainingPanel({ worker, errors, bus, settings, backend, onSummar
     dataset = summary;
     $("train").disabled = training;
   });
+  bus.on("engine_restarted", () => {
+    dataset = null;
+    $("train").disabled = true;
+  });
 
   worker.on("progress", ({ event }) => {
     switch (event.type) {

@@ -86,7 +86,7 @@ export async function cpuBuild() {
 
 /** The engine in use and its build, once the first one has started.
  * @type {{engine: Engine | null, kind: BuildKind | null}} */
-const current = { engine: null, kind: null };
+export const current = { engine: null, kind: null };
 // Requests wait while the state moves between builds.
 let handover = Promise.resolve();
 
@@ -116,6 +116,7 @@ export async function kilnModule() {
  * The new engine's device must have started (`initDevice`): the weights go straight onto it.
  * @param {BuildKind} kind */
 export async function use(kind) {
+  await handover;
   if (kind === current.kind) return;
   const from = /** @type {Engine} */ (current.engine);
   if (from.isTraining()) throw new Error("cannot change the device while training; stop first");
@@ -132,6 +133,30 @@ export async function use(kind) {
       from.importState(state);
       throw err;
     }
+    current.engine = to;
+    current.kind = kind;
+  } finally {
+    release();
+  }
+}
+
+/** The GPU was lost: the CPU path's build becomes the engine in use, with the WebGPU build's
+ * dataset (in host memory, still readable) and `weights` (a burnpack file: the last finished
+ * epoch's, where a run was training), or its own weights when null. Nothing is read from the
+ * lost device. A no-op unless the WebGPU build is in use.
+ * @param {Uint8Array | null} weights */
+export async function leaveGpu(weights) {
+  if (current.kind !== "gpu") return;
+  /** @type {() => void} */
+  let release = () => {};
+  const before = handover;
+  handover = new Promise((r) => (release = r));
+  try {
+    await before;
+    const from = /** @type {Engine} */ (current.engine);
+    const { engine: to, kind } = await cpuBuild();
+    // (`model` is read from the weights file itself.)
+    to.importState({ model: "", source: "trained", epochs: 0, test_accuracy: null, weights, dataset: from.exportDataset() });
     current.engine = to;
     current.kind = kind;
   } finally {

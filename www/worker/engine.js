@@ -22,9 +22,10 @@
 /** The weights in use and the dataset as `exportState` gives them (crate/src/web/state.rs), for
  * `importState` in another build: the weights as a burnpack file, the dataset as files
  * `loadDataset` reads back unchanged.
- * @typedef {ActiveModel & {weights: Uint8Array,
- *   dataset: {name: string, names: string[], files: Uint8Array[]} | null}} EngineState
+ * @typedef {ActiveModel & {weights: Uint8Array | null,
+ *   dataset: EngineDataset | null}} EngineState `importState` keeps its weights where null
  */
+/** @typedef {{name: string, names: string[], files: Uint8Array[]}} EngineDataset */
 
 /**
  * @typedef {object} Engine
@@ -56,6 +57,9 @@
  * @property {(name: string, bytes: Uint8Array, source: ActiveModel["source"]) => ActiveModel} loadWeights
  * @property {() => Promise<EngineState>} exportState
  * @property {(state: EngineState) => ActiveModel} importState
+ * @property {() => EngineDataset | null} exportDataset the dataset alone, released here; no
+ *   device read (for leaving a lost GPU)
+ * @property {() => void} testTrap panics (a wasm trap), for the browser tests of recovery
  */
 
 /** A build's module: the `Engine` class, and the free functions every build exports alike

@@ -5,6 +5,7 @@
 // an interrupted one.
 import { describeStorageError, getCheckpoint, saveRun, updateRun } from "../store.js";
 import { RUN_BUSY } from "../words.js";
+import { leaveIfLost, runFailedOnGpu, runStarts } from "./lost.js";
 import { post } from "./post.js";
 
 /** @typedef {import("./engine.js").Engine} Engine */
@@ -19,6 +20,9 @@ import { post } from "./post.js";
  * @typedef {Omit<RunRecord, "steps"> & {steps: number[], saved: boolean}} LiveRun */
 /** @type {LiveRun | null} */
 let run = null;
+/** The weights of the run's last finished epoch (a burnpack file), for leaving a lost GPU.
+ * @type {Uint8Array | null} */
+let lastEpochWeights = null;
 
 /** @param {import("../protocol.js").RunInfo} info
  * @returns {LiveRun} */
@@ -49,6 +53,7 @@ function onEvent(event) {
 /** @param {Checkpoint} checkpoint */
 async function onCheckpoint(checkpoint) {
   if (!run) return;
+  lastEpochWeights = checkpoint.weights;
   Object.assign(run, {
     updated: Date.now(),
     config: checkpoint.config,
@@ -92,14 +97,21 @@ function takeLock(id) {
  * @param {() => void} release
  * @returns {Promise<TrainingSummary>} */
 async function finishRun(training, release) {
+  runStarts();
   try {
     const summary = await training;
     await markRun(summary.cancelled || summary.epochs < (run?.epochs_total ?? 0) ? "stopped" : "finished");
     return summary;
   } catch (err) {
+    runFailedOnGpu(lastEpochWeights, run?.epochs_done ?? 0);
     await markRun("stopped");
-    throw err;
+    // Where the GPU was lost, the page is told that, not the device's own error (in the console).
+    const lost = await leaveIfLost();
+    if (!lost) throw err;
+    console.error("Kiln: training failed on the lost GPU:", err);
+    throw new Error(lost);
   } finally {
+    lastEpochWeights = null;
     release();
   }
 }
@@ -111,39 +123,72 @@ async function markRun(status) {
   if (current?.saved) await updateRun(current.id, { status, updated: Date.now() }).catch(() => {});
 }
 
+/** Whether a run is being set up (its lock taken, its checkpoint read) and the engine does not
+ * train yet, and whether a stop arrived meanwhile: the engine would not see it.
+ * @type {{starting: boolean, stop: boolean}} */
+const setup = { starting: false, stop: false };
+
+/** Whether a run is being set up, trained, or ended (its record not yet updated). */
+export const runInProgress = () => setup.starting || run !== null;
+
+/** Stop the run: now, or as soon as the engine trains when it is still being set up.
+ * @param {Engine} engine */
+export function stopRun(engine) {
+  if (setup.starting) setup.stop = true;
+  engine.stop();
+}
+
+/** Start the engine's training through `start`, passing on a stop that arrived during setup.
+ * @param {Engine} engine @param {() => Promise<TrainingSummary>} start */
+function startTraining(engine, start) {
+  const training = start(); // the engine counts as training from here
+  if (setup.stop) engine.stop();
+  return training;
+}
+
 /** Train a new run, saved after every epoch.
  * @param {Engine} engine
  * @param {Requests["train"]} request */
 export async function trainNew(engine, { config, from_current, run: info }) {
-  if (engine.isTraining()) throw new Error("training is already running");
-  const live = newRun(info);
-  const release = (await takeLock(live.id)) ?? (() => {}); // a new id: nobody else holds it
-  if (engine.isTraining()) {
-    release();
-    throw new Error("training is already running");
+  if (engine.isTraining() || setup.starting) throw new Error("training is already running");
+  Object.assign(setup, { starting: true, stop: false });
+  try {
+    const live = newRun(info);
+    const release = (await takeLock(live.id)) ?? (() => {}); // a new id: nobody else holds it
+    if (engine.isTraining()) {
+      release();
+      throw new Error("training is already running");
+    }
+    run = live; // before the first event
+    return finishRun(startTraining(engine, () => engine.train(config, onEvent, !!from_current, onCheckpoint)), release);
+  } finally {
+    setup.starting = false;
   }
-  run = live; // before the first event
-  return finishRun(engine.train(config, onEvent, !!from_current, onCheckpoint), release);
 }
 
 /** Continue a saved run from its next epoch; refused while another tab trains it.
  * @param {Engine} engine
  * @param {Requests["resume_run"]} request */
 export async function trainSaved(engine, { run_id, epochs, backend }) {
-  if (engine.isTraining()) throw new Error("training is already running");
-  const release = await takeLock(run_id);
-  if (!release) throw new Error(RUN_BUSY);
+  if (engine.isTraining() || setup.starting) throw new Error("training is already running");
+  Object.assign(setup, { starting: true, stop: false });
   let started;
+  let release;
   try {
+    release = await takeLock(run_id);
+    if (!release) throw new Error(RUN_BUSY);
     if (engine.isTraining()) throw new Error("training is already running");
     const { run: saved, checkpoint } = await getCheckpoint(run_id);
     /** @type {LiveRun} */
     const live = { ...saved, status: "running", backend, steps: Array.from(saved.steps ?? []), saved: true };
     run = live;
-    started = engine.resumeRun(checkpoint, epochs ?? undefined, onEvent, onCheckpoint);
+    lastEpochWeights = checkpoint.weights;
+    started = startTraining(engine, () => engine.resumeRun(checkpoint, epochs ?? undefined, onEvent, onCheckpoint));
   } catch (err) {
-    release();
+    release?.();
     throw err;
+  } finally {
+    setup.starting = false;
   }
   return finishRun(started, release);
 }

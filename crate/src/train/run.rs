@@ -93,6 +93,12 @@ impl Trainer {
                 return (self, Err(e));
             }
             observer.epoch_finished(&self).await;
+            // A stop that arrived during the evaluation or the save ends the run here, also
+            // after its last epoch (it would otherwise be lost: no step follows to see it).
+            if observer.stop_requested() {
+                end = End::Cancelled;
+                break;
+            }
             // Evaluation and saving use other tensor shapes than training: hand the pool pages
             // they left back, so the device's memory stays at one epoch's level.
             self.device.memory_cleanup();

@@ -141,4 +141,12 @@ impl Engine {
             }),
         }
     }
+
+    /// Panic, which traps the wasm instance: for the browser test of the worker's recovery
+    /// (`www/worker.js` calls it only on a page opened with `?test`). A trapped instance is
+    /// never used again: the page replaces the worker, and with it the instance.
+    #[wasm_bindgen(js_name = testTrap)]
+    pub fn test_trap(&self) {
+        panic!("testTrap: a panic asked for by a browser test");
+    }
 }

@@ -8,7 +8,7 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::future_to_promise;
 
-use crate::web::{Engine, dataset, js, weights};
+use crate::web::{Engine, Shared, dataset, js, weights};
 
 /// `value[key]`, refusing a state without it.
 fn field(value: &JsValue, key: &str) -> Result<JsValue, JsError> {
@@ -46,37 +46,42 @@ impl Engine {
             let weights = weights::in_use_as_bytes(&shared).await?;
             let state = js::to_js(&*shared.active.borrow()).unchecked_into::<Object>();
             set(&state, "weights", &Uint8Array::from(&weights[..]).into())?;
-            let data = shared.data.borrow().clone();
-            let dataset = match data {
-                None => JsValue::NULL,
-                Some(data) => {
-                    let names = Array::new();
-                    let files = Array::new();
-                    for (name, bytes) in data.to_files() {
-                        names.push(&JsValue::from_str(&name));
-                        files.push(&Uint8Array::from(&bytes[..]));
-                    }
-                    let out = Object::new();
-                    let name = shared.dataset_name.borrow().clone();
-                    set(&out, "name", &JsValue::from_str(&name))?;
-                    set(&out, "names", &names)?;
-                    set(&out, "files", &files)?;
-                    out.into()
-                }
-            };
+            let dataset = dataset_state(&shared)?;
             set(&state, "dataset", &dataset)?;
             dataset::release(&shared);
             Ok(state.into())
         })
     }
 
+    /// The dataset alone, as `exportState` gives it (null when none is loaded), without reading
+    /// the device: for leaving a GPU that was lost, whose weights cannot be read any more.
+    /// The dataset is released here, as by `exportState`.
+    #[wasm_bindgen(js_name = exportDataset)]
+    pub fn export_dataset(&self) -> Result<JsValue, JsValue> {
+        if self.shared.training.get() {
+            return Err(js::error(
+                "cannot hand the dataset over while training; stop first",
+            ));
+        }
+        let dataset = dataset_state(&self.shared)?;
+        dataset::release(&self.shared);
+        Ok(dataset)
+    }
+
     /// Take over a state made by `exportState` (in this build or another): its weights, with
     /// their source, and its dataset. Returns the weights in use, `{source, epochs,
-    /// test_accuracy}`. Nothing changes where the weights do not load.
+    /// test_accuracy}`. Nothing changes where the weights do not load. With `weights: null`,
+    /// the weights in use stay.
     #[wasm_bindgen(js_name = importState)]
     pub fn import_state(&self, state: JsValue) -> Result<JsValue, JsValue> {
-        let weights_bytes = bytes(field(&state, "weights")?, "weights")?.to_vec();
-        let source = weights::parse_source(field(&state, "source")?)?;
+        let weights = field(&state, "weights")?;
+        let weights = match weights.is_null() {
+            true => None,
+            false => Some((
+                bytes(weights, "weights")?.to_vec(),
+                weights::parse_source(field(&state, "source")?)?,
+            )),
+        };
         let dataset = field(&state, "dataset")?;
         let data = match dataset.is_null() {
             true => None,
@@ -93,11 +98,35 @@ impl Engine {
                 Some((name, names, files))
             }
         };
-        let active =
-            weights::use_bytes(&self.shared, "the weights in use", &weights_bytes, source)?;
+        let active = match weights {
+            Some((bytes, source)) => {
+                weights::use_bytes(&self.shared, "the weights in use", &bytes, source)?
+            }
+            None => self.shared.active.borrow().clone(),
+        };
         if let Some((name, names, files)) = data {
             dataset::install(&self.shared, names, files, None, name)?;
         }
         Ok(js::to_js(&active))
     }
+}
+
+/// The loaded dataset as files `loadDataset` reads back unchanged, `{name, names, files}`, or
+/// null when none is loaded.
+fn dataset_state(shared: &Shared) -> Result<JsValue, JsValue> {
+    let Some(data) = shared.data.borrow().clone() else {
+        return Ok(JsValue::NULL);
+    };
+    let names = Array::new();
+    let files = Array::new();
+    for (name, bytes) in data.to_files() {
+        names.push(&JsValue::from_str(&name));
+        files.push(&Uint8Array::from(&bytes[..]));
+    }
+    let out = Object::new();
+    let name = shared.dataset_name.borrow().clone();
+    set(&out, "name", &JsValue::from_str(&name))?;
+    set(&out, "names", &names)?;
+    set(&out, "files", &files)?;
+    Ok(out.into())
 }

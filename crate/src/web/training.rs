@@ -33,8 +33,11 @@ impl Engine {
         on_checkpoint: Option<js_sys::Function>,
     ) -> Promise {
         let shared = self.shared.clone();
+        let Some(started) = Started::now(&shared) else {
+            return already_running();
+        };
         future_to_promise(async move {
-            let data = idle_with_data(&shared)?;
+            let data = with_data(&shared)?;
             let config: TrainingConfig = serde_wasm_bindgen::from_value(config)
                 .map_err(|e| js::error(format!("invalid training settings: {e}")))?;
             let device = shared.device().map_err(js::error)?;
@@ -48,7 +51,7 @@ impl Engine {
                 None => Trainer::new(config, &device, &data),
             }
             .map_err(|e| js::error(e.to_string()))?;
-            drive(shared, trainer, data, on_event, on_checkpoint).await
+            drive(started, trainer, data, on_event, on_checkpoint).await
         })
     }
 
@@ -64,8 +67,11 @@ impl Engine {
         on_checkpoint: Option<js_sys::Function>,
     ) -> Promise {
         let shared = self.shared.clone();
+        let Some(started) = Started::now(&shared) else {
+            return already_running();
+        };
         future_to_promise(async move {
-            let data = idle_with_data(&shared)?;
+            let data = with_data(&shared)?;
             let mut checkpoint = checkpoint::from_js(&checkpoint).map_err(js::error)?;
             if let Some(epochs) = epochs {
                 checkpoint.config.epochs = epochs;
@@ -73,7 +79,7 @@ impl Engine {
             let device = shared.device().map_err(js::error)?;
             let trainer =
                 Trainer::resume(&device, &checkpoint).map_err(|e| js::error(e.to_string()))?;
-            drive(shared, trainer, data, on_event, on_checkpoint).await
+            drive(started, trainer, data, on_event, on_checkpoint).await
         })
     }
 
@@ -121,11 +127,36 @@ fn trained(model: &str, history: &[EpochRecord]) -> ActiveModel {
     }
 }
 
-/// The dataset, when no training is running and one is loaded.
-fn idle_with_data(shared: &Shared) -> Result<Rc<Cifar10>, JsValue> {
-    if shared.training.get() {
-        return Err(codes::busy("training is already running", "train"));
+/// A run that has started: the engine counts as training from the moment `train` or
+/// `resumeRun` is called, before its promise first runs, so that a stop that arrives while the
+/// run is being set up is kept (and honoured at the first step) rather than dropped. Dropped,
+/// it marks the engine idle again, however the run ended.
+struct Started(Rc<Shared>);
+
+impl Started {
+    /// Mark the engine as training, unless it already is.
+    fn now(shared: &Rc<Shared>) -> Option<Started> {
+        if shared.training.get() {
+            return None;
+        }
+        shared.training.set(true);
+        shared.state.set(RunState::Running);
+        Some(Started(shared.clone()))
     }
+}
+
+impl Drop for Started {
+    fn drop(&mut self) {
+        self.0.training.set(false);
+    }
+}
+
+fn already_running() -> Promise {
+    Promise::reject(&codes::busy("training is already running", "train"))
+}
+
+/// The dataset, when one is loaded.
+fn with_data(shared: &Shared) -> Result<Rc<Cifar10>, JsValue> {
     shared
         .data
         .borrow()
@@ -135,12 +166,13 @@ fn idle_with_data(shared: &Shared) -> Result<Rc<Cifar10>, JsValue> {
 
 /// Run `trainer` to the end, keeping the engine's weights and state up to date.
 async fn drive(
-    shared: Rc<Shared>,
+    started: Started,
     trainer: Trainer,
     data: Rc<Cifar10>,
     on_event: js_sys::Function,
     on_checkpoint: Option<js_sys::Function>,
 ) -> Result<JsValue, JsValue> {
+    let shared = started.0.clone();
     // The weights in use before the run: what the page goes back to when the run fails before
     // finishing an epoch.
     let before = (
@@ -149,8 +181,6 @@ async fn drive(
         shared.normalization.get(),
         shared.model_config.borrow().clone(),
     );
-    shared.training.set(true);
-    shared.state.set(RunState::Running);
     shared.normalization.set(trainer.normalization());
     *shared.model_config.borrow_mut() = trainer.config.model.clone();
     *shared.latest.borrow_mut() = Some(trainer.model());
@@ -167,7 +197,7 @@ async fn drive(
         stepped: false,
     };
     let (trainer, result) = trainer.run(&data, &mut observer).await;
-    shared.training.set(false);
+    drop(started);
     match result {
         Ok(summary) => {
             // With early stopping, the best epoch's weights; otherwise the last ones.
@@ -195,7 +225,8 @@ async fn drive(
             match trainer.last_epoch_model() {
                 Some(model) => {
                     *shared.latest.borrow_mut() = Some(model);
-                    *shared.active.borrow_mut() = trained(&trainer.config.model.name, &trainer.history.records);
+                    *shared.active.borrow_mut() =
+                        trained(&trainer.config.model.name, &trainer.history.records);
                 }
                 None => {
                     *shared.latest.borrow_mut() = before.0;
