@@ -12,7 +12,7 @@ use burn::config::Config;
 use burn::module::{Module, Param, ParamId};
 use burn::nn::conv::{Conv2d, Conv2dConfig};
 use burn::nn::pool::{MaxPool2d, MaxPool2dConfig};
-use burn::nn::{BatchNorm, BatchNormConfig, Gelu, Linear, LinearConfig, PaddingConfig2d};
+use burn::nn::{BatchNorm, BatchNormConfig, Linear, LinearConfig, PaddingConfig2d};
 use burn::prelude::*;
 use burn::tensor::TensorData;
 use burn::tensor::ops::PadMode;
@@ -41,7 +41,6 @@ pub struct ConvGroup {
     pub conv2: Conv2d,
     pub norm2: BatchNorm,
     pub pool: MaxPool2d,
-    pub activation: Gelu,
 }
 
 #[derive(Module, Debug)]
@@ -53,7 +52,6 @@ pub struct Airbench {
     pub block3: ConvGroup,
     pub pool: MaxPool2d,
     pub linear: Linear,
-    pub activation: Gelu,
 }
 
 /// The logits are scaled down by this, as in airbench94.
@@ -73,7 +71,6 @@ impl AirbenchConfig {
             linear: LinearConfig::new(w3, self.num_classes)
                 .with_bias(false)
                 .init(device),
-            activation: Gelu::new(),
         }
     }
 
@@ -92,7 +89,6 @@ impl AirbenchConfig {
             conv2: dirac_conv(c_out, c_out, device),
             norm2: norm(),
             pool: MaxPool2dConfig::new([2, 2]).init(),
-            activation: Gelu::new(),
         }
     }
 }
@@ -123,12 +119,21 @@ fn dirac_conv(c_in: usize, c_out: usize, device: &Device) -> Conv2d {
     conv
 }
 
+/// GELU, `x·Φ(x) = ½x(1 + erf(x/√2))`, written with tensor operations so that autodiff derives
+/// its exact gradient. burn's own GELU takes the gradient of the tanh approximation, and on
+/// WebGPU that tanh overflows to NaN for inputs above about 13, which the whitening layer's
+/// outputs reach: training there diverged at its second step.
+fn gelu(x: Tensor<4>) -> Tensor<4> {
+    let phi = x.clone().div_scalar(std::f32::consts::SQRT_2).erf().add_scalar(1.0);
+    (x * phi).mul_scalar(0.5)
+}
+
 impl ConvGroup {
     fn forward(&self, x: Tensor<4>) -> Tensor<4> {
         let x = self.pool.forward(self.conv1.forward(x));
-        let x = self.activation.forward(self.norm1.forward(x));
+        let x = gelu(self.norm1.forward(x));
         let x = self.conv2.forward(x);
-        self.activation.forward(self.norm2.forward(x))
+        gelu(self.norm2.forward(x))
     }
 }
 
@@ -137,7 +142,7 @@ impl Airbench {
     /// - images: `[batch, 3, 32, 32]`
     /// - output: `[batch, num_classes]` (logits)
     pub fn forward(&self, images: Tensor<4>) -> Tensor<2> {
-        let x = self.activation.forward(self.whiten.forward(images)); // [b, 24, 31, 31]
+        let x = gelu(self.whiten.forward(images)); // [b, 24, 31, 31]
         let x = self.block1.forward(x); // [b, 64, 15, 15]
         let x = self.block2.forward(x); // [b, 256, 7, 7]
         self.head(self.block3.forward(x)) // block3: [b, 256, 3, 3]
@@ -159,7 +164,7 @@ impl Airbench {
     /// The output of the whitening layer and of each block, after their activation:
     /// `[b, 24, 31, 31]`, `[b, 64, 15, 15]`, `[b, 256, 7, 7]`, `[b, 256, 3, 3]`.
     pub fn conv_activations(&self, images: Tensor<4>) -> [Tensor<4>; 4] {
-        let whiten = self.activation.forward(self.whiten.forward(images));
+        let whiten = gelu(self.whiten.forward(images));
         let block1 = self.block1.forward(whiten.clone());
         let block2 = self.block2.forward(block1.clone());
         let block3 = self.block3.forward(block2.clone());
