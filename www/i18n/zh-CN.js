@@ -419,7 +419,7 @@ export default {
   "doing.train": "训练",
   "doing.resume_run": "训练",
   "doing.load_saved": "打开已保存的训练",
-  "doing.classify": "识别图像",
+  "doing.classify": "图片分类",
   "doing.filters": "绘制卷积核",
   "doing.evaluate": "评估",
   "doing.last_evaluation": "评估",
