@@ -270,5 +270,24 @@ test("a failed engine is reported in Chinese: a trap in a request, and a worker 
   assert.equal(await p.locator("#error-text").innerText(), en["error.engine_restarted"].replace("{reason}", en["worker.reason.stopped"]));
   await switchTo("zh-CN", p);
   assert.equal(await p.locator("#error-text").innerText(), stopped);
+
+  // The worker's other coded messages (a lost GPU, an autosave the full storage refused), as
+  // the page words them: no browser here loses its GPU or fills its quota on demand.
+  const worded = await p.evaluate(async () => {
+    const { errorText } = await import("./words.js");
+    return [
+      errorText({ code: "gpu_lost_run", params: { reason: "Device was destroyed", kept: 3 } }),
+      errorText({ code: "gpu_lost", params: { reason: "Device was destroyed", kept: 0 } }),
+      errorText({ code: "autosave_failed", params: { epoch: 2, why: { key: "storage.full" } } }),
+      errorText({ code: "run_gone", params: {} }),
+    ];
+  });
+  assert.deepEqual(worded, [
+    word("error.gpu_lost_run", { reason: "Device was destroyed", kept: 3 }),
+    word("error.gpu_lost", { reason: "Device was destroyed" }),
+    word("error.autosave_failed", { epoch: 2, why: zh["storage.full"] }),
+    zh["error.run_gone"],
+  ]);
+  for (const text of worded) assert.equal(isEnglish(text), false, `English: ${text}`);
   await p.close();
 });
