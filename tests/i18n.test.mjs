@@ -271,8 +271,9 @@ test("a failed engine is reported in Chinese: a trap in a request, and a worker 
   await switchTo("zh-CN", p);
   assert.equal(await p.locator("#error-text").innerText(), stopped);
 
-  // The worker's other coded messages (a lost GPU, an autosave the full storage refused), as
-  // the page words them: no browser here loses its GPU or fills its quota on demand.
+  // The other coded messages (a lost GPU, an autosave the full storage refused, a gone run, a
+  // worker that cannot start), as the page words them: no browser here loses its GPU or fills
+  // its quota on demand.
   const worded = await p.evaluate(async () => {
     const { errorText } = await import("./words.js");
     return [
@@ -280,6 +281,7 @@ test("a failed engine is reported in Chinese: a trap in a request, and a worker 
       errorText({ code: "gpu_lost", params: { reason: "Device was destroyed", kept: 0 } }),
       errorText({ code: "autosave_failed", params: { epoch: 2, why: { key: "storage.full" } } }),
       errorText({ code: "run_gone", params: {} }),
+      errorText({ code: "engine_dead", params: { reason: { key: "worker.reason.not_started" }, next: { key: "worker.next.reload" } } }),
     ];
   });
   assert.deepEqual(worded, [
@@ -287,6 +289,7 @@ test("a failed engine is reported in Chinese: a trap in a request, and a worker 
     word("error.gpu_lost", { reason: "Device was destroyed" }),
     word("error.autosave_failed", { epoch: 2, why: zh["storage.full"] }),
     zh["error.run_gone"],
+    word("error.engine_dead", { reason: zh["worker.reason.not_started"], next: zh["worker.next.reload"] }),
   ]);
   for (const text of worded) assert.equal(isEnglish(text), false, `English: ${text}`);
   await p.close();
