@@ -7,7 +7,7 @@ import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import en from "../www/i18n/en.js";
 import zh from "../www/i18n/zh-CN.js";
-import { cifarPng, launchBrowser, realSubset, startServer } from "./helpers.mjs";
+import { cifarPng, launchBrowser, noiseBatch, realSubset, startServer } from "./helpers.mjs";
 import { makeSite, removeSite, serveSite } from "./site-helpers.mjs";
 
 const PORT = 19080 + (process.pid % 1000);
@@ -233,5 +233,64 @@ test("on the published site: the model menu, the site's dataset and the offline 
   else assert.match(await id("site-data-missing").innerText(), /^This site does not host the dataset\./);
   const chinese = (await visibleTexts(p)).filter(({ text, where }) => han.test(text) && text !== "简体中文" && where !== "TD");
   assert.deepEqual(chinese, [], "Chinese strings on the English page");
+  await p.close();
+});
+
+test("a failed engine is reported in Chinese: a trap in a request, and a worker that dies while idle", { timeout: 300_000 }, async () => {
+  const p = await context.newPage();
+  const id = (testid) => p.getByTestId(testid);
+  await p.goto(`http://localhost:${PORT}/index.html?test`);
+  await p.waitForFunction(() => document.querySelector('[data-testid="model-status"]').dataset.source === "pretrained");
+  assert.equal(await p.evaluate(() => document.documentElement.lang), "zh-CN");
+  const isEnglish = englishMatchers();
+  /** The banner, once it says `expected`; no English sentence in it, nor any English word but names. */
+  const banner = async (expected) => {
+    await p.waitForFunction((e) => document.getElementById("error-text").textContent === e, expected, { timeout: 120_000 }).catch(() => {});
+    const shown = await id("error").locator("#error-text").innerText();
+    assert.equal(shown, expected);
+    assert.equal(isEnglish(shown), false, `English in the banner: ${shown}`);
+    assert.doesNotMatch(shown.replace(/Kiln|QuotaExceededError/g, ""), /[A-Za-z]{3,}/, `English in the banner: ${shown}`);
+    return shown;
+  };
+  const word = (key, params = {}) => zh[key].replace(/\{(\w+)\}/g, (_, name) => params[name]);
+
+  // The engine traps (a Rust panic) as it classifies: the request fails, a fresh engine starts.
+  await p.evaluate(() => window.kiln.fault("trap", "classify"));
+  await id("image-input").setInputFiles({ name: "trap.png", mimeType: "image/png", buffer: cifarPng(noiseBatch(1, 7)) });
+  const reason = zh["worker.reason.engine_trap"];
+  await banner(word("error.request_failed", { doing: zh["doing.classify"], reason, next: zh["worker.next.fresh"] }));
+  await p.waitForFunction(() => window.kiln.restarts() === 1);
+
+  // The worker closes itself while idle: the page says so, and starts another.
+  await p.evaluate(() => window.kiln.fault("close"));
+  const stopped = await banner(word("error.engine_restarted", { reason: zh["worker.reason.stopped"] }));
+  await p.waitForFunction(() => window.kiln.restarts() === 2);
+  // The same message, worded again in English at the switch, and back.
+  await switchTo("en", p);
+  assert.equal(await p.locator("#error-text").innerText(), en["error.engine_restarted"].replace("{reason}", en["worker.reason.stopped"]));
+  await switchTo("zh-CN", p);
+  assert.equal(await p.locator("#error-text").innerText(), stopped);
+
+  // The other coded messages (a lost GPU, an autosave the full storage refused, a gone run, a
+  // worker that cannot start), as the page words them: no browser here loses its GPU or fills
+  // its quota on demand.
+  const worded = await p.evaluate(async () => {
+    const { errorText } = await import("./words.js");
+    return [
+      errorText({ code: "gpu_lost_run", params: { reason: "Device was destroyed", kept: 3 } }),
+      errorText({ code: "gpu_lost", params: { reason: "Device was destroyed", kept: 0 } }),
+      errorText({ code: "autosave_failed", params: { epoch: 2, why: { key: "storage.full" } } }),
+      errorText({ code: "run_gone", params: {} }),
+      errorText({ code: "engine_dead", params: { reason: { key: "worker.reason.not_started" }, next: { key: "worker.next.reload" } } }),
+    ];
+  });
+  assert.deepEqual(worded, [
+    word("error.gpu_lost_run", { reason: "Device was destroyed", kept: 3 }),
+    word("error.gpu_lost", { reason: "Device was destroyed" }),
+    word("error.autosave_failed", { epoch: 2, why: zh["storage.full"] }),
+    zh["error.run_gone"],
+    word("error.engine_dead", { reason: zh["worker.reason.not_started"], next: zh["worker.next.reload"] }),
+  ]);
+  for (const text of worded) assert.equal(isEnglish(text), false, `English: ${text}`);
   await p.close();
 });

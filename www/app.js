@@ -124,7 +124,7 @@ for (const id of ["dataset-input", "image-input"]) {
 device.choose().then(() => weights.loadPretrained()).then(() => models.describe());
 runs.offerResume();
 
-worker.onDead((message) => errors.show(`Kiln's engine stopped: ${message}`));
+worker.onDead((error) => errors.show(error));
 
 // The GPU was lost (worker/lost.js): the worker has moved the engine to the CPU, with the last
 // finished epoch's weights where a run failed. Once the run has ended, the page says so, the menu
@@ -132,7 +132,7 @@ worker.onDead((message) => errors.show(`Kiln's engine stopped: ${message}`));
 /** @type {import("./protocol.js").WorkerEvents["device_lost"] | null} */
 let lostInRun = null;
 /** @param {import("./protocol.js").WorkerEvents["device_lost"]} lost */
-function afterGpuLoss({ message, reload }) {
+function afterGpuLoss({ message, code, params, reload }) {
   lostInRun = null;
   /** @type {HTMLSelectElement} */ ($("backend-select")).value = "cpu";
   device
@@ -140,7 +140,7 @@ function afterGpuLoss({ message, reload }) {
     .then(() => reload && worker.reloadWeights())
     .catch((e) => console.warn(`Kiln: the weights in use could not be loaded again (${e.message})`))
     .then(() => bus.emit("weights_changed", undefined));
-  errors.show(message);
+  errors.show(Object.assign(new Error(message), { code, params }));
 }
 worker.on("device_lost", (lost) => {
   if (training.isTraining()) lostInRun = lost;
@@ -152,7 +152,7 @@ bus.on("run_ended", () => lostInRun && afterGpuLoss(lostInRun));
 // starts the device again, puts the weights that were in use back (the pretrained ones where
 // they cannot be), forgets the dataset, and offers to resume a run that was training.
 worker.onCrash((reason) => {
-  errors.show(`Kiln's engine stopped: ${reason}. A fresh engine has started with the weights that were in use; load the dataset again to train.`);
+  errors.show(pageError("engine_restarted", { reason }));
   bus.emit("engine_restarted", undefined);
   device
     .choose()

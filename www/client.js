@@ -8,38 +8,37 @@
 // with a message that names it, the worker is replaced by a fresh one (a fresh engine), and the
 // crash listeners are told, so the page can load its weights again and offer to resume.
 
+import { pageError } from "./words.js";
+
 /** @typedef {import("./protocol.js").Requests} Requests */
 /** @typedef {import("./protocol.js").Replies} Replies */
 /** @typedef {import("./protocol.js").WorkerEvents} WorkerEvents */
 /** @typedef {import("./protocol.js").WorkerMessage} WorkerMessage */
 
-/** What each request was doing, to say what failed with it.
- * @type {{[K in keyof Requests]?: string}} */
-const DOING = {
-  init_device: "Starting the device",
-  load_dataset: "Loading the dataset",
-  samples: "Drawing the sample images",
-  train: "Training",
-  resume_run: "Training",
-  load_saved: "Opening the saved run",
-  classify: "Classifying the image",
-  filters: "Drawing the filters",
-  evaluate: "Evaluating",
-  last_evaluation: "Evaluating",
-  confusion_cell: "Showing the confusion-matrix cell",
-  weights_bytes: "Downloading the weights",
-  load_weights: "Loading the weights",
-};
+/** The requests whose failure is worded by what they were doing (`doing.<type>` in the
+ * catalogs); any other is "the request".
+ * @type {(keyof Requests)[]} */
+const DOING = ["init_device", "load_dataset", "samples", "train", "resume_run", "load_saved", "classify", "filters", "evaluate", "last_evaluation", "confusion_cell", "weights_bytes", "load_weights"];
 
 /** At most this many fresh workers per page: an engine that fails again and again (say, as it
  * starts its device) is not started forever. */
 const MAX_RESTARTS = 5;
 
-/** The reason shown for a failure whose own words would be the engine's internals ("unreachable",
- * "RuntimeError"): those mean nothing to a user, and the console has them.
- * @param {string} detail */
-function plain(detail) {
-  return /unreachable|RuntimeError|panicked/i.test(detail) ? "the engine hit an internal error (a bug in Kiln; the console has the details)" : detail;
+/** Why a worker failed, as a catalog key and its parameters (the page words it in its
+ * language), and in English (for the console and `error.message`).
+ * @typedef {{key: string, params?: import("./i18n/index.js").Params}} Reason */
+
+/** The engine trapped. */
+const TRAPPED = { key: "worker.reason.engine_trap" };
+
+/** The reason for a worker's error event; a failure whose own words would be the engine's
+ * internals ("unreachable", "RuntimeError") reads as a trap: those mean nothing to a user, and
+ * the console has them.
+ * @param {string} detail the browser's message, "" when the worker did not start
+ * @returns {Reason} */
+function workerFailed(detail) {
+  if (/unreachable|RuntimeError|panicked/i.test(detail)) return TRAPPED;
+  return detail ? { key: "worker.reason.failed", params: { detail } } : { key: "worker.reason.not_started" };
 }
 
 export class WorkerClient {
@@ -51,9 +50,9 @@ export class WorkerClient {
     this.nextId = 1;
     /** @type {{[K in keyof WorkerEvents]?: ((message: WorkerEvents[K]) => void)[]}} */
     this.listeners = {};
-    /** @type {((message: string) => void)[]} */
+    /** @type {((reason: Reason) => void)[]} */
     this.crashListeners = [];
-    /** @type {((message: string) => void)[]} */
+    /** @type {((error: Error) => void)[]} */
     this.deadListeners = [];
     /** How many workers have been replaced. */
     this.restarts = 0;
@@ -74,7 +73,7 @@ export class WorkerClient {
     worker.onerror = (e) => {
       e.preventDefault(); // said on the page below; the console gets the detail
       console.error(`Kiln worker: ${e.message || "failed to start"}`);
-      if (worker === this.worker) this.#fail(plain(e.message ? `the engine's worker failed: ${e.message}` : "the engine's worker failed to start"));
+      if (worker === this.worker) this.#fail(workerFailed(e.message || ""));
     };
     return worker;
   }
@@ -91,7 +90,7 @@ export class WorkerClient {
   }
 
   /** Called with the reason when the worker failed and a fresh one has replaced it.
-   * @param {(message: string) => void} listener */
+   * @param {(reason: Reason) => void} listener */
   onCrash(listener) {
     this.crashListeners.push(listener);
   }
@@ -141,24 +140,27 @@ export class WorkerClient {
 
   /** The worker failed: end it, fail what it was doing, and start a fresh one, unless it never
    * started (it would not start the second time either) or too many have failed already.
-   * @param {string} reason */
+   * @param {Reason} reason */
   #fail(reason) {
     this.worker.terminate();
     const failed = [...this.pending.values()];
     this.pending.clear();
     const again = this.started && this.restarts < MAX_RESTARTS;
-    const next = again ? "Kiln started a fresh engine." : "Reload the page to start Kiln again.";
+    const next = { key: again ? "worker.next.fresh" : "worker.next.reload" };
     if (again) {
       this.restarts++;
       this.worker = this.#spawn();
     }
-    for (const { type, reject } of failed) reject(new Error(`${DOING[type] ?? "The request"} failed: ${reason}. ${next}`));
+    for (const { type, reject } of failed) {
+      const doing = { key: DOING.includes(type) ? `doing.${type}` : "doing.request" };
+      reject(pageError("request_failed", { doing, reason, next }));
+    }
     if (again) this.crashListeners.forEach((f) => f(reason));
-    else this.deadListeners.forEach((f) => f(`${reason}. ${next}`));
+    else this.deadListeners.forEach((f) => f(pageError("engine_dead", { reason, next })));
   }
 
-  /** Called with a message when the worker failed and no fresh one replaces it.
-   * @param {(message: string) => void} listener */
+  /** Called with the error to show when the worker failed and no fresh one replaces it.
+   * @param {(error: Error) => void} listener */
   onDead(listener) {
     this.deadListeners.push(listener);
   }
@@ -167,7 +169,7 @@ export class WorkerClient {
    * @param {Worker} worker @param {string} name */
   #watch(worker, name) {
     navigator.locks?.request(name, () => {
-      if (worker === this.worker) this.#fail("the engine's worker stopped (it ran out of memory, or the browser ended it)");
+      if (worker === this.worker) this.#fail({ key: "worker.reason.stopped" });
     });
   }
 
@@ -186,7 +188,7 @@ export class WorkerClient {
       if (message.lock) this.#watch(this.worker, message.lock);
       return;
     }
-    if (message.type === "fatal") return this.#fail(plain(message.message));
+    if (message.type === "fatal") return this.#fail(TRAPPED);
     // After a run's epoch, its saved weights are the ones in use.
     if (message.type === "autosave" && message.ok) this.weights = { type: "load_saved", fields: { run_id: message.run.id } };
     const listeners = /** @type {((m: typeof message) => void)[] | undefined} */ (this.listeners[message.type]);

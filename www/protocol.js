@@ -122,12 +122,14 @@
  * @typedef {{type: "progress", event: TrainingEvent}} ProgressMessage
  * @typedef {{type: "load_progress", phase: "decompress", done: number, total: number}} LoadProgressMessage
  * @typedef {{type: "autosave", ok: true, run: {id: string, epochs_done: number}}
- *   | {type: "autosave", ok: false, message: string}} AutosaveMessage
+ *   | {type: "autosave", ok: false, message: string, code: "autosave_failed",
+ *      params: {epoch: number, why: string | {key: string, params?: Record<string, string>}}}} AutosaveMessage
  * @typedef {{type: "alive", lock: string | null}} AliveMessage the worker has started and holds
  *   the Web Lock `lock` for as long as it lives (null without Web Locks)
- * @typedef {{type: "fatal", message: string}} FatalMessage the worker cannot go on (its engine
+ * @typedef {{type: "fatal", code: "engine_trap", message: string}} FatalMessage the worker cannot go on (its engine
  *   trapped): the page replaces it
- * @typedef {{type: "device_lost", message: string, reload: boolean}} DeviceLostMessage the GPU
+ * @typedef {{type: "device_lost", message: string, code: "gpu_lost" | "gpu_lost_run" | "gpu_lost_run_before",
+ *   params: {reason: string, kept: number}, reload: boolean}} DeviceLostMessage the GPU
  *   in use was lost and the worker has moved to the CPU path, with the last finished epoch's
  *   weights where a run failed (else `reload`: the page loads the weights in use again)
  */

@@ -52,6 +52,19 @@ export function describeStorageError(err) {
   return err?.message || String(err);
 }
 
+/** The same, for the page to word in its language: a catalog key and its parameters (the
+ * browser's own words as they are), or the browser's message where Kiln has no words for it.
+ * @param {any} err
+ * @returns {string | {key: string, params?: Record<string, string>}} */
+export function storageErrorParam(err) {
+  const name = err?.name || "";
+  if (name === "QuotaExceededError" || /quota/i.test(err?.message || "")) return { key: "storage.full" };
+  if (name === "InvalidStateError" || name === "UnknownError") {
+    return { key: "storage.refused", params: { name: `${name}${err.message ? `: ${err.message}` : ""}` } };
+  }
+  return err?.message || String(err);
+}
+
 /** Store a run's metadata and its latest checkpoint in one transaction: both or neither. When
  * any part fails (a full quota, say), the transaction is aborted, so what was written before
  * the failure is undone and the previous save stays as it was.
@@ -108,7 +121,7 @@ export async function getRun(id) {
 export async function getCheckpoint(id) {
   const database = await db();
   const [run, blobs] = await Promise.all([database.get("runs", id), database.get("checkpoints", id)]);
-  if (!run || !blobs) throw new Error("this saved run is gone (deleted in another tab?)");
+  if (!run || !blobs) throw Object.assign(new Error("this saved run is gone (deleted in another tab?)"), { code: "run_gone", params: {} });
   const { weights, optimizer, best_weights } = blobs;
   return { run, checkpoint: { config: run.config, history: run.history, weights, optimizer, best_weights } };
 }

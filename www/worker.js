@@ -97,7 +97,7 @@ function onTrap(err) {
   console.error("Kiln: the engine trapped:", err);
   if (trapped) return;
   trapped = true;
-  post({ type: "fatal", message: "the engine hit an internal error (a bug in Kiln; the console has the details)" });
+  post({ type: "fatal", code: "engine_trap", message: "the engine hit an internal error (a bug in Kiln; the console has the details)" });
 }
 
 // A trap inside a running future (training, say) escapes every request's promise: it surfaces

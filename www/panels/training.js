@@ -98,7 +98,7 @@ export function trainingPanel({ worker, errors, bus, settings, backend, onSummar
       say($("autosave-status"), "train.autosaved", { epoch: message.run.epochs_done });
     } else {
       say($("autosave-status"), "train.autosave_failed");
-      errors.show(new Error(message.message));
+      errors.show(Object.assign(new Error(message.message), { code: message.code, params: message.params }));
     }
   });
 

@@ -47,7 +47,8 @@ export function runStarts() {
 }
 
 /** Leave the GPU when it is lost and no run is in progress (a run in progress fails first, and
- * calls this again). Resolves to the message the page shows, or null when nothing was left. */
+ * calls this again). Resolves to what the page shows (a coded error's message, code and params),
+ * or null when nothing was left. */
 export async function leaveIfLost() {
   if (!lostBecause || current.kind !== "gpu" || runInProgress()) return null;
   const run = failedRun;
@@ -57,10 +58,15 @@ export async function leaveIfLost() {
   } catch (e) {
     console.error("Kiln: could not leave the lost GPU", e);
   }
-  const kept = !run
+  // A code and its parameters for the page to word; the English message for the console.
+  const reason = lostBecause;
+  const kept = run?.epochs ?? 0;
+  const code = !run ? "gpu_lost" : kept ? "gpu_lost_run" : "gpu_lost_run_before";
+  const params = { reason, kept };
+  const keptText = !run
     ? "Kiln moved to the CPU; the weights in use are loaded again."
-    : `${run.epochs ? `The weights of the last finished epoch (${run.epochs}) are kept` : "The weights in use before the run are kept"}, and Kiln moved to the CPU: continue the run from the saved runs.`;
-  const message = `${run ? "Training stopped: the" : "The"} GPU was lost (${lostBecause}). ${kept}`;
-  post({ type: "device_lost", message, reload: !run });
-  return message;
+    : `${kept ? `The weights of the last finished epoch (${kept}) are kept` : "The weights in use before the run are kept"}, and Kiln moved to the CPU: continue the run from the saved runs.`;
+  const message = `${run ? "Training stopped: the" : "The"} GPU was lost (${reason}). ${keptText}`;
+  post({ type: "device_lost", message, code, params, reload: !run });
+  return { message, code, params };
 }

@@ -3,7 +3,7 @@
 // most one epoch. While a run trains, the worker holds a Web Lock named after it
 // (`kiln-run:<id>`), so that other tabs (and this page after a reload) can tell a live run from
 // an interrupted one.
-import { describeStorageError, getCheckpoint, saveRun, updateRun } from "../store.js";
+import { describeStorageError, getCheckpoint, storageErrorParam, saveRun, updateRun } from "../store.js";
 import { RUN_BUSY } from "../words.js";
 import { leaveIfLost, runFailedOnGpu, runStarts } from "./lost.js";
 import { post } from "./post.js";
@@ -73,6 +73,8 @@ async function onCheckpoint(checkpoint) {
       type: "autosave",
       ok: false,
       message: `Autosave after epoch ${checkpoint.epochs_done} failed: ${describeStorageError(err)}. Training goes on.`,
+      code: "autosave_failed",
+      params: { epoch: checkpoint.epochs_done ?? 0, why: storageErrorParam(err) },
     });
   }
 }
@@ -109,7 +111,7 @@ async function finishRun(training, release) {
     const lost = await leaveIfLost();
     if (!lost) throw err;
     console.error("Kiln: training failed on the lost GPU:", err);
-    throw new Error(lost);
+    throw Object.assign(new Error(lost.message), { code: lost.code, params: lost.params });
   } finally {
     lastEpochWeights = null;
     release();
