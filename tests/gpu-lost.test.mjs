@@ -20,6 +20,20 @@ function engineWorker() {
   return worker;
 }
 
+/** From now on, keep every GPUDevice `worker` creates (in `self.kilnTestDevices`), to destroy.
+ * @param {import("playwright-core").Worker} worker */
+async function captureDevices(worker) {
+  await worker.evaluate(() => {
+    const request = GPUAdapter.prototype.requestDevice;
+    self.kilnTestDevices = [];
+    GPUAdapter.prototype.requestDevice = async function (...args) {
+      const device = await request.apply(this, args);
+      self.kilnTestDevices.push(device);
+      return device;
+    };
+  });
+}
+
 /** Classify a fixed picture; resolves to its ten probabilities. */
 async function classify(name) {
   await byId("image-input").setInputFiles({ name, mimeType: "image/png", buffer: cifarPng(noiseBatch(1, 9)) });
@@ -32,15 +46,7 @@ async function classify(name) {
 
 test("a GPU lost mid-epoch stops training with a message; the last epoch's weights stay and the CPU trains on", { timeout: 600_000 }, async (t) => {
   // Every GPUDevice the worker creates from now on is kept, to be destroyed below.
-  await engineWorker().evaluate(() => {
-    const request = GPUAdapter.prototype.requestDevice;
-    self.kilnTestDevices = [];
-    GPUAdapter.prototype.requestDevice = async function (...args) {
-      const device = await request.apply(this, args);
-      self.kilnTestDevices.push(device);
-      return device;
-    };
-  });
+  await captureDevices(engineWorker());
   await page.getByTestId("backend-select").selectOption("webgpu");
   await page.waitForFunction(() => document.querySelector('[data-testid="backend-status"]').dataset.backend, null, { timeout: 300_000 });
   if ((await byId("backend-status").getAttribute("data-backend")) !== "webgpu") return t.skip(`no WebGPU here: ${await text("backend-status")}`);
@@ -98,15 +104,7 @@ test("a GPU lost while idle: the page moves to the CPU and keeps its weights", {
   try {
     await tab.goto(page.url());
     await id("backend-status").filter({ hasNotText: "starting" }).waitFor({ timeout: 300_000 });
-    await (await worker).evaluate(() => {
-      const request = GPUAdapter.prototype.requestDevice;
-      self.kilnTestDevices = [];
-      GPUAdapter.prototype.requestDevice = async function (...args) {
-        const device = await request.apply(this, args);
-        self.kilnTestDevices.push(device);
-        return device;
-      };
-    });
+    await captureDevices(await worker);
     await id("backend-select").selectOption("webgpu");
     await tab.waitForFunction(() => document.querySelector('[data-testid="backend-status"]').dataset.backend === "webgpu" || /CPU/.test(document.querySelector('[data-testid="backend-status"]').textContent), null, { timeout: 300_000 });
     if ((await id("backend-status").getAttribute("data-backend")) !== "webgpu") return t.skip(`no WebGPU here: ${await id("backend-status").innerText()}`);

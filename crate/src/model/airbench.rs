@@ -124,7 +124,11 @@ fn dirac_conv(c_in: usize, c_out: usize, device: &Device) -> Conv2d {
 /// WebGPU that tanh overflows to NaN for inputs above about 13, which the whitening layer's
 /// outputs reach: training there diverged at its second step.
 fn gelu(x: Tensor<4>) -> Tensor<4> {
-    let phi = x.clone().div_scalar(std::f32::consts::SQRT_2).erf().add_scalar(1.0);
+    let phi = x
+        .clone()
+        .div_scalar(std::f32::consts::SQRT_2)
+        .erf()
+        .add_scalar(1.0);
     (x * phi).mul_scalar(0.5)
 }
 
