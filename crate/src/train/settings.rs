@@ -180,6 +180,13 @@ pub fn parse_form(form: &HashMap<String, String>) -> Result<TrainingConfig, Vec<
     let mut read = Reader::new(form);
     let config = read.config();
     if !read.errors.is_empty() {
+        // In the form's order (the batch size is read first: the recipe's defaults depend on it).
+        let place = |key: &str| {
+            PAGE.iter()
+                .position(|s| s.key() == key)
+                .unwrap_or(PAGE.len())
+        };
+        read.errors.sort_by_key(|e| place(e.field));
         return Err(read.errors);
     }
     config.validate().map_err(|e| e.0)?;
