@@ -33,13 +33,12 @@ fn random_pixels(images: usize) -> Cifar10 {
 
 /// Images per second of `steps` training steps at `batch_size`.
 fn measure(data: &Cifar10, model: &str, batch_size: usize, steps: usize) -> Result<f32, String> {
+    // The network's own recipe (airbench: Nesterov SGD, averaging, augmentation), one epoch.
     let config = TrainingConfig {
         epochs: 1,
-        batch_size,
         train_limit: Some(batch_size * steps),
         test_limit: Some(0),
-        model: kiln::model::ModelConfig::new().with_name(model.to_string()),
-        ..TrainingConfig::default()
+        ..TrainingConfig::for_model(model, Some(batch_size))
     };
     let trainer = Trainer::new(config, &Device::flex(), data).map_err(|e| e.to_string())?;
     let (_, summary) = pollster::block_on(trainer.run(data, &mut |_: &TrainingEvent| {}));
