@@ -3,7 +3,8 @@
 // memory and, on WebGPU, burn's device allocator every second. Growth after the first epoch
 // would be a leak. Prints the peak per epoch and one JSON line.
 // Environment: MEMORY_EPOCHS (5), MEMORY_TRAIN (images, default: the full training set),
-// BACKEND (cpu), BATCH (32), MEMORY_FILES (comma-separated .bin files instead of the archive).
+// BACKEND (cpu), BATCH (32), MODEL (seed, or airbench with its recipe), MEMORY_FILES
+// (comma-separated .bin files instead of the archive).
 import { existsSync } from "node:fs";
 import { CIFAR, launchBrowser, startServer, useBackend } from "./helpers.mjs";
 
@@ -11,6 +12,7 @@ const EPOCHS = Number(process.env.MEMORY_EPOCHS || 5);
 const TRAIN = process.env.MEMORY_TRAIN || "";
 const BACKEND = process.env.BACKEND || "cpu";
 const BATCH = process.env.BATCH || "32";
+const MODEL = process.env.MODEL || "seed";
 if (!existsSync(CIFAR)) {
   console.log(`SKIPPED: real CIFAR-10 not found at ${CIFAR}`);
   process.exit(0);
@@ -30,6 +32,7 @@ try {
   const files = process.env.MEMORY_FILES ? process.env.MEMORY_FILES.split(",") : [CIFAR];
   await page.getByTestId("dataset-input").setInputFiles(files);
   await page.waitForFunction(() => /training and/.test(document.querySelector('[data-testid="dataset-summary"]').innerText), null, { timeout: 120_000 });
+  await page.getByTestId("model-select").selectOption(MODEL);
   await page.getByTestId("epochs").fill(String(EPOCHS));
   await page.getByTestId("batch-size").fill(BATCH);
   await page.getByTestId("train-limit").fill(TRAIN);
