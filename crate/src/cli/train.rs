@@ -140,24 +140,21 @@ pub fn run(args: TrainArgs) -> CliResult {
     let data = Cifar10::load_paths(&args.data.data).map_err(|e| e.to_string())?;
     let device = Device::flex();
     let saved = match &args.checkpoint {
-        Some(path) if path.exists() => Some(checkpoint_file::load(path)?),
+        Some(path) if path.exists() => Some((path, checkpoint_file::load(path)?)),
         _ => None,
     };
-    let config = saved.as_ref().map_or(config, |c| c.config.clone());
-    let (trainer, init_epochs) = match &args.init {
-        _ if saved.is_some() => {
-            let saved = saved.as_ref().expect("matched above");
+    let config = saved.as_ref().map_or(config, |(_, c)| c.config.clone());
+    let (trainer, init_epochs) = match (&saved, &args.init) {
+        (Some((path, saved)), _) => {
             let trainer = Trainer::resume(&device, saved).map_err(|e| e.to_string())?;
-            if let Some(path) = &args.checkpoint {
-                eprintln!(
-                    "continuing the run saved in {} after epoch {}",
-                    path.display(),
-                    saved.epochs_done()
-                );
-            }
+            eprintln!(
+                "continuing the run saved in {} after epoch {}",
+                path.display(),
+                saved.epochs_done()
+            );
             (trainer, 0)
         }
-        Some(path) => {
+        (None, Some(path)) => {
             let (model, meta) = weights::load_file(path, &device).map_err(|e| e.to_string())?;
             if meta.model != config.model {
                 return Err(format!(
@@ -176,7 +173,7 @@ pub fn run(args: TrainArgs) -> CliResult {
                 Trainer::from_model(config, &device, &data, model).map_err(|e| e.to_string())?;
             (trainer, meta.epochs)
         }
-        None => (
+        (None, None) => (
             Trainer::new(config.clone(), &device, &data).map_err(|e| e.to_string())?,
             0,
         ),

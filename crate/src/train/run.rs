@@ -226,12 +226,12 @@ async fn train_epoch(
         let at = epoch * plan.steps_per_epoch + step;
         let lr = config.learning_rate * config.recipe.schedule.factor(at, plan.total_steps);
         model = on_pool(|| {
-            let batch = Drawn { epoch, chunk, lr };
+            let batch = StepImages { epoch, chunk, lr };
             let model = train_step(model, optimizer, plan, batch, &mut rng, window);
-            let lookahead = config.recipe.lookahead.zip(average.as_mut());
-            match lookahead.and_then(|(l, a)| Some((l.decay(at + 1, plan.total_steps)?, a))) {
-                Some((decay, average)) => average.update(model, decay),
-                None => model,
+            let decay = (config.recipe.lookahead).and_then(|l| l.decay(at + 1, plan.total_steps));
+            match (decay, average.as_mut()) {
+                (Some(decay), Some(average)) => average.update(model, decay),
+                _ => model,
             }
         });
         clock.host_seconds += host_start.elapsed().as_secs_f64();
@@ -285,7 +285,7 @@ struct Learner<'a> {
 }
 
 /// One step's images (their indices in the training split), its epoch and learning rate.
-struct Drawn<'a> {
+struct StepImages<'a> {
     epoch: usize,
     chunk: &'a [usize],
     lr: f64,
@@ -297,7 +297,7 @@ fn train_step(
     model: Model,
     optimizer: &mut ModuleOptimizer,
     plan: &Plan<'_>,
-    Drawn { epoch, chunk, lr }: Drawn<'_>,
+    StepImages { epoch, chunk, lr }: StepImages<'_>,
     rng: &mut StdRng,
     window: &mut Window,
 ) -> Model {

@@ -117,14 +117,10 @@ impl Trainer {
         let model = config.model.init(&autodiff)?;
         let mut trainer = Self::assemble(config, autodiff, data, model);
         // Layers computed from the data (airbench's whitening), from the first training images.
-        let images = trainer.model.fit_images().min(data.train.len());
-        if let Some(limit) = trainer
-            .config
-            .train_limit
-            .map(|l| l.min(images))
-            .or(Some(images))
-            && limit > 0
-        {
+        let limit = (trainer.model.fit_images())
+            .min(data.train.len())
+            .min(trainer.config.train_limit.unwrap_or(usize::MAX));
+        if limit > 0 {
             let mut pixels = Vec::with_capacity(limit * IMAGE_BYTES);
             for i in 0..limit {
                 trainer
