@@ -1,6 +1,7 @@
 // Reading the dataset: files (picker or drop) or a URL, with progress, into ArrayBuffers that
 // are handed (not copied) to the worker.
 
+import { fmt } from "./i18n/index.js";
 import { pageError } from "./words.js";
 
 /** @typedef {(done: number, total: number) => void} OnProgress bytes read so far, of all */
@@ -55,8 +56,6 @@ export async function readFiles(fileList, onProgress) {
   return out;
 }
 
-/** @param {number} n bytes */
-const mb = (n) => `${(n / 1e6).toFixed(1)} MB`;
 
 /** The file at `url`; the error names the URL and what went wrong, and nothing is kept of a
  * download that failed.
@@ -95,12 +94,12 @@ export async function fetchDataset(url, onProgress) {
       onProgress(done, total);
     });
   } catch {
-    if (length) throw fail("dropped_of", { received: mb(received), length: mb(length) });
-    throw fail("dropped", { received: mb(received) });
+    if (length) throw fail("dropped_of", { received: fmt.mb(received), length: fmt.mb(length) });
+    throw fail("dropped", { received: fmt.mb(received) });
   }
   // A server that closes early without an error: fewer bytes than it announced.
   if (length && !response.headers.get("content-encoding") && received < length) {
-    throw fail("dropped_of", { received: mb(received), length: mb(length) });
+    throw fail("dropped_of", { received: fmt.mb(received), length: fmt.mb(length) });
   }
   const name = target.pathname.split("/").pop() || "dataset";
   return [{ name, buffer }];

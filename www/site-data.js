@@ -7,7 +7,7 @@
 /** @typedef {{dataset: string, source?: string, files: SiteFile[]}} SiteManifest */
 /** @typedef {{index: number, done: number, total: number, state: "fetching" | "verified" | "kept"}} FileProgress */
 
-import { fmt, t } from "./i18n/index.js";
+import { fmt } from "./i18n/index.js";
 import { pageError } from "./words.js";
 
 /** The dataset's cache: not tied to a version of the site (www/sw.js deletes only its own). */
@@ -16,8 +16,6 @@ const MANIFEST = "data/manifest.json";
 
 /** @param {string} name */
 const dataUrl = (name) => new URL(`data/${name}`, location.href).href;
-/** @param {number} n bytes */
-export const mb = (n) => t("size.mb", { n: fmt.fixed(n / 1e6, 1) });
 
 /** Cache Storage, where the browser offers it (not on a plain-http page). */
 const cacheOpen = () => (self.caches ? caches.open(DATA_CACHE) : Promise.resolve(null));
@@ -141,7 +139,7 @@ async function fetchOne(url, file, onBytes) {
     throw pageError("site.dropped", { file: where });
   }
   if (!(await matches(buffer, file))) {
-    throw pageError("site.damaged", { file: where, received: mb(buffer.byteLength), expected: mb(file.size) });
+    throw pageError("site.damaged", { file: where, received: fmt.mb(buffer.byteLength), expected: fmt.mb(file.size) });
   }
   return buffer;
 }

@@ -72,6 +72,9 @@ export const fmt = {
   /** A number with exactly `digits` decimals and no grouping (figures that tests read back).
    * @param {number} n */
   fixed: (n, digits = 0) => numberFormat({ minimumFractionDigits: digits, maximumFractionDigits: digits, useGrouping: false }).format(n),
+  /** A size in bytes as megabytes with one decimal ("12.3 MB").
+   * @param {number} bytes */
+  mb: (bytes) => t("size.mb", { n: fmt.fixed(bytes / 1e6, 1) }),
   /** A share (0..1) as a percentage with `digits` decimals; "–" when there is none.
    * @param {number | null | undefined} share */
   pct: (share, digits = 2) =>

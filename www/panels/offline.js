@@ -2,9 +2,9 @@
 // why not, the storage it uses with a button to remove the kept dataset, and a banner when a new
 // version of the site is ready.
 import { startOffline } from "../offline.js";
-import { keptDataset, mb, removeKeptDataset } from "../site-data.js";
+import { keptDataset, removeKeptDataset } from "../site-data.js";
 import { $, el } from "../ui.js";
-import { say, sayRaw } from "../i18n/index.js";
+import { fmt, say, sayRaw } from "../i18n/index.js";
 
 /** @typedef {import("../offline.js").OfflineState} OfflineState */
 
@@ -52,8 +52,8 @@ export function offlinePanel() {
       navigator.storage?.estimate?.().catch(() => null),
       keptDataset().catch(() => ({ bytes: 0, files: 0 })),
     ]);
-    const dataset = kept.files ? { key: "offline.storage_dataset", params: { size: mb(kept.bytes) } } : "";
-    if (estimate) say(storage, "offline.storage", { used: mb(estimate.usage ?? 0), dataset });
+    const dataset = kept.files ? { key: "offline.storage_dataset", params: { size: fmt.mb(kept.bytes) } } : "";
+    if (estimate) say(storage, "offline.storage", { used: fmt.mb(estimate.usage ?? 0), dataset });
     else sayRaw(storage, "");
     storage.dataset.datasetBytes = String(kept.bytes);
     remove.hidden = kept.files === 0;

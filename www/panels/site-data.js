@@ -1,9 +1,9 @@
 // Section 1's "Load CIFAR-10 from this site": the files `./build.sh site --data` published
 // beside the page (www/site-data.js fetches, checks and keeps them), with each file's progress
 // and a retry that keeps what was fetched. On a site without them, where to get the dataset.
-import { fetchSiteDataset, mb, siteManifest } from "../site-data.js";
+import { fetchSiteDataset, siteManifest } from "../site-data.js";
 import { $, el } from "../ui.js";
-import { onLanguage, say, t } from "../i18n/index.js";
+import { fmt, onLanguage, say, t } from "../i18n/index.js";
 
 /** @typedef {import("../site-data.js").SiteManifest} SiteManifest */
 /** @typedef {(getFiles: (onProgress: (done: number, total: number) => void) => Promise<{name: string, buffer: ArrayBuffer}[]>, phase?: string) => Promise<boolean>} Load */
@@ -20,18 +20,18 @@ export function siteDataPanel({ load, onKept }) {
   function offer(manifest) {
     const total = manifest.files.reduce((n, f) => n + f.size, 0);
     const button = el("button", { type: "button" });
-    say(button, "site.load", { size: mb(total), count: manifest.files.length });
+    say(button, "site.load", { size: fmt.mb(total), count: manifest.files.length });
     button.dataset.testid = "site-data-load";
     const overall = el("span", { className: "hint" });
     overall.dataset.testid = "site-data-overall";
     const rows = manifest.files.map((f) => {
       const bar = el("progress", { max: 1, value: 0 });
       const text = el("span", { className: "hint" });
-      say(text, "site.file_waiting", { size: mb(f.size) });
+      say(text, "site.file_waiting", { size: fmt.mb(f.size) });
       const row = el("li", null, el("code", { textContent: f.name }), " ", bar, " ", text);
       row.dataset.state = "waiting";
       /** What the row's line says: bytes fetched of the file's size. */
-      const progress = { done: mb(0), total: mb(f.size) };
+      const progress = { done: fmt.mb(0), total: fmt.mb(f.size) };
       return { row, bar, text, progress };
     });
     const list = el("ol", { className: "site-files", hidden: true }, ...rows.map((r) => r.row));
@@ -50,13 +50,13 @@ export function siteDataPanel({ load, onKept }) {
             done[index] = bytes;
             const { row, bar, text, progress } = rows[index];
             bar.value = size ? bytes / size : 1;
-            progress.done = mb(bytes);
-            progress.total = mb(size);
+            progress.done = fmt.mb(bytes);
+            progress.total = fmt.mb(size);
             say(text, "site.file_progress", { ...progress, state: { key: `site.state.${state}` } });
             row.dataset.state = state;
             if (state !== "fetching") failedAt = index + 1;
             const sum = done.reduce((a, b) => a + b, 0);
-            say(overall, "site.overall", { done: mb(sum), total: mb(total), index: Math.min(index + 1, rows.length), count: rows.length });
+            say(overall, "site.overall", { done: fmt.mb(sum), total: fmt.mb(total), index: Math.min(index + 1, rows.length), count: rows.length });
             onProgress(sum, total);
           }),
         "data.phase.downloading",
