@@ -31,12 +31,12 @@ async function watchSteps() {
   });
 }
 
-/** Train one epoch with `activation` (and `rate`, when given), and wait for the look the
- * run's end asks for. */
-async function trainWith(activation, rate = null) {
+/** Train `epochs` epochs (one by default) with `activation` (and `rate`, when given), and wait
+ * for the look the run's end asks for. */
+async function trainWith(activation, rate = null, epochs = 1) {
   await page.locator("#activation").selectOption(activation);
   if (rate) await byId("learning-rate").fill(rate);
-  await byId("epochs").fill("1");
+  await byId("epochs").fill(String(epochs));
   await byId("batch-size").fill("20");
   const before = await byId("gradient-norms").getAttribute("data-looked");
   await byId("train").click();
@@ -62,6 +62,9 @@ test("the five steps light up during a run, and the look inside shows every laye
   await byId("dataset-summary").filter({ hasText: "airplane" }).waitFor();
   await watchSteps();
 
+  // The light moves on one step per progress report, and every epoch ends with one: four
+  // epochs light all five steps however fast the machine is (one epoch may report only twice).
+  await trainWith("relu", null, 4);
   const relu = await trainWith("relu");
   const seen = new Set(await stepsSeen());
   for (const step of ["init", "forward", "loss", "backward", "update"]) assert.ok(seen.has(step), `${step} was lit: ${[...seen]}`);
