@@ -7,7 +7,7 @@
 //
 // Environment: BENCH_ROUNDS (default 1), BENCH_NATIVE (the JSON line of `kiln bench`, which
 // `./build.sh bench` passes), BENCH_SCALE (multiplies every step count; default 1), BENCH_ONLY
-// (`cpu` or `gpu`: one device class).
+// (`cpu` or `gpu`: one device class; `panels`: only the learning panels' cost).
 import { copyFileSync, existsSync, mkdirSync, readFileSync } from "node:fs";
 import { gzipSync } from "node:zlib";
 import path from "node:path";
@@ -37,6 +37,8 @@ copyFileSync(subset.trainPath, path.join(benchDir, "data.bin"));
 const server = await startServer(PORT);
 const browser = await launchBrowser();
 const measurements = [];
+/** The learning panels' cost (`panelsCost`), when measured. */
+let panels = null;
 const log = (m) => console.log(`${m.engine.padEnd(5)} ${m.backend.padEnd(7)} batch ${String(m.batch_size).padStart(4)}: ` +
   (m.error ? m.error : `${m.images_per_second.toFixed(1)} img/s (${m.images} images)` +
     (m.host_seconds_per_step ? `; CPU ${(m.host_seconds_per_step * 1000).toFixed(1)} ms per step` : "")));
@@ -72,6 +74,28 @@ async function kiln(page, backend, batch, label = backend) {
   return result;
 }
 
+/** Kiln's speed with the learning panels ("Inside the network as it learns") open, where
+ * progress reports carry looks inside the network, against closed: alternating twice, the best
+ * of each. The panels are open by default, so the other figures include their cost. */
+async function panelsCost(page, backend, batch) {
+  const setOpen = (open) => page.evaluate((o) => {
+    const details = /** @type {HTMLDetailsElement} */ (document.getElementById("inside-learning"));
+    if (details.open !== o) details.open = o; // its toggle event tells the engine
+  }, open);
+  const best = { open: 0, closed: 0 };
+  for (let i = 0; i < 2; i++) {
+    for (const open of [false, true]) {
+      await setOpen(open);
+      const m = await kiln(page, backend, batch);
+      if (m.error) return m;
+      const key = open ? "open" : "closed";
+      best[key] = Math.max(best[key], m.images_per_second);
+    }
+  }
+  await setOpen(true);
+  return { engine: "kiln", backend, batch_size: batch, panels_open: best.open, panels_closed: best.closed, change: best.open / best.closed - 1 };
+}
+
 async function tfjs(backend, batch) {
   // A fresh page per run: TF.js keeps one backend per page, and memory from earlier runs.
   const page = await browser.newPage();
@@ -93,7 +117,7 @@ try {
   await useBackend(page, "cpu"); // to print the CPU path's threads
   const adapter = await page.getByTestId("backend-status").innerText();
   console.log(`browser: Chromium headless; ${adapter}`);
-  for (let round = 1; round <= ROUNDS; round++) {
+  for (let round = 1; round <= ROUNDS && process.env.BENCH_ONLY !== "panels"; round++) {
     for (const batch of BATCHES) {
       const classes = [["cpu", ["cpu"]], ["webgpu", ["webgl", "webgpu"]]].filter(
         ([k]) => !process.env.BENCH_ONLY || (process.env.BENCH_ONLY === "cpu") === (k === "cpu"),
@@ -114,6 +138,13 @@ try {
         }
       }
     }
+  }
+  // The cost of the learning panels, on the CPU path at the page's default batch (a look is a
+  // fixed cost, so the smaller batch shows it most).
+  if (process.env.BENCH_ONLY !== "gpu") {
+    const p = await panelsCost(page, "cpu", 32);
+    panels = p;
+    console.log(p.error ? `learning panels: ${p.error}` : `learning panels open: ${p.panels_open.toFixed(1)} img/s, closed: ${p.panels_closed.toFixed(1)} img/s (${(p.change * 100).toFixed(1)}%)`);
   }
 } finally {
   await browser.close();
@@ -199,5 +230,5 @@ const gzipped = (dir) => {
 const cpuGz = gzipped("pkg-cpu");
 const threadsGz = gzipped("pkg-threads");
 console.log(
-  JSON.stringify({ benchmark: "kiln_vs_tfjs", rounds: ROUNDS, measurements, summary: rows, native, wasm_bytes: wasm.length, wasm_gzip_bytes: gz, cpu_wasm_gzip_bytes: cpuGz, threads_wasm_gzip_bytes: threadsGz }),
+  JSON.stringify({ benchmark: "kiln_vs_tfjs", rounds: ROUNDS, measurements, summary: rows, learning_panels: panels, native, wasm_bytes: wasm.length, wasm_gzip_bytes: gz, cpu_wasm_gzip_bytes: cpuGz, threads_wasm_gzip_bytes: threadsGz }),
 );

@@ -20,6 +20,20 @@ async function stepsSeen() {
   });
 }
 
+/** The looks that progress reports carried (`data-when="step"`), as the tables showed them. */
+async function watchLooks() {
+  await page.evaluate(() => {
+    window.__looks = [];
+    const table = document.querySelector('[data-testid="gradient-norms"]');
+    const rows = (id) => [...document.querySelectorAll(`[data-testid="${id}"] tbody tr`)].map((tr) => ({ ...tr.dataset }));
+    new MutationObserver(() => {
+      if (table.dataset.when !== "step") return;
+      const caption = document.getElementById("gradient-caption").textContent;
+      window.__looks.push({ gradients: rows("gradient-norms"), activations: rows("activation-stats"), caption });
+    }).observe(table, { attributes: true, attributeFilter: ["data-looked"] });
+  });
+}
+
 async function watchSteps() {
   await page.evaluate(() => {
     window.__steps = [];
@@ -61,6 +75,7 @@ test("the five steps light up during a run, and the look inside shows every laye
   await byId("dataset-input").setInputFiles([subset.trainPath, subset.testPath]);
   await byId("dataset-summary").filter({ hasText: "airplane" }).waitFor();
   await watchSteps();
+  await watchLooks();
 
   // The light moves on one step per progress report, and every epoch ends with one: four
   // epochs light all five steps however fast the machine is (one epoch may report only twice).
@@ -69,12 +84,23 @@ test("the five steps light up during a run, and the look inside shows every laye
   const seen = new Set(await stepsSeen());
   for (const step of ["init", "forward", "loss", "backward", "update"]) assert.ok(seen.has(step), `${step} was lit: ${[...seen]}`);
 
+  // While the panel is open, progress reports carry looks measured on the step's own batch:
+  // each layer's gradient and the step's update, and every hidden layer, fc1 included.
+  const looks = await page.evaluate(() => window.__looks);
+  assert.ok(looks.length >= 1, "a progress report carried a look");
+  for (const look of looks) {
+    assert.deepEqual(look.activations.map((r) => r.layer), ["conv1", "conv2", "conv3", "fc1"]);
+    assert.deepEqual(look.gradients.map((r) => r.layer), ["conv1", "conv2", "conv3", "fc1", "fc2"]);
+    for (const row of look.gradients) assert.ok(Number(row.updateNorm) > 0, `${row.layer}: the step's update is measured`);
+    assert.match(look.caption, /^Measured on the batch being trained \(20 images/);
+  }
+
   assert.ok(relu.gradients.length >= 4, `a row per layer: ${JSON.stringify(relu.gradients)}`);
   for (const row of relu.gradients) {
     assert.ok(Number(row.gradientNorm) > 0, `${row.layer} has a gradient`);
     assert.ok(Number(row.updateNorm) > 0, `${row.layer} moved since the previous look`);
   }
-  assert.deepEqual(relu.activations.map((r) => r.layer), ["conv1", "conv2", "conv3"]);
+  assert.deepEqual(relu.activations.map((r) => r.layer), ["conv1", "conv2", "conv3", "fc1"]);
   for (const row of relu.activations) {
     assert.ok(Number(row.zeroShare) > 0, `${row.layer}: some ReLU outputs are 0`);
     assert.equal(row.saturatedShare, "", "ReLU has no flat tails to saturate in");
@@ -83,7 +109,9 @@ test("the five steps light up during a run, and the look inside shows every laye
   // A large step drives sigmoid units into their flat tails within one short epoch.
   const sigmoid = await trainWith("sigmoid", "0.05");
   for (const [i, row] of sigmoid.activations.entries()) {
-    assert.equal(Number(row.zeroShare), 0, `${row.layer}: a sigmoid never gives 0`);
+    // A sigmoid gives 0 only where its input is so negative that the output underflows (fc1
+    // here, after large steps): every such output is also counted saturated.
+    assert.ok(Number(row.zeroShare) <= Number(row.saturatedShare), `${row.layer}: a sigmoid's 0 is saturation`);
     assert.ok(Number(row.saturatedShare) > 0, `${row.layer}: some sigmoid outputs are saturated`);
     // More saturation than with ReLU, which has none.
     assert.ok(Number(row.saturatedShare) > Number(relu.activations[i].saturatedShare || 0));

@@ -69,6 +69,8 @@
  * @property {{images: number}} insight a look inside the network on the first `images`
  *   training images (crate/src/insight.rs)
  * @property {{}} step_once while paused, train one batch, then pause again (slow motion)
+ * @property {{on: boolean}} watch_learning whether the learning panels are open: progress
+ *   reports then carry a look inside the network (`insight`) from time to time
  * @property {{fault: "trap" | "throw" | "close", request: RequestType | null}} test_fault only
  *   for a page opened with `?test`: the engine traps at the next request of type `request`, or
  *   the worker throws at its top level, or it closes itself
@@ -100,6 +102,7 @@
  *   config `train` takes, or null and every refused setting
  * @property {import("./values.js").Insight} insight
  * @property {void} step_once
+ * @property {void} watch_learning
  * @property {void} test_fault
  */
 

@@ -145,7 +145,9 @@
  * @typedef {{type: "started", first_epoch: number, epochs: number, steps_per_epoch: number,
  *   train_images: number, test_images: number, parameters: number}} StartedEvent
  * @typedef {{type: "step", epoch: number, step: number, steps_per_epoch: number, loss: number,
- *   accuracy: number, images_per_second: number, eta_seconds: number, learning_rate: number}} StepEvent
+ *   accuracy: number, images_per_second: number, eta_seconds: number, learning_rate: number,
+ *   insight?: Insight}} StepEvent a look inside the network (`insight`) when the learning
+ *   panels are open (`watch_learning`), at most twice a second
  * @typedef {{type: "evaluating", epoch: number}} EvaluatingEvent
  * @typedef {{type: "epoch_finished", epoch: number, train: Metrics, test: Metrics | null,
  *   seconds: number, images_per_second: number}} EpochFinishedEvent
@@ -156,7 +158,7 @@
  *   | CheckpointFailedEvent | SteppedEvent} TrainingEvent
  */
 
-/** `Insight` (crate/src/insight.rs): a look inside the network on a batch of training images.
+/** `Insight` (crate/src/insight/): a look inside the network on a batch of training images.
  * @typedef {{layer: string, gradient_norm: number, update_norm: number | null,
  *   weight_norm: number}} LayerGradient
  * @typedef {{layer: string, zero_share: number, saturated_share: number | null, min: number,

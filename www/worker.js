@@ -44,6 +44,7 @@ const handlers = {
   parse_settings: async (_, { form }) => parseSettings(await kilnModule(), form),
   insight: (engine, { images }) => engine.insight(images),
   step_once: (engine) => engine.stepOnce(),
+  watch_learning: (engine, { on }) => engine.watchLearning(on),
   test_fault: (_, request) => testFault(request),
 };
 

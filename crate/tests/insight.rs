@@ -1,5 +1,6 @@
 //! The look inside the network the page's learning panels show (`kiln::insight`): gradient
-//! and update norms per layer, and how each convolution's activations are spread.
+//! and update norms per layer, and how each hidden layer's outputs are spread, in a look at the
+//! weights in use and in the looks that progress reports carry while training.
 #![cfg(not(target_arch = "wasm32"))]
 
 mod common;
@@ -8,6 +9,7 @@ use burn::prelude::*;
 use kiln::data::{Batcher, Normalization};
 use kiln::insight::{Before, Insight, look};
 use kiln::model::{HiddenActivation, Model, ModelConfig};
+use kiln::train::{Trainer, TrainingConfig, TrainingEvent};
 
 fn model(activation: HiddenActivation) -> Model {
     let device = Device::flex();
@@ -62,7 +64,7 @@ fn relu_units_can_be_dead_and_sigmoid_units_never_give_zero_but_saturate() {
         HiddenActivation::Sigmoid,
         &mut Before::new(),
     );
-    assert_eq!(relu.activations.len(), 3);
+    assert_eq!(relu.activations.len(), 4, "three convolutions and fc1");
     for (r, s) in relu.activations.iter().zip(&sigmoid.activations) {
         assert!(r.zero_share > 0.0 && r.zero_share < 1.0, "{r:?}");
         assert_eq!(r.min, 0.0);
@@ -75,4 +77,90 @@ fn relu_units_can_be_dead_and_sigmoid_units_never_give_zero_but_saturate() {
         );
         assert!(s.histogram.iter().sum::<u32>() > 0);
     }
+}
+
+/// Watches the learning panels' way: every report may carry a look.
+#[derive(Default)]
+struct Watching {
+    looks: Vec<Insight>,
+    reports: usize,
+}
+
+impl kiln::train::Observer for Watching {
+    fn event(&mut self, event: &TrainingEvent) {
+        if let TrainingEvent::Step { insight, .. } = event {
+            self.reports += 1;
+            self.looks.extend(insight.clone());
+        }
+    }
+    fn watching(&self) -> bool {
+        true
+    }
+}
+
+fn train(model: &str, observer: &mut impl kiln::train::Observer) -> Trainer {
+    let data = common::noise_data(48, 0, 11);
+    let config = TrainingConfig {
+        epochs: 1,
+        batch_size: 16,
+        report_every_seconds: 0.0,
+        model: ModelConfig::new().with_name(model.to_string()),
+        ..TrainingConfig::default()
+    };
+    let trainer = Trainer::new(config, &Device::flex(), &data).unwrap();
+    let (trainer, summary) = pollster::block_on(trainer.run(&data, observer));
+    summary.unwrap();
+    trainer
+}
+
+#[test]
+fn while_training_a_report_carries_the_step_s_own_look_and_watching_changes_nothing() {
+    let mut watching = Watching::default();
+    let watched = train("seed", &mut watching);
+    assert!(watching.reports >= 3, "a report per step");
+    // The first step is looked at; the next look waits for `WATCH_EVERY_SECONDS`.
+    let look = watching.looks.first().expect("a report carries a look");
+    assert_eq!(look.images, 16, "measured on the step's batch");
+    let layers: Vec<&str> = look.layers.iter().map(|l| l.layer.as_str()).collect();
+    assert_eq!(layers, ["conv1", "conv2", "conv3", "fc1", "fc2"]);
+    for layer in &look.layers {
+        assert!(layer.gradient_norm > 0.0, "{layer:?}");
+        // The step's own update, not the change since an earlier look.
+        assert!(layer.update_norm.is_some_and(|u| u > 0.0), "{layer:?}");
+    }
+    let hidden: Vec<&str> = look.activations.iter().map(|a| a.layer.as_str()).collect();
+    assert_eq!(
+        hidden,
+        ["conv1", "conv2", "conv3", "fc1"],
+        "fc1 is a hidden layer too"
+    );
+    for a in &look.activations {
+        assert!(a.zero_share > 0.0 && a.zero_share < 1.0, "{a:?}");
+        assert!(a.histogram.iter().sum::<u32>() > 0, "{a:?}");
+    }
+    // Looking trains the same network: the weights match a run nobody watched, bit for bit.
+    let unwatched = train("seed", &mut |_: &TrainingEvent| {});
+    let (a, b) = (weights(&watched), weights(&unwatched));
+    assert_eq!(a, b, "watching changed the training");
+}
+
+#[test]
+fn airbench_s_look_names_its_blocks() {
+    let mut watching = Watching::default();
+    train("airbench", &mut watching);
+    let look = watching.looks.first().expect("a report carries a look");
+    let hidden: Vec<&str> = look.activations.iter().map(|a| a.layer.as_str()).collect();
+    assert_eq!(hidden, ["whiten", "block1", "block2", "block3"]);
+    let layers: Vec<&str> = look.layers.iter().map(|l| l.layer.as_str()).collect();
+    assert!(
+        layers.contains(&"block1.conv1") && layers.contains(&"block2.conv1"),
+        "{layers:?}"
+    );
+}
+
+fn weights(trainer: &Trainer) -> Vec<f32> {
+    let layers = kiln::insight::measure::weights(&trainer.model());
+    let all = Tensor::cat(layers.into_iter().map(|(_, w)| w).collect(), 0);
+    let data = pollster::block_on(all.into_data_async()).unwrap();
+    data.try_to_vec::<f32>().unwrap()
 }

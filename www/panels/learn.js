@@ -1,6 +1,8 @@
 // "How it learns": the five steps of training as the text lists them (initialise the weights;
 // forward pass; loss; backward pass; update), lit as the engine runs them, and a look inside
-// the network (www/panels/learnViews.js draws it) a few times a second at most.
+// the network (www/panels/learnViews.js draws it). While the panel is open during a run, the
+// engine measures the look on a training step's own batch and sends it with a progress report
+// (`watch_learning`); otherwise the page asks for one (`insight`) when the weights change.
 //
 // Live, the engine runs forward, loss, backward and update for every batch, many a second: each
 // progress report moves the light on by one step. In slow motion the run is paused and each
@@ -12,9 +14,7 @@ import { showInsight } from "./learnViews.js";
 
 /** The five steps, in the order the text gives them. */
 const STEPS = ["init", "forward", "loss", "backward", "update"];
-/** Between two looks inside the network while training, so that they cost the run little. */
-const LOOK_EVERY_MS = 2000;
-/** Images per look. */
+/** Images per look asked for outside a run's reports. */
 const LOOK_IMAGES = 16;
 /** How long each step of a slow-motion batch stays lit. */
 const SLOW_STEP_MS = 700;
@@ -32,7 +32,6 @@ export function learnPanel({ worker, bus, errors }) {
   let looking = false;
   /** @type {string | null} a forced look asked for while another was under way */
   let pending = null;
-  let lastLook = 0;
   let steps = 0; // batches run in slow motion
   /** @type {ReturnType<typeof setTimeout>[]} */
   let timers = [];
@@ -53,17 +52,15 @@ export function learnPanel({ worker, bus, errors }) {
     light(STEPS[i < 1 || i >= STEPS.length - 1 ? 1 : i + 1]);
   }
 
-  /** Look inside the network now, unless a look is under way (a forced look then follows it).
-   * @param {string} when what the look follows
-   * @param {boolean} [force] also when the last look was recent */
-  async function look(when, force = false) {
+  /** Look inside the network now, or after the look under way.
+   * @param {string} when what the look follows */
+  async function look(when) {
     if (looking) {
-      if (force) pending = when;
+      pending = when;
       return;
     }
-    if (!hasDataset || !$("inside-learning").open || (!force && performance.now() - lastLook < LOOK_EVERY_MS)) return;
+    if (!hasDataset || !$("inside-learning").open) return;
     looking = true;
-    lastLook = performance.now();
     try {
       showInsight(await worker.request("insight", { images: LOOK_IMAGES }), when);
     } catch (e) {
@@ -74,7 +71,7 @@ export function learnPanel({ worker, bus, errors }) {
     if (pending) {
       const again = pending;
       pending = null;
-      look(again, true);
+      look(again);
     }
   }
 
@@ -85,7 +82,12 @@ export function learnPanel({ worker, bus, errors }) {
     say($("slow-status"), slow.checked ? "learn.slow_paused" : "learn.live");
   }
   slow.onchange = setSlow;
-  $("inside-learning").addEventListener("toggle", () => $("inside-learning").open && look("opened", true));
+  /** Tell the engine whether the panel is open (it then sends looks with its reports). */
+  const watch = () => worker.request("watch_learning", { on: $("inside-learning").open }).catch(() => {});
+  $("inside-learning").addEventListener("toggle", () => {
+    watch();
+    if ($("inside-learning").open) look("opened");
+  });
 
   next.onclick = () => {
     next.disabled = true;
@@ -99,11 +101,11 @@ export function learnPanel({ worker, bus, errors }) {
         light("init");
         if (slow.checked) setSlow();
         else say($("slow-status"), "learn.live");
-        look("started", true);
+        look("started");
         break;
       case "step":
         if (!slow.checked) advance();
-        look("step");
+        if (event.insight && $("inside-learning").open) showInsight(event.insight, "step");
         break;
       case "stepped": {
         // One batch ran: its four steps in order, then the look at the weights it left.
@@ -114,7 +116,7 @@ export function learnPanel({ worker, bus, errors }) {
           setTimeout(() => {
             say($("slow-status"), "learn.slow_done", { count: steps });
             next.disabled = !(training && slow.checked);
-            look("stepped", true);
+            look("stepped");
           }, (STEPS.length - 1) * SLOW_STEP_MS),
         );
         break;
@@ -124,6 +126,7 @@ export function learnPanel({ worker, bus, errors }) {
 
   bus.on("training", (on) => {
     training = on;
+    if (on) watch(); // before the run's request: its first steps already know
     next.disabled = !(on && slow.checked);
     if (!on) {
       ending = true;
@@ -136,11 +139,11 @@ export function learnPanel({ worker, bus, errors }) {
   let ending = false;
   bus.on("run_ended", () => {
     ending = false;
-    look("run_ended", true);
+    look("run_ended");
   });
   bus.on("dataset_loaded", () => {
     hasDataset = true;
-    look("dataset", true);
+    look("dataset");
   });
-  bus.on("weights_changed", () => !training && !ending && look("weights", true));
+  bus.on("weights_changed", () => !training && !ending && look("weights"));
 }

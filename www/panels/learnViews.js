@@ -11,6 +11,8 @@ import { renderRule } from "./learnRule.js";
 
 /** @type {Insight | null} the look shown, drawn again in another language */
 let shown = null;
+/** Whether it was measured on a training step (its change is that step's update). */
+let ofStep = false;
 let looks = 0;
 
 /** A norm: three significant digits, small ones in scientific notation.
@@ -21,6 +23,7 @@ const norm = (n) => (n == null ? "–" : n !== 0 && Math.abs(n) < 1e-3 ? n.toExp
  * @param {Insight} insight @param {string} [when] */
 export function showInsight(insight, when) {
   shown = insight;
+  if (when) ofStep = when === "step";
   drawGradients(insight);
   drawActivations(insight);
   if (!when) return;
@@ -45,7 +48,8 @@ function drawGradients(insight) {
   });
   const head = el("tr", null, ...["learn.col_layer", "learn.col_gradient", "learn.col_update", "learn.col_weights"].map((k) => el("th", { scope: "col", textContent: t(k) })));
   $("gradient-norms").replaceChildren(el("thead", null, head), el("tbody", null, ...rows));
-  $("gradient-caption").textContent = t("learn.gradient_caption", { images: insight.images, loss: fmt.fixed(insight.loss, 4) });
+  const caption = ofStep ? "learn.gradient_caption_step" : "learn.gradient_caption";
+  $("gradient-caption").textContent = t(caption, { images: insight.images, loss: fmt.fixed(insight.loss, 4) });
 }
 
 /** @param {Insight} insight */

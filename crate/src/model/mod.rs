@@ -151,6 +151,42 @@ impl Model {
         }
     }
 
+    /// The logits, with every hidden layer's output after its activation (detached from the
+    /// autodiff graph, one row per image), named as [`Model::hidden_names`] names them. The
+    /// same operations as [`Model::forward`], so a step trained through either is the same.
+    pub fn forward_hidden(&self, images: Tensor<4>) -> (Tensor<2>, Vec<Tensor<2>>) {
+        let detached = |t: Tensor<4>| t.inner().flatten::<2>(1, 3);
+        match self {
+            Model::Seed(m) => {
+                let [conv1, conv2, conv3] = m.conv_activations(images);
+                let fc1 = m.dense(conv3.clone());
+                let logits = m.fc2.forward(fc1.clone());
+                let hidden = vec![
+                    detached(conv1),
+                    detached(conv2),
+                    detached(conv3),
+                    fc1.inner(),
+                ];
+                (logits, hidden)
+            }
+            Model::Airbench(m) => {
+                let convs = m.conv_activations(images);
+                let logits = m.head(convs[3].clone());
+                (logits, convs.into_iter().map(detached).collect())
+            }
+        }
+    }
+
+    /// Names of the hidden layers, in the order of [`Model::forward_hidden`]: the convolutions,
+    /// then the seed's hidden dense layer.
+    pub fn hidden_names(&self) -> Vec<&'static str> {
+        let mut names = self.conv_names();
+        if let Model::Seed(_) = self {
+            names.push("fc1");
+        }
+        names
+    }
+
     /// Logits from the last convolution's activations.
     pub fn head(&self, last_conv: Tensor<4>) -> Tensor<2> {
         match self {

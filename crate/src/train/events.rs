@@ -2,6 +2,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::insight::Insight;
+
 /// Accuracy and mean loss over a set of images.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, Default)]
 pub struct Metrics {
@@ -44,6 +46,10 @@ pub enum TrainingEvent {
         eta_seconds: f32,
         /// The learning rate of the report's last step (the schedule's, where there is one).
         learning_rate: f32,
+        /// A look inside the network on one of the report's steps, when the observer watches
+        /// (`Observer::watching`), at most every `train::watch::WATCH_EVERY_SECONDS`.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        insight: Option<Insight>,
     },
     Evaluating {
         epoch: usize,

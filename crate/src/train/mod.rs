@@ -17,6 +17,7 @@ mod run;
 pub mod settings;
 pub mod trainer;
 pub mod validate;
+pub mod watch;
 pub mod window;
 
 pub use checkpoint::{Checkpoint, CheckpointError};

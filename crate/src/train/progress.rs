@@ -7,6 +7,7 @@ use web_time::Instant;
 
 use crate::train::events::{Metrics, TrainingEvent};
 use crate::train::read::ReadError;
+use crate::train::watch::WATCH_EVERY_SECONDS;
 use crate::train::window::{PendingRead, Totals, Window};
 
 /// A run's time and work so far in this session.
@@ -49,6 +50,11 @@ pub struct EpochProgress {
     totals: (f64, usize, usize),
     /// The first report whose loss was not a finite number: its step (1-based) and loss.
     diverged: Option<(usize, f32)>,
+    /// When the last look inside the network was taken (see `watch`).
+    last_watch: Option<Instant>,
+    /// When the last step ended, and how long it took: to tell whether the next one will end
+    /// with a report.
+    last_step: (Instant, f64),
 }
 
 impl EpochProgress {
@@ -68,12 +74,30 @@ impl EpochProgress {
             start: Instant::now(),
             totals: (0.0, 0, 0),
             diverged: None,
+            last_watch: None,
+            last_step: (Instant::now(), 0.0),
         }
     }
 
     /// The window the next step adds its loss and accuracy to.
     pub fn window(&mut self) -> &mut Window {
         &mut self.window
+    }
+
+    /// Whether the next step should take a look inside the network (`train::watch`): it will
+    /// end with a report (it is the epoch's `last` step, or the window will be old enough once
+    /// it has run as long as the step before), and the last look is at least
+    /// `WATCH_EVERY_SECONDS` old. Counts as taken.
+    pub fn watch_due(&mut self, last: bool) -> bool {
+        let reports = last || self.window.age() + self.last_step.1 >= self.report_every_seconds;
+        let due = reports
+            && self
+                .last_watch
+                .is_none_or(|t| t.elapsed().as_secs_f64() >= WATCH_EVERY_SECONDS);
+        if due {
+            self.last_watch = Some(Instant::now());
+        }
+        due
     }
 
     /// The step (1-based) and loss of the first report whose loss was NaN or infinite: the
@@ -97,6 +121,7 @@ impl EpochProgress {
         emit: &mut impl FnMut(&TrainingEvent),
     ) -> Result<f64, ReadError> {
         let mut host_seconds = 0.0;
+        self.last_step = (Instant::now(), self.last_step.0.elapsed().as_secs_f64());
         if self.window.age() >= self.report_every_seconds {
             if let Some(read) = self.pending.take() {
                 self.emit_report(read, emit).await?;
@@ -187,6 +212,7 @@ impl EpochProgress {
             images_per_second: (window.images as f64 / window.seconds.max(1e-9)) as f32,
             eta_seconds: (elapsed / done as f64 * left as f64) as f32,
             learning_rate: learning_rate as f32,
+            insight: window.insight,
         }
     }
 }

@@ -21,6 +21,7 @@ use crate::train::events::{EpochRecord, Metrics, TrainingEvent, TrainingSummary}
 use crate::train::history::History;
 use crate::train::progress::{Clock, EpochProgress, Position};
 use crate::train::trainer::{Control, Observer, TrainError, Trainer};
+use crate::train::watch::Watch;
 use crate::train::window::Window;
 
 /// What a run works with, fixed for all its epochs.
@@ -221,18 +222,26 @@ async fn train_epoch(
             return (model, Ok(None));
         }
         let host_start = Instant::now();
+        // A look inside the network rides on the report this step ends, when one is due.
+        let last = (step + 1) * config.batch_size >= order.len();
+        let watch = observer.watching() && progress.watch_due(last);
         let window = progress.window();
         // The step's CPU work, on the thread pool where there is one (see `compute`).
         let at = epoch * plan.steps_per_epoch + step;
         let lr = config.learning_rate * config.recipe.schedule.factor(at, plan.total_steps);
         model = on_pool(|| {
             let batch = StepImages { epoch, chunk, lr };
-            let model = train_step(model, optimizer, plan, batch, &mut rng, window);
+            let (model, watched) =
+                train_step(model, optimizer, plan, batch, &mut rng, window, watch);
             let decay = (config.recipe.lookahead).and_then(|l| l.decay(at + 1, plan.total_steps));
-            match (decay, average.as_mut()) {
+            let model = match (decay, average.as_mut()) {
                 (Some(decay), Some(average)) => average.update(model, decay),
                 _ => model,
+            };
+            if let Some(watched) = watched {
+                window.attach(watched.finish(&model));
             }
+            model
         });
         clock.host_seconds += host_start.elapsed().as_secs_f64();
         clock.host_steps += 1;
@@ -292,7 +301,8 @@ struct StepImages<'a> {
 }
 
 /// One optimiser step on the images `chunk` names: forward, loss, backward, update. The loss
-/// and accuracy are added to `window` on the device.
+/// and accuracy are added to `window` on the device. With `watch`, the step also begins a look
+/// inside the network (its hidden outputs, gradients and the weights before the update).
 fn train_step(
     model: Model,
     optimizer: &mut ModuleOptimizer,
@@ -300,7 +310,8 @@ fn train_step(
     StepImages { epoch, chunk, lr }: StepImages<'_>,
     rng: &mut StdRng,
     window: &mut Window,
-) -> Model {
+    watch: bool,
+) -> (Model, Option<Watch>) {
     let config = &plan.config;
     let batch = plan.batcher.augmented_batch(
         &plan.data.train,
@@ -309,11 +320,18 @@ fn train_step(
         (config.seed, epoch),
         rng,
     );
-    let logits = model.forward(batch.images); // [batch, classes]
+    let (logits, hidden) = if watch {
+        let (logits, hidden) = model.forward_hidden(batch.images);
+        (logits, Some(hidden))
+    } else {
+        (model.forward(batch.images), None)
+    }; // logits: [batch, classes]
     model.settle_statistics();
     let loss = plan.loss.forward(logits.clone(), batch.targets.clone()); // [1]
     window.add(&loss, &logits, &batch.targets, chunk.len());
     let mut grads = GradientsParams::from_grads(loss.backward(), &model);
+    let activation = config.model.activation;
+    let watched = hidden.map(|hidden| Watch::start(&model, &loss, &grads, hidden, activation));
     // A higher learning rate for the BatchNorm biases, as a larger gradient: the same SGD step.
     let scale = config.recipe.norm_bias_lr_scale as f64;
     if scale != 1.0 {
@@ -323,7 +341,7 @@ fn train_step(
             }
         }
     }
-    optimizer.step(lr, model, grads)
+    (optimizer.step(lr, model, grads), watched)
 }
 
 /// The figures of the run, from its finished state.

@@ -45,6 +45,12 @@ pub trait Observer {
         false
     }
 
+    /// Whether the page's learning panels are open: progress reports then carry a look inside
+    /// the network (gradient and update norms, hidden-layer statistics) from time to time.
+    fn watching(&self) -> bool {
+        false
+    }
+
     /// Awaited after each finished epoch (after its `EpochFinished` event). The browser saves a
     /// [`Checkpoint`] of the trainer here.
     fn epoch_finished(&mut self, trainer: &Trainer) -> impl Future<Output = ()> {

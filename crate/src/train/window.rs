@@ -13,9 +13,11 @@ use std::pin::Pin;
 use std::task::{Context, Poll, Waker};
 
 use burn::prelude::*;
+use burn::tensor::Transaction;
 use web_time::Instant;
 
-use crate::train::read::{ReadError, read_floats};
+use crate::insight::{Insight, Measured};
+use crate::train::read::ReadError;
 
 /// Loss and accuracy summed on the device since the last report.
 pub struct Window {
@@ -23,16 +25,19 @@ pub struct Window {
     sums: Tensor<1>,
     images: usize,
     start: Instant,
+    /// A look inside the network taken on one of the window's steps, read with its sums.
+    insight: Option<Measured>,
 }
 
 /// What a window held, read back.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub struct Totals {
     pub loss_sum: f64,
     pub correct: usize,
     pub images: usize,
     /// From the window's first step to the start of its read.
     pub seconds: f64,
+    pub insight: Option<Insight>,
 }
 
 impl Window {
@@ -41,7 +46,13 @@ impl Window {
             sums: Tensor::zeros([2], &device.clone().inner()),
             images: 0,
             start: Instant::now(),
+            insight: None,
         }
+    }
+
+    /// Read `insight` with this window's sums (replacing one attached before).
+    pub fn attach(&mut self, insight: Measured) {
+        self.insight = Some(insight);
     }
 
     pub fn add(
@@ -71,12 +82,31 @@ impl Window {
     pub fn read(self, step: usize) -> PendingRead {
         let (images, seconds) = (self.images, self.age());
         let future = async move {
-            let sums = read_floats(self.sums).await?;
+            let mut transaction = Transaction::default().register(self.sums);
+            if let Some(measured) = &self.insight {
+                transaction = measured.register(transaction);
+            }
+            let data = transaction
+                .execute_async()
+                .await
+                .map_err(|e| ReadError(e.to_string()))?;
+            let mut values = data.into_iter().map(|d| {
+                d.try_into_vec_as::<f32>()
+                    .map_err(|e| ReadError(format!("{e:?}")))
+            });
+            let sums = values
+                .next()
+                .unwrap_or_else(|| Err(ReadError("a report's sums were not read".into())))?;
+            let insight = match &self.insight {
+                Some(measured) => Some(measured.decode(&mut values)?),
+                None => None,
+            };
             Ok(Totals {
                 loss_sum: sums[0] as f64,
                 correct: sums[1].round() as usize,
                 images,
                 seconds,
+                insight,
             })
         };
         let mut pending = PendingRead {

@@ -58,6 +58,8 @@ struct Shared {
     dataset_name: RefCell<String>,
     training: Cell<bool>,
     state: Rc<Cell<RunState>>,
+    /// The page's learning panels are open: progress reports carry looks inside the network.
+    watching: Rc<Cell<bool>>,
     /// The inference copy of the weights in use, and how to scale their input.
     latest: Rc<RefCell<Option<Model>>>,
     normalization: Cell<Normalization>,
@@ -128,6 +130,7 @@ impl Engine {
                 dataset_name: RefCell::new(String::new()),
                 training: Cell::new(false),
                 state: Rc::new(Cell::new(RunState::Running)),
+                watching: Rc::new(Cell::new(false)),
                 latest: Rc::new(RefCell::new(model)),
                 normalization: Cell::new(Normalization::Unit),
                 model_config: RefCell::new(ModelConfig::new()),

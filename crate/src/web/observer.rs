@@ -30,6 +30,8 @@ pub struct WebObserver {
     /// Named in the checkpoint's weights metadata.
     pub dataset: String,
     pub state: Rc<Cell<RunState>>,
+    /// Whether progress reports should carry looks inside the network (`Observer::watching`).
+    pub watching: Rc<Cell<bool>>,
     /// The latest weights (inference copy), refreshed a few times a second.
     pub latest: Rc<RefCell<Option<Model>>>,
     pub last_yield: Instant,
@@ -88,6 +90,10 @@ impl Observer for WebObserver {
             }
             Err(e) => web_sys::console::error_2(&"checkpoint callback failed".into(), &e),
         }
+    }
+
+    fn watching(&self) -> bool {
+        self.watching.get()
     }
 
     fn stop_requested(&self) -> bool {

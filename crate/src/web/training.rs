@@ -104,6 +104,13 @@ impl Engine {
         }
     }
 
+    /// Whether the page's learning panels are open: while they are, progress reports carry a
+    /// look inside the network (`insight`) from time to time, measured on the step's own batch.
+    #[wasm_bindgen(js_name = watchLearning)]
+    pub fn watch_learning(&self, on: bool) {
+        self.shared.watching.set(on);
+    }
+
     /// Stop after the current step; the `train` promise then resolves.
     pub fn stop(&self) {
         if self.shared.training.get() {
@@ -191,6 +198,7 @@ async fn drive(
         on_checkpoint,
         dataset: shared.dataset_name.borrow().clone(),
         state: shared.state.clone(),
+        watching: shared.watching.clone(),
         latest: shared.latest.clone(),
         last_yield: Instant::now(),
         last_snapshot: Instant::now(),
