@@ -75,7 +75,7 @@ async function kiln(page, backend, batch, label = backend) {
 }
 
 /** Kiln's speed with the learning panels ("Inside the network as it learns") open, where
- * progress reports carry looks inside the network, against closed: alternating twice, the best
+ * progress reports carry looks inside the network, against closed: alternating three times, the best
  * of each. The panels are open by default, so the other figures include their cost. */
 async function panelsCost(page, backend, batch) {
   const setOpen = (open) => page.evaluate((o) => {
@@ -83,7 +83,7 @@ async function panelsCost(page, backend, batch) {
     if (details.open !== o) details.open = o; // its toggle event tells the engine
   }, open);
   const best = { open: 0, closed: 0 };
-  for (let i = 0; i < 2; i++) {
+  for (let i = 0; i < 3; i++) {
     for (const open of [false, true]) {
       await setOpen(open);
       const m = await kiln(page, backend, batch);

@@ -336,7 +336,7 @@ export default {
   "learn.black_box": "The black box",
   "learn.black_box_text": "A trained network's answer comes from 122,570 numbers that nobody set by hand, so it is hard to say why it answered as it did. The saliency map, Grad-CAM and feature maps under “Inside the network” are windows into it: they show which parts of the image the answer rests on.",
   "learn.inside": "Inside the network as it learns",
-  "learn.inside_hint": "(while this is open: during training, on the batch being trained, twice a second at most; otherwise on 16 training images)",
+  "learn.inside_hint": "(while this is open: during training, on the batch being trained, once a second at most; otherwise on 16 training images)",
   "device.threads": { one: "{count} thread", other: "{count} threads" },
   "device.one_thread": "one thread",
   "device.threads_off": "threads turned off (?threads=0)",

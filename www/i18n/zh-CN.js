@@ -335,7 +335,7 @@ export default {
   "learn.black_box": "黑箱",
   "learn.black_box_text": "训练好的网络的回答来自 122,570 个没有人亲手设定的数字，所以很难说清它为什么这样回答。“网络内部”里的显著图、Grad-CAM 和特征图就是窥探黑箱的窗口：它们显示回答依据的是图像的哪些部分。",
   "learn.inside": "学习中的网络内部",
-  "learn.inside_hint": "（展开时：训练中每秒至多两次，取正在训练的那一批图像；其余时候取 16 张训练图像）",
+  "learn.inside_hint": "（展开时：训练中每秒至多一次，取正在训练的那一批图像；其余时候取 16 张训练图像）",
   "device.threads": { other: "{count} 个线程" },
   "device.one_thread": "单线程",
   "device.threads_off": "已关闭多线程（?threads=0）",

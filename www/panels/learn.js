@@ -101,7 +101,7 @@ export function learnPanel({ worker, bus, errors }) {
         light("init");
         if (slow.checked) setSlow();
         else say($("slow-status"), "learn.live");
-        look("started");
+        if (slow.checked) look("started"); // live, the run's first report brings one
         break;
       case "step":
         if (!slow.checked) advance();

@@ -160,10 +160,11 @@ impl Measured {
                 )
             })
             .collect();
+        let saturating = look.saturating;
         let hidden = look
             .hidden
             .into_iter()
-            .map(|(name, outputs)| hidden(name, outputs))
+            .map(|(name, outputs)| hidden(name, outputs, saturating))
             .collect();
         Self {
             images,
@@ -228,8 +229,9 @@ impl Measured {
     }
 }
 
-/// The figures of one hidden layer's outputs, `[images, features]`.
-fn hidden(name: &str, outputs: Tensor<2>) -> Hidden {
+/// The figures of one hidden layer's outputs, `[images, features]`; the saturated ones are
+/// counted only for an activation that saturates.
+fn hidden(name: &str, outputs: Tensor<2>, saturating: bool) -> Hidden {
     let [images, features] = outputs.dims();
     let count = images * features;
     let sample_images = (SAMPLE_VALUES / features.max(1)).clamp(1, images.max(1));
@@ -239,13 +241,15 @@ fn hidden(name: &str, outputs: Tensor<2>) -> Hidden {
         .flatten::<1>(0, 1);
     let flat = outputs.flatten::<1>(0, 1);
     let zeros = flat.clone().equal_elem(0.0).int().sum().float();
-    let saturated = flat
-        .clone()
-        .lower_elem(0.05)
-        .bool_or(flat.clone().greater_elem(0.95))
-        .int()
-        .sum()
-        .float();
+    let saturated = if saturating {
+        let low = flat.clone().lower_elem(0.05);
+        low.bool_or(flat.clone().greater_elem(0.95))
+            .int()
+            .sum()
+            .float()
+    } else {
+        Tensor::zeros([1], &flat.device())
+    };
     let figures = Tensor::cat(vec![zeros, saturated, flat.clone().min(), flat.max()], 0);
     Hidden {
         name: name.to_string(),

@@ -11,8 +11,9 @@ use crate::insight::{Look, Measured};
 use crate::model::{HiddenActivation, Model};
 
 /// The shortest time between two looks during training: a person reads the figures no
-/// faster, and each look costs about a hundred small device operations.
-pub const WATCH_EVERY_SECONDS: f64 = 0.5;
+/// faster, and each look costs about a hundred small device operations and a copy of the
+/// weights.
+pub const WATCH_EVERY_SECONDS: f64 = 1.0;
 
 /// A look begun during a step, before its update.
 pub struct Watch {
