@@ -52,6 +52,8 @@ for (const [backend, run] of Object.entries(RUNS)) {
     await byId("batch-size").fill(String(run.batch));
     await byId("learning-rate").fill("0.1");
     await byId("train-limit").fill("");
+    const stepLooks = () => byId("gradient-norms").evaluate((e) => Number(e.dataset.stepLooks ?? 0));
+    const looksBefore = await stepLooks();
     await byId("train").click();
     // (The status still says "done" from an earlier run until this one starts.)
     await byId("train-status").filter({ hasNotText: /^done$/ }).waitFor();
@@ -67,6 +69,12 @@ for (const [backend, run] of Object.entries(RUNS)) {
     const known = rates.filter((r) => r != null);
     assert.ok(known.length >= 2, "the chart has the learning rate");
     assert.ok(Math.min(...known) < 0.1 && Math.max(...known) <= 0.1 + 1e-6, `rates ${known}`);
+    // The learning panels (open) got looks measured on the training steps, on this backend too.
+    assert.ok((await stepLooks()) > looksBefore, "a progress report carried a look inside");
+    const hidden = await page.$$eval('[data-testid="activation-stats"] tbody tr', (trs) => trs.map((tr) => tr.dataset.layer));
+    assert.deepEqual(hidden, ["whiten", "block1", "block2", "block3"]);
+    const norms = await page.$$eval('[data-testid="gradient-norms"] tbody tr', (trs) => trs.map((tr) => Number(tr.dataset.gradientNorm)));
+    assert.ok(norms.length > 4 && norms.every((n) => Number.isFinite(n) && n >= 0), `gradient norms ${norms}`);
     const epochs = new RegExp(`trained in this tab: ${run.epochs} epochs.*airbench network`);
     assert.match(await byId("model-status").innerText(), epochs);
     // Until airbench's weights are shipped, picking it says there are none (a 404): expected.

@@ -30,6 +30,7 @@ export function showInsight(insight, when) {
   const table = $("gradient-norms");
   table.dataset.looked = String(++looks);
   table.dataset.when = when;
+  if (when === "step") table.dataset.stepLooks = String(Number(table.dataset.stepLooks ?? 0) + 1);
   table.dataset.activation = $("activation").value;
 }
 
