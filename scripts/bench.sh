@@ -25,6 +25,10 @@ run_bench() {
   node tests/startup.mjs
   log "classifying and explaining one image (saliency, Grad-CAM, feature maps)"
   node tests/explain-bench.mjs
+  log "native training throughput, airbench (its recipe, batch 256 as the page trains it)"
+  "$TARGET_DIR/release/kiln" bench "${data_args[@]}" --model airbench --batch-sizes 256 --steps 8
+  log "both networks in the page: CPU path and WebGPU, and a 10-epoch run on a GPU"
+  node tests/bench-networks.mjs
   log "browser memory while loading the full archive"
   node tests/memory.mjs
   if [[ "${KILN_BENCH_LONG:-0}" == 1 ]]; then
