@@ -4,8 +4,8 @@
 
 use burn::module::{Module, ModuleVisitor, Param, ParamId};
 use burn::prelude::*;
-use burn::store::{BurnpackStore, ModuleSnapshot};
-use burn::tensor::{Bytes, Transaction};
+use burn::store::{BurnpackStore, FloatCastAdapter, ModuleSnapshot};
+use burn::tensor::{Bytes, DType, Transaction};
 use serde::{Deserialize, Serialize};
 
 use crate::data::Normalization;
@@ -127,9 +127,30 @@ impl ModuleVisitor for ParamReader {
     }
 }
 
-/// Serialise `model` and `meta` to burnpack bytes. The parameters are read with one async
-/// read, so this works on WebGPU, where burn's own savers read synchronously and panic.
+/// How the parameters are stored in a file. Either loads the same: as 32-bit floats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Precision {
+    /// 32-bit floats, as trained: what runs and checkpoints save, so that a resumed run is
+    /// exact.
+    #[default]
+    Full,
+    /// 16-bit floats: half the size, for weights shipped to the page.
+    Half,
+}
+
+/// Serialise `model` and `meta` to burnpack bytes, in full precision. The parameters are read
+/// with one async read, so this works on WebGPU, where burn's own savers read synchronously
+/// and panic.
 pub async fn to_bytes(model: &Model, meta: &WeightsMeta) -> Result<Vec<u8>, WeightsError> {
+    to_bytes_in(model, meta, Precision::Full).await
+}
+
+/// [`to_bytes`], storing the parameters in `precision`.
+pub async fn to_bytes_in(
+    model: &Model,
+    meta: &WeightsMeta,
+    precision: Precision,
+) -> Result<Vec<u8>, WeightsError> {
     let write_err = |reason: String| WeightsError::Write {
         name: "weights".into(),
         reason,
@@ -146,7 +167,13 @@ pub async fn to_bytes(model: &Model, meta: &WeightsMeta) -> Result<Vec<u8>, Weig
         .names
         .into_iter()
         .zip(data)
-        .map(|((name, id), data)| burn::store::bridge::from_data(data, name, Some(id.val())))
+        .map(|((name, id), data)| {
+            let data = match precision {
+                Precision::Full => data,
+                Precision::Half => data.convert_dtype(DType::F16),
+            };
+            burn::store::bridge::from_data(data, name, Some(id.val()))
+        })
         .collect();
     let json = serde_json::to_string(meta).expect("metadata is plain data");
     let mut writer = burn::store::burn_pack::Writer::new(tensors);
@@ -209,7 +236,9 @@ pub fn from_bytes(
             name: name.into(),
             source,
         })?;
-    let mut store = BurnpackStore::from_bytes(Some(Bytes::from_bytes_vec(bytes.to_vec())));
+    // Parameters stored in half precision load as 32-bit floats, as the model computes.
+    let mut store = BurnpackStore::from_bytes(Some(Bytes::from_bytes_vec(bytes.to_vec())))
+        .with_from_adapter(FloatCastAdapter::to(DType::F32));
     let mismatch = |reason: String| WeightsError::Mismatch {
         name: name.into(),
         model: meta.model.name.clone(),
@@ -236,8 +265,9 @@ pub async fn save_file(
     model: &Model,
     meta: &WeightsMeta,
     path: &std::path::Path,
+    precision: Precision,
 ) -> Result<(), WeightsError> {
-    let bytes = to_bytes(model, meta).await?;
+    let bytes = to_bytes_in(model, meta, precision).await?;
     std::fs::write(path, bytes).map_err(|e| WeightsError::Write {
         name: path.display().to_string(),
         reason: e.to_string(),

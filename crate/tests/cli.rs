@@ -157,6 +157,55 @@ fn train_saves_weights_that_eval_reads_back() {
         assert_ne!(wrong["label"], wrong["predicted"]);
     }
 
+    // Written again in half precision, for shipping: half the size, and it still evaluates.
+    let half = dir.join("half.bpk");
+    let half = half.to_str().unwrap();
+    let out = kiln(&[
+        "eval",
+        "--data",
+        test,
+        "--weights",
+        weights,
+        "--out",
+        half,
+        "--half",
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let size = |p: &str| std::fs::metadata(p).unwrap().len();
+    assert!(
+        size(half) < size(weights) * 6 / 10,
+        "{} vs {} bytes",
+        size(half),
+        size(weights)
+    );
+    let out = kiln(&["eval", "--data", test, "--weights", half, "--json"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(stdout_json(&out)["images"], 10);
+    // The accuracy it stores is the whole, plain test set's.
+    let args = [
+        "eval",
+        "--data",
+        test,
+        "--weights",
+        weights,
+        "--out",
+        half,
+        "--test-limit",
+        "5",
+    ];
+    assert_clean_failure(
+        &kiln(&args),
+        "--out stores the accuracy of the plain, whole test set",
+    );
+
     // Train further from the saved weights, with augmentation, weight decay and early
     // stopping: the epochs add up.
     let more = dir.join("more.bpk");

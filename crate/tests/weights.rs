@@ -8,7 +8,7 @@ use kiln::data::Normalization;
 use kiln::model::{HiddenActivation, ModelConfig};
 use kiln::train::TrainingSummary;
 use kiln::train::read::read_floats;
-use kiln::weights::{self, WeightsError, WeightsMeta};
+use kiln::weights::{self, Precision, WeightsError, WeightsMeta};
 
 fn meta(config: &ModelConfig) -> WeightsMeta {
     let summary = TrainingSummary {
@@ -35,6 +35,40 @@ fn round_trip_gives_identical_logits() {
     let a = pollster::block_on(read_floats(model.forward(input.clone()))).unwrap();
     let b = pollster::block_on(read_floats(loaded.forward(input))).unwrap();
     assert_eq!(a, b);
+}
+
+#[test]
+fn half_precision_files_are_half_the_size_and_load_as_the_same_network() {
+    let device = Device::flex();
+    let config = ModelConfig::new();
+    let model = config.init(&device).unwrap();
+    let full = pollster::block_on(weights::to_bytes(&model, &meta(&config))).unwrap();
+    let half = pollster::block_on(weights::to_bytes_in(
+        &model,
+        &meta(&config),
+        Precision::Half,
+    ))
+    .unwrap();
+    assert!(
+        half.len() < full.len() * 6 / 10,
+        "{} bytes against {}",
+        half.len(),
+        full.len()
+    );
+    let (loaded, _) = weights::from_bytes("half.bpk", &half, &device).unwrap();
+    let input = Tensor::<4>::random([8, 3, 32, 32], burn::tensor::Distribution::Default, &device);
+    let a = pollster::block_on(read_floats(model.forward(input.clone()))).unwrap();
+    let b = pollster::block_on(read_floats(loaded.forward(input))).unwrap();
+    // Rounded to 11 significant bits: the logits move by far less than they differ.
+    let largest = a
+        .iter()
+        .zip(&b)
+        .map(|(x, y)| (x - y).abs())
+        .fold(0.0, f32::max);
+    assert!(largest < 1e-2, "logits moved by {largest}");
+    // Saved again in full precision, the loaded network is plain 32-bit floats.
+    let again = pollster::block_on(weights::to_bytes(&loaded, &meta(&config))).unwrap();
+    assert_eq!(again.len(), full.len());
 }
 
 trait WithTime {

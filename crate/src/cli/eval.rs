@@ -27,9 +27,26 @@ pub struct EvalArgs {
     /// extended) or `stretch` (a 4:3 photo, centre-cropped as the page does).
     #[arg(long)]
     reframe: Option<kiln::data::reframe::Reframe>,
+    /// Write the weights again to FILE, with this evaluation's accuracy in their metadata (the
+    /// whole test set, as the page classifies: with the recipe's test-time augmentation).
+    #[arg(long, value_name = "FILE")]
+    out: Option<PathBuf>,
+    /// With --out: store the parameters in half precision (half the size; they load as 32-bit
+    /// floats).
+    #[arg(long, requires = "out")]
+    half: bool,
 }
 
 pub fn run(args: EvalArgs) -> CliResult {
+    if args.out.is_some()
+        && (args.reframe.is_some() || args.data.test_limit.is_some() || args.no_tta)
+    {
+        return Err(
+            "--out stores the accuracy of the plain, whole test set with the network's own \
+                    inference: leave out --reframe, --test-limit and --no-tta"
+                .into(),
+        );
+    }
     let device = Device::flex();
     let (model, meta) = weights::load_file(&args.weights, &device).map_err(|e| e.to_string())?;
     let mut data = Cifar10::load_paths(&args.data.data).map_err(|e| e.to_string())?;
@@ -52,6 +69,20 @@ pub fn run(args: EvalArgs) -> CliResult {
     let ev = pollster::block_on(evaluate(&model, &data.test, &batcher, 500, !args.no_tta))
         .map_err(|e| e.to_string())?;
     let per_class = ev.per_class_accuracy();
+    if let Some(out) = &args.out {
+        let meta = weights::WeightsMeta {
+            test_accuracy: Some(ev.metrics.accuracy),
+            ..meta.clone()
+        };
+        let precision = if args.half {
+            weights::Precision::Half
+        } else {
+            weights::Precision::Full
+        };
+        pollster::block_on(weights::save_file(&model, &meta, out, precision))
+            .map_err(|e| e.to_string())?;
+        eprintln!("wrote {} ({:?} precision)", out.display(), precision);
+    }
     if args.json {
         print_json(&serde_json::json!({
             "test_accuracy": ev.metrics.accuracy,

@@ -275,8 +275,13 @@ pub fn run(args: TrainArgs) -> CliResult {
         );
         meta.epochs = init_epochs + kept.epochs;
         meta.test_accuracy = kept.test_accuracy;
-        pollster::block_on(weights::save_file(&kept.model, &meta, out))
-            .map_err(|e| e.to_string())?;
+        pollster::block_on(weights::save_file(
+            &kept.model,
+            &meta,
+            out,
+            Default::default(),
+        ))
+        .map_err(|e| e.to_string())?;
         if !args.json {
             let which = if config.early_stopping.is_some() {
                 format!(" (best epoch: {})", kept.epochs)
