@@ -17,11 +17,14 @@ import path from "node:path";
 import { ROOT, launchBrowser, realSubset, startServer, useBackend } from "./helpers.mjs";
 
 const PORT = 19490;
-// Runs per model and batch: k warm-up steps, then n more counted. airbench's steps take tens of
+// Runs per model and batch: k warm-up steps, then n more counted, with the model's own recipe's
+// optimiser (the seed's Adam, airbench's Nesterov SGD) or the one named. Plain SGD, which keeps
+// no state, shows what the seed's optimiser launches: the difference. airbench's steps take
 // seconds each on SwiftShader, so it gets few.
 const RUNS = [
   { model: "seed", batch: 32, k: 1, n: 3 },
   { model: "seed", batch: 128, k: 1, n: 2 },
+  { model: "seed", batch: 32, k: 1, n: 3, optimizer: "sgd" },
   { model: "airbench", batch: 32, k: 1, n: 2 },
   { model: "airbench", batch: 128, k: 1, n: 1 },
 ];
@@ -49,11 +52,26 @@ function minus(b, a) {
   return { dispatches: b.dispatches - a.dispatches, by_kernel: by, copies: b.copies - a.copies, writes: b.writes - a.writes, submits: b.submits - a.submits };
 }
 
-/** The count of the longer run less the shorter's, per counted step. */
+// The kind of operation a kernel does, from its name (cubecl's entry points, TF.js's program
+// classes), first match wins.
+const KINDS = [
+  ["convolution", /conv/i],
+  ["pooling", /pool/i],
+  ["matrix multiply", /matmul/i],
+  ["reduction", /reduce|sum|argm|mean|softmax/i],
+  ["element-wise", /binop|binary|unary|addn|cmp|compare|mask|select|cast|full|fill|clamp|clip|pow|relu|adam/i],
+  ["layout copy", /copy|pack|slice|gather|scatter|transpose|concat|pad|im2col|tile/i],
+];
+const kindOf = (kernel) => KINDS.find(([, re]) => re.test(kernel))?.[0] ?? "other";
+
+/** The count of the longer run less the shorter's, per counted step, by kernel and by kind. */
 function perStep(short, long, n) {
   const d = minus(long, short);
-  const by = Object.fromEntries(Object.entries(d.by_kernel).map(([k, v]) => [k, v / n]).sort((x, y) => y[1] - x[1]));
-  return { dispatches: d.dispatches / n, by_kernel: by, copies: d.copies / n, writes: d.writes / n, submits: d.submits / n };
+  const sorted = (o) => Object.fromEntries(Object.entries(o).sort((x, y) => y[1] - x[1]));
+  const by = sorted(Object.fromEntries(Object.entries(d.by_kernel).map(([k, v]) => [k, v / n])));
+  const kinds = {};
+  for (const [k, v] of Object.entries(by)) kinds[kindOf(k)] = (kinds[kindOf(k)] ?? 0) + v;
+  return { dispatches: d.dispatches / n, by_kind: sorted(kinds), by_kernel: by, copies: d.copies / n, writes: d.writes / n, submits: d.submits / n };
 }
 
 async function kilnPage() {
@@ -88,6 +106,9 @@ async function kilnRun(page, batch, steps) {
 /** TF.js's webgpu backend on the seed network: `tfjsBench` twice in one page, counted. */
 async function tfjsRun(batch, k, n) {
   const page = await browser.newPage();
+  // The backend's unminified build, whose program classes keep their names (the pipelines'
+  // labels); the same code as the minified one bench.mjs times.
+  await page.route("**/tf-backend-webgpu.min.js", (route) => route.fulfill({ path: path.join(ROOT, "node_modules/@tensorflow/tfjs-backend-webgpu/dist/tf-backend-webgpu.js") }));
   try {
     await page.goto(`http://localhost:${PORT}/bench/tfjs.html`);
     const counted = (steps) => page.evaluate(async (o) => {
@@ -100,7 +121,7 @@ async function tfjsRun(batch, k, n) {
     if (short.result.error) return { engine: "tfjs", batch_size: batch, error: short.result.error };
     const long = await counted(k + n);
     const per = perStep(minus(short.after, short.before), minus(long.after, long.before), n);
-    return { engine: "tfjs", model: "seed", batch_size: batch, k, n, ...per, host_seconds_per_step: long.result.host_seconds_per_step };
+    return { engine: "tfjs", model: "seed", optimizer: "adam", batch_size: batch, k, n, ...per, host_seconds_per_step: long.result.host_seconds_per_step };
   } finally {
     await page.close();
   }
@@ -112,14 +133,17 @@ const results = [];
 try {
   if (!only || only === "seed" || only === "airbench") {
     const page = await kilnPage();
-    for (const { model, batch, k, n } of RUNS.filter((r) => !only || r.model === only)) {
+    for (const { model, batch, k, n, optimizer } of RUNS.filter((r) => !only || r.model === only)) {
       await page.getByTestId("model-select").selectOption(model);
       await page.waitForFunction((m) => document.querySelector('[data-testid="model-info"]').dataset.model === m, model);
+      if (optimizer) await page.locator("#optimizer").selectOption(optimizer);
+      const used = await page.locator("#optimizer").inputValue();
       const short = await kilnRun(page, batch, k);
       const long = await kilnRun(page, batch, k + n);
       const per = perStep(short.counts, long.counts, n);
-      results.push({ engine: "kiln", model, batch_size: batch, k, n, ...per, host_seconds_per_step: long.summary.host_seconds_per_step, run_dispatches: [short.counts.dispatches, long.counts.dispatches] });
-      console.log(`kiln ${model} batch ${batch}: ${per.dispatches} dispatches per step (runs of ${k} and ${k + n} steps: ${short.counts.dispatches}, ${long.counts.dispatches})`);
+      if (optimizer) await page.locator("#optimizer").selectOption("adam"); // the seed's recipe again
+      results.push({ engine: "kiln", model, optimizer: used, batch_size: batch, k, n, ...per, host_seconds_per_step: long.summary.host_seconds_per_step, run_dispatches: [short.counts.dispatches, long.counts.dispatches] });
+      console.log(`kiln ${model} (${used}) batch ${batch}: ${per.dispatches} dispatches per step (runs of ${k} and ${k + n} steps: ${short.counts.dispatches}, ${long.counts.dispatches})`);
     }
     await page.close();
   }
@@ -137,12 +161,16 @@ try {
 
 const f = (v, d = 1) => (v == null ? "–" : Number(v).toFixed(d));
 console.log("\nlaunches per WebGPU training step (counted steps after warm-up; SwiftShader)");
-console.log("engine | model    | batch | dispatches | copies | writeBuffer | submits | CPU per step");
+console.log("engine | model    | optimiser | batch | dispatches | copies | writeBuffer | submits | CPU per step");
 for (const r of results.filter((r) => !r.error)) {
-  console.log([r.engine.padEnd(6), r.model.padEnd(8), String(r.batch_size).padStart(5), f(r.dispatches).padStart(10), f(r.copies).padStart(6), f(r.writes).padStart(11), f(r.submits).padStart(7), r.host_seconds_per_step ? `${f(r.host_seconds_per_step * 1000)} ms` : "–"].join(" | "));
+  console.log([r.engine.padEnd(6), r.model.padEnd(8), r.optimizer.padEnd(9), String(r.batch_size).padStart(5), f(r.dispatches).padStart(10), f(r.copies).padStart(6), f(r.writes).padStart(11), f(r.submits).padStart(7), r.host_seconds_per_step ? `${f(r.host_seconds_per_step * 1000)} ms` : "–"].join(" | "));
 }
 for (const r of results.filter((r) => !r.error)) {
-  console.log(`\n${r.engine} ${r.model} batch ${r.batch_size}: dispatches per step by kernel`);
+  console.log(`\n${r.engine} ${r.model} (${r.optimizer}) batch ${r.batch_size}: dispatches per step by kind: ` +
+    Object.entries(r.by_kind).map(([kind, count]) => `${kind} ${f(count)}`).join(", "));
+}
+for (const r of results.filter((r) => !r.error)) {
+  console.log(`\n${r.engine} ${r.model} (${r.optimizer}) batch ${r.batch_size}: dispatches per step by kernel`);
   for (const [kernel, count] of Object.entries(r.by_kernel)) console.log(`${f(count).padStart(7)}  ${kernel}`);
 }
 console.log(JSON.stringify({ benchmark: "launches_per_step", results }));
