@@ -3,7 +3,6 @@
 pub mod activation;
 pub mod airbench;
 pub mod catalog;
-pub mod pool;
 pub mod seed;
 pub mod whiten;
 

@@ -12,7 +12,6 @@ use burn::nn::{Initializer, Linear, LinearConfig};
 use burn::prelude::*;
 
 use crate::model::activation::HiddenActivation;
-use crate::model::pool::max_pool_2x2;
 
 #[derive(Config, Debug)]
 pub struct SeedCnnConfig {
@@ -33,8 +32,6 @@ pub struct SeedCnn {
     pub conv1: Conv2d,
     pub conv2: Conv2d,
     pub conv3: Conv2d,
-    /// 2×2, stride 2; computed by `pool::max_pool_2x2` (the same values, as tensor
-    /// operations). Kept as a field so that the module's record keeps its shape.
     pub pool: MaxPool2d,
     pub fc1: Linear,
     pub fc2: Linear,
@@ -101,8 +98,8 @@ impl SeedCnn {
     pub fn forward(&self, images: Tensor<4>) -> Tensor<2> {
         // The same layers as `conv_activations`, without keeping the first two activations
         // alive: training and evaluation need only the logits.
-        let x = max_pool_2x2(self.conv(&self.conv1, images)); // [batch, 32, 15, 15]
-        let x = max_pool_2x2(self.conv(&self.conv2, x)); // [batch, 64, 6, 6]
+        let x = self.pool.forward(self.conv(&self.conv1, images)); // [batch, 32, 15, 15]
+        let x = self.pool.forward(self.conv(&self.conv2, x)); // [batch, 64, 6, 6]
         self.head(self.conv(&self.conv3, x))
     }
 
@@ -110,9 +107,9 @@ impl SeedCnn {
     /// `[batch, 64, 13, 13]` and `[batch, 64, 4, 4]`.
     pub fn conv_activations(&self, images: Tensor<4>) -> [Tensor<4>; 3] {
         let conv1 = self.conv(&self.conv1, images); // [batch, 32, 30, 30]
-        let x = max_pool_2x2(conv1.clone()); // [batch, 32, 15, 15]
+        let x = self.pool.forward(conv1.clone()); // [batch, 32, 15, 15]
         let conv2 = self.conv(&self.conv2, x); // [batch, 64, 13, 13]
-        let x = max_pool_2x2(conv2.clone()); // [batch, 64, 6, 6]
+        let x = self.pool.forward(conv2.clone()); // [batch, 64, 6, 6]
         let conv3 = self.conv(&self.conv3, x); // [batch, 64, 4, 4]
         [conv1, conv2, conv3]
     }
