@@ -11,7 +11,8 @@
 // many). TensorFlow.js's webgpu backend is counted the same way in tests/bench/tfjs.html.
 // Prints tables for people and one JSON line for machines.
 //
-// Environment: LAUNCHES_ONLY (`seed`, `airbench` or `tfjs`: one of them).
+// Environment: LAUNCHES_ONLY (`seed`, `airbench` or `tfjs`: one of them; `seed/sgd`, say: one
+// model's runs with that optimiser).
 import { copyFileSync, mkdirSync } from "node:fs";
 import path from "node:path";
 import { ROOT, launchBrowser, realSubset, startServer, useBackend } from "./helpers.mjs";
@@ -26,6 +27,7 @@ const RUNS = [
   { model: "seed", batch: 128, k: 1, n: 2 },
   { model: "seed", batch: 32, k: 1, n: 3, optimizer: "sgd" },
   { model: "airbench", batch: 32, k: 1, n: 2 },
+  { model: "airbench", batch: 32, k: 1, n: 2, optimizer: "sgd" },
   { model: "airbench", batch: 128, k: 1, n: 1 },
 ];
 const TFJS = [
@@ -131,17 +133,19 @@ const server = await startServer(PORT);
 const browser = await launchBrowser();
 const results = [];
 try {
-  if (!only || only === "seed" || only === "airbench") {
+  const chosen = RUNS.filter((r) => !only || r.model === only || `${r.model}/${r.optimizer}` === only);
+  if (chosen.length) {
     const page = await kilnPage();
-    for (const { model, batch, k, n, optimizer } of RUNS.filter((r) => !only || r.model === only)) {
+    for (const { model, batch, k, n, optimizer } of chosen) {
       await page.getByTestId("model-select").selectOption(model);
       await page.waitForFunction((m) => document.querySelector('[data-testid="model-info"]').dataset.model === m, model);
+      const recipe = await page.locator("#optimizer").inputValue();
       if (optimizer) await page.locator("#optimizer").selectOption(optimizer);
       const used = await page.locator("#optimizer").inputValue();
       const short = await kilnRun(page, batch, k);
       const long = await kilnRun(page, batch, k + n);
       const per = perStep(short.counts, long.counts, n);
-      if (optimizer) await page.locator("#optimizer").selectOption("adam"); // the seed's recipe again
+      await page.locator("#optimizer").selectOption(recipe);
       results.push({ engine: "kiln", model, optimizer: used, batch_size: batch, k, n, ...per, host_seconds_per_step: long.summary.host_seconds_per_step, run_dispatches: [short.counts.dispatches, long.counts.dispatches] });
       console.log(`kiln ${model} (${used}) batch ${batch}: ${per.dispatches} dispatches per step (runs of ${k} and ${k + n} steps: ${short.counts.dispatches}, ${long.counts.dispatches})`);
     }
