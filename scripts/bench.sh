@@ -19,6 +19,8 @@ run_bench() {
     node_modules/@tensorflow/tfjs-backend-webgpu/dist/tf-backend-webgpu.min.js dist/bench/
   log "Kiln vs TensorFlow.js in the browser (headless Chromium; WebGPU is SwiftShader on a GPU-less machine)"
   BENCH_NATIVE=$(tail -n 1 target/bench-native.log) node tests/bench.mjs
+  log "GPU kernels launched per WebGPU training step, by kind (seed network, airbench, TF.js webgpu)"
+  node tests/launches.mjs
   log "where the CPU path's training time goes (one thread; needs KILN_WASM_OPT=0 for function names)"
   node tests/cpu-profile.mjs
   log "time from opening the page to the first classification (pretrained weights)"

@@ -38,12 +38,12 @@ const worker = new WorkerClient(`./worker.js${workerQuery.size ? `?${workerQuery
 const bus = new Bus();
 
 // The test switch: with `?test` in the URL (the browser tests and benchmarks open the page so),
-// the page exposes `window.kiln` = {charts, memory(), lastSummary, fault(), restarts()} for
-// them to read and to cause faults. Without it, nothing of the page is global.
+// the page exposes `window.kiln` = {charts, memory(), lastSummary, fault(), restarts(),
+// launches()} for them to read and to cause faults. Without it, nothing of the page is global.
 /** @type {{charts: import("./charts.js").Charts, memory: () => Promise<unknown>,
  *   lastSummary: import("./values.js").TrainingSummary | null,
  *   fault: (fault: "trap" | "throw" | "close", request?: import("./protocol.js").RequestType | null) => Promise<void>,
- *   restarts: () => number} | null} */
+ *   restarts: () => number, launches: () => Promise<import("./protocol.js").LaunchCounts>} | null} */
 let hooks = null;
 
 const errors = errorsPanel();
@@ -103,6 +103,7 @@ if (query.has("test")) {
     lastSummary: null,
     fault: (fault, request = null) => worker.request("test_fault", { fault, request }),
     restarts: () => worker.restarts,
+    launches: () => worker.request("launch_counts", {}),
   };
   /** @type {any} */ (window).kiln = hooks;
 }

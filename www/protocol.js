@@ -74,6 +74,8 @@
  * @property {{fault: "trap" | "throw" | "close", request: RequestType | null}} test_fault only
  *   for a page opened with `?test`: the engine traps at the next request of type `request`, or
  *   the worker throws at its top level, or it closes itself
+ * @property {{}} launch_counts only for a page opened with `?test`: the GPU work recorded
+ *   since the first such request, which starts the count (worker/launches.js)
  */
 
 /** What each request resolves to.
@@ -104,6 +106,14 @@
  * @property {void} step_once
  * @property {void} watch_learning
  * @property {void} test_fault
+ * @property {LaunchCounts} launch_counts
+ */
+
+/** What the WebGPU engine has recorded since counting began: compute dispatches (in all and by
+ * kernel, the name cubecl gives its pipeline without its hash), buffer-to-buffer copies,
+ * `queue.writeBuffer` calls and queue submissions.
+ * @typedef {{dispatches: number, by_kernel: Record<string, number>, copies: number,
+ *   writes: number, submits: number}} LaunchCounts
  */
 
 /** @typedef {keyof Requests} RequestType */

@@ -6,6 +6,7 @@ import { initDevice } from "./worker/device.js";
 import { loadSaved, stopRun, trainNew, trainSaved } from "./worker/runs.js";
 import { watchGpuDevices } from "./worker/lost.js";
 import { post } from "./worker/post.js";
+import { launchCounts } from "./worker/launches.js";
 
 /** @typedef {import("./protocol.js").Requests} Requests */
 /** @typedef {import("./protocol.js").Replies} Replies */
@@ -46,6 +47,10 @@ const handlers = {
   step_once: (engine) => engine.stepOnce(),
   watch_learning: (engine, { on }) => engine.watchLearning(on),
   test_fault: (_, request) => testFault(request),
+  launch_counts: () => {
+    if (!TESTING) throw new Error("launch_counts: only for a page opened with ?test");
+    return launchCounts();
+  },
 };
 
 watchGpuDevices(); // before the WebGPU build asks for its device
