@@ -23,7 +23,7 @@ pub const MODELS: &[(&str, &str)] = &[
     (
         "airbench",
         "airbench94 (Jordan 2024): whitening conv + 3 conv blocks with BatchNorm and GELU, \
-         1.97 M parameters, about 94% in 10 epochs",
+         1.97 M parameters, 90.7% here in 10 epochs (94.0% published)",
     ),
 ];
 
