@@ -1,7 +1,8 @@
 //! Resuming saved runs over and over, refused or not, without training them, holds memory
 //! steady. burn-autodiff keeps a record of every parameter made trainable until a backward pass
-//! runs; restoring a checkpoint onto the autodiff device left about 24 kB of such records per
-//! resume, which grew the checkpoint fuzzer past its 2 GB limit (docs/robustness.md).
+//! runs: a resume that made its model trainable would leave about 24 kB behind, and the
+//! checkpoint fuzzer, which resumes a hundred checkpoints a second and never trains, would grow
+//! past its 2 GB limit (docs/robustness.md).
 //!
 //! The memory is the process's resident set (Linux), so this file holds a single test: tests
 //! run in parallel threads of one process, and another test's allocations would be counted.
@@ -12,7 +13,8 @@ mod common;
 use burn::prelude::*;
 use kiln::train::{Checkpoint, Trainer, TrainingConfig};
 
-/// Resumes measured; before the fix they grew the process by about 24 kB each (7 MB in all).
+/// Resumes measured: resumes that left their records behind would grow the process by about
+/// 24 kB each, 7 MB in all.
 const RESUMES: usize = 300;
 /// What the process may grow by over those resumes: allocator noise, a fraction of the leak.
 const ALLOWED_GROWTH_KB: u64 = 2048;

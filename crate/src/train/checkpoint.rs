@@ -106,11 +106,11 @@ impl Checkpoint {
     /// belong together; the model ends on `device` with autodiff enabled.
     ///
     /// Everything is read and checked on the plain device, and the model is moved to the
-    /// autodiff device last, not yet trainable. burn-autodiff records each parameter made
-    /// trainable in a process-wide graph that only a backward pass clears (about 12 kB per
-    /// model here): restoring onto the autodiff device left those records behind for every
-    /// checkpoint refused halfway and every resumed run that never trained, so that resuming
-    /// many checkpoints without training (the checkpoint fuzzer) grew without bound.
+    /// autodiff device last, not yet trainable (`Trainer::run` makes it trainable). burn-autodiff
+    /// records each parameter made trainable in a process-wide graph that only a backward pass
+    /// clears (about 12 kB per model): made trainable here, a checkpoint refused halfway or a
+    /// resumed run that never trains would leave them behind, and resuming many checkpoints
+    /// without training (the checkpoint fuzzer) would grow without bound.
     pub fn restore(&self, device: &Device) -> Result<Restored, CheckpointError> {
         let (model, meta) = weights::from_bytes("saved run", &self.weights, device)?;
         if meta.model != self.config.model {
