@@ -41,7 +41,8 @@ pub enum CheckpointError {
 
 /// A checkpoint read back: what a resumed run starts from.
 pub struct Restored {
-    /// On the autodiff device the checkpoint was restored to, in training mode.
+    /// On the autodiff device the checkpoint was restored to, not yet trainable: `Trainer::run`
+    /// makes it trainable when training starts (see [`Checkpoint::restore`]).
     pub model: Model,
     pub optimizer: ModuleOptimizer,
     /// The statistics the weights were trained with, not recomputed from today's data.
@@ -101,11 +102,17 @@ impl Checkpoint {
         })
     }
 
-    /// Read the weights, optimiser state and history back onto `device` (autodiff is enabled
-    /// here), checking that they belong together.
+    /// Read the weights, optimiser state and history back onto `device`, checking that they
+    /// belong together; the model ends on `device` with autodiff enabled.
+    ///
+    /// Everything is read and checked on the plain device, and the model is moved to the
+    /// autodiff device last, not yet trainable (`Trainer::run` makes it trainable). burn-autodiff
+    /// records each parameter made trainable in a process-wide graph that only a backward pass
+    /// clears (about 12 kB per model): made trainable here, a checkpoint refused halfway or a
+    /// resumed run that never trains would leave them behind, and resuming many checkpoints
+    /// without training (the checkpoint fuzzer) would grow without bound.
     pub fn restore(&self, device: &Device) -> Result<Restored, CheckpointError> {
-        let autodiff = device.clone().autodiff();
-        let (model, meta) = weights::from_bytes("saved run", &self.weights, &autodiff)?;
+        let (model, meta) = weights::from_bytes("saved run", &self.weights, device)?;
         if meta.model != self.config.model {
             return Err(CheckpointError::Inconsistent(format!(
                 "the weights are a {:?} model but the run is configured for {:?}",
@@ -119,7 +126,6 @@ impl Checkpoint {
                 self.history.len()
             )));
         }
-        let model = model.train();
         optimizer::check_state(&self.optimizer, &self.weights)?;
         let optimizer = optimizer::load_state(
             optimizer::build(&self.config.optimizer, self.config.weight_decay),
@@ -143,7 +149,7 @@ impl Checkpoint {
         };
         let history = History::restored(self.history.clone(), model.valid(), best);
         Ok(Restored {
-            model,
+            model: model.fork(&device.clone().autodiff()),
             optimizer,
             normalization: meta.normalization,
             average,

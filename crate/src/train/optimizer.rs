@@ -118,40 +118,76 @@ pub fn load_state(
 }
 
 /// Check a saved optimiser state against the weights it belongs to before burn reads it: every
-/// state tensor is named after its parameter's id and has that parameter's shape (Adam's moments,
-/// SGD's velocity). burn panics on a tensor whose shape does not fit (a damaged file), so a
-/// mismatch is refused here, naming the tensor.
+/// state tensor is named after its parameter's id, carries that id, and has that parameter's
+/// shape (Adam's moments, SGD's velocity); every `ID.__rank` scalar, from which burn takes the
+/// rank it builds a parameter's state tensors at, names a parameter of that rank. burn panics on
+/// a state that breaks any of these (a damaged file), so a mismatch is refused here, naming the
+/// tensor or scalar.
 pub fn check_state(state: &[u8], weights: &[u8]) -> Result<(), OptimizerStateError> {
-    let tensors = |bytes: &[u8]| {
+    let read = |bytes: &[u8]| {
         Reader::from_bytes(Bytes::from_bytes_vec(bytes.to_vec()))
-            .and_then(|reader| reader.into_tensors())
             .map_err(|e| OptimizerStateError::Format(e.to_string()))
     };
-    let params: std::collections::BTreeMap<u64, Vec<usize>> = tensors(weights)?
+    let tensors = |reader: Reader| {
+        reader
+            .into_tensors()
+            .map_err(|e| OptimizerStateError::Format(e.to_string()))
+    };
+    let params: std::collections::BTreeMap<u64, Vec<usize>> = tensors(read(weights)?)?
         .into_iter()
         .filter_map(|t| Some((t.param_id?, t.shape.as_slice().to_vec())))
         .collect();
+    let format = |message: String| Err(OptimizerStateError::Format(message));
+    let state = read(state)?;
+    for (name, value) in state.scalars() {
+        let Some(id) = name.strip_suffix(".__rank") else {
+            continue;
+        };
+        // burn skips a rank it cannot read; any other must be the parameter's.
+        let (Ok(id), Ok(rank)) = (id.parse::<u64>(), usize::try_from(*value)) else {
+            continue;
+        };
+        match params.get(&id) {
+            Some(shape) if shape.len() == rank => {}
+            Some(shape) => {
+                return format(format!(
+                    "{name} is {rank}, but its parameter has shape {shape:?}"
+                ));
+            }
+            None => return format(format!("{name} belongs to no parameter of the weights")),
+        }
+    }
     for tensor in tensors(state)? {
         let id = tensor
             .name
             .split('.')
             .next()
             .and_then(|id| id.parse::<u64>().ok());
+        match tensor.param_id {
+            Some(param) if Some(param) != id => {
+                return format(format!(
+                    "{} is stored for parameter {param}, not the one it is named after",
+                    tensor.name
+                ));
+            }
+            Some(_) => {}
+            None => return format(format!("{} names no parameter id", tensor.name)),
+        }
         let expected = id.and_then(|id| params.get(&id));
         match expected {
             Some(shape) if *shape == tensor.shape.as_slice() => {}
             Some(shape) => {
-                return Err(OptimizerStateError::Format(format!(
+                return format(format!(
                     "{} has shape {:?}, but its parameter has shape {shape:?}",
                     tensor.name,
                     tensor.shape.as_slice()
-                )));
+                ));
             }
             None => {
-                return Err(OptimizerStateError::Format(format!(
+                return format(format!(
                     "{} belongs to no parameter of the weights",
                     tensor.name
-                )));
+                ));
             }
         }
     }

@@ -64,6 +64,8 @@ impl Trainer {
             Ok(plan) => plan,
             Err(e) => return (self, Err(e)),
         };
+        // A resumed model arrives untrainable (`Checkpoint::restore`); the others already are.
+        self.model = self.model.train();
         observer.event(&TrainingEvent::Started {
             first_epoch: plan.first_epoch,
             epochs: plan.config.epochs,

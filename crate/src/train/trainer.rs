@@ -99,7 +99,7 @@ pub struct Trainer {
     pub config: TrainingConfig,
     /// The autodiff device the model lives on.
     pub(super) device: Device,
-    /// On `device`, in training mode.
+    /// On `device`; in training mode from the start of `run` (a resumed one is not before).
     pub(super) model: Model,
     pub(super) optimizer: ModuleOptimizer,
     pub(super) normalization: Normalization,
