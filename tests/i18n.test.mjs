@@ -213,9 +213,9 @@ test("on the published site: the model menu, the site's dataset and the offline 
   const info = await id("model-info").innerText();
   assert.match(info, /白化层/);
   assert.match(info, /1,975,096 个参数，训练一张图像需要 709 MFLOP。/);
-  assert.match(info, /准确率约为 94\.0%（airbench94 公布的 10 轮结果，Jordan 2024）。/);
+  assert.match(info, /准确率约为 90\.7%（按其训练方案训练 10 轮，Kiln 在这份 CIFAR-10 上实测；airbench94 在原始图像上公布的是 94\.0%）。/);
   assert.match(info, new RegExp(zh["model.info.tta"]));
-  assert.match(await id("model-select").locator("option", { hasText: "airbench" }).innerText(), /^airbench（1,975,096 个参数，约 94%）$/);
+  assert.match(await id("model-select").locator("option", { hasText: "airbench" }).innerText(), /^airbench（1,975,096 个参数，约 91%）$/);
   // Where the site ships no airbench weights, the error says so in Chinese.
   if (await id("error").isVisible()) assert.match(await id("error").innerText(), /airbench\.bpk 处没有预训练权重/);
 

@@ -46,8 +46,8 @@ pub const AIRBENCH: ModelInfo = ModelInfo {
     forward_flops: 236_300_000,
     train_flops: 708_900_000,
     expected_accuracy: 0.907,
-    accuracy_source: "10 epochs of its recipe, measured by Kiln on this copy of CIFAR-10 \
-                      (airbench94 publishes 94.0% on the original images)",
+    accuracy_source: "10 epochs of its recipe, measured by Kiln on this copy of CIFAR-10; \
+                      airbench94 publishes 94.0% on the original images",
     tta: true,
     pretrained: "models/airbench.bpk",
     page_batch_size: 256,
