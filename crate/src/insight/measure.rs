@@ -10,7 +10,7 @@ use burn::tensor::Transaction;
 
 use crate::insight::{ActivationStats, Insight, LayerGradient, stats};
 use crate::model::Model;
-use crate::train::read::ReadError;
+use crate::train::read::{ReadError, read_transaction};
 
 /// Values of each hidden layer read back for its histogram: the outputs of as many of the
 /// batch's first images as fit (at least one image).
@@ -261,14 +261,6 @@ fn hidden(name: &str, outputs: Tensor<2>, saturating: bool) -> Hidden {
 
 /// Read a look's figures alone.
 pub async fn read(measured: &Measured) -> Result<Insight, ReadError> {
-    let data = measured
-        .register(Transaction::default())
-        .execute_async()
-        .await
-        .map_err(|e| ReadError(e.to_string()))?;
-    let mut values = data.into_iter().map(|d| {
-        d.try_into_vec_as::<f32>()
-            .map_err(|e| ReadError(format!("{e:?}")))
-    });
+    let mut values = read_transaction(measured.register(Transaction::default())).await?;
     measured.decode(&mut values)
 }

@@ -17,7 +17,7 @@ use burn::tensor::Transaction;
 use web_time::Instant;
 
 use crate::insight::{Insight, Measured};
-use crate::train::read::ReadError;
+use crate::train::read::{ReadError, read_transaction};
 
 /// Loss and accuracy summed on the device since the last report.
 pub struct Window {
@@ -86,14 +86,7 @@ impl Window {
             if let Some(measured) = &self.insight {
                 transaction = measured.register(transaction);
             }
-            let data = transaction
-                .execute_async()
-                .await
-                .map_err(|e| ReadError(e.to_string()))?;
-            let mut values = data.into_iter().map(|d| {
-                d.try_into_vec_as::<f32>()
-                    .map_err(|e| ReadError(format!("{e:?}")))
-            });
+            let mut values = read_transaction(transaction).await?;
             let sums = values
                 .next()
                 .unwrap_or_else(|| Err(ReadError("a report's sums were not read".into())))?;
