@@ -30,7 +30,7 @@ export function learnPanel({ worker, bus, errors }) {
   let training = false;
   let hasDataset = false;
   let looking = false;
-  /** @type {string | null} a forced look asked for while another was under way */
+  /** @type {string | null} a look asked for while another was under way */
   let pending = null;
   let steps = 0; // batches run in slow motion
   /** @type {ReturnType<typeof setTimeout>[]} */

@@ -279,7 +279,7 @@ pub fn run(args: TrainArgs) -> CliResult {
             &kept.model,
             &meta,
             out,
-            Default::default(),
+            weights::Precision::Full,
         ))
         .map_err(|e| e.to_string())?;
         if !args.json {

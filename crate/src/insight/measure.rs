@@ -8,7 +8,7 @@ use burn::optim::GradientsParams;
 use burn::prelude::*;
 use burn::tensor::Transaction;
 
-use crate::insight::{ActivationStats, Insight, LayerGradient, stats};
+use crate::insight::{ActivationStats, BINS, Insight, LayerGradient};
 use crate::model::Model;
 use crate::train::read::{ReadError, read_transaction};
 
@@ -214,10 +214,18 @@ impl Measured {
         for h in &self.hidden {
             let (f, sample) = (next()?, next()?);
             let n = h.count.max(1) as f32;
+            let (min, max) = if f[2].is_finite() && f[3].is_finite() && f[2] <= f[3] {
+                (f[2], f[3])
+            } else {
+                (0.0, 0.0)
+            };
             activations.push(ActivationStats {
+                layer: h.name.clone(),
                 zero_share: f[0] / n,
                 saturated_share: self.saturating.then_some(f[1] / n),
-                ..stats(&h.name, &sample, (f[2], f[3]))
+                min,
+                max,
+                histogram: histogram(&sample, min, max),
             });
         }
         Ok(Insight {
@@ -259,8 +267,46 @@ fn hidden(name: &str, outputs: Tensor<2>, saturating: bool) -> Hidden {
     }
 }
 
+/// `BINS` counts of `values` (a sample of a layer's outputs) over the range `[min, max]` of all
+/// of them.
+fn histogram(values: &[f32], min: f32, max: f32) -> Vec<u32> {
+    let width = (max - min).max(f32::EPSILON);
+    let mut histogram = vec![0u32; BINS];
+    for v in values.iter().filter(|v| v.is_finite()) {
+        let bin = (((v - min) / width) * BINS as f32).max(0.0) as usize;
+        histogram[bin.min(BINS - 1)] += 1;
+    }
+    histogram
+}
+
 /// Read a look's figures alone.
 pub async fn read(measured: &Measured) -> Result<Insight, ReadError> {
     let mut values = read_transaction(measured.register(Transaction::default())).await?;
     measured.decode(&mut values)
+}
+
+#[cfg(all(test, not(target_arch = "wasm32")))]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_hidden_layer_s_dead_and_saturated_units_are_counted() {
+        let device = Device::flex();
+        let outputs =
+            Tensor::<2>::from_data(TensorData::new(vec![0.0, 0.0, 0.5, 0.99], [1, 4]), &device);
+        let measured = Measured {
+            images: 1,
+            loss: Tensor::zeros([1], &device),
+            layers: vec![],
+            hidden: vec![hidden("conv1", outputs, true)],
+            saturating: true,
+        };
+        let s = &pollster::block_on(read(&measured)).unwrap().activations[0];
+        assert_eq!(s.zero_share, 0.5);
+        // 0, 0 (below 0.05) and 0.99 (above 0.95).
+        assert_eq!(s.saturated_share, Some(0.75));
+        assert_eq!(s.histogram.iter().sum::<u32>(), 4);
+        assert_eq!(s.histogram[0], 2);
+        assert_eq!(s.histogram[BINS - 1], 1);
+    }
 }

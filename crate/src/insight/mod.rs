@@ -27,7 +27,8 @@ pub struct LayerGradient {
     pub layer: String,
     /// ‖∇J(w)‖ on the batch.
     pub gradient_norm: f32,
-    /// ‖w − w_before‖ since the previous look; none at the first.
+    /// ‖w − w_before‖: during training the step's own update; between runs, the change since
+    /// the previous look (none at the first).
     pub update_norm: Option<f32>,
     /// ‖w‖.
     pub weight_norm: f32,
@@ -89,48 +90,4 @@ pub async fn look(
     let insight = measure::read(&measured).await?;
     *before = now;
     Ok(insight)
-}
-
-/// The spread of one layer's outputs: the shares of zero and saturated values (sigmoid outputs
-/// below 0.05 or above 0.95) among `values`, their range and their histogram over `range` (the
-/// range of all the layer's outputs, of which `values` may be a sample).
-pub fn stats(layer: &str, values: &[f32], (min, max): (f32, f32)) -> ActivationStats {
-    let n = values.len().max(1) as f32;
-    let zero = values.iter().filter(|v| **v == 0.0).count() as f32;
-    let saturated = values.iter().filter(|v| **v < 0.05 || **v > 0.95).count() as f32;
-    let (min, max) = if min.is_finite() && max.is_finite() && min <= max {
-        (min, max)
-    } else {
-        (0.0, 0.0)
-    };
-    let width = (max - min).max(f32::EPSILON);
-    let mut histogram = vec![0u32; BINS];
-    for v in values.iter().filter(|v| v.is_finite()) {
-        let bin = (((v - min) / width) * BINS as f32).max(0.0) as usize;
-        histogram[bin.min(BINS - 1)] += 1;
-    }
-    ActivationStats {
-        layer: layer.to_string(),
-        zero_share: zero / n,
-        saturated_share: Some(saturated / n),
-        min,
-        max,
-        histogram,
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn stats_count_dead_and_saturated_units() {
-        let s = stats("conv1", &[0.0, 0.0, 0.5, 0.99], (0.0, 0.99));
-        assert_eq!(s.zero_share, 0.5);
-        // 0, 0 (below 0.05) and 0.99 (above 0.95).
-        assert_eq!(s.saturated_share, Some(0.75));
-        assert_eq!(s.histogram.iter().sum::<u32>(), 4);
-        assert_eq!(s.histogram[0], 2);
-        assert_eq!(s.histogram[BINS - 1], 1);
-    }
 }

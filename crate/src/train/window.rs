@@ -90,10 +90,9 @@ impl Window {
             let sums = values
                 .next()
                 .unwrap_or_else(|| Err(ReadError("a report's sums were not read".into())))?;
-            let insight = match &self.insight {
-                Some(measured) => Some(measured.decode(&mut values)?),
-                None => None,
-            };
+            let insight = (self.insight.as_ref())
+                .map(|measured| measured.decode(&mut values))
+                .transpose()?;
             Ok(Totals {
                 loss_sum: sums[0] as f64,
                 correct: sums[1].round() as usize,
