@@ -20,6 +20,15 @@ fn stdout_json(out: &Output) -> serde_json::Value {
     serde_json::from_str(last).unwrap_or_else(|e| panic!("last line is not JSON ({e}): {text}"))
 }
 
+/// A command that succeeded; its stderr is shown when it did not.
+fn assert_success(out: &Output) {
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
 /// A failing command: non-zero exit, one line on stderr naming `needle`, no panic.
 fn assert_clean_failure(out: &Output, needle: &str) {
     let stderr = String::from_utf8_lossy(&out.stderr);
@@ -36,7 +45,7 @@ fn assert_clean_failure(out: &Output, needle: &str) {
 #[test]
 fn info_reports_layers_and_parameter_count() {
     let out = kiln(&["info", "--json"]);
-    assert!(out.status.success());
+    assert_success(&out);
     let json = stdout_json(&out);
     assert_eq!(json["parameters"], 122_570);
     assert_eq!(json["layers"].as_array().unwrap().len(), 8);
@@ -107,11 +116,7 @@ fn train_saves_weights_that_eval_reads_back() {
         weights,
         "--json",
     ]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert_success(&out);
     let summary = stdout_json(&out);
     for key in [
         "test_accuracy",
@@ -130,11 +135,7 @@ fn train_saves_weights_that_eval_reads_back() {
     assert_eq!(summary["epochs"], 2);
 
     let out = kiln(&["eval", "--data", test, "--weights", weights, "--json"]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert_success(&out);
     let eval = stdout_json(&out);
     assert_eq!(eval["images"], 10);
     assert_eq!(eval["per_class_accuracy"].as_array().unwrap().len(), 10);
@@ -170,11 +171,7 @@ fn train_saves_weights_that_eval_reads_back() {
         half,
         "--half",
     ]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert_success(&out);
     let size = |p: &str| std::fs::metadata(p).unwrap().len();
     assert!(
         size(half) < size(weights) * 6 / 10,
@@ -183,11 +180,7 @@ fn train_saves_weights_that_eval_reads_back() {
         size(weights)
     );
     let out = kiln(&["eval", "--data", test, "--weights", half, "--json"]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert_success(&out);
     assert_eq!(stdout_json(&out)["images"], 10);
     // The accuracy it stores is the whole, plain test set's.
     let args = [
@@ -230,11 +223,7 @@ fn train_saves_weights_that_eval_reads_back() {
         more,
         "--json",
     ]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert_success(&out);
     let bytes = std::fs::read(more).unwrap();
     let (_, meta) =
         kiln::weights::from_bytes("more.bpk", &bytes, &burn::prelude::Device::flex()).unwrap();
@@ -277,11 +266,7 @@ fn shipped_eval(file: &str) -> Option<serde_json::Value> {
         weights.to_str().unwrap(),
         "--json",
     ]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert_success(&out);
     let eval = stdout_json(&out);
     eprintln!(
         "www/models/{file}: test accuracy {:.2}% on {} images",
