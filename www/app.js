@@ -104,6 +104,8 @@ if (query.has("test")) {
     fault: (fault, request = null) => worker.request("test_fault", { fault, request }),
     restarts: () => worker.restarts,
     launches: () => worker.request("launch_counts", {}),
+    /** @param {string} model @param {"adam" | "sgd" | "nesterov"} optimizer */
+    fusedOptimizer: (model, optimizer) => worker.request("test_fused_optimizer", { model, optimizer }),
   };
   /** @type {any} */ (window).kiln = hooks;
 }

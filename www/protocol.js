@@ -76,6 +76,9 @@
  *   the worker throws at its top level, or it closes itself
  * @property {{}} launch_counts only for a page opened with `?test`: the GPU work recorded
  *   since the first such request, which starts the count (worker/launches.js)
+ * @property {{model: string, optimizer: "adam" | "sgd" | "nesterov"}} test_fused_optimizer only
+ *   for a page opened with `?test`: `model` trained four steps with Kiln's fused optimiser and
+ *   with burn's on the device in use (crate/src/train/fused/check.rs)
  */
 
 /** What each request resolves to.
@@ -107,6 +110,8 @@
  * @property {void} watch_learning
  * @property {void} test_fault
  * @property {LaunchCounts} launch_counts
+ * @property {{largest_difference: number, largest_change: number}} test_fused_optimizer the
+ *   largest difference between a weight of the two networks, and the largest change of a weight
  */
 
 /** What the WebGPU engine has recorded since counting began: compute dispatches (in all and by

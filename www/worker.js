@@ -51,6 +51,10 @@ const handlers = {
     if (!TESTING) throw new Error("launch_counts: only for a page opened with ?test");
     return launchCounts();
   },
+  test_fused_optimizer: (engine, { model, optimizer }) => {
+    if (!TESTING) throw new Error("test_fused_optimizer: only for a page opened with ?test");
+    return engine.testFusedOptimizer(model, optimizer);
+  },
 };
 
 watchGpuDevices(); // before the WebGPU build asks for its device

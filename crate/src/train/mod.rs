@@ -7,6 +7,7 @@ pub mod config;
 pub mod eval;
 pub mod events;
 pub mod field;
+pub mod fused;
 pub mod history;
 pub mod optimizer;
 pub mod probe;

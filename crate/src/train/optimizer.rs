@@ -12,14 +12,15 @@ use std::cell::RefCell;
 
 use burn::optim::decay::WeightDecayConfig;
 use burn::optim::{
-    Adam, AdamConfig, AdamState, ModuleOptimizer, Optimizer, RecordState, SgdConfig, StateSink,
-    StateSource, join_path,
+    Adam, AdamConfig, AdamState, AdaptiveMomentumState, ModuleOptimizer, Optimizer, RecordState,
+    SgdConfig, SgdState, StateSink, StateSource, join_path,
 };
 use burn::prelude::*;
 use burn::store::burn_pack::{Reader, Scalar, Tensor as PackTensor, Writer};
 use burn::tensor::{Bytes, Transaction};
 
 use crate::train::config::OptimizerConfig;
+use crate::train::fused::{self, AdamScalars, SgdScalars};
 
 /// Why an optimiser state could not be saved or restored.
 #[derive(Debug, thiserror::Error)]
@@ -31,27 +32,48 @@ pub enum OptimizerStateError {
 }
 
 /// Build the optimiser a config asks for, with an L2 penalty of `weight_decay` (0 for none)
-/// added to every gradient.
+/// added to every gradient. Each parameter's update is one fused operation (`fused`).
 pub fn build(config: &OptimizerConfig, weight_decay: f64) -> ModuleOptimizer {
+    let decay = weight_decay as f32;
+    match *config {
+        OptimizerConfig::Adam {
+            beta_1,
+            beta_2,
+            epsilon,
+        } => ModuleOptimizer::from(AsyncAdam {
+            beta_1,
+            beta_2,
+            epsilon,
+            decay,
+        }),
+        OptimizerConfig::Sgd => ModuleOptimizer::from(Sgd { decay }),
+        OptimizerConfig::Nesterov { momentum } => ModuleOptimizer::from(Nesterov {
+            momentum,
+            weight_decay: decay,
+        }),
+    }
+}
+
+/// burn's own optimisers for a config: the reference the fused ones are tested against.
+pub fn build_reference(config: &OptimizerConfig, weight_decay: f64) -> ModuleOptimizer {
     let decay = (weight_decay > 0.0).then(|| WeightDecayConfig::new(weight_decay as f32));
     match *config {
         OptimizerConfig::Adam {
             beta_1,
             beta_2,
             epsilon,
-        } => ModuleOptimizer::from(AsyncAdam(
-            AdamConfig::new()
-                .with_beta_1(beta_1)
-                .with_beta_2(beta_2)
-                .with_epsilon(epsilon)
-                .with_weight_decay(decay)
-                .build(),
-        )),
-        // Plain SGD keeps no tensors, so burn's record of it needs no read at all.
+        } => AdamConfig::new()
+            .with_beta_1(beta_1)
+            .with_beta_2(beta_2)
+            .with_epsilon(epsilon)
+            .with_weight_decay(decay)
+            .init(),
         OptimizerConfig::Sgd => SgdConfig::new().with_weight_decay(decay).init(),
-        OptimizerConfig::Nesterov { momentum } => ModuleOptimizer::from(Nesterov {
+        // burn's Nesterov SGD keeps its velocity private; the reference is the same update
+        // composed from burn's operations.
+        OptimizerConfig::Nesterov { momentum } => ModuleOptimizer::from(ReferenceNesterov {
             momentum,
-            weight_decay: weight_decay as f32,
+            decay: weight_decay as f32,
         }),
     }
 }
@@ -236,9 +258,16 @@ fn collecting() -> bool {
     COLLECTING.with(|c| c.borrow().is_some())
 }
 
-/// burn's Adam, with a state that can be saved without synchronous reads.
+/// Adam as burn computes it (`AdamConfig`, no AMSGrad), each parameter's update one fused
+/// operation, with a state that can be saved without synchronous reads. The state is burn's
+/// [`AdamState`], so checkpoints are burn's Adam records.
 #[derive(Clone)]
-pub struct AsyncAdam(Adam);
+pub struct AsyncAdam {
+    beta_1: f32,
+    beta_2: f32,
+    epsilon: f32,
+    decay: f32,
+}
 
 /// [`AdamState`] under another name, so that its record can be collected.
 #[derive(Clone)]
@@ -254,12 +283,51 @@ impl Optimizer for AsyncAdam {
         grad: Tensor<D>,
         state: Option<Self::State<D>>,
     ) -> (Tensor<D>, Option<Self::State<D>>) {
-        let (tensor, state) = self.0.step(lr, tensor, grad, state.map(|s| s.0));
-        (tensor, state.map(AsyncAdamState))
+        let (time, moments) = match state {
+            Some(AsyncAdamState(AdamState { momentum })) => (
+                momentum.time + 1,
+                Some((momentum.moment_1, momentum.moment_2)),
+            ),
+            None => (1, None),
+        };
+        let scalars = AdamScalars::at(time, lr, self.beta_1, self.beta_2, self.epsilon, self.decay);
+        let (tensor, moment_1, moment_2) = fused::adam(tensor, grad, moments, scalars);
+        let momentum = AdaptiveMomentumState::new(time, moment_1, moment_2);
+        (tensor, Some(AsyncAdamState(AdamState::new(momentum))))
     }
 
     fn to_device<const D: usize>(state: Self::State<D>, device: &Device) -> Self::State<D> {
         AsyncAdamState(Adam::to_device(state.0, device))
+    }
+}
+
+/// Plain SGD as burn's `Sgd` without momentum computes it, the update one fused operation. Its
+/// state is burn's empty [`SgdState`], so its records are burn's.
+#[derive(Clone)]
+pub struct Sgd {
+    decay: f32,
+}
+
+impl Optimizer for Sgd {
+    type State<const D: usize> = SgdState<D>;
+
+    fn step<const D: usize>(
+        &self,
+        lr: f64,
+        tensor: Tensor<D>,
+        grad: Tensor<D>,
+        _state: Option<Self::State<D>>,
+    ) -> (Tensor<D>, Option<Self::State<D>>) {
+        let scalars = SgdScalars {
+            lr: lr as f32,
+            momentum: 0.0,
+            decay: self.decay,
+        };
+        (fused::sgd(tensor, grad, scalars), Some(SgdState::new(None)))
+    }
+
+    fn to_device<const D: usize>(state: Self::State<D>, _device: &Device) -> Self::State<D> {
+        state
     }
 }
 
@@ -288,8 +356,9 @@ impl<const D: usize> RecordState for AsyncAdamState<D> {
 }
 
 /// SGD with Nesterov momentum and an L2 penalty, as PyTorch's `SGD(nesterov=True)` (no
-/// dampening): `g ← ∇ + λw`, `v ← μv + g`, `w ← w − α(g + μv)`. burn's own keeps its velocity
-/// private, so its state could not be saved with an async read; this one's can.
+/// dampening): `g ← ∇ + λw`, `v ← μv + g`, `w ← w − α(g + μv)`, the update one fused operation.
+/// burn's own keeps its velocity private, so its state could not be saved with an async read;
+/// this one's can.
 #[derive(Clone)]
 pub struct Nesterov {
     momentum: f32,
@@ -311,26 +380,52 @@ impl Optimizer for Nesterov {
         grad: Tensor<D>,
         state: Option<Self::State<D>>,
     ) -> (Tensor<D>, Option<Self::State<D>>) {
-        let grad = if self.weight_decay > 0.0 {
-            grad + tensor.clone().mul_scalar(self.weight_decay)
-        } else {
-            grad
+        let scalars = SgdScalars {
+            lr: lr as f32,
+            momentum: self.momentum,
+            decay: self.weight_decay,
         };
-        let velocity = match state {
-            Some(state) => state.velocity.mul_scalar(self.momentum) + grad.clone(),
-            None => grad.clone(),
-        };
-        let step = velocity.clone().mul_scalar(self.momentum) + grad;
-        (
-            tensor - step.mul_scalar(lr),
-            Some(NesterovState { velocity }),
-        )
+        let (tensor, velocity) = fused::nesterov(tensor, grad, state.map(|s| s.velocity), scalars);
+        (tensor, Some(NesterovState { velocity }))
     }
 
     fn to_device<const D: usize>(state: Self::State<D>, device: &Device) -> Self::State<D> {
         NesterovState {
             velocity: state.velocity.to_device(device),
         }
+    }
+}
+
+/// [`Nesterov`] composed from burn's operations ([`fused::reference::nesterov`]): the reference
+/// the fused update is tested against. Its state is [`Nesterov`]'s.
+#[derive(Clone)]
+pub struct ReferenceNesterov {
+    momentum: f32,
+    decay: f32,
+}
+
+impl Optimizer for ReferenceNesterov {
+    type State<const D: usize> = NesterovState<D>;
+
+    fn step<const D: usize>(
+        &self,
+        lr: f64,
+        tensor: Tensor<D>,
+        grad: Tensor<D>,
+        state: Option<Self::State<D>>,
+    ) -> (Tensor<D>, Option<Self::State<D>>) {
+        let scalars = SgdScalars {
+            lr: lr as f32,
+            momentum: self.momentum,
+            decay: self.decay,
+        };
+        let velocity = state.map_or_else(|| tensor.zeros_like(), |s| s.velocity);
+        let (tensor, velocity) = fused::reference::nesterov(tensor, grad, velocity, scalars);
+        (tensor, Some(NesterovState { velocity }))
+    }
+
+    fn to_device<const D: usize>(state: Self::State<D>, device: &Device) -> Self::State<D> {
+        Nesterov::to_device(state, device)
     }
 }
 

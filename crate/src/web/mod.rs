@@ -13,6 +13,7 @@ mod constructors;
 mod dataset;
 pub mod device;
 mod evaluation;
+mod fused;
 mod insight;
 mod js;
 mod memory;

@@ -1,0 +1,38 @@
+//! The fused optimisers held to burn's on the device in use (`train::fused::check`), for the
+//! browser test on WebGPU: the worker answers it only on a page opened with `?test`.
+
+use js_sys::Promise;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::future_to_promise;
+
+use crate::train::OptimizerConfig;
+use crate::train::fused::check::compare;
+use crate::web::{Engine, js};
+
+#[wasm_bindgen]
+impl Engine {
+    /// Train `model` four steps with Kiln's fused `optimizer` ("adam", "sgd" or "nesterov") and
+    /// with burn's, from the same weights on the same random batches, on the device in use:
+    /// `{largest_difference, largest_change}` of their weights.
+    #[wasm_bindgen(js_name = testFusedOptimizer)]
+    pub fn test_fused_optimizer(&self, model: String, optimizer: String) -> Promise {
+        let shared = self.shared.clone();
+        future_to_promise(async move {
+            let device = shared.device().map_err(js::error)?;
+            let (config, lr) = match optimizer.as_str() {
+                "adam" => (OptimizerConfig::adam(), 1e-3),
+                "sgd" => (OptimizerConfig::Sgd, 0.05),
+                "nesterov" => (OptimizerConfig::Nesterov { momentum: 0.85 }, 0.05),
+                other => {
+                    return Err(js::error(format!(
+                        "testFusedOptimizer: no optimiser {other:?} (adam, sgd or nesterov)"
+                    )));
+                }
+            };
+            let agreement = compare(&device, &model, &config, lr, 5e-4, 4)
+                .await
+                .map_err(js::error)?;
+            Ok(js::to_js(&agreement))
+        })
+    }
+}

@@ -1,0 +1,55 @@
+//! Kiln's optimisers update each parameter in one fused operation (`train/fused`). Trained a few
+//! steps from the same weights on the same batches, they must leave the same weights as burn's
+//! own optimisers, to float tolerance, for every optimiser a recipe can name. The browser test
+//! `tests/fused.test.mjs` runs the same comparison on WebGPU.
+#![cfg(not(target_arch = "wasm32"))]
+
+use burn::prelude::*;
+use kiln::train::OptimizerConfig;
+use kiln::train::fused::check::compare;
+
+const ADAM: OptimizerConfig = OptimizerConfig::Adam {
+    beta_1: 0.9,
+    beta_2: 0.999,
+    epsilon: 1e-7,
+};
+
+fn assert_agrees(model: &str, config: OptimizerConfig, lr: f64, weight_decay: f64) {
+    let agreement = pollster::block_on(compare(
+        &Device::flex(),
+        model,
+        &config,
+        lr,
+        weight_decay,
+        4,
+    ))
+    .unwrap();
+    println!("{model} {config:?} wd {weight_decay}: {agreement:?}");
+    assert!(
+        agreement.largest_change > 1e-3,
+        "the steps barely moved the weights: {agreement:?}"
+    );
+    assert!(
+        agreement.largest_difference <= 1e-5,
+        "the fused {config:?} left weights {} away from burn's",
+        agreement.largest_difference
+    );
+}
+
+#[test]
+fn fused_adam_matches_burns_adam() {
+    assert_agrees("seed", ADAM, 1e-3, 0.0);
+    assert_agrees("seed", ADAM, 1e-3, 5e-4);
+}
+
+#[test]
+fn fused_sgd_matches_burns_sgd() {
+    assert_agrees("seed", OptimizerConfig::Sgd, 0.05, 5e-4);
+}
+
+#[test]
+fn fused_nesterov_matches_the_composed_update() {
+    let nesterov = OptimizerConfig::Nesterov { momentum: 0.85 };
+    assert_agrees("seed", nesterov, 0.05, 5e-4);
+    assert_agrees("airbench", nesterov, 0.05, 5e-4);
+}

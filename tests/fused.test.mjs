@@ -1,0 +1,33 @@
+// The fused optimisers (crate/src/train/fused) on the devices the page trains on: each network
+// trained four steps with Kiln's optimiser and with burn's, from the same weights on the same
+// batches, ends with the same weights to float tolerance. Natively the same comparison runs on
+// burn flex (crate/tests/fused_optimizer.rs); this one holds the WebGPU kernels to it.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { appPerFile, useBackend } from "./helpers.mjs";
+
+const PORT = 21080 + (process.pid % 1000);
+let page;
+appPerFile(PORT, (app) => ({ page } = app));
+
+const CASES = [
+  ["seed", "adam"],
+  ["seed", "sgd"],
+  ["seed", "nesterov"],
+  ["airbench", "nesterov"],
+];
+
+for (const backend of ["cpu", "webgpu"]) {
+  test(`the fused optimisers leave burn's weights on ${backend === "cpu" ? "the CPU path" : "WebGPU"}`, async () => {
+    await useBackend(page, backend);
+    for (const [model, optimizer] of CASES) {
+      const agreement = await page.evaluate(([m, o]) => window.kiln.fusedOptimizer(m, o), [model, optimizer]);
+      console.log(`${backend} ${model} ${optimizer}: ${JSON.stringify(agreement)}`);
+      assert.ok(agreement.largest_change > 1e-3, `${model}/${optimizer}: the steps barely moved the weights`);
+      assert.ok(
+        agreement.largest_difference <= 1e-5,
+        `${model}/${optimizer} on ${backend}: the fused weights are ${agreement.largest_difference} from burn's`,
+      );
+    }
+  });
+}
