@@ -57,6 +57,7 @@ function minus(b, a) {
 // The kind of operation a kernel does, from its name (cubecl's entry points, TF.js's program
 // classes), first match wins.
 const KINDS = [
+  ["optimiser (fused)", /^(adam|nesterov|sgd)_kernel/],
   ["convolution", /conv/i],
   ["pooling", /pool/i],
   ["matrix multiply", /matmul/i],
