@@ -1,8 +1,10 @@
 //! The optimiser, and its state saved with async reads.
 //!
+//! Each optimiser computes burn's update (Adam, plain SGD) or PyTorch's (Nesterov SGD) as one
+//! fused operation per parameter tensor (`train::fused`), and keeps burn's state types.
+//!
 //! burn's `ModuleOptimizer::to_record` reads every state tensor synchronously, which panics on
-//! WebGPU. Adam here is burn's own, wrapped so that its state can be *collected* instead of
-//! read: while [`state_bytes`] runs, the wrapper's `state_flatten` registers its tensors in one
+//! WebGPU. Adam's state is therefore wrapped so that it can be *collected* instead of read: while [`state_bytes`] runs, the wrapper's `state_flatten` registers its tensors in one
 //! read transaction and writes empty placeholders. The record burn builds from that is then
 //! filled with the data of the one async read. The bytes are exactly burn's optimiser record
 //! (a test checks this against burn's synchronous path), so they load with burn's
