@@ -52,6 +52,7 @@ pub fn build(config: &OptimizerConfig, weight_decay: f64) -> ModuleOptimizer {
         OptimizerConfig::Nesterov { momentum } => ModuleOptimizer::from(Nesterov {
             momentum,
             weight_decay: decay,
+            composed: false,
         }),
     }
 }
@@ -73,9 +74,10 @@ pub fn build_reference(config: &OptimizerConfig, weight_decay: f64) -> ModuleOpt
         OptimizerConfig::Sgd => SgdConfig::new().with_weight_decay(decay).init(),
         // burn's Nesterov SGD keeps its velocity private; the reference is the same update
         // composed from burn's operations.
-        OptimizerConfig::Nesterov { momentum } => ModuleOptimizer::from(ReferenceNesterov {
+        OptimizerConfig::Nesterov { momentum } => ModuleOptimizer::from(Nesterov {
             momentum,
-            decay: weight_decay as f32,
+            weight_decay: weight_decay as f32,
+            composed: true,
         }),
     }
 }
@@ -365,6 +367,9 @@ impl<const D: usize> RecordState for AsyncAdamState<D> {
 pub struct Nesterov {
     momentum: f32,
     weight_decay: f32,
+    /// The update composed from burn's operations ([`fused::reference::nesterov`]) instead of
+    /// fused: the reference the fused update is tested against.
+    composed: bool,
 }
 
 #[derive(Clone)]
@@ -387,7 +392,13 @@ impl Optimizer for Nesterov {
             momentum: self.momentum,
             decay: self.weight_decay,
         };
-        let (tensor, velocity) = fused::nesterov(tensor, grad, state.map(|s| s.velocity), scalars);
+        let velocity = state.map(|s| s.velocity);
+        let (tensor, velocity) = if self.composed {
+            let velocity = velocity.unwrap_or_else(|| tensor.zeros_like());
+            fused::reference::nesterov(tensor, grad, velocity, scalars)
+        } else {
+            fused::nesterov(tensor, grad, velocity, scalars)
+        };
         (tensor, Some(NesterovState { velocity }))
     }
 
@@ -395,39 +406,6 @@ impl Optimizer for Nesterov {
         NesterovState {
             velocity: state.velocity.to_device(device),
         }
-    }
-}
-
-/// [`Nesterov`] composed from burn's operations ([`fused::reference::nesterov`]): the reference
-/// the fused update is tested against. Its state is [`Nesterov`]'s.
-#[derive(Clone)]
-pub struct ReferenceNesterov {
-    momentum: f32,
-    decay: f32,
-}
-
-impl Optimizer for ReferenceNesterov {
-    type State<const D: usize> = NesterovState<D>;
-
-    fn step<const D: usize>(
-        &self,
-        lr: f64,
-        tensor: Tensor<D>,
-        grad: Tensor<D>,
-        state: Option<Self::State<D>>,
-    ) -> (Tensor<D>, Option<Self::State<D>>) {
-        let scalars = SgdScalars {
-            lr: lr as f32,
-            momentum: self.momentum,
-            decay: self.decay,
-        };
-        let velocity = state.map_or_else(|| tensor.zeros_like(), |s| s.velocity);
-        let (tensor, velocity) = fused::reference::nesterov(tensor, grad, velocity, scalars);
-        (tensor, Some(NesterovState { velocity }))
-    }
-
-    fn to_device<const D: usize>(state: Self::State<D>, device: &Device) -> Self::State<D> {
-        Nesterov::to_device(state, device)
     }
 }
 

@@ -25,6 +25,8 @@ pub struct Agreement {
 
 /// Train `model` (a registered name) `steps` steps on `device` with Kiln's optimiser and with
 /// burn's for `config`, at learning rate `lr` with an L2 penalty `weight_decay`.
+/// Both networks are built from the same seed of `device`'s random state: nothing else may
+/// draw from it meanwhile (run it alone, not beside other tests on the same device).
 pub async fn compare(
     device: &Device,
     model: &str,
