@@ -1,4 +1,4 @@
-// The fused optimisers (crate/src/train/fused) on the devices the page trains on: each network
+// The fused optimisers (crate/src/train/fused) and ReLU (crate/src/model/relu) on the devices the page trains on: each network
 // trained four steps with Kiln's optimiser and with burn's, from the same weights on the same
 // batches, ends with the same weights to float tolerance. Natively the same comparison runs on
 // burn flex (crate/tests/fused_optimizer.rs); this one holds the WebGPU kernels to it.
@@ -18,7 +18,7 @@ const CASES = [
 ];
 
 for (const backend of ["cpu", "webgpu"]) {
-  test(`the fused optimisers leave burn's weights on ${backend === "cpu" ? "the CPU path" : "WebGPU"}`, async () => {
+  test(`the fused optimisers leave burn's weights, and the fused ReLU burn's values, on ${backend === "cpu" ? "the CPU path" : "WebGPU"}`, async () => {
     await useBackend(page, backend);
     for (const [model, optimizer] of CASES) {
       const agreement = await page.evaluate(([m, o]) => window.kiln.fusedOptimizer(m, o), [model, optimizer]);
@@ -29,5 +29,8 @@ for (const backend of ["cpu", "webgpu"]) {
         `${model}/${optimizer} on ${backend}: the fused weights are ${agreement.largest_difference} from burn's`,
       );
     }
+    const relu = await page.evaluate(() => window.kiln.fusedRelu());
+    console.log(`${backend} relu: ${relu}`);
+    assert.equal(relu, 0, `the fused ReLU's outputs or gradients differ from burn's by ${relu} on ${backend}`);
   });
 }

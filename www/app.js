@@ -39,12 +39,13 @@ const bus = new Bus();
 
 // The test switch: with `?test` in the URL (the browser tests and benchmarks open the page so),
 // the page exposes `window.kiln` = {charts, memory(), lastSummary, fault(), restarts(),
-// launches(), fusedOptimizer()} for them to read and to cause faults. Without it, nothing of the page is global.
+// launches(), fusedOptimizer(), fusedRelu()} for them to read and to cause faults. Without it, nothing of the page is global.
 /** @type {{charts: import("./charts.js").Charts, memory: () => Promise<unknown>,
  *   lastSummary: import("./values.js").TrainingSummary | null,
  *   fault: (fault: "trap" | "throw" | "close", request?: import("./protocol.js").RequestType | null) => Promise<void>,
  *   restarts: () => number, launches: () => Promise<import("./protocol.js").LaunchCounts>,
- *   fusedOptimizer: (model: string, optimizer: "adam" | "sgd" | "nesterov") => Promise<unknown>} | null} */
+ *   fusedOptimizer: (model: string, optimizer: "adam" | "sgd" | "nesterov") => Promise<unknown>,
+ *   fusedRelu: () => Promise<number>} | null} */
 let hooks = null;
 
 const errors = errorsPanel();
@@ -107,6 +108,7 @@ if (query.has("test")) {
     launches: () => worker.request("launch_counts", {}),
     /** @param {string} model @param {"adam" | "sgd" | "nesterov"} optimizer */
     fusedOptimizer: (model, optimizer) => worker.request("test_fused_optimizer", { model, optimizer }),
+    fusedRelu: () => worker.request("test_fused_relu", {}),
   };
   /** @type {any} */ (window).kiln = hooks;
 }

@@ -79,6 +79,8 @@
  * @property {{model: string, optimizer: "adam" | "sgd" | "nesterov"}} test_fused_optimizer only
  *   for a page opened with `?test`: `model` trained four steps with Kiln's fused optimiser and
  *   with burn's on the device in use (crate/src/train/fused/check.rs)
+ * @property {{}} test_fused_relu only for a page opened with `?test`: the fused ReLU against
+ *   burn's on the device in use
  */
 
 /** What each request resolves to.
@@ -112,6 +114,7 @@
  * @property {LaunchCounts} launch_counts
  * @property {{largest_difference: number, largest_change: number}} test_fused_optimizer the
  *   largest difference between a weight of the two networks, and the largest change of a weight
+ * @property {number} test_fused_relu the largest difference of the two ReLUs' outputs and gradients
  */
 
 /** What the WebGPU engine has recorded since counting began: compute dispatches (in all and by

@@ -55,6 +55,10 @@ const handlers = {
     if (!TESTING) throw new Error("test_fused_optimizer: only for a page opened with ?test");
     return engine.testFusedOptimizer(model, optimizer);
   },
+  test_fused_relu: (engine) => {
+    if (!TESTING) throw new Error("test_fused_relu: only for a page opened with ?test");
+    return engine.testFusedRelu();
+  },
 };
 
 watchGpuDevices(); // before the WebGPU build asks for its device

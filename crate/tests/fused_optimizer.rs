@@ -47,3 +47,15 @@ fn fused_optimisers_match_burns() {
     assert_agrees("seed", nesterov, 0.05, 5e-4);
     assert_agrees("airbench", nesterov, 0.05, 5e-4);
 }
+
+/// The seed network's ReLU is one fused operation each way (`model::relu`); its outputs and
+/// gradients are burn's, zeros included.
+#[test]
+fn fused_relu_matches_burns() {
+    let difference =
+        pollster::block_on(kiln::train::fused::check::relu_difference(&Device::flex())).unwrap();
+    assert_eq!(
+        difference, 0.0,
+        "the fused ReLU differs from burn's by {difference}"
+    );
+}

@@ -63,6 +63,7 @@
  * @property {() => void} testTrap panics (a wasm trap), for the browser tests of recovery
  * @property {(model: string, optimizer: string) => Promise<{largest_difference: number, largest_change: number}>}
  *   testFusedOptimizer the fused optimiser held to burn's on the device in use, for tests/fused.test.mjs
+ * @property {() => Promise<number>} testFusedRelu the fused ReLU held to burn's, for tests/fused.test.mjs
  */
 
 /** A build's module: the `Engine` class, and the free functions every build exports alike

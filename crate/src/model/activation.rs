@@ -35,6 +35,14 @@ impl HiddenActivation {
     }
 }
 
+/// `activation` applied to `x`, ReLU as Kiln's fused operation ([`super::relu`]).
+pub fn apply<const D: usize>(activation: &Activation, x: Tensor<D>) -> Tensor<D> {
+    match activation {
+        Activation::Relu(_) => super::relu::relu(x),
+        other => other.forward(x),
+    }
+}
+
 impl std::str::FromStr for HiddenActivation {
     type Err = String;
 

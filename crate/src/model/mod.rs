@@ -3,6 +3,7 @@
 pub mod activation;
 pub mod airbench;
 pub mod catalog;
+pub mod relu;
 pub mod seed;
 pub mod whiten;
 

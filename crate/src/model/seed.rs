@@ -11,7 +11,7 @@ use burn::nn::pool::{MaxPool2d, MaxPool2dConfig};
 use burn::nn::{Initializer, Linear, LinearConfig};
 use burn::prelude::*;
 
-use crate::model::activation::HiddenActivation;
+use crate::model::activation::{self, HiddenActivation};
 
 #[derive(Config, Debug)]
 pub struct SeedCnnConfig {
@@ -116,7 +116,7 @@ impl SeedCnn {
 
     /// One convolution and the hidden activation.
     fn conv(&self, conv: &Conv2d, x: Tensor<4>) -> Tensor<4> {
-        self.activation.forward(conv.forward(x))
+        activation::apply(&self.activation, conv.forward(x))
     }
 
     /// The dense layers on top of the last convolution's activations: `[batch, 64, 4, 4]` in,
@@ -130,7 +130,7 @@ impl SeedCnn {
         // Keras flattens NHWC; we flatten NCHW. Same layer, a different (fixed) ordering of
         // the 1,024 features, which the dense layer learns either way.
         let x: Tensor<2> = conv3.flatten(1, 3); // [batch, 1024]
-        self.activation.forward(self.fc1.forward(x)) // [batch, 64]
+        activation::apply(&self.activation, self.fc1.forward(x)) // [batch, 64]
     }
 
     /// Floating-point operations of one image's forward pass: two per multiply-add of the

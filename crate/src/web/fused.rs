@@ -1,12 +1,12 @@
-//! The fused optimisers held to burn's on the device in use (`train::fused::check`), for the
-//! browser test on WebGPU: the worker answers it only on a page opened with `?test`.
+//! The fused optimisers and ReLU held to burn's on the device in use (`train::fused::check`), for
+//! the browser test on WebGPU: the worker answers it only on a page opened with `?test`.
 
 use js_sys::Promise;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::future_to_promise;
 
 use crate::train::OptimizerConfig;
-use crate::train::fused::check::compare;
+use crate::train::fused::check::{compare, relu_difference};
 use crate::web::{Engine, js};
 
 #[wasm_bindgen]
@@ -33,6 +33,18 @@ impl Engine {
                 .await
                 .map_err(js::error)?;
             Ok(js::to_js(&agreement))
+        })
+    }
+
+    /// The fused ReLU against burn's on the device in use: the largest difference of their
+    /// outputs and gradients.
+    #[wasm_bindgen(js_name = testFusedRelu)]
+    pub fn test_fused_relu(&self) -> Promise {
+        let shared = self.shared.clone();
+        future_to_promise(async move {
+            let device = shared.device().map_err(js::error)?;
+            let difference = relu_difference(&device).await.map_err(js::error)?;
+            Ok(JsValue::from_f64(difference.into()))
         })
     }
 }

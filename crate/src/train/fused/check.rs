@@ -90,3 +90,38 @@ fn weights(model: &Model) -> Tensor<1> {
     model.visit(&mut collect);
     Tensor::cat(collect.0, 0)
 }
+
+/// The fused ReLU (`model::relu`) against burn's on `device`, on inputs with exact zeros: the
+/// largest difference of the outputs and of the gradients, under an upstream gradient that is
+/// not all ones.
+pub async fn relu_difference(device: &Device) -> Result<f32, ReadError> {
+    let device = device.clone().autodiff();
+    // Fixed values, not the device's random state (which `compare` seeds): a wave through
+    // zero with exact zeros, and an upstream gradient of both signs.
+    let values = |f: fn(f32) -> f32| {
+        let v: Vec<f32> = (0..64 * 33).map(|i| f(i as f32)).collect();
+        Tensor::<2>::from_data(TensorData::new(v, [64, 33]), &device)
+    };
+    let x = values(|i| {
+        if i % 7.0 == 0.0 {
+            0.0
+        } else {
+            (i * 0.37).sin()
+        }
+    })
+    .require_grad();
+    let upstream = values(|i| (i * 0.11).cos());
+    let run = |relu: fn(Tensor<2>) -> Tensor<2>| {
+        let y = relu(x.clone());
+        let grads = (y.clone() * upstream.clone()).sum().backward();
+        let grad = x.grad(&grads).expect("x requires its gradient");
+        (y.inner(), grad)
+    };
+    let (fused, fused_grad) = run(crate::model::relu::relu);
+    let (plain, plain_grad) = run(burn::tensor::activation::relu);
+    let largest = (fused - plain)
+        .abs()
+        .max()
+        .max_pair((fused_grad - plain_grad).abs().max());
+    Ok(read_floats(largest).await?[0])
+}
