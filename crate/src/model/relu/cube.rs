@@ -1,10 +1,12 @@
-//! The fused ReLU's kernels on WebGPU. A tensor not laid out row-major (a permuted view) takes
-//! burn's path, so that no copy is added to save a launch.
+//! The fused ReLU's kernels on WebGPU. Each invocation handles one number of the buffer, so any
+//! layout that fills its buffer exactly (row-major, or the permuted views burn's convolutions
+//! return) is handled in place of its layout: the output gets the input's strides, and no copy
+//! is added. Anything else (overlapping or sparse views, a gradient laid out unlike the input)
+//! takes burn's path.
 
 use burn::backend::Cube;
 use burn::backend::cubecl::dtype_to_storage_type;
 use burn::backend::ops::ActivationOps;
-use burn_cubecl::ops::numeric::empty_device_dtype;
 use burn_cubecl::tensor::CubeTensor;
 use cubecl::prelude::*;
 use cubecl::{calculate_cube_count_elemwise, cube};
@@ -43,12 +45,19 @@ fn relu_backward_kernel<F: Float>(
     output[i] = g;
 }
 
-/// A new row-major tensor shaped and typed as `like`, on its device.
+/// `tensor` fills its buffer exactly: no element twice, no gap.
+fn dense(tensor: &CubeTensor) -> bool {
+    tensor.is_nonoverlapping() && tensor.is_contiguous_buffer()
+}
+
+/// A new tensor laid out as `like` (its shape and strides), on its device.
 fn empty_like(like: &CubeTensor) -> CubeTensor {
-    empty_device_dtype(
+    CubeTensor::new(
         like.client.clone(),
+        like.client
+            .empty(like.meta.num_elements() * like.dtype.size()),
+        (*like.meta).clone(),
         like.device.clone(),
-        like.meta.shape().clone(),
         like.dtype,
     )
 }
@@ -65,7 +74,7 @@ fn grid(tensor: &CubeTensor) -> (CubeCount, CubeDim) {
 
 impl FusedRelu for Cube {
     fn fused_relu(input: CubeTensor) -> CubeTensor {
-        if !input.is_contiguous() {
+        if !dense(&input) {
             return Cube::relu(input);
         }
         let output = empty_like(&input);
@@ -84,7 +93,9 @@ impl FusedRelu for Cube {
     }
 
     fn fused_relu_backward(input: CubeTensor, grad: CubeTensor) -> CubeTensor {
-        if !input.is_contiguous() || !grad.is_contiguous() {
+        let same_layout =
+            input.meta.strides() == grad.meta.strides() && input.meta.shape() == grad.meta.shape();
+        if !(same_layout && dense(&input) && dense(&grad)) {
             return Cube::relu_backward(input, grad);
         }
         let output = empty_like(&grad);

@@ -91,7 +91,8 @@ fn weights(model: &Model) -> Tensor<1> {
     Tensor::cat(collect.0, 0)
 }
 
-/// The fused ReLU (`model::relu`) against burn's on `device`, on inputs with exact zeros: the
+/// The fused ReLU (`model::relu`) against burn's on `device`, on inputs with exact zeros, laid
+/// out row-major and as a permuted view: the
 /// largest difference of the outputs and of the gradients, under an upstream gradient that is
 /// not all ones.
 pub async fn relu_difference(device: &Device) -> Result<f32, ReadError> {
@@ -111,17 +112,25 @@ pub async fn relu_difference(device: &Device) -> Result<f32, ReadError> {
     })
     .require_grad();
     let upstream = values(|i| (i * 0.11).cos());
-    let run = |relu: fn(Tensor<2>) -> Tensor<2>| {
-        let y = relu(x.clone());
+    // Row-major, and as a permuted view (the layout burn's convolutions return).
+    let run = |relu: fn(Tensor<2>) -> Tensor<2>, permuted: bool| {
+        let input = if permuted {
+            x.clone().swap_dims(0, 1)
+        } else {
+            x.clone()
+        };
+        let y = relu(input);
+        let y = if permuted { y.swap_dims(0, 1) } else { y };
         let grads = (y.clone() * upstream.clone()).sum().backward();
         let grad = x.grad(&grads).expect("x requires its gradient");
         (y.inner(), grad)
     };
-    let (fused, fused_grad) = run(crate::model::relu::relu);
-    let (plain, plain_grad) = run(burn::tensor::activation::relu);
-    let largest = (fused - plain)
-        .abs()
-        .max()
-        .max_pair((fused_grad - plain_grad).abs().max());
-    Ok(read_floats(largest).await?[0])
+    let mut largest = Vec::new();
+    for permuted in [false, true] {
+        let (fused, fused_grad) = run(crate::model::relu::relu, permuted);
+        let (plain, plain_grad) = run(burn::tensor::activation::relu, permuted);
+        largest.push((fused - plain).abs().max());
+        largest.push((fused_grad - plain_grad).abs().max());
+    }
+    Ok(read_floats(Tensor::cat(largest, 0).max()).await?[0])
 }
