@@ -8,10 +8,11 @@ use burn::backend::Cube;
 use burn::backend::cubecl::dtype_to_storage_type;
 use burn::backend::ops::ActivationOps;
 use burn_cubecl::tensor::CubeTensor;
+use cubecl::cube;
 use cubecl::prelude::*;
-use cubecl::{calculate_cube_count_elemwise, cube};
 
 use super::FusedRelu;
+use crate::train::fused::cube::grid;
 
 #[cube(launch)]
 fn relu_kernel<F: Float>(input: &Tensor<F>, output: &mut Tensor<F>, #[define(F)] _dtype: ElemType) {
@@ -59,16 +60,6 @@ fn empty_like(like: &CubeTensor) -> CubeTensor {
         (*like.meta).clone(),
         like.device.clone(),
         like.dtype,
-    )
-}
-
-/// How many invocations a tensor needs, and in how many cubes of what size.
-fn grid(tensor: &CubeTensor) -> (CubeCount, CubeDim) {
-    let units = tensor.meta.num_elements();
-    let dim = CubeDim::new(&tensor.client, units);
-    (
-        calculate_cube_count_elemwise(&tensor.client, units, dim),
-        dim,
     )
 }
 

@@ -93,8 +93,8 @@ fn empty_like(like: &CubeTensor) -> CubeTensor {
     )
 }
 
-/// How many invocations a tensor needs, and in how many cubes of what size.
-fn grid(tensor: &CubeTensor) -> (CubeCount, CubeDim) {
+/// How many invocations a tensor needs (one per number), and in how many cubes of what size.
+pub(crate) fn grid(tensor: &CubeTensor) -> (CubeCount, CubeDim) {
     let units = tensor.meta.num_elements();
     let dim = CubeDim::new(&tensor.client, units);
     (

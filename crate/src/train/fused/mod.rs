@@ -10,7 +10,7 @@
 
 pub mod check;
 #[cfg(all(target_arch = "wasm32", feature = "webgpu"))]
-mod cube;
+pub(crate) mod cube;
 #[cfg(feature = "cpu")]
 mod flex;
 
