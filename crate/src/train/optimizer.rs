@@ -4,8 +4,9 @@
 //! fused operation per parameter tensor (`train::fused`), and keeps burn's state types.
 //!
 //! burn's `ModuleOptimizer::to_record` reads every state tensor synchronously, which panics on
-//! WebGPU. Adam's state is therefore wrapped so that it can be *collected* instead of read: while [`state_bytes`] runs, the wrapper's `state_flatten` registers its tensors in one
-//! read transaction and writes empty placeholders. The record burn builds from that is then
+//! WebGPU. Adam's state is therefore wrapped so that it can be *collected* instead of read:
+//! while [`state_bytes`] runs, the wrapper's `state_flatten` registers its tensors in one read
+//! transaction and writes empty placeholders. The record burn builds from that is then
 //! filled with the data of the one async read. The bytes are exactly burn's optimiser record
 //! (a test checks this against burn's synchronous path), so they load with burn's
 //! `ModuleOptimizer::from_bytes`.

@@ -12,7 +12,7 @@ use cubecl::cube;
 use cubecl::prelude::*;
 
 use super::FusedRelu;
-use crate::train::fused::cube::grid;
+use crate::train::fused::cube::{empty_like, grid};
 
 #[cube(launch)]
 fn relu_kernel<F: Float>(input: &Tensor<F>, output: &mut Tensor<F>, #[define(F)] _dtype: ElemType) {
@@ -49,18 +49,6 @@ fn relu_backward_kernel<F: Float>(
 /// `tensor` fills its buffer exactly: no element twice, no gap.
 fn dense(tensor: &CubeTensor) -> bool {
     tensor.is_nonoverlapping() && tensor.is_contiguous_buffer()
-}
-
-/// A new tensor laid out as `like` (its shape and strides), on its device.
-fn empty_like(like: &CubeTensor) -> CubeTensor {
-    CubeTensor::new(
-        like.client.clone(),
-        like.client
-            .empty(like.meta.num_elements() * like.dtype.size()),
-        (*like.meta).clone(),
-        like.device.clone(),
-        like.dtype,
-    )
 }
 
 impl FusedRelu for Cube {

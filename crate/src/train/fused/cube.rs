@@ -4,7 +4,6 @@
 use burn::backend::Cube;
 use burn::backend::cubecl::dtype_to_storage_type;
 use burn_cubecl::kernel::into_contiguous;
-use burn_cubecl::ops::numeric::empty_device_dtype;
 use burn_cubecl::tensor::CubeTensor;
 use cubecl::prelude::*;
 use cubecl::{calculate_cube_count_elemwise, cube};
@@ -83,12 +82,15 @@ fn sgd_kernel<F: Float>(
     param_out[i] = w - (w * F::cast_from(decay) + grad[i]) * F::cast_from(lr);
 }
 
-/// A new tensor shaped and typed as `like`, on its device.
-fn empty_like(like: &CubeTensor) -> CubeTensor {
-    empty_device_dtype(
+/// A new tensor laid out as `like` (its shape and strides, so a row-major `like` gives a
+/// row-major tensor), on its device.
+pub(crate) fn empty_like(like: &CubeTensor) -> CubeTensor {
+    CubeTensor::new(
         like.client.clone(),
+        like.client
+            .empty(like.meta.num_elements() * like.dtype.size()),
+        (*like.meta).clone(),
         like.device.clone(),
-        like.meta.shape().clone(),
         like.dtype,
     )
 }

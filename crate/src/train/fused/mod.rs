@@ -101,9 +101,10 @@ pub trait FusedUpdate: burn::backend::Backend {
 
 /// The fused kernels handle 32-bit floats, the only type Kiln trains in; anything else (a
 /// tensor on a device no kernel is written for cannot reach here: training runs on flex or
-/// WebGPU) takes the reference path.
-fn fused(tensors: &[&Tensor<1>]) -> bool {
-    tensors.iter().all(|t| t.dtype() == DType::F32)
+/// WebGPU) takes the reference path. The kernels see each tensor as its numbers in order, so
+/// they take any rank.
+fn fused(dtypes: &[DType]) -> bool {
+    dtypes.iter().all(|d| *d == DType::F32)
 }
 
 /// One Adam update of `param`; returns the parameter and the two moments.
@@ -117,28 +118,21 @@ pub fn adam<const D: usize>(
         let zeros = param.zeros_like();
         (zeros.clone(), zeros)
     });
-    let shape = param.shape();
-    let flat = |t: Tensor<D>| t.reshape([shape.num_elements()]);
-    let (param, grad, moment_1, moment_2) =
-        (flat(param), flat(grad), flat(moment_1), flat(moment_2));
-    let (param, moment_1, moment_2) = if fused(&[&param, &grad, &moment_1, &moment_2]) {
-        let out = Dispatch::adam_update(
-            param.into_dispatch(),
-            grad.into_dispatch(),
-            moment_1.into_dispatch(),
-            moment_2.into_dispatch(),
-            scalars,
-        );
-        (
-            Tensor::from_dispatch(out.param),
-            Tensor::from_dispatch(out.moment_1),
-            Tensor::from_dispatch(out.moment_2),
-        )
-    } else {
-        reference::adam(param, grad, moment_1, moment_2, scalars)
-    };
-    let back = |t: Tensor<1>| t.reshape(shape.clone());
-    (back(param), back(moment_1), back(moment_2))
+    if !fused(&[&param, &grad, &moment_1, &moment_2].map(Tensor::dtype)) {
+        return reference::adam(param, grad, moment_1, moment_2, scalars);
+    }
+    let out = Dispatch::adam_update(
+        param.into_dispatch(),
+        grad.into_dispatch(),
+        moment_1.into_dispatch(),
+        moment_2.into_dispatch(),
+        scalars,
+    );
+    (
+        Tensor::from_dispatch(out.param),
+        Tensor::from_dispatch(out.moment_1),
+        Tensor::from_dispatch(out.moment_2),
+    )
 }
 
 /// One Nesterov update of `param`; returns the parameter and its velocity.
@@ -149,42 +143,31 @@ pub fn nesterov<const D: usize>(
     scalars: SgdScalars,
 ) -> (Tensor<D>, Tensor<D>) {
     let velocity = velocity.unwrap_or_else(|| param.zeros_like());
-    let shape = param.shape();
-    let flat = |t: Tensor<D>| t.reshape([shape.num_elements()]);
-    let (param, grad, velocity) = (flat(param), flat(grad), flat(velocity));
-    let (param, velocity) = if fused(&[&param, &grad, &velocity]) {
-        let out = Dispatch::nesterov_update(
-            param.into_dispatch(),
-            grad.into_dispatch(),
-            velocity.into_dispatch(),
-            scalars,
-        );
-        (
-            Tensor::from_dispatch(out.param),
-            Tensor::from_dispatch(out.velocity),
-        )
-    } else {
-        reference::nesterov(param, grad, velocity, scalars)
-    };
-    let back = |t: Tensor<1>| t.reshape(shape.clone());
-    (back(param), back(velocity))
+    if !fused(&[&param, &grad, &velocity].map(Tensor::dtype)) {
+        return reference::nesterov(param, grad, velocity, scalars);
+    }
+    let out = Dispatch::nesterov_update(
+        param.into_dispatch(),
+        grad.into_dispatch(),
+        velocity.into_dispatch(),
+        scalars,
+    );
+    (
+        Tensor::from_dispatch(out.param),
+        Tensor::from_dispatch(out.velocity),
+    )
 }
 
 /// One plain SGD update of `param`.
 pub fn sgd<const D: usize>(param: Tensor<D>, grad: Tensor<D>, scalars: SgdScalars) -> Tensor<D> {
-    let shape = param.shape();
-    let flat = |t: Tensor<D>| t.reshape([shape.num_elements()]);
-    let (param, grad) = (flat(param), flat(grad));
-    let param = if fused(&[&param, &grad]) {
-        Tensor::from_dispatch(Dispatch::sgd_update(
-            param.into_dispatch(),
-            grad.into_dispatch(),
-            scalars,
-        ))
-    } else {
-        reference::sgd(param, grad, scalars)
-    };
-    param.reshape(shape)
+    if !fused(&[&param, &grad].map(Tensor::dtype)) {
+        return reference::sgd(param, grad, scalars);
+    }
+    Tensor::from_dispatch(Dispatch::sgd_update(
+        param.into_dispatch(),
+        grad.into_dispatch(),
+        scalars,
+    ))
 }
 
 /// The same updates composed from burn's tensor operations, in the order burn's `Adam`, `Sgd`
