@@ -47,24 +47,20 @@ const handlers = {
   step_once: (engine) => engine.stepOnce(),
   watch_learning: (engine, { on }) => engine.watchLearning(on),
   test_fault: (_, request) => testFault(request),
-  launch_counts: () => {
-    if (!TESTING) throw new Error("launch_counts: only for a page opened with ?test");
-    return launchCounts();
-  },
-  test_fused_optimizer: (engine, { model, optimizer }) => {
-    if (!TESTING) throw new Error("test_fused_optimizer: only for a page opened with ?test");
-    return engine.testFusedOptimizer(model, optimizer);
-  },
-  test_fused_relu: (engine) => {
-    if (!TESTING) throw new Error("test_fused_relu: only for a page opened with ?test");
-    return engine.testFusedRelu();
-  },
+  launch_counts: () => launchCounts(),
+  test_fused_optimizer: (engine, { model, optimizer }) => engine.testFusedOptimizer(model, optimizer),
+  test_fused_relu: (engine) => engine.testFusedRelu(),
 };
+
+/** The requests only a page opened with `?test` may make: the dispatcher refuses them otherwise.
+ * @type {Set<keyof Requests>} */
+const TEST_ONLY = new Set(["test_fault", "launch_counts", "test_fused_optimizer", "test_fused_relu"]);
 
 watchGpuDevices(); // before the WebGPU build asks for its device
 
 // `?test` in the worker's URL (the page passes on its own `?test`): the browser tests may ask
-// for a fault. Without it, `test_fault` is refused.
+// for a fault, launch counts and the fused operations' checks. Without it, `TEST_ONLY` requests
+// are refused.
 const TESTING = new URL(location.href).searchParams.has("test");
 
 /** A request type whose next request traps the engine instead of being answered (`test_fault`).
@@ -75,7 +71,6 @@ let trapOn = null;
  * type `request`, or, once the reply is sent, the worker throws at its top level or closes.
  * @param {Requests["test_fault"]} request */
 function testFault({ fault, request }) {
-  if (!TESTING) throw new Error("test_fault: only for a page opened with ?test");
   if (fault === "trap") {
     trapOn = request;
     return;
@@ -149,6 +144,7 @@ onmessage = async ({ data }) => {
     if (type === trapOn) engine.testTrap();
     const handler = /** @type {(engine: Engine, request: Request) => unknown} */ (handlers[type]);
     if (!handler) throw new Error(`unknown request type ${JSON.stringify(type)}`);
+    if (TEST_ONLY.has(type) && !TESTING) throw new Error(`${type}: only for a page opened with ?test`);
     const value = await handler(engine, data);
     post({ type: "result", id, value });
   } catch (err) {
