@@ -3,6 +3,8 @@
 pub mod data;
 pub mod device;
 pub mod explain;
+#[cfg(feature = "cpu")]
+pub(crate) mod flex;
 pub mod infer;
 pub mod insight;
 pub mod model;

@@ -12,6 +12,7 @@ use burn::nn::{Initializer, Linear, LinearConfig};
 use burn::prelude::*;
 
 use crate::model::activation::{self, HiddenActivation};
+use crate::model::flex;
 
 #[derive(Config, Debug)]
 pub struct SeedCnnConfig {
@@ -98,8 +99,8 @@ impl SeedCnn {
     pub fn forward(&self, images: Tensor<4>) -> Tensor<2> {
         // The same layers as `conv_activations`, without keeping the first two activations
         // alive: training and evaluation need only the logits.
-        let x = self.pool.forward(self.conv(&self.conv1, images)); // [batch, 32, 15, 15]
-        let x = self.pool.forward(self.conv(&self.conv2, x)); // [batch, 64, 6, 6]
+        let x = self.pool(self.conv(&self.conv1, images)); // [batch, 32, 15, 15]
+        let x = self.pool(self.conv(&self.conv2, x)); // [batch, 64, 6, 6]
         self.head(self.conv(&self.conv3, x))
     }
 
@@ -107,16 +108,21 @@ impl SeedCnn {
     /// `[batch, 64, 13, 13]` and `[batch, 64, 4, 4]`.
     pub fn conv_activations(&self, images: Tensor<4>) -> [Tensor<4>; 3] {
         let conv1 = self.conv(&self.conv1, images); // [batch, 32, 30, 30]
-        let x = self.pool.forward(conv1.clone()); // [batch, 32, 15, 15]
+        let x = self.pool(conv1.clone()); // [batch, 32, 15, 15]
         let conv2 = self.conv(&self.conv2, x); // [batch, 64, 13, 13]
-        let x = self.pool.forward(conv2.clone()); // [batch, 64, 6, 6]
+        let x = self.pool(conv2.clone()); // [batch, 64, 6, 6]
         let conv3 = self.conv(&self.conv3, x); // [batch, 64, 4, 4]
         [conv1, conv2, conv3]
     }
 
-    /// One convolution and the hidden activation.
+    /// One convolution and the hidden activation (the convolution Kiln's own on burn flex).
     fn conv(&self, conv: &Conv2d, x: Tensor<4>) -> Tensor<4> {
-        activation::apply(&self.activation, conv.forward(x))
+        activation::apply(&self.activation, flex::conv2d(conv, x))
+    }
+
+    /// 2×2 max pooling (Kiln's own on burn flex).
+    fn pool(&self, x: Tensor<4>) -> Tensor<4> {
+        flex::max_pool2d(&self.pool, x)
     }
 
     /// The dense layers on top of the last convolution's activations: `[batch, 64, 4, 4]` in,

@@ -4,24 +4,9 @@
 use burn::backend::Flex;
 use burn::backend::flex::FlexTensor;
 
+use crate::flex::{numbers, whole};
+
 use super::{AdamScalars, AdamUpdate, FusedUpdate, NesterovUpdate, SgdScalars};
-
-/// `tensor` as one whole contiguous buffer, ready for `storage_mut`.
-fn whole(tensor: FlexTensor) -> FlexTensor {
-    let len = tensor.bytes().len() / size_of::<f32>();
-    if tensor.layout().contiguous_offsets() == Some((0, len)) {
-        tensor
-    } else {
-        tensor.to_contiguous()
-    }
-}
-
-/// The numbers of a contiguous tensor, read only.
-fn numbers(tensor: &FlexTensor) -> &[f32] {
-    tensor
-        .as_slice::<f32>()
-        .expect("the caller made the tensor contiguous and f32")
-}
 
 impl FusedUpdate for Flex {
     fn adam_update(

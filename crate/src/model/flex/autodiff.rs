@@ -1,0 +1,124 @@
+//! The backward passes of the flex convolution and pooling: burn's autodiff calls these for the
+//! gradients of the parents that need one.
+
+use burn::backend::TensorMetadata;
+use burn::backend::autodiff::checkpoint::base::Checkpointer;
+use burn::backend::autodiff::checkpoint::strategy::CheckpointStrategy;
+use burn::backend::autodiff::grads::Gradients;
+use burn::backend::autodiff::ops::{Backward, Ops, OpsKind, unary};
+use burn::backend::autodiff::{Autodiff, NodeId};
+use burn::backend::tensor::FloatTensor;
+
+use super::FlexLayers;
+
+impl<B: FlexLayers, C: CheckpointStrategy> FlexLayers for Autodiff<B, C> {
+    fn conv2d_valid(
+        x: FloatTensor<Self>,
+        weight: FloatTensor<Self>,
+        bias: FloatTensor<Self>,
+    ) -> FloatTensor<Self> {
+        #[derive(Debug)]
+        struct Conv;
+
+        impl<B: FlexLayers> Backward<B, 3> for Conv {
+            type State = (NodeId, NodeId);
+
+            fn backward(
+                self,
+                ops: Ops<Self::State, 3>,
+                grads: &mut Gradients,
+                checkpointer: &mut Checkpointer,
+            ) {
+                let [node_x, node_weight, node_bias] = ops.parents;
+                let grad = grads.consume::<B>(&ops.node);
+                let (x_state, weight_state) = ops.state;
+                let x: FloatTensor<B> = checkpointer.retrieve_node_output(x_state);
+                let weight: FloatTensor<B> = checkpointer.retrieve_node_output(weight_state);
+
+                if let Some(node) = node_x {
+                    let input_grad = B::conv2d_valid_input_grad(weight.clone(), grad.clone());
+                    grads.register::<B>(node.id, input_grad);
+                }
+                if node_weight.is_some() || node_bias.is_some() {
+                    let shape = weight.shape().dims();
+                    let (weight_grad, bias_grad) = B::conv2d_valid_param_grads(x, grad, shape);
+                    if let Some(node) = node_weight {
+                        grads.register::<B>(node.id, weight_grad);
+                    }
+                    if let Some(node) = node_bias {
+                        grads.register::<B>(node.id, bias_grad);
+                    }
+                }
+            }
+        }
+
+        match Conv
+            .prepare::<C>([x.node(), weight.node(), bias.node()])
+            .compute_bound()
+            .stateful()
+        {
+            OpsKind::Tracked(mut prep) => {
+                let state = (prep.checkpoint(&x), prep.checkpoint(&weight));
+                let out = B::conv2d_valid(
+                    x.into_primitive(),
+                    weight.into_primitive(),
+                    bias.into_primitive(),
+                );
+                prep.finish(state, out)
+            }
+            OpsKind::UnTracked(prep) => prep.finish(B::conv2d_valid(
+                x.into_primitive(),
+                weight.into_primitive(),
+                bias.into_primitive(),
+            )),
+        }
+    }
+
+    fn conv2d_valid_param_grads(
+        _x: FloatTensor<Self>,
+        _grad: FloatTensor<Self>,
+        _weight_shape: [usize; 4],
+    ) -> (FloatTensor<Self>, FloatTensor<Self>) {
+        unreachable!("the backward pass calls the inner backend's")
+    }
+
+    fn conv2d_valid_input_grad(
+        _weight: FloatTensor<Self>,
+        _grad: FloatTensor<Self>,
+    ) -> FloatTensor<Self> {
+        unreachable!("the backward pass calls the inner backend's")
+    }
+
+    fn max_pool2(x: FloatTensor<Self>) -> FloatTensor<Self> {
+        #[derive(Debug)]
+        struct Pool;
+
+        impl<B: FlexLayers> Backward<B, 1> for Pool {
+            type State = NodeId;
+
+            fn backward(
+                self,
+                ops: Ops<Self::State, 1>,
+                grads: &mut Gradients,
+                checkpointer: &mut Checkpointer,
+            ) {
+                let x: FloatTensor<B> = checkpointer.retrieve_node_output(ops.state);
+                unary::<B, _>(ops.parents, ops.node, grads, |grad| {
+                    B::max_pool2_backward(x, grad)
+                });
+            }
+        }
+
+        match Pool.prepare::<C>([x.node()]).compute_bound().stateful() {
+            OpsKind::Tracked(mut prep) => {
+                let state = prep.checkpoint(&x);
+                prep.finish(state, B::max_pool2(x.into_primitive()))
+            }
+            OpsKind::UnTracked(prep) => prep.finish(B::max_pool2(x.into_primitive())),
+        }
+    }
+
+    fn max_pool2_backward(_x: FloatTensor<Self>, _grad: FloatTensor<Self>) -> FloatTensor<Self> {
+        unreachable!("the backward pass calls the inner backend's")
+    }
+}

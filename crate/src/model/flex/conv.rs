@@ -1,0 +1,281 @@
+//! The valid, stride-1 convolution on burn flex, image by image in NCHW (the layout burn's
+//! pooling, activations and flattening read): the image's patches copied into columns (im2col,
+//! `[c_in·kh·kw, oh·ow]`, a row per weight, each row a run of shifted copies of input rows), then
+//! one matrix multiply with the weights, which are already `[c_out, c_in·kh·kw]` row-major.
+
+use burn::backend::Flex;
+use burn::backend::flex::FlexTensor;
+
+use super::FlexLayers;
+use crate::flex::{each_image, numbers, sum_over_images, tensor, whole};
+
+/// The sizes of one convolution.
+#[derive(Clone, Copy, Debug)]
+struct Dims {
+    batch: usize,
+    c_in: usize,
+    h: usize,
+    w: usize,
+    c_out: usize,
+    kh: usize,
+    kw: usize,
+    oh: usize,
+    ow: usize,
+}
+
+impl Dims {
+    fn new(x: &[usize], weight: &[usize]) -> Self {
+        let (kh, kw) = (weight[2], weight[3]);
+        Self {
+            batch: x[0],
+            c_in: x[1],
+            h: x[2],
+            w: x[3],
+            c_out: weight[0],
+            kh,
+            kw,
+            oh: x[2] + 1 - kh,
+            ow: x[3] + 1 - kw,
+        }
+    }
+
+    fn from_output(grad: &[usize], weight: &[usize]) -> Self {
+        let (kh, kw) = (weight[2], weight[3]);
+        Self::new(
+            &[grad[0], weight[1], grad[2] + kh - 1, grad[3] + kw - 1],
+            weight,
+        )
+    }
+
+    /// Numbers per image of the input.
+    fn input(&self) -> usize {
+        self.c_in * self.h * self.w
+    }
+
+    /// Rows of the columns: one per weight of an output channel.
+    fn patch(&self) -> usize {
+        self.c_in * self.kh * self.kw
+    }
+
+    /// Output positions per channel: the columns' row length.
+    fn positions(&self) -> usize {
+        self.oh * self.ow
+    }
+
+    /// Numbers per image of the output.
+    fn output(&self) -> usize {
+        self.c_out * self.positions()
+    }
+
+    /// Calls `f(column row, input row, output row)` for every row of one image's columns and
+    /// every output row `oy`: the column row's run `[oy·ow, (oy+1)·ow)` is the input row's run
+    /// `[oy+ky, kx ..]` of `ow` numbers.
+    fn runs(&self, mut f: impl FnMut(usize, usize)) {
+        let positions = self.positions();
+        for c in 0..self.c_in {
+            for ky in 0..self.kh {
+                for kx in 0..self.kw {
+                    let row = ((c * self.kh + ky) * self.kw + kx) * positions;
+                    for oy in 0..self.oh {
+                        f(
+                            row + oy * self.ow,
+                            c * self.h * self.w + (oy + ky) * self.w + kx,
+                        );
+                    }
+                }
+            }
+        }
+    }
+
+    /// One image's columns from its input.
+    fn im2col(&self, x: &[f32], columns: &mut [f32]) {
+        let ow = self.ow;
+        self.runs(|col, inp| columns[col..col + ow].copy_from_slice(&x[inp..inp + ow]));
+    }
+
+    /// Adds one image's columns back into its input's places (the adjoint of [`Self::im2col`]).
+    fn col2im_add(&self, columns: &[f32], x: &mut [f32]) {
+        let ow = self.ow;
+        self.runs(|col, inp| {
+            x[inp..inp + ow]
+                .iter_mut()
+                .zip(&columns[col..col + ow])
+                .for_each(|(x, c)| *x += c)
+        });
+    }
+}
+
+/// A row-major matrix operand: its numbers and the steps between rows and between columns.
+struct Operand<'a> {
+    numbers: &'a [f32],
+    row_step: usize,
+    column_step: usize,
+}
+
+impl<'a> Operand<'a> {
+    /// `rows × columns`, row-major.
+    fn rows(numbers: &'a [f32], columns: usize) -> Self {
+        Self {
+            numbers,
+            row_step: columns,
+            column_step: 1,
+        }
+    }
+
+    /// The transpose of a row-major matrix with `columns` columns.
+    fn transposed(numbers: &'a [f32], columns: usize) -> Self {
+        Self {
+            numbers,
+            row_step: 1,
+            column_step: columns,
+        }
+    }
+}
+
+/// `out (m × n, row-major) = lhs (m × k) · rhs (k × n)`, or `+=` with `accumulate`, on this
+/// thread (the callers already run one image per thread).
+fn multiply(
+    out: &mut [f32],
+    m: usize,
+    n: usize,
+    k: usize,
+    lhs: Operand,
+    rhs: Operand,
+    accumulate: bool,
+) {
+    assert!(out.len() >= m * n, "the product does not fit its buffer");
+    let reach = |o: &Operand, rows: usize, columns: usize| {
+        (rows - 1) * o.row_step + (columns - 1) * o.column_step < o.numbers.len()
+    };
+    assert!(
+        m * n * k == 0 || (reach(&lhs, m, k) && reach(&rhs, k, n)),
+        "a factor does not fit its buffer"
+    );
+    // SAFETY: the asserts above keep every index gemm reads or writes inside its slice, and the
+    // output slice is borrowed mutably, so nothing else reads it meanwhile.
+    unsafe {
+        gemm::gemm(
+            m,
+            n,
+            k,
+            out.as_mut_ptr(),
+            1,
+            n as isize,
+            accumulate,
+            lhs.numbers.as_ptr(),
+            lhs.column_step as isize,
+            lhs.row_step as isize,
+            rhs.numbers.as_ptr(),
+            rhs.column_step as isize,
+            rhs.row_step as isize,
+            1.0,
+            1.0,
+            false,
+            false,
+            false,
+            gemm::Parallelism::None,
+        )
+    }
+}
+
+impl FlexLayers for Flex {
+    fn conv2d_valid(x: FlexTensor, weight: FlexTensor, bias: FlexTensor) -> FlexTensor {
+        let d = Dims::new(x.layout().shape(), weight.layout().shape());
+        let (x, weight, bias) = (whole(x), whole(weight), whole(bias));
+        let (x, weight, bias) = (numbers(&x), numbers(&weight), numbers(&bias));
+        let mut out = vec![0.0; d.batch * d.output()];
+        each_image(
+            &mut out,
+            d.output(),
+            d.patch() * d.positions(),
+            |image, out, columns| {
+                d.im2col(&x[image * d.input()..][..d.input()], columns);
+                multiply(
+                    out,
+                    d.c_out,
+                    d.positions(),
+                    d.patch(),
+                    Operand::rows(weight, d.patch()),
+                    Operand::rows(columns, d.positions()),
+                    false,
+                );
+                for (channel, b) in out.chunks_mut(d.positions()).zip(bias) {
+                    channel.iter_mut().for_each(|v| *v += b);
+                }
+            },
+        );
+        tensor(out, &[d.batch, d.c_out, d.oh, d.ow])
+    }
+
+    fn conv2d_valid_param_grads(
+        x: FlexTensor,
+        grad: FlexTensor,
+        weight_shape: [usize; 4],
+    ) -> (FlexTensor, FlexTensor) {
+        let d = Dims::new(x.layout().shape(), &weight_shape);
+        let (x, grad) = (whole(x), whole(grad));
+        let (x, grad) = (numbers(&x), numbers(&grad));
+        let weights = d.c_out * d.patch();
+        // The weight gradient and then the bias gradient, in one buffer summed over the images.
+        let sums = sum_over_images(
+            d.batch,
+            weights + d.c_out,
+            d.patch() * d.positions(),
+            |image, sum, columns| {
+                let grad = &grad[image * d.output()..][..d.output()];
+                d.im2col(&x[image * d.input()..][..d.input()], columns);
+                let (weight_grad, bias_grad) = sum.split_at_mut(weights);
+                multiply(
+                    weight_grad,
+                    d.c_out,
+                    d.patch(),
+                    d.positions(),
+                    Operand::rows(grad, d.positions()),
+                    Operand::transposed(columns, d.positions()),
+                    true,
+                );
+                for (b, channel) in bias_grad.iter_mut().zip(grad.chunks(d.positions())) {
+                    *b += channel.iter().sum::<f32>();
+                }
+            },
+        );
+        let (weight_grad, bias_grad) = sums.split_at(weights);
+        (
+            tensor(weight_grad.to_vec(), &weight_shape),
+            tensor(bias_grad.to_vec(), &[d.c_out]),
+        )
+    }
+
+    fn conv2d_valid_input_grad(weight: FlexTensor, grad: FlexTensor) -> FlexTensor {
+        let d = Dims::from_output(grad.layout().shape(), weight.layout().shape());
+        let (weight, grad) = (whole(weight), whole(grad));
+        let (weight, grad) = (numbers(&weight), numbers(&grad));
+        let mut input_grad = vec![0.0; d.batch * d.input()];
+        each_image(
+            &mut input_grad,
+            d.input(),
+            d.patch() * d.positions(),
+            |image, input_grad, columns| {
+                multiply(
+                    columns,
+                    d.patch(),
+                    d.positions(),
+                    d.c_out,
+                    Operand::transposed(weight, d.patch()),
+                    Operand::rows(&grad[image * d.output()..][..d.output()], d.positions()),
+                    false,
+                );
+                d.col2im_add(columns, input_grad);
+            },
+        );
+        tensor(input_grad, &[d.batch, d.c_in, d.h, d.w])
+    }
+
+    fn max_pool2(x: FlexTensor) -> FlexTensor {
+        super::pool::forward(x)
+    }
+
+    fn max_pool2_backward(x: FlexTensor, grad: FlexTensor) -> FlexTensor {
+        super::pool::backward(x, grad)
+    }
+}

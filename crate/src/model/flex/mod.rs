@@ -1,0 +1,97 @@
+//! The seed network's convolutions and max pooling as Kiln's own operations on burn flex.
+//!
+//! burn flex computes a convolution's forward pass in tiles of one image each, copying the input
+//! to channels-last first and scattering the result back; its weight gradient runs as another
+//! convolution over transposed copies of the input and the gradient; the bias gradient copies the
+//! whole gradient to sum it; and its max pooling is a general loop that works out each window's
+//! bounds. Natively these took most of a seed step outside the matrix multiplies
+//! (docs/performance.md). Here each convolution (valid padding, stride 1) is, per image, one
+//! im2col copy and one matrix multiply (the `gemm` crate, which burn flex uses too), in the
+//! layout burn's next operation reads (`conv.rs`); its weight and bias gradients are one
+//! multiply per image summed in fixed groups, and its input gradient one multiply and one
+//! col2im per image. Max pooling with a 2×2 window and stride 2 is one pass each way (`pool.rs`).
+//! `autodiff.rs` gives both their backward passes.
+//!
+//! Only burn flex runs these (the CPU path, natively and in the browser). On WebGPU, and for any
+//! layer these do not cover, [`conv2d`] and [`max_pool2d`] call burn's own modules.
+
+mod autodiff;
+mod conv;
+mod pool;
+
+use burn::backend::flex::FlexDevice;
+use burn::backend::{Dispatch, backend_extension, tensor::FloatTensor};
+use burn::nn::PaddingConfig2d;
+use burn::nn::conv::Conv2d;
+use burn::nn::pool::MaxPool2d;
+use burn::prelude::*;
+use burn::tensor::DType;
+
+#[backend_extension(Autodiff, Flex)]
+pub trait FlexLayers: burn::backend::Backend {
+    /// Valid, stride-1 convolution with a bias: `x` `[batch, c_in, h, w]`, `weight`
+    /// `[c_out, c_in, kh, kw]`, `bias` `[c_out]`; out `[batch, c_out, h − kh + 1, w − kw + 1]`.
+    fn conv2d_valid(
+        x: FloatTensor<Self>,
+        weight: FloatTensor<Self>,
+        bias: FloatTensor<Self>,
+    ) -> FloatTensor<Self>;
+
+    /// The gradients of the convolution's weight and bias, given its input and the gradient of
+    /// its output.
+    fn conv2d_valid_param_grads(
+        x: FloatTensor<Self>,
+        grad: FloatTensor<Self>,
+        weight_shape: [usize; 4],
+    ) -> (FloatTensor<Self>, FloatTensor<Self>);
+
+    /// The gradient of the convolution's input, given its weight and the gradient of its output.
+    fn conv2d_valid_input_grad(
+        weight: FloatTensor<Self>,
+        grad: FloatTensor<Self>,
+    ) -> FloatTensor<Self>;
+
+    /// Max pooling over 2×2 windows with stride 2 (a last odd row or column is left out).
+    fn max_pool2(x: FloatTensor<Self>) -> FloatTensor<Self>;
+
+    /// The gradient of [`FlexLayers::max_pool2`]'s input: each window's gradient goes to its
+    /// maximum (the first of equal ones; a NaN wins, as in burn), zero elsewhere.
+    fn max_pool2_backward(x: FloatTensor<Self>, grad: FloatTensor<Self>) -> FloatTensor<Self>;
+}
+
+/// Whether `x` is computed by burn flex as f32, where these operations apply.
+fn on_flex(x: &Tensor<4>) -> bool {
+    x.dtype() == DType::F32 && x.device() == Device::from(FlexDevice)
+}
+
+/// `conv.forward(x)`: Kiln's convolution on burn flex where the layer is one it covers (valid
+/// padding, stride and dilation 1, one group, a bias), burn's everywhere else.
+pub fn conv2d(conv: &Conv2d, x: Tensor<4>) -> Tensor<4> {
+    let covered = matches!(conv.padding, PaddingConfig2d::Valid)
+        && conv.stride == [1, 1]
+        && conv.dilation == [1, 1]
+        && conv.groups == 1;
+    match &conv.bias {
+        Some(bias) if covered && on_flex(&x) => Tensor::from_dispatch(Dispatch::conv2d_valid(
+            x.into_dispatch(),
+            conv.weight.val().into_dispatch(),
+            bias.val().into_dispatch(),
+        )),
+        _ => conv.forward(x),
+    }
+}
+
+/// `pool.forward(x)`: Kiln's pooling on burn flex for a 2×2 window with stride 2 and no padding,
+/// burn's everywhere else.
+pub fn max_pool2d(pool: &MaxPool2d, x: Tensor<4>) -> Tensor<4> {
+    let covered = pool.kernel_size == [2, 2]
+        && pool.stride == [2, 2]
+        && pool.dilation == [1, 1]
+        && matches!(pool.padding, PaddingConfig2d::Valid)
+        && !pool.ceil_mode;
+    if covered && on_flex(&x) {
+        Tensor::from_dispatch(Dispatch::max_pool2(x.into_dispatch()))
+    } else {
+        pool.forward(x)
+    }
+}

@@ -1,0 +1,125 @@
+//! On burn flex the seed network's convolutions and max pooling are Kiln's own operations
+//! (`model::flex`). Their outputs and gradients must be burn's: the convolution's to float
+//! rounding (it sums in another order), the pooling's exactly, ties and NaN included.
+#![cfg(not(target_arch = "wasm32"))]
+
+use burn::nn::conv::{Conv2d, Conv2dConfig};
+use burn::nn::pool::{MaxPool2d, MaxPool2dConfig};
+use burn::prelude::*;
+use burn::tensor::{Distribution, TensorData};
+use kiln::model::flex;
+
+/// The largest absolute difference between two tensors.
+fn difference<const D: usize>(a: Tensor<D>, b: Tensor<D>) -> f32 {
+    (a - b).abs().max().into_scalar::<f32>()
+}
+
+/// Output and the gradients of input, weight and bias, for `(out · upstream).sum()`.
+fn conv_run(
+    conv: &Conv2d,
+    x: &Tensor<4>,
+    upstream: &Tensor<4>,
+    forward: fn(&Conv2d, Tensor<4>) -> Tensor<4>,
+) -> [Tensor<1>; 4] {
+    let x = x.clone().require_grad();
+    let out = forward(conv, x.clone());
+    let grads = (out.clone() * upstream.clone()).sum().backward();
+    let bias = conv.bias.as_ref().expect("the layer has a bias");
+    [
+        out.inner().flatten(0, 3),
+        x.grad(&grads)
+            .expect("x requires its gradient")
+            .flatten(0, 3),
+        conv.weight
+            .grad(&grads)
+            .expect("the weight trains")
+            .flatten(0, 3),
+        bias.grad(&grads).expect("the bias trains"),
+    ]
+}
+
+#[test]
+fn convolution_matches_burns() {
+    let device = Device::flex().autodiff();
+    // The seed's three layers at a small batch, an odd shape, and an input given as a permuted
+    // view (flex hands those on without copying).
+    for (c_in, c_out, kernel, h, w, permuted) in [
+        (3, 32, 3, 32, 32, false),
+        (32, 64, 3, 15, 15, false),
+        (64, 64, 3, 6, 6, false),
+        (5, 7, 2, 9, 4, true),
+    ] {
+        let conv = Conv2dConfig::new([c_in, c_out], [kernel, kernel]).init(&device);
+        let x = if permuted {
+            Tensor::<4>::random([3, h, w, c_in], Distribution::Normal(0.0, 1.0), &device)
+                .permute([0, 3, 1, 2])
+        } else {
+            Tensor::<4>::random([3, c_in, h, w], Distribution::Normal(0.0, 1.0), &device)
+        };
+        let out = [3, c_out, h + 1 - kernel, w + 1 - kernel];
+        let upstream = Tensor::<4>::random(out, Distribution::Normal(0.0, 1.0), &device);
+        let ours = conv_run(&conv, &x, &upstream, flex::conv2d);
+        let burns = conv_run(&conv, &x, &upstream, |conv, x| conv.forward(x));
+        for (what, (a, b)) in [
+            "output",
+            "input gradient",
+            "weight gradient",
+            "bias gradient",
+        ]
+        .iter()
+        .zip(ours.into_iter().zip(burns))
+        {
+            let scale = b.clone().abs().max().into_scalar::<f32>();
+            let diff = difference(a, b);
+            println!("{c_in}→{c_out} {h}×{w}: {what} differs by {diff} (largest {scale})");
+            assert!(
+                diff <= 1e-5 * scale.max(1.0),
+                "{c_in}→{c_out} {h}×{w}: the {what} differs from burn's by {diff}"
+            );
+        }
+    }
+}
+
+#[test]
+fn pooling_matches_burns_exactly() {
+    let device = Device::flex().autodiff();
+    let pool: MaxPool2d = MaxPool2dConfig::new([2, 2]).init();
+    // Small integers, so windows hold ties; a NaN and −∞ in places; odd sizes leave a row and
+    // a column out.
+    let (shape, n) = ([2, 3, 7, 6], 2 * 3 * 7 * 6);
+    let values: Vec<f32> = (0..n)
+        .map(|i| match i {
+            5 => f32::NAN,
+            40 => f32::NEG_INFINITY,
+            _ => ((i * 7919) % 5) as f32,
+        })
+        .collect();
+    let x = Tensor::<4>::from_data(TensorData::new(values, shape), &device);
+    let upstream = Tensor::<4>::random([2, 3, 3, 3], Distribution::Normal(0.0, 1.0), &device);
+    let run = |forward: &dyn Fn(Tensor<4>) -> Tensor<4>| {
+        let x = x.clone().require_grad();
+        let out = forward(x.clone());
+        let grads = (out.clone() * upstream.clone()).sum().backward();
+        (out.inner().into_data(), x.grad(&grads).unwrap().into_data())
+    };
+    let (ours, our_grad) = run(&|x| flex::max_pool2d(&pool, x));
+    let (burns, burn_grad) = run(&|x| pool.forward(x));
+    // Bit for bit, NaN included.
+    let bits = |d: TensorData| {
+        d.try_to_vec::<f32>()
+            .unwrap()
+            .iter()
+            .map(|v| v.to_bits())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        bits(ours),
+        bits(burns),
+        "the pooled values differ from burn's"
+    );
+    assert_eq!(
+        bits(our_grad),
+        bits(burn_grad),
+        "the pooling gradient differs from burn's"
+    );
+}
