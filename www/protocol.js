@@ -81,6 +81,8 @@
  *   with burn's on the device in use (crate/src/train/fused/check.rs)
  * @property {{}} test_fused_relu only for a page opened with `?test`: the fused ReLU against
  *   burn's on the device in use
+ * @property {{}} test_flex_layers only for a page opened with `?test`: the CPU path's own
+ *   convolution and pooling (crate/src/model/flex) against burn's on the device in use
  */
 
 /** What each request resolves to.
@@ -115,6 +117,8 @@
  * @property {{largest_difference: number, largest_change: number}} test_fused_optimizer the
  *   largest difference between a weight of the two networks, and the largest change of a weight
  * @property {number} test_fused_relu the largest difference of the two ReLUs' outputs and gradients
+ * @property {number} test_flex_layers the largest difference of the two layers' outputs and
+ *   gradients, relative to the largest value
  */
 
 /** What the WebGPU engine has recorded since counting began: compute dispatches (in all and by

@@ -123,3 +123,15 @@ fn pooling_matches_burns_exactly() {
         "the pooling gradient differs from burn's"
     );
 }
+
+/// The check the browser test runs on the page's CPU path (`Engine.testFlexLayers`), here.
+#[test]
+fn layers_check_agrees() {
+    let difference =
+        pollster::block_on(kiln::train::fused::check::layers_difference(&Device::flex())).unwrap();
+    println!("largest relative difference: {difference}");
+    assert!(
+        difference <= 1e-4,
+        "Kiln's flex layers differ from burn's by {difference}"
+    );
+}

@@ -64,6 +64,8 @@
  * @property {(model: string, optimizer: string) => Promise<{largest_difference: number, largest_change: number}>}
  *   testFusedOptimizer the fused optimiser held to burn's on the device in use, for tests/fused.test.mjs
  * @property {() => Promise<number>} testFusedRelu the fused ReLU held to burn's, for tests/fused.test.mjs
+ * @property {() => Promise<number>} testFlexLayers the CPU path's convolution and pooling held to
+ *   burn's, for tests/fused.test.mjs
  */
 
 /** A build's module: the `Engine` class, and the free functions every build exports alike

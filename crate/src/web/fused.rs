@@ -1,4 +1,4 @@
-//! The fused optimisers and ReLU held to burn's on the device in use (`train::fused::check`), for
+//! The fused optimisers and ReLU, and the CPU path's own convolution and pooling, held to burn's on the device in use (`train::fused::check`), for
 //! the browser test on WebGPU: the worker answers it only on a page opened with `?test`.
 
 use js_sys::Promise;
@@ -6,7 +6,7 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::future_to_promise;
 
 use crate::train::OptimizerConfig;
-use crate::train::fused::check::{compare, relu_difference};
+use crate::train::fused::check::{compare, layers_difference, relu_difference};
 use crate::web::{Engine, js};
 
 #[wasm_bindgen]
@@ -44,6 +44,18 @@ impl Engine {
         future_to_promise(async move {
             let device = shared.device().map_err(js::error)?;
             let difference = relu_difference(&device).await.map_err(js::error)?;
+            Ok(JsValue::from_f64(difference.into()))
+        })
+    }
+
+    /// Kiln's convolution and pooling on the CPU path against burn's on the device in use: the
+    /// largest relative difference of their outputs and gradients (0 where they are burn's).
+    #[wasm_bindgen(js_name = testFlexLayers)]
+    pub fn test_flex_layers(&self) -> Promise {
+        let shared = self.shared.clone();
+        future_to_promise(async move {
+            let device = shared.device().map_err(js::error)?;
+            let difference = layers_difference(&device).await.map_err(js::error)?;
             Ok(JsValue::from_f64(difference.into()))
         })
     }

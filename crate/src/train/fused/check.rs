@@ -134,3 +134,72 @@ pub async fn relu_difference(device: &Device) -> Result<f32, ReadError> {
     }
     Ok(read_floats(Tensor::cat(largest, 0).max()).await?[0])
 }
+
+/// Kiln's convolution and 2×2 max pooling on burn flex (`model::flex`) against burn's on
+/// `device`, for the seed's three layer shapes at batch 2: the largest difference of their
+/// outputs and gradients, relative to the largest value compared (0 on a device where Kiln's
+/// layers are burn's). The convolution sums in another order than burn's, so a few 1e-7 are
+/// expected (up to 1e-5 of the largest value, where thousands of products are summed); the
+/// pooling agrees exactly.
+pub async fn layers_difference(device: &Device) -> Result<f32, ReadError> {
+    use burn::nn::conv::Conv2dConfig;
+    use burn::nn::pool::MaxPool2dConfig;
+
+    let device = device.clone().autodiff();
+    // Fixed values, not the device's random state; rounded to tenths, so pooling windows tie.
+    let values = |shape: [usize; 4], phase: f32| {
+        let n = shape.iter().product::<usize>();
+        let v: Vec<f32> = (0..n)
+            .map(|i| ((i as f32 * 0.37 + phase).sin() * 10.0).round() / 10.0)
+            .collect();
+        Tensor::<4>::from_data(TensorData::new(v, shape), &device)
+    };
+    let pool = MaxPool2dConfig::new([2, 2]).init();
+    let mut parts = Vec::new();
+    let mut compare = |ours: Vec<Tensor<1>>, burns: Vec<Tensor<1>>| {
+        for (ours, burns) in ours.into_iter().zip(burns) {
+            let scale = burns.clone().abs().max().clamp_min(1.0);
+            parts.push((ours - burns).abs().max() / scale);
+        }
+    };
+    for (c_in, c_out, size) in [(3, 32, 32), (32, 64, 15), (64, 64, 6)] {
+        let mut conv = Conv2dConfig::new([c_in, c_out], [3, 3]).init(&device);
+        conv.weight = Param::from_tensor(values([c_out, c_in, 3, 3], 1.0) * 0.1);
+        let x = values([2, c_in, size, size], 2.0).require_grad();
+        let upstream = values([2, c_out, size - 2, size - 2], 3.0);
+        let run = |conv2d: &dyn Fn(Tensor<4>) -> Tensor<4>| {
+            let out = conv2d(x.clone());
+            let grads = (out.clone() * upstream.clone()).sum().backward();
+            let bias = conv.bias.as_ref().expect("the layer has a bias");
+            vec![
+                out.inner().flatten::<1>(0, 3),
+                x.grad(&grads)
+                    .expect("x requires its gradient")
+                    .flatten(0, 3),
+                conv.weight
+                    .grad(&grads)
+                    .expect("the weight trains")
+                    .flatten(0, 3),
+                bias.grad(&grads).expect("the bias trains"),
+            ]
+        };
+        compare(
+            run(&|x| crate::model::flex::conv2d(&conv, x)),
+            run(&|x| conv.forward(x)),
+        );
+        // Pooling on its own input: after the convolutions' rounding, ties could fall apart.
+        let x = values([2, c_out, size - 2, size - 2], 4.0).require_grad();
+        let upstream = values([2, c_out, (size - 2) / 2, (size - 2) / 2], 5.0);
+        let run = |pool2d: &dyn Fn(Tensor<4>) -> Tensor<4>| {
+            let out = pool2d(x.clone());
+            let grads = (out.clone() * upstream.clone()).sum().backward();
+            let grad = x.grad(&grads).expect("x requires its gradient");
+            vec![out.inner().flatten::<1>(0, 3), grad.flatten(0, 3)]
+        };
+        compare(
+            run(&|x| crate::model::flex::max_pool2d(&pool, x)),
+            run(&|x| pool.forward(x)),
+        );
+    }
+    Ok(read_floats(Tensor::cat(parts, 0).max()).await?[0])
+}
