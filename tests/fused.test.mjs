@@ -19,7 +19,7 @@ const CASES = [
 ];
 
 for (const backend of ["cpu", "webgpu"]) {
-  test(`the fused optimisers leave burn's weights, and the fused ReLU burn's values, on ${backend === "cpu" ? "the CPU path" : "WebGPU"}`, async () => {
+  test(`the fused optimisers leave burn's weights; the fused ReLU and the convolution and pooling give burn's values, on ${backend === "cpu" ? "the CPU path" : "WebGPU"}`, async () => {
     await useBackend(page, backend);
     for (const [model, optimizer] of CASES) {
       const agreement = await page.evaluate(([m, o]) => window.kiln.fusedOptimizer(m, o), [model, optimizer]);
