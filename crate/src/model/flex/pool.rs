@@ -6,16 +6,24 @@ use burn::backend::flex::FlexTensor;
 
 use crate::flex::{each_image, numbers, tensor, whole};
 
-/// Which of a window's four numbers (in reading order) is its maximum: the first of equal
-/// ones, a NaN over any number (the last NaN), as burn's pooling chooses.
-fn window_max(window: [f32; 4]) -> usize {
-    let mut best = 0;
-    for i in 1..4 {
-        if window[i] > window[best] || window[i].is_nan() {
-            best = i;
-        }
+/// The larger of `best` and the next number `v` of a window in reading order: `v` only if it
+/// is larger, or NaN. Over a window this keeps the first of equal maxima and lets a NaN win (the
+/// last one), as burn's pooling chooses; written as a select, without a branch to mispredict.
+#[inline(always)]
+fn larger(best: f32, v: f32) -> f32 {
+    if v > best || v.is_nan() { v } else { best }
+}
+
+/// Which of a window's four numbers (reading order) is its maximum, chosen as [`larger`] does.
+#[inline(always)]
+fn window_max(w: [f32; 4]) -> usize {
+    let (mut best, mut at) = (w[0], 0);
+    for (i, &v) in w.iter().enumerate().skip(1) {
+        let take = v > best || v.is_nan();
+        best = if take { v } else { best };
+        at = if take { i } else { at };
     }
-    best
+    at
 }
 
 /// The sizes of one pooling: planes (images × channels) of `h × w` into `oh × ow`.
@@ -40,19 +48,18 @@ impl Dims {
         }
     }
 
-    /// Calls `f(output index, the window's four input indices)` for every output number of one
-    /// image.
-    fn windows(&self, mut f: impl FnMut(usize, [usize; 4])) {
+    /// Calls `f(output row, top input row, bottom input row)` for every output row of one
+    /// image: the output row's window `ox` is `top[2ox..2ox+2]` over `bottom[2ox..2ox+2]`.
+    fn rows(&self, out: &mut [f32], x: &[f32], mut f: impl FnMut(&mut [f32], &[f32], &[f32])) {
         for c in 0..self.channels {
             for oy in 0..self.oh {
                 let top = (c * self.h + 2 * oy) * self.w;
-                for ox in 0..self.ow {
-                    let i = top + 2 * ox;
-                    f(
-                        (c * self.oh + oy) * self.ow + ox,
-                        [i, i + 1, i + self.w, i + self.w + 1],
-                    );
-                }
+                let o = (c * self.oh + oy) * self.ow;
+                f(
+                    &mut out[o..o + self.ow],
+                    &x[top..top + 2 * self.ow],
+                    &x[top + self.w..top + self.w + 2 * self.ow],
+                );
             }
         }
     }
@@ -65,10 +72,14 @@ pub(super) fn forward(x: FlexTensor) -> FlexTensor {
     let (input, output) = (d.channels * d.h * d.w, d.channels * d.oh * d.ow);
     let mut out = vec![0.0; d.batch * output];
     each_image(&mut out, output, 0, |image, out, _| {
-        let x = &x[image * input..][..input];
-        d.windows(|o, idx| {
-            let window = idx.map(|i| x[i]);
-            out[o] = window[window_max(window)];
+        d.rows(out, &x[image * input..][..input], |out, top, bottom| {
+            for ((o, t), b) in out
+                .iter_mut()
+                .zip(top.chunks_exact(2))
+                .zip(bottom.chunks_exact(2))
+            {
+                *o = larger(larger(larger(t[0], t[1]), b[0]), b[1]);
+            }
         });
     });
     tensor(out, &[d.batch, d.channels, d.oh, d.ow])
@@ -85,7 +96,16 @@ pub(super) fn backward(x: FlexTensor, grad: FlexTensor) -> FlexTensor {
             &x[image * input..][..input],
             &grad[image * output..][..output],
         );
-        d.windows(|o, idx| input_grad[idx[window_max(idx.map(|i| x[i]))]] = grad[o]);
+        for c in 0..d.channels {
+            for oy in 0..d.oh {
+                let top = (c * d.h + 2 * oy) * d.w;
+                let places = [top, top + 1, top + d.w, top + d.w + 1];
+                for (ox, &g) in grad[(c * d.oh + oy) * d.ow..][..d.ow].iter().enumerate() {
+                    let at = window_max(places.map(|p| x[p + 2 * ox]));
+                    input_grad[places[at] + 2 * ox] = g;
+                }
+            }
+        }
     });
     tensor(input_grad, &[d.batch, d.channels, d.h, d.w])
 }
