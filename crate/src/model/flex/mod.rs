@@ -67,7 +67,15 @@ fn on_flex(x: &Tensor<4>) -> bool {
 /// `conv.forward(x)`: Kiln's convolution on burn flex where the layer is one it covers (valid
 /// padding, stride and dilation 1, one group, a bias), burn's everywhere else.
 pub fn conv2d(conv: &Conv2d, x: Tensor<4>) -> Tensor<4> {
-    let covered = matches!(conv.padding, PaddingConfig2d::Valid)
+    let [_, c_in, h, w] = x.dims();
+    let [c_out, weight_c_in, kh, kw] = conv.weight.dims();
+    // Shapes that do not fit each other go to burn's layer, which reports them.
+    let fits = c_in == weight_c_in
+        && (1..=h).contains(&kh)
+        && (1..=w).contains(&kw)
+        && conv.bias.as_ref().is_some_and(|b| b.dims() == [c_out]);
+    let covered = fits
+        && matches!(conv.padding, PaddingConfig2d::Valid)
         && conv.stride == [1, 1]
         && conv.dilation == [1, 1]
         && conv.groups == 1;
@@ -84,7 +92,10 @@ pub fn conv2d(conv: &Conv2d, x: Tensor<4>) -> Tensor<4> {
 /// `pool.forward(x)`: Kiln's pooling on burn flex for a 2×2 window with stride 2 and no padding,
 /// burn's everywhere else.
 pub fn max_pool2d(pool: &MaxPool2d, x: Tensor<4>) -> Tensor<4> {
-    let covered = pool.kernel_size == [2, 2]
+    let [_, _, h, w] = x.dims();
+    let covered = h >= 2
+        && w >= 2
+        && pool.kernel_size == [2, 2]
         && pool.stride == [2, 2]
         && pool.dilation == [1, 1]
         && matches!(pool.padding, PaddingConfig2d::Valid)
