@@ -3,6 +3,7 @@
 //! rounding (it sums in another order), the pooling's exactly, ties and NaN included.
 #![cfg(not(target_arch = "wasm32"))]
 
+use burn::nn::PaddingConfig2d;
 use burn::nn::conv::{Conv2d, Conv2dConfig};
 use burn::nn::pool::{MaxPool2d, MaxPool2dConfig};
 use burn::prelude::*;
@@ -20,12 +21,11 @@ fn conv_run(
     x: &Tensor<4>,
     upstream: &Tensor<4>,
     forward: fn(&Conv2d, Tensor<4>) -> Tensor<4>,
-) -> [Tensor<1>; 4] {
+) -> Vec<Tensor<1>> {
     let x = x.clone().require_grad();
     let out = forward(conv, x.clone());
     let grads = (out.clone() * upstream.clone()).sum().backward();
-    let bias = conv.bias.as_ref().expect("the layer has a bias");
-    [
+    let mut parts = vec![
         out.inner().flatten(0, 3),
         x.grad(&grads)
             .expect("x requires its gradient")
@@ -34,29 +34,52 @@ fn conv_run(
             .grad(&grads)
             .expect("the weight trains")
             .flatten(0, 3),
-        bias.grad(&grads).expect("the bias trains"),
-    ]
+    ];
+    if let Some(bias) = &conv.bias {
+        parts.push(bias.grad(&grads).expect("the bias trains"));
+    }
+    parts
 }
 
 #[test]
 fn convolution_matches_burns() {
     let device = Device::flex().autodiff();
-    // The seed's three layers at a small batch, an odd shape, and an input given as a permuted
-    // view (flex hands those on without copying).
-    for (c_in, c_out, kernel, h, w, permuted) in [
-        (3, 32, 3, 32, 32, false),
-        (32, 64, 3, 15, 15, false),
-        (64, 64, 3, 6, 6, false),
-        (5, 7, 2, 9, 4, true),
+    // The seed's three layers at a small batch, an odd shape, an input given as a permuted view
+    // (flex hands those on without copying), and airbench's layers: the 2×2 whitening, and
+    // 3×3 with the same padding and no bias (also with a bias, and a 1×1 map all padding around).
+    let valid = PaddingConfig2d::Valid;
+    let same = PaddingConfig2d::Same;
+    for (c_in, c_out, kernel, h, w, permuted, padding, bias) in [
+        (3, 32, 3, 32, 32, false, valid.clone(), true),
+        (32, 64, 3, 15, 15, false, valid.clone(), true),
+        (64, 64, 3, 6, 6, false, valid.clone(), true),
+        (5, 7, 2, 9, 4, true, valid.clone(), true),
+        (3, 24, 2, 32, 32, false, valid.clone(), true),
+        (24, 64, 3, 31, 31, false, same.clone(), false),
+        (64, 16, 3, 7, 5, true, same.clone(), true),
+        (
+            4,
+            8,
+            5,
+            1,
+            1,
+            false,
+            PaddingConfig2d::Explicit(2, 2, 2, 2),
+            false,
+        ),
     ] {
-        let conv = Conv2dConfig::new([c_in, c_out], [kernel, kernel]).init(&device);
+        let pad = if padding == valid { 0 } else { kernel / 2 };
+        let conv = Conv2dConfig::new([c_in, c_out], [kernel, kernel])
+            .with_padding(padding)
+            .with_bias(bias)
+            .init(&device);
         let x = if permuted {
             Tensor::<4>::random([3, h, w, c_in], Distribution::Normal(0.0, 1.0), &device)
                 .permute([0, 3, 1, 2])
         } else {
             Tensor::<4>::random([3, c_in, h, w], Distribution::Normal(0.0, 1.0), &device)
         };
-        let out = [3, c_out, h + 1 - kernel, w + 1 - kernel];
+        let out = [3, c_out, h + 2 * pad + 1 - kernel, w + 2 * pad + 1 - kernel];
         let upstream = Tensor::<4>::random(out, Distribution::Normal(0.0, 1.0), &device);
         let ours = conv_run(&conv, &x, &upstream, flex::conv2d);
         let burns = conv_run(&conv, &x, &upstream, |conv, x| conv.forward(x));

@@ -12,16 +12,17 @@ use burn::backend::tensor::FloatTensor;
 use super::FlexLayers;
 
 impl<B: FlexLayers, C: CheckpointStrategy> FlexLayers for Autodiff<B, C> {
-    fn conv2d_valid(
+    fn conv2d_stride1(
         x: FloatTensor<Self>,
         weight: FloatTensor<Self>,
         bias: FloatTensor<Self>,
+        padding: [usize; 2],
     ) -> FloatTensor<Self> {
         #[derive(Debug)]
         struct Conv;
 
         impl<B: FlexLayers> Backward<B, 3> for Conv {
-            type State = (NodeId, NodeId);
+            type State = (NodeId, NodeId, [usize; 2]);
 
             fn backward(
                 self,
@@ -31,17 +32,19 @@ impl<B: FlexLayers, C: CheckpointStrategy> FlexLayers for Autodiff<B, C> {
             ) {
                 let [node_x, node_weight, node_bias] = ops.parents;
                 let grad = grads.consume::<B>(&ops.node);
-                let (x_state, weight_state) = ops.state;
+                let (x_state, weight_state, padding) = ops.state;
                 let x: FloatTensor<B> = checkpointer.retrieve_node_output(x_state);
                 let weight: FloatTensor<B> = checkpointer.retrieve_node_output(weight_state);
 
                 if let Some(node) = node_x {
-                    let input_grad = B::conv2d_valid_input_grad(weight.clone(), grad.clone());
+                    let input_grad =
+                        B::conv2d_stride1_input_grad(weight.clone(), grad.clone(), padding);
                     grads.register::<B>(node.id, input_grad);
                 }
                 if node_weight.is_some() || node_bias.is_some() {
                     let shape = weight.shape().dims();
-                    let (weight_grad, bias_grad) = B::conv2d_valid_param_grads(x, grad, shape);
+                    let (weight_grad, bias_grad) =
+                        B::conv2d_stride1_param_grads(x, grad, shape, padding);
                     if let Some(node) = node_weight {
                         grads.register::<B>(node.id, weight_grad);
                     }
@@ -58,33 +61,37 @@ impl<B: FlexLayers, C: CheckpointStrategy> FlexLayers for Autodiff<B, C> {
             .stateful()
         {
             OpsKind::Tracked(mut prep) => {
-                let state = (prep.checkpoint(&x), prep.checkpoint(&weight));
-                let out = B::conv2d_valid(
+                let state = (prep.checkpoint(&x), prep.checkpoint(&weight), padding);
+                let out = B::conv2d_stride1(
                     x.into_primitive(),
                     weight.into_primitive(),
                     bias.into_primitive(),
+                    padding,
                 );
                 prep.finish(state, out)
             }
-            OpsKind::UnTracked(prep) => prep.finish(B::conv2d_valid(
+            OpsKind::UnTracked(prep) => prep.finish(B::conv2d_stride1(
                 x.into_primitive(),
                 weight.into_primitive(),
                 bias.into_primitive(),
+                padding,
             )),
         }
     }
 
-    fn conv2d_valid_param_grads(
+    fn conv2d_stride1_param_grads(
         _x: FloatTensor<Self>,
         _grad: FloatTensor<Self>,
         _weight_shape: [usize; 4],
+        _padding: [usize; 2],
     ) -> (FloatTensor<Self>, FloatTensor<Self>) {
         unreachable!("the backward pass calls the inner backend's")
     }
 
-    fn conv2d_valid_input_grad(
+    fn conv2d_stride1_input_grad(
         _weight: FloatTensor<Self>,
         _grad: FloatTensor<Self>,
+        _padding: [usize; 2],
     ) -> FloatTensor<Self> {
         unreachable!("the backward pass calls the inner backend's")
     }

@@ -1,4 +1,4 @@
-//! The valid, stride-1 convolution on burn flex, image by image in NCHW (the layout burn's
+//! The stride-1 convolution (no padding, or the same padding on every side) on burn flex, image by image in NCHW (the layout burn's
 //! pooling, activations and flattening read): the image's patches copied into columns (im2col,
 //! `[c_in·kh·kw, oh·ow]`, a row per weight, each row a run of shifted copies of input rows), then
 //! one matrix multiply with the weights, which are already `[c_out, c_in·kh·kw]` row-major.
@@ -19,12 +19,14 @@ struct Dims {
     c_out: usize,
     kh: usize,
     kw: usize,
+    /// Zeros added above and below, and left and right.
+    pad: [usize; 2],
     oh: usize,
     ow: usize,
 }
 
 impl Dims {
-    fn new(x: &[usize], weight: &[usize]) -> Self {
+    fn new(x: &[usize], weight: &[usize], pad: [usize; 2]) -> Self {
         let (kh, kw) = (weight[2], weight[3]);
         Self {
             batch: x[0],
@@ -34,17 +36,16 @@ impl Dims {
             c_out: weight[0],
             kh,
             kw,
-            oh: x[2] + 1 - kh,
-            ow: x[3] + 1 - kw,
+            pad,
+            oh: x[2] + 2 * pad[0] + 1 - kh,
+            ow: x[3] + 2 * pad[1] + 1 - kw,
         }
     }
 
-    fn from_output(grad: &[usize], weight: &[usize]) -> Self {
+    fn from_output(grad: &[usize], weight: &[usize], pad: [usize; 2]) -> Self {
         let (kh, kw) = (weight[2], weight[3]);
-        Self::new(
-            &[grad[0], weight[1], grad[2] + kh - 1, grad[3] + kw - 1],
-            weight,
-        )
+        let (h, w) = (grad[2] + kh - 1 - 2 * pad[0], grad[3] + kw - 1 - 2 * pad[1]);
+        Self::new(&[grad[0], weight[1], h, w], weight, pad)
     }
 
     /// Numbers per image of the input.
@@ -67,19 +68,33 @@ impl Dims {
         self.c_out * self.positions()
     }
 
-    /// Calls `f(column row, input row, output row)` for every row of one image's columns and
-    /// every output row `oy`: the column row's run `[oy·ow, (oy+1)·ow)` is the input row's run
-    /// `[oy+ky, kx ..]` of `ow` numbers.
-    fn runs(&self, mut f: impl FnMut(usize, usize)) {
+    /// Calls `f(column index, input index, length)` for every run of one image's columns that
+    /// comes from its input: for weight `(c, ky, kx)` and output row `oy`, the output positions
+    /// whose input `(oy + ky − pad, ox + kx − pad)` lies inside the image. The columns' other
+    /// numbers are padding, zero.
+    fn runs(&self, mut f: impl FnMut(usize, usize, usize)) {
         let positions = self.positions();
+        let [pad_y, pad_x] = self.pad;
         for c in 0..self.c_in {
             for ky in 0..self.kh {
                 for kx in 0..self.kw {
                     let row = ((c * self.kh + ky) * self.kw + kx) * positions;
+                    // Output columns `ox` in `[first, last)` read input columns
+                    // `ox + kx − pad_x`, inside `[0, w)`.
+                    let first = pad_x.saturating_sub(kx);
+                    let last = self.ow.min((self.w + pad_x).saturating_sub(kx));
+                    if first >= last {
+                        continue;
+                    }
                     for oy in 0..self.oh {
+                        let Some(iy) = (oy + ky).checked_sub(pad_y).filter(|&iy| iy < self.h)
+                        else {
+                            continue;
+                        };
                         f(
-                            row + oy * self.ow,
-                            c * self.h * self.w + (oy + ky) * self.w + kx,
+                            row + oy * self.ow + first,
+                            (c * self.h + iy) * self.w + first + kx - pad_x,
+                            last - first,
                         );
                     }
                 }
@@ -89,17 +104,18 @@ impl Dims {
 
     /// One image's columns from its input.
     fn im2col(&self, x: &[f32], columns: &mut [f32]) {
-        let ow = self.ow;
-        self.runs(|col, inp| columns[col..col + ow].copy_from_slice(&x[inp..inp + ow]));
+        if self.pad != [0, 0] {
+            columns.fill(0.0);
+        }
+        self.runs(|col, inp, n| columns[col..col + n].copy_from_slice(&x[inp..inp + n]));
     }
 
     /// Adds one image's columns back into its input's places (the adjoint of [`Self::im2col`]).
     fn col2im_add(&self, columns: &[f32], x: &mut [f32]) {
-        let ow = self.ow;
-        self.runs(|col, inp| {
-            x[inp..inp + ow]
+        self.runs(|col, inp, n| {
+            x[inp..inp + n]
                 .iter_mut()
-                .zip(&columns[col..col + ow])
+                .zip(&columns[col..col + n])
                 .for_each(|(x, c)| *x += c)
         });
     }
@@ -179,8 +195,13 @@ fn multiply(
 }
 
 impl FlexLayers for Flex {
-    fn conv2d_valid(x: FlexTensor, weight: FlexTensor, bias: FlexTensor) -> FlexTensor {
-        let d = Dims::new(x.layout().shape(), weight.layout().shape());
+    fn conv2d_stride1(
+        x: FlexTensor,
+        weight: FlexTensor,
+        bias: FlexTensor,
+        padding: [usize; 2],
+    ) -> FlexTensor {
+        let d = Dims::new(x.layout().shape(), weight.layout().shape(), padding);
         let (x, weight, bias) = (whole(x), whole(weight), whole(bias));
         let (x, weight, bias) = (numbers(&x), numbers(&weight), numbers(&bias));
         let mut out = vec![0.0; d.batch * d.output()];
@@ -207,12 +228,13 @@ impl FlexLayers for Flex {
         tensor(out, &[d.batch, d.c_out, d.oh, d.ow])
     }
 
-    fn conv2d_valid_param_grads(
+    fn conv2d_stride1_param_grads(
         x: FlexTensor,
         grad: FlexTensor,
         weight_shape: [usize; 4],
+        padding: [usize; 2],
     ) -> (FlexTensor, FlexTensor) {
-        let d = Dims::new(x.layout().shape(), &weight_shape);
+        let d = Dims::new(x.layout().shape(), &weight_shape, padding);
         let (x, grad) = (whole(x), whole(grad));
         let (x, grad) = (numbers(&x), numbers(&grad));
         let weights = d.c_out * d.patch();
@@ -246,8 +268,12 @@ impl FlexLayers for Flex {
         )
     }
 
-    fn conv2d_valid_input_grad(weight: FlexTensor, grad: FlexTensor) -> FlexTensor {
-        let d = Dims::from_output(grad.layout().shape(), weight.layout().shape());
+    fn conv2d_stride1_input_grad(
+        weight: FlexTensor,
+        grad: FlexTensor,
+        padding: [usize; 2],
+    ) -> FlexTensor {
+        let d = Dims::from_output(grad.layout().shape(), weight.layout().shape(), padding);
         let (weight, grad) = (whole(weight), whole(grad));
         let (weight, grad) = (numbers(&weight), numbers(&grad));
         let mut input_grad = vec![0.0; d.batch * d.input()];

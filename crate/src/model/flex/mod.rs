@@ -5,7 +5,7 @@
 //! convolution over transposed copies of the input and the gradient; the bias gradient copies the
 //! whole gradient to sum it; and its max pooling is a general loop that works out each window's
 //! bounds. Natively these took most of a seed step outside the matrix multiplies
-//! (docs/performance.md). Here each convolution (valid padding, stride 1) is, per image, one
+//! (docs/performance.md). Here each convolution (stride 1, symmetric padding) is, per image, one
 //! im2col copy and one matrix multiply (the `gemm` crate, which burn flex uses too), in the
 //! layout burn's next operation reads (`conv.rs`); its weight and bias gradients are one
 //! multiply per image summed in fixed groups, and its input gradient one multiply and one
@@ -29,26 +29,30 @@ use burn::tensor::DType;
 
 #[backend_extension(Autodiff, Flex)]
 pub trait FlexLayers: burn::backend::Backend {
-    /// Valid, stride-1 convolution with a bias: `x` `[batch, c_in, h, w]`, `weight`
-    /// `[c_out, c_in, kh, kw]`, `bias` `[c_out]`; out `[batch, c_out, h − kh + 1, w − kw + 1]`.
-    fn conv2d_valid(
+    /// Stride-1 convolution with `padding` zeros on each side (above and below, left and right)
+    /// and a bias: `x` `[batch, c_in, h, w]`, `weight` `[c_out, c_in, kh, kw]`, `bias`
+    /// `[c_out]`; out `[batch, c_out, h + 2·pad − kh + 1, w + 2·pad − kw + 1]`.
+    fn conv2d_stride1(
         x: FloatTensor<Self>,
         weight: FloatTensor<Self>,
         bias: FloatTensor<Self>,
+        padding: [usize; 2],
     ) -> FloatTensor<Self>;
 
     /// The gradients of the convolution's weight and bias, given its input and the gradient of
     /// its output.
-    fn conv2d_valid_param_grads(
+    fn conv2d_stride1_param_grads(
         x: FloatTensor<Self>,
         grad: FloatTensor<Self>,
         weight_shape: [usize; 4],
+        padding: [usize; 2],
     ) -> (FloatTensor<Self>, FloatTensor<Self>);
 
     /// The gradient of the convolution's input, given its weight and the gradient of its output.
-    fn conv2d_valid_input_grad(
+    fn conv2d_stride1_input_grad(
         weight: FloatTensor<Self>,
         grad: FloatTensor<Self>,
+        padding: [usize; 2],
     ) -> FloatTensor<Self>;
 
     /// Max pooling over 2×2 windows with stride 2 (a last odd row or column is left out).
@@ -64,27 +68,49 @@ fn on_flex(x: &Tensor<4>) -> bool {
     x.dtype() == DType::F32 && x.device() == Device::from(FlexDevice)
 }
 
-/// `conv.forward(x)`: Kiln's convolution on burn flex where the layer is one it covers (valid
-/// padding, stride and dilation 1, one group, a bias), burn's everywhere else.
+/// The zeros a convolution adds on each side (above and below, left and right) where Kiln's
+/// convolution covers it: no padding, or the same on both sides.
+fn symmetric_padding(conv: &Conv2d) -> Option<[usize; 2]> {
+    let [kh, kw] = conv.kernel_size;
+    match conv.padding {
+        PaddingConfig2d::Valid => Some([0, 0]),
+        // Stride 1, odd kernels: (k − 1) / 2 on each side.
+        PaddingConfig2d::Same if kh % 2 == 1 && kw % 2 == 1 => Some([kh / 2, kw / 2]),
+        PaddingConfig2d::Explicit(top, left, bottom, right) if top == bottom && left == right => {
+            Some([top, left])
+        }
+        _ => None,
+    }
+}
+
+/// `conv.forward(x)`: Kiln's convolution on burn flex where the layer is one it covers (stride
+/// and dilation 1, one group, symmetric padding), burn's everywhere else.
 pub fn conv2d(conv: &Conv2d, x: Tensor<4>) -> Tensor<4> {
     let [_, c_in, h, w] = x.dims();
     let [c_out, weight_c_in, kh, kw] = conv.weight.dims();
+    let padding = symmetric_padding(conv);
     // Shapes that do not fit each other go to burn's layer, which reports them.
-    let fits = c_in == weight_c_in
-        && (1..=h).contains(&kh)
-        && (1..=w).contains(&kw)
-        && conv.bias.as_ref().is_some_and(|b| b.dims() == [c_out]);
-    let covered = fits
-        && matches!(conv.padding, PaddingConfig2d::Valid)
-        && conv.stride == [1, 1]
-        && conv.dilation == [1, 1]
-        && conv.groups == 1;
-    match &conv.bias {
-        Some(bias) if covered && on_flex(&x) => Tensor::from_dispatch(Dispatch::conv2d_valid(
-            x.into_dispatch(),
-            conv.weight.val().into_dispatch(),
-            bias.val().into_dispatch(),
-        )),
+    let fits = padding.is_some_and(|[py, px]| {
+        c_in == weight_c_in
+            && (1..=h + 2 * py).contains(&kh)
+            && (1..=w + 2 * px).contains(&kw)
+            && conv.bias.as_ref().is_none_or(|b| b.dims() == [c_out])
+    });
+    let covered = fits && conv.stride == [1, 1] && conv.dilation == [1, 1] && conv.groups == 1;
+    match padding {
+        Some(padding) if covered && on_flex(&x) => {
+            // A layer without a bias adds zeros: a constant, so no gradient is computed for it.
+            let bias = match &conv.bias {
+                Some(bias) => bias.val(),
+                None => Tensor::zeros([c_out], &x.device()),
+            };
+            Tensor::from_dispatch(Dispatch::conv2d_stride1(
+                x.into_dispatch(),
+                conv.weight.val().into_dispatch(),
+                bias.into_dispatch(),
+                padding,
+            ))
+        }
         _ => conv.forward(x),
     }
 }
