@@ -1,4 +1,4 @@
-//! The seed network's convolutions and max pooling as Kiln's own operations on burn flex.
+//! The convolutions and 2×2 max pooling of both networks as Kiln's own operations on burn flex.
 //!
 //! burn flex computes a convolution's forward pass in tiles of one image each, copying the input
 //! to channels-last first and scattering the result back; its weight gradient runs as another
