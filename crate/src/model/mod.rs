@@ -9,8 +9,8 @@ pub mod relu;
 pub mod seed;
 pub mod whiten;
 
-/// Without burn flex in the build (the WebGPU-only browser module), the seed's layers are
-/// burn's own.
+/// Without burn flex in the build (the WebGPU-only browser module), the networks' convolutions
+/// and pooling are burn's own.
 #[cfg(not(feature = "cpu"))]
 pub mod flex {
     use burn::nn::{conv::Conv2d, pool::MaxPool2d};
