@@ -1,44 +1,18 @@
-//! On burn flex the seed network's convolutions and max pooling are Kiln's own operations
+//! On burn flex both networks' convolutions and 2×2 max pooling are Kiln's own operations
 //! (`model::flex`). Their outputs and gradients must be burn's: the convolution's to float
 //! rounding (it sums in another order), the pooling's exactly, ties and NaN included.
 #![cfg(not(target_arch = "wasm32"))]
 
 use burn::nn::PaddingConfig2d;
-use burn::nn::conv::{Conv2d, Conv2dConfig};
+use burn::nn::conv::Conv2dConfig;
 use burn::nn::pool::{MaxPool2d, MaxPool2dConfig};
 use burn::prelude::*;
 use burn::tensor::{Distribution, TensorData};
-use kiln::model::flex;
+use kiln::train::fused::check::{conv_gradients, pool_gradients};
 
 /// The largest absolute difference between two tensors.
 fn difference<const D: usize>(a: Tensor<D>, b: Tensor<D>) -> f32 {
     (a - b).abs().max().into_scalar::<f32>()
-}
-
-/// Output and the gradients of input, weight and bias, for `(out · upstream).sum()`.
-fn conv_run(
-    conv: &Conv2d,
-    x: &Tensor<4>,
-    upstream: &Tensor<4>,
-    forward: fn(&Conv2d, Tensor<4>) -> Tensor<4>,
-) -> Vec<Tensor<1>> {
-    let x = x.clone().require_grad();
-    let out = forward(conv, x.clone());
-    let grads = (out.clone() * upstream.clone()).sum().backward();
-    let mut parts = vec![
-        out.inner().flatten(0, 3),
-        x.grad(&grads)
-            .expect("x requires its gradient")
-            .flatten(0, 3),
-        conv.weight
-            .grad(&grads)
-            .expect("the weight trains")
-            .flatten(0, 3),
-    ];
-    if let Some(bias) = &conv.bias {
-        parts.push(bias.grad(&grads).expect("the bias trains"));
-    }
-    parts
 }
 
 #[test]
@@ -81,8 +55,8 @@ fn convolution_matches_burns() {
         };
         let out = [3, c_out, h + 2 * pad + 1 - kernel, w + 2 * pad + 1 - kernel];
         let upstream = Tensor::<4>::random(out, Distribution::Normal(0.0, 1.0), &device);
-        let ours = conv_run(&conv, &x, &upstream, flex::conv2d);
-        let burns = conv_run(&conv, &x, &upstream, |conv, x| conv.forward(x));
+        let ours = conv_gradients(&conv, &x, &upstream, true);
+        let burns = conv_gradients(&conv, &x, &upstream, false);
         for (what, (a, b)) in [
             "output",
             "input gradient",
@@ -119,32 +93,23 @@ fn pooling_matches_burns_exactly() {
         .collect();
     let x = Tensor::<4>::from_data(TensorData::new(values, shape), &device);
     let upstream = Tensor::<4>::random([2, 3, 3, 3], Distribution::Normal(0.0, 1.0), &device);
-    let run = |forward: &dyn Fn(Tensor<4>) -> Tensor<4>| {
-        let x = x.clone().require_grad();
-        let out = forward(x.clone());
-        let grads = (out.clone() * upstream.clone()).sum().backward();
-        (out.inner().into_data(), x.grad(&grads).unwrap().into_data())
-    };
-    let (ours, our_grad) = run(&|x| flex::max_pool2d(&pool, x));
-    let (burns, burn_grad) = run(&|x| pool.forward(x));
+    let ours = pool_gradients(&pool, &x, &upstream, true);
+    let burns = pool_gradients(&pool, &x, &upstream, false);
     // Bit for bit, NaN included.
-    let bits = |d: TensorData| {
-        d.try_to_vec::<f32>()
+    let bits = |t: &Tensor<1>| {
+        t.to_data()
+            .try_to_vec::<f32>()
             .unwrap()
             .iter()
             .map(|v| v.to_bits())
             .collect::<Vec<_>>()
     };
-    assert_eq!(
-        bits(ours),
-        bits(burns),
-        "the pooled values differ from burn's"
-    );
-    assert_eq!(
-        bits(our_grad),
-        bits(burn_grad),
-        "the pooling gradient differs from burn's"
-    );
+    for (what, (ours, burns)) in ["pooled values", "pooling gradients"]
+        .iter()
+        .zip(ours.iter().zip(&burns))
+    {
+        assert_eq!(bits(ours), bits(burns), "the {what} differ from burn's");
+    }
 }
 
 /// The check the browser test runs on the page's CPU path (`Engine.testFlexLayers`), here.

@@ -3,7 +3,9 @@
 //! (burn flex) and by the browser test on WebGPU (`Engine.testFusedOptimizer`).
 
 use burn::module::{Module, ModuleVisitor, Param};
+use burn::nn::conv::{Conv2d, Conv2dConfig};
 use burn::nn::loss::CrossEntropyLossConfig;
+use burn::nn::pool::{MaxPool2d, MaxPool2dConfig};
 use burn::optim::{GradientsParams, ModuleOptimizer};
 use burn::prelude::*;
 use burn::tensor::Distribution;
@@ -135,6 +137,56 @@ pub async fn relu_difference(device: &Device) -> Result<f32, ReadError> {
     Ok(read_floats(Tensor::cat(largest, 0).max()).await?[0])
 }
 
+/// A convolution run forward and backward, under the loss `(out · upstream).sum()`: its output,
+/// then the gradients of `x`, of the weight and (if the layer has one) of the bias, flattened.
+/// `flex_layers` runs Kiln's convolution (`model::flex`), otherwise burn's layer.
+pub fn conv_gradients(
+    conv: &Conv2d,
+    x: &Tensor<4>,
+    upstream: &Tensor<4>,
+    flex_layers: bool,
+) -> Vec<Tensor<1>> {
+    let x = x.clone().require_grad();
+    let out = if flex_layers {
+        crate::model::flex::conv2d(conv, x.clone())
+    } else {
+        conv.forward(x.clone())
+    };
+    let grads = (out.clone() * upstream.clone()).sum().backward();
+    let mut parts = vec![
+        out.inner().flatten(0, 3),
+        x.grad(&grads)
+            .expect("x requires its gradient")
+            .flatten(0, 3),
+        conv.weight
+            .grad(&grads)
+            .expect("the weight trains")
+            .flatten(0, 3),
+    ];
+    if let Some(bias) = &conv.bias {
+        parts.push(bias.grad(&grads).expect("the bias trains"));
+    }
+    parts
+}
+
+/// The same for a max pooling: its output, then the gradient of `x`, flattened.
+pub fn pool_gradients(
+    pool: &MaxPool2d,
+    x: &Tensor<4>,
+    upstream: &Tensor<4>,
+    flex_layers: bool,
+) -> Vec<Tensor<1>> {
+    let x = x.clone().require_grad();
+    let out = if flex_layers {
+        crate::model::flex::max_pool2d(pool, x.clone())
+    } else {
+        pool.forward(x.clone())
+    };
+    let grads = (out.clone() * upstream.clone()).sum().backward();
+    let grad = x.grad(&grads).expect("x requires its gradient");
+    vec![out.inner().flatten(0, 3), grad.flatten(0, 3)]
+}
+
 /// Kiln's convolution and 2×2 max pooling on burn flex (`model::flex`) against burn's on
 /// `device`, for the seed's three layer shapes at batch 2: the largest difference of their
 /// outputs and gradients, relative to the largest value compared (0 on a device where Kiln's
@@ -142,9 +194,6 @@ pub async fn relu_difference(device: &Device) -> Result<f32, ReadError> {
 /// expected (up to 1e-5 of the largest value, where thousands of products are summed); the
 /// pooling agrees exactly.
 pub async fn layers_difference(device: &Device) -> Result<f32, ReadError> {
-    use burn::nn::conv::Conv2dConfig;
-    use burn::nn::pool::MaxPool2dConfig;
-
     let device = device.clone().autodiff();
     // Fixed values, not the device's random state; rounded to tenths, so pooling windows tie.
     let values = |shape: [usize; 4], phase: f32| {
@@ -165,40 +214,18 @@ pub async fn layers_difference(device: &Device) -> Result<f32, ReadError> {
     for (c_in, c_out, size) in [(3, 32, 32), (32, 64, 15), (64, 64, 6)] {
         let mut conv = Conv2dConfig::new([c_in, c_out], [3, 3]).init(&device);
         conv.weight = Param::from_tensor(values([c_out, c_in, 3, 3], 1.0) * 0.1);
-        let x = values([2, c_in, size, size], 2.0).require_grad();
+        let x = values([2, c_in, size, size], 2.0);
         let upstream = values([2, c_out, size - 2, size - 2], 3.0);
-        let run = |conv2d: &dyn Fn(Tensor<4>) -> Tensor<4>| {
-            let out = conv2d(x.clone());
-            let grads = (out.clone() * upstream.clone()).sum().backward();
-            let bias = conv.bias.as_ref().expect("the layer has a bias");
-            vec![
-                out.inner().flatten::<1>(0, 3),
-                x.grad(&grads)
-                    .expect("x requires its gradient")
-                    .flatten(0, 3),
-                conv.weight
-                    .grad(&grads)
-                    .expect("the weight trains")
-                    .flatten(0, 3),
-                bias.grad(&grads).expect("the bias trains"),
-            ]
-        };
         compare(
-            run(&|x| crate::model::flex::conv2d(&conv, x)),
-            run(&|x| conv.forward(x)),
+            conv_gradients(&conv, &x, &upstream, true),
+            conv_gradients(&conv, &x, &upstream, false),
         );
         // Pooling on its own input: after the convolutions' rounding, ties could fall apart.
-        let x = values([2, c_out, size - 2, size - 2], 4.0).require_grad();
+        let x = values([2, c_out, size - 2, size - 2], 4.0);
         let upstream = values([2, c_out, (size - 2) / 2, (size - 2) / 2], 5.0);
-        let run = |pool2d: &dyn Fn(Tensor<4>) -> Tensor<4>| {
-            let out = pool2d(x.clone());
-            let grads = (out.clone() * upstream.clone()).sum().backward();
-            let grad = x.grad(&grads).expect("x requires its gradient");
-            vec![out.inner().flatten::<1>(0, 3), grad.flatten(0, 3)]
-        };
         compare(
-            run(&|x| crate::model::flex::max_pool2d(&pool, x)),
-            run(&|x| pool.forward(x)),
+            pool_gradients(&pool, &x, &upstream, true),
+            pool_gradients(&pool, &x, &upstream, false),
         );
     }
     Ok(read_floats(Tensor::cat(parts, 0).max()).await?[0])
