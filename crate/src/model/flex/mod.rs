@@ -88,15 +88,14 @@ fn symmetric_padding(conv: &Conv2d) -> Option<[usize; 2]> {
 pub fn conv2d(conv: &Conv2d, x: Tensor<4>) -> Tensor<4> {
     let [_, c_in, h, w] = x.dims();
     let [c_out, weight_c_in, kh, kw] = conv.weight.dims();
-    let padding = symmetric_padding(conv);
     // Shapes that do not fit each other go to burn's layer, which reports them.
-    let fits = padding.is_some_and(|[py, px]| {
+    let padding = symmetric_padding(conv).filter(|[py, px]| {
         c_in == weight_c_in
             && (1..=h + 2 * py).contains(&kh)
             && (1..=w + 2 * px).contains(&kw)
             && conv.bias.as_ref().is_none_or(|b| b.dims() == [c_out])
     });
-    let covered = fits && conv.stride == [1, 1] && conv.dilation == [1, 1] && conv.groups == 1;
+    let covered = conv.stride == [1, 1] && conv.dilation == [1, 1] && conv.groups == 1;
     match padding {
         Some(padding) if covered && on_flex(&x) => {
             // A layer without a bias adds zeros: a constant, so no gradient is computed for it.

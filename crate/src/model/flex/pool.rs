@@ -6,20 +6,27 @@ use burn::backend::flex::FlexTensor;
 
 use crate::flex::{each_image, numbers, tensor, whole};
 
-/// The larger of `best` and the next number `v` of a window in reading order: `v` only if it
-/// is larger, or NaN. Over a window this keeps the first of equal maxima and lets a NaN win (the
-/// last one), as burn's pooling chooses; written as a select, without a branch to mispredict.
+/// Whether the next number `v` of a window, in reading order, replaces the maximum so far: only
+/// if it is larger, or NaN. Over a window this keeps the first of equal maxima and lets a NaN
+/// win (the last one), as burn's pooling chooses.
 #[inline(always)]
-fn larger(best: f32, v: f32) -> f32 {
-    if v > best || v.is_nan() { v } else { best }
+fn replaces(best: f32, v: f32) -> bool {
+    v > best || v.is_nan()
 }
 
-/// Which of a window's four numbers (reading order) is its maximum, chosen as [`larger`] does.
+/// The larger of `best` and `v` by [`replaces`], written as a select, without a branch to
+/// mispredict.
+#[inline(always)]
+fn larger(best: f32, v: f32) -> f32 {
+    if replaces(best, v) { v } else { best }
+}
+
+/// Which of a window's four numbers (reading order) is its maximum, by [`replaces`].
 #[inline(always)]
 fn window_max(w: [f32; 4]) -> usize {
     let (mut best, mut at) = (w[0], 0);
     for (i, &v) in w.iter().enumerate().skip(1) {
-        let take = v > best || v.is_nan();
+        let take = replaces(best, v);
         best = if take { v } else { best };
         at = if take { i } else { at };
     }
