@@ -1,8 +1,9 @@
 // The fused optimisers (crate/src/train/fused) and ReLU (crate/src/model/relu) on the devices the
 // page trains on: each network trained four steps with Kiln's optimiser and with burn's, from the
 // same weights on the same batches, ends with the same weights to float tolerance; the CPU path's
-// own convolution and pooling (crate/src/model/flex) give burn's outputs and gradients. Natively the same comparison runs on
-// burn flex (crate/tests/fused_optimizer.rs); this one holds the WebGPU kernels to it.
+// own convolution and pooling (crate/src/model/flex) give burn's outputs and gradients. Natively
+// the same comparisons run on burn flex (crate/tests/fused_optimizer.rs, flex_layers.rs); this
+// one holds the WebGPU kernels and the wasm builds to them.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { appPerFile, useBackend } from "./helpers.mjs";

@@ -39,8 +39,8 @@ const bus = new Bus();
 
 // The test switch: with `?test` in the URL (the browser tests and benchmarks open the page so),
 // the page exposes `window.kiln` = {charts, memory(), lastSummary, fault(), restarts(),
-// launches(), fusedOptimizer(), fusedRelu(), flexLayers()} for them to read and to cause faults. Without it,
-// nothing of the page is global.
+// launches(), fusedOptimizer(), fusedRelu(), flexLayers()} for them to read and to cause
+// faults. Without it, nothing of the page is global.
 /** @type {{charts: import("./charts.js").Charts, memory: () => Promise<unknown>,
  *   lastSummary: import("./values.js").TrainingSummary | null,
  *   fault: (fault: "trap" | "throw" | "close", request?: import("./protocol.js").RequestType | null) => Promise<void>,

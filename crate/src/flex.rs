@@ -1,4 +1,4 @@
-//! Kiln's own kernels on burn flex (the fused optimiser, the seed's convolutions and pooling):
+//! Kiln's own kernels on burn flex (the fused optimiser, the convolutions and pooling):
 //! tensors as slices of numbers, new tensors from numbers, and a loop over a batch's images
 //! on rayon's pool where the build has one (natively and in the multi-threaded browser build).
 

@@ -1,5 +1,6 @@
-//! The fused optimisers and ReLU, and the CPU path's own convolution and pooling, held to burn's on the device in use (`train::fused::check`), for
-//! the browser test on WebGPU: the worker answers it only on a page opened with `?test`.
+//! The fused optimisers and ReLU, and the CPU path's own convolution and pooling, held to burn's
+//! on the device in use (`train::fused::check`), for the browser test on both devices: the
+//! worker answers only on a page opened with `?test`.
 
 use js_sys::Promise;
 use wasm_bindgen::prelude::*;

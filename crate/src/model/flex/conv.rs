@@ -1,7 +1,8 @@
-//! The stride-1 convolution (no padding, or the same padding on every side) on burn flex, image by image in NCHW (the layout burn's
-//! pooling, activations and flattening read): the image's patches copied into columns (im2col,
-//! `[c_in·kh·kw, oh·ow]`, a row per weight, each row a run of shifted copies of input rows), then
-//! one matrix multiply with the weights, which are already `[c_out, c_in·kh·kw]` row-major.
+//! The stride-1 convolution (no padding, or the same padding on both sides) on burn flex, image
+//! by image in NCHW (the layout burn's pooling, activations and flattening read): the image's
+//! patches copied into columns (im2col, `[c_in·kh·kw, oh·ow]`, a row per weight, each row runs of
+//! shifted copies of input rows, zeros where the padding is), then one matrix multiply with the
+//! weights, which are already `[c_out, c_in·kh·kw]` row-major.
 
 use burn::backend::Flex;
 use burn::backend::flex::FlexTensor;

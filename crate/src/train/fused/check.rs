@@ -94,9 +94,8 @@ fn weights(model: &Model) -> Tensor<1> {
 }
 
 /// The fused ReLU (`model::relu`) against burn's on `device`, on inputs with exact zeros, laid
-/// out row-major and as a permuted view: the
-/// largest difference of the outputs and of the gradients, under an upstream gradient that is
-/// not all ones.
+/// out row-major and as a permuted view: the largest difference of the outputs and of the
+/// gradients, under an upstream gradient that is not all ones.
 pub async fn relu_difference(device: &Device) -> Result<f32, ReadError> {
     let device = device.clone().autodiff();
     // Fixed values, not the device's random state (which `compare` seeds): a wave through
