@@ -1,6 +1,10 @@
 // The page's entry: builds the panels and wires them. The worker owns the model, so nothing
 // here blocks for long: decoding, training and classification all happen there. The panels
 // talk through the bus (www/bus.js) or the callbacks given to them below.
+//
+// First, the reload that isolates the page where the host cannot (www/isolate.js): until it has
+// settled, nothing below runs and the page takes no input.
+import "./isolate.js";
 import { Bus } from "./bus.js";
 import { WorkerClient } from "./client.js";
 import { classifyPanel } from "./panels/classify.js";
@@ -34,6 +38,7 @@ const query = new URLSearchParams(location.search);
 const workerQuery = new URLSearchParams();
 if (query.get("threads") === "0") workerQuery.set("threads", "0");
 if (query.has("test")) workerQuery.set("test", "");
+if (query.has("test") && query.get("hide_feature")) workerQuery.set("hide_feature", query.get("hide_feature") ?? "");
 const worker = new WorkerClient(`./worker.js${workerQuery.size ? `?${workerQuery}` : ""}`);
 const bus = new Bus();
 

@@ -1,6 +1,7 @@
 // Live charts (uPlot): training loss and accuracy per step (smoothed), and training against
 // test per epoch (accuracy and loss on one chart, the gap between them shaded, the best test
 // epoch marked), which is where overfitting shows.
+import "./locale.js"; // before uPlot, which formats with the browser's language as it loads
 import uPlot from "./vendor/uPlot.esm.js";
 import { fmt, onLanguage, t } from "./i18n/index.js";
 

@@ -1,13 +1,12 @@
-// The page's side of the service worker (www/sw.js): registering it; the one reload that makes
-// the page cross-origin isolated where the host sent no COOP/COEP; naming the engine builds to
-// keep for offline use; noticing a new version of the site and switching to it.
+// The page's side of the service worker (www/sw.js): registering it; naming the engine builds
+// to keep for offline use; noticing a new version of the site and switching to it. The one
+// reload that makes the page cross-origin isolated where the host sent no COOP/COEP is
+// www/isolate.js's, done before the page accepts input.
 //
 // `?sw=0` turns the service worker off (and removes it). The browser tests' switch `?test`
 // leaves it unregistered unless `&sw=1` is added: tests that intercept requests
 // (Playwright's page.route) cannot see those a service worker answers.
-
-/** Set before the reload that should make the page isolated, so that it happens once. */
-const RELOADED = "kiln-isolation-reload";
+import { reloadedOnce, serviceWorkerWanted } from "./isolate.js";
 
 /**
  * @typedef {object} OfflineState
@@ -27,7 +26,7 @@ export function startOffline({ onState, onUpdate }) {
   let registration = null;
   let reloadOnChange = false;
 
-  if (query.get("sw") === "0" || (query.has("test") && query.get("sw") !== "1")) {
+  if (!serviceWorkerWanted()) {
     if (query.get("sw") === "0") container?.getRegistrations().then((all) => all.forEach((r) => r.unregister()));
     onState({ state: "off", reason: query.get("sw") === "0" ? "sw_off" : "test_mode" });
     return { keepBuilds: async () => null, applyUpdate: () => {} };
@@ -37,19 +36,12 @@ export function startOffline({ onState, onUpdate }) {
     return { keepBuilds: async () => null, applyUpdate: () => {} };
   }
 
-  if (self.crossOriginIsolated) sessionStorage.removeItem(RELOADED);
-  /** Reload once to become isolated; a page still not isolated after that one stays as it is. */
-  const isolate = () => {
-    if (self.crossOriginIsolated || sessionStorage.getItem(RELOADED)) return false;
-    sessionStorage.setItem(RELOADED, "1");
-    location.reload();
-    return true;
-  };
   let controlled = !!container.controller;
   container.addEventListener("controllerchange", () => {
     if (reloadOnChange) location.reload();
-    else if (!self.crossOriginIsolated) isolate();
-    // Another tab switched to a new version: this one runs the old, and should reload too.
+    // Another tab switched to a new version: this one runs the old, and should reload too. (A
+    // first visit's worker taking control is not an update; the page never reloads by itself
+    // once it accepts input.)
     else if (controlled) onUpdate();
     controlled = true;
   });
@@ -72,11 +64,7 @@ export function startOffline({ onState, onUpdate }) {
     if (registration.waiting && container.controller) onUpdate();
     watchInstall(registration.installing);
     registration.addEventListener("updatefound", () => watchInstall(registration?.installing ?? null));
-    const active = await container.ready;
-    // Not isolated although the worker is there (its first visit, or a hard reload, which
-    // skips it): one reload, which it serves.
-    if (isolate()) return null;
-    return active;
+    return await container.ready;
   })();
   ready.catch((e) => onState({ state: "failed", why: String(e?.message ?? e) }));
 
@@ -94,7 +82,7 @@ export function startOffline({ onState, onUpdate }) {
         active.postMessage({ type: "keep_builds", kinds }, [channel.port2]);
       });
       if (!answer.ok) throw new Error(answer.error);
-      const isolationFailed = !self.crossOriginIsolated && !!sessionStorage.getItem(RELOADED);
+      const isolationFailed = !self.crossOriginIsolated && reloadedOnce();
       onState({ state: "ready", version: answer.version, isolationFailed });
       return answer.version;
     },

@@ -18,7 +18,7 @@
  * @typedef {object} Known
  * @property {"auto" | "webgpu" | "cpu"} preference the device menu's choice
  * @property {boolean} webgpu_exposed navigator.gpu exists
- * @property {{description: string, software: boolean} | null} adapter
+ * @property {{description: string, software: boolean, timestamp_query: boolean} | null} adapter
  * @property {{cpu: number | null, webgpu: number} | null} speeds Auto's timings, img/s
  * @property {{code: "webgpu_failed" | "build_not_loaded", message: string} | null} failure
  */
@@ -26,7 +26,8 @@
 /** `CpuReason` and `GpuReason` (crate/src/device): why the device in use was chosen. The page
  * words each code in one place (www/words.js).
  * @typedef {{code: "chosen"} | {code: "no_webgpu_in_browser"} | {code: "no_adapter"}
- *   | {code: "software_adapter", adapter: string} | {code: "webgpu_failed", message: string}
+ *   | {code: "software_adapter", adapter: string} | {code: "no_timestamp_query", adapter: string}
+ *   | {code: "webgpu_failed", message: string}
  *   | {code: "build_not_loaded", message: string} | {code: "cpu_faster", speeds: Speeds}
  *   | {code: "faster", speeds: Speeds} | {code: "cpu_not_timed"}} DeviceReason
  */
@@ -46,6 +47,8 @@
  * @property {"cpu" | "webgpu"} backend
  * @property {string} adapter the adapter as the browser reports it; the CPU path with its threads
  * @property {number | null} threads the CPU path's threads (null on WebGPU)
+ * @property {("cpu" | "threads" | "gpu")[]} builds the engine builds the worker uses now
+ *   (www/worker/builds.js): what the page keeps for offline use
  * @property {DeviceReason} reason
  * @property {{cpu: number | null, webgpu: number} | null} speeds Auto's timings, when it ran
  */

@@ -18,6 +18,7 @@ export const DEVICE_REASONS = {
   no_webgpu_in_browser: () => t("device.reason.no_webgpu_in_browser"),
   no_adapter: () => t("device.reason.no_adapter"),
   software_adapter: ({ adapter }) => t("device.reason.software_adapter", { adapter: adapter || t("device.reason.fallback_adapter") }),
+  no_timestamp_query: ({ adapter }) => t("device.reason.no_timestamp_query", { adapter: adapter || t("device.reason.fallback_adapter") }),
   webgpu_failed: ({ message }) => message,
   build_not_loaded: ({ message }) => t("device.reason.build_not_loaded", { message }),
   cpu_faster: ({ speeds }) => t("device.reason.cpu_faster", { cpu: imgs(speeds.cpu), webgpu: imgs(speeds.webgpu) }),
@@ -33,6 +34,7 @@ const ADAPTER_WORDS = [
   [/one thread/, () => t("device.one_thread")],
   [/threads turned off \(\?threads=0\)/, () => t("device.threads_off")],
   [/the page is not cross-origin isolated/, () => t("device.not_isolated")],
+  [/this browser cannot share WebAssembly memory between threads/, () => t("device.no_shared_memory")],
   [/the multi-threaded build did not start/, () => t("device.threads_failed")],
 ];
 

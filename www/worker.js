@@ -1,6 +1,7 @@
 // The Web Worker that owns the model: a relay from the page's requests (www/protocol.js) to the
 // engine in use. Loading the engine's builds and moving between them is worker/builds.js's
 // job, choosing the device worker/device.js's, saving the run being trained worker/runs.js's.
+import "./worker/hide-feature.js"; // a test switch, first: it changes what the adapter offers
 import { engineInUse, kilnModule } from "./worker/builds.js";
 import { initDevice } from "./worker/device.js";
 import { loadSaved, stopRun, trainNew, trainSaved } from "./worker/runs.js";

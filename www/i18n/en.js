@@ -18,6 +18,7 @@ export default {
   "device.reason.no_webgpu_in_browser": "this browser does not expose WebGPU (navigator.gpu is missing)",
   "device.reason.no_adapter": "this browser offers no WebGPU adapter",
   "device.reason.software_adapter": "WebGPU here runs in software ({adapter}), slower than the CPU path",
+  "device.reason.no_timestamp_query": "this WebGPU adapter ({adapter}) lacks the timestamp-query feature, without which Kiln's GPU engine cannot run in a browser",
   "device.reason.fallback_adapter": "a fallback adapter",
   "device.reason.build_not_loaded": "the WebGPU build of Kiln did not load ({message})",
   "device.reason.cpu_faster": "the CPU trains faster here ({cpu} img/s, WebGPU {webgpu} img/s)",
@@ -341,6 +342,7 @@ export default {
   "device.one_thread": "one thread",
   "device.threads_off": "threads turned off (?threads=0)",
   "device.not_isolated": "the page is not cross-origin isolated",
+  "device.no_shared_memory": "this browser cannot share WebAssembly memory between threads",
   "device.threads_failed": "the multi-threaded build did not start",
 
   "model.option": "{name} ({parameters} parameters, ~{pct})",
@@ -368,6 +370,7 @@ export default {
   "offline.off": "Offline use is {why}.",
   "offline.unavailable": "Nothing is kept for offline use: {why}.{threads}",
   "offline.failed": "The service worker did not start ({why}): nothing is kept for offline use.{threads}",
+  "offline.isolating": "Preparing the page for threads and offline use: it reloads once…",
   "offline.installing": "Keeping the app on this device for offline use…",
   "offline.ready": "Works offline: the app, its engine and the pretrained weights are kept on this device (version {version}).{isolation}",
   "offline.one_thread": " The CPU path runs on one thread: the host sends no cross-origin isolation headers, and only the service worker could add them.",

@@ -17,6 +17,7 @@ export default {
   "device.reason.no_webgpu_in_browser": "这个浏览器不提供 WebGPU（没有 navigator.gpu）",
   "device.reason.no_adapter": "这个浏览器没有可用的 WebGPU 适配器",
   "device.reason.software_adapter": "这里的 WebGPU 用软件模拟（{adapter}），比 CPU 路径还慢",
+  "device.reason.no_timestamp_query": "这个 WebGPU 适配器（{adapter}）没有 timestamp-query 功能，而 Kiln 的 GPU 引擎在浏览器里离不开它",
   "device.reason.fallback_adapter": "后备适配器",
   "device.reason.build_not_loaded": "Kiln 的 WebGPU 版本没有加载成功（{message}）",
   "device.reason.cpu_faster": "这里 CPU 训练得更快（{cpu} 张/秒，WebGPU {webgpu} 张/秒）",
@@ -340,6 +341,7 @@ export default {
   "device.one_thread": "单线程",
   "device.threads_off": "已关闭多线程（?threads=0）",
   "device.not_isolated": "页面没有跨源隔离",
+  "device.no_shared_memory": "此浏览器不能在线程之间共享 WebAssembly 内存",
   "device.threads_failed": "多线程版本没有启动",
 
   "model.option": "{name}（{parameters} 个参数，约 {pct}）",
@@ -367,6 +369,7 @@ export default {
   "offline.off": "离线使用{why}。",
   "offline.unavailable": "没有保存任何内容供离线使用：{why}。{threads}",
   "offline.failed": "Service Worker 没有启动（{why}）：没有保存任何内容供离线使用。{threads}",
+  "offline.isolating": "正在为多线程和离线使用准备页面：页面会重新加载一次…",
   "offline.installing": "正在把应用保存到这台设备上，供离线使用…",
   "offline.ready": "可以离线使用：应用、它的引擎和预训练权重都已保存在这台设备上（版本 {version}）。{isolation}",
   "offline.one_thread": "CPU 路径只用一个线程：网站服务器没有发送跨源隔离头，只有 Service Worker 才能加上它们。",

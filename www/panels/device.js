@@ -26,6 +26,7 @@ export function devicePanel({ worker, errors, bus }) {
     shown = null;
     say(status, "device.starting");
     delete status.dataset.backend;
+    delete status.dataset.builds;
     try {
       const info = await worker.request("init_device", { backend });
       if (mine !== ticket) return; // a later choice is on its way
@@ -34,6 +35,7 @@ export function devicePanel({ worker, errors, bus }) {
       sayRaw(status, describeDevice(info));
       status.dataset.backend = info.backend;
       status.dataset.reason = info.reason.code;
+      status.dataset.builds = info.builds.join(" ");
     } catch (e) {
       if (mine !== ticket) return;
       say(status, "device.error");

@@ -66,17 +66,15 @@ export function offlinePanel() {
     await showStorage();
   };
 
-  // The engine builds in use, kept when the device menu settles: the CPU path's build, and the
-  // WebGPU one when WebGPU is in use (the worker loads only those).
+  // The engine builds the worker uses, kept when the device menu settles (the device panel
+  // names them): only those, so a browser that cannot run threads does not keep their build.
   const backendStatus = $("backend-status");
   const keep = () => {
-    const backend = backendStatus.dataset.backend;
-    if (!backend) return;
-    const kinds = [self.crossOriginIsolated ? "threads" : "cpu", "cpu"];
-    if (backend === "webgpu") kinds.push("gpu");
-    offline.keepBuilds([...new Set(kinds)]).catch((e) => show({ state: "failed", why: String(e?.message ?? e) }));
+    const builds = backendStatus.dataset.builds;
+    if (!builds) return;
+    offline.keepBuilds(builds.split(" ")).catch((e) => show({ state: "failed", why: String(e?.message ?? e) }));
   };
-  new MutationObserver(keep).observe(backendStatus, { attributes: true, attributeFilter: ["data-backend"] });
+  new MutationObserver(keep).observe(backendStatus, { attributes: true, attributeFilter: ["data-builds"] });
 
   return { showStorage };
 }

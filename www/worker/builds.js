@@ -13,14 +13,33 @@
 /** @typedef {import("./engine.js").KilnModule} KilnModule */
 /** @typedef {"gpu" | "cpu" | "threads"} BuildKind */
 
-const threadsWanted =
-  self.crossOriginIsolated && typeof SharedArrayBuffer === "function" && new URL(location.href).searchParams.get("threads") !== "0";
+/** Whether this browser can share a WebAssembly memory between threads, which is what the
+ * threaded build needs. Tried, not inferred from the `SharedArrayBuffer` global's name: WebKitGTK
+ * shares wasm memory in an isolated page but does not expose that global. */
+function sharedMemory() {
+  try {
+    const memory = new WebAssembly.Memory({ initial: 1, maximum: 1, shared: true });
+    return memory.buffer.byteLength > 0;
+  } catch {
+    return false;
+  }
+}
+
+/** Why the CPU path cannot have threads here, or null when it can. */
+function noThreadsBecause() {
+  if (new URL(location.href).searchParams.get("threads") === "0") return "threads turned off (?threads=0)";
+  if (!self.crossOriginIsolated) return "the page is not cross-origin isolated";
+  if (!sharedMemory()) return "this browser cannot share WebAssembly memory between threads";
+  return null;
+}
+
+const noThreads = noThreadsBecause();
 
 /** The CPU threads the CPU path computes on, and why not more when it is one. */
 export const cpu = {
   threads: 1,
   /** @type {string | null} */
-  note: threadsWanted ? null : self.crossOriginIsolated ? "threads turned off (?threads=0)" : "the page is not cross-origin isolated",
+  note: noThreads,
 };
 
 // Relative to this module (www/worker/): the builds sit beside worker.js.
@@ -66,7 +85,10 @@ export function forget(kind) {
 
 /** The build the CPU path runs in: the multi-threaded one where it can, else the CPU-only one.
  * @type {BuildKind} */
-let cpuKind = threadsWanted ? "threads" : "cpu";
+let cpuKind = noThreads ? "cpu" : "threads";
+
+/** The build the CPU path runs in now (final once `cpuBuild` has resolved). */
+export const cpuKindInUse = () => cpuKind;
 
 /** The CPU path's engine: `cpuKind`'s build, falling back to the next where one does not start.
  * @returns {Promise<{engine: Engine, kind: BuildKind}>} */

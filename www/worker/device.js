@@ -2,7 +2,7 @@
 // adapter), asks the engine's `decideDevice` (crate/src/device: the one place the rules are
 // written), times both devices when told `measure`, and starts the device decided in the build
 // that has it (worker/builds.js). Where WebGPU fails, it asks again with the failure.
-import { build, cpu, cpuBuild, decideDevice, engineInUse, forget, use } from "./builds.js";
+import { build, cpu, cpuBuild, cpuKindInUse, decideDevice, engineInUse, forget, use } from "./builds.js";
 
 /** @typedef {import("../values.js").DeviceInfo} DeviceInfo */
 /** @typedef {import("../values.js").Known} Known */
@@ -12,7 +12,7 @@ import { build, cpu, cpuBuild, decideDevice, engineInUse, forget, use } from "./
 
 /** WebGPU as far as the worker needs it (TypeScript's DOM library does not declare it).
  * @typedef {{info?: {vendor?: string, architecture?: string, description?: string,
- *   isFallbackAdapter?: boolean}}} GpuAdapter */
+ *   isFallbackAdapter?: boolean}, features?: {has(name: string): boolean}}} GpuAdapter */
 const gpu = /** @type {{requestAdapter(): Promise<GpuAdapter | null>} | undefined} */ (
   /** @type {any} */ (navigator).gpu
 );
@@ -32,7 +32,11 @@ async function facts(preference) {
   return {
     preference,
     webgpu_exposed: !!gpu,
-    adapter: adapter && { description, software: !!info?.isFallbackAdapter || SOFTWARE_ADAPTER.test(description) },
+    adapter: adapter && {
+      description,
+      software: !!info?.isFallbackAdapter || SOFTWARE_ADAPTER.test(description),
+      timestamp_query: !!adapter.features?.has("timestamp-query"),
+    },
     speeds: null,
     failure: null,
   };
@@ -120,6 +124,8 @@ async function choose({ backend }) {
     backend: info.backend,
     adapter,
     threads: info.backend === "cpu" ? cpu.threads : null,
+    // The CPU path's build is always loaded (the worker starts in it); WebGPU's only when used.
+    builds: info.backend === "webgpu" ? [cpuKindInUse(), "gpu"] : [cpuKindInUse()],
     reason: decision.reason,
     speeds: known.speeds,
   };

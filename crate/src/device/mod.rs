@@ -43,6 +43,10 @@ pub struct Adapter {
     /// A software renderer (SwiftShader, llvmpipe, a fallback adapter): far slower than the
     /// CPU path, so Auto does not even time it.
     pub software: bool,
+    /// The adapter offers the optional `timestamp-query` feature. burn's WebGPU runtime
+    /// (cubecl-wgpu 0.11) panics in the browser without it (it would time its work by blocking,
+    /// which wasm cannot), so Kiln does not start WebGPU on such an adapter: docs/upstream.md.
+    pub timestamp_query: bool,
 }
 
 /// Training speeds of both devices, in images per second.
@@ -100,6 +104,11 @@ pub enum CpuReason {
     NoAdapter,
     /// Auto: WebGPU here runs in software.
     SoftwareAdapter {
+        adapter: String,
+    },
+    /// The adapter lacks `timestamp-query`, without which burn's WebGPU runtime cannot run in
+    /// a browser ([`Adapter::timestamp_query`]).
+    NoTimestampQuery {
         adapter: String,
     },
     #[serde(rename = "webgpu_failed")]
@@ -168,6 +177,11 @@ pub fn decide(known: &Known) -> Decision {
     let Some(adapter) = &known.adapter else {
         return Cpu(CpuReason::NoAdapter);
     };
+    if !adapter.timestamp_query {
+        return Cpu(CpuReason::NoTimestampQuery {
+            adapter: adapter.description.clone(),
+        });
+    }
     if known.preference == Preference::WebGpu {
         return WebGpu(GpuReason::Chosen);
     }

@@ -8,6 +8,7 @@ fn hardware() -> Adapter {
     Adapter {
         description: "NVIDIA · ada".into(),
         software: false,
+        timestamp_query: true,
     }
 }
 
@@ -15,6 +16,15 @@ fn software() -> Adapter {
     Adapter {
         description: "Google · swiftshader".into(),
         software: true,
+        timestamp_query: true,
+    }
+}
+
+/// An adapter without the optional `timestamp-query` feature (some mobile GPUs, other browsers).
+fn without_timestamps() -> Adapter {
+    Adapter {
+        timestamp_query: false,
+        ..hardware()
     }
 }
 
@@ -213,7 +223,7 @@ fn the_worker_s_facts_are_read_from_json_with_optional_fields_left_out() {
     let facts: Known = serde_json::from_value(json!({
         "preference": "webgpu",
         "webgpu_exposed": true,
-        "adapter": {"description": "Apple · metal-3", "software": false},
+        "adapter": {"description": "Apple · metal-3", "software": false, "timestamp_query": true},
     }))
     .unwrap();
     assert_eq!(facts.preference, Preference::WebGpu);
@@ -240,5 +250,35 @@ fn the_worker_s_facts_are_read_from_json_with_optional_fields_left_out() {
     assert!(
         serde_json::from_value::<Known>(json!({"preference": "gpu", "webgpu_exposed": true}))
             .is_err()
+    );
+}
+
+#[test]
+fn an_adapter_without_timestamp_queries_is_never_started_and_says_why() {
+    for preference in [Preference::Auto, Preference::WebGpu] {
+        let lacking = Known {
+            adapter: Some(without_timestamps()),
+            ..known(preference)
+        };
+        assert_eq!(
+            decide(&lacking),
+            Decision::Cpu(CpuReason::NoTimestampQuery {
+                adapter: "NVIDIA · ada".into()
+            }),
+            "{preference:?}"
+        );
+    }
+    let chosen_cpu = Known {
+        adapter: Some(without_timestamps()),
+        ..known(Preference::Cpu)
+    };
+    assert_eq!(decide(&chosen_cpu), Decision::Cpu(CpuReason::Chosen));
+    assert_eq!(
+        serde_json::to_value(decide(&Known {
+            adapter: Some(without_timestamps()),
+            ..known(Preference::WebGpu)
+        }))
+        .unwrap(),
+        json!({"kind": "cpu", "reason": {"code": "no_timestamp_query", "adapter": "NVIDIA · ada"}})
     );
 }
