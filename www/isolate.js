@@ -6,6 +6,7 @@
 // imports this module first, does not start the engine's worker meanwhile). Anywhere else it
 // settles at once. A page still not isolated after that one reload stays as it is.
 import { say, translatePage } from "./i18n/index.js";
+import { $ } from "./ui.js";
 
 /** Set before the reload, so that it happens once per tab. */
 export const RELOADED = "kiln-isolation-reload";
@@ -39,7 +40,7 @@ async function isolate() {
   const container = navigator.serviceWorker;
   if (!container || !serviceWorkerWanted() || reloadedOnce()) return false;
   translatePage();
-  say(document.getElementById("offline"), "offline.isolating");
+  say($("offline"), "offline.isolating");
   try {
     await container.register("sw.js");
     // Active: it serves the next navigation, with the headers, whether or not it controls
@@ -56,4 +57,4 @@ async function isolate() {
 }
 
 if (await isolate()) await new Promise(() => {}); // the page is going away
-/** @type {HTMLElement} */ (document.querySelector("main")).inert = false;
+$("main").inert = false;
