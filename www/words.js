@@ -34,7 +34,7 @@ const ADAPTER_WORDS = [
   [/one thread/, () => t("device.one_thread")],
   [/threads turned off \(\?threads=0\)/, () => t("device.threads_off")],
   [/the page is not cross-origin isolated/, () => t("device.not_isolated")],
-  [/this browser cannot share WebAssembly memory between threads/, () => t("device.no_shared_memory")],
+  [/this browser cannot share WebAssembly memory with other threads/, () => t("device.no_shared_memory")],
   [/the multi-threaded build did not start/, () => t("device.threads_failed")],
 ];
 

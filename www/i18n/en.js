@@ -342,7 +342,7 @@ export default {
   "device.one_thread": "one thread",
   "device.threads_off": "threads turned off (?threads=0)",
   "device.not_isolated": "the page is not cross-origin isolated",
-  "device.no_shared_memory": "this browser cannot share WebAssembly memory between threads",
+  "device.no_shared_memory": "this browser cannot share WebAssembly memory with other threads",
   "device.threads_failed": "the multi-threaded build did not start",
 
   "model.option": "{name} ({parameters} parameters, ~{pct})",

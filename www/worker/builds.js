@@ -13,15 +13,22 @@
 /** @typedef {import("./engine.js").KilnModule} KilnModule */
 /** @typedef {"gpu" | "cpu" | "threads"} BuildKind */
 
-/** Whether this browser can share a WebAssembly memory between threads, which is what the
- * threaded build needs. Tried, not inferred from the `SharedArrayBuffer` global's name: WebKitGTK
- * shares wasm memory in an isolated page but does not expose that global. */
+/** Whether this browser can share a WebAssembly memory with other threads, which is what the
+ * threaded build needs: a shared memory made and sent to another context (here a message port,
+ * which serialises it as a worker's postMessage does). Tried, not inferred from the
+ * `SharedArrayBuffer` global's name: WebKitGTK makes shared wasm memory in an isolated page
+ * without exposing that global, but refuses to send it to a worker. */
 function sharedMemory() {
+  const channel = new MessageChannel();
   try {
     const memory = new WebAssembly.Memory({ initial: 1, maximum: 1, shared: true });
-    return memory.buffer.byteLength > 0;
+    channel.port1.postMessage(memory);
+    return true;
   } catch {
     return false;
+  } finally {
+    channel.port1.close();
+    channel.port2.close();
   }
 }
 
@@ -29,7 +36,7 @@ function sharedMemory() {
 function noThreadsBecause() {
   if (new URL(location.href).searchParams.get("threads") === "0") return "threads turned off (?threads=0)";
   if (!self.crossOriginIsolated) return "the page is not cross-origin isolated";
-  if (!sharedMemory()) return "this browser cannot share WebAssembly memory between threads";
+  if (!sharedMemory()) return "this browser cannot share WebAssembly memory with other threads";
   return null;
 }
 
