@@ -43,7 +43,7 @@ fn close(a: &[f32], b: &[f32], tolerance: f32) -> bool {
 #[wasm_bindgen_test]
 fn decide_device_reads_the_worker_s_facts_and_answers_in_its_spelling() {
     let facts = r#"{"preference": "auto", "webgpu_exposed": true,
-        "adapter": {"description": "Google · swiftshader", "software": true}}"#;
+        "adapter": {"description": "Google · swiftshader", "software": true, "timestamp_query": true}}"#;
     let answer = decide_device(json(facts)).unwrap();
     assert_eq!(
         JSON::stringify(&answer).unwrap(),
@@ -51,7 +51,7 @@ fn decide_device_reads_the_worker_s_facts_and_answers_in_its_spelling() {
     );
     let measure = decide_device(json(
         r#"{"preference": "auto", "webgpu_exposed": true,
-            "adapter": {"description": "NVIDIA", "software": false}, "speeds": null}"#,
+            "adapter": {"description": "NVIDIA", "software": false, "timestamp_query": true}, "speeds": null}"#,
     ))
     .unwrap();
     assert_eq!(JSON::stringify(&measure).unwrap(), r#"{"kind":"measure"}"#);
@@ -75,7 +75,7 @@ async fn auto_times_both_devices_and_keeps_the_faster() {
     );
     let facts = format!(
         r#"{{"preference": "auto", "webgpu_exposed": true,
-            "adapter": {{"description": "a GPU", "software": false}},
+            "adapter": {{"description": "a GPU", "software": false, "timestamp_query": true}},
             "speeds": {{"cpu": {cpu_speed}, "webgpu": {gpu_speed}}}}}"#
     );
     let decision = decide_device(json(&facts)).unwrap();
