@@ -63,8 +63,22 @@ for (const [i, engine] of ENGINES.entries()) {
     // A CIFAR-10 test image where there is one, else a plain grey image (not passed off as one).
     const image = record ? cifarPng(record) : png(32, 32, 0, Buffer.alloc(32 * 33, 128));
     const found = { engine };
+    // A step whose prerequisite failed is skipped, saying which (the engine's test fails with
+    // the first failure, not once per later step after a minute's wait each).
+    const failed = new Set();
+    const step = (key, name, needs, fn) =>
+      t.test(name, async (t) => {
+        const blocker = needs.find((n) => failed.has(n));
+        if (blocker) return t.skip(`not run: the "${blocker}" step failed`);
+        try {
+          await fn(t);
+        } catch (err) {
+          failed.add(key);
+          throw err;
+        }
+      });
     try {
-      await t.test("opens with a device and the pretrained weights", async () => {
+      await step("open", "opens with a device and the pretrained weights", [], async () => {
         const start = Date.now();
         await e.goto(PAGE);
         await ready(e);
@@ -75,7 +89,7 @@ for (const [i, engine] of ENGINES.entries()) {
         assert.match(await e.text("model-status"), /Pretrained weights .*test accuracy 75\.1%/);
       });
 
-      await t.test("classifies an image: five classes with percentages", async () => {
+      await step("classify", "classifies an image: five classes with percentages", ["open"], async () => {
         const rows = await classify(e, "first.png", image);
         for (const [name, pct] of rows) {
           assert.match(name, /^[a-z]+$/);
@@ -83,7 +97,7 @@ for (const [i, engine] of ENGINES.entries()) {
         }
       });
 
-      await t.test("the CPU backend can be chosen", async () => {
+      await step("cpu", "the CPU backend can be chosen", ["open"], async () => {
         await e.select("backend-select", "cpu");
         await e.waitFor(() => document.querySelector('[data-testid="backend-status"]').dataset.backend === "cpu", null, {
           timeout: 120_000,
@@ -93,7 +107,7 @@ for (const [i, engine] of ENGINES.entries()) {
         assert.match(found.cpu, /^CPU/);
       });
 
-      await t.test(`loads a real CIFAR-10 subset (${TRAIN} + ${TEST} images) and trains an epoch on the CPU`, async (t) => {
+      await step("train", `loads a real CIFAR-10 subset (${TRAIN} + ${TEST} images) and trains an epoch on the CPU`, ["cpu"], async (t) => {
         if (!subset) return t.skip(noData);
         await e.setFiles("dataset-input", [
           { name: path.basename(subset.trainPath), bytes: readFileSync(subset.trainPath) },
@@ -126,7 +140,7 @@ for (const [i, engine] of ENGINES.entries()) {
         }, null, { what: "the saved run, finished" });
       });
 
-      await t.test("after a reload, the saved run is still listed and opens", async (t) => {
+      await step("saved", "after a reload, the saved run is still listed and opens", ["train"], async (t) => {
         if (!subset) return t.skip(noData);
         await e.reload();
         await ready(e);
@@ -142,7 +156,7 @@ for (const [i, engine] of ENGINES.entries()) {
         assert.equal((await classify(e, "saved.png", image)).length, 5);
       });
 
-      await t.test("the language switches to 简体中文 and back", async () => {
+      await step("language", "the language switches to 简体中文 and back", ["open"], async () => {
         const label = () => e.run(() => document.querySelector('[data-i18n="train.epochs"]').textContent);
         await e.select("language-select", "zh-CN");
         await e.waitFor(() => document.documentElement.lang === "zh-CN", null, { what: "lang zh-CN" });
@@ -153,7 +167,7 @@ for (const [i, engine] of ENGINES.entries()) {
         assert.equal(await label(), "Epochs");
       });
 
-      await t.test("offline: with the server gone, a reload opens the page and classifies", async () => {
+      await step("offline", "offline: with the server gone, a reload opens the page and classifies", ["open"], async () => {
         await e.waitFor(() => document.querySelector('[data-testid="offline"]').dataset.state === "ready", null, {
           timeout: 120_000,
           what: "the offline line to say it is ready",

@@ -8,7 +8,8 @@
 //
 // Each engine runs with a fresh profile and its driver on a port of its own, started here (no
 // Selenium Manager: it would download drivers). ENGINE_BINARIES names the programs each needs;
-// CHROMIUM, FIREFOX, GECKODRIVER, MINIBROWSER and WEBKIT_WEBDRIVER override their paths.
+// CHROMIUM, CHROMEDRIVER, FIREFOX, GECKODRIVER, MINIBROWSER, WEBKIT_WEBDRIVER and XVFB name
+// other paths for them.
 import { spawn, spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { Builder } from "selenium-webdriver";
@@ -16,14 +17,16 @@ import LogInspector from "selenium-webdriver/bidi/logInspector.js";
 
 export const ENGINES = ["chromium", "firefox", "webkit"];
 
-/** The first of `names` on the PATH (or an absolute path that exists), or null. */
-function which(...names) {
+/** The first of `names` on the PATH (or an absolute path that exists), or null; when the
+ * environment variable `variable` is set, what it names, and nothing else. */
+function which(variable, ...names) {
+  if (variable && process.env[variable]) names = [process.env[variable]];
   for (const name of names.filter(Boolean)) {
     if (name.startsWith("/")) {
       if (existsSync(name)) return name;
       continue;
     }
-    const found = spawnSync("sh", ["-c", 'command -v "$1"', "sh", name], { encoding: "utf8" }).stdout.trim();
+    const found = spawnSync("sh", ["-c", 'command -v "$1"', "sh", name], { encoding: "utf8" }).stdout?.trim();
     if (found) return found;
   }
   return null;
@@ -33,7 +36,7 @@ function which(...names) {
 function miniBrowser() {
   const listed = spawnSync("dpkg", ["-L", "libwebkit2gtk-4.1-0"], { encoding: "utf8" }).stdout ?? "";
   const fromDpkg = listed.split("\n").find((l) => l.endsWith("/MiniBrowser"));
-  return which(process.env.MINIBROWSER, fromDpkg, "/usr/lib/x86_64-linux-gnu/webkit2gtk-4.1/MiniBrowser");
+  return which("MINIBROWSER", fromDpkg, "/usr/lib/x86_64-linux-gnu/webkit2gtk-4.1/MiniBrowser");
 }
 
 /** What each engine needs, as { name: path or null }, and how to install the missing. */
@@ -41,17 +44,17 @@ function binaries(engine) {
   switch (engine) {
     case "chromium":
       return {
-        need: { chromium: which(process.env.CHROMIUM, "chromium", "chromium-browser"), chromedriver: which("chromedriver") },
+        need: { chromium: which("CHROMIUM", "chromium", "chromium-browser"), chromedriver: which("CHROMEDRIVER", "chromedriver") },
         install: "apt-get install chromium chromium-driver",
       };
     case "firefox":
       return {
-        need: { "firefox-esr": which(process.env.FIREFOX, "firefox-esr", "firefox"), geckodriver: which(process.env.GECKODRIVER, "geckodriver") },
+        need: { "firefox-esr": which("FIREFOX", "firefox-esr", "firefox"), geckodriver: which("GECKODRIVER", "geckodriver") },
         install: "apt-get install firefox-esr mesa-vulkan-drivers; cargo install geckodriver --locked",
       };
     case "webkit":
       return {
-        need: { MiniBrowser: miniBrowser(), WebKitWebDriver: which(process.env.WEBKIT_WEBDRIVER, "WebKitWebDriver"), Xvfb: which("Xvfb") },
+        need: { MiniBrowser: miniBrowser(), WebKitWebDriver: which("WEBKIT_WEBDRIVER", "WebKitWebDriver"), Xvfb: which("XVFB", "Xvfb") },
         install: "apt-get install webkit2gtk-driver xvfb",
       };
     default:
@@ -83,8 +86,8 @@ async function startDriver(command, args, port, env = process.env) {
 }
 
 /** A private X server for WebKitGTK (it has no headless mode), on a display it picks itself. */
-async function startXvfb() {
-  const xvfb = spawn("Xvfb", ["-displayfd", "3", "-screen", "0", "1280x1100x24", "-nolisten", "tcp"], {
+async function startXvfb(command) {
+  const xvfb = spawn(command, ["-displayfd", "3", "-screen", "0", "1280x1100x24", "-nolisten", "tcp"], {
     stdio: ["ignore", "ignore", "ignore", "pipe"],
   });
   const display = await new Promise((resolve, reject) => {
@@ -176,7 +179,7 @@ const PAGE_HOOK = `
  */
 export async function openEngine(engine, { port, base, lang = "en-US" }) {
   const missing = engineMissing(engine);
-  if (missing) return { skip: `${engine}: ${missing}` };
+  if (missing) return { skip: missing };
   const { need } = binaries(engine);
   const { driver: [command, args], capabilities } = setup(engine, need, port, lang);
   // BiDi, for the console: Firefox and Chromium's drivers offer it.
@@ -185,7 +188,7 @@ export async function openEngine(engine, { port, base, lang = "en-US" }) {
   const env = { ...process.env, LANG: `${lang.replace("-", "_")}.UTF-8`, LANGUAGE: lang.replace("-", "_") };
   let xvfb = null;
   if (engine === "webkit") {
-    const x = await startXvfb();
+    const x = await startXvfb(need.Xvfb);
     xvfb = x.xvfb;
     env.DISPLAY = x.display;
   }
