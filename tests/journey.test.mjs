@@ -7,9 +7,9 @@
 // epoch's images per second.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { ARTEFACTS, CIFAR, cifarPng, png, realSubset, startServer } from "./helpers.mjs";
+import { ARTEFACTS, CIFAR, ROOT, cifarPng, png, realSubset, startServer } from "./helpers.mjs";
 import { ENGINES, openEngine } from "./webdriver.mjs";
 
 const PORT = 21080 + (process.pid % 1000);
@@ -27,10 +27,14 @@ after(() => server?.kill());
 
 /** Wait until the page has a device (the engine's builds loaded and the first choice made). */
 const ready = (e) =>
-  e.waitFor(() => {
-    const s = document.querySelector('[data-testid="backend-status"]');
-    return s && s.dataset.backend && !/starting/.test(s.innerText);
-  }, null, { timeout: 120_000, what: "backend-status to leave 'starting'" });
+  e.waitFor(
+    () => {
+      const s = document.querySelector('[data-testid="backend-status"]');
+      return s && s.dataset.backend && !/starting/.test(s.innerText);
+    },
+    null,
+    { timeout: 120_000, what: "backend-status to leave 'starting'" },
+  );
 
 /** Choose the image `name` (PNG bytes) and wait for its five predictions; returns them. */
 async function classify(e, name, bytes) {
@@ -99,55 +103,99 @@ for (const [i, engine] of ENGINES.entries()) {
 
       await step("cpu", "the CPU backend can be chosen", ["open"], async () => {
         await e.select("backend-select", "cpu");
-        await e.waitFor(() => document.querySelector('[data-testid="backend-status"]').dataset.backend === "cpu", null, {
-          timeout: 120_000,
-          what: "the CPU backend",
-        });
+        await e.waitFor(
+          () => document.querySelector('[data-testid="backend-status"]').dataset.backend === "cpu",
+          null,
+          {
+            timeout: 120_000,
+            what: "the CPU backend",
+          },
+        );
         found.cpu = await e.text("backend-status");
         assert.match(found.cpu, /^CPU/);
       });
 
-      await step("train", `loads a real CIFAR-10 subset (${TRAIN} + ${TEST} images) and trains an epoch on the CPU`, ["cpu"], async (t) => {
-        if (!subset) return t.skip(noData);
-        await e.setFiles("dataset-input", [
-          { name: path.basename(subset.trainPath), bytes: readFileSync(subset.trainPath) },
-          { name: path.basename(subset.testPath), bytes: readFileSync(subset.testPath) },
-        ]);
-        const summaryRe = new RegExp(`${TRAIN}\\s+training and\\s+${TEST}\\s+test images`);
-        await e.waitFor((re) => new RegExp(re).test(document.querySelector('[data-testid="dataset-summary"]').innerText), summaryRe.source, {
-          what: "the dataset summary",
-        });
-        assert.match(await e.text("dataset-summary"), /airplane/);
-
-        await e.fill("epochs", 1);
-        await e.fill("batch-size", 32);
-        await e.fill("train-limit", "");
-        await e.waitFor(() => !document.querySelector('[data-testid="train"]').disabled, null, { what: "Train to be enabled" });
-        await e.click("train");
-        await e.waitFor(() => document.querySelector('[data-testid="train-status"]').innerText.trim() === "done", null, {
-          timeout: 300_000,
-          what: "the run to finish (train-status done)",
-        });
-        assert.equal(await e.run(() => document.querySelector('[data-testid="progress"]').value), 1);
-        found.imagesPerS = Number(await e.text("throughput"));
-        assert.ok(found.imagesPerS > 0, `images/s shown: ${await e.text("throughput")}`);
-        assert.match(await e.text("test-accuracy"), /^\d+\.\d\d%$/);
-        assert.match(await e.text("model-status"), /trained in this tab: 1 epoch/);
-        // Autosaved: the run is in the list, finished.
-        await e.waitFor(() => {
-          const row = document.querySelector('[data-testid="saved-runs"] tbody tr');
-          return /1 \/ 1/.test(row?.innerText) && row.cells[3].innerText.trim() === "finished";
-        }, null, { what: "the saved run, finished" });
+      // serve-dist sends COOP/COEP: an isolated page runs the CPU path on every core.
+      const threads = {};
+      if (engine === "webkit") {
+        // TODO(known page bug, being fixed in www/): WebKit has no global SharedArrayBuffer
+        // although the page is cross-origin isolated, and the page then runs on one thread.
+        // Remove this todo once the page fixes it.
+        threads.todo = "WebKit: no SharedArrayBuffer global, the page falls back to one thread (known bug)";
+      }
+      await t.test("the CPU path runs on every core (the page is cross-origin isolated)", threads, async (t) => {
+        if (failed.has("cpu") || failed.has("open")) return t.skip("not run: the CPU could not be chosen");
+        if (!existsSync(path.join(ROOT, "dist", "pkg-threads", "kiln_bg.wasm")))
+          return t.skip("dist/pkg-threads missing");
+        assert.equal(await e.run(() => self.crossOriginIsolated), true, "serve-dist sends COOP/COEP");
+        const cores = await e.run(() => navigator.hardwareConcurrency);
+        assert.match(found.cpu, cores > 1 ? new RegExp(`${cores} threads`) : /one thread/);
       });
+
+      await step(
+        "train",
+        `loads a real CIFAR-10 subset (${TRAIN} + ${TEST} images) and trains an epoch on the CPU`,
+        ["cpu"],
+        async (t) => {
+          if (!subset) return t.skip(noData);
+          await e.setFiles("dataset-input", [
+            { name: path.basename(subset.trainPath), bytes: readFileSync(subset.trainPath) },
+            { name: path.basename(subset.testPath), bytes: readFileSync(subset.testPath) },
+          ]);
+          const summaryRe = new RegExp(`${TRAIN}\\s+training and\\s+${TEST}\\s+test images`);
+          await e.waitFor(
+            (re) => new RegExp(re).test(document.querySelector('[data-testid="dataset-summary"]').innerText),
+            summaryRe.source,
+            {
+              what: "the dataset summary",
+            },
+          );
+          assert.match(await e.text("dataset-summary"), /airplane/);
+
+          await e.fill("epochs", 1);
+          await e.fill("batch-size", 32);
+          await e.fill("train-limit", "");
+          await e.waitFor(() => !document.querySelector('[data-testid="train"]').disabled, null, {
+            what: "Train to be enabled",
+          });
+          await e.click("train");
+          await e.waitFor(
+            () => document.querySelector('[data-testid="train-status"]').innerText.trim() === "done",
+            null,
+            {
+              timeout: 300_000,
+              what: "the run to finish (train-status done)",
+            },
+          );
+          assert.equal(await e.run(() => document.querySelector('[data-testid="progress"]').value), 1);
+          found.imagesPerS = Number(await e.text("throughput"));
+          assert.ok(found.imagesPerS > 0, `images/s shown: ${await e.text("throughput")}`);
+          assert.match(await e.text("test-accuracy"), /^\d+\.\d\d%$/);
+          assert.match(await e.text("model-status"), /trained in this tab: 1 epoch/);
+          // Autosaved: the run is in the list, finished.
+          await e.waitFor(
+            () => {
+              const row = document.querySelector('[data-testid="saved-runs"] tbody tr');
+              return /1 \/ 1/.test(row?.innerText) && row.cells[3].innerText.trim() === "finished";
+            },
+            null,
+            { what: "the saved run, finished" },
+          );
+        },
+      );
 
       await step("saved", "after a reload, the saved run is still listed and opens", ["train"], async (t) => {
         if (!subset) return t.skip(noData);
         await e.reload();
         await ready(e);
-        const id = await e.waitFor(() => {
-          const row = document.querySelector('[data-testid="saved-runs"] tbody tr');
-          return row?.cells[3].innerText.trim() === "finished" && /1 \/ 1/.test(row.innerText) && row.dataset.runId;
-        }, null, { what: "the saved run after the reload" });
+        const id = await e.waitFor(
+          () => {
+            const row = document.querySelector('[data-testid="saved-runs"] tbody tr');
+            return row?.cells[3].innerText.trim() === "finished" && /1 \/ 1/.test(row.innerText) && row.dataset.runId;
+          },
+          null,
+          { what: "the saved run after the reload" },
+        );
         await e.driver.findElement({ css: `tr[data-run-id="${id}"] button[data-action="open"]` }).click();
         await e.waitFor(() => document.querySelector('[data-testid="model-status"]').dataset.source === "saved", null, {
           what: "the saved run's weights in use",
@@ -167,24 +215,29 @@ for (const [i, engine] of ENGINES.entries()) {
         assert.equal(await label(), "Epochs");
       });
 
-      await step("offline", "offline: with the server gone, a reload opens the page and classifies", ["open"], async () => {
-        await e.waitFor(() => document.querySelector('[data-testid="offline"]').dataset.state === "ready", null, {
-          timeout: 120_000,
-          what: "the offline line to say it is ready",
-        });
-        assert.match(await e.text("offline"), /^Works offline/);
-        // The server gone (and gone for sure before the reload): only the service worker answers.
-        const gone = new Promise((r) => server.once("exit", r));
-        server.kill();
-        await gone;
-        try {
-          await e.reload();
-          await ready(e);
-          assert.equal((await classify(e, "offline.png", image)).length, 5);
-        } finally {
-          server = await startServer(PORT);
-        }
-      });
+      await step(
+        "offline",
+        "offline: with the server gone, a reload opens the page and classifies",
+        ["open"],
+        async () => {
+          await e.waitFor(() => document.querySelector('[data-testid="offline"]').dataset.state === "ready", null, {
+            timeout: 120_000,
+            what: "the offline line to say it is ready",
+          });
+          assert.match(await e.text("offline"), /^Works offline/);
+          // The server gone (and gone for sure before the reload): only the service worker answers.
+          const gone = new Promise((r) => server.once("exit", r));
+          server.kill();
+          await gone;
+          try {
+            await e.reload();
+            await ready(e);
+            assert.equal((await classify(e, "offline.png", image)).length, 5);
+          } finally {
+            server = await startServer(PORT);
+          }
+        },
+      );
     } finally {
       writeFileSync(path.join(ARTEFACTS, `journey-${engine}.png`), await e.screenshot().catch(() => Buffer.alloc(0)));
       await e.hook().catch(() => {});
@@ -197,6 +250,9 @@ for (const [i, engine] of ENGINES.entries()) {
       if (e.errors.length) console.log(`${engine}: console errors:\n  ${e.errors.join("\n  ")}`);
     }
     // Whatever else the console says (the engines differ), the engine must not have crashed.
-    assert.deepEqual(e.errors.filter((m) => /panicked|RuntimeError|unreachable/.test(m)), []);
+    assert.deepEqual(
+      e.errors.filter((m) => /panicked|RuntimeError|unreachable/.test(m)),
+      [],
+    );
   });
 }

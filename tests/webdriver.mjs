@@ -44,17 +44,27 @@ function binaries(engine) {
   switch (engine) {
     case "chromium":
       return {
-        need: { chromium: which("CHROMIUM", "chromium", "chromium-browser"), chromedriver: which("CHROMEDRIVER", "chromedriver") },
+        need: {
+          chromium: which("CHROMIUM", "chromium", "chromium-browser"),
+          chromedriver: which("CHROMEDRIVER", "chromedriver"),
+        },
         install: "apt-get install chromium chromium-driver",
       };
     case "firefox":
       return {
-        need: { "firefox-esr": which("FIREFOX", "firefox-esr", "firefox"), geckodriver: which("GECKODRIVER", "geckodriver") },
+        need: {
+          "firefox-esr": which("FIREFOX", "firefox-esr", "firefox"),
+          geckodriver: which("GECKODRIVER", "geckodriver"),
+        },
         install: "apt-get install firefox-esr mesa-vulkan-drivers; cargo install geckodriver --locked",
       };
     case "webkit":
       return {
-        need: { MiniBrowser: miniBrowser(), WebKitWebDriver: which("WEBKIT_WEBDRIVER", "WebKitWebDriver"), Xvfb: which("XVFB", "Xvfb") },
+        need: {
+          MiniBrowser: miniBrowser(),
+          WebKitWebDriver: which("WEBKIT_WEBDRIVER", "WebKitWebDriver"),
+          Xvfb: which("XVFB", "Xvfb"),
+        },
         install: "apt-get install webkit2gtk-driver xvfb",
       };
     default:
@@ -181,7 +191,10 @@ export async function openEngine(engine, { port, base, lang = "en-US" }) {
   const missing = engineMissing(engine);
   if (missing) return { skip: missing };
   const { need } = binaries(engine);
-  const { driver: [command, args], capabilities } = setup(engine, need, port, lang);
+  const {
+    driver: [command, args],
+    capabilities,
+  } = setup(engine, need, port, lang);
   // BiDi, for the console: Firefox and Chromium's drivers offer it.
   if (engine !== "webkit") capabilities.webSocketUrl = true;
 
@@ -244,7 +257,10 @@ export async function openEngine(engine, { port, base, lang = "en-US" }) {
         last = e;
         if (!/navigat|unload|context|stale|detached|no such (window|frame)|JavaScript|script/i.test(String(e))) throw e;
       }
-      if (Date.now() > end) throw new Error(`${engine}: timed out after ${timeout / 1000} s waiting for ${what}${last ? ` (last error: ${last})` : ""}`);
+      if (Date.now() > end)
+        throw new Error(
+          `${engine}: timed out after ${timeout / 1000} s waiting for ${what}${last ? ` (last error: ${last})` : ""}`,
+        );
       await new Promise((r) => setTimeout(r, 100));
     }
   }
@@ -288,7 +304,10 @@ export async function openEngine(engine, { port, base, lang = "en-US" }) {
       const field = await driver.findElement({ css: `[data-testid="${id}"]` });
       await field.clear();
       if (value !== "") await field.sendKeys(String(value));
-      await run((id) => document.querySelector(`[data-testid="${id}"]`).dispatchEvent(new Event("change", { bubbles: true })), id);
+      await run(
+        (id) => document.querySelector(`[data-testid="${id}"]`).dispatchEvent(new Event("change", { bubbles: true })),
+        id,
+      );
     },
     /**
      * Put `files` ([{name, type, bytes: Buffer}]) on the <input type=file> [data-testid=id], as a
