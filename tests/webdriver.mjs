@@ -215,7 +215,10 @@ export async function openEngine(engine, { port, base, lang = "en-US" }) {
   const stop = () => {
     service.kill();
     xvfb?.kill();
+    process.off("exit", stop);
   };
+  // A test process that ends early (killed by a timeout, say) does not leave the driver behind.
+  process.on("exit", stop);
   let driver;
   try {
     driver = await new Builder().usingServer(`http://127.0.0.1:${port}`).withCapabilities(capabilities).build();
