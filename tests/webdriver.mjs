@@ -277,8 +277,15 @@ export async function openEngine(engine, { port, base, lang = "en-US" }) {
       await driver.get(`${base}${path}`);
       await hook();
     },
+    /** Reload as a user's reload button does: location.reload(). (Firefox's WebDriver refresh
+     * bypasses the service worker, like a hard reload, so the page cannot open offline.) Resolves
+     * once the new document has loaded. */
     async reload() {
-      await driver.navigate().refresh();
+      await run(() => {
+        window.__beforeReload = true;
+        setTimeout(() => location.reload(), 0);
+      });
+      await waitFor(() => !window.__beforeReload && document.readyState === "complete", null, { what: "the reload" });
       await hook();
     },
     hook,
