@@ -12,7 +12,7 @@ import path from "node:path";
 import { ARTEFACTS, CIFAR, ROOT, cifarPng, png, realSubset, startServer } from "./helpers.mjs";
 import { ENGINES, openEngine } from "./webdriver.mjs";
 
-const PORT = 21080 + (process.pid % 1000);
+const PORT = 25080 + (process.pid % 1000);
 // ?sw=1: the service worker registers although ?test is set, for the offline step.
 const PAGE = "/index.html?test&sw=1";
 const TRAIN = 300;
