@@ -43,8 +43,9 @@ for log in "${logs[@]}"; do
     /^ℹ (skipped|todo) [0-9]+/ { ns += $3 }
     /^[ \t]*﹣ / { line = $0; sub(/^[ \t]*﹣ /, "", line); name = line; sub(/ \([0-9.]+m?s\)( #.*)?$/, "", name)
                   reason = line; if (!sub(/^.* # /, "", reason)) reason = "skipped"; nodeskip[name ": " reason] = 1 }
-    /^[ \t]*✔ .* # TODO/ { line = $0; sub(/^[ \t]*✔ /, "", line); sub(/ \([0-9.]+m?s\) # TODO.*$/, "", line); nodeskip[line ": todo"] = 1 }
-    /^[ \t]*✖ / && !/✖ failing tests:/ { line = $0; sub(/^[ \t]*✖ /, "", line); sub(/ \([0-9.]+m?s\)( #.*)?$/, "", line); nodefail[line] = 1 }
+    # A todo test counts as skipped whether it passed or failed (node does not count it as failed).
+    /^[ \t]*(✔|✖) .* # TODO/ { line = $0; sub(/^[ \t]*(✔|✖) /, "", line); sub(/ \([0-9.]+m?s\) # TODO.*$/, "", line); nodeskip[line ": todo"] = 1 }
+    /^[ \t]*✖ / && !/✖ failing tests:/ && !/ # TODO/ { line = $0; sub(/^[ \t]*✖ /, "", line); sub(/ \([0-9.]+m?s\)( #.*)?$/, "", line); nodefail[line] = 1 }
     /^test result: / {
       for (i = 1; i <= NF; i++) {
         if ($(i + 1) ~ /^passed/) cp += $i

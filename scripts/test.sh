@@ -47,6 +47,22 @@ wasm_pack_test() {
     --chromedriver "$(command -v chromedriver)" "$@")
 }
 
+# The same wasm-bindgen tests in headless Firefox ESR (WebGPU on Mesa's lavapipe: the prefs in
+# crate/webdriver.json's moz:firefoxOptions). Without Firefox or geckodriver the stage is one
+# skipped check (scripts/test-summary.sh counts the SKIPPED line).
+wasm_pack_test_firefox() {
+  local firefox
+  firefox=$(command -v firefox-esr || command -v firefox || true)
+  if [[ -z "$firefox" ]] || ! command -v geckodriver >/dev/null; then
+    echo "SKIPPED: wasm tests in Firefox: firefox-esr or geckodriver not installed (apt-get install firefox-esr; cargo install geckodriver --locked)"
+    return 0
+  fi
+  # GECKODRIVER_ARGS: wasm-bindgen-test-runner passes them to geckodriver; /usr/bin/firefox is
+  # Debian's wrapper script, so name the browser itself.
+  (cd crate && WASM_BINDGEN_TEST_TIMEOUT=600 GECKODRIVER_ARGS="--binary $firefox" wasm-pack test --headless \
+    --firefox --geckodriver "$(command -v geckodriver)" "$@")
+}
+
 run_tests() {
   run_checks
   if [[ -f "$KILN_CIFAR10" ]]; then
@@ -54,7 +70,8 @@ run_tests() {
   else
     log "real CIFAR-10 NOT FOUND at $KILN_CIFAR10: the tests that learn from it are skipped (./build.sh data fetches it)"
   fi
-  local logs=(target/test.log target/web-build.log target/wasm-test.log target/wasm-webgpu-test.log target/e2e.log)
+  local logs=(target/test.log target/web-build.log target/wasm-test.log target/wasm-webgpu-test.log
+    target/wasm-firefox-test.log target/e2e.log)
   log "cargo test (release: burn is slow unoptimised)"
   # --no-fail-fast: a failing test binary does not keep the others from running.
   stage target/test.log cargo test --release --locked --workspace --no-fail-fast -- --nocapture
@@ -74,8 +91,11 @@ run_tests() {
   log "wasm tests of the WebGPU module as shipped (no CPU path)"
   stage target/wasm-webgpu-test.log wasm_pack_test -- --profile wasm-webgpu --no-default-features \
     --features webgpu --test webgpu_module
-  log "browser end-to-end tests (node's test runner, playwright-core, system Chromium)"
-  # One file at a time: each drives its own Chromium, and two cores do not run three well.
+  ensure_browsers
+  log "wasm tests in headless Firefox ESR (WebGPU on Mesa's lavapipe where there is no GPU, and the CPU)"
+  stage target/wasm-firefox-test.log wasm_pack_test_firefox --release -- --test web
+  log "browser end-to-end tests (node's test runner: playwright-core and system Chromium; WebDriver for the journey in Chromium, Firefox and WebKit)"
+  # One file at a time: each drives its own browser, and two cores do not run three well.
   stage target/e2e.log node --test --test-concurrency=1 --test-reporter=spec tests/*.test.mjs
   if [[ -f scripts/fuzz.sh ]]; then
     log "fuzzing the readers of untrusted bytes, briefly (scripts/fuzz.sh short)"

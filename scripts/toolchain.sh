@@ -113,3 +113,31 @@ ensure_chromium() {
     exit 1
   fi
 }
+
+# The other engines of the browser tests: Firefox ESR with geckodriver, WebKitGTK's WebDriver
+# (it needs an X server: Xvfb) and Mesa's software Vulkan (lavapipe), on which Firefox's WebGPU
+# runs without a GPU. Debian's packages when run as root, geckodriver with cargo. Not fatal:
+# without them the tests of those engines are reported as skipped, with the reason.
+ensure_browsers() {
+  local packages=() package
+  for package in firefox-esr webkit2gtk-driver xvfb mesa-vulkan-drivers; do
+    if ! dpkg -s "$package" >/dev/null 2>&1; then packages+=("$package"); fi
+  done
+  if ((${#packages[@]})) && command -v apt-get >/dev/null; then
+    if [[ $(id -u) -eq 0 ]]; then
+      log "installing ${packages[*]} (Firefox and WebKit for the browser tests)"
+      apt-get update -qq
+      DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${packages[@]}" >/dev/null
+    else
+      log "WARNING: ${packages[*]} not installed: the Firefox and WebKit tests will be skipped (sudo apt-get install ${packages[*]})"
+    fi
+  fi
+  if ! command -v geckodriver >/dev/null; then
+    if command -v cargo >/dev/null; then
+      log "installing geckodriver (cargo install geckodriver --locked)"
+      cargo install geckodriver --locked
+    else
+      log "WARNING: geckodriver not found: the Firefox tests will be skipped (cargo install geckodriver --locked)"
+    fi
+  fi
+}
