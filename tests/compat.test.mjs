@@ -75,6 +75,12 @@ test("the first visit on a host without COOP/COEP isolates the page before it ta
   try {
     let loads = 0;
     page.on("load", () => loads++);
+    // What the first document fetched of the engine (its worker, a wasm build) before the
+    // isolation reload: anything would be cut off by that reload, and reported as a failure.
+    const beforeReload = [];
+    let documents = 0;
+    page.on("framenavigated", (frame) => frame === page.mainFrame() && documents++);
+    page.on("request", (r) => documents === 1 && /worker\.js|\.wasm|\.bpk/.test(r.url()) && beforeReload.push(r.url()));
     await page.goto(`http://localhost:${SITE_PORT}/index.html`);
     // As soon as the page takes input, a user chooses a picture.
     await waitAcrossReloads(page, () => document.querySelector("main")?.inert === false);
@@ -88,6 +94,7 @@ test("the first visit on a host without COOP/COEP isolates the page before it ta
       "the picture's answer is still shown",
     );
     assert.equal(loads, 2, "one reload, before the page took input");
+    assert.deepEqual(beforeReload, [], "no engine request started before the reload");
     // Nothing was cut off by the reload and reported: no error shown, none in the console.
     assert.equal(await page.getByTestId("error").isVisible(), false);
     assert.deepEqual(errors, []);
