@@ -2,17 +2,19 @@
 
 use std::path::PathBuf;
 
-use burn::prelude::*;
 use kiln::data::{Batcher, Cifar10};
 use kiln::train::{Evaluation, evaluate};
 use kiln::weights;
 
+use crate::cli::device::{DeviceArgs, announce};
 use crate::cli::{CliResult, DataArgs, print_json};
 
 #[derive(clap::Args, Debug)]
 pub struct EvalArgs {
     #[command(flatten)]
     data: DataArgs,
+    #[command(flatten)]
+    device: DeviceArgs,
     /// A weights file written by `kiln train --out` or downloaded from the app.
     #[arg(long)]
     weights: PathBuf,
@@ -47,7 +49,8 @@ pub fn run(args: EvalArgs) -> CliResult {
                 .into(),
         );
     }
-    let device = Device::flex();
+    let started = args.device.start()?;
+    let device = started.device.clone();
     let (model, meta) = weights::load_file(&args.weights, &device).map_err(|e| e.to_string())?;
     let mut data = Cifar10::load_paths(&args.data.data).map_err(|e| e.to_string())?;
     data.limit(None, args.data.test_limit);
@@ -65,6 +68,7 @@ pub fn run(args: EvalArgs) -> CliResult {
     if let Some(reframe) = args.reframe {
         data.test = data.test.map_images(|image| reframe.apply(image));
     }
+    announce(&started);
     let batcher = Batcher::new(meta.normalization, device);
     let ev = pollster::block_on(evaluate(&model, &data.test, &batcher, 500, !args.no_tta))
         .map_err(|e| e.to_string())?;

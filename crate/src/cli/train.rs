@@ -4,7 +4,6 @@
 
 use std::path::PathBuf;
 
-use burn::prelude::*;
 use indicatif::{ProgressBar, ProgressStyle};
 use kiln::data::{Augmentation, Cifar10, Normalization};
 use kiln::model::{HiddenActivation, ModelConfig};
@@ -12,12 +11,15 @@ use kiln::train::settings::{ACTIVATION, MODEL, SEED};
 use kiln::train::{NormalizationKind, OptimizerConfig, Trainer, TrainingConfig, TrainingEvent};
 use kiln::weights::{self, WeightsMeta};
 
+use crate::cli::device::{DeviceArgs, announce};
 use crate::cli::{CliResult, DataArgs, checkpoint_file, print_json};
 
 #[derive(clap::Args, Debug)]
 pub struct TrainArgs {
     #[command(flatten)]
     data: DataArgs,
+    #[command(flatten)]
+    device: DeviceArgs,
     /// Model name from the registry.
     #[arg(long, default_value = MODEL.default)]
     model: String,
@@ -138,7 +140,10 @@ pub fn run(args: TrainArgs) -> CliResult {
     let config = config_of(&args);
     config.validate().map_err(|e| e.to_string())?;
     let data = Cifar10::load_paths(&args.data.data).map_err(|e| e.to_string())?;
-    let device = Device::flex();
+    // A checkpoint or weights file from either device continues on this one: both are plain
+    // numbers, read and rebuilt on the device in use.
+    let started = args.device.start()?;
+    let device = started.device.clone();
     let saved = match &args.checkpoint {
         Some(path) if path.exists() => Some((path, checkpoint_file::load(path)?)),
         _ => None,
@@ -179,6 +184,7 @@ pub fn run(args: TrainArgs) -> CliResult {
         ),
     };
 
+    announce(&started);
     let bar = ProgressBar::new(0);
     bar.set_style(
         ProgressStyle::with_template(
