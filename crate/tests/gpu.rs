@@ -52,7 +52,7 @@ fn parameters(trainer: &Trainer) -> Vec<f32> {
 struct Difference {
     /// ‖a − b‖₂ / ‖b‖₂: what the tests hold to 1e-4.
     norm: f64,
-    /// The largest |a − b| over the largest |b|, shown beside it. Adam divides each gradient
+    /// The largest |a − b| over the largest |b|, held to 1e-3 only. Adam divides each gradient
     /// by its own size, so a weight whose gradient is near ε (1e-7) moves by an amount that
     /// float rounding decides, on either device: one such weight can be a few 1e-4 off after a
     /// single step while the weights as a whole agree to 1e-6.
@@ -152,7 +152,7 @@ fn a_training_step_on_the_gpu_matches_the_cpu() {
             "{model}: the step barely moved the weights"
         );
         assert!(
-            apart.norm <= 1e-4,
+            apart.norm <= 1e-4 && apart.largest <= 1e-3,
             "{model}: the GPU's step left weights {apart:?} from the CPU's"
         );
     }
@@ -248,6 +248,9 @@ fn a_run_resumes_across_devices() {
         assert_eq!(resumed.history.records.len(), 2);
         let apart = difference(&parameters(&resumed), &straight);
         println!("{name}: against the run on the first device alone {apart:?}");
-        assert!(apart.norm <= 1e-4, "{name}: drifted by {apart:?}");
+        assert!(
+            apart.norm <= 1e-4 && apart.largest <= 1e-3,
+            "{name}: drifted by {apart:?}"
+        );
     }
 }

@@ -3,6 +3,7 @@
 
 use std::path::PathBuf;
 
+use burn::prelude::*;
 use kiln::data::Cifar10;
 use kiln::infer::classify;
 use kiln::weights;
@@ -29,15 +30,19 @@ pub struct ClassifyArgs {
 }
 
 pub fn run(args: ClassifyArgs) -> CliResult {
-    let started = args.device.start()?;
-    let device = started.device.clone();
-    let (model, meta) = weights::load_file(&args.weights, &device).map_err(|e| e.to_string())?;
+    // Read on the CPU before any device starts, and moved there after: a bad file ends with
+    // its one line, before a GPU driver has written to stderr.
+    let (model, meta) =
+        weights::load_file(&args.weights, &Device::flex()).map_err(|e| e.to_string())?;
     let mut data = Cifar10::load_paths(&args.data).map_err(|e| e.to_string())?;
     data.limit(None, Some(args.first));
     if data.test.is_empty() {
         return Err("no test images to classify (expected test_batch.bin)".into());
     }
+    let started = args.device.start()?;
     announce(&started);
+    let device = started.device.clone();
+    let model = model.to_device(&device);
     let mut images = Vec::new();
     for index in 0..data.test.len() {
         let label = data.test.labels()[index] as usize;

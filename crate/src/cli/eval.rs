@@ -2,6 +2,7 @@
 
 use std::path::PathBuf;
 
+use burn::prelude::*;
 use kiln::data::{Batcher, Cifar10};
 use kiln::train::{Evaluation, evaluate};
 use kiln::weights;
@@ -49,9 +50,10 @@ pub fn run(args: EvalArgs) -> CliResult {
                 .into(),
         );
     }
-    let started = args.device.start()?;
-    let device = started.device.clone();
-    let (model, meta) = weights::load_file(&args.weights, &device).map_err(|e| e.to_string())?;
+    // Read on the CPU before any device starts, and moved there after: a bad file ends with
+    // its one line, before a GPU driver has written to stderr.
+    let (model, meta) =
+        weights::load_file(&args.weights, &Device::flex()).map_err(|e| e.to_string())?;
     let mut data = Cifar10::load_paths(&args.data.data).map_err(|e| e.to_string())?;
     data.limit(None, args.data.test_limit);
     if data.test.is_empty() {
@@ -68,7 +70,10 @@ pub fn run(args: EvalArgs) -> CliResult {
     if let Some(reframe) = args.reframe {
         data.test = data.test.map_images(|image| reframe.apply(image));
     }
+    let started = args.device.start()?;
     announce(&started);
+    let device = started.device.clone();
+    let model = model.to_device(&device);
     let batcher = Batcher::new(meta.normalization, device);
     let ev = pollster::block_on(evaluate(&model, &data.test, &batcher, 500, !args.no_tta))
         .map_err(|e| e.to_string())?;

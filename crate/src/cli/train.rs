@@ -4,6 +4,7 @@
 
 use std::path::PathBuf;
 
+use burn::prelude::*;
 use indicatif::{ProgressBar, ProgressStyle};
 use kiln::data::{Augmentation, Cifar10, Normalization};
 use kiln::model::{HiddenActivation, ModelConfig};
@@ -140,14 +141,14 @@ pub fn run(args: TrainArgs) -> CliResult {
     let config = config_of(&args);
     config.validate().map_err(|e| e.to_string())?;
     let data = Cifar10::load_paths(&args.data.data).map_err(|e| e.to_string())?;
-    // A checkpoint or weights file from either device continues on this one: both are plain
-    // numbers, read and rebuilt on the device in use.
-    let started = args.device.start()?;
-    let device = started.device.clone();
     let saved = match &args.checkpoint {
         Some(path) if path.exists() => Some((path, checkpoint_file::load(path)?)),
         _ => None,
     };
+    // A checkpoint or weights file from either device continues on this one: both are plain
+    // numbers, rebuilt on the device in use.
+    let started = args.device.start()?;
+    let device = started.device.clone();
     let config = saved.as_ref().map_or(config, |(_, c)| c.config.clone());
     let (trainer, init_epochs) = match (&saved, &args.init) {
         (Some((path, saved)), _) => {
@@ -160,7 +161,9 @@ pub fn run(args: TrainArgs) -> CliResult {
             (trainer, 0)
         }
         (None, Some(path)) => {
-            let (model, meta) = weights::load_file(path, &device).map_err(|e| e.to_string())?;
+            // Read on the CPU; `from_model` moves it to the device.
+            let (model, meta) =
+                weights::load_file(path, &Device::flex()).map_err(|e| e.to_string())?;
             if meta.model != config.model {
                 return Err(format!(
                     "{}: the weights are a {:?} model, not the {:?} asked for",
