@@ -145,23 +145,11 @@ pub fn run(args: TrainArgs) -> CliResult {
         Some(path) if path.exists() => Some((path, checkpoint_file::load(path)?)),
         _ => None,
     };
-    // A checkpoint or weights file from either device continues on this one: both are plain
-    // numbers, rebuilt on the device in use.
-    let started = args.device.start()?;
-    let device = started.device.clone();
     let config = saved.as_ref().map_or(config, |(_, c)| c.config.clone());
-    let (trainer, init_epochs) = match (&saved, &args.init) {
-        (Some((path, saved)), _) => {
-            let trainer = Trainer::resume(&device, saved).map_err(|e| e.to_string())?;
-            eprintln!(
-                "continuing the run saved in {} after epoch {}",
-                path.display(),
-                saved.epochs_done()
-            );
-            (trainer, 0)
-        }
+    // --init's weights, read on the CPU and checked before any device starts, so that a wrong
+    // file ends with its one line (`from_model` moves them to the device).
+    let init = match (&saved, &args.init) {
         (None, Some(path)) => {
-            // Read on the CPU; `from_model` moves it to the device.
             let (model, meta) =
                 weights::load_file(path, &Device::flex()).map_err(|e| e.to_string())?;
             if meta.model != config.model {
@@ -172,6 +160,25 @@ pub fn run(args: TrainArgs) -> CliResult {
                     config.model
                 ));
             }
+            Some((model, meta))
+        }
+        _ => None,
+    };
+    // A checkpoint or weights file from either device continues on this one: both are plain
+    // numbers, rebuilt on the device in use.
+    let started = args.device.start()?;
+    let device = started.device.clone();
+    let (trainer, init_epochs) = match (&saved, init) {
+        (Some((path, saved)), _) => {
+            let trainer = Trainer::resume(&device, saved).map_err(|e| e.to_string())?;
+            eprintln!(
+                "continuing the run saved in {} after epoch {}",
+                path.display(),
+                saved.epochs_done()
+            );
+            (trainer, 0)
+        }
+        (None, Some((model, meta))) => {
             let mut config = config.clone();
             config.normalization = match meta.normalization {
                 Normalization::Unit => NormalizationKind::Unit,
