@@ -97,7 +97,7 @@ for model in seed airbench; do
   per_step=$(awk '/^Executing/ { n++
       if ($2 ~ /^(Adam|Nesterov|Sgd)Kernel/) { if (!prev || n - prev > 10) { if (start) print n - start; start = n }; prev = n } }' \
     "$LAUNCHES/launches.log" 2>/dev/null | sort -n | awk '{ v[NR] = $1 } END { if (NR) print v[int((NR + 1) / 2)] }')
-  echo "$model: ${per_step:-not counted (cubecl wrote no launch log)} launches per step"
+  echo "$model: ${per_step:-not counted (no whole step in the launch log: no log, or out of time)} launches per step"
 done
 
 say "the seed, one epoch on the GPU (kiln train --device gpu --epochs 1)"
