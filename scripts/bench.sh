@@ -10,7 +10,7 @@ run_bench() {
     data_args=(--data "$KILN_CIFAR10")
   fi
   log "native training throughput (burn flex, seed network)"
-  "$TARGET_DIR/release/kiln" bench "${data_args[@]}" --batch-sizes 32,128 --steps 60 | tee target/bench-native.log
+  "$TARGET_DIR/release/kiln" bench --device cpu "${data_args[@]}" --batch-sizes 32,128 --steps 60 | tee target/bench-native.log
   build_web
   ensure_chromium
   # The TensorFlow.js side of the comparison (npm, from package-lock.json), beside the app.
@@ -28,7 +28,7 @@ run_bench() {
   log "classifying and explaining one image (saliency, Grad-CAM, feature maps)"
   node tests/explain-bench.mjs
   log "native training throughput, airbench (its recipe, batch 256 as the page trains it)"
-  "$TARGET_DIR/release/kiln" bench "${data_args[@]}" --model airbench --batch-sizes 256 --steps 8
+  "$TARGET_DIR/release/kiln" bench --device cpu "${data_args[@]}" --model airbench --batch-sizes 256 --steps 8
   log "both networks in the page: CPU path and WebGPU, and a 10-epoch run on a GPU"
   node tests/bench-networks.mjs
   log "browser memory while loading the full archive"

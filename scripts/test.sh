@@ -72,7 +72,8 @@ run_tests() {
   fi
   local logs=(target/test.log target/web-build.log target/wasm-test.log target/wasm-webgpu-test.log
     target/wasm-firefox-test.log target/e2e.log)
-  log "cargo test (release: burn is slow unoptimised)"
+  ensure_vulkan
+  log "cargo test (release: burn is slow unoptimised; the GPU tests on Vulkan${KILN_REQUIRE_GPU:+, required})"
   # --no-fail-fast: a failing test binary does not keep the others from running.
   stage target/test.log cargo test --release --locked --workspace --no-fail-fast -- --nocapture
   # The browser tests run on dist/ as built here, without wasm-opt -O3 (minutes, and it changes

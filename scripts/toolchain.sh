@@ -141,3 +141,21 @@ ensure_browsers() {
     fi
   fi
 }
+
+# A Vulkan driver for the native GPU tests (crate/tests/gpu.rs). Where Linux has none and we are
+# root with apt, Mesa's: lavapipe, Vulkan in software, which runs anywhere. Once a driver is
+# there, KILN_REQUIRE_GPU=1 makes those tests fail, not skip, when no adapter comes up.
+ensure_vulkan() {
+  [[ $(uname -s) == Linux ]] || return 0
+  if ! compgen -G "/usr/share/vulkan/icd.d/*.json" >/dev/null && ! compgen -G "/etc/vulkan/icd.d/*.json" >/dev/null; then
+    if [[ $(id -u) -eq 0 ]] && command -v apt-get >/dev/null; then
+      log "installing mesa-vulkan-drivers (lavapipe: Vulkan in software, for the native GPU tests)"
+      apt-get update -qq
+      DEBIAN_FRONTEND=noninteractive apt-get install -y -qq mesa-vulkan-drivers libvulkan1 >/dev/null
+    else
+      log "no Vulkan driver: the native GPU tests are skipped (Debian/Ubuntu: apt-get install mesa-vulkan-drivers libvulkan1)"
+      return 0
+    fi
+  fi
+  export KILN_REQUIRE_GPU=1
+}

@@ -4,8 +4,10 @@ use std::path::PathBuf;
 
 use burn::prelude::*;
 use kiln::data::{Cifar10, Split};
+use kiln::device::Backend;
 use kiln::train::{Trainer, TrainingConfig, TrainingEvent};
 
+use crate::cli::device::DeviceArgs;
 use crate::cli::{CliResult, print_json};
 
 #[derive(clap::Args, Debug)]
@@ -22,6 +24,8 @@ pub struct BenchArgs {
     steps: usize,
     #[arg(long, default_value = "seed")]
     model: String,
+    #[command(flatten)]
+    device: DeviceArgs,
 }
 
 fn random_pixels(images: usize) -> Cifar10 {
@@ -32,7 +36,13 @@ fn random_pixels(images: usize) -> Cifar10 {
 }
 
 /// Images per second of `steps` training steps at `batch_size`.
-fn measure(data: &Cifar10, model: &str, batch_size: usize, steps: usize) -> Result<f32, String> {
+fn measure(
+    device: &Device,
+    data: &Cifar10,
+    model: &str,
+    batch_size: usize,
+    steps: usize,
+) -> Result<f32, String> {
     // The network's own recipe (airbench: Nesterov SGD, averaging, augmentation), one epoch.
     let config = TrainingConfig {
         epochs: 1,
@@ -40,7 +50,7 @@ fn measure(data: &Cifar10, model: &str, batch_size: usize, steps: usize) -> Resu
         test_limit: Some(0),
         ..TrainingConfig::for_model(model, Some(batch_size))
     };
-    let trainer = Trainer::new(config, &Device::flex(), data).map_err(|e| e.to_string())?;
+    let trainer = Trainer::new(config, device, data).map_err(|e| e.to_string())?;
     let (_, summary) = pollster::block_on(trainer.run(data, &mut |_: &TrainingEvent| {}));
     let summary = summary.map_err(|e| e.to_string())?;
     Ok(summary.images_per_second)
@@ -56,24 +66,37 @@ pub fn run(args: BenchArgs) -> CliResult {
             "CIFAR-10",
         )
     };
+    let started = args.device.start()?;
+    let device = &started.device;
     // The pool burn flex computes on (RAYON_NUM_THREADS sets its size).
     let threads = rayon::current_num_threads();
     println!(
-        "kiln bench: {} network, burn flex on {threads} CPU threads, {source}",
-        args.model
+        "kiln bench: {} network on {} ({}), {source}",
+        args.model, started.description, started.reason
     );
-    println!("{:>10} {:>12}", "batch", "img/s");
+    println!("{:>10} {:>12} {:>10}", "batch", "img/s", "ms/step");
     let mut results = Vec::new();
     for &batch in &args.batch_sizes {
-        measure(&data, &args.model, batch, 5)?; // warm-up: allocator, thread pool, caches
-        let ips = measure(&data, &args.model, batch, args.steps)?;
-        println!("{batch:>10} {ips:>12.0}");
-        results.push(serde_json::json!({ "batch_size": batch, "images_per_second": ips }));
+        // Warm-up: allocator, thread pool, caches; on a GPU, compiling the kernels.
+        measure(device, &data, &args.model, batch, 5)?;
+        let ips = measure(device, &data, &args.model, batch, args.steps)?;
+        let ms_per_step = 1000.0 * batch as f32 / ips;
+        println!("{batch:>10} {ips:>12.0} {ms_per_step:>10.1}");
+        results.push(serde_json::json!({
+            "batch_size": batch,
+            "images_per_second": ips,
+            "ms_per_step": ms_per_step,
+        }));
     }
+    let backend = match started.backend {
+        Backend::Cpu => "flex",
+        Backend::WebGpu => "wgpu",
+    };
     print_json(&serde_json::json!({
         "benchmark": "native_training_throughput",
         "model": args.model,
-        "backend": "flex",
+        "backend": backend,
+        "device": started.description,
         "threads": threads,
         "data": source,
         "results": results,

@@ -8,6 +8,7 @@ use kiln::data::Cifar10;
 use kiln::infer::classify;
 use kiln::weights;
 
+use crate::cli::device::{DeviceArgs, announce};
 use crate::cli::{CliResult, print_json};
 
 #[derive(clap::Args, Debug)]
@@ -15,6 +16,8 @@ pub struct ClassifyArgs {
     /// cifar-10-binary.tar.gz, the cifar-10-batches-bin/ folder, or test_batch.bin.
     #[arg(long, required = true, num_args = 1..)]
     data: Vec<PathBuf>,
+    #[command(flatten)]
+    device: DeviceArgs,
     /// A weights file written by `kiln train --out` or downloaded from the app.
     #[arg(long)]
     weights: PathBuf,
@@ -27,13 +30,19 @@ pub struct ClassifyArgs {
 }
 
 pub fn run(args: ClassifyArgs) -> CliResult {
-    let device = Device::flex();
-    let (model, meta) = weights::load_file(&args.weights, &device).map_err(|e| e.to_string())?;
+    // Read on the CPU before any device starts, and moved there after: a bad file ends with
+    // its one line, before a GPU driver has written to stderr.
+    let (model, meta) =
+        weights::load_file(&args.weights, &Device::flex()).map_err(|e| e.to_string())?;
     let mut data = Cifar10::load_paths(&args.data).map_err(|e| e.to_string())?;
     data.limit(None, Some(args.first));
     if data.test.is_empty() {
         return Err("no test images to classify (expected test_batch.bin)".into());
     }
+    let started = args.device.start()?;
+    announce(&started);
+    let device = started.device.clone();
+    let model = model.to_device(&device);
     let mut images = Vec::new();
     for index in 0..data.test.len() {
         let label = data.test.labels()[index] as usize;

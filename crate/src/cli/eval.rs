@@ -7,12 +7,15 @@ use kiln::data::{Batcher, Cifar10};
 use kiln::train::{Evaluation, evaluate};
 use kiln::weights;
 
+use crate::cli::device::{DeviceArgs, announce};
 use crate::cli::{CliResult, DataArgs, print_json};
 
 #[derive(clap::Args, Debug)]
 pub struct EvalArgs {
     #[command(flatten)]
     data: DataArgs,
+    #[command(flatten)]
+    device: DeviceArgs,
     /// A weights file written by `kiln train --out` or downloaded from the app.
     #[arg(long)]
     weights: PathBuf,
@@ -47,8 +50,10 @@ pub fn run(args: EvalArgs) -> CliResult {
                 .into(),
         );
     }
-    let device = Device::flex();
-    let (model, meta) = weights::load_file(&args.weights, &device).map_err(|e| e.to_string())?;
+    // Read on the CPU before any device starts, and moved there after: a bad file ends with
+    // its one line, before a GPU driver has written to stderr.
+    let (model, meta) =
+        weights::load_file(&args.weights, &Device::flex()).map_err(|e| e.to_string())?;
     let mut data = Cifar10::load_paths(&args.data.data).map_err(|e| e.to_string())?;
     data.limit(None, args.data.test_limit);
     if data.test.is_empty() {
@@ -65,6 +70,10 @@ pub fn run(args: EvalArgs) -> CliResult {
     if let Some(reframe) = args.reframe {
         data.test = data.test.map_images(|image| reframe.apply(image));
     }
+    let started = args.device.start()?;
+    announce(&started);
+    let device = started.device.clone();
+    let model = model.to_device(&device);
     let batcher = Batcher::new(meta.normalization, device);
     let ev = pollster::block_on(evaluate(&model, &data.test, &batcher, 500, !args.no_tta))
         .map_err(|e| e.to_string())?;

@@ -1,7 +1,9 @@
-//! `kiln info`: layers, output shapes and parameter count of a model.
+//! `kiln info`: layers, output shapes and parameter count of a model, and the devices this
+//! machine offers (`--device`): the CPU path and every GPU adapter wgpu finds.
 
 use burn::module::Module;
 use burn::prelude::*;
+use kiln::device::native;
 use kiln::model::{HiddenActivation, ModelConfig};
 
 use crate::cli::{CliResult, print_json};
@@ -31,6 +33,8 @@ pub fn run(args: InfoArgs) -> CliResult {
         _ => args.activation.name(),
     };
     let parameters = model.num_params();
+    let cpu = native::cpu_description();
+    let adapters = native::adapters();
     if args.json {
         print_json(&serde_json::json!({
             "model": args.model,
@@ -40,6 +44,11 @@ pub fn run(args: InfoArgs) -> CliResult {
             "parameters": parameters,
             "forward_flops_per_image": model.forward_flops(),
             "train_flops_per_image": model.train_flops(),
+            "devices": {
+                "cpu": cpu,
+                "gpu_adapters": adapters.as_ref().ok(),
+                "gpu_error": adapters.as_ref().err().map(ToString::to_string),
+            },
         }));
         return Ok(());
     }
@@ -62,5 +71,19 @@ pub fn run(args: InfoArgs) -> CliResult {
         model.forward_flops() as f64 / 1e6,
         model.train_flops() as f64 / 1e6
     );
+    println!("devices (--device): cpu: {cpu}");
+    match &adapters {
+        Ok(found) if found.is_empty() => println!("  gpu: no GPU adapter found"),
+        Ok(found) => {
+            for adapter in found {
+                let software = match adapter.software {
+                    true => " — a software renderer: auto takes the CPU",
+                    false => "",
+                };
+                println!("  gpu: {adapter}{software}");
+            }
+        }
+        Err(e) => println!("  gpu: {e}"),
+    }
     Ok(())
 }

@@ -3,6 +3,7 @@
 mod bench;
 mod checkpoint_file;
 mod classify;
+mod device;
 mod eval;
 mod info;
 mod train;
@@ -16,7 +17,7 @@ use clap::{Parser, Subcommand};
 #[command(
     name = "kiln",
     version,
-    about = "Train and evaluate CIFAR-10 networks (burn, CPU)"
+    about = "Train and evaluate CIFAR-10 networks (burn: the CPU, or the GPU through wgpu)"
 )]
 struct Cli {
     #[command(subcommand)]

@@ -12,12 +12,15 @@ use kiln::train::settings::{ACTIVATION, MODEL, SEED};
 use kiln::train::{NormalizationKind, OptimizerConfig, Trainer, TrainingConfig, TrainingEvent};
 use kiln::weights::{self, WeightsMeta};
 
+use crate::cli::device::{DeviceArgs, announce};
 use crate::cli::{CliResult, DataArgs, checkpoint_file, print_json};
 
 #[derive(clap::Args, Debug)]
 pub struct TrainArgs {
     #[command(flatten)]
     data: DataArgs,
+    #[command(flatten)]
+    device: DeviceArgs,
     /// Model name from the registry.
     #[arg(long, default_value = MODEL.default)]
     model: String,
@@ -138,13 +141,34 @@ pub fn run(args: TrainArgs) -> CliResult {
     let config = config_of(&args);
     config.validate().map_err(|e| e.to_string())?;
     let data = Cifar10::load_paths(&args.data.data).map_err(|e| e.to_string())?;
-    let device = Device::flex();
     let saved = match &args.checkpoint {
         Some(path) if path.exists() => Some((path, checkpoint_file::load(path)?)),
         _ => None,
     };
     let config = saved.as_ref().map_or(config, |(_, c)| c.config.clone());
-    let (trainer, init_epochs) = match (&saved, &args.init) {
+    // --init's weights, read on the CPU and checked before any device starts, so that a wrong
+    // file ends with its one line (`from_model` moves them to the device).
+    let init = match (&saved, &args.init) {
+        (None, Some(path)) => {
+            let (model, meta) =
+                weights::load_file(path, &Device::flex()).map_err(|e| e.to_string())?;
+            if meta.model != config.model {
+                return Err(format!(
+                    "{}: the weights are a {:?} model, not the {:?} asked for",
+                    path.display(),
+                    meta.model,
+                    config.model
+                ));
+            }
+            Some((model, meta))
+        }
+        _ => None,
+    };
+    // A checkpoint or weights file from either device continues on this one: both are plain
+    // numbers, rebuilt on the device in use.
+    let started = args.device.start()?;
+    let device = started.device.clone();
+    let (trainer, init_epochs) = match (&saved, init) {
         (Some((path, saved)), _) => {
             let trainer = Trainer::resume(&device, saved).map_err(|e| e.to_string())?;
             eprintln!(
@@ -154,16 +178,7 @@ pub fn run(args: TrainArgs) -> CliResult {
             );
             (trainer, 0)
         }
-        (None, Some(path)) => {
-            let (model, meta) = weights::load_file(path, &device).map_err(|e| e.to_string())?;
-            if meta.model != config.model {
-                return Err(format!(
-                    "{}: the weights are a {:?} model, not the {:?} asked for",
-                    path.display(),
-                    meta.model,
-                    config.model
-                ));
-            }
+        (None, Some((model, meta))) => {
             let mut config = config.clone();
             config.normalization = match meta.normalization {
                 Normalization::Unit => NormalizationKind::Unit,
@@ -179,6 +194,7 @@ pub fn run(args: TrainArgs) -> CliResult {
         ),
     };
 
+    announce(&started);
     let bar = ProgressBar::new(0);
     bar.set_style(
         ProgressStyle::with_template(

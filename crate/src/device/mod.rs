@@ -5,6 +5,9 @@
 
 use serde::{Deserialize, Serialize};
 
+/// Starting a device natively: the CLI's `--device`, the native tests.
+#[cfg(not(target_arch = "wasm32"))]
+pub mod native;
 #[cfg(test)]
 mod tests;
 

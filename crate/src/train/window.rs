@@ -158,13 +158,14 @@ impl Drop for PendingRead {
         let Some(future) = self.future.take() else {
             return;
         };
-        // In the browser, let the read run to its end in the background. (Natively every read
-        // is a CPU copy, finished when it is issued.)
+        // In the browser, let the read run to its end in the background. Natively, wait for it
+        // here: on the CPU it finished when it was issued, and on a native GPU it is one copy
+        // already queued.
         #[cfg(target_arch = "wasm32")]
         wasm_bindgen_futures::spawn_local(async move {
             let _ = future.await;
         });
         #[cfg(not(target_arch = "wasm32"))]
-        drop(future);
+        let _ = pollster::block_on(future);
     }
 }

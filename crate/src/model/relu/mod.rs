@@ -6,14 +6,14 @@
 //! is zero where the input was `≤ 0`.
 
 mod autodiff;
-#[cfg(all(target_arch = "wasm32", feature = "webgpu"))]
+#[cfg(feature = "webgpu")]
 mod cube;
 
 use burn::backend::{Dispatch, backend_extension, tensor::FloatTensor};
 use burn::prelude::*;
 use burn::tensor::DType;
 
-#[backend_extension(Autodiff, Flex: cfg(feature = "cpu"), Cube: cfg(all(target_arch = "wasm32", feature = "webgpu")))]
+#[backend_extension(Autodiff, Flex: cfg(feature = "cpu"), Cube: cfg(feature = "webgpu"))]
 pub trait FusedRelu: burn::backend::Backend {
     fn fused_relu(input: FloatTensor<Self>) -> FloatTensor<Self> {
         Self::relu(input)

@@ -9,7 +9,7 @@
 //! optimisers compute them: the tests hold the fused updates to them.
 
 pub mod check;
-#[cfg(all(target_arch = "wasm32", feature = "webgpu"))]
+#[cfg(feature = "webgpu")]
 pub(crate) mod cube;
 #[cfg(feature = "cpu")]
 mod flex;
@@ -75,7 +75,7 @@ pub struct NesterovUpdate<B: burn::backend::Backend> {
 
 /// The fused updates, one operation each. Every tensor has the parameter's shape; the moments
 /// and the velocity of a first step are zeros.
-#[backend_extension(Flex: cfg(feature = "cpu"), Cube: cfg(all(target_arch = "wasm32", feature = "webgpu")))]
+#[backend_extension(Flex: cfg(feature = "cpu"), Cube: cfg(feature = "webgpu"))]
 pub trait FusedUpdate: burn::backend::Backend {
     fn adam_update(
         param: FloatTensor<Self>,
