@@ -30,17 +30,23 @@ export async function startServer(port) {
   throw new Error("the static server did not start");
 }
 
+/** Chromium's flags for every browser test (playwright's and WebDriver's): WebGPU on
+ * SwiftShader where there is no GPU, and nothing running in the background. */
+export const CHROMIUM_FLAGS = [
+  "--no-sandbox",
+  "--enable-unsafe-webgpu",
+  "--enable-unsafe-swiftshader",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+];
+
 export async function launchBrowser() {
   return chromium.launch({
     executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
     headless: true,
     args: [
-      "--no-sandbox",
-      "--enable-unsafe-webgpu",
-      "--enable-unsafe-swiftshader",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
+      ...CHROMIUM_FLAGS,
       // A synthetic camera, allowed without a prompt, for the webcam test.
       "--use-fake-device-for-media-stream",
       "--use-fake-ui-for-media-stream",

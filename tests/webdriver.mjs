@@ -13,6 +13,7 @@
 import { spawn, spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { Builder } from "selenium-webdriver";
+import { CHROMIUM_FLAGS } from "./helpers.mjs";
 import LogInspector from "selenium-webdriver/bidi/logInspector.js";
 
 export const ENGINES = ["chromium", "firefox", "webkit"];
@@ -124,12 +125,7 @@ function setup(engine, need, port, lang) {
             // As tests/helpers.mjs launchBrowser, headless.
             args: [
               "--headless=new",
-              "--no-sandbox",
-              "--enable-unsafe-webgpu",
-              "--enable-unsafe-swiftshader",
-              "--disable-background-networking",
-              "--disable-component-update",
-              "--disable-sync",
+              ...CHROMIUM_FLAGS,
               `--lang=${lang}`,
               "--window-size=1280,1100",
             ],
