@@ -13,16 +13,19 @@ import { devicePanel } from "./panels/device.js";
 import { errorsPanel } from "./panels/errors.js";
 import { evaluationPanel } from "./panels/evaluation.js";
 import { learnPanel } from "./panels/learn.js";
+import { lessonsPanel } from "./panels/lessons.js";
 import { explainPanel } from "./panels/explain.js";
 import { modelsPanel } from "./panels/models.js";
+import { networkPanel } from "./panels/network.js";
 import { offlinePanel } from "./panels/offline.js";
 import { runsPanel } from "./panels/runs.js";
+import { samplesPanel } from "./panels/samples.js";
 import { settingsPanel } from "./panels/settings.js";
 import { siteDataPanel } from "./panels/site-data.js";
 import { trainingPanel } from "./panels/training.js";
 import { weightsPanel } from "./panels/weights.js";
 import { $ } from "./ui.js";
-import { language, onLanguage, setLanguage, translatePage } from "./i18n/index.js";
+import { CIFAR_CLASSES, language, onLanguage, setLanguage, translatePage } from "./i18n/index.js";
 import { pageError } from "./words.js";
 
 // The page in the reader's language before anything else draws; the header's menu switches it.
@@ -91,11 +94,18 @@ const classify = classifyPanel({
   bus,
   loadWeightsFile: (file) => weights.loadFile(file),
   explainWanted: () => explain.wanted(),
-  onClassified: (result) => {
+  onClassified: (result, rgba) => {
     weights.showStatus(result.model);
     explain.show(result.explanation);
+    network.show(rgba).catch((e) => errors.show(e));
   },
 });
+// The network drawn for the picture classified last; the samples to start from.
+let classNames = CIFAR_CLASSES;
+bus.on("dataset_loaded", (summary) => (classNames = summary.class_names ?? CIFAR_CLASSES));
+const network = networkPanel({ worker, bus, errors, classNames: () => classNames });
+lessonsPanel({ onBlackBox: () => network.inspectLastConv() });
+const samples = samplesPanel({ onPick: (rgba, name) => classify.classifyPixels(rgba, name) });
 const explain = explainPanel({
   worker,
   bus,
@@ -134,7 +144,14 @@ for (const id of ["dataset-input", "image-input"]) {
 }
 // The page opens with the seed's pretrained weights; another network's are loaded when it is
 // picked in the menu.
-device.choose().then(() => weights.loadPretrained()).then(() => models.describe());
+// A sample picture flows through the network from the start, unless the user was quicker.
+device
+  .choose()
+  .then(() => weights.loadPretrained())
+  .then(() => {
+    if (!classify.hasPicture()) samples.first();
+    return models.describe();
+  });
 runs.offerResume();
 
 worker.onDead((error) => errors.show(error));

@@ -9,6 +9,9 @@
  * @property {undefined} run_ended after `training` false and `weights_changed`
  * @property {undefined} engine_restarted the worker failed and a fresh one, with no dataset,
  *   replaced it
+ * @property {string | null} learning_step the step of training lit in "How it learns"
+ *   (`forward`, `loss`, `backward`, `update`…), or none
+ * @property {import("./values.js").Insight} insight a look inside the network as it learns
  */
 
 export class Bus {

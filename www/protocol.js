@@ -56,6 +56,9 @@
  * @property {{rgba: Uint8Array, explain: boolean, cls: number | null}} classify the explanation
  *   (of class `cls`, or the top one) with the predictions when `explain`
  * @property {{}} filters
+ * @property {{rgba: Uint8Array}} network every layer's output for the image (the drawing)
+ * @property {{rgba: Uint8Array, query: import("./values.js").UnitQuery}} unit one unit of the
+ *   drawing looked inside
  * @property {{}} evaluate
  * @property {{}} last_evaluation
  * @property {{label: number, predicted: number, limit: number}} confusion_cell
@@ -98,6 +101,8 @@
  * @property {void} stop
  * @property {Classification} classify
  * @property {Filters} filters
+ * @property {import("./values.js").NetworkView} network
+ * @property {import("./values.js").UnitDetail} unit
  * @property {Evaluation} evaluate
  * @property {Evaluation | null} last_evaluation
  * @property {ConfusionCell} confusion_cell

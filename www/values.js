@@ -192,6 +192,27 @@
  * @property {ActiveModel} model
  */
 
+/** `Engine.network` (crate/src/insight/network.rs `NetworkView`): every layer of the network
+ * for one image, input to output; a dense layer's maps are 1×1.
+ * @typedef {{name: string, kind: "input" | "conv" | "pool" | "norm" | "dense" | "output",
+ *   group: string | null, reads: string | null, activation: string | null, channels: number,
+ *   height: number, width: number, values: Float32Array}} ViewLayer
+ * @typedef {{layers: ViewLayer[], probabilities: number[]}} NetworkView
+ */
+
+/** `Engine.unit`'s query and answer (crate/src/insight/network.rs `UnitQuery`, `UnitDetail`):
+ * one unit looked inside, with the engine's own sum and value.
+ * @typedef {{layer: string, channel: number, y: number, x: number}} UnitQuery
+ * @typedef {{kind: "input", value: number}
+ *   | {kind: "conv", channels_in: number, kernel: number, padding: number, weights: number[],
+ *      patch: number[], bias: number | null, sum: number, activation: string, value: number}
+ *   | {kind: "pool", size: number, window: number[], value: number}
+ *   | {kind: "norm", input: number, value: number}
+ *   | {kind: "dense", weights: number[], inputs: number[], bias: number | null, scale: number,
+ *      sum: number, activation: string, value: number, logits: number[] | null,
+ *      probabilities: number[] | null}} UnitDetail
+ */
+
 /** `Engine.filters`: the first convolution's `count` filters of `channels` × `size` × `size`.
  * @typedef {{count: number, channels: number, size: number, values: Float32Array}} Filters
  */

@@ -33,6 +33,8 @@ const handlers = {
   stop: stopRun,
   classify: (engine, { rgba, explain, cls }) => engine.classify(rgba, explain, cls ?? undefined),
   filters: (engine) => engine.filters(),
+  network: (engine, { rgba }) => engine.network(rgba),
+  unit: (engine, { rgba, query }) => engine.unit(rgba, query),
   evaluate: (engine) => engine.evaluate(),
   last_evaluation: (engine) => engine.lastEvaluation(),
   confusion_cell: (engine, { label, predicted, limit }) => engine.confusionCell(label, predicted, limit),

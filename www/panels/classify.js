@@ -12,7 +12,7 @@ import { pageError } from "../words.js";
  * @param {{worker: import("../client.js").WorkerClient, errors: import("./errors.js").Errors,
  *   bus: import("../bus.js").Bus, loadWeightsFile: (file: File) => Promise<void>,
  *   explainWanted: () => boolean,
- *   onClassified: (result: import("../values.js").Classification) => void}} deps
+ *   onClassified: (result: import("../values.js").Classification, rgba: Pixels) => void}} deps
  *   `explainWanted` says whether to ask for the explanation too; `onClassified` follows every
  *   classification of the latest image.
  */
@@ -56,7 +56,7 @@ export function classifyPanel({ worker, errors, bus, loadWeightsFile, explainWan
     list.dataset.image = name ?? "";
     list.dataset.source = result.model.source; // which weights answered
     list.dataset.at = String(performance.now()); // ms since the page started loading
-    onClassified(result);
+    onClassified(result, rgba);
   }
 
   /** One class' bar; a click explains that class.
@@ -145,6 +145,16 @@ export function classifyPanel({ worker, errors, bus, loadWeightsFile, explainWan
 
   return {
     inputCanvas,
+    /** Classify a picture given as 32×32 RGBA (a sample), shown as the network sees it.
+     * @param {Uint8ClampedArray} rgba @param {string} name */
+    classifyPixels(rgba, name) {
+      errors.clear();
+      const ctx = /** @type {CanvasRenderingContext2D} */ (inputCanvas.getContext("2d"));
+      ctx.putImageData(new ImageData(new Uint8ClampedArray(rgba), 32, 32), 0, 0);
+      return classify(rgba, name).catch((e) => errors.show(e));
+    },
+    /** Whether a picture has been classified. */
+    hasPicture: () => lastInput !== null,
     /** Classify the last image again (with its explanation, when now wanted); false where
      * there is none. */
     again() {

@@ -44,6 +44,8 @@ export function learnPanel({ worker, bus, errors }) {
       else li.removeAttribute("aria-current");
     }
     list.dataset.current = name ?? "";
+    // The drawing follows the steps of a slow-motion batch (live, they change too fast to see).
+    if (slow.checked || name === null) bus.emit("learning_step", name);
   }
 
   /** The step after the one lit, forward → loss → backward → update → forward…. */
@@ -62,7 +64,9 @@ export function learnPanel({ worker, bus, errors }) {
     if (!hasDataset || !$("inside-learning").open) return;
     looking = true;
     try {
-      showInsight(await worker.request("insight", { images: LOOK_IMAGES }), when);
+      const insight = await worker.request("insight", { images: LOOK_IMAGES });
+      showInsight(insight, when);
+      bus.emit("insight", insight);
     } catch (e) {
       console.warn(`insight: ${e.message}`);
     } finally {
@@ -105,7 +109,10 @@ export function learnPanel({ worker, bus, errors }) {
         break;
       case "step":
         if (!slow.checked) advance();
-        if (event.insight && $("inside-learning").open) showInsight(event.insight, "step");
+        if (event.insight && $("inside-learning").open) {
+          showInsight(event.insight, "step");
+          bus.emit("insight", event.insight);
+        }
         break;
       case "stepped": {
         // One batch ran: its four steps in order, then the look at the weights it left.

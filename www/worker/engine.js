@@ -49,6 +49,8 @@
  * @property {() => boolean} isTraining
  * @property {(rgba: Uint8Array, explain: boolean, cls?: number) => Promise<import("../values.js").Classification>} classify
  * @property {() => Promise<import("../values.js").Filters>} filters
+ * @property {(rgba: Uint8Array) => Promise<import("../values.js").NetworkView>} network
+ * @property {(rgba: Uint8Array, query: import("../values.js").UnitQuery) => Promise<import("../values.js").UnitDetail>} unit
  * @property {() => Promise<import("../values.js").Evaluation>} evaluate
  * @property {() => import("../values.js").Evaluation | null} lastEvaluation
  * @property {(label: number, predicted: number, limit: number) => import("../values.js").ConfusionCell} confusionCell

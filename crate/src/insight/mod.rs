@@ -6,6 +6,7 @@
 //! batch (`train::run`); `look` here takes one of the weights in use when no run is going on.
 
 pub mod measure;
+pub mod network;
 
 use burn::module::Module;
 use burn::nn::loss::CrossEntropyLossConfig;

@@ -35,6 +35,15 @@ impl HiddenActivation {
     }
 }
 
+/// The name of a hidden activation as built by [`HiddenActivation::init`].
+pub fn name_of(activation: &Activation) -> &'static str {
+    match activation {
+        Activation::Relu(_) => "relu",
+        Activation::Sigmoid(_) => "sigmoid",
+        _ => "linear",
+    }
+}
+
 /// `activation` applied to `x`, ReLU as Kiln's fused operation ([`super::relu`]).
 pub fn apply<const D: usize>(activation: &Activation, x: Tensor<D>) -> Tensor<D> {
     match activation {

@@ -7,6 +7,7 @@ pub mod catalog;
 pub mod flex;
 pub mod relu;
 pub mod seed;
+pub mod trace;
 pub mod whiten;
 
 /// Without burn flex in the build (the WebGPU-only browser module), the networks' convolutions
@@ -211,6 +212,15 @@ impl Model {
         match self {
             Model::Seed(m) => m.head(last_conv),
             Model::Airbench(m) => m.head(last_conv),
+        }
+    }
+
+    /// Every layer's output for one image, with the operation that made it
+    /// ([`trace::Tracer`]): the page's drawing of the network.
+    pub fn trace(&self, images: Tensor<4>) -> trace::Tracer {
+        match self {
+            Model::Seed(m) => m.trace(images),
+            Model::Airbench(m) => m.trace(images),
         }
     }
 

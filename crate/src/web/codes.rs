@@ -148,3 +148,17 @@ pub fn busy(message: &str, what: &str) -> JsValue {
 pub fn no_dataset(message: &str) -> JsValue {
     coded(message, "no_dataset", json!({}))
 }
+
+/// A unit of the drawing that the network does not have: `unit_no_layer` or `unit_no_unit`.
+pub fn unit(e: &crate::insight::network::UnitLookError) -> JsValue {
+    use crate::insight::network::{UnitError, UnitLookError};
+    match e {
+        UnitLookError::Unit(UnitError::NoLayer(layer)) => {
+            coded(e, "unit_no_layer", json!({ "layer": layer }))
+        }
+        UnitLookError::Unit(UnitError::NoUnit { layer, .. }) => {
+            coded(e, "unit_no_unit", json!({ "layer": layer }))
+        }
+        UnitLookError::Infer(_) => js::error(e),
+    }
+}

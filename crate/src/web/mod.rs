@@ -18,6 +18,7 @@ mod insight;
 mod js;
 mod memory;
 mod models;
+mod network;
 mod observer;
 mod reader;
 mod settings;

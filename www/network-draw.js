@@ -1,0 +1,73 @@
+// The drawing of the network's values: one colour scale for every map, the inspector's
+// enlarged map and its number grids. Positive values are orange, negative blue, zero white, each
+// layer scaled by its own largest magnitude (its 99th percentile, so that a few extreme units do
+// not wash the rest out).
+
+/** The colour of `v` on a scale whose ends are ±`max`: [r, g, b].
+ * @param {number} v @param {number} max */
+export function diverging(v, max) {
+  const t = Math.max(-1, Math.min(1, max > 0 ? v / max : 0));
+  // White to the accent orange (#d9480f) for positive values, to blue (#1c7ed6) for negative.
+  const [r, g, b] = t >= 0 ? [217, 72, 15] : [28, 126, 214];
+  const a = Math.abs(t);
+  return [Math.round(255 + (r - 255) * a), Math.round(255 + (g - 255) * a), Math.round(255 + (b - 255) * a)];
+}
+
+/** The scale of a layer: the 99th percentile of its magnitudes (the largest where few).
+ * @param {Float32Array} values */
+export function scaleOf(values) {
+  if (values.length === 0) return 1;
+  const magnitudes = Float32Array.from(values, Math.abs).sort();
+  return magnitudes[Math.floor((magnitudes.length - 1) * 0.99)] || magnitudes[magnitudes.length - 1] || 1;
+}
+
+/** Draw map `channel` of `values` (`[c][h][w]`) onto `canvas`, which is `w`×`h` pixels.
+ * @param {HTMLCanvasElement} canvas @param {Float32Array} values @param {number} channel
+ * @param {number} height @param {number} width @param {number} max */
+export function drawMap(canvas, values, channel, height, width, max) {
+  const ctx = /** @type {CanvasRenderingContext2D} */ (canvas.getContext("2d"));
+  const image = ctx.createImageData(width, height);
+  const offset = channel * height * width;
+  for (let i = 0; i < height * width; i++) {
+    const [r, g, b] = diverging(values[offset + i], max);
+    image.data.set([r, g, b, 255], i * 4);
+  }
+  ctx.putImageData(image, 0, 0);
+}
+
+/** Where the largest value of map `channel` lies: [y, x].
+ * @param {Float32Array} values @param {number} channel @param {number} height @param {number} width */
+export function argmaxOf(values, channel, height, width) {
+  const offset = channel * height * width;
+  let best = 0;
+  for (let i = 1; i < height * width; i++) if (values[offset + i] > values[offset + best]) best = i;
+  return [Math.floor(best / width), best % width];
+}
+
+/** A number as the inspector shows it: four significant digits, a true minus sign.
+ * @param {number} v */
+export function num(v) {
+  if (!Number.isFinite(v)) return String(v);
+  if (v === 0) return "0";
+  const s = Math.abs(v) >= 1e4 || (v !== 0 && Math.abs(v) < 1e-3) ? v.toExponential(2) : v.toPrecision(4);
+  return s.replace("-", "−");
+}
+
+/** A `size`×`size` grid of numbers coloured on the scale ±`max`, the cell `mark` outlined.
+ * @param {number[]} values @param {number} size @param {number} max @param {number} [mark] */
+export function numberGrid(values, size, max, mark = -1) {
+  const table = document.createElement("table");
+  table.className = "numbers";
+  for (let y = 0; y < size; y++) {
+    const row = table.insertRow();
+    for (let x = 0; x < size; x++) {
+      const cell = row.insertCell();
+      const v = values[y * size + x];
+      cell.textContent = num(v);
+      const [r, g, b] = diverging(v, max);
+      cell.style.background = `rgb(${r},${g},${b})`;
+      if (y * size + x === mark) cell.className = "mark";
+    }
+  }
+  return table;
+}
