@@ -64,7 +64,8 @@ export function numberGrid(values, size, max, mark = -1) {
       const cell = row.insertCell();
       const v = values[y * size + x];
       cell.textContent = num(v);
-      const [r, g, b] = diverging(v, max);
+      // Paler than the maps, so that the numbers on them stay readable.
+      const [r, g, b] = diverging(v * 0.5, max);
       cell.style.background = `rgb(${r},${g},${b})`;
       if (y * size + x === mark) cell.className = "mark";
     }
