@@ -31,6 +31,8 @@ run_bench() {
   "$TARGET_DIR/release/kiln" bench --device cpu "${data_args[@]}" --model airbench --batch-sizes 256 --steps 8
   log "both networks in the page: CPU path and WebGPU, and a 10-epoch run on a GPU"
   node tests/bench-networks.mjs
+  log "the drawing of the network while training: throughput with it on screen against hidden, frame gaps"
+  node tests/bench-drawing.mjs
   log "browser memory while loading the full archive"
   node tests/memory.mjs
   if [[ "${KILN_BENCH_LONG:-0}" == 1 ]]; then

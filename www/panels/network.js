@@ -12,8 +12,9 @@ import { inspector } from "./inspector.js";
 /** @typedef {import("../values.js").ViewLayer} ViewLayer */
 /** @typedef {Uint8Array | Uint8ClampedArray} Pixels 32×32 RGBA */
 
-/** The least time between two drawings while a run trains. */
-const LIVE_EVERY_MS = 1000;
+/** The least time between two drawings while a run trains: each costs the run an engine
+ * request between two steps (tests/bench-drawing.mjs measures how much). */
+const LIVE_EVERY_MS = 2000;
 /** How long each layer stays lit as a slow-motion pass sweeps over the drawing. */
 const SWEEP_MS = 90;
 
@@ -27,18 +28,23 @@ export function networkPanel({ worker, bus, errors, classNames }) {
   const look = inspector({ worker, errors, onPick: (layer, channel, y, x) => inspect(layer, channel, y, x) });
   /** @type {Pixels | null} */
   let rgba = null;
-  /** @type {NetworkView | null} */
+  /** @type {NetworkView | null} the view drawn last */
   let view = null;
   let ticket = 0;
   let pending = false;
   let lastDrawn = 0;
   let visible = true;
   new IntersectionObserver(([entry]) => (visible = entry.isIntersecting)).observe(diagram);
-  onLanguage(() => view && build(view));
+  // Another language: the diagram is built anew, its words in that language.
+  onLanguage(() => {
+    const shown = view;
+    view = null;
+    if (shown) draw(shown);
+  });
 
   /** Draw the network for `pixels` (with the weights in use now).
-   * @param {Pixels} pixels */
-  async function show(pixels) {
+   * @param {Pixels} pixels @param {boolean} [live] a drawing that follows a run's weights */
+  async function show(pixels, live = false) {
     rgba = pixels;
     const mine = ++ticket;
     pending = true;
@@ -47,7 +53,8 @@ export function networkPanel({ worker, bus, errors, classNames }) {
       if (mine !== ticket) return;
       draw(next);
       lastDrawn = performance.now();
-      if (look.query()) look.refresh(rgba, next);
+      // The unit looked at follows too, but not at every live drawing of a run.
+      if (look.query() && !live) look.refresh(rgba, next);
     } finally {
       if (mine === ticket) pending = false;
     }
@@ -217,7 +224,7 @@ export function networkPanel({ worker, bus, errors, classNames }) {
   worker.on("progress", ({ event }) => {
     if (event.type !== "step" && event.type !== "epoch_finished") return;
     const due = event.type === "epoch_finished" || performance.now() - lastDrawn >= LIVE_EVERY_MS;
-    if (rgba && visible && !pending && due) show(rgba).catch(() => {});
+    if (rgba && visible && !pending && due) show(rgba, event.type === "step").catch(() => {});
   });
 
   // Slow motion (www/panels/learn.js lights the steps): forward sweeps the layers left to
