@@ -186,3 +186,43 @@ test("airbench is drawn block by block, each block's steps folded inside it", as
   close(terms, detail.sum, "block1.conv1");
   await byId("model-select").selectOption("seed");
 });
+
+test("each lesson's button sets up its experiment through the URL, and the URL alone reproduces it", async () => {
+  const lessons = await page.$$eval("[data-lesson]", (ls) => ls.map((l) => l.dataset.lesson));
+  assert.deepEqual(lessons, ["activation", "learning_rate", "overfitting", "black_box", "schedule"]);
+  const field = (key) => page.$eval(`#${key.replaceAll("_", "-")}`, (f) => (f.type === "checkbox" ? String(f.checked) : f.value));
+  for (const lesson of lessons) {
+    await page.locator(`[data-lesson="${lesson}"] button`).click();
+    const hash = new URLSearchParams((await page.evaluate(() => location.hash)).slice(1));
+    assert.ok([...hash.keys()].length >= 1, `${lesson}: settings in the URL`);
+    await page.waitForFunction(
+      (entries) => entries.every(([k, v]) => {
+        const f = document.getElementById(k.replaceAll("_", "-"));
+        return (f.type === "checkbox" ? String(f.checked) : f.value) === v;
+      }),
+      [...hash.entries()],
+    );
+    if (lesson === "black_box") {
+      await page.waitForFunction(() => {
+        const box = document.querySelector('[data-testid="unit-inspector"]');
+        return !box.hidden && box.dataset.layer === "conv3";
+      });
+    }
+    // The link alone: a fresh page opened at this URL shows the same settings.
+    const url = page.url();
+    const other = await page.context().browser().newPage();
+    await other.goto(url);
+    await other.getByTestId("backend-status").filter({ hasNotText: "starting" }).waitFor();
+    for (const [key, value] of hash) {
+      await other.waitForFunction(
+        ([k, v]) => {
+          const f = document.getElementById(k.replaceAll("_", "-"));
+          return (f.type === "checkbox" ? String(f.checked) : f.value) === v;
+        },
+        [key, value],
+      );
+    }
+    await other.close();
+    assert.equal(await field("model"), hash.get("model") ?? "seed");
+  }
+});
