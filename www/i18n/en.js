@@ -483,4 +483,8 @@ export default {
   "lesson.schedule.text": "Large steps early move fast; small steps late settle into a minimum. This sets SGD at 0.05 for 6 epochs with a cosine schedule: watch the learning-rate line on the training chart fall, and compare with a constant rate.",
   "lesson.schedule.button": "Set up: SGD, cosine schedule",
   "inspect.sum_note": "(the sum is the engine's own; the terms are shown to check it; weights on the left, inputs on the right)",
+  "network.legend_positive": "positive",
+  "network.legend_negative": "negative",
+  "network.legend_dead": "a ReLU map that is 0 everywhere (dead for this picture)",
+  "network.legend_saturated": "a sigmoid map in its flat tails",
 };

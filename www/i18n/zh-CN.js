@@ -482,4 +482,8 @@ export default {
   "lesson.schedule.text": "前期步子大，进展快；后期步子小，稳稳落入极小值。这里设置学习率 0.05 的 SGD，训练 6 轮，使用余弦调度：观察训练图上学习率曲线逐渐下降，并与恒定学习率比较。",
   "lesson.schedule.button": "设置：SGD，余弦调度",
   "inspect.sum_note": "（和是引擎算出的；列出各项以便核对；左边是权重，右边是输入）",
+  "network.legend_positive": "正值",
+  "network.legend_negative": "负值",
+  "network.legend_dead": "处处为 0 的 ReLU 特征图（对这张图片是“死”的）",
+  "network.legend_saturated": "处于平坦两端的 sigmoid 特征图",
 };

@@ -158,7 +158,13 @@ export function networkPanel({ worker, bus, errors, classNames }) {
     if (layer.group && !col.closest("details")?.open) return;
     const max = scaleOf(layer.values);
     const units = col.querySelectorAll(":scope > .units > [data-unit]");
+    const size = layer.height * layer.width;
     units.forEach((unit, c) => {
+      // A ReLU map that is 0 everywhere gives nothing to the next layer for this picture; a
+      // sigmoid map in its flat tails passes almost no gradient back.
+      const map = layer.values.subarray(c * size, (c + 1) * size);
+      unit.classList.toggle("dead", layer.activation === "relu" && map.every((v) => v === 0));
+      unit.classList.toggle("saturated", layer.activation === "sigmoid" && map.every((v) => v < 0.05 || v > 0.95));
       if (unit instanceof HTMLCanvasElement) drawMap(unit, layer.values, c, layer.height, layer.width, max);
       else {
         const [r, g, b] = diverging(layer.values[c], max);
