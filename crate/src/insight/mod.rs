@@ -7,6 +7,7 @@
 
 pub mod measure;
 pub mod network;
+pub mod unit;
 
 use burn::module::Module;
 use burn::nn::loss::CrossEntropyLossConfig;

@@ -18,8 +18,8 @@ use burn::tensor::TensorData;
 use burn::tensor::ops::PadMode;
 
 use crate::model::flex;
-use crate::model::trace::{Op, Tracer, as_maps};
 use crate::model::seed::LayerInfo;
+use crate::model::trace::{Op, Tracer, as_maps};
 use crate::model::whiten::{FILTERS, PATCH, whitening_filters};
 
 #[derive(Config, Debug)]
@@ -182,25 +182,58 @@ impl Airbench {
     /// [`Airbench::forward`].
     pub fn trace(&self, images: Tensor<4>) -> Tracer {
         const BLOCKS: [[&str; 5]; 3] = [
-            ["block1.conv1", "block1.pool", "block1.norm1", "block1.conv2", "block1"],
-            ["block2.conv1", "block2.pool", "block2.norm1", "block2.conv2", "block2"],
-            ["block3.conv1", "block3.pool", "block3.norm1", "block3.conv2", "block3"],
+            [
+                "block1.conv1",
+                "block1.pool",
+                "block1.norm1",
+                "block1.conv2",
+                "block1",
+            ],
+            [
+                "block2.conv1",
+                "block2.pool",
+                "block2.norm1",
+                "block2.conv2",
+                "block2",
+            ],
+            [
+                "block3.conv1",
+                "block3.pool",
+                "block3.norm1",
+                "block3.conv2",
+                "block3",
+            ],
         ];
         let mut t = Tracer::default();
         t.push("input", None, Op::Input, None, images);
         let pre = flex::conv2d(&self.whiten, t.last()); // [1, 24, 31, 31]
         let op = Op::conv(&self.whiten, 0, "gelu");
         t.push("whiten", None, op, Some(pre.clone()), gelu(pre));
-        for (block, names) in [&self.block1, &self.block2, &self.block3].into_iter().zip(BLOCKS) {
+        for (block, names) in [&self.block1, &self.block2, &self.block3]
+            .into_iter()
+            .zip(BLOCKS)
+        {
             let group = Some(names[4]);
             let x = flex::conv2d(&block.conv1, t.last());
-            t.push(names[0], group, Op::conv(&block.conv1, 1, "linear"), None, x);
+            t.push(
+                names[0],
+                group,
+                Op::conv(&block.conv1, 1, "linear"),
+                None,
+                x,
+            );
             let x = flex::max_pool2d(&block.pool, t.last());
             t.push(names[1], group, Op::Pool { size: 2 }, None, x);
             let x = gelu(block.norm1.forward(t.last()));
             t.push(names[2], group, Op::NormGelu, None, x);
             let x = flex::conv2d(&block.conv2, t.last());
-            t.push(names[3], group, Op::conv(&block.conv2, 1, "linear"), None, x);
+            t.push(
+                names[3],
+                group,
+                Op::conv(&block.conv2, 1, "linear"),
+                None,
+                x,
+            );
             let x = gelu(block.norm2.forward(t.last()));
             t.push(names[4], None, Op::NormGelu, None, x);
         }

@@ -142,7 +142,13 @@ impl SeedCnn {
         t.push("fc1", None, op, Some(as_maps(pre)), as_maps(out));
         let logits = self.fc2.forward(t.last().flatten(1, 3)); // [1, classes]
         let op = Op::logits(&self.fc2, 1.0);
-        t.push("fc2", None, op, Some(as_maps(logits.clone())), as_maps(logits));
+        t.push(
+            "fc2",
+            None,
+            op,
+            Some(as_maps(logits.clone())),
+            as_maps(logits),
+        );
         t
     }
 

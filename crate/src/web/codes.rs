@@ -150,8 +150,8 @@ pub fn no_dataset(message: &str) -> JsValue {
 }
 
 /// A unit of the drawing that the network does not have: `unit_no_layer` or `unit_no_unit`.
-pub fn unit(e: &crate::insight::network::UnitLookError) -> JsValue {
-    use crate::insight::network::{UnitError, UnitLookError};
+pub fn unit(e: &crate::insight::unit::UnitLookError) -> JsValue {
+    use crate::insight::unit::{UnitError, UnitLookError};
     match e {
         UnitLookError::Unit(UnitError::NoLayer(layer)) => {
             coded(e, "unit_no_layer", json!({ "layer": layer }))

@@ -8,7 +8,8 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::future_to_promise;
 
 use crate::infer::rgba_to_chw;
-use crate::insight::network::{UnitQuery, network_view, unit};
+use crate::insight::network::network_view;
+use crate::insight::unit::{UnitQuery, unit};
 use crate::web::{Engine, codes, js};
 
 fn set(target: &JsValue, key: &str, value: &JsValue) -> Result<(), JsValue> {
