@@ -168,7 +168,7 @@ test("the maps change as the network trains, and slow motion lights each step on
   assert.deepEqual(backward.slice(0, 2), ["fc2", "fc1"], `backward sweeps right to left: ${backward}`);
   await byId("slow-motion").uncheck();
   await byId("stop").click();
-  await page.locator('[data-testid="train-status"]:not([data-i18n="status.training"])').waitFor();
+  await page.locator('[data-testid="train-status"][data-i18n="status.stopped"]').waitFor({ timeout: 60_000 });
 });
 
 test("airbench is drawn block by block, each block's steps folded inside it", async () => {

@@ -487,4 +487,8 @@ export default {
   "network.legend_negative": "negative",
   "network.legend_dead": "a ReLU map that is 0 everywhere (dead for this picture)",
   "network.legend_saturated": "a sigmoid map in its flat tails",
+  "network.name.input": "input",
+  "network.name.whiten": "whitening",
+  "network.name.pool": "pool",
+  "network.name.linear": "linear",
 };

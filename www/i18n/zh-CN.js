@@ -486,4 +486,8 @@ export default {
   "network.legend_negative": "负值",
   "network.legend_dead": "处处为 0 的 ReLU 特征图（对这张图片是“死”的）",
   "network.legend_saturated": "处于平坦两端的 sigmoid 特征图",
+  "network.name.input": "输入",
+  "network.name.whiten": "白化",
+  "network.name.pool": "池化",
+  "network.name.linear": "线性层",
 };

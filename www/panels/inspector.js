@@ -5,7 +5,7 @@
 // by the network's own layers; the terms are shown so the reader can check them.
 import { drawMap, num, numberGrid, scaleOf } from "../network-draw.js";
 import { $, el } from "../ui.js";
-import { CIFAR_CLASSES, className, onLanguage, t } from "../i18n/index.js";
+import { CIFAR_CLASSES, className, has, onLanguage, t } from "../i18n/index.js";
 
 /** @typedef {import("../values.js").UnitQuery} UnitQuery */
 /** @typedef {import("../values.js").UnitDetail} UnitDetail */
@@ -61,8 +61,8 @@ export function inspector({ worker, errors, onPick }) {
     box.dataset.drawn = String(drawnValue);
     box.dataset.position = `${q.channel},${q.y},${q.x}`;
     const where = layer.height > 1
-      ? t("inspect.where_map", { layer: q.layer, unit: q.channel + 1, y: q.y, x: q.x })
-      : t("inspect.where_unit", { layer: q.layer, unit: q.channel + 1 });
+      ? t("inspect.where_map", { layer: displayName(q.layer), unit: q.channel + 1, y: q.y, x: q.x })
+      : t("inspect.where_unit", { layer: displayName(q.layer), unit: q.channel + 1 });
     const close = el("button", { type: "button", className: "close", textContent: "×", onclick: () => (box.hidden = true) });
     close.setAttribute("aria-label", t("inspect.close"));
     /** @type {HTMLElement[]} */
@@ -101,6 +101,13 @@ export function inspector({ worker, errors, onPick }) {
      * @param {Pixels} rgba @param {NetworkView} view */
     refresh: (rgba, view) => query && open(rgba, view, query),
   };
+}
+
+/** A layer's name as the page shows it: the words among them (input, pool…) in the reader's
+ * language, the numbered names (conv1, block2) as they are.
+ * @param {string} name */
+export function displayName(name) {
+  return has(`network.name.${name}`) ? t(`network.name.${name}`) : name;
 }
 
 /** The arithmetic of one unit, in words and numbers.

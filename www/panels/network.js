@@ -6,7 +6,7 @@
 import { argmaxOf, diverging, drawMap, num, scaleOf } from "../network-draw.js";
 import { $, el } from "../ui.js";
 import { className, fmt, onLanguage, t } from "../i18n/index.js";
-import { inspector } from "./inspector.js";
+import { displayName, inspector } from "./inspector.js";
 
 /** @typedef {import("../values.js").NetworkView} NetworkView */
 /** @typedef {import("../values.js").ViewLayer} ViewLayer */
@@ -96,7 +96,7 @@ export function networkPanel({ worker, bus, errors, classNames }) {
     const shape = layer.height > 1 ? `${layer.channels} × ${layer.height}×${layer.width}` : String(layer.channels);
     const act = layer.activation && layer.kind !== "norm" && layer.kind !== "output" ? ` · ${t(`network.act.${layer.activation}`)}` : "";
     const head = el("div", { className: "layer-head" },
-      el("strong", { textContent: layer.name }),
+      el("strong", { textContent: displayName(layer.name) }),
       el("span", { textContent: `${t(`network.kind.${layer.kind}`)}${act}` }),
       el("span", { className: "shape", textContent: shape }),
       el("span", { className: "grad" }));
@@ -106,7 +106,7 @@ export function networkPanel({ worker, bus, errors, classNames }) {
     col.dataset.layer = layer.name;
     col.dataset.maps = String(layer.channels);
     col.dataset.kind = layer.kind;
-    col.setAttribute("aria-label", `${layer.name}: ${t(`network.kind.${layer.kind}`)}, ${shape}`);
+    col.setAttribute("aria-label", `${displayName(layer.name)}: ${t(`network.kind.${layer.kind}`)}, ${shape}`);
     if (inside.length) {
       const details = el("details", { className: "inside-block" },
         el("summary", { textContent: t("network.inside_block", { count: inside.length + 1 }) }),
@@ -143,7 +143,7 @@ export function networkPanel({ worker, bus, errors, classNames }) {
       unit.dataset.unit = String(c);
       unit.setAttribute("role", "button");
       unit.tabIndex = c === 0 ? 0 : -1; // one stop per layer; the arrows move within it
-      unit.setAttribute("aria-label", t("network.unit_label", { layer: layer.name, unit: c + 1 }));
+      unit.setAttribute("aria-label", t("network.unit_label", { layer: displayName(layer.name), unit: c + 1 }));
       unit.style.width = unit.style.height = `${side}px`;
       box.append(unit);
     }
