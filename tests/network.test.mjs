@@ -107,6 +107,22 @@ test("a clicked unit's arithmetic holds on WebGPU", async () => {
   await useBackend(page, "cpu");
 });
 
+test("airbench is drawn block by block, each block's steps folded inside it", async () => {
+  const before = await drawings();
+  await byId("model-select").selectOption("airbench");
+  await page.waitForFunction(() => document.querySelector('[data-testid="model-status"]').dataset.model === "airbench", null, { timeout: 120_000 });
+  await drawnAfter(before);
+  await page.waitForFunction(() => document.querySelector('[data-testid="network-diagram"] > .layer[data-layer="block2"]'));
+  assert.deepEqual(await layers(), ["input:3", "whiten:24", "block1:64", "block2:256", "block3:256", "pool:256", "linear:10"]);
+  await page.locator('.layer[data-layer="block1"] > details > summary').click();
+  const inner = await page.$$eval('.layer[data-layer="block1"] .inner > .layer', (ls) => ls.map((l) => `${l.dataset.layer}:${l.dataset.maps}`));
+  assert.deepEqual(inner, ["block1.conv1:64", "block1.pool:64", "block1.norm1:64", "block1.conv2:64"]);
+  const { detail } = await inspect("block1.conv1", 5);
+  const terms = detail.weights.reduce((s, w, i) => s + w * detail.patch[i], 0);
+  close(terms, detail.sum, "block1.conv1");
+  await byId("model-select").selectOption("seed");
+});
+
 test("a picture dropped on the first screen goes through the network without scrolling", async () => {
   const drop = await byId("image-drop").boundingBox();
   const viewport = page.viewportSize();
@@ -169,22 +185,6 @@ test("the maps change as the network trains, and slow motion lights each step on
   await byId("slow-motion").uncheck();
   await byId("stop").click();
   await page.locator('[data-testid="train-status"][data-i18n="status.stopped"]').waitFor({ timeout: 60_000 });
-});
-
-test("airbench is drawn block by block, each block's steps folded inside it", async () => {
-  const before = await drawings();
-  await byId("model-select").selectOption("airbench");
-  await page.waitForFunction(() => document.querySelector('[data-testid="model-status"]').dataset.model === "airbench", null, { timeout: 120_000 });
-  await drawnAfter(before);
-  await page.waitForFunction(() => document.querySelector('[data-testid="network-diagram"] > .layer[data-layer="block2"]'));
-  assert.deepEqual(await layers(), ["input:3", "whiten:24", "block1:64", "block2:256", "block3:256", "pool:256", "linear:10"]);
-  await page.locator('.layer[data-layer="block1"] > details > summary').click();
-  const inner = await page.$$eval('.layer[data-layer="block1"] .inner > .layer', (ls) => ls.map((l) => `${l.dataset.layer}:${l.dataset.maps}`));
-  assert.deepEqual(inner, ["block1.conv1:64", "block1.pool:64", "block1.norm1:64", "block1.conv2:64"]);
-  const { detail } = await inspect("block1.conv1", 5);
-  const terms = detail.weights.reduce((s, w, i) => s + w * detail.patch[i], 0);
-  close(terms, detail.sum, "block1.conv1");
-  await byId("model-select").selectOption("seed");
 });
 
 test("each lesson's button sets up its experiment through the URL, and the URL alone reproduces it", async () => {
