@@ -141,7 +141,7 @@ function explain(d, channel) {
       out.append(grids);
       if (d.channels_in > CHANNEL_GRIDS) line("inspect.more_channels", { count: String(d.channels_in - CHANNEL_GRIDS) });
       const terms = partials.reduce((a, b) => a + b, 0);
-      const sum = d.bias === null ? `Σ w·x = ${num(d.sum)}` : `Σ w·x + b = ${num(terms)} + ${num(d.bias)} = ${num(d.sum)}`;
+      const sum = d.bias === null ? `Σ w·x = ${num(d.sum)}` : `Σ w·x + b = ${num(terms)} ${signed(d.bias)} = ${num(d.sum)}`;
       out.append(formula(sum, t("inspect.sum_note")));
       out.append(activationLine(d.activation, d.sum, d.value));
       break;
@@ -164,7 +164,7 @@ function explain(d, channel) {
         list.append(el("li", { textContent: `w${i}·x${i} = ${num(w)} × ${num(x)} = ${num(p)}` }));
       }
       out.append(list);
-      const bias = d.bias === null ? "" : ` + b (${num(d.bias)})`;
+      const bias = d.bias === null ? "" : ` + b`;
       const scale = d.scale === 1 ? "" : ` × ${num(d.scale)}`;
       out.append(formula(`(Σ w·x${bias})${scale} = ${num(d.sum * d.scale)}`));
       if (d.logits && d.probabilities) out.append(softmaxLines(d, channel));
@@ -201,6 +201,12 @@ function softmaxLines(d, k) {
   });
   box.append(table);
   return box;
+}
+
+/** `+ b` or `− b` for a term added to a sum.
+ * @param {number} b */
+function signed(b) {
+  return b < 0 ? `− ${num(-b)}` : `+ ${num(b)}`;
 }
 
 /** A formula line, with a note under it.
