@@ -8,8 +8,11 @@ use burn::prelude::*;
 use indicatif::{ProgressBar, ProgressStyle};
 use kiln::data::{Augmentation, Cifar10, Normalization};
 use kiln::model::{HiddenActivation, ModelConfig};
-use kiln::train::settings::{ACTIVATION, MODEL, SEED};
-use kiln::train::{NormalizationKind, OptimizerConfig, Trainer, TrainingConfig, TrainingEvent};
+use kiln::train::schedule::{Knobs, Schedule};
+use kiln::train::settings::{ACTIVATION, LR_SCHEDULE, MODEL, SEED, lr_knobs};
+use kiln::train::{
+    NormalizationKind, OptimizerConfig, Recipe, Trainer, TrainingConfig, TrainingEvent,
+};
 use kiln::weights::{self, WeightsMeta};
 
 use crate::cli::device::{DeviceArgs, announce};
@@ -37,6 +40,19 @@ pub struct TrainArgs {
     /// of batch].
     #[arg(long)]
     lr: Option<f64>,
+    /// Learning-rate schedule: constant, step, exponential, cosine, warmup-cosine or triangular
+    /// (airbench94's) [default: the model's recipe: seed constant, airbench triangular].
+    #[arg(long, value_parser = parse_schedule)]
+    lr_schedule: Option<&'static str>,
+    /// step and exponential: the factor γ over every --lr-decay-epochs epochs [default: 0.5].
+    #[arg(long, requires = "lr_schedule")]
+    lr_decay: Option<f64>,
+    /// step and exponential: the epochs γ applies over [default: 3].
+    #[arg(long, requires = "lr_schedule")]
+    lr_decay_epochs: Option<usize>,
+    /// warmup-cosine: the warm-up's share of the steps [default: 0.1].
+    #[arg(long, requires = "lr_schedule")]
+    lr_warmup: Option<f64>,
     /// adam (Keras defaults), sgd or nesterov (momentum 0.85) [default: the model's recipe:
     /// seed adam, airbench nesterov].
     #[arg(long, value_parser = parse_optimizer)]
@@ -88,6 +104,13 @@ fn parse_optimizer(s: &str) -> Result<OptimizerConfig, String> {
     OptimizerConfig::from_name(s).ok_or_else(|| format!("unknown optimizer {s:?} (adam or sgd)"))
 }
 
+/// The page's spelling (`warmup_cosine`) or the command line's (`warmup-cosine`).
+fn parse_schedule(s: &str) -> Result<&'static str, String> {
+    LR_SCHEDULE
+        .parse(&s.replace('-', "_"))
+        .map_err(|e| e.problem.to_string())
+}
+
 fn parse_normalization(s: &str) -> Result<NormalizationKind, String> {
     match s {
         "unit" => Ok(NormalizationKind::Unit),
@@ -108,6 +131,18 @@ fn say(bar: &ProgressBar, line: String) {
 /// The model's recipe, with what the command line sets instead.
 fn config_of(args: &TrainArgs) -> TrainingConfig {
     let base = TrainingConfig::for_model(&args.model, args.batch_size);
+    let schedule = match args.lr_schedule {
+        Some(name) => {
+            let knobs = base.recipe.schedule.knobs(lr_knobs());
+            let knobs = Knobs {
+                gamma: args.lr_decay.unwrap_or(knobs.gamma),
+                epochs: args.lr_decay_epochs.unwrap_or(knobs.epochs),
+                warmup: args.lr_warmup.unwrap_or(knobs.warmup),
+            };
+            Schedule::from_name(name, knobs).expect("the lr_schedule choices are Schedule's names")
+        }
+        None => base.recipe.schedule,
+    };
     let augmentation = if args.augment && base.augmentation.is_off() {
         Augmentation::standard()
     } else {
@@ -133,6 +168,10 @@ fn config_of(args: &TrainArgs) -> TrainingConfig {
         },
         weight_decay: args.weight_decay.unwrap_or(base.weight_decay),
         early_stopping: args.early_stopping,
+        recipe: Recipe {
+            schedule,
+            ..base.recipe
+        },
         ..base
     }
 }
@@ -203,6 +242,8 @@ pub fn run(args: TrainArgs) -> CliResult {
         .expect("static template")
         .progress_chars("=> "),
     );
+    // The rate of the last step reported, which each epoch's line ends with.
+    let mut last_rate = 0.0f32;
     let mut on_event = |event: &TrainingEvent| match event {
         TrainingEvent::Started {
             epochs,
@@ -229,12 +270,14 @@ pub fn run(args: TrainArgs) -> CliResult {
             loss,
             accuracy,
             images_per_second,
+            learning_rate,
             ..
         } => {
+            last_rate = *learning_rate;
             bar.set_prefix(format!("epoch {}/{}", epoch + 1, config.epochs));
             bar.set_position((epoch * steps_per_epoch + step) as u64);
             bar.set_message(format!(
-                "loss {loss:.4} acc {:.1}% {images_per_second:.0} img/s",
+                "loss {loss:.4} acc {:.1}% lr {learning_rate:.3e} {images_per_second:.0} img/s",
                 accuracy * 100.0
             ));
         }
@@ -252,7 +295,7 @@ pub fn run(args: TrainArgs) -> CliResult {
             say(
                 &bar,
                 format!(
-                    "epoch {:>3}: train loss {:.4} acc {:.2}% | {test} | {seconds:.1}s, {images_per_second:.0} img/s",
+                    "epoch {:>3}: train loss {:.4} acc {:.2}% | {test} | lr {last_rate:.3e} | {seconds:.1}s, {images_per_second:.0} img/s",
                     epoch + 1,
                     train.loss,
                     train.accuracy * 100.0,

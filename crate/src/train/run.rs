@@ -14,12 +14,14 @@ use crate::data::batcher::epoch_order;
 use crate::data::{Augmentation, Batcher, Cifar10, Split};
 use crate::model::Model;
 use crate::train::average::Average;
+use crate::train::checkpoint::CheckpointError;
 use crate::train::compute::on_pool;
 use crate::train::config::TrainingConfig;
 use crate::train::eval::evaluate;
 use crate::train::events::{EpochRecord, Metrics, TrainingEvent, TrainingSummary};
 use crate::train::history::History;
 use crate::train::progress::{Clock, EpochProgress, Position};
+use crate::train::schedule::Rates;
 use crate::train::trainer::{Control, Observer, TrainError, Trainer};
 use crate::train::watch::Watch;
 use crate::train::window::Window;
@@ -64,6 +66,14 @@ impl Trainer {
             Ok(plan) => plan,
             Err(e) => return (self, Err(e)),
         };
+        // The schedule goes on from the steps already trained (a resumed run's).
+        let done = plan.first_epoch * plan.steps_per_epoch;
+        let rates = self
+            .rates
+            .start(&plan.config, plan.steps_per_epoch, plan.total_steps, done);
+        if let Err(e) = rates {
+            return (self, Err(CheckpointError::Inconsistent(e).into()));
+        }
         // A resumed model arrives untrainable (`Checkpoint::restore`); the others already are.
         self.model = self.model.train();
         observer.event(&TrainingEvent::Started {
@@ -80,6 +90,7 @@ impl Trainer {
             let learner = Learner {
                 optimizer: &mut self.optimizer,
                 average: &mut self.average,
+                rates: &mut self.rates,
             };
             let (model, trained) =
                 train_epoch(self.model, learner, &plan, epoch, &mut clock, observer).await;
@@ -209,13 +220,15 @@ async fn train_epoch(
         first_epoch: plan.first_epoch,
         epochs: config.epochs,
         steps_per_epoch: plan.steps_per_epoch,
-        learning_rate: config.learning_rate,
-        schedule: config.recipe.schedule,
     };
     let report_every = config.report_every_seconds as f64;
     let seconds_before = clock.train_seconds;
     let mut progress = EpochProgress::new(position, &plan.device, report_every, seconds_before);
-    let Learner { optimizer, average } = learner;
+    let Learner {
+        optimizer,
+        average,
+        rates,
+    } = learner;
     let whiten_bias_trained = config.recipe.whiten_bias_epochs.is_none_or(|n| epoch < n);
     model = model.with_whiten_bias_trained(whiten_bias_trained);
     for (step, chunk) in order.chunks(config.batch_size).enumerate() {
@@ -228,9 +241,11 @@ async fn train_epoch(
         let last = (step + 1) * config.batch_size >= order.len();
         let watch = observer.watching() && progress.watch_due(last);
         let window = progress.window();
+        // The schedule's rate for this step, which its report shows.
+        let lr = rates.next();
+        window.set_learning_rate(lr);
         // The step's CPU work, on the thread pool where there is one (see `compute`).
         let at = epoch * plan.steps_per_epoch + step;
-        let lr = config.learning_rate * config.recipe.schedule.factor(at, plan.total_steps);
         model = on_pool(|| {
             let batch = StepImages { epoch, chunk, lr };
             let (model, watched) =
@@ -289,10 +304,12 @@ fn diverged(config: &TrainingConfig, epoch: usize, step: usize, loss: f32) -> Tr
     }
 }
 
-/// What updates the weights: the optimiser and, with lookahead, the averaged weights.
+/// What updates the weights: the optimiser, its learning rates and, with lookahead, the
+/// averaged weights.
 struct Learner<'a> {
     optimizer: &'a mut ModuleOptimizer,
     average: &'a mut Option<Average>,
+    rates: &'a mut Rates,
 }
 
 /// One step's images (their indices in the training split), its epoch and learning rate.
