@@ -6,6 +6,7 @@ mod classify;
 mod device;
 mod eval;
 mod info;
+mod progress;
 mod train;
 
 use std::path::PathBuf;

@@ -5,7 +5,6 @@
 use std::path::PathBuf;
 
 use burn::prelude::*;
-use indicatif::{ProgressBar, ProgressStyle};
 use kiln::data::{Augmentation, Cifar10, Normalization};
 use kiln::model::{HiddenActivation, ModelConfig};
 use kiln::train::schedule::{Knobs, Schedule};
@@ -16,6 +15,7 @@ use kiln::train::{
 use kiln::weights::{self, WeightsMeta};
 
 use crate::cli::device::{DeviceArgs, announce};
+use crate::cli::progress::Progress;
 use crate::cli::{CliResult, DataArgs, checkpoint_file, print_json};
 
 #[derive(clap::Args, Debug)]
@@ -116,15 +116,6 @@ fn parse_normalization(s: &str) -> Result<NormalizationKind, String> {
         "unit" => Ok(NormalizationKind::Unit),
         "mean-std" | "mean_std" => Ok(NormalizationKind::MeanStd),
         _ => Err(format!("unknown normalisation {s:?} (unit or mean-std)")),
-    }
-}
-
-/// A line above the progress bar; plain stderr when the bar is hidden (not a terminal).
-fn say(bar: &ProgressBar, line: String) {
-    if bar.is_hidden() {
-        eprintln!("{line}");
-    } else {
-        bar.println(line);
     }
 }
 
@@ -234,76 +225,8 @@ pub fn run(args: TrainArgs) -> CliResult {
     };
 
     announce(&started);
-    let bar = ProgressBar::new(0);
-    bar.set_style(
-        ProgressStyle::with_template(
-            "{prefix} [{bar:30}] {pos}/{len} steps  {msg}  ({elapsed} elapsed, ~{eta} left)",
-        )
-        .expect("static template")
-        .progress_chars("=> "),
-    );
-    // The rate of the last step reported, which each epoch's line ends with.
-    let mut last_rate = 0.0f32;
-    let mut on_event = |event: &TrainingEvent| match event {
-        TrainingEvent::Started {
-            epochs,
-            steps_per_epoch,
-            train_images,
-            test_images,
-            parameters,
-            ..
-        } => {
-            bar.set_length((epochs * steps_per_epoch) as u64);
-            say(
-                &bar,
-                format!(
-                    "training {} ({parameters} parameters) on {train_images} images, testing on \
-                 {test_images}, {epochs} epochs of {steps_per_epoch} steps",
-                    config.model.name
-                ),
-            );
-        }
-        TrainingEvent::Step {
-            epoch,
-            step,
-            steps_per_epoch,
-            loss,
-            accuracy,
-            images_per_second,
-            learning_rate,
-            ..
-        } => {
-            last_rate = *learning_rate;
-            bar.set_prefix(format!("epoch {}/{}", epoch + 1, config.epochs));
-            bar.set_position((epoch * steps_per_epoch + step) as u64);
-            bar.set_message(format!(
-                "loss {loss:.4} acc {:.1}% lr {learning_rate:.3e} {images_per_second:.0} img/s",
-                accuracy * 100.0
-            ));
-        }
-        TrainingEvent::Evaluating { .. } => bar.set_message("evaluating on the test set…"),
-        TrainingEvent::EpochFinished {
-            epoch,
-            train,
-            test,
-            seconds,
-            images_per_second,
-        } => {
-            let test = test.map_or("no test set".into(), |t| {
-                format!("test loss {:.4} acc {:.2}%", t.loss, t.accuracy * 100.0)
-            });
-            say(
-                &bar,
-                format!(
-                    "epoch {:>3}: train loss {:.4} acc {:.2}% | {test} | lr {last_rate:.3e} | {seconds:.1}s, {images_per_second:.0} img/s",
-                    epoch + 1,
-                    train.loss,
-                    train.accuracy * 100.0,
-                ),
-            );
-        }
-        TrainingEvent::Finished { .. } => bar.finish_and_clear(),
-    };
+    let mut progress = Progress::new(&config.model.name, config.epochs);
+    let mut on_event = |event: &TrainingEvent| progress.event(event);
     let mut observer = checkpoint_file::Saving {
         on_event: &mut on_event,
         path: args.checkpoint.clone(),

@@ -11,7 +11,7 @@ use crate::train::config::TrainingConfig;
 use crate::train::events::EpochRecord;
 use crate::train::history::{History, last_test_accuracy};
 use crate::train::optimizer::{self, OptimizerStateError};
-use crate::train::schedule::Rates;
+use crate::train::rates::Rates;
 use crate::weights::{self, WeightsError, WeightsMeta};
 
 #[derive(Debug, Clone)]

@@ -16,8 +16,8 @@ use crate::train::config::{NormalizationKind, TrainingConfig};
 use crate::train::events::TrainingEvent;
 use crate::train::history::{History, RunResult};
 use crate::train::optimizer;
+use crate::train::rates::Rates;
 use crate::train::read::ReadError;
-use crate::train::schedule::Rates;
 use crate::train::validate::ConfigError;
 
 /// Whether training goes on after a step.
