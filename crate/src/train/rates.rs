@@ -62,7 +62,7 @@ impl Rates {
     }
 
     /// The learning rate of the next step.
-    pub fn next(&mut self) -> f64 {
+    pub fn next_rate(&mut self) -> f64 {
         let scheduler = self
             .scheduler
             .as_mut()

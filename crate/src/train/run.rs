@@ -189,7 +189,7 @@ async fn train_epoch(
         let watch = observer.watching() && progress.watch_due(last);
         let window = progress.window();
         // The schedule's rate for this step, which its report shows.
-        let lr = rates.next();
+        let lr = rates.next_rate();
         window.set_learning_rate(lr);
         // The step's CPU work, on the thread pool where there is one (see `compute`).
         let at = epoch * plan.steps_per_epoch + step;
