@@ -42,7 +42,12 @@ fn config(schedule: Schedule) -> TrainingConfig {
 
 /// Each schedule's rate at step `t` (0-based) of `TOTAL`, from its definition.
 fn expected(schedule: Schedule, t: usize) -> f64 {
-    let (t, total, per_epoch) = (t as f64, TOTAL as f64, PER_EPOCH as f64);
+    expected_of(schedule, t, TOTAL)
+}
+
+/// Each schedule's rate at step `t` (0-based) of `total`, from its definition.
+fn expected_of(schedule: Schedule, t: usize, total: usize) -> f64 {
+    let (t, total, per_epoch) = (t as f64, total as f64, PER_EPOCH as f64);
     let factor = match schedule {
         Schedule::Constant => 1.0,
         Schedule::Step { epochs, gamma } => gamma.powf((t / (epochs as f64 * per_epoch)).floor()),
@@ -109,7 +114,11 @@ fn schedules() -> [Schedule; 6] {
 }
 
 fn assert_rate(schedule: Schedule, t: usize, reported: f32) {
-    let want = expected(schedule, t) as f32;
+    assert_rate_of(schedule, t, TOTAL, reported);
+}
+
+fn assert_rate_of(schedule: Schedule, t: usize, total: usize, reported: f32) {
+    let want = expected_of(schedule, t, total) as f32;
     assert!(
         (reported - want).abs() <= 1e-6 * want.abs(),
         "{schedule:?}, step {t}: reported {reported}, the formula gives {want}"
@@ -318,6 +327,19 @@ fn a_run_resumed_mid_schedule_goes_on_with_the_same_rates_to_the_same_weights() 
     let (_, result) = pollster::block_on(trainer.run(&data, &mut |e: &TrainingEvent| rates.see(e)));
     result.unwrap();
     assert_eq!(rates.reported, after);
+
+    // The same run trained for longer (the page's "train more"): the schedule is that of the
+    // longer run, from the step count, whatever state the shorter one saved.
+    let mut longer = checkpoint.clone();
+    longer.config.epochs = EPOCHS + 1;
+    let trainer = Trainer::resume(&device, &longer).unwrap();
+    let mut rates = Rates::default();
+    let (_, result) = pollster::block_on(trainer.run(&data, &mut |e: &TrainingEvent| rates.see(e)));
+    result.unwrap();
+    assert_eq!(rates.reported.len(), EPOCHS * PER_EPOCH);
+    for &(t, rate) in &rates.reported {
+        assert_rate_of(schedule, t, TOTAL + PER_EPOCH, rate);
+    }
 
     // A state from another step is refused, naming the schedule.
     let mut wrong = checkpoint.clone();

@@ -28,8 +28,9 @@ pub struct Checkpoint {
     pub best_weights: Option<Vec<u8>>,
     /// With lookahead averaging, the averaged weights (a Kiln weights file).
     pub average: Option<Vec<u8>>,
-    /// burn's learning-rate scheduler state (an `LrSchedulerRecord` as burnpack); a run saved
-    /// without it continues its schedule from the step count.
+    /// burn's learning-rate scheduler state and the run's length in steps (an
+    /// `LrSchedulerRecord` as burnpack); a run saved without it, or continued for more epochs,
+    /// goes on with its schedule from the step count.
     pub schedule: Option<Vec<u8>>,
 }
 

@@ -7,12 +7,16 @@ use burn::tensor::Bytes;
 
 use crate::train::config::TrainingConfig;
 
+/// The saved state's keys: the run's length in steps, and burn's record of its scheduler.
+const TOTAL: &str = "total_steps";
+const SCHEDULER: &str = "scheduler";
+
 /// The rate of each step of the run being trained, from burn's scheduler, and its state for a
 /// saved run.
 #[derive(Clone, Default)]
 pub struct Rates {
-    /// Built by `start` for the run's length.
-    scheduler: Option<ModuleLrScheduler>,
+    /// Built by `start` for the run's length, and that length in steps.
+    scheduler: Option<(ModuleLrScheduler, usize)>,
     /// A saved run's scheduler state, until `start`.
     saved: Option<LrSchedulerRecord>,
 }
@@ -32,8 +36,10 @@ impl Rates {
     }
 
     /// Build the scheduler for a run of `total` steps, `per_epoch` an epoch, of which `done`
-    /// are trained: burn's scheduler stepped `done` times, and where a saved state was given,
-    /// that state, which must give the same next rate.
+    /// are trained: burn's scheduler stepped `done` times, and where a saved state of a run of
+    /// the same length was given, that state, which must give the same next rate. A run made
+    /// longer (more epochs) has a schedule of another length (a cosine over more steps): it goes
+    /// on along that one from the step count.
     pub fn start(
         &mut self,
         config: &TrainingConfig,
@@ -46,8 +52,9 @@ impl Rates {
         for _ in 0..done {
             scheduler.step();
         }
-        if let Some(saved) = self.saved.take() {
-            let loaded = scheduler.clone().load_record(saved);
+        let saved = (self.saved.take()).filter(|s| s.scalar::<u64>(TOTAL) == Some(total as u64));
+        if let Some(saved) = saved {
+            let loaded = scheduler.clone().load_record(saved.record(SCHEDULER));
             let next = |s: &ModuleLrScheduler| s.clone().step().base();
             if next(&loaded) != next(&scheduler) {
                 return Err(format!(
@@ -57,23 +64,23 @@ impl Rates {
             }
             scheduler = loaded;
         }
-        self.scheduler = Some(scheduler);
+        self.scheduler = Some((scheduler, total));
         Ok(())
     }
 
     /// The learning rate of the next step.
     pub fn next_rate(&mut self) -> f64 {
-        let scheduler = self
-            .scheduler
-            .as_mut()
-            .expect("`start` builds the scheduler first");
+        let (scheduler, _) = (self.scheduler.as_mut()).expect("`start` builds the scheduler first");
         scheduler.step().base()
     }
 
-    /// The scheduler's state as burn records it (burnpack bytes); `None` before the first run.
+    /// The scheduler's state as burn records it, with the run's length (burnpack bytes); `None`
+    /// before the first run.
     pub fn state(&self) -> Option<Vec<u8>> {
         let record = match (&self.scheduler, &self.saved) {
-            (Some(scheduler), _) => scheduler.to_record(),
+            (Some((scheduler, total)), _) => LrSchedulerRecord::new()
+                .with_scalar(TOTAL, *total as u64)
+                .with_record(SCHEDULER, scheduler.to_record()),
             (None, Some(saved)) => saved.clone(),
             (None, None) => return None,
         };
