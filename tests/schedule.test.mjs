@@ -1,6 +1,7 @@
 // Learning-rate schedules in the page: the menu (`lr-schedule`) and the parameters the chosen
 // schedule uses, kept in the address; a short run on the CPU reports, step by step, the rate the
-// schedule's formula gives (the step chart's learning-rate series holds each report's rate).
+// schedule's formula gives (the step chart's learning-rate series holds each report's rate), and
+// "How it learns" shows it as α while the run trains.
 // The images are generated noise (`noiseBatch`): the runs need to happen, not to learn.
 import { test } from "node:test";
 import assert from "node:assert/strict";
@@ -64,8 +65,17 @@ test("a schedule picked in the page sets each step's rate, and the address keeps
   const hash = new URLSearchParams((await page.evaluate(() => location.hash)).slice(1));
   assert.equal(hash.get("lr_schedule"), "step");
   assert.equal(hash.get("lr_decay_epochs"), "1");
+  // α in "How it learns" follows the run's rate; the rates it showed are collected.
+  await page.evaluate(() => {
+    const rule = document.querySelector('[data-testid="update-rule"]');
+    window.__rates = new Set();
+    new MutationObserver(() => window.__rates.add(rule.dataset.rate)).observe(rule, { attributes: true, attributeFilter: ["data-rate"] });
+  });
   // γ = 0.5 every epoch: 0.01, then 0.005, then 0.0025.
   assertFollows(await train(), (t) => RATE * 0.5 ** Math.floor(t / PER_EPOCH), "step decay");
+  const shown = await page.evaluate(() => [...window.__rates]);
+  for (const rate of ["0.01", "0.005", "0.0025"]) assert.ok(shown.includes(rate), `α = ${rate} shown: ${shown}`);
+  assert.equal(await byId("update-rule").getAttribute("data-rate"), "0.01", "between runs, the form's α");
 
   // From the address, as a shared link sets it: warm-up over 30% of the steps, then cosine.
   await page.evaluate(() => (location.hash = "lr_schedule=warmup_cosine&lr_warmup=0.3"));
