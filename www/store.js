@@ -3,8 +3,11 @@
 // reads their weights:
 //   runs:        {id, name, created, updated, status, config, history, steps, epochs_done,
 //                 epochs_total, test_accuracy, dataset, backend}
-//   checkpoints: id → {weights: Uint8Array, optimizer: Uint8Array, best_weights?: Uint8Array}
-//                (best_weights: with early stopping, the best epoch's when it is not the last)
+//   checkpoints: id → {weights: Uint8Array, optimizer: Uint8Array, best_weights?: Uint8Array,
+//                average?: Uint8Array, schedule?: Uint8Array}
+//                (best_weights: with early stopping, the best epoch's when it is not the last;
+//                average: with lookahead, the averaged weights; schedule: the learning-rate
+//                scheduler's state)
 import { openDB } from "./vendor/idb.js";
 
 /** A saved run's record in the `runs` store.
@@ -78,7 +81,13 @@ export async function saveRun(run, checkpoint) {
     await Promise.all([
       tx.objectStore("runs").put(run),
       tx.objectStore("checkpoints").put(
-        { weights: checkpoint.weights, optimizer: checkpoint.optimizer, best_weights: checkpoint.best_weights },
+        {
+          weights: checkpoint.weights,
+          optimizer: checkpoint.optimizer,
+          best_weights: checkpoint.best_weights,
+          average: checkpoint.average,
+          schedule: checkpoint.schedule,
+        },
         run.id,
       ),
     ]);
@@ -122,8 +131,9 @@ export async function getCheckpoint(id) {
   const database = await db();
   const [run, blobs] = await Promise.all([database.get("runs", id), database.get("checkpoints", id)]);
   if (!run || !blobs) throw Object.assign(new Error("this saved run is gone (deleted in another tab?)"), { code: "run_gone", params: {} });
-  const { weights, optimizer, best_weights } = blobs;
-  return { run, checkpoint: { config: run.config, history: run.history, weights, optimizer, best_weights } };
+  const { weights, optimizer, best_weights, average, schedule } = blobs;
+  const checkpoint = { config: run.config, history: run.history, weights, optimizer, best_weights, average, schedule };
+  return { run, checkpoint };
 }
 
 /** @param {string} id */

@@ -109,8 +109,8 @@
  * @property {boolean} tta classification averages several views of the image
  * @property {string} pretrained the shipped weights' path, relative to the page
  * @property {number} page_batch_size
- * @property {{epochs: number, batch_size: number, learning_rate: number, optimizer: string,
- *   weight_decay: number, augment: boolean}} defaults the form's values for it
+ * @property {{epochs: number, batch_size: number, learning_rate: number, lr_schedule: string,
+ *   optimizer: string, weight_decay: number, augment: boolean}} defaults the form's values for it
  */
 
 /** A setting the engine refused, named by its key (`FieldError` in crate/src/train/field.rs).

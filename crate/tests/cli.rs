@@ -244,6 +244,58 @@ fn train_saves_weights_that_eval_reads_back() {
     assert_clean_failure(&out, "the weights are a");
 }
 
+#[test]
+fn train_follows_the_schedule_asked_for_and_prints_each_epoch_s_last_rate() {
+    let dir = temp_dir("cli-schedule");
+    let train = dir.join("data_batch_1.bin");
+    std::fs::write(&train, batch_file(&[0, 1, 2, 3, 4, 5, 6, 7])).unwrap();
+    let train = train.to_str().unwrap();
+    let run = |extra: &[&str]| {
+        let mut args = vec![
+            "train",
+            "--data",
+            train,
+            "--epochs",
+            "2",
+            "--batch-size",
+            "4",
+        ];
+        args.extend_from_slice(&["--lr", "0.01", "--device", "cpu"]);
+        kiln(&[&args[..], extra].concat())
+    };
+    // Step decay, γ = 0.5 every epoch: epoch 1's steps at 0.01, epoch 2's at 0.005.
+    let out = run(&[
+        "--lr-schedule",
+        "step",
+        "--lr-decay",
+        "0.5",
+        "--lr-decay-epochs",
+        "1",
+    ]);
+    assert_success(&out);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let epochs: Vec<_> = stderr.lines().filter(|l| l.starts_with("epoch")).collect();
+    assert_eq!(epochs.len(), 2, "{stderr}");
+    assert!(epochs[0].contains("lr 1.000e-2"), "{stderr}");
+    assert!(epochs[1].contains("lr 5.000e-3"), "{stderr}");
+    // The page's spelling or the command line's; a value out of its limits names its key.
+    assert_success(&run(&[
+        "--lr-schedule",
+        "warmup-cosine",
+        "--lr-warmup",
+        "0.5",
+    ]));
+    assert_success(&run(&["--lr-schedule", "warmup_cosine"]));
+    assert_clean_failure(
+        &run(&["--lr-schedule", "exponential", "--lr-decay", "2"]),
+        "lr_decay = 2",
+    );
+    let out = run(&["--lr-schedule", "wavy"]);
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("must be one of constant, step"), "{stderr}");
+}
+
 /// `kiln eval --json` of a file in www/models on the real test set, or None (said loudly) when
 /// the dataset is missing.
 fn shipped_eval(file: &str) -> Option<serde_json::Value> {

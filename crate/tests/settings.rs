@@ -62,6 +62,10 @@ fn the_page_gets_the_contract_keys_with_their_limits() {
             "epochs",
             "batch_size",
             "learning_rate",
+            "lr_schedule",
+            "lr_decay",
+            "lr_decay_epochs",
+            "lr_warmup",
             "optimizer",
             "weight_decay",
             "augment",
@@ -77,10 +81,22 @@ fn the_page_gets_the_contract_keys_with_their_limits() {
     assert_eq!(json[4]["min_exclusive"], true);
     assert_eq!(
         json[5]["choices"],
+        serde_json::json!([
+            "constant",
+            "step",
+            "exponential",
+            "cosine",
+            "warmup_cosine",
+            "triangular"
+        ])
+    );
+    assert_eq!(json[5]["default"], "constant");
+    assert_eq!(
+        json[9]["choices"],
         serde_json::json!(["adam", "sgd", "nesterov"])
     );
-    assert_eq!(json[7]["kind"], "bool");
-    assert_eq!(json[10]["default"], serde_json::Value::Null);
+    assert_eq!(json[11]["kind"], "bool");
+    assert_eq!(json[14]["default"], serde_json::Value::Null);
 }
 
 #[test]

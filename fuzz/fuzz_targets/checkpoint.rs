@@ -1,9 +1,11 @@
 //! Resuming a saved run from arbitrary bytes: the checkpoint the browser keeps in IndexedDB
-//! (weights, optimiser state, the best epoch's weights), through `Trainer::resume`.
+//! (weights, optimiser state, the best epoch's weights, the schedule's state), through
+//! `Trainer::resume`.
 //!
 //! Input: `[flags][u32 LE weights length][weights][u32 LE optimiser length][optimiser][best]`,
 //! where a set bit 0 of `flags` means the rest is the best epoch's weights, and bits 1-2 give
-//! the number of finished epochs in the history.
+//! the number of finished epochs in the history; with bit 3 the rest is also the learning-rate
+//! schedule's state.
 #![no_main]
 
 use burn::prelude::Device;
@@ -46,6 +48,7 @@ fuzz_target!(|data: &[u8]| {
         optimizer: optimizer.to_vec(),
         best_weights: (flags & 1 == 1).then(|| rest.to_vec()),
         average: (flags & 2 == 2).then(|| rest.to_vec()),
+        schedule: (flags & 8 == 8).then(|| rest.to_vec()),
     };
     let _ = Trainer::resume(&Device::flex(), &checkpoint);
 });

@@ -10,7 +10,7 @@
 // (`stepped`), the four steps of that batch light up one after another, slowly enough to follow.
 import { $ } from "../ui.js";
 import { say } from "../i18n/index.js";
-import { showInsight } from "./learnViews.js";
+import { showInsight, showStepRate } from "./learnViews.js";
 
 /** The five steps, in the order the text gives them. */
 const STEPS = ["init", "forward", "loss", "backward", "update"];
@@ -108,6 +108,7 @@ export function learnPanel({ worker, bus, errors }) {
         if (slow.checked) look("started"); // live, the run's first report brings one
         break;
       case "step":
+        showStepRate(event.learning_rate);
         if (!slow.checked) advance();
         if (event.insight && $("inside-learning").open) {
           showInsight(event.insight, "step");
@@ -136,6 +137,7 @@ export function learnPanel({ worker, bus, errors }) {
     if (on) watch(); // before the run's request: its first steps already know
     next.disabled = !(on && slow.checked);
     if (!on) {
+      showStepRate(null);
       ending = true;
       timers.forEach(clearTimeout);
       light(null);

@@ -14,6 +14,8 @@ let shown = null;
 /** Whether it was measured on a training step (its change is that step's update). */
 let ofStep = false;
 let looks = 0;
+/** While a run trains, α of its last step reported (its schedule's); null: the form's. */
+let stepRate = /** @type {string | null} */ (null);
 
 /** A norm: three significant digits, small ones in scientific notation.
  * @param {number | null} n */
@@ -138,9 +140,19 @@ function drawFunctions() {
   $("activation-note").textContent = t(`learn.note_${chosen}`);
 }
 
+/** Show α as the run's schedule set it for its last step reported, or (null, between runs) as
+ * the form sets it; typeset again only when it changes.
+ * @param {number | null} rate */
+export function showStepRate(rate) {
+  const text = rate === null ? null : String(Number(rate.toPrecision(6)));
+  if (text === stepRate) return;
+  stepRate = text;
+  renderRule($("update-rule"), $("optimizer").value, stepRate ?? $("learning-rate").value);
+}
+
 /** Everything that depends on the form (α, the optimiser, the activation) or the language. */
 function redraw() {
-  renderRule($("update-rule"), $("optimizer").value, $("learning-rate").value);
+  renderRule($("update-rule"), $("optimizer").value, stepRate ?? $("learning-rate").value);
   drawFunctions();
   if (shown) showInsight(shown);
 }

@@ -75,6 +75,7 @@ export function modelsPanel({ worker, errors, bus, settings, usePretrained, weig
       epochs: String(d.epochs),
       batch_size: String(d.batch_size),
       learning_rate: String(d.learning_rate),
+      lr_schedule: d.lr_schedule,
       optimizer: d.optimizer,
       weight_decay: String(d.weight_decay),
       augment: String(d.augment),

@@ -84,6 +84,15 @@ export function settingsPanel({ worker, errors }) {
   function writeHash() {
     const hash = new URLSearchParams(formText(keys())).toString();
     history.replaceState(null, "", `#${hash}`);
+    showScheduleParameters();
+  }
+
+  /** Show only the parameters the chosen learning-rate schedule uses (the engine reads no
+   * others). */
+  function showScheduleParameters() {
+    const schedule = input("lr_schedule").value;
+    const labels = /** @type {NodeListOf<HTMLElement>} */ (document.querySelectorAll("[data-schedules]"));
+    for (const label of labels) label.hidden = !(label.dataset.schedules ?? "").split(" ").includes(schedule);
   }
 
   /** Fill the form from the URL hash; settings it does not name keep their values. */
@@ -93,6 +102,7 @@ export function settingsPanel({ worker, errors }) {
       const text = values.get(key);
       if (text !== null) setText(key, text);
     }
+    showScheduleParameters();
   }
 
   /** Draw the form from the engine's declarations: limits, defaults, then the URL's values. */

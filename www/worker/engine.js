@@ -15,6 +15,8 @@
  * @property {Uint8Array} weights
  * @property {Uint8Array} optimizer
  * @property {Uint8Array} [best_weights] with early stopping, the best epoch's when not the last
+ * @property {Uint8Array} [average] with lookahead averaging, the averaged weights
+ * @property {Uint8Array} [schedule] the learning-rate scheduler's state (burnpack)
  * @property {number} [epochs_done]
  * @property {number | null} [test_accuracy]
  */

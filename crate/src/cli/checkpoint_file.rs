@@ -12,8 +12,8 @@ use kiln::train::{Checkpoint, Observer, Trainer, TrainingEvent};
 /// No part of a checkpoint is near this; a larger entry is a damaged or foreign file.
 const MAX_ENTRY: u64 = 1 << 30;
 
-/// Entries: `config.json`, `history.json`, `weights.bpk`, `optimizer.bpk`, and when the run has
-/// them `best.bpk`, `average.bpk`.
+/// Entries: `config.json`, `history.json`, `weights.bpk`, `optimizer.bpk`, `schedule.bpk` (the
+/// learning-rate scheduler's state), and when the run has them `best.bpk`, `average.bpk`.
 pub fn save(path: &Path, checkpoint: &Checkpoint) -> Result<(), String> {
     let err = |e: std::io::Error| format!("{}: {e}", path.display());
     let config = serde_json::to_vec(&checkpoint.config).map_err(|e| e.to_string())?;
@@ -29,6 +29,9 @@ pub fn save(path: &Path, checkpoint: &Checkpoint) -> Result<(), String> {
     }
     if let Some(average) = &checkpoint.average {
         entries.push(("average.bpk", average.clone()));
+    }
+    if let Some(schedule) = &checkpoint.schedule {
+        entries.push(("schedule.bpk", schedule.clone()));
     }
     let partial = path.with_extension("partial");
     let file = std::fs::File::create(&partial).map_err(err)?;
@@ -78,6 +81,7 @@ pub fn load(path: &Path) -> Result<Checkpoint, String> {
         optimizer: need("optimizer.bpk")?,
         best_weights: take("best.bpk"),
         average: take("average.bpk"),
+        schedule: take("schedule.bpk"),
     })
 }
 

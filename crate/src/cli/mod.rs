@@ -6,6 +6,7 @@ mod classify;
 mod device;
 mod eval;
 mod info;
+mod progress;
 mod train;
 
 use std::path::PathBuf;
@@ -27,7 +28,7 @@ struct Cli {
 #[derive(Subcommand, Debug)]
 enum Command {
     /// Train a network on CIFAR-10 and evaluate it on the test set after every epoch.
-    Train(train::TrainArgs),
+    Train(Box<train::TrainArgs>),
     /// Evaluate saved weights on the CIFAR-10 test set.
     Eval(eval::EvalArgs),
     /// Class probabilities of the first test images under saved weights.
@@ -52,7 +53,7 @@ pub struct DataArgs {
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
-        Command::Train(args) => train::run(args),
+        Command::Train(args) => train::run(*args),
         Command::Eval(args) => eval::run(args),
         Command::Classify(args) => classify::run(args),
         Command::Info(args) => info::run(args),

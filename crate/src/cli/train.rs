@@ -5,14 +5,17 @@
 use std::path::PathBuf;
 
 use burn::prelude::*;
-use indicatif::{ProgressBar, ProgressStyle};
 use kiln::data::{Augmentation, Cifar10, Normalization};
 use kiln::model::{HiddenActivation, ModelConfig};
-use kiln::train::settings::{ACTIVATION, MODEL, SEED};
-use kiln::train::{NormalizationKind, OptimizerConfig, Trainer, TrainingConfig, TrainingEvent};
+use kiln::train::schedule::{Knobs, Schedule};
+use kiln::train::settings::{ACTIVATION, LR_SCHEDULE, MODEL, SEED, lr_knobs};
+use kiln::train::{
+    NormalizationKind, OptimizerConfig, Recipe, Trainer, TrainingConfig, TrainingEvent,
+};
 use kiln::weights::{self, WeightsMeta};
 
 use crate::cli::device::{DeviceArgs, announce};
+use crate::cli::progress::Progress;
 use crate::cli::{CliResult, DataArgs, checkpoint_file, print_json};
 
 #[derive(clap::Args, Debug)]
@@ -37,6 +40,19 @@ pub struct TrainArgs {
     /// of batch].
     #[arg(long)]
     lr: Option<f64>,
+    /// Learning-rate schedule: constant, step, exponential, cosine, warmup-cosine or triangular
+    /// (airbench94's) [default: the model's recipe: seed constant, airbench triangular].
+    #[arg(long, value_parser = parse_schedule)]
+    lr_schedule: Option<&'static str>,
+    /// step and exponential: the factor γ over every --lr-decay-epochs epochs [default: 0.5].
+    #[arg(long, requires = "lr_schedule")]
+    lr_decay: Option<f64>,
+    /// step and exponential: the epochs γ applies over [default: 3].
+    #[arg(long, requires = "lr_schedule")]
+    lr_decay_epochs: Option<usize>,
+    /// warmup-cosine: the warm-up's share of the steps [default: 0.1].
+    #[arg(long, requires = "lr_schedule")]
+    lr_warmup: Option<f64>,
     /// adam (Keras defaults), sgd or nesterov (momentum 0.85) [default: the model's recipe:
     /// seed adam, airbench nesterov].
     #[arg(long, value_parser = parse_optimizer)]
@@ -88,6 +104,13 @@ fn parse_optimizer(s: &str) -> Result<OptimizerConfig, String> {
     OptimizerConfig::from_name(s).ok_or_else(|| format!("unknown optimizer {s:?} (adam or sgd)"))
 }
 
+/// The page's spelling (`warmup_cosine`) or the command line's (`warmup-cosine`).
+fn parse_schedule(s: &str) -> Result<&'static str, String> {
+    LR_SCHEDULE
+        .parse(&s.replace('-', "_"))
+        .map_err(|e| e.problem.to_string())
+}
+
 fn parse_normalization(s: &str) -> Result<NormalizationKind, String> {
     match s {
         "unit" => Ok(NormalizationKind::Unit),
@@ -96,18 +119,21 @@ fn parse_normalization(s: &str) -> Result<NormalizationKind, String> {
     }
 }
 
-/// A line above the progress bar; plain stderr when the bar is hidden (not a terminal).
-fn say(bar: &ProgressBar, line: String) {
-    if bar.is_hidden() {
-        eprintln!("{line}");
-    } else {
-        bar.println(line);
-    }
-}
-
 /// The model's recipe, with what the command line sets instead.
 fn config_of(args: &TrainArgs) -> TrainingConfig {
     let base = TrainingConfig::for_model(&args.model, args.batch_size);
+    let schedule = match args.lr_schedule {
+        Some(name) => {
+            let knobs = base.recipe.schedule.knobs(lr_knobs());
+            let knobs = Knobs {
+                gamma: args.lr_decay.unwrap_or(knobs.gamma),
+                epochs: args.lr_decay_epochs.unwrap_or(knobs.epochs),
+                warmup: args.lr_warmup.unwrap_or(knobs.warmup),
+            };
+            Schedule::from_name(name, knobs).expect("the lr_schedule choices are Schedule's names")
+        }
+        None => base.recipe.schedule,
+    };
     let augmentation = if args.augment && base.augmentation.is_off() {
         Augmentation::standard()
     } else {
@@ -133,6 +159,10 @@ fn config_of(args: &TrainArgs) -> TrainingConfig {
         },
         weight_decay: args.weight_decay.unwrap_or(base.weight_decay),
         early_stopping: args.early_stopping,
+        recipe: Recipe {
+            schedule,
+            ..base.recipe
+        },
         ..base
     }
 }
@@ -195,72 +225,8 @@ pub fn run(args: TrainArgs) -> CliResult {
     };
 
     announce(&started);
-    let bar = ProgressBar::new(0);
-    bar.set_style(
-        ProgressStyle::with_template(
-            "{prefix} [{bar:30}] {pos}/{len} steps  {msg}  ({elapsed} elapsed, ~{eta} left)",
-        )
-        .expect("static template")
-        .progress_chars("=> "),
-    );
-    let mut on_event = |event: &TrainingEvent| match event {
-        TrainingEvent::Started {
-            epochs,
-            steps_per_epoch,
-            train_images,
-            test_images,
-            parameters,
-            ..
-        } => {
-            bar.set_length((epochs * steps_per_epoch) as u64);
-            say(
-                &bar,
-                format!(
-                    "training {} ({parameters} parameters) on {train_images} images, testing on \
-                 {test_images}, {epochs} epochs of {steps_per_epoch} steps",
-                    config.model.name
-                ),
-            );
-        }
-        TrainingEvent::Step {
-            epoch,
-            step,
-            steps_per_epoch,
-            loss,
-            accuracy,
-            images_per_second,
-            ..
-        } => {
-            bar.set_prefix(format!("epoch {}/{}", epoch + 1, config.epochs));
-            bar.set_position((epoch * steps_per_epoch + step) as u64);
-            bar.set_message(format!(
-                "loss {loss:.4} acc {:.1}% {images_per_second:.0} img/s",
-                accuracy * 100.0
-            ));
-        }
-        TrainingEvent::Evaluating { .. } => bar.set_message("evaluating on the test set…"),
-        TrainingEvent::EpochFinished {
-            epoch,
-            train,
-            test,
-            seconds,
-            images_per_second,
-        } => {
-            let test = test.map_or("no test set".into(), |t| {
-                format!("test loss {:.4} acc {:.2}%", t.loss, t.accuracy * 100.0)
-            });
-            say(
-                &bar,
-                format!(
-                    "epoch {:>3}: train loss {:.4} acc {:.2}% | {test} | {seconds:.1}s, {images_per_second:.0} img/s",
-                    epoch + 1,
-                    train.loss,
-                    train.accuracy * 100.0,
-                ),
-            );
-        }
-        TrainingEvent::Finished { .. } => bar.finish_and_clear(),
-    };
+    let mut progress = Progress::new(&config.model.name, config.epochs);
+    let mut on_event = |event: &TrainingEvent| progress.event(event);
     let mut observer = checkpoint_file::Saving {
         on_event: &mut on_event,
         path: args.checkpoint.clone(),

@@ -11,6 +11,7 @@ use crate::train::config::TrainingConfig;
 use crate::train::events::EpochRecord;
 use crate::train::history::{History, last_test_accuracy};
 use crate::train::optimizer::{self, OptimizerStateError};
+use crate::train::rates::Rates;
 use crate::weights::{self, WeightsError, WeightsMeta};
 
 #[derive(Debug, Clone)]
@@ -27,6 +28,10 @@ pub struct Checkpoint {
     pub best_weights: Option<Vec<u8>>,
     /// With lookahead averaging, the averaged weights (a Kiln weights file).
     pub average: Option<Vec<u8>>,
+    /// burn's learning-rate scheduler state and the run's length in steps (an
+    /// `LrSchedulerRecord` as burnpack); a run saved without it, or continued for more epochs,
+    /// goes on with its schedule from the step count.
+    pub schedule: Option<Vec<u8>>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -48,6 +53,7 @@ pub struct Restored {
     /// The statistics the weights were trained with, not recomputed from today's data.
     pub normalization: Normalization,
     pub average: Option<Average>,
+    pub rates: Rates,
     pub history: History,
 }
 
@@ -99,6 +105,8 @@ impl Checkpoint {
             optimizer,
             best_weights,
             average,
+            // The trainer adds its scheduler's state (`Trainer::checkpoint`).
+            schedule: None,
         })
     }
 
@@ -147,12 +155,15 @@ impl Checkpoint {
             }
             (_, None) => None,
         };
+        let rates =
+            Rates::restored(self.schedule.as_deref()).map_err(CheckpointError::Inconsistent)?;
         let history = History::restored(self.history.clone(), model.valid(), best);
         Ok(Restored {
             model: model.fork(&device.clone().autodiff()),
             optimizer,
             normalization: meta.normalization,
             average,
+            rates,
             history,
         })
     }

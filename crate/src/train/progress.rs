@@ -1,7 +1,6 @@
 //! The progress reports of an epoch, made from the windows of `window` as their reads come
 //! back, and the clock of a run (its training time, for the ETA and the summary).
 
-use crate::train::recipe::Schedule;
 use burn::prelude::*;
 use web_time::Instant;
 
@@ -30,9 +29,6 @@ pub struct Position {
     pub first_epoch: usize,
     pub epochs: usize,
     pub steps_per_epoch: usize,
-    /// The configured learning rate and its schedule, to report the rate of each step.
-    pub learning_rate: f64,
-    pub schedule: Schedule,
 }
 
 /// The reports of one epoch: the window being summed on the device, the report being read back
@@ -190,11 +186,7 @@ impl EpochProgress {
             first_epoch,
             epochs,
             steps_per_epoch,
-            learning_rate,
-            schedule,
         } = self.position;
-        let at = epoch * steps_per_epoch + step.max(1) - 1;
-        let learning_rate = learning_rate * schedule.factor(at, epochs * steps_per_epoch);
         let done = (epoch - first_epoch) * steps_per_epoch + step;
         let left = (epochs - first_epoch) * steps_per_epoch - done;
         let elapsed = self.seconds_before + self.seconds();
@@ -211,7 +203,7 @@ impl EpochProgress {
             accuracy: (window.correct as f64 / images) as f32,
             images_per_second: (window.images as f64 / window.seconds.max(1e-9)) as f32,
             eta_seconds: (elapsed / done as f64 * left as f64) as f32,
-            learning_rate: learning_rate as f32,
+            learning_rate: window.learning_rate as f32,
             insight: window.insight,
         }
     }

@@ -5,12 +5,15 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::train::schedule::Schedule;
+
 /// Off by default: a config saved before these existed reads back unchanged.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct Recipe {
     /// Share of each target's probability spread evenly over all classes (0: none).
     pub label_smoothing: f32,
+    /// How the learning rate changes over the run (the `lr_schedule` setting).
     pub schedule: Schedule,
     /// Average the weights every few steps (see [`Lookahead`]); `None`: no averaging.
     pub lookahead: Option<Lookahead>,
@@ -39,45 +42,10 @@ impl Recipe {
     pub fn airbench() -> Self {
         Self {
             label_smoothing: 0.2,
-            schedule: Schedule::Triangular {
-                warmup: 0.23,
-                start: 0.2,
-                end: 0.07,
-            },
+            schedule: Schedule::AIRBENCH,
             lookahead: Some(Lookahead { every: 5 }),
             norm_bias_lr_scale: 64.0,
             whiten_bias_epochs: Some(3),
-        }
-    }
-}
-
-/// How the learning rate changes over a run, as a factor of the configured one.
-#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize)]
-#[serde(tag = "kind", rename_all = "snake_case")]
-pub enum Schedule {
-    #[default]
-    Constant,
-    /// From `start` up to 1 over the first `warmup` share of the steps, then down to `end` at
-    /// the last step, in straight lines.
-    Triangular { warmup: f32, start: f32, end: f32 },
-}
-
-impl Schedule {
-    /// The factor for step `step` (0-based) of a run of `total` steps.
-    pub fn factor(&self, step: usize, total: usize) -> f64 {
-        match *self {
-            Schedule::Constant => 1.0,
-            Schedule::Triangular { warmup, start, end } => {
-                let warmup_steps = (total as f64 * warmup as f64) as usize;
-                let (start, end) = (start as f64, end as f64);
-                if step < warmup_steps {
-                    let frac = step as f64 / warmup_steps as f64;
-                    start * (1.0 - frac) + frac
-                } else {
-                    let frac = (step - warmup_steps) as f64 / (total - warmup_steps).max(1) as f64;
-                    (1.0 - frac) + end * frac
-                }
-            }
         }
     }
 }

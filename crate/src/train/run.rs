@@ -4,43 +4,23 @@
 //! an evaluation, the epoch's record and the observer's `epoch_finished`.
 
 use burn::module::Module;
-use burn::nn::loss::{CrossEntropyLoss, CrossEntropyLossConfig};
-use burn::optim::{GradientsParams, ModuleOptimizer};
-use burn::prelude::*;
-use rand::rngs::StdRng;
+use burn::optim::ModuleOptimizer;
 use web_time::Instant;
 
 use crate::data::batcher::epoch_order;
-use crate::data::{Augmentation, Batcher, Cifar10, Split};
+use crate::data::{Augmentation, Cifar10};
 use crate::model::Model;
 use crate::train::average::Average;
+use crate::train::checkpoint::CheckpointError;
 use crate::train::compute::on_pool;
 use crate::train::config::TrainingConfig;
 use crate::train::eval::evaluate;
 use crate::train::events::{EpochRecord, Metrics, TrainingEvent, TrainingSummary};
 use crate::train::history::History;
 use crate::train::progress::{Clock, EpochProgress, Position};
+use crate::train::rates::Rates;
+use crate::train::step::{Plan, StepImages, train_step};
 use crate::train::trainer::{Control, Observer, TrainError, Trainer};
-use crate::train::watch::Watch;
-use crate::train::window::Window;
-
-/// What a run works with, fixed for all its epochs.
-struct Plan<'a> {
-    config: TrainingConfig,
-    data: &'a Cifar10,
-    /// Training images used per epoch (`train_limit` applied).
-    train_len: usize,
-    test: Split,
-    /// The autodiff device the model trains on.
-    device: Device,
-    batcher: Batcher,
-    eval_batcher: Batcher,
-    loss: CrossEntropyLoss,
-    steps_per_epoch: usize,
-    /// Steps of the whole run, from its first epoch: the schedule's and the averaging's scale.
-    total_steps: usize,
-    first_epoch: usize,
-}
 
 /// How the epoch loop ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -64,6 +44,14 @@ impl Trainer {
             Ok(plan) => plan,
             Err(e) => return (self, Err(e)),
         };
+        // The schedule goes on from the steps already trained (a resumed run's).
+        let done = plan.first_epoch * plan.steps_per_epoch;
+        let rates = self
+            .rates
+            .start(&plan.config, plan.steps_per_epoch, plan.total_steps, done);
+        if let Err(e) = rates {
+            return (self, Err(CheckpointError::Inconsistent(e).into()));
+        }
         // A resumed model arrives untrainable (`Checkpoint::restore`); the others already are.
         self.model = self.model.train();
         observer.event(&TrainingEvent::Started {
@@ -80,6 +68,7 @@ impl Trainer {
             let learner = Learner {
                 optimizer: &mut self.optimizer,
                 average: &mut self.average,
+                rates: &mut self.rates,
             };
             let (model, trained) =
                 train_epoch(self.model, learner, &plan, epoch, &mut clock, observer).await;
@@ -116,37 +105,6 @@ impl Trainer {
             summary: summary.clone(),
         });
         (self, Ok(summary))
-    }
-
-    fn plan<'a>(&self, data: &'a Cifar10) -> Result<Plan<'a>, TrainError> {
-        let config = self.config.clone();
-        let train_len = config
-            .train_limit
-            .map_or(data.train.len(), |l| l.min(data.train.len()));
-        if train_len == 0 {
-            return Err(TrainError::NoTrainingData);
-        }
-        let mut test = data.test.clone();
-        if let Some(limit) = config.test_limit {
-            test.truncate(limit);
-        }
-        let steps_per_epoch = train_len.div_ceil(config.batch_size);
-        let smoothing = config.recipe.label_smoothing;
-        Ok(Plan {
-            steps_per_epoch,
-            total_steps: steps_per_epoch * config.epochs,
-            config,
-            data,
-            train_len,
-            test,
-            device: self.device.clone(),
-            batcher: Batcher::new(self.normalization, self.device.clone()),
-            eval_batcher: Batcher::new(self.normalization, self.device.clone().inner()),
-            loss: CrossEntropyLossConfig::new()
-                .with_smoothing((smoothing > 0.0).then_some(smoothing))
-                .init(&self.device),
-            first_epoch: self.history.epochs_done(),
-        })
     }
 
     /// Evaluate the epoch's weights, record the epoch and report it.
@@ -209,13 +167,15 @@ async fn train_epoch(
         first_epoch: plan.first_epoch,
         epochs: config.epochs,
         steps_per_epoch: plan.steps_per_epoch,
-        learning_rate: config.learning_rate,
-        schedule: config.recipe.schedule,
     };
     let report_every = config.report_every_seconds as f64;
     let seconds_before = clock.train_seconds;
     let mut progress = EpochProgress::new(position, &plan.device, report_every, seconds_before);
-    let Learner { optimizer, average } = learner;
+    let Learner {
+        optimizer,
+        average,
+        rates,
+    } = learner;
     let whiten_bias_trained = config.recipe.whiten_bias_epochs.is_none_or(|n| epoch < n);
     model = model.with_whiten_bias_trained(whiten_bias_trained);
     for (step, chunk) in order.chunks(config.batch_size).enumerate() {
@@ -228,9 +188,11 @@ async fn train_epoch(
         let last = (step + 1) * config.batch_size >= order.len();
         let watch = observer.watching() && progress.watch_due(last);
         let window = progress.window();
+        // The schedule's rate for this step, which its report shows.
+        let lr = rates.next_rate();
+        window.set_learning_rate(lr);
         // The step's CPU work, on the thread pool where there is one (see `compute`).
         let at = epoch * plan.steps_per_epoch + step;
-        let lr = config.learning_rate * config.recipe.schedule.factor(at, plan.total_steps);
         model = on_pool(|| {
             let batch = StepImages { epoch, chunk, lr };
             let (model, watched) =
@@ -289,61 +251,12 @@ fn diverged(config: &TrainingConfig, epoch: usize, step: usize, loss: f32) -> Tr
     }
 }
 
-/// What updates the weights: the optimiser and, with lookahead, the averaged weights.
+/// What updates the weights: the optimiser, its learning rates and, with lookahead, the
+/// averaged weights.
 struct Learner<'a> {
     optimizer: &'a mut ModuleOptimizer,
     average: &'a mut Option<Average>,
-}
-
-/// One step's images (their indices in the training split), its epoch and learning rate.
-struct StepImages<'a> {
-    epoch: usize,
-    chunk: &'a [usize],
-    lr: f64,
-}
-
-/// One optimiser step on the images `chunk` names: forward, loss, backward, update. The loss
-/// and accuracy are added to `window` on the device. With `watch`, the step also begins a look
-/// inside the network (its hidden outputs, gradients and the weights before the update).
-fn train_step(
-    model: Model,
-    optimizer: &mut ModuleOptimizer,
-    plan: &Plan<'_>,
-    StepImages { epoch, chunk, lr }: StepImages<'_>,
-    rng: &mut StdRng,
-    window: &mut Window,
-    watch: bool,
-) -> (Model, Option<Watch>) {
-    let config = &plan.config;
-    let batch = plan.batcher.augmented_batch(
-        &plan.data.train,
-        chunk,
-        &config.augmentation,
-        (config.seed, epoch),
-        rng,
-    );
-    let (logits, hidden) = if watch {
-        let (logits, hidden) = model.forward_hidden(batch.images);
-        (logits, Some(hidden))
-    } else {
-        (model.forward(batch.images), None)
-    }; // logits: [batch, classes]
-    model.settle_statistics();
-    let loss = plan.loss.forward(logits.clone(), batch.targets.clone()); // [1]
-    window.add(&loss, &logits, &batch.targets, chunk.len());
-    let mut grads = GradientsParams::from_grads(loss.backward(), &model);
-    let activation = config.model.activation;
-    let watched = hidden.map(|hidden| Watch::start(&model, &loss, &grads, hidden, activation));
-    // A higher learning rate for the BatchNorm biases, as a larger gradient: the same SGD step.
-    let scale = config.recipe.norm_bias_lr_scale as f64;
-    if scale != 1.0 {
-        for id in model.norm_bias_ids() {
-            if let Some(grad) = grads.remove::<1>(id) {
-                grads.register(id, grad.mul_scalar(scale));
-            }
-        }
-    }
-    (optimizer.step(lr, model, grads), watched)
+    rates: &'a mut Rates,
 }
 
 /// The figures of the run, from its finished state.

@@ -1,14 +1,13 @@
 //! Every training setting, declared once with its key, kind, default and limits. The defaults
 //! of [`TrainingConfig`], its `validate()` (in `validate`), the CLI's defaults, the page's form (the browser
-//! asks for [`PAGE`]) and the parsing of that form ([`parse_form`]) all come from here.
-
-use std::collections::HashMap;
+//! asks for [`PAGE`]) and the parsing of that form (`form::parse_form`) all come from here.
 
 use crate::data::Augmentation;
 use crate::model::{HiddenActivation, ModelConfig, model_names};
 use crate::train::config::{NormalizationKind, OptimizerConfig, TrainingConfig};
-use crate::train::field::{Choice, FieldError, Flag, Float, Int, Limit, Setting};
+use crate::train::field::{Choice, Flag, Float, Int, Limit, Setting};
 use crate::train::recipe::Recipe;
+use crate::train::schedule::{Knobs, Schedule};
 
 pub const MODEL: Choice = Choice {
     key: "model",
@@ -42,6 +41,35 @@ pub const LEARNING_RATE: Float = Float {
     min: 0.0,
     min_exclusive: true,
     max: 4.0,
+};
+/// How the learning rate changes over the run (`train::schedule`); the default is the
+/// network's recipe's (the seed's: constant, airbench's: triangular).
+pub const LR_SCHEDULE: Choice = Choice {
+    key: "lr_schedule",
+    default: "constant",
+    choices: || Schedule::NAMES.to_vec(),
+};
+/// Step decay's and exponential's factor γ, over every `lr_decay_epochs` epochs.
+pub const LR_DECAY: Float = Float {
+    key: "lr_decay",
+    default: 0.5,
+    min: 0.0,
+    min_exclusive: true,
+    max: 1.0,
+};
+pub const LR_DECAY_EPOCHS: Int = Int {
+    key: "lr_decay_epochs",
+    default: 3,
+    min: 1,
+    max: 1000,
+};
+/// Warm-up's share of the run's steps, before the cosine.
+pub const LR_WARMUP: Float = Float {
+    key: "lr_warmup",
+    default: 0.1,
+    min: 0.0,
+    min_exclusive: false,
+    max: 0.9,
 };
 pub const OPTIMIZER: Choice = Choice {
     key: "optimizer",
@@ -127,12 +155,16 @@ pub const REPORT_EVERY_SECONDS: Float = Float {
 };
 
 /// The settings the page's training form shows, in its order.
-pub const PAGE: [Setting; 11] = [
+pub const PAGE: [Setting; 15] = [
     Setting::Choice(MODEL),
     Setting::Choice(ACTIVATION),
     Setting::Int(EPOCHS),
     Setting::Int(BATCH_SIZE),
     Setting::Float(LEARNING_RATE),
+    Setting::Choice(LR_SCHEDULE),
+    Setting::Float(LR_DECAY),
+    Setting::Int(LR_DECAY_EPOCHS),
+    Setting::Float(LR_WARMUP),
     Setting::Choice(OPTIMIZER),
     Setting::Float(WEIGHT_DECAY),
     Setting::Flag(AUGMENT),
@@ -166,128 +198,11 @@ impl Default for TrainingConfig {
     }
 }
 
-fn normalization_name(config: &TrainingConfig) -> &'static str {
-    match config.normalization {
-        NormalizationKind::Unit => "unit",
-        NormalizationKind::MeanStd => "mean_std",
-    }
-}
-
-/// A run's settings from a form's text, by key (`{"epochs": "10", "train_limit": "", …}`):
-/// strict, so "1.5" epochs is refused, not truncated; a missing key takes its default; an
-/// empty `train_limit` means all the images. Every refusal is returned, each naming its key.
-pub fn parse_form(form: &HashMap<String, String>) -> Result<TrainingConfig, Vec<FieldError>> {
-    let mut read = Reader::new(form);
-    let config = read.config();
-    if !read.errors.is_empty() {
-        // In the form's order (the batch size is read first: the recipe's defaults depend on it).
-        let place = |key: &str| {
-            PAGE.iter()
-                .position(|s| s.key() == key)
-                .unwrap_or(PAGE.len())
-        };
-        read.errors.sort_by_key(|e| place(e.field));
-        return Err(read.errors);
-    }
-    config.validate().map_err(|e| e.0)?;
-    Ok(config)
-}
-
-/// Reads settings from a form, keeping every refusal (and the default in its place).
-struct Reader<'a> {
-    form: &'a HashMap<String, String>,
-    errors: Vec<FieldError>,
-}
-
-impl<'a> Reader<'a> {
-    fn new(form: &'a HashMap<String, String>) -> Self {
-        Self {
-            form,
-            errors: vec![],
-        }
-    }
-
-    /// `parse` the key's text; its default when the form lacks the key or the text is refused.
-    fn read<T>(
-        &mut self,
-        key: &str,
-        default: T,
-        parse: impl Fn(&str) -> Result<T, FieldError>,
-    ) -> T {
-        let Some(text) = self.form.get(key) else {
-            return default;
-        };
-        parse(text).unwrap_or_else(|e| {
-            self.errors.push(e);
-            default
-        })
-    }
-
-    fn config(&mut self) -> TrainingConfig {
-        let model = self.read(MODEL.key, MODEL.default, |t| MODEL.parse(t));
-        // Every default below is the chosen network's recipe (the seed's: the declared
-        // defaults), the learning rate scaled to the batch size where the recipe says so.
-        let batch_size = self.read(BATCH_SIZE.key, None, |t| BATCH_SIZE.parse(t).map(Some));
-        let base = TrainingConfig::for_model(model, batch_size.map(|b| b as usize));
-        let activation = self.read(ACTIVATION.key, base.model.activation.name(), |t| {
-            ACTIVATION.parse(t)
-        });
-        let optimizer = self.read(OPTIMIZER.key, base.optimizer.name(), |t| OPTIMIZER.parse(t));
-        let normalization = self.read(NORMALIZATION.key, normalization_name(&base), |t| {
-            NORMALIZATION.parse(t)
-        });
-        let augment = self.read(AUGMENT.key, !base.augmentation.is_off(), |t| {
-            AUGMENT.parse(t)
-        });
-        let early_stopping = self.read(EARLY_STOPPING.key, base.early_stopping.is_some(), |t| {
-            EARLY_STOPPING.parse(t)
-        });
-        // Patience matters (and is checked) only with early stopping on.
-        let patience = early_stopping
-            .then(|| self.read(PATIENCE.key, PATIENCE.default, |t| PATIENCE.parse(t)) as usize);
-        // Augmentation on: the recipe's kind (the seed's: random flips and crops).
-        let on = if base.augmentation.is_off() {
-            Augmentation::standard()
-        } else {
-            base.augmentation
-        };
-        let crop_padding = self.read(CROP_PADDING.key, on.crop_padding as u64, |t| {
-            CROP_PADDING.parse(t)
-        }) as usize;
-        TrainingConfig {
-            model: ModelConfig::new()
-                .with_name(model.to_string())
-                .with_activation(
-                    activation
-                        .parse()
-                        .expect("the activation choices are HiddenActivation's names"),
-                ),
-            optimizer: OptimizerConfig::from_name(optimizer)
-                .expect("the optimizer choices are OptimizerConfig's names"),
-            epochs: self.read(EPOCHS.key, base.epochs as u64, |t| EPOCHS.parse(t)) as usize,
-            batch_size: base.batch_size,
-            learning_rate: self.read(LEARNING_RATE.key, base.learning_rate, |t| {
-                LEARNING_RATE.parse(t)
-            }),
-            seed: self.read(SEED.key, SEED.default, |t| SEED.parse(t)),
-            normalization: match normalization {
-                "mean_std" => NormalizationKind::MeanStd,
-                _ => NormalizationKind::Unit,
-            },
-            train_limit: self.read(TRAIN_LIMIT.key, None, |t| TRAIN_LIMIT.parse(t)),
-            test_limit: self.read(TEST_LIMIT.key, None, |t| TEST_LIMIT.parse(t)),
-            eval_batch_size: EVAL_BATCH_SIZE.default_usize(),
-            report_every_seconds: REPORT_EVERY_SECONDS.default as f32,
-            augmentation: if augment {
-                Augmentation { crop_padding, ..on }
-            } else {
-                Augmentation::default()
-            },
-            weight_decay: self.read(WEIGHT_DECAY.key, base.weight_decay, |t| {
-                WEIGHT_DECAY.parse(t)
-            }),
-            early_stopping: patience,
-            recipe: base.recipe,
-        }
+/// The schedules' parameters as declared.
+pub fn lr_knobs() -> Knobs {
+    Knobs {
+        gamma: LR_DECAY.default,
+        epochs: LR_DECAY_EPOCHS.default_usize(),
+        warmup: LR_WARMUP.default,
     }
 }

@@ -16,6 +16,7 @@ use crate::train::config::{NormalizationKind, TrainingConfig};
 use crate::train::events::TrainingEvent;
 use crate::train::history::{History, RunResult};
 use crate::train::optimizer;
+use crate::train::rates::Rates;
 use crate::train::read::ReadError;
 use crate::train::validate::ConfigError;
 
@@ -105,6 +106,8 @@ pub struct Trainer {
     pub(super) normalization: Normalization,
     /// The lookahead average, when the recipe has one.
     pub(super) average: Option<Average>,
+    /// The learning rate of each step (the schedule's).
+    pub(super) rates: Rates,
     /// The finished epochs, and the weights kept from them.
     pub history: History,
 }
@@ -174,6 +177,7 @@ impl Trainer {
             optimizer: restored.optimizer,
             normalization: restored.normalization,
             average: restored.average,
+            rates: restored.rates,
             history: restored.history,
         })
     }
@@ -181,7 +185,7 @@ impl Trainer {
     /// Save the run as it is now. Call it between epochs (in `Observer::epoch_finished`); see
     /// [`Checkpoint::capture`].
     pub async fn checkpoint(&self, dataset: &str) -> Result<Checkpoint, TrainError> {
-        Ok(Checkpoint::capture(
+        let checkpoint = Checkpoint::capture(
             &self.config,
             self.normalization,
             &self.model(),
@@ -190,7 +194,11 @@ impl Trainer {
             &self.history,
             dataset,
         )
-        .await?)
+        .await?;
+        Ok(Checkpoint {
+            schedule: self.rates.state(),
+            ..checkpoint
+        })
     }
 
     /// `device` has autodiff enabled and `model` lives on it.
@@ -207,6 +215,7 @@ impl Trainer {
             optimizer,
             normalization,
             average: None,
+            rates: Rates::default(),
             history: History::default(),
         }
     }

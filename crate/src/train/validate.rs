@@ -3,9 +3,11 @@
 
 use crate::train::config::{OptimizerConfig, TrainingConfig};
 use crate::train::field::{FieldError, Problem};
+use crate::train::schedule::Schedule;
 use crate::train::settings::{
-    BATCH_SIZE, CROP_PADDING, EPOCHS, EVAL_BATCH_SIZE, LEARNING_RATE, MODEL, OPTIMIZER, PATIENCE,
-    REPORT_EVERY_SECONDS, SEED, TEST_LIMIT, TRAIN_LIMIT, WEIGHT_DECAY,
+    BATCH_SIZE, CROP_PADDING, EPOCHS, EVAL_BATCH_SIZE, LEARNING_RATE, LR_DECAY, LR_DECAY_EPOCHS,
+    LR_WARMUP, MODEL, OPTIMIZER, PATIENCE, REPORT_EVERY_SECONDS, SEED, TEST_LIMIT, TRAIN_LIMIT,
+    WEIGHT_DECAY,
 };
 
 /// Every value that cannot work, each named by its setting's key.
@@ -55,11 +57,23 @@ impl TrainingConfig {
                     problem,
                 )
             });
+        let (decay, decay_epochs, warmup) = match recipe.schedule {
+            Schedule::Step { epochs, gamma } | Schedule::Exponential { epochs, gamma } => (
+                LR_DECAY.check(gamma).err(),
+                LR_DECAY_EPOCHS.check(epochs as u64).err(),
+                None,
+            ),
+            Schedule::WarmupCosine { warmup } => (None, None, LR_WARMUP.check(warmup).err()),
+            _ => (None, None, None),
+        };
         let errors: Vec<FieldError> = [
             MODEL.check(&self.model.name).err(),
             EPOCHS.check(self.epochs as u64).err(),
             BATCH_SIZE.check(self.batch_size as u64).err(),
             LEARNING_RATE.check(self.learning_rate).err(),
+            decay,
+            decay_epochs,
+            warmup,
             optimizer,
             smoothing,
             bias_scale,

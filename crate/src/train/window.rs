@@ -25,6 +25,8 @@ pub struct Window {
     sums: Tensor<1>,
     images: usize,
     start: Instant,
+    /// The learning rate of the window's last step.
+    learning_rate: f64,
     /// A look inside the network taken on one of the window's steps, read with its sums.
     insight: Option<Measured>,
 }
@@ -37,6 +39,8 @@ pub struct Totals {
     pub images: usize,
     /// From the window's first step to the start of its read.
     pub seconds: f64,
+    /// The learning rate of the window's last step.
+    pub learning_rate: f64,
     pub insight: Option<Insight>,
 }
 
@@ -46,8 +50,14 @@ impl Window {
             sums: Tensor::zeros([2], &device.clone().inner()),
             images: 0,
             start: Instant::now(),
+            learning_rate: 0.0,
             insight: None,
         }
+    }
+
+    /// The learning rate of the step being added, which the report shows.
+    pub fn set_learning_rate(&mut self, learning_rate: f64) {
+        self.learning_rate = learning_rate;
     }
 
     /// Read `insight` with this window's sums (replacing one attached before).
@@ -80,7 +90,7 @@ impl Window {
     /// Start reading the window back; `step` is the step it ends with. The read is issued here
     /// (on the CPU it is already done when this returns).
     pub fn read(self, step: usize) -> PendingRead {
-        let (images, seconds) = (self.images, self.age());
+        let (images, seconds, learning_rate) = (self.images, self.age(), self.learning_rate);
         let future = async move {
             let mut transaction = Transaction::default().register(self.sums);
             if let Some(measured) = &self.insight {
@@ -98,6 +108,7 @@ impl Window {
                 correct: sums[1].round() as usize,
                 images,
                 seconds,
+                learning_rate,
                 insight,
             })
         };

@@ -1,6 +1,6 @@
 //! Checkpoints as JS objects, for the worker to keep in IndexedDB:
 //! `{config, history, weights: Uint8Array, optimizer: Uint8Array, best_weights?: Uint8Array,
-//! average?: Uint8Array, epochs_done, test_accuracy}`.
+//! average?: Uint8Array, schedule?: Uint8Array, epochs_done, test_accuracy}`.
 
 use js_sys::{Object, Reflect, Uint8Array};
 use wasm_bindgen::{JsCast, JsValue};
@@ -25,6 +25,9 @@ pub fn to_js(checkpoint: &Checkpoint) -> JsValue {
     }
     if let Some(average) = &checkpoint.average {
         set("average", Uint8Array::from(&average[..]).into());
+    }
+    if let Some(schedule) = &checkpoint.schedule {
+        set("schedule", Uint8Array::from(&schedule[..]).into());
     }
     set("epochs_done", checkpoint.epochs_done().into());
     set(
@@ -64,6 +67,10 @@ pub fn from_js(value: &JsValue) -> Result<Checkpoint, String> {
         },
         average: match field("average") {
             Ok(_) => Some(bytes("average")?),
+            Err(_) => None,
+        },
+        schedule: match field("schedule") {
+            Ok(_) => Some(bytes("schedule")?),
             Err(_) => None,
         },
     })

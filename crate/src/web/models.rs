@@ -20,6 +20,7 @@ struct PageDefaults {
     epochs: usize,
     batch_size: usize,
     learning_rate: f64,
+    lr_schedule: &'static str,
     optimizer: &'static str,
     weight_decay: f64,
     augment: bool,
@@ -27,7 +28,7 @@ struct PageDefaults {
 
 /// `[{name, description, parameters, forward_flops, train_flops, expected_accuracy,
 /// accuracy_source, tta, pretrained, page_batch_size, defaults: {epochs, batch_size,
-/// learning_rate, optimizer, weight_decay, augment}}]`.
+/// learning_rate, lr_schedule, optimizer, weight_decay, augment}}]`.
 #[wasm_bindgen(js_name = modelCatalog)]
 pub fn model_catalog() -> JsValue {
     let offered: Vec<Offered> = catalog()
@@ -39,6 +40,7 @@ pub fn model_catalog() -> JsValue {
                     epochs: config.epochs,
                     batch_size: config.batch_size,
                     learning_rate: config.learning_rate,
+                    lr_schedule: config.recipe.schedule.name(),
                     optimizer: config.optimizer.name(),
                     weight_decay: config.weight_decay,
                     augment: !config.augmentation.is_off(),

@@ -6,7 +6,8 @@ use std::collections::HashMap;
 use js_sys::{Array, Object, Reflect};
 use wasm_bindgen::prelude::*;
 
-use crate::train::settings::{PAGE, parse_form};
+use crate::train::form::parse_form;
+use crate::train::settings::PAGE;
 use crate::web::{codes, js};
 
 /// `[{key, kind: "int"|"float"|"bool"|"choice", default, min, max, min_exclusive, choices}]`,

@@ -1,0 +1,117 @@
+//! What every step of a run works with (its [`Plan`]) and one training step: forward, loss,
+//! backward, update. The loop over epochs and steps is in `run`.
+
+use burn::nn::loss::{CrossEntropyLoss, CrossEntropyLossConfig};
+use burn::optim::{GradientsParams, ModuleOptimizer};
+use burn::prelude::*;
+use rand::rngs::StdRng;
+
+use crate::data::{Batcher, Cifar10, Split};
+use crate::model::Model;
+use crate::train::config::TrainingConfig;
+use crate::train::trainer::{TrainError, Trainer};
+use crate::train::watch::Watch;
+use crate::train::window::Window;
+
+/// What a run works with, fixed for all its epochs.
+pub(super) struct Plan<'a> {
+    pub(super) config: TrainingConfig,
+    pub(super) data: &'a Cifar10,
+    /// Training images used per epoch (`train_limit` applied).
+    pub(super) train_len: usize,
+    pub(super) test: Split,
+    /// The autodiff device the model trains on.
+    pub(super) device: Device,
+    pub(super) batcher: Batcher,
+    pub(super) eval_batcher: Batcher,
+    pub(super) loss: CrossEntropyLoss,
+    pub(super) steps_per_epoch: usize,
+    /// Steps of the whole run, from its first epoch: the schedule's and the averaging's scale.
+    pub(super) total_steps: usize,
+    pub(super) first_epoch: usize,
+}
+
+impl Trainer {
+    /// What a run of this trainer on `data` works with; refused without training images.
+    pub(super) fn plan<'a>(&self, data: &'a Cifar10) -> Result<Plan<'a>, TrainError> {
+        let config = self.config.clone();
+        let train_len = config
+            .train_limit
+            .map_or(data.train.len(), |l| l.min(data.train.len()));
+        if train_len == 0 {
+            return Err(TrainError::NoTrainingData);
+        }
+        let mut test = data.test.clone();
+        if let Some(limit) = config.test_limit {
+            test.truncate(limit);
+        }
+        let steps_per_epoch = train_len.div_ceil(config.batch_size);
+        let smoothing = config.recipe.label_smoothing;
+        Ok(Plan {
+            steps_per_epoch,
+            total_steps: steps_per_epoch * config.epochs,
+            config,
+            data,
+            train_len,
+            test,
+            device: self.device.clone(),
+            batcher: Batcher::new(self.normalization, self.device.clone()),
+            eval_batcher: Batcher::new(self.normalization, self.device.clone().inner()),
+            loss: CrossEntropyLossConfig::new()
+                .with_smoothing((smoothing > 0.0).then_some(smoothing))
+                .init(&self.device),
+            first_epoch: self.history.epochs_done(),
+        })
+    }
+}
+
+/// One step's images (their indices in the training split), its epoch and learning rate.
+pub(super) struct StepImages<'a> {
+    pub(super) epoch: usize,
+    pub(super) chunk: &'a [usize],
+    pub(super) lr: f64,
+}
+
+/// One optimiser step on the images `chunk` names: forward, loss, backward, update. The loss
+/// and accuracy are added to `window` on the device. With `watch`, the step also begins a look
+/// inside the network (its hidden outputs, gradients and the weights before the update).
+pub(super) fn train_step(
+    model: Model,
+    optimizer: &mut ModuleOptimizer,
+    plan: &Plan<'_>,
+    StepImages { epoch, chunk, lr }: StepImages<'_>,
+    rng: &mut StdRng,
+    window: &mut Window,
+    watch: bool,
+) -> (Model, Option<Watch>) {
+    let config = &plan.config;
+    let batch = plan.batcher.augmented_batch(
+        &plan.data.train,
+        chunk,
+        &config.augmentation,
+        (config.seed, epoch),
+        rng,
+    );
+    let (logits, hidden) = if watch {
+        let (logits, hidden) = model.forward_hidden(batch.images);
+        (logits, Some(hidden))
+    } else {
+        (model.forward(batch.images), None)
+    }; // logits: [batch, classes]
+    model.settle_statistics();
+    let loss = plan.loss.forward(logits.clone(), batch.targets.clone()); // [1]
+    window.add(&loss, &logits, &batch.targets, chunk.len());
+    let mut grads = GradientsParams::from_grads(loss.backward(), &model);
+    let activation = config.model.activation;
+    let watched = hidden.map(|hidden| Watch::start(&model, &loss, &grads, hidden, activation));
+    // A higher learning rate for the BatchNorm biases, as a larger gradient: the same SGD step.
+    let scale = config.recipe.norm_bias_lr_scale as f64;
+    if scale != 1.0 {
+        for id in model.norm_bias_ids() {
+            if let Some(grad) = grads.remove::<1>(id) {
+                grads.register(id, grad.mul_scalar(scale));
+            }
+        }
+    }
+    (optimizer.step(lr, model, grads), watched)
+}
