@@ -9,11 +9,11 @@ import { onLanguage, t } from "../i18n/index.js";
  * runs are short: a subset of the training set, a few epochs.
  * @type {{id: string, settings: Record<string, string>}[]} */
 export const LESSONS = [
-  { id: "activation", settings: { model: "seed", activation: "sigmoid", optimizer: "adam", learning_rate: "0.001", epochs: "3", train_limit: "10000", augment: "false" } },
-  { id: "learning_rate", settings: { model: "seed", activation: "relu", optimizer: "sgd", learning_rate: "0.5", epochs: "2", train_limit: "10000", augment: "false" } },
-  { id: "overfitting", settings: { model: "seed", activation: "relu", optimizer: "adam", learning_rate: "0.001", epochs: "15", train_limit: "2000", augment: "false", early_stopping: "false" } },
+  { id: "activation", settings: { model: "seed", lr_schedule: "constant", activation: "sigmoid", optimizer: "adam", learning_rate: "0.001", epochs: "3", train_limit: "10000", augment: "false" } },
+  { id: "learning_rate", settings: { model: "seed", lr_schedule: "constant", activation: "relu", optimizer: "sgd", learning_rate: "0.5", epochs: "2", train_limit: "10000", augment: "false" } },
+  { id: "overfitting", settings: { model: "seed", lr_schedule: "constant", activation: "relu", optimizer: "adam", learning_rate: "0.001", epochs: "15", train_limit: "2000", augment: "false", early_stopping: "false" } },
   { id: "black_box", settings: { model: "seed" } },
-  { id: "schedule", settings: { model: "seed", activation: "relu", optimizer: "sgd", learning_rate: "0.05", epochs: "6", train_limit: "10000" } },
+  { id: "schedule", settings: { model: "seed", activation: "relu", optimizer: "sgd", learning_rate: "0.05", lr_schedule: "cosine", epochs: "6", train_limit: "10000" } },
 ];
 
 /**
