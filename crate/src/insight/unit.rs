@@ -155,7 +155,7 @@ fn register(layer: &Traced, reads: Option<&Traced>, q: &UnitQuery) -> Transactio
         t = t.register(w);
     }
     if let Some(b) = bias {
-        t = t.register(b.clone().slice([c..c + 1]));
+        t = t.register(b.clone().narrow(0, c, 1));
     }
     if let Op::Dense { logits: true, .. } = layer.op {
         let all = layer.output.clone().flatten::<2>(1, 3);
