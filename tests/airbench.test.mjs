@@ -103,7 +103,13 @@ test("airbench's shipped weights classify a real test image, with every explanat
   const subset = realSubset(64, 100);
   const record = readFileSync(subset.testPath).subarray(0, 3073);
   await byId("image-input").setInputFiles({ name: "cat.png", mimeType: "image/png", buffer: cifarPng(record) });
-  await page.waitForFunction(() => /^Maps for the top class/.test(document.getElementById("explain-status").textContent), null, { timeout: 120_000 });
+  // The page already shows a sample picture: wait for the cat's answer and its maps.
+  await page.waitForFunction(
+    () => document.querySelector('[data-testid="prediction"]').dataset.image === "cat.png" &&
+      /^Maps for the top class/.test(document.getElementById("explain-status").textContent),
+    null,
+    { timeout: 120_000 },
+  );
   const names = await byId("prediction").locator("li .name").allInnerTexts();
   assert.equal(names[0], "cat", `top prediction ${names[0]}`);
   assert.ok(Number(await byId("saliency").getAttribute("data-mass")) > 0, "saliency drawn");

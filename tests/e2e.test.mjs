@@ -391,7 +391,7 @@ test("the training form takes its defaults from the engine, shows each refusal b
     await form.goto(`${url}#epochs=7&learning_rate=0.01&augment=true`);
     await form.getByTestId("backend-status").filter({ hasNotText: "starting" }).waitFor();
     const field = (id) => form.getByTestId(id);
-    await form.waitForFunction(() => document.querySelectorAll(".field-error").length === 11);
+    await form.waitForFunction(() => document.querySelectorAll(".field-error").length === 15);
     // From the link, and the rest from the engine's declarations.
     assert.equal(await field("epochs").inputValue(), "7");
     assert.equal(await field("learning-rate").inputValue(), "0.01");
