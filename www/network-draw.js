@@ -28,9 +28,17 @@ export function drawMap(canvas, values, channel, height, width, max) {
   const ctx = /** @type {CanvasRenderingContext2D} */ (canvas.getContext("2d"));
   const image = ctx.createImageData(width, height);
   const offset = channel * height * width;
+  const data = image.data;
+  const scale = max > 0 ? 1 / max : 0;
+  // `diverging` written out without an array per pixel: the drawing is redrawn during a run,
+  // on the thread the page shares with the engine's workers.
   for (let i = 0; i < height * width; i++) {
-    const [r, g, b] = diverging(values[offset + i], max);
-    image.data.set([r, g, b, 255], i * 4);
+    const t = Math.max(-1, Math.min(1, values[offset + i] * scale));
+    const a = Math.abs(t);
+    data[i * 4] = 255 + ((t >= 0 ? 217 : 28) - 255) * a;
+    data[i * 4 + 1] = 255 + ((t >= 0 ? 72 : 126) - 255) * a;
+    data[i * 4 + 2] = 255 + ((t >= 0 ? 15 : 214) - 255) * a;
+    data[i * 4 + 3] = 255;
   }
   ctx.putImageData(image, 0, 0);
 }
