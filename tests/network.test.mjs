@@ -139,6 +139,27 @@ test("a picture dropped on the first screen goes through the network without scr
   assert.equal(await page.evaluate(() => scrollY), 0, "nothing scrolled");
 });
 
+test("on a phone too, the drop zone is on the first screen and a picture goes through without scrolling", async () => {
+  const phone = await page.context().browser().newPage({ viewport: { width: 390, height: 844 } });
+  try {
+    await phone.goto(page.url());
+    await phone.getByTestId("backend-status").filter({ hasNotText: "starting" }).waitFor();
+    await phone.waitForFunction(() => document.querySelectorAll('[data-testid="network-diagram"] [data-unit]').length > 0, null, { timeout: 60_000 });
+    const drop = await phone.getByTestId("image-drop").boundingBox();
+    assert.ok(drop.y + drop.height <= 844, `the drop zone is on the phone's first screen: ${JSON.stringify(drop)}`);
+    const before = await phone.$eval('[data-testid="network-diagram"]', (d) => Number(d.dataset.updated || 0));
+    // A generated picture: a white square on black, not CIFAR-10.
+    const record = Buffer.alloc(3073);
+    for (let c = 0; c < 3; c++) for (let y = 4; y < 28; y++) for (let x = 4; x < 28; x++) record[1 + c * 1024 + y * 32 + x] = 255;
+    await phone.getByTestId("image-input").setInputFiles({ name: "phone.png", mimeType: "image/png", buffer: cifarPng(record) });
+    await phone.waitForFunction((b) => Number(document.querySelector('[data-testid="network-diagram"]').dataset.updated || 0) > b, before);
+    assert.equal(await phone.getByTestId("prediction").getAttribute("data-image"), "phone.png");
+    assert.equal(await phone.evaluate(() => scrollY), 0, "nothing scrolled");
+  } finally {
+    await phone.close();
+  }
+});
+
 test("the maps change as the network trains, and slow motion lights each step on the drawing", async (t) => {
   const subset = realSubset(200, 100);
   if (!subset) return t.skip("real CIFAR-10 missing");
