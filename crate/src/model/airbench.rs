@@ -19,7 +19,6 @@ use burn::tensor::ops::PadMode;
 
 use crate::model::flex;
 use crate::model::seed::LayerInfo;
-use crate::model::trace::{Op, Tracer, as_maps};
 use crate::model::whiten::{FILTERS, PATCH, whitening_filters};
 
 #[derive(Config, Debug)]
@@ -57,7 +56,7 @@ pub struct Airbench {
 }
 
 /// The logits are scaled down by this, as in airbench94.
-const OUTPUT_SCALE: f32 = 1.0 / 9.0;
+pub(super) const OUTPUT_SCALE: f32 = 1.0 / 9.0;
 
 impl AirbenchConfig {
     pub fn init(&self, device: &Device) -> Airbench {
@@ -125,7 +124,7 @@ fn dirac_conv(c_in: usize, c_out: usize, device: &Device) -> Conv2d {
 /// its exact gradient. burn's own GELU takes the gradient of the tanh approximation, and on
 /// WebGPU that tanh overflows to NaN for inputs above about 13, which the whitening layer's
 /// outputs reach: training there diverged at its second step.
-fn gelu(x: Tensor<4>) -> Tensor<4> {
+pub(super) fn gelu(x: Tensor<4>) -> Tensor<4> {
     let phi = x
         .clone()
         .div_scalar(std::f32::consts::SQRT_2)
@@ -175,75 +174,6 @@ impl Airbench {
         let block2 = self.block2.forward(block1.clone());
         let block3 = self.block3.forward(block2.clone());
         [whiten, block1, block2, block3]
-    }
-
-    /// Every layer's output for `images` (one image), with the operation that made it, each
-    /// block's inner layers grouped under its name: the same operations as
-    /// [`Airbench::forward`].
-    pub fn trace(&self, images: Tensor<4>) -> Tracer {
-        const BLOCKS: [[&str; 5]; 3] = [
-            [
-                "block1.conv1",
-                "block1.pool",
-                "block1.norm1",
-                "block1.conv2",
-                "block1",
-            ],
-            [
-                "block2.conv1",
-                "block2.pool",
-                "block2.norm1",
-                "block2.conv2",
-                "block2",
-            ],
-            [
-                "block3.conv1",
-                "block3.pool",
-                "block3.norm1",
-                "block3.conv2",
-                "block3",
-            ],
-        ];
-        let mut t = Tracer::default();
-        t.push("input", None, Op::Input, None, images);
-        let pre = flex::conv2d(&self.whiten, t.last()); // [1, 24, 31, 31]
-        let op = Op::conv(&self.whiten, 0, "gelu");
-        t.push("whiten", None, op, Some(pre.clone()), gelu(pre));
-        for (block, names) in [&self.block1, &self.block2, &self.block3]
-            .into_iter()
-            .zip(BLOCKS)
-        {
-            let group = Some(names[4]);
-            let x = flex::conv2d(&block.conv1, t.last());
-            t.push(
-                names[0],
-                group,
-                Op::conv(&block.conv1, 1, "linear"),
-                None,
-                x,
-            );
-            let x = flex::max_pool2d(&block.pool, t.last());
-            t.push(names[1], group, Op::Pool { size: 2 }, None, x);
-            let x = gelu(block.norm1.forward(t.last()));
-            t.push(names[2], group, Op::NormGelu, None, x);
-            let x = flex::conv2d(&block.conv2, t.last());
-            t.push(
-                names[3],
-                group,
-                Op::conv(&block.conv2, 1, "linear"),
-                None,
-                x,
-            );
-            let x = gelu(block.norm2.forward(t.last()));
-            t.push(names[4], None, Op::NormGelu, None, x);
-        }
-        let x = self.pool.forward(t.last()); // [1, 256, 1, 1]
-        t.push("pool", None, Op::Pool { size: 3 }, None, x);
-        let sum = self.linear.forward(t.last().flatten(1, 3)); // [1, classes]
-        let logits = sum.clone().mul_scalar(OUTPUT_SCALE);
-        let op = Op::logits(&self.linear, OUTPUT_SCALE);
-        t.push("linear", None, op, Some(as_maps(sum)), as_maps(logits));
-        t
     }
 
     /// The classifier on the last block's activations: `[b, 256, 3, 3]` in, logits out.

@@ -8,6 +8,7 @@ pub mod flex;
 pub mod relu;
 pub mod seed;
 pub mod trace;
+mod traces;
 pub mod whiten;
 
 /// Without burn flex in the build (the WebGPU-only browser module), the networks' convolutions

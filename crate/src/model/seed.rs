@@ -13,7 +13,6 @@ use burn::prelude::*;
 
 use crate::model::activation::{self, HiddenActivation};
 use crate::model::flex;
-use crate::model::trace::{Op, Tracer, as_maps};
 
 #[derive(Config, Debug)]
 pub struct SeedCnnConfig {
@@ -114,42 +113,6 @@ impl SeedCnn {
         let x = self.pool(conv2.clone()); // [batch, 64, 6, 6]
         let conv3 = self.conv(&self.conv3, x); // [batch, 64, 4, 4]
         [conv1, conv2, conv3]
-    }
-
-    /// Every layer's output for `images` (one image), with the operation that made it: the
-    /// same operations as [`SeedCnn::forward`].
-    pub fn trace(&self, images: Tensor<4>) -> Tracer {
-        let act = activation::name_of(&self.activation);
-        let mut t = Tracer::default();
-        t.push("input", None, Op::Input, None, images);
-        let convs = [
-            ("conv1", &self.conv1, Some("pool1")),
-            ("conv2", &self.conv2, Some("pool2")),
-            ("conv3", &self.conv3, None),
-        ];
-        for (name, conv, pool) in convs {
-            let pre = flex::conv2d(conv, t.last());
-            let out = activation::apply(&self.activation, pre.clone());
-            t.push(name, None, Op::conv(conv, 0, act), Some(pre), out);
-            if let Some(pool) = pool {
-                let out = self.pool(t.last());
-                t.push(pool, None, Op::Pool { size: 2 }, None, out);
-            }
-        }
-        let pre = self.fc1.forward(t.last().flatten(1, 3)); // [1, 64]
-        let out = activation::apply(&self.activation, pre.clone());
-        let op = Op::dense(&self.fc1, act);
-        t.push("fc1", None, op, Some(as_maps(pre)), as_maps(out));
-        let logits = self.fc2.forward(t.last().flatten(1, 3)); // [1, classes]
-        let op = Op::logits(&self.fc2, 1.0);
-        t.push(
-            "fc2",
-            None,
-            op,
-            Some(as_maps(logits.clone())),
-            as_maps(logits),
-        );
-        t
     }
 
     /// One convolution and the hidden activation (the convolution Kiln's own on burn flex).
