@@ -3,14 +3,24 @@
 // layer scaled by its own largest magnitude (its 99th percentile, so that a few extreme units do
 // not wash the rest out).
 
+/** The scale's ends: the accent orange (#d9480f) for positive values, blue (#1c7ed6) for
+ * negative ones; zero is white. */
+const POSITIVE = [217, 72, 15];
+const NEGATIVE = [28, 126, 214];
+
+/** Colour component `i` (0 red, 1 green, 2 blue) of `t` in [−1, 1] on the scale.
+ * @param {number} t @param {number} i */
+const shade = (t, i) => 255 + ((t >= 0 ? POSITIVE : NEGATIVE)[i] - 255) * Math.abs(t);
+
+/** `v` on a scale whose ends are ±`max`, clamped to [−1, 1].
+ * @param {number} v @param {number} max */
+const position = (v, max) => Math.max(-1, Math.min(1, max > 0 ? v / max : 0));
+
 /** The colour of `v` on a scale whose ends are ±`max`: [r, g, b].
  * @param {number} v @param {number} max */
 export function diverging(v, max) {
-  const t = Math.max(-1, Math.min(1, max > 0 ? v / max : 0));
-  // White to the accent orange (#d9480f) for positive values, to blue (#1c7ed6) for negative.
-  const [r, g, b] = t >= 0 ? [217, 72, 15] : [28, 126, 214];
-  const a = Math.abs(t);
-  return [Math.round(255 + (r - 255) * a), Math.round(255 + (g - 255) * a), Math.round(255 + (b - 255) * a)];
+  const t = position(v, max);
+  return [0, 1, 2].map((i) => Math.round(shade(t, i)));
 }
 
 /** The scale of a layer: the 99th percentile of its magnitudes (the largest where few).
@@ -29,15 +39,13 @@ export function drawMap(canvas, values, channel, height, width, max) {
   const image = ctx.createImageData(width, height);
   const offset = channel * height * width;
   const data = image.data;
-  const scale = max > 0 ? 1 / max : 0;
-  // `diverging` written out without an array per pixel: the drawing is redrawn during a run,
-  // on the thread the page shares with the engine's workers.
+  // Written into the image directly, with no array per pixel: the drawing is redrawn during a
+  // run, on the thread the page shares with the engine's workers.
   for (let i = 0; i < height * width; i++) {
-    const t = Math.max(-1, Math.min(1, values[offset + i] * scale));
-    const a = Math.abs(t);
-    data[i * 4] = 255 + ((t >= 0 ? 217 : 28) - 255) * a;
-    data[i * 4 + 1] = 255 + ((t >= 0 ? 72 : 126) - 255) * a;
-    data[i * 4 + 2] = 255 + ((t >= 0 ? 15 : 214) - 255) * a;
+    const t = position(values[offset + i], max);
+    data[i * 4] = shade(t, 0);
+    data[i * 4 + 1] = shade(t, 1);
+    data[i * 4 + 2] = shade(t, 2);
     data[i * 4 + 3] = 255;
   }
   ctx.putImageData(image, 0, 0);

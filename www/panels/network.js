@@ -1,8 +1,8 @@
 // The network drawn at the centre of the page: every layer of the network in use for the
 // picture shown, input to output, each feature map computed by the engine (`network`), the
 // outputs as bars. A click (or Enter) on a map or a unit looks inside it (`unit`, drawn by
-// www/panels/inspector.js). While a run trains, the drawing follows its weights, at most once a
-// second and only while it is on screen; in slow motion it lights the batch's steps in turn.
+// www/panels/inspector.js). While a run trains, the drawing follows its weights, at most every
+// LIVE_EVERY_MS and only while it is on screen; in slow motion it lights the batch's steps in turn.
 import { argmaxOf, diverging, drawMap, num, scaleOf } from "../network-draw.js";
 import { $, el } from "../ui.js";
 import { className, fmt, onLanguage, t } from "../i18n/index.js";
