@@ -89,14 +89,18 @@ test_wasm() {
   ensure_chromium
   ensure_wasm_pack
   TEST_LOGS+=(target/wasm-test.log target/wasm-webgpu-test.log target/wasm-firefox-test.log)
+  # Both builds in the WebGPU module's profile: the one with both devices shares with the WebGPU
+  # module (dist/pkg) everything but burn's front end, burn flex and Kiln (crate/Cargo.toml's
+  # wasm32 dependencies keep their features the same), and the WebGPU module's tests run the
+  # module as shipped.
   log "wasm tests in headless Chromium (WebGPU on SwiftShader where there is no GPU, and the CPU)"
-  stage target/wasm-test.log wasm_pack_test --release -- --test web "${filter[@]}"
+  stage target/wasm-test.log wasm_pack_test -- --profile wasm-webgpu --test web "${filter[@]}"
   log "wasm tests of the WebGPU module as shipped (no CPU path)"
   stage target/wasm-webgpu-test.log wasm_pack_test -- --profile wasm-webgpu --no-default-features \
     --features webgpu --test webgpu_module "${filter[@]}"
   ensure_browsers
   log "wasm tests in headless Firefox ESR (WebGPU on Mesa's lavapipe where there is no GPU, and the CPU)"
-  stage target/wasm-firefox-test.log wasm_pack_test_firefox --release -- --test web "${filter[@]}"
+  stage target/wasm-firefox-test.log wasm_pack_test_firefox -- --profile wasm-webgpu --test web "${filter[@]}"
 }
 
 # build_dist_for_tests: dist/ for the browser tests, as built here, without wasm-opt -O3 (minutes,
