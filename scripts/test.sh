@@ -84,7 +84,7 @@ test_rust() {
 # test_wasm [FILTER]: the wasm-bindgen tests in Chromium and Firefox (FILTER: wasm-bindgen-test's
 # name filter, given to each of them).
 test_wasm() {
-  local filter=(${1:+-- "$1"})
+  local filter_args=(${1:+-- "$1"})
   ensure_web_tools
   ensure_chromium
   ensure_wasm_pack
@@ -94,13 +94,13 @@ test_wasm() {
   # wasm32 dependencies keep their features the same), and the WebGPU module's tests run the
   # module as shipped.
   log "wasm tests in headless Chromium (WebGPU on SwiftShader where there is no GPU, and the CPU)"
-  stage target/wasm-test.log wasm_pack_test -- --profile wasm-webgpu --test web "${filter[@]}"
+  stage target/wasm-test.log wasm_pack_test -- --profile wasm-webgpu --test web "${filter_args[@]}"
   log "wasm tests of the WebGPU module as shipped (no CPU path)"
   stage target/wasm-webgpu-test.log wasm_pack_test -- --profile wasm-webgpu --no-default-features \
-    --features webgpu --test webgpu_module "${filter[@]}"
+    --features webgpu --test webgpu_module "${filter_args[@]}"
   ensure_browsers
   log "wasm tests in headless Firefox ESR (WebGPU on Mesa's lavapipe where there is no GPU, and the CPU)"
-  stage target/wasm-firefox-test.log wasm_pack_test_firefox -- --profile wasm-webgpu --test web "${filter[@]}"
+  stage target/wasm-firefox-test.log wasm_pack_test_firefox -- --profile wasm-webgpu --test web "${filter_args[@]}"
 }
 
 # build_dist_for_tests: dist/ for the browser tests, as built here, without wasm-opt -O3 (minutes,
