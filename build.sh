@@ -9,6 +9,8 @@
 #   ./build.sh serve-dist [PORT]  serve dist/ as it is; the browser tests use this
 #                                 (scripts/serve.mjs; --no-isolation after PORT drops COOP/COEP)
 #   ./build.sh test               checks and every test; the last line counts them (scripts/test.sh)
+#   ./build.sh test PART [FILTER] one part, PART rust, wasm, e2e or fuzz, with the builds it needs;
+#                                 FILTER narrows it to the tests whose names match
 #   ./build.sh bench              the benchmarks behind docs/performance.md (scripts/bench.sh)
 #   ./build.sh fuzz               the fuzz targets, long runs (scripts/fuzz.sh)
 #   ./build.sh data               download CIFAR-10 into data/ (scripts/data.sh)
@@ -71,12 +73,12 @@ case "${1:-build}" in
     serve_dist "${@:2}"
     ;;
   serve-dist) serve_dist "${@:2}" ;;
-  test) run_tests ;;
+  test) run_tests "${@:2}" ;;
   bench) run_bench ;;
   fuzz) fuzz ;;
   data) fetch_data ;;
   *)
-    echo "usage: ./build.sh [build|web|site [--data [PATH]]|serve [PORT]|serve-dist [PORT]|test|bench|fuzz|data]" >&2
+    echo "usage: ./build.sh [build|web|site [--data [PATH]]|serve [PORT]|serve-dist [PORT]|test [rust|wasm|e2e|fuzz [FILTER]]|bench|fuzz|data]" >&2
     exit 2
     ;;
 esac

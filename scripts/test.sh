@@ -63,46 +63,107 @@ wasm_pack_test_firefox() {
     --firefox --geckodriver "$(command -v geckodriver)" "$@")
 }
 
-run_tests() {
-  run_checks
+# The parts of `./build.sh test PART [FILTER]`; no PART runs the checks and then all of them.
+TEST_PARTS="rust wasm e2e fuzz"
+
+# test_rust [FILTER]: the native tests (FILTER: cargo test's name filter).
+test_rust() {
+  ensure_rust
+  ensure_vulkan
   if [[ -f "$KILN_CIFAR10" ]]; then
     log "real CIFAR-10: $KILN_CIFAR10"
   else
     log "real CIFAR-10 NOT FOUND at $KILN_CIFAR10: the tests that learn from it are skipped (./build.sh data fetches it)"
   fi
-  local logs=(target/test.log target/web-build.log target/wasm-test.log target/wasm-webgpu-test.log
-    target/wasm-firefox-test.log target/e2e.log)
-  ensure_vulkan
   log "cargo test (release: burn is slow unoptimised; the GPU tests on Vulkan${KILN_REQUIRE_GPU:+, required})"
+  TEST_LOGS+=(target/test.log)
   # --no-fail-fast: a failing test binary does not keep the others from running.
-  stage target/test.log cargo test --release --locked --workspace --no-fail-fast -- --nocapture
-  # The browser tests run on dist/ as built here, without wasm-opt -O3 (minutes, and it changes
-  # only size and speed). A build of its own, so that its failure is recorded like a test's.
-  log "building dist/ for the browser tests"
-  stage target/web-build.log env KILN_WASM_OPT=0 bash build.sh web
-  if [[ " ${FAILED_LOGS[*]+"${FAILED_LOGS[*]}"} " == *" target/web-build.log "* ]]; then
-    log "dist/ did not build: the browser tests did not run"
-    scripts/test-summary.sh "${FAILED_LOGS[@]}" "${logs[@]:0:2}"
-    return 1
-  fi
+  stage target/test.log cargo test --release --locked --workspace --no-fail-fast ${1:+"$1"} -- --nocapture
+}
+
+# test_wasm [FILTER]: the wasm-bindgen tests in Chromium and Firefox (FILTER: wasm-bindgen-test's
+# name filter, given to each of them).
+test_wasm() {
+  local filter_args=(${1:+-- "$1"})
+  ensure_web_tools
   ensure_chromium
   ensure_wasm_pack
+  TEST_LOGS+=(target/wasm-test.log target/wasm-webgpu-test.log target/wasm-firefox-test.log)
+  # Both builds in the WebGPU module's profile: the one with both devices shares with the WebGPU
+  # module (dist/pkg) everything but burn's front end, burn flex and Kiln (crate/Cargo.toml's
+  # wasm32 dependencies keep their features the same), and the WebGPU module's tests run the
+  # module as shipped.
   log "wasm tests in headless Chromium (WebGPU on SwiftShader where there is no GPU, and the CPU)"
-  stage target/wasm-test.log wasm_pack_test --release -- --test web
+  stage target/wasm-test.log wasm_pack_test -- --profile wasm-webgpu --test web "${filter_args[@]}"
   log "wasm tests of the WebGPU module as shipped (no CPU path)"
   stage target/wasm-webgpu-test.log wasm_pack_test -- --profile wasm-webgpu --no-default-features \
-    --features webgpu --test webgpu_module
+    --features webgpu --test webgpu_module "${filter_args[@]}"
   ensure_browsers
   log "wasm tests in headless Firefox ESR (WebGPU on Mesa's lavapipe where there is no GPU, and the CPU)"
-  stage target/wasm-firefox-test.log wasm_pack_test_firefox --release -- --test web
+  stage target/wasm-firefox-test.log wasm_pack_test_firefox -- --profile wasm-webgpu --test web "${filter_args[@]}"
+}
+
+# build_dist_for_tests: dist/ for the browser tests, as built here, without wasm-opt -O3 (minutes,
+# and it changes only size and speed). A stage of its own, so that its failure is recorded like a
+# test's; returns non-zero when dist/ did not build.
+build_dist_for_tests() {
+  log "building dist/ for the browser tests"
+  TEST_LOGS+=(target/web-build.log)
+  stage target/web-build.log env KILN_WASM_OPT=0 bash build.sh web
+  [[ " ${FAILED_LOGS[*]+"${FAILED_LOGS[*]}"} " != *" target/web-build.log "* ]]
+}
+
+# test_e2e [FILTER]: the browser end-to-end tests on dist/ (FILTER: node's --test-name-pattern).
+test_e2e() {
+  ensure_node
+  ensure_chromium
+  ensure_browsers
   log "browser end-to-end tests (node's test runner: playwright-core and system Chromium; WebDriver for the journey in Chromium, Firefox and WebKit)"
+  TEST_LOGS+=(target/e2e.log)
   # One file at a time: each drives its own browser, and two cores do not run three well.
-  stage target/e2e.log node --test --test-concurrency=1 --test-reporter=spec tests/*.test.mjs
-  if [[ -f scripts/fuzz.sh ]]; then
-    log "fuzzing the readers of untrusted bytes, briefly (scripts/fuzz.sh short)"
-    logs+=(target/fuzz.log)
-    stage target/fuzz.log bash scripts/fuzz.sh short
+  stage target/e2e.log node --test --test-concurrency=1 --test-reporter=spec \
+    ${1:+--test-name-pattern="$1"} tests/*.test.mjs
+}
+
+# test_fuzz [FILTER]: the short fuzzing run (FILTER: the targets, "weights checkpoint").
+test_fuzz() {
+  if [[ ! -f scripts/fuzz.sh ]]; then return; fi
+  log "fuzzing the readers of untrusted bytes, briefly (scripts/fuzz.sh short)"
+  TEST_LOGS+=(target/fuzz.log)
+  stage target/fuzz.log env ${1:+KILN_FUZZ_TARGETS="$1"} bash scripts/fuzz.sh short
+}
+
+# run_tests [PART [FILTER]]: with no PART the checks, then every part; with PART that part alone,
+# with the builds it needs, its tests narrowed to FILTER when one is given. The summary last.
+run_tests() {
+  local part=${1:-} filter=${2:-}
+  if [[ -n "$part" && " $TEST_PARTS " != *" $part "* ]] || (($# > 2)); then
+    echo "usage: ./build.sh test [${TEST_PARTS// /|} [FILTER]]" >&2
+    exit 2
+  fi
+  TEST_LOGS=()
+  if [[ -z "$part" ]]; then
+    run_checks
+    test_rust
+    if ! build_dist_for_tests; then
+      log "dist/ did not build: the browser tests did not run"
+      scripts/test-summary.sh "${FAILED_LOGS[@]}" "${TEST_LOGS[@]}"
+      return 1
+    fi
+    test_wasm
+    test_e2e
+    test_fuzz
+  else
+    case "$part" in
+      rust) test_rust "$filter" ;;
+      wasm) test_wasm "$filter" ;;
+      e2e)
+        ensure_web_tools
+        if build_dist_for_tests; then test_e2e "$filter"; fi
+        ;;
+      fuzz) test_fuzz "$filter" ;;
+    esac
   fi
   log "summary"
-  scripts/test-summary.sh "${FAILED_LOGS[@]+"${FAILED_LOGS[@]}"}" "${logs[@]}"
+  scripts/test-summary.sh "${FAILED_LOGS[@]+"${FAILED_LOGS[@]}"}" "${TEST_LOGS[@]}"
 }
