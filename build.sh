@@ -26,7 +26,9 @@ ROOT=$(pwd)
 TARGET_DIR=${CARGO_TARGET_DIR:-$ROOT/target}
 mkdir -p target
 
-log() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
+# Each step's line starts with the minutes and seconds since the command began, so that a CI log
+# shows where a cold run's time goes.
+log() { printf '\033[1m==> [%d:%02d] %s\033[0m\n' $((SECONDS / 60)) $((SECONDS % 60)) "$*" >&2; }
 
 # shellcheck source=scripts/toolchain.sh
 source scripts/toolchain.sh

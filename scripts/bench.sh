@@ -9,6 +9,13 @@ run_bench() {
   if [[ -f "$KILN_CIFAR10" ]]; then
     data_args=(--data "$KILN_CIFAR10")
   fi
+  if [[ -f "$KILN_CIFAR10" ]]; then
+    # The whole test set (the tests check the first 2,000 airbench images only: minutes each).
+    log "the shipped weights on the whole test set (kiln eval; airbench with its test-time augmentation)"
+    for weights in www/models/seed.bpk www/models/airbench.bpk; do
+      "$TARGET_DIR/release/kiln" eval --data "$KILN_CIFAR10" --weights "$weights"
+    done
+  fi
   log "native training throughput (burn flex, seed network)"
   "$TARGET_DIR/release/kiln" bench --device cpu "${data_args[@]}" --batch-sizes 32,128 --steps 60 | tee target/bench-native.log
   build_web

@@ -296,9 +296,10 @@ fn train_follows_the_schedule_asked_for_and_prints_each_epoch_s_last_rate() {
     assert!(stderr.contains("must be one of constant, step"), "{stderr}");
 }
 
-/// `kiln eval --json` of a file in www/models on the real test set, or None (said loudly) when
-/// the dataset is missing.
-fn shipped_eval(file: &str) -> Option<serde_json::Value> {
+/// `kiln eval --json` of a file in www/models on the first `images` of the real test set, or None
+/// (said loudly) when the dataset is missing. The whole set's figures, which the README quotes,
+/// come from `./build.sh bench` (airbench's test-time augmentation over 10,000 images is minutes).
+fn shipped_eval(file: &str, images: usize) -> Option<serde_json::Value> {
     let data = common::real_data_path();
     if !data.exists() {
         eprintln!(
@@ -316,22 +317,24 @@ fn shipped_eval(file: &str) -> Option<serde_json::Value> {
         data.to_str().unwrap(),
         "--weights",
         weights.to_str().unwrap(),
+        "--test-limit",
+        &images.to_string(),
         "--json",
     ]);
     assert_success(&out);
     let eval = stdout_json(&out);
     eprintln!(
-        "www/models/{file}: test accuracy {:.2}% on {} images",
+        "www/models/{file}: test accuracy {:.2}% on the first {} test images",
         eval["test_accuracy"].as_f64().unwrap() * 100.0,
         eval["images"]
     );
-    assert_eq!(eval["images"], 10_000);
+    assert_eq!(eval["images"], images);
     Some(eval)
 }
 
 #[test]
 fn shipped_pretrained_weights_reach_72_percent_on_the_real_test_set() {
-    let Some(eval) = shipped_eval("seed.bpk") else {
+    let Some(eval) = shipped_eval("seed.bpk", 10_000) else {
         return;
     };
     let accuracy = eval["test_accuracy"].as_f64().unwrap();
@@ -340,7 +343,7 @@ fn shipped_pretrained_weights_reach_72_percent_on_the_real_test_set() {
 
 #[test]
 fn shipped_airbench_weights_reach_90_5_percent_with_test_time_augmentation() {
-    let Some(eval) = shipped_eval("airbench.bpk") else {
+    let Some(eval) = shipped_eval("airbench.bpk", 2_000) else {
         return;
     };
     assert_eq!(eval["model"], "airbench");
@@ -349,6 +352,7 @@ fn shipped_airbench_weights_reach_90_5_percent_with_test_time_augmentation() {
         "classified as the page does, with its augmentation"
     );
     let accuracy = eval["test_accuracy"].as_f64().unwrap();
-    // 90.73% when shipped (`kiln eval`, 2 December 2026); 90.23% without the augmentation.
+    // On the whole test set 90.73% when shipped (`kiln eval`, 2 December 2026), 90.23% without
+    // the augmentation; on its first 2,000 images 91.20%.
     assert!(accuracy >= 0.905, "airbench weights at {accuracy}");
 }
