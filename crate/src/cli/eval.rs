@@ -3,10 +3,12 @@
 use std::path::PathBuf;
 
 use burn::prelude::*;
-use kiln::data::{Batcher, Cifar10};
+use kiln::data::{Batcher, Cifar10, Split};
+use kiln::model::catalog;
 use kiln::train::{Evaluation, evaluate};
 use kiln::weights;
 
+use crate::cli::calibrate;
 use crate::cli::device::{DeviceArgs, announce};
 use crate::cli::{CliResult, DataArgs, print_json};
 
@@ -30,6 +32,11 @@ pub struct EvalArgs {
     /// extended) or `stretch` (a 4:3 photo, centre-cropped as the page does).
     #[arg(long)]
     reframe: Option<kiln::data::reframe::Reframe>,
+    /// Also classify 1,400 generated pictures of no class (noise, flat colours, gradients,
+    /// stripes, checkerboards, text-like marks, mosaics of test-image patches) and print how
+    /// often "not sure" fires at each threshold on them and on the test set.
+    #[arg(long)]
+    calibrate: bool,
     /// Write the weights again to FILE, with this evaluation's accuracy in their metadata (the
     /// whole test set, as the page classifies: with the recipe's test-time augmentation).
     #[arg(long, value_name = "FILE")]
@@ -67,6 +74,11 @@ pub fn run(args: EvalArgs) -> CliResult {
                 .join(", ")
         ));
     }
+    // The generated mosaics take their patches from the test images as they are.
+    let source = match args.calibrate {
+        true => data.test.clone(),
+        false => Split::default(),
+    };
     if let Some(reframe) = args.reframe {
         data.test = data.test.map_images(|image| reframe.apply(image));
     }
@@ -78,6 +90,15 @@ pub fn run(args: EvalArgs) -> CliResult {
     let ev = pollster::block_on(evaluate(&model, &data.test, &batcher, 500, !args.no_tta))
         .map_err(|e| e.to_string())?;
     let per_class = ev.per_class_accuracy();
+    let unsure = calibrate::report(
+        &model,
+        &catalog::info_of(&model),
+        &ev,
+        &source,
+        &batcher,
+        !args.no_tta,
+        args.calibrate,
+    )?;
     if let Some(out) = &args.out {
         let meta = weights::WeightsMeta {
             test_accuracy: Some(ev.metrics.accuracy),
@@ -105,6 +126,7 @@ pub fn run(args: EvalArgs) -> CliResult {
             "model": meta.model.name,
             "tta": !args.no_tta && model.has_tta(),
             "reframe": args.reframe,
+            "unsure": unsure,
         }));
         return Ok(());
     }
@@ -118,5 +140,17 @@ pub fn run(args: EvalArgs) -> CliResult {
         let acc = acc.map_or("-".into(), |a| format!("{:.1}%", a * 100.0));
         println!("  {name:<12} {acc:>7}");
     }
+    let pct = |v: &serde_json::Value| {
+        v.as_f64()
+            .map_or("-".into(), |v| format!("{:.1}%", v * 100.0))
+    };
+    let rule = &unsure["rule"];
+    println!(
+        "\"not sure\" (top probability under {}): {} of the images, {} of the right answers, {} of the wrong ones",
+        rule["threshold"],
+        pct(&rule["test"]),
+        pct(&rule["correct"]),
+        pct(&rule["wrong"]),
+    );
     Ok(())
 }

@@ -1,6 +1,7 @@
 //! Command-line parsing and dispatch. Each subcommand lives in its own file.
 
 mod bench;
+mod calibrate;
 mod checkpoint_file;
 mod classify;
 mod device;

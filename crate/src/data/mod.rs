@@ -8,6 +8,7 @@ pub mod dataset;
 pub mod error;
 pub mod format;
 pub mod limits;
+pub mod outliers;
 pub mod reframe;
 
 pub use augment::Augmentation;

@@ -1,6 +1,7 @@
 //! Training and evaluation, written once for every device.
 
 pub mod average;
+pub mod calibration;
 pub mod checkpoint;
 pub mod compute;
 pub mod config;

@@ -9,6 +9,7 @@ use wasm_bindgen_futures::future_to_promise;
 use crate::data::CLASS_NAMES;
 use crate::explain::{Explanation, explain_class, first_layer_filters};
 use crate::infer::{Prediction, classify, rgba_to_chw};
+use crate::model::catalog;
 use crate::web::weights::ActiveModel;
 use crate::web::{Engine, Shared, js};
 
@@ -73,6 +74,9 @@ fn class_names(shared: &Shared) -> Vec<String> {
 #[derive(Serialize)]
 struct Classification {
     predictions: Vec<Prediction>,
+    /// The top probability is under the network's "not sure" threshold
+    /// (`model::catalog::unsure`): the picture may be none of the classes.
+    unsure: bool,
     model: ActiveModel,
 }
 
@@ -80,8 +84,9 @@ struct Classification {
 impl Engine {
     /// Classify 32×32 RGBA pixels (the canvas' `ImageData.data`) with the weights in use —
     /// during training, the latest ones. Resolves to `{predictions: [{class, name,
-    /// probability}] (all classes, best first), model: {source, epochs, test_accuracy},
-    /// explanation}`.
+    /// probability}] (all classes, best first), unsure, model: {source, epochs,
+    /// test_accuracy}, explanation}`; `unsure` when the top probability is under the network's
+    /// "not sure" threshold (`model::catalog`).
     ///
     /// With `explain`, `explanation` holds the saliency map and Grad-CAM of class `cls` (the
     /// top class when absent) and every convolution's feature maps (see `crate::explain`),
@@ -106,9 +111,12 @@ impl Engine {
                     .map_err(js::error)?;
                 (predictions, None)
             };
+            let top = predictions.first().map_or(f32::NAN, |p| p.probability);
+            let unsure = catalog::unsure(&catalog::info_of(&model), top);
             let model = shared.active.borrow().clone();
             let value = js::to_js(&Classification {
                 predictions,
+                unsure,
                 model: model.clone(),
             });
             let explanation = match explanation {
