@@ -174,9 +174,10 @@
  * @typedef {{class: number, name: string, probability: number}} Prediction
  */
 
-/** `Engine.classify`: every class, best first, the weights that answered, and the explanation
- * when asked for (from the same forward pass).
- * @typedef {{predictions: Prediction[], model: ActiveModel, explanation: Explanation | null}} Classification
+/** `Engine.classify`: every class, best first; `unsure` where the top probability is under the
+ * network's "not sure" threshold (crate/src/model/catalog.rs); the weights that answered; and
+ * the explanation when asked for (from the same forward pass).
+ * @typedef {{predictions: Prediction[], unsure: boolean, model: ActiveModel, explanation: Explanation | null}} Classification
  */
 
 /** The explanation in `Engine.classify`'s answer (crate/src/explain.rs `Explanation`, with `model`).

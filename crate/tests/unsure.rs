@@ -92,7 +92,7 @@ fn unsure_counts(name: &str, kind: Outlier) -> (usize, usize) {
 fn airbench_is_not_sure_of_noise_and_flat_colours_and_sure_of_test_pictures() {
     for kind in [Outlier::Noise, Outlier::Flat] {
         let (generated, samples) = unsure_counts("airbench", kind);
-        // `kiln eval --calibrate`: 100% of noise and 98% of flat colours at its threshold.
+        // `kiln eval --calibrate`: 100% of noise and 96% of flat colours at its threshold.
         assert!(generated >= 17, "{kind:?}: {generated} of 20 not sure");
         assert!(samples <= 2, "{samples} of the 10 test pictures not sure");
     }

@@ -194,6 +194,7 @@ export default {
   "classify.gradcam": "Grad-CAM on the last convolution: where the evidence for the top class lies",
   "classify.bar_title": "Show the saliency map and Grad-CAM for “{name}”",
   "classify.predictions": "The five most likely classes",
+  "classify.unsure": "Not sure: this picture may be none of the ten classes this network knows. The ranking below is its best guess.",
   "model.loading": "Loading the pretrained weights…",
   "model.download": "Download weights",
   "model.load": "Load weights (.bpk)",

@@ -193,6 +193,7 @@ export default {
   "classify.gradcam": "最后一个卷积层上的 Grad-CAM：最可能类别的证据在哪里",
   "classify.bar_title": "显示“{name}”的显著图和 Grad-CAM",
   "classify.predictions": "最可能的五个类别",
+  "classify.unsure": "不确定：这张图片可能不属于这个网络认识的十个类别中的任何一个。下面的排名只是它的最佳猜测。",
   "model.loading": "正在加载预训练权重…",
   "model.download": "下载权重",
   "model.load": "加载权重（.bpk）",

@@ -48,6 +48,9 @@ export function classifyPanel({ worker, errors, bus, loadWeightsFile, explainWan
     if (mine !== ticket) return; // a later image (or class) is on its way
     shown = [rgba, result.predictions];
     list.replaceChildren(...result.predictions.slice(0, 5).map((p) => bar(rgba, p)));
+    // "Not sure" is said above the ranking, which stays: the picture may be of no class.
+    $("unsure").hidden = !result.unsure;
+    list.dataset.unsure = String(result.unsure);
     list.dataset.probabilities = JSON.stringify(result.predictions.map((p) => p.probability));
     /** @type {number[]} */
     const byClass = [];

@@ -146,8 +146,8 @@ pub fn run(args: EvalArgs) -> CliResult {
     };
     let rule = &unsure["rule"];
     println!(
-        "\"not sure\" (top probability under {}): {} of the images, {} of the right answers, {} of the wrong ones",
-        rule["threshold"],
+        "\"not sure\" (top probability under {:.2}): {} of the images, {} of the right answers, {} of the wrong ones",
+        rule["threshold"].as_f64().unwrap_or(f64::NAN),
         pct(&rule["test"]),
         pct(&rule["correct"]),
         pct(&rule["wrong"]),
