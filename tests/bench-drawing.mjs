@@ -1,6 +1,7 @@
 // The drawing's cost while a run trains (run by `./build.sh bench`, not a test): the seed on the
 // CPU path, batch 32, 2,048 real CIFAR-10 images per run, with the network drawn on screen
-// (it follows the weights once a second) against hidden (it does not), alternating three times,
+// (the engine draws it with the progress reports' looks, at most once a second, and the page
+// paints it) against hidden (neither), alternating three times,
 // the best of each. Also the page's frame gaps while training with the drawing visible
 // (requestAnimationFrame, 95th percentile): the page must stay responsive. Prints one JSON line.
 import { ROOT, launchBrowser, realSubset, startServer } from "./helpers.mjs";

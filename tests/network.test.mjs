@@ -170,6 +170,19 @@ test("the maps change as the network trains, and slow motion lights each step on
   const [mapBefore, pBefore] = [await map(), await probabilities()];
   await byId("epochs").fill("1");
   await byId("batch-size").fill("20");
+  // What the page asks of the worker, and when the drawing is redrawn, in order.
+  await page.evaluate(() => {
+    window.__log = [];
+    const post = Worker.prototype.postMessage;
+    Worker.prototype.postMessage = function (message, ...rest) {
+      if (message?.type) window.__log.push(message.type);
+      return post.call(this, message, ...rest);
+    };
+    new MutationObserver(() => window.__log.push("drawn")).observe(
+      document.querySelector('[data-testid="network-diagram"]'), { attributes: true, attributeFilter: ["data-updated"] });
+  });
+  // The drawing on screen (filling the form scrolled to it); Train stays in the run bar.
+  await byId("network-diagram").scrollIntoViewIfNeeded();
   const before = await drawings();
   await byId("train").click();
   await page.locator('[data-testid="train-status"][data-i18n="status.done"]').waitFor({ timeout: 120_000 });
@@ -177,6 +190,11 @@ test("the maps change as the network trains, and slow motion lights each step on
   await page.waitForTimeout(500); // the drawing the run's end asks for
   assert.notEqual(await map(), mapBefore, "conv1's first map changed with training");
   assert.notDeepEqual(await probabilities(), pBefore, "the outputs changed with training");
+  // During the run the drawing came with the progress reports: no request of its own.
+  const log = await page.evaluate(() => window.__log);
+  const during = log.slice(log.indexOf("train"), log.indexOf("drawn", log.indexOf("train")) + 1);
+  assert.equal(during.at(-1), "drawn", `the drawing was redrawn during the run: ${log}`);
+  assert.ok(!during.includes("network"), `no network request while the run trained: ${during}`);
 
   // Slow motion: forward (left to right), loss, backward (right to left), update.
   await page.evaluate(() => {

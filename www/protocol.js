@@ -74,6 +74,8 @@
  * @property {{}} step_once while paused, train one batch, then pause again (slow motion)
  * @property {{on: boolean}} watch_learning whether the learning panels are open: progress
  *   reports then carry a look inside the network (`insight`) from time to time
+ * @property {{rgba: Uint8Array | null}} draw_during_runs the picture of the drawing while it
+ *   is on screen, or null: progress reports then carry the network drawn for it (`network`)
  * @property {{fault: "trap" | "throw" | "close", request: RequestType | null}} test_fault only
  *   for a page opened with `?test`: the engine traps at the next request of type `request`, or
  *   the worker throws at its top level, or it closes itself
@@ -117,6 +119,7 @@
  * @property {import("./values.js").Insight} insight
  * @property {void} step_once
  * @property {void} watch_learning
+ * @property {void} draw_during_runs
  * @property {void} test_fault
  * @property {LaunchCounts} launch_counts
  * @property {{largest_difference: number, largest_change: number}} test_fused_optimizer the

@@ -149,8 +149,9 @@
  *   train_images: number, test_images: number, parameters: number}} StartedEvent
  * @typedef {{type: "step", epoch: number, step: number, steps_per_epoch: number, loss: number,
  *   accuracy: number, images_per_second: number, eta_seconds: number, learning_rate: number,
- *   insight?: Insight}} StepEvent a look inside the network (`insight`) when the learning
- *   panels are open (`watch_learning`), at most once a second
+ *   insight?: Insight, network?: NetworkView}} StepEvent a look inside the network
+ *   (`insight`) when the learning panels are open (`watch_learning`), and the network drawn
+ *   for the picture of `draw_during_runs` while the drawing is on screen, at most once a second
  * @typedef {{type: "evaluating", epoch: number}} EvaluatingEvent
  * @typedef {{type: "epoch_finished", epoch: number, train: Metrics, test: Metrics | null,
  *   seconds: number, images_per_second: number}} EpochFinishedEvent

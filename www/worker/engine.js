@@ -48,6 +48,7 @@
  * @property {() => void} stepOnce while paused, one step, then paused again
  * @property {(images: number) => Promise<import("../values.js").Insight>} insight
  * @property {(on: boolean) => void} watchLearning
+ * @property {(rgba?: Uint8Array) => void} drawDuringRuns
  * @property {() => boolean} isTraining
  * @property {(rgba: Uint8Array, explain: boolean, cls?: number) => Promise<import("../values.js").Classification>} classify
  * @property {() => Promise<import("../values.js").Filters>} filters

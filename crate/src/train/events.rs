@@ -3,6 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::insight::Insight;
+use crate::insight::network::NetworkView;
 
 /// Accuracy and mean loss over a set of images.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, Default)]
@@ -50,6 +51,11 @@ pub enum TrainingEvent {
         /// (`Observer::watching`), at most every `train::watch::WATCH_EVERY_SECONDS`.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         insight: Option<Insight>,
+        /// The network drawn for the observer's picture after one of the report's steps, when
+        /// it asks for one (`Observer::drawing`), with the looks' cadence. Not serialised: the
+        /// browser's observer hands its numbers to the page as typed arrays.
+        #[serde(skip)]
+        network: Option<NetworkView>,
     },
     Evaluating {
         epoch: usize,

@@ -205,6 +205,7 @@ impl EpochProgress {
             eta_seconds: (elapsed / done as f64 * left as f64) as f32,
             learning_rate: window.learning_rate as f32,
             insight: window.insight,
+            network: window.network,
         }
     }
 }

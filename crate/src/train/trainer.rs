@@ -52,6 +52,13 @@ pub trait Observer {
         false
     }
 
+    /// The picture (32×32, CHW bytes) the page's drawing of the network shows while it is on
+    /// screen: progress reports then carry the network drawn for it from time to time, with
+    /// the looks' cadence (`WATCH_EVERY_SECONDS`) and in the same read.
+    fn drawing(&self) -> Option<Vec<u8>> {
+        None
+    }
+
     /// Awaited after each finished epoch (after its `EpochFinished` event). The browser saves a
     /// [`Checkpoint`] of the trainer here.
     fn epoch_finished(&mut self, trainer: &Trainer) -> impl Future<Output = ()> {
