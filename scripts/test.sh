@@ -18,6 +18,7 @@ run_checks() {
   log "cargo clippy -D warnings (wasm32: the WebGPU module, without the CPU path)"
   cargo clippy --release --locked --target wasm32-unknown-unknown -p kiln --lib --tests \
     --no-default-features --features webgpu -- -D warnings
+  check_engine_types
   if [[ -f www/jsconfig.json ]]; then
     log "tsc: the page's and the worker's JSDoc types (www/jsconfig.json)"
     if [[ ! -x node_modules/.bin/tsc ]]; then
@@ -25,6 +26,22 @@ run_checks() {
       exit 1
     fi
     node_modules/.bin/tsc -p www/jsconfig.json
+  fi
+}
+
+# The TypeScript types of the values the engine hands the page (www/types/engine/) are written
+# from the Rust types by the lib's unit tests (ts-rs, `#[ts(export)]`), before tsc checks the
+# page against them: a Rust change the page does not follow fails tsc. Committed files that
+# were out of date fail here too (in CI, a change whose types were not regenerated).
+check_engine_types() {
+  log "the engine's TypeScript types from the Rust types (www/types/engine, ts-rs)"
+  local before after
+  before=$(cat www/types/engine/*.ts 2>/dev/null | sha256sum)
+  cargo test --release --locked -p kiln --lib export_bindings -- --quiet
+  after=$(cat www/types/engine/*.ts | sha256sum)
+  if [[ "$before" != "$after" ]]; then
+    echo "error: www/types/engine was out of date with the Rust types; it has been rewritten: review and commit it" >&2
+    exit 1
   fi
 }
 

@@ -66,22 +66,9 @@
  * @typedef {{labels: Bytes, rgba: Bytes}} Samples
  */
 
-/** `TrainingConfig` (crate/src/train/config.rs); missing fields take their defaults.
- * @typedef {object} TrainingConfig
- * @property {{name: string, activation: string}} model
- * @property {{kind: "adam", beta_1: number, beta_2: number, epsilon: number} | {kind: "sgd"}} optimizer
- * @property {number} epochs
- * @property {number} batch_size
- * @property {number} learning_rate
- * @property {number | null} train_limit
- * @property {{flip: boolean, crop_padding: number}} augmentation
- * @property {number} weight_decay
- * @property {number | null} early_stopping patience in epochs; null trains every epoch
- * @property {number} [seed]
- * @property {"unit" | "mean_std"} [normalization]
- * @property {number | null} [test_limit]
- * @property {number} [eval_batch_size]
- * @property {number} [report_every_seconds]
+/** `TrainingConfig` (crate/src/train/config.rs), generated from the Rust type (www/types/engine/,
+ * written by `cargo test`): what `parse_settings` gives and `train` takes.
+ * @typedef {import("./types/engine/TrainingConfig").TrainingConfig} TrainingConfig
  */
 
 /** A training setting as the engine declares it (crate/src/train/settings.rs; `Description` in
@@ -119,60 +106,38 @@
  *   and `params` word `message` in the page's language
  */
 
-/** `Metrics` (crate/src/train/events.rs).
- * @typedef {{loss: number, accuracy: number, images: number}} Metrics
+/** The run's figures (crate/src/train/events.rs), generated from the Rust types.
+ * @typedef {import("./types/engine/Metrics").Metrics} Metrics
+ * @typedef {import("./types/engine/EpochRecord").EpochRecord} EpochRecord one finished epoch
+ * @typedef {import("./types/engine/TrainingSummary").TrainingSummary} TrainingSummary what
+ *   `train` and `resume_run` resolve to
  */
 
-/** `EpochRecord` (crate/src/train): one finished epoch.
- * @typedef {{epoch: number, train: Metrics, test: Metrics | null}} EpochRecord
- */
-
-/** `TrainingSummary` (crate/src/train/events.rs): what `train` and `resume_run` resolve to.
- * @typedef {object} TrainingSummary
- * @property {number} epochs
- * @property {number} train_loss
- * @property {number} train_accuracy
- * @property {number | null} test_loss
- * @property {number | null} test_accuracy
- * @property {number | null} best_test_accuracy
- * @property {number | null} best_epoch
- * @property {number} images_per_second
- * @property {number} seconds
- * @property {boolean} cancelled
- * @property {boolean} stopped_early
- * @property {number} host_seconds_per_step
- */
-
-/** `TrainingEvent` (crate/src/train/events.rs), and `checkpoint_failed`, which the browser's
- * observer (crate/src/web/observer.rs) sends when an epoch's checkpoint cannot be made.
- * @typedef {{type: "started", first_epoch: number, epochs: number, steps_per_epoch: number,
- *   train_images: number, test_images: number, parameters: number}} StartedEvent
- * @typedef {{type: "step", epoch: number, step: number, steps_per_epoch: number, loss: number,
- *   accuracy: number, images_per_second: number, eta_seconds: number, learning_rate: number,
- *   insight?: Insight, network?: NetworkView}} StepEvent a look inside the network
- *   (`insight`) when the learning panels are open (`watch_learning`), and the network drawn
- *   for the picture of `draw_during_runs` while the drawing is on screen, at most once a second
- * @typedef {{type: "evaluating", epoch: number}} EvaluatingEvent
- * @typedef {{type: "epoch_finished", epoch: number, train: Metrics, test: Metrics | null,
- *   seconds: number, images_per_second: number}} EpochFinishedEvent
- * @typedef {{type: "finished", summary: TrainingSummary}} FinishedEvent
+/** `TrainingEvent` (crate/src/train/events.rs, generated), and what the browser's observer
+ * (crate/src/web/observer.rs) adds: the network drawn for the picture of `draw_during_runs`
+ * on a step report (`network`, its numbers as typed arrays), `checkpoint_failed` when an
+ * epoch's checkpoint cannot be made, and `stepped` when the one step `step_once` allowed has run.
+ * @typedef {import("./types/engine/TrainingEvent").TrainingEvent} EngineEvent
+ * @typedef {Extract<EngineEvent, {type: "started"}>} StartedEvent
+ * @typedef {Extract<EngineEvent, {type: "step"}> & {network?: NetworkView}} StepEvent
+ * @typedef {Extract<EngineEvent, {type: "evaluating"}>} EvaluatingEvent
+ * @typedef {Extract<EngineEvent, {type: "epoch_finished"}>} EpochFinishedEvent
+ * @typedef {Extract<EngineEvent, {type: "finished"}>} FinishedEvent
  * @typedef {{type: "checkpoint_failed", message: string}} CheckpointFailedEvent
- * @typedef {{type: "stepped"}} SteppedEvent the one step `step_once` allowed has run
+ * @typedef {{type: "stepped"}} SteppedEvent
  * @typedef {StartedEvent | StepEvent | EvaluatingEvent | EpochFinishedEvent | FinishedEvent
  *   | CheckpointFailedEvent | SteppedEvent} TrainingEvent
  */
 
-/** `Insight` (crate/src/insight/): a look inside the network on a batch of training images.
- * @typedef {{layer: string, gradient_norm: number, update_norm: number | null,
- *   weight_norm: number}} LayerGradient
- * @typedef {{layer: string, zero_share: number, saturated_share: number | null, min: number,
- *   max: number, histogram: number[]}} ActivationStats
- * @typedef {{images: number, loss: number, layers: LayerGradient[],
- *   activations: ActivationStats[]}} Insight
+/** `Insight` (crate/src/insight/, generated): a look inside the network on a batch of
+ * training images.
+ * @typedef {import("./types/engine/LayerGradient").LayerGradient} LayerGradient
+ * @typedef {import("./types/engine/ActivationStats").ActivationStats} ActivationStats
+ * @typedef {import("./types/engine/Insight").Insight} Insight
  */
 
-/** `Prediction` (crate/src/infer.rs).
- * @typedef {{class: number, name: string, probability: number}} Prediction
+/** `Prediction` (crate/src/infer.rs, generated).
+ * @typedef {import("./types/engine/Prediction").Prediction} Prediction
  */
 
 /** `Engine.classify`: every class, best first, the weights that answered, and the explanation
@@ -193,12 +158,10 @@
  * @property {ActiveModel} model
  */
 
-/** `Engine.network` (crate/src/insight/network.rs `NetworkView`): every layer of the network
- * for one image, input to output; a dense layer's maps are 1×1.
- * @typedef {{name: string, kind: "input" | "conv" | "pool" | "norm" | "dense" | "output",
- *   group: string | null, reads: string | null, activation: string | null, channels: number,
- *   height: number, width: number, values: Float32Array}} ViewLayer
- * @typedef {{layers: ViewLayer[], probabilities: number[]}} NetworkView
+/** `Engine.network` (crate/src/insight/network.rs `NetworkView`, generated): every layer of
+ * the network for one image, input to output; a dense layer's maps are 1×1.
+ * @typedef {import("./types/engine/ViewLayer").ViewLayer} ViewLayer
+ * @typedef {import("./types/engine/NetworkView").NetworkView} NetworkView
  */
 
 /** `Engine.unit`'s query and answer (crate/src/insight/network.rs `UnitQuery`, `UnitDetail`):

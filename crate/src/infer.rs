@@ -11,6 +11,7 @@ use crate::model::Model;
 use crate::train::read::{ReadError, read_floats};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(ts_rs::TS), ts(export))]
 pub struct Prediction {
     pub class: usize,
     pub name: String,

@@ -13,9 +13,14 @@ use crate::train::read::{ReadError, read_transaction};
 
 /// One drawn layer: `values[c][y][x]`, flattened (a dense layer's `height` and `width` are 1).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(ts_rs::TS), ts(export))]
 pub struct ViewLayer {
     pub name: String,
     /// `input`, `conv`, `pool`, `norm` (BatchNorm then GELU), `dense` or `output` (the logits).
+    #[cfg_attr(
+        test,
+        ts(type = r#""input" | "conv" | "pool" | "norm" | "dense" | "output""#)
+    )]
     pub kind: String,
     /// The block it is folded into (airbench's), if any.
     pub group: Option<String>,
@@ -26,11 +31,14 @@ pub struct ViewLayer {
     pub channels: usize,
     pub height: usize,
     pub width: usize,
+    /// A `Float32Array` in the page (`crate::web::network`).
+    #[cfg_attr(test, ts(type = "Float32Array"))]
     pub values: Vec<f32>,
 }
 
 /// The whole network for one image, input to output.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(ts_rs::TS), ts(export))]
 pub struct NetworkView {
     pub layers: Vec<ViewLayer>,
     /// Softmax of the output layer's logits, as drawn (without test-time augmentation).

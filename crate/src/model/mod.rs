@@ -60,6 +60,7 @@ pub fn model_names() -> Vec<&'static str> {
 
 /// Which network to build, and how. Serialisable, so the browser sends it as JSON.
 #[derive(Config, Debug, PartialEq)]
+#[cfg_attr(test, derive(ts_rs::TS), ts(export))]
 pub struct ModelConfig {
     /// A name from [`MODELS`].
     #[config(default = "String::from(\"seed\")")]

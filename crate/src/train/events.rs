@@ -7,6 +7,7 @@ use crate::insight::network::NetworkView;
 
 /// Accuracy and mean loss over a set of images.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, Default)]
+#[cfg_attr(test, derive(ts_rs::TS), ts(export))]
 pub struct Metrics {
     pub loss: f32,
     pub accuracy: f32,
@@ -15,6 +16,7 @@ pub struct Metrics {
 
 /// Metrics of one finished epoch: the run's history is a list of these.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(ts_rs::TS), ts(export))]
 pub struct EpochRecord {
     pub epoch: usize,
     pub train: Metrics,
@@ -24,6 +26,7 @@ pub struct EpochRecord {
 /// One progress report from [`crate::train::Trainer`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
+#[cfg_attr(test, derive(ts_rs::TS), ts(export))]
 pub enum TrainingEvent {
     Started {
         /// The epoch training starts with: 0, or the next one when a saved run is resumed.
@@ -75,6 +78,7 @@ pub enum TrainingEvent {
 
 /// The figures of a whole run (the JSON line `kiln train --json` ends with).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[cfg_attr(test, derive(ts_rs::TS), ts(export))]
 pub struct TrainingSummary {
     pub epochs: usize,
     pub train_loss: f32,
