@@ -72,32 +72,15 @@
  */
 
 /** A training setting as the engine declares it (crate/src/train/settings.rs; `Description` in
- * crate/src/train/field.rs): the page draws its form's defaults and limits from these.
- * @typedef {object} SettingDescription
- * @property {string} key the setting's name in `parse_settings`' form and in the URL hash
- * @property {"int" | "float" | "bool" | "choice"} kind
- * @property {number | boolean | string | null} default null: empty, all the images
- * @property {number | null} min
- * @property {number | null} max
- * @property {boolean} min_exclusive the value must be above `min`
- * @property {string[] | null} choices
+ * crate/src/train/field.rs, generated): the page draws its form's defaults and limits from these.
+ * @typedef {import("./types/engine/Description").Description} SettingDescription
  */
 
-/** A network the page offers (`modelCatalog`, crate/src/web/models.rs; the figures from
- * crate/src/model/catalog.rs).
- * @typedef {object} ModelInfo
- * @property {string} name
- * @property {string} description
- * @property {number} parameters
- * @property {number} forward_flops per image
- * @property {number} train_flops per training image (about three forward passes)
- * @property {number} expected_accuracy the test accuracy its recipe reaches (0–1)
- * @property {string} accuracy_source where that figure comes from
- * @property {boolean} tta classification averages several views of the image
- * @property {string} pretrained the shipped weights' path, relative to the page
- * @property {number} page_batch_size
- * @property {{epochs: number, batch_size: number, learning_rate: number, lr_schedule: string,
- *   optimizer: string, weight_decay: number, augment: boolean}} defaults the form's values for it
+/** A network the page offers (`modelCatalog`, crate/src/web/models.rs): its `ModelInfo`
+ * (crate/src/model/catalog.rs, generated) and the form's values for it.
+ * @typedef {import("./types/engine/ModelInfo").ModelInfo & {defaults: {epochs: number,
+ *   batch_size: number, learning_rate: number, lr_schedule: string, optimizer: string,
+ *   weight_decay: number, augment: boolean}}} ModelInfo
  */
 
 /** A setting the engine refused, named by its key (`FieldError` in crate/src/train/field.rs).
@@ -164,25 +147,18 @@
  * @typedef {import("./types/engine/NetworkView").NetworkView} NetworkView
  */
 
-/** `Engine.unit`'s query and answer (crate/src/insight/network.rs `UnitQuery`, `UnitDetail`):
- * one unit looked inside, with the engine's own sum and value.
- * @typedef {{layer: string, channel: number, y: number, x: number}} UnitQuery
- * @typedef {{kind: "input", value: number}
- *   | {kind: "conv", channels_in: number, kernel: number, padding: number, weights: number[],
- *      patch: number[], bias: number | null, sum: number, activation: string, value: number}
- *   | {kind: "pool", size: number, window: number[], value: number}
- *   | {kind: "norm", input: number, value: number}
- *   | {kind: "dense", weights: number[], inputs: number[], bias: number | null, scale: number,
- *      sum: number, activation: string, value: number, logits: number[] | null,
- *      probabilities: number[] | null}} UnitDetail
+/** `Engine.unit`'s query and answer (crate/src/insight/unit.rs `UnitQuery`, `UnitDetail`,
+ * generated): one unit looked inside, with the engine's own sum and value.
+ * @typedef {import("./types/engine/UnitQuery").UnitQuery} UnitQuery
+ * @typedef {import("./types/engine/UnitDetail").UnitDetail} UnitDetail
  */
 
 /** `Engine.filters`: the first convolution's `count` filters of `channels` × `size` × `size`.
  * @typedef {{count: number, channels: number, size: number, values: Float32Array}} Filters
  */
 
-/** `Judged` (crate/src/train/eval.rs): one test image and what the network said.
- * @typedef {{index: number, label: number, predicted: number, confidence: number}} Judged
+/** `Judged` (crate/src/train/eval.rs, generated): one test image and what the network said.
+ * @typedef {import("./types/engine/Judged").Judged} Judged
  */
 
 /** `Engine.evaluate` (crate/src/web/evaluation.rs).

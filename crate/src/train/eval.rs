@@ -29,6 +29,7 @@ pub struct Evaluation {
 
 /// One image of a split with what the model made of it.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(ts_rs::TS), ts(export))]
 pub struct Judged {
     /// Position in the split.
     pub index: usize,
