@@ -7,7 +7,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import path from "node:path";
 import { execFileSync } from "node:child_process";
-import { ARTEFACTS, appPerFile, classifyPng, kilnBinary, pngOf, realSubset, useBackend } from "../helpers.mjs";
+import { ARTEFACTS, appPerFile, classifyPng, kilnBinary, pngOf, realSubset, useBackend, waitForPretrained } from "../helpers.mjs";
 
 const PORT = 29080 + (process.pid % 1000);
 let page, consoleErrors;
@@ -18,6 +18,7 @@ const byId = (id) => page.getByTestId(id);
 test("load a real 1,000-image subset, train one epoch on the CPU, classify", async (t) => {
   const subset = realSubset(1000, 500);
   if (!subset) return t.skip("real CIFAR-10 missing");
+  await waitForPretrained(page); // the page has opened: its start is not measured below
   await useBackend(page, "cpu");
 
   await byId("dataset-input").setInputFiles([subset.trainPath, subset.testPath]);
