@@ -83,8 +83,14 @@ wasm_pack_test_firefox() {
 # The parts of `./build.sh test PART [FILTER]`; no PART runs the checks and then all of them.
 TEST_PARTS="rust wasm e2e fuzz"
 
-# test_rust [FILTER]: the native tests (FILTER: cargo test's name filter).
+# test_rust [FILTER]: the native tests. FILTER naming a file of crate/tests (`resume` for
+# crate/tests/resume.rs) builds and runs that file alone; any other FILTER is cargo test's name
+# filter, over every test.
 test_rust() {
+  local select=(--workspace ${1:+"$1"})
+  if [[ -n "${1:-}" && -f "crate/tests/$1.rs" ]]; then
+    select=(-p kiln --test "$1")
+  fi
   ensure_rust
   ensure_vulkan
   if [[ -f "$KILN_CIFAR10" ]]; then
@@ -95,7 +101,7 @@ test_rust() {
   log "cargo test (release: burn is slow unoptimised; the GPU tests on Vulkan${KILN_REQUIRE_GPU:+, required})"
   TEST_LOGS+=(target/test.log)
   # --no-fail-fast: a failing test binary does not keep the others from running.
-  stage target/test.log cargo test --release --locked --workspace --no-fail-fast ${1:+"$1"} -- --nocapture
+  stage target/test.log cargo test --release --locked --no-fail-fast "${select[@]}" -- --nocapture
 }
 
 # test_wasm [FILTER]: the wasm-bindgen tests in Chromium and Firefox (FILTER: wasm-bindgen-test's
@@ -130,8 +136,16 @@ build_dist_for_tests() {
   [[ " ${FAILED_LOGS[*]+"${FAILED_LOGS[*]}"} " != *" target/web-build.log "* ]]
 }
 
-# test_e2e [FILTER]: the browser end-to-end tests on dist/ (FILTER: node's --test-name-pattern).
+# test_e2e [FILTER]: the browser end-to-end tests on dist/, one file an area
+# (tests/e2e/AREA.test.mjs). FILTER naming an area (`classify`) runs that file alone; any other
+# FILTER is node's --test-name-pattern over every file (each file still opens its browser).
 test_e2e() {
+  local files=(tests/e2e/*.test.mjs) pattern=()
+  if [[ -n "${1:-}" && -f "tests/e2e/$1.test.mjs" ]]; then
+    files=("tests/e2e/$1.test.mjs")
+  elif [[ -n "${1:-}" ]]; then
+    pattern=(--test-name-pattern="$1")
+  fi
   ensure_node
   ensure_chromium
   ensure_browsers
@@ -139,7 +153,7 @@ test_e2e() {
   TEST_LOGS+=(target/e2e.log)
   # One file at a time: each drives its own browser, and two cores do not run three well.
   stage target/e2e.log node --test --test-concurrency=1 --test-reporter=spec \
-    ${1:+--test-name-pattern="$1"} tests/*.test.mjs
+    "${pattern[@]+"${pattern[@]}"}" "${files[@]}"
 }
 
 # test_fuzz [FILTER]: the short fuzzing run (FILTER: the targets, "weights checkpoint").

@@ -1,7 +1,7 @@
 //! Kiln's optimisers update each parameter in one fused operation (`train/fused`). Trained a few
 //! steps from the same weights on the same batches, they must leave the same weights as burn's
 //! own optimisers, to float tolerance, for every optimiser a recipe can name. The browser test
-//! `tests/fused.test.mjs` runs the same comparison on WebGPU.
+//! `tests/e2e/fused.test.mjs` runs the same comparison on WebGPU.
 #![cfg(not(target_arch = "wasm32"))]
 
 use burn::prelude::*;

@@ -99,7 +99,7 @@ fn train_from(
     parameters(&trainer)
 }
 
-/// The checks `tests/fused.test.mjs` runs on the page's WebGPU, here on the native GPU: each
+/// The checks `tests/e2e/fused.test.mjs` runs on the page's WebGPU, here on the native GPU: each
 /// fused optimiser against burn's composition of the same update, the fused ReLU against
 /// burn's, and the convolution and pooling (burn's own on a GPU).
 #[test]
