@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use crate::data::Normalization;
 use crate::infer::{InferError, input_tensor};
 use crate::model::Model;
-use crate::train::read::read_transaction;
+use crate::read::read_transaction;
 
 /// One drawn layer: `values[c][y][x]`, flattened (a dense layer's `height` and `width` are 1).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -81,9 +81,9 @@ pub async fn network_view(
 }
 
 pub(super) fn next(
-    values: &mut impl Iterator<Item = Result<Vec<f32>, crate::train::read::ReadError>>,
+    values: &mut impl Iterator<Item = Result<Vec<f32>, crate::read::ReadError>>,
 ) -> Result<Vec<f32>, InferError> {
     Ok(values
         .next()
-        .unwrap_or_else(|| Err(crate::train::read::ReadError("a layer was not read".into())))?)
+        .unwrap_or_else(|| Err(crate::read::ReadError("a layer was not read".into())))?)
 }
