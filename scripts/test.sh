@@ -127,12 +127,13 @@ test_wasm() {
 }
 
 # build_dist_for_tests: dist/ for the browser tests, as built here, without wasm-opt -O3 (minutes,
-# and it changes only size and speed). A stage of its own, so that its failure is recorded like a
+# and it changes only size and speed) and with the kernels' checks (`KILN_CHECKS=1`: the `?test`
+# hooks tests/fused.test.mjs calls). A stage of its own, so that its failure is recorded like a
 # test's; returns non-zero when dist/ did not build.
 build_dist_for_tests() {
   log "building dist/ for the browser tests"
   TEST_LOGS+=(target/web-build.log)
-  stage target/web-build.log env KILN_WASM_OPT=0 bash build.sh web
+  stage target/web-build.log env KILN_WASM_OPT=0 KILN_CHECKS=1 bash build.sh web
   [[ " ${FAILED_LOGS[*]+"${FAILED_LOGS[*]}"} " != *" target/web-build.log "* ]]
 }
 

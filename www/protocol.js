@@ -83,11 +83,12 @@
  *   since the first such request, which starts the count (worker/launches.js)
  * @property {{model: string, optimizer: "adam" | "sgd" | "nesterov"}} test_fused_optimizer only
  *   for a page opened with `?test`: `model` trained four steps with Kiln's fused optimiser and
- *   with burn's on the device in use (crate/src/train/fused/check.rs)
+ *   with burn's on the device in use (crate/src/train/optimizer/check.rs)
  * @property {{}} test_fused_relu only for a page opened with `?test`: the fused ReLU against
- *   burn's on the device in use
+ *   burn's on the device in use (crate/src/kernels/check.rs)
  * @property {{}} test_flex_layers only for a page opened with `?test`: the CPU path's own
- *   convolution and pooling (crate/src/model/flex) against burn's on the device in use
+ *   convolution and pooling (crate/src/kernels/) against burn's on the device in use. These three
+ *   need a build with the kernels' checks (`KILN_CHECKS=1`, as the tests build dist/)
  */
 
 /** What each request resolves to.

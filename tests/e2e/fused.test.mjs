@@ -1,7 +1,7 @@
-// The fused optimisers (crate/src/train/fused) and ReLU (crate/src/model/relu) on the devices the
+// The fused optimisers and ReLU (crate/src/kernels: update.rs, relu.rs) on the devices the
 // page trains on: each network trained four steps with Kiln's optimiser and with burn's, from the
 // same weights on the same batches, ends with the same weights to float tolerance; the CPU path's
-// own convolution and pooling (crate/src/model/flex) give burn's outputs and gradients. Natively
+// own convolution and pooling (crate/src/kernels/cpu) give burn's outputs and gradients. Natively
 // the same comparisons run on burn flex (crate/tests/fused_optimizer.rs, flex_layers.rs); this
 // one holds the WebGPU kernels and the wasm builds to them.
 import { test } from "node:test";
@@ -34,7 +34,7 @@ for (const backend of ["cpu", "webgpu"]) {
     const relu = await page.evaluate(() => window.kiln.fusedRelu());
     console.log(`${backend} relu: ${relu}`);
     assert.equal(relu, 0, `the fused ReLU's outputs or gradients differ from burn's by ${relu} on ${backend}`);
-    // The CPU path's own convolution and pooling (crate/src/model/flex); WebGPU uses burn's.
+    // The CPU path's own convolution and pooling (crate/src/kernels/cpu); WebGPU uses burn's.
     const layers = await page.evaluate(() => window.kiln.flexLayers());
     console.log(`${backend} convolution and pooling: ${layers}`);
     assert.ok(layers <= 1e-4, `the convolution or pooling differs from burn's by ${layers} on ${backend}`);

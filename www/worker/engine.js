@@ -70,7 +70,8 @@
  *   testFusedOptimizer the fused optimiser held to burn's on the device in use, for tests/fused.test.mjs
  * @property {() => Promise<number>} testFusedRelu the fused ReLU held to burn's, for tests/fused.test.mjs
  * @property {() => Promise<number>} testFlexLayers the CPU path's convolution and pooling held to
- *   burn's, for tests/fused.test.mjs
+ *   burn's, for tests/fused.test.mjs. These three only in a build with the `checks` feature
+ *   (crate/src/web/checks.rs; dist/ as the tests build it)
  */
 
 /** A build's module: the `Engine` class, and the free functions every build exports alike

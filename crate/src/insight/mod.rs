@@ -18,7 +18,7 @@ pub use measure::{Look, Measured};
 
 use crate::data::Batch;
 use crate::model::{HiddenActivation, Model};
-use crate::train::read::ReadError;
+use crate::read::ReadError;
 
 /// Bins of an activation histogram.
 pub const BINS: usize = 20;

@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use crate::data::Normalization;
 use crate::infer::{InferError, input_tensor};
 use crate::model::Model;
-use crate::train::read::{ReadError, read_transaction};
+use crate::read::{ReadError, read_transaction};
 
 /// One drawn layer: `values[c][y][x]`, flattened (a dense layer's `height` and `width` are 1).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -13,7 +13,7 @@ use crate::infer::{InferError, input_tensor};
 use crate::insight::network::next;
 use crate::model::Model;
 use crate::model::trace::{Op, Traced};
-use crate::train::read::{ReadError, read_transaction};
+use crate::read::{ReadError, read_transaction};
 
 /// Which unit to look inside: a layer by name, and a channel (a unit of a dense layer) and a
 /// position in its map.

@@ -7,8 +7,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::data::{Batcher, NUM_CLASSES, Split};
 use crate::model::Model;
+use crate::read::{ReadError, read_floats, read_ints};
 use crate::train::events::Metrics;
-use crate::train::read::{ReadError, read_floats, read_ints};
 
 /// The result of evaluating a model on a split.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -2,8 +2,11 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::data::Normalization;
 use crate::insight::Insight;
 use crate::insight::network::NetworkView;
+use crate::model::ModelConfig;
+use crate::weights::WeightsMeta;
 
 /// Accuracy and mean loss over a set of images.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, Default)]
@@ -99,4 +102,33 @@ pub struct TrainingSummary {
     /// caps throughput on any GPU (`batch / host_seconds_per_step` images per second).
     #[serde(default)]
     pub host_seconds_per_step: f32,
+}
+
+impl WeightsMeta {
+    /// The metadata of weights trained by a run that ended with `summary`, on the files of
+    /// `dataset`, dated now.
+    pub fn new(
+        model: &ModelConfig,
+        normalization: Normalization,
+        summary: &TrainingSummary,
+        dataset: &[impl AsRef<std::path::Path>],
+    ) -> Self {
+        let dataset: Vec<String> = dataset
+            .iter()
+            .map(|p| {
+                p.as_ref()
+                    .file_name()
+                    .unwrap_or_default()
+                    .to_string_lossy()
+                    .into_owned()
+            })
+            .collect();
+        Self::describe(
+            model,
+            normalization,
+            summary.epochs,
+            summary.test_accuracy,
+            dataset.join(", "),
+        )
+    }
 }

@@ -4,8 +4,8 @@
 use burn::prelude::*;
 use web_time::Instant;
 
+use crate::read::ReadError;
 use crate::train::events::{Metrics, TrainingEvent};
-use crate::train::read::ReadError;
 use crate::train::watch::WATCH_EVERY_SECONDS;
 use crate::train::window::{PendingRead, Totals, Window};
 

@@ -10,6 +10,7 @@ use burn::prelude::*;
 use crate::data::cifar::IMAGE_BYTES;
 use crate::data::{Cifar10, Normalization};
 use crate::model::{Model, ModelError};
+use crate::read::ReadError;
 use crate::train::average::Average;
 use crate::train::checkpoint::{Checkpoint, CheckpointError};
 use crate::train::config::{NormalizationKind, TrainingConfig};
@@ -17,7 +18,6 @@ use crate::train::events::TrainingEvent;
 use crate::train::history::{History, RunResult};
 use crate::train::optimizer;
 use crate::train::rates::Rates;
-use crate::train::read::ReadError;
 use crate::train::validate::ConfigError;
 
 /// Whether training goes on after a step.

@@ -18,7 +18,7 @@ use web_time::Instant;
 
 use crate::insight::network::{Drawing, NetworkView};
 use crate::insight::{Insight, Measured};
-use crate::train::read::{ReadError, read_transaction};
+use crate::read::{ReadError, read_transaction};
 
 /// Loss and accuracy summed on the device since the last report.
 pub struct Window {

@@ -6,6 +6,8 @@
 //! between builds (`state`).
 
 mod checkpoint;
+#[cfg(feature = "checks")]
+mod checks;
 mod choose;
 mod classify;
 mod codes;
@@ -13,7 +15,6 @@ mod constructors;
 mod dataset;
 pub mod device;
 mod evaluation;
-mod fused;
 mod insight;
 mod js;
 mod memory;

@@ -1,6 +1,10 @@
-//! The backward passes of the flex convolution and pooling: burn's autodiff calls these for the
-//! gradients of the parents that need one.
+//! The backward passes of Kiln's own operations, for burn's autodiff: it calls these for the
+//! gradients of the parents that need one. The CPU path's convolution and pooling have their
+//! gradients computed by the CPU kernels (`cpu/`); the fused ReLU's passes where the input was
+//! positive, computed by the device's `fused_relu_backward` (one launch on WebGPU instead of
+//! burn's two).
 
+#[cfg(feature = "cpu")]
 use burn::backend::TensorMetadata;
 use burn::backend::autodiff::checkpoint::base::Checkpointer;
 use burn::backend::autodiff::checkpoint::strategy::CheckpointStrategy;
@@ -9,9 +13,12 @@ use burn::backend::autodiff::ops::{Backward, Ops, OpsKind, unary};
 use burn::backend::autodiff::{Autodiff, NodeId};
 use burn::backend::tensor::FloatTensor;
 
-use super::FlexLayers;
+#[cfg(feature = "cpu")]
+use super::layers::CpuLayers;
+use super::relu::FusedRelu;
 
-impl<B: FlexLayers, C: CheckpointStrategy> FlexLayers for Autodiff<B, C> {
+#[cfg(feature = "cpu")]
+impl<B: CpuLayers, C: CheckpointStrategy> CpuLayers for Autodiff<B, C> {
     fn conv2d_stride1(
         x: FloatTensor<Self>,
         weight: FloatTensor<Self>,
@@ -21,7 +28,7 @@ impl<B: FlexLayers, C: CheckpointStrategy> FlexLayers for Autodiff<B, C> {
         #[derive(Debug)]
         struct Conv;
 
-        impl<B: FlexLayers> Backward<B, 3> for Conv {
+        impl<B: CpuLayers> Backward<B, 3> for Conv {
             type State = (NodeId, NodeId, [usize; 2]);
 
             fn backward(
@@ -100,7 +107,7 @@ impl<B: FlexLayers, C: CheckpointStrategy> FlexLayers for Autodiff<B, C> {
         #[derive(Debug)]
         struct Pool;
 
-        impl<B: FlexLayers> Backward<B, 1> for Pool {
+        impl<B: CpuLayers> Backward<B, 1> for Pool {
             type State = NodeId;
 
             fn backward(
@@ -127,5 +134,36 @@ impl<B: FlexLayers, C: CheckpointStrategy> FlexLayers for Autodiff<B, C> {
 
     fn max_pool2_backward(_x: FloatTensor<Self>, _grad: FloatTensor<Self>) -> FloatTensor<Self> {
         unreachable!("the backward pass calls the inner backend's")
+    }
+}
+
+impl<B: FusedRelu, C: CheckpointStrategy> FusedRelu for Autodiff<B, C> {
+    fn fused_relu(input: FloatTensor<Self>) -> FloatTensor<Self> {
+        #[derive(Debug)]
+        struct Relu;
+
+        impl<B: FusedRelu> Backward<B, 1> for Relu {
+            type State = NodeId;
+
+            fn backward(
+                self,
+                ops: Ops<Self::State, 1>,
+                grads: &mut Gradients,
+                checkpointer: &mut Checkpointer,
+            ) {
+                let input: FloatTensor<B> = checkpointer.retrieve_node_output(ops.state);
+                unary::<B, _>(ops.parents, ops.node, grads, |grad| {
+                    B::fused_relu_backward(input, grad)
+                });
+            }
+        }
+
+        match Relu.prepare::<C>([input.node()]).compute_bound().stateful() {
+            OpsKind::Tracked(mut prep) => {
+                let state = prep.checkpoint(&input);
+                prep.finish(state, B::fused_relu(input.into_primitive()))
+            }
+            OpsKind::UnTracked(prep) => prep.finish(B::fused_relu(input.into_primitive())),
+        }
     }
 }

@@ -1,22 +1,18 @@
-//! The optimiser's update of one parameter tensor as one fused operation.
+//! The optimisers' update of one parameter tensor as one fused operation.
 //!
 //! Written with burn's tensor operations, Adam's update is about a dozen element-wise operations
 //! per parameter tensor; on WebGPU each is its own kernel launch, and a launch costs the worker
 //! a fraction of a millisecond of recording, encoding and binding (docs/performance.md). Here
 //! each update is one operation of a backend extension (`#[backend_extension]`): one CubeCL
-//! kernel on WebGPU (`cube.rs`), one pass over the numbers on burn flex (`flex.rs`). The
-//! [`reference`] functions are the same updates composed from burn's operations, as burn's own
-//! optimisers compute them: the tests hold the fused updates to them.
-
-pub mod check;
-#[cfg(feature = "webgpu")]
-pub(crate) mod cube;
-#[cfg(feature = "cpu")]
-mod flex;
+//! kernel on WebGPU (`gpu/update.rs`), one pass over the numbers on burn flex
+//! (`cpu/update.rs`). The [`reference`] functions are the same updates composed from burn's
+//! operations, as burn's own optimisers compute them: the tests hold the fused updates to them.
 
 use burn::backend::{Dispatch, ExtensionType, backend_extension, tensor::FloatTensor};
 use burn::prelude::*;
 use burn::tensor::DType;
+
+use super::reference;
 
 /// The scalars of one Adam update: `g ← ∇ + λw`, `m ← β₁m + (1−β₁)g`, `v ← β₂v + (1−β₂)g²`,
 /// `w ← w − α·(m·c)/(√v + ε̂)`, with burn's bias correction folded into `c` and `ε̂`.
@@ -168,49 +164,4 @@ pub fn sgd<const D: usize>(param: Tensor<D>, grad: Tensor<D>, scalars: SgdScalar
         grad.into_dispatch(),
         scalars,
     ))
-}
-
-/// The same updates composed from burn's tensor operations, in the order burn's `Adam`, `Sgd`
-/// and PyTorch's Nesterov SGD apply them.
-pub mod reference {
-    use super::{AdamScalars, SgdScalars};
-    use burn::prelude::*;
-
-    pub fn adam<const D: usize>(
-        param: Tensor<D>,
-        grad: Tensor<D>,
-        moment_1: Tensor<D>,
-        moment_2: Tensor<D>,
-        s: AdamScalars,
-    ) -> (Tensor<D>, Tensor<D>, Tensor<D>) {
-        let grad = param.clone().mul_scalar(s.decay).add(grad);
-        let moment_1 = moment_1
-            .mul_scalar(s.beta_1)
-            .add(grad.clone().mul_scalar(1.0 - s.beta_1));
-        let moment_2 = moment_2
-            .mul_scalar(s.beta_2)
-            .add(grad.square().mul_scalar(1.0 - s.beta_2));
-        let step = moment_1
-            .clone()
-            .mul_scalar(s.correction)
-            .div(moment_2.clone().sqrt().add_scalar(s.epsilon));
-        (param - step.mul_scalar(s.lr), moment_1, moment_2)
-    }
-
-    pub fn nesterov<const D: usize>(
-        param: Tensor<D>,
-        grad: Tensor<D>,
-        velocity: Tensor<D>,
-        s: SgdScalars,
-    ) -> (Tensor<D>, Tensor<D>) {
-        let grad = grad + param.clone().mul_scalar(s.decay);
-        let velocity = velocity.mul_scalar(s.momentum) + grad.clone();
-        let step = velocity.clone().mul_scalar(s.momentum) + grad;
-        (param - step.mul_scalar(s.lr), velocity)
-    }
-
-    pub fn sgd<const D: usize>(param: Tensor<D>, grad: Tensor<D>, s: SgdScalars) -> Tensor<D> {
-        let grad = param.clone().mul_scalar(s.decay).add(grad);
-        param - grad.mul_scalar(s.lr)
-    }
 }

@@ -1,99 +1,18 @@
-//! The fused optimisers held to burn's: the same network trained a few steps with each, from
-//! the same weights on the same batches, and the weights compared. Used by the native tests
-//! (burn flex) and by the browser test on WebGPU (`Engine.testFusedOptimizer`).
+//! The kernels held to their reference on the device in use: the fused ReLU to burn's, the CPU
+//! path's convolution and pooling to burn's layers, outputs and gradients. Used by the native
+//! tests (burn flex, and WebGPU on Vulkan) and by the browser test on both devices
+//! (`Engine.testFusedRelu`, `Engine.testFlexLayers`). The fused updates are held to
+//! [`super::reference`] through the optimisers that use them (`train::optimizer::check`).
+//! Compiled with the `checks` feature only: every test build, not the shipped modules.
 
-use burn::module::{Module, ModuleVisitor, Param};
+use burn::module::Param;
 use burn::nn::conv::{Conv2d, Conv2dConfig};
-use burn::nn::loss::CrossEntropyLossConfig;
 use burn::nn::pool::{MaxPool2d, MaxPool2dConfig};
-use burn::optim::{GradientsParams, ModuleOptimizer};
 use burn::prelude::*;
-use burn::tensor::Distribution;
 
-use crate::model::{Model, ModelConfig};
-use crate::train::config::OptimizerConfig;
-use crate::train::optimizer;
-use crate::train::read::{ReadError, read_floats};
+use crate::read::{ReadError, read_floats};
 
-/// What a comparison measured.
-#[derive(Debug, Clone, Copy, serde::Serialize)]
-pub struct Agreement {
-    /// The largest difference between a weight of the two networks.
-    pub largest_difference: f32,
-    /// The largest change of a weight from where both started: the difference is small only
-    /// if this is not.
-    pub largest_change: f32,
-}
-
-/// Train `model` (a registered name) `steps` steps on `device` with Kiln's optimiser and with
-/// burn's for `config`, at learning rate `lr` with an L2 penalty `weight_decay`.
-/// Both networks are built from the same seed of `device`'s random state: nothing else may
-/// draw from it meanwhile (run it alone, not beside other tests on the same device).
-pub async fn compare(
-    device: &Device,
-    model: &str,
-    config: &OptimizerConfig,
-    lr: f64,
-    weight_decay: f64,
-    steps: usize,
-) -> Result<Agreement, ReadError> {
-    let device = device.clone().autodiff();
-    let model_config = ModelConfig {
-        name: model.to_string(),
-        ..ModelConfig::new()
-    };
-    // A new network for each run, from the same seed: clones of one would share BatchNorm's
-    // running statistics, which the first run would move.
-    let fresh = || {
-        device.seed(7);
-        model_config.init(&device)
-    };
-    // Taken now: burn initialises a parameter when it is first used, from the random state of
-    // that moment.
-    let start = weights(&fresh().map_err(|e| ReadError(e.to_string()))?);
-    let batches: Vec<(Tensor<4>, Tensor<1, Int>)> = (0..steps)
-        .map(|_| {
-            let images = Tensor::random([8, 3, 32, 32], Distribution::Normal(0.0, 1.0), &device);
-            let labels = Tensor::<1>::random([8], Distribution::Uniform(0.0, 10.0), &device).int();
-            (images, labels)
-        })
-        .collect();
-    let train = |mut optimizer: ModuleOptimizer| {
-        let loss = CrossEntropyLossConfig::new().init(&device);
-        let mut model = fresh().expect("the same network was built above");
-        for (images, labels) in &batches {
-            let logits = model.forward(images.clone());
-            model.settle_statistics();
-            let grads = loss.forward(logits, labels.clone()).backward();
-            let grads = GradientsParams::from_grads(grads, &model);
-            model = optimizer.step(lr, model, grads);
-        }
-        model
-    };
-    let fused = weights(&train(optimizer::build(config, weight_decay)));
-    let reference = weights(&train(optimizer::build_reference(config, weight_decay)));
-    let largest = |a: Tensor<1>, b: Tensor<1>| read_floats((a - b).abs().max());
-    Ok(Agreement {
-        largest_difference: largest(fused, reference.clone()).await?[0],
-        largest_change: largest(reference, start).await?[0],
-    })
-}
-
-/// Every float parameter of `model`, flattened and joined, on the device without autodiff.
-fn weights(model: &Model) -> Tensor<1> {
-    #[derive(Default)]
-    struct Collect(Vec<Tensor<1>>);
-    impl ModuleVisitor for Collect {
-        fn visit_float<const D: usize>(&mut self, param: &Param<Tensor<D>>) {
-            self.0.push(param.val().inner().flatten::<1>(0, D - 1));
-        }
-    }
-    let mut collect = Collect::default();
-    model.visit(&mut collect);
-    Tensor::cat(collect.0, 0)
-}
-
-/// The fused ReLU (`model::relu`) against burn's on `device`, on inputs with exact zeros, laid
+/// The fused ReLU ([`super::relu`]) against burn's on `device`, on inputs with exact zeros, laid
 /// out row-major and as a permuted view: the largest difference of the outputs and of the
 /// gradients, under an upstream gradient that is not all ones.
 pub async fn relu_difference(device: &Device) -> Result<f32, ReadError> {
@@ -128,7 +47,7 @@ pub async fn relu_difference(device: &Device) -> Result<f32, ReadError> {
     };
     let mut largest = Vec::new();
     for permuted in [false, true] {
-        let (fused, fused_grad) = run(crate::model::relu::relu, permuted);
+        let (fused, fused_grad) = run(super::relu, permuted);
         let (plain, plain_grad) = run(burn::tensor::activation::relu, permuted);
         largest.push((fused - plain).abs().max());
         largest.push((fused_grad - plain_grad).abs().max());
@@ -138,7 +57,7 @@ pub async fn relu_difference(device: &Device) -> Result<f32, ReadError> {
 
 /// A convolution run forward and backward, under the loss `(out · upstream).sum()`: its output,
 /// then the gradients of `x`, of the weight and (if the layer has one) of the bias, flattened.
-/// `flex_layers` runs Kiln's convolution (`model::flex`), otherwise burn's layer.
+/// `flex_layers` runs Kiln's convolution ([`super::conv2d`]), otherwise burn's layer.
 pub fn conv_gradients(
     conv: &Conv2d,
     x: &Tensor<4>,
@@ -147,7 +66,7 @@ pub fn conv_gradients(
 ) -> Vec<Tensor<1>> {
     let x = x.clone().require_grad();
     let out = if flex_layers {
-        crate::model::flex::conv2d(conv, x.clone())
+        super::conv2d(conv, x.clone())
     } else {
         conv.forward(x.clone())
     };
@@ -177,7 +96,7 @@ pub fn pool_gradients(
 ) -> Vec<Tensor<1>> {
     let x = x.clone().require_grad();
     let out = if flex_layers {
-        crate::model::flex::max_pool2d(pool, x.clone())
+        super::max_pool2d(pool, x.clone())
     } else {
         pool.forward(x.clone())
     };
@@ -186,7 +105,7 @@ pub fn pool_gradients(
     vec![out.inner().flatten(0, 3), grad.flatten(0, 3)]
 }
 
-/// Kiln's convolution and 2×2 max pooling on burn flex (`model::flex`) against burn's on
+/// Kiln's convolution and 2×2 max pooling on burn flex ([`super::conv2d`]) against burn's on
 /// `device`, for the seed's three layer shapes at batch 2: the largest difference of their
 /// outputs and gradients, relative to the largest value compared (0 on a device where Kiln's
 /// layers are burn's). The convolution sums in another order than burn's, so a few 1e-7 are

@@ -1,13 +1,16 @@
 //! The fused optimisers and ReLU, and the CPU path's own convolution and pooling, held to burn's
-//! on the device in use (`train::fused::check`), for the browser test on both devices: the
-//! worker answers only on a page opened with `?test`.
+//! on the device in use (`kernels::check`, `train::optimizer::check`), for the browser test on
+//! both devices: the worker answers only on a page opened with `?test`. Compiled with the
+//! `checks` feature only, which the build of dist/ for the browser tests turns on
+//! (`KILN_CHECKS=1`, scripts/wasm.sh); the shipped modules go without.
 
 use js_sys::Promise;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::future_to_promise;
 
+use crate::kernels::check::{layers_difference, relu_difference};
 use crate::train::OptimizerConfig;
-use crate::train::fused::check::{compare, layers_difference, relu_difference};
+use crate::train::optimizer::check::compare;
 use crate::web::{Engine, js};
 
 #[wasm_bindgen]

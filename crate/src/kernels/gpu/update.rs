@@ -5,10 +5,11 @@ use burn::backend::Cube;
 use burn::backend::cubecl::dtype_to_storage_type;
 use burn_cubecl::kernel::into_contiguous;
 use burn_cubecl::tensor::CubeTensor;
+use cubecl::cube;
 use cubecl::prelude::*;
-use cubecl::{calculate_cube_count_elemwise, cube};
 
-use super::{AdamScalars, AdamUpdate, FusedUpdate, NesterovUpdate, SgdScalars};
+use super::{empty_like, grid};
+use crate::kernels::update::{AdamScalars, AdamUpdate, FusedUpdate, NesterovUpdate, SgdScalars};
 
 #[cube(launch)]
 #[allow(clippy::too_many_arguments)]
@@ -80,29 +81,6 @@ fn sgd_kernel<F: Float>(
     }
     let w = param[i];
     param_out[i] = w - (w * F::cast_from(decay) + grad[i]) * F::cast_from(lr);
-}
-
-/// A new tensor laid out as `like` (its shape and strides, so a row-major `like` gives a
-/// row-major tensor), on its device.
-pub(crate) fn empty_like(like: &CubeTensor) -> CubeTensor {
-    CubeTensor::new(
-        like.client.clone(),
-        like.client
-            .empty(like.meta.num_elements() * like.dtype.size()),
-        (*like.meta).clone(),
-        like.device.clone(),
-        like.dtype,
-    )
-}
-
-/// How many invocations a tensor needs (one per number), and in how many cubes of what size.
-pub(crate) fn grid(tensor: &CubeTensor) -> (CubeCount, CubeDim) {
-    let units = tensor.meta.num_elements();
-    let dim = CubeDim::new(&tensor.client, units);
-    (
-        calculate_cube_count_elemwise(&tensor.client, units, dim),
-        dim,
-    )
 }
 
 impl FusedUpdate for Cube {

@@ -1,7 +1,4 @@
-//! The optimiser, and its state saved with async reads.
-//!
-//! Each optimiser computes burn's update (Adam, plain SGD) or PyTorch's (Nesterov SGD) as one
-//! fused operation per parameter tensor (`train::fused`), and keeps burn's state types.
+//! The optimiser's state saved with async reads, and restored.
 //!
 //! burn's `ModuleOptimizer::to_record` reads every state tensor synchronously, which panics on
 //! WebGPU. Adam's state is therefore wrapped so that it can be *collected* instead of read:
@@ -13,17 +10,12 @@
 
 use std::cell::RefCell;
 
-use burn::optim::decay::WeightDecayConfig;
-use burn::optim::{
-    Adam, AdamConfig, AdamState, AdaptiveMomentumState, ModuleOptimizer, Optimizer, RecordState,
-    SgdConfig, SgdState, StateSink, StateSource, join_path,
-};
+use burn::optim::{AdamState, ModuleOptimizer, RecordState, StateSink, StateSource, join_path};
 use burn::prelude::*;
 use burn::store::burn_pack::{Reader, Scalar, Tensor as PackTensor, Writer};
 use burn::tensor::{Bytes, Transaction};
 
-use crate::train::config::OptimizerConfig;
-use crate::train::fused::{self, AdamScalars, SgdScalars};
+use super::{AsyncAdamState, NesterovState};
 
 /// Why an optimiser state could not be saved or restored.
 #[derive(Debug, thiserror::Error)]
@@ -32,55 +24,6 @@ pub enum OptimizerStateError {
     Read(String),
     #[error("the optimiser state is not readable: {0}")]
     Format(String),
-}
-
-/// Build the optimiser a config asks for, with an L2 penalty of `weight_decay` (0 for none)
-/// added to every gradient. Each parameter's update is one fused operation (`fused`).
-pub fn build(config: &OptimizerConfig, weight_decay: f64) -> ModuleOptimizer {
-    let decay = weight_decay as f32;
-    match *config {
-        OptimizerConfig::Adam {
-            beta_1,
-            beta_2,
-            epsilon,
-        } => ModuleOptimizer::from(AsyncAdam {
-            beta_1,
-            beta_2,
-            epsilon,
-            decay,
-        }),
-        OptimizerConfig::Sgd => ModuleOptimizer::from(Sgd { decay }),
-        OptimizerConfig::Nesterov { momentum } => ModuleOptimizer::from(Nesterov {
-            momentum,
-            weight_decay: decay,
-            composed: false,
-        }),
-    }
-}
-
-/// burn's own optimisers for a config: the reference the fused ones are tested against.
-pub fn build_reference(config: &OptimizerConfig, weight_decay: f64) -> ModuleOptimizer {
-    let decay = (weight_decay > 0.0).then(|| WeightDecayConfig::new(weight_decay as f32));
-    match *config {
-        OptimizerConfig::Adam {
-            beta_1,
-            beta_2,
-            epsilon,
-        } => AdamConfig::new()
-            .with_beta_1(beta_1)
-            .with_beta_2(beta_2)
-            .with_epsilon(epsilon)
-            .with_weight_decay(decay)
-            .init(),
-        OptimizerConfig::Sgd => SgdConfig::new().with_weight_decay(decay).init(),
-        // burn's Nesterov SGD keeps its velocity private; the reference is the same update
-        // composed from burn's operations.
-        OptimizerConfig::Nesterov { momentum } => ModuleOptimizer::from(Nesterov {
-            momentum,
-            weight_decay: weight_decay as f32,
-            composed: true,
-        }),
-    }
 }
 
 /// The optimiser's state as burnpack bytes, read from the device with one async read.
@@ -263,79 +206,6 @@ fn collecting() -> bool {
     COLLECTING.with(|c| c.borrow().is_some())
 }
 
-/// Adam as burn computes it (`AdamConfig`, no AMSGrad), each parameter's update one fused
-/// operation, with a state that can be saved without synchronous reads. The state is burn's
-/// [`AdamState`], so checkpoints are burn's Adam records.
-#[derive(Clone)]
-pub struct AsyncAdam {
-    beta_1: f32,
-    beta_2: f32,
-    epsilon: f32,
-    decay: f32,
-}
-
-/// [`AdamState`] under another name, so that its record can be collected.
-#[derive(Clone)]
-pub struct AsyncAdamState<const D: usize>(AdamState<D>);
-
-impl Optimizer for AsyncAdam {
-    type State<const D: usize> = AsyncAdamState<D>;
-
-    fn step<const D: usize>(
-        &self,
-        lr: f64,
-        tensor: Tensor<D>,
-        grad: Tensor<D>,
-        state: Option<Self::State<D>>,
-    ) -> (Tensor<D>, Option<Self::State<D>>) {
-        let (time, moments) = match state {
-            Some(AsyncAdamState(AdamState { momentum })) => (
-                momentum.time + 1,
-                Some((momentum.moment_1, momentum.moment_2)),
-            ),
-            None => (1, None),
-        };
-        let scalars = AdamScalars::at(time, lr, self.beta_1, self.beta_2, self.epsilon, self.decay);
-        let (tensor, moment_1, moment_2) = fused::adam(tensor, grad, moments, scalars);
-        let momentum = AdaptiveMomentumState::new(time, moment_1, moment_2);
-        (tensor, Some(AsyncAdamState(AdamState::new(momentum))))
-    }
-
-    fn to_device<const D: usize>(state: Self::State<D>, device: &Device) -> Self::State<D> {
-        AsyncAdamState(Adam::to_device(state.0, device))
-    }
-}
-
-/// Plain SGD as burn's `Sgd` without momentum computes it, the update one fused operation. Its
-/// state is burn's empty [`SgdState`], so its records are burn's.
-#[derive(Clone)]
-pub struct Sgd {
-    decay: f32,
-}
-
-impl Optimizer for Sgd {
-    type State<const D: usize> = SgdState<D>;
-
-    fn step<const D: usize>(
-        &self,
-        lr: f64,
-        tensor: Tensor<D>,
-        grad: Tensor<D>,
-        _state: Option<Self::State<D>>,
-    ) -> (Tensor<D>, Option<Self::State<D>>) {
-        let scalars = SgdScalars {
-            lr: lr as f32,
-            momentum: 0.0,
-            decay: self.decay,
-        };
-        (fused::sgd(tensor, grad, scalars), Some(SgdState::new(None)))
-    }
-
-    fn to_device<const D: usize>(state: Self::State<D>, _device: &Device) -> Self::State<D> {
-        state
-    }
-}
-
 impl<const D: usize> RecordState for AsyncAdamState<D> {
     fn state_flatten(&self, prefix: &str, out: &mut StateSink) {
         if !collecting() {
@@ -357,56 +227,6 @@ impl<const D: usize> RecordState for AsyncAdamState<D> {
             .with(|d| d.borrow().clone())
             .unwrap_or_else(|| device.clone());
         AdamState::state_unflatten(prefix, src, &device).map(AsyncAdamState)
-    }
-}
-
-/// SGD with Nesterov momentum and an L2 penalty, as PyTorch's `SGD(nesterov=True)` (no
-/// dampening): `g ← ∇ + λw`, `v ← μv + g`, `w ← w − α(g + μv)`, the update one fused operation.
-/// burn's own keeps its velocity private, so its state could not be saved with an async read;
-/// this one's can.
-#[derive(Clone)]
-pub struct Nesterov {
-    momentum: f32,
-    weight_decay: f32,
-    /// The update composed from burn's operations ([`fused::reference::nesterov`]) instead of
-    /// fused: the reference the fused update is tested against.
-    composed: bool,
-}
-
-#[derive(Clone)]
-pub struct NesterovState<const D: usize> {
-    velocity: Tensor<D>,
-}
-
-impl Optimizer for Nesterov {
-    type State<const D: usize> = NesterovState<D>;
-
-    fn step<const D: usize>(
-        &self,
-        lr: f64,
-        tensor: Tensor<D>,
-        grad: Tensor<D>,
-        state: Option<Self::State<D>>,
-    ) -> (Tensor<D>, Option<Self::State<D>>) {
-        let scalars = SgdScalars {
-            lr: lr as f32,
-            momentum: self.momentum,
-            decay: self.weight_decay,
-        };
-        let velocity = state.map(|s| s.velocity);
-        let (tensor, velocity) = if self.composed {
-            let velocity = velocity.unwrap_or_else(|| tensor.zeros_like());
-            fused::reference::nesterov(tensor, grad, velocity, scalars)
-        } else {
-            fused::nesterov(tensor, grad, velocity, scalars)
-        };
-        (tensor, Some(NesterovState { velocity }))
-    }
-
-    fn to_device<const D: usize>(state: Self::State<D>, device: &Device) -> Self::State<D> {
-        NesterovState {
-            velocity: state.velocity.to_device(device),
-        }
     }
 }
 

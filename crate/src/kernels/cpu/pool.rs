@@ -4,7 +4,7 @@
 
 use burn::backend::flex::FlexTensor;
 
-use crate::flex::{each_image, numbers, tensor, whole};
+use super::{each_image, numbers, tensor, whole};
 
 /// Whether the next number `v` of a window, in reading order, replaces the maximum so far: only
 /// if it is larger, or NaN. Over a window this keeps the first of equal maxima and lets a NaN

@@ -4,9 +4,8 @@
 use burn::backend::Flex;
 use burn::backend::flex::FlexTensor;
 
-use crate::flex::{numbers, whole};
-
-use super::{AdamScalars, AdamUpdate, FusedUpdate, NesterovUpdate, SgdScalars};
+use super::{numbers, whole};
+use crate::kernels::update::{AdamScalars, AdamUpdate, FusedUpdate, NesterovUpdate, SgdScalars};
 
 impl FusedUpdate for Flex {
     fn adam_update(

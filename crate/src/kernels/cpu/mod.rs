@@ -1,12 +1,26 @@
-//! Kiln's own kernels on burn flex (the fused optimiser, the convolutions and pooling):
-//! tensors as slices of numbers, new tensors from numbers, and a loop over a batch's images
-//! on rayon's pool where the build has one (natively and in the multi-threaded browser build).
+//! Kiln's kernels on the CPU path (burn flex, natively and in the browser's CPU modules): the
+//! convolution (`conv.rs`, its matrix multiply in `multiply.rs`), the 2×2 max pooling
+//! (`pool.rs`), the fused optimiser updates (`update.rs`); the ReLU is burn flex's own, already
+//! one pass. Here: tensors as slices of numbers, new tensors from numbers, and a loop over a
+//! batch's images on rayon's pool where the build has one (natively and in the multi-threaded
+//! browser build).
 
+mod conv;
+mod multiply;
+mod pool;
+mod update;
+
+use burn::backend::Flex;
 use burn::backend::flex::FlexTensor;
 use burn::tensor::TensorData;
 
+use super::relu::FusedRelu;
+
+/// burn flex's ReLU is already one pass each way: the extension's defaults, burn's own.
+impl FusedRelu for Flex {}
+
 /// `tensor` as one whole contiguous buffer, ready for `storage_mut` or [`numbers`].
-pub(crate) fn whole(tensor: FlexTensor) -> FlexTensor {
+fn whole(tensor: FlexTensor) -> FlexTensor {
     let len = tensor.bytes().len() / size_of::<f32>();
     if tensor.layout().contiguous_offsets() == Some((0, len)) {
         tensor
@@ -16,20 +30,20 @@ pub(crate) fn whole(tensor: FlexTensor) -> FlexTensor {
 }
 
 /// The numbers of a tensor made [`whole`], read only.
-pub(crate) fn numbers(tensor: &FlexTensor) -> &[f32] {
+fn numbers(tensor: &FlexTensor) -> &[f32] {
     tensor
         .as_slice::<f32>()
         .expect("the caller made the tensor whole and f32")
 }
 
 /// A row-major f32 tensor of `shape` holding `values`.
-pub(crate) fn tensor(values: Vec<f32>, shape: &[usize]) -> FlexTensor {
+fn tensor(values: Vec<f32>, shape: &[usize]) -> FlexTensor {
     FlexTensor::from_data(TensorData::new(values, shape.to_vec()))
 }
 
 /// Calls `f(image, out, scratch)` for each image's share of `out` (`per_image` numbers each),
 /// with a scratch buffer of `scratch_len` numbers per thread.
-pub(crate) fn each_image<F>(out: &mut [f32], per_image: usize, scratch_len: usize, f: F)
+fn each_image<F>(out: &mut [f32], per_image: usize, scratch_len: usize, f: F)
 where
     F: Fn(usize, &mut [f32], &mut [f32]) + Send + Sync,
 {
@@ -54,7 +68,7 @@ where
 /// numbers, with a scratch buffer of `scratch_len` numbers. The images are summed in at most
 /// [`SUM_GROUPS`] fixed groups, in parallel, and the groups' sums added in order: the same
 /// numbers on any number of threads, so a run repeats exactly.
-pub(crate) fn sum_over_images<F>(images: usize, len: usize, scratch_len: usize, f: F) -> Vec<f32>
+fn sum_over_images<F>(images: usize, len: usize, scratch_len: usize, f: F) -> Vec<f32>
 where
     F: Fn(usize, &mut [f32], &mut [f32]) + Send + Sync,
 {

@@ -11,8 +11,8 @@ use burn_cubecl::tensor::CubeTensor;
 use cubecl::cube;
 use cubecl::prelude::*;
 
-use super::FusedRelu;
-use crate::train::fused::cube::{empty_like, grid};
+use super::{empty_like, grid};
+use crate::kernels::relu::FusedRelu;
 
 #[cube(launch)]
 fn relu_kernel<F: Float>(input: &Tensor<F>, output: &mut Tensor<F>, #[define(F)] _dtype: ElemType) {

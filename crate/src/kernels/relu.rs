@@ -1,13 +1,9 @@
 //! ReLU as one operation each way. burn computes `relu(x)` as a comparison and a masked fill, and
 //! its gradient the same way again: four kernel launches on WebGPU per activation and step,
-//! where one each way does (`cube.rs`). The seed network has four ReLUs, so its WebGPU step
+//! where one each way does (`gpu/relu.rs`). The seed network has four ReLUs, so its WebGPU step
 //! launches eight fewer kernels. On burn flex, whose ReLU is already one pass, the extension
 //! calls burn's own. The values are burn's: `x ≤ 0 → 0` (NaN passes through), and the gradient
-//! is zero where the input was `≤ 0`.
-
-mod autodiff;
-#[cfg(feature = "webgpu")]
-mod cube;
+//! is zero where the input was `≤ 0`; burn's `relu` is the reference `check.rs` holds it to.
 
 use burn::backend::{Dispatch, backend_extension, tensor::FloatTensor};
 use burn::prelude::*;
@@ -24,9 +20,6 @@ pub trait FusedRelu: burn::backend::Backend {
         Self::relu_backward(input, grad)
     }
 }
-
-#[cfg(feature = "cpu")]
-impl FusedRelu for burn::backend::Flex {}
 
 /// ReLU, one operation each way where the device has a fused kernel.
 pub fn relu<const D: usize>(input: Tensor<D>) -> Tensor<D> {
