@@ -128,7 +128,7 @@ test_wasm() {
 
 # build_dist_for_tests: dist/ for the browser tests, as built here, without wasm-opt -O3 (minutes,
 # and it changes only size and speed) and with the kernels' checks (`KILN_CHECKS=1`: the `?test`
-# hooks tests/fused.test.mjs calls). A stage of its own, so that its failure is recorded like a
+# hooks tests/e2e/fused.test.mjs calls). A stage of its own, so that its failure is recorded like a
 # test's; returns non-zero when dist/ did not build.
 build_dist_for_tests() {
   log "building dist/ for the browser tests"
