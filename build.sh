@@ -17,8 +17,8 @@
 #
 # Tools are installed, or named with how to install them, on first use (scripts/toolchain.sh).
 # Environment: CARGO_TARGET_DIR; KILN_CIFAR10, the dataset (scripts/data.sh); KILN_WASM_OPT=0,
-# KILN_THREADS=0, KILN_WASM_PROFILE (scripts/wasm.sh); KILN_NIGHTLY (scripts/toolchain.sh);
-# KILN_BENCH_LONG=1 (scripts/bench.sh).
+# KILN_THREADS=0, KILN_WASM_PROFILE, KILN_CHECKS=1 (scripts/wasm.sh); KILN_NIGHTLY
+# (scripts/toolchain.sh); KILN_BENCH_LONG=1 (scripts/bench.sh).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")"
 

@@ -1,6 +1,7 @@
 # shellcheck shell=bash
 # `./build.sh bench` (sourced by build.sh): the benchmarks whose figures the README and
-# docs/performance.md quote. Not tests: they print figures and fail only when they cannot run.
+# docs/performance.md quote, the scripts in bench/. Not tests: they print figures and fail only
+# when they cannot run.
 # KILN_BENCH_LONG=1 adds five epochs on the full dataset (about 20 minutes on two cores).
 
 run_bench() {
@@ -22,28 +23,28 @@ run_bench() {
   ensure_chromium
   # The TensorFlow.js side of the comparison (npm, from package-lock.json), beside the app.
   mkdir -p dist/bench
-  cp tests/bench/tfjs.html tests/bench/tfjs.js node_modules/@tensorflow/tfjs/dist/tf.min.js \
+  cp bench/tfjs.html bench/tfjs.js node_modules/@tensorflow/tfjs/dist/tf.min.js \
     node_modules/@tensorflow/tfjs-backend-webgpu/dist/tf-backend-webgpu.min.js dist/bench/
   log "Kiln vs TensorFlow.js in the browser (headless Chromium; WebGPU is SwiftShader on a GPU-less machine)"
-  BENCH_NATIVE=$(tail -n 1 target/bench-native.log) node tests/bench.mjs
+  BENCH_NATIVE=$(tail -n 1 target/bench-native.log) node bench/throughput.mjs
   log "GPU kernels launched per WebGPU training step, by kind (seed network, airbench, TF.js webgpu)"
-  node tests/launches.mjs
+  node bench/launches.mjs
   log "where the CPU path's training time goes (one thread; needs KILN_WASM_OPT=0 for function names)"
-  node tests/cpu-profile.mjs
+  node bench/cpu-profile.mjs
   log "time from opening the page to the first classification (pretrained weights)"
-  node tests/startup.mjs
+  node bench/startup.mjs
   log "classifying and explaining one image (saliency, Grad-CAM, feature maps)"
-  node tests/explain-bench.mjs
+  node bench/explain.mjs
   log "native training throughput, airbench (its recipe, batch 256 as the page trains it)"
   "$TARGET_DIR/release/kiln" bench --device cpu "${data_args[@]}" --model airbench --batch-sizes 256 --steps 8
   log "both networks in the page: CPU path and WebGPU, and a 10-epoch run on a GPU"
-  node tests/bench-networks.mjs
+  node bench/networks.mjs
   log "the drawing of the network while training: throughput with it on screen against hidden, frame gaps"
-  node tests/bench-drawing.mjs
+  node bench/drawing.mjs
   log "browser memory while loading the full archive"
-  node tests/memory.mjs
+  node bench/memory.mjs
   if [[ "${KILN_BENCH_LONG:-0}" == 1 ]]; then
     log "memory across 5 epochs on the full dataset (CPU)"
-    node tests/memory-epochs.mjs
+    node bench/memory-epochs.mjs
   fi
 }

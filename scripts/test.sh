@@ -18,6 +18,7 @@ run_checks() {
   log "cargo clippy -D warnings (wasm32: the WebGPU module, without the CPU path)"
   cargo clippy --release --locked --target wasm32-unknown-unknown -p kiln --lib --tests \
     --no-default-features --features webgpu -- -D warnings
+  check_engine_types
   if [[ -f www/jsconfig.json ]]; then
     log "tsc: the page's and the worker's JSDoc types (www/jsconfig.json)"
     if [[ ! -x node_modules/.bin/tsc ]]; then
@@ -25,6 +26,22 @@ run_checks() {
       exit 1
     fi
     node_modules/.bin/tsc -p www/jsconfig.json
+  fi
+}
+
+# The TypeScript types of the values the engine hands the page (www/types/engine/) are written
+# from the Rust types by the lib's unit tests (ts-rs, `#[ts(export)]`), before tsc checks the
+# page against them: a Rust change the page does not follow fails tsc. Committed files that
+# were out of date fail here too (in CI, a change whose types were not regenerated).
+check_engine_types() {
+  log "the engine's TypeScript types from the Rust types (www/types/engine, ts-rs)"
+  local before after
+  before=$(cat www/types/engine/*.ts 2>/dev/null | sha256sum)
+  cargo test --release --locked -p kiln --lib export_bindings -- --quiet
+  after=$(cat www/types/engine/*.ts | sha256sum)
+  if [[ "$before" != "$after" ]]; then
+    echo "error: www/types/engine was out of date with the Rust types; it has been rewritten: review and commit it" >&2
+    exit 1
   fi
 }
 
@@ -66,8 +83,14 @@ wasm_pack_test_firefox() {
 # The parts of `./build.sh test PART [FILTER]`; no PART runs the checks and then all of them.
 TEST_PARTS="rust wasm e2e fuzz"
 
-# test_rust [FILTER]: the native tests (FILTER: cargo test's name filter).
+# test_rust [FILTER]: the native tests. FILTER naming a file of crate/tests (`resume` for
+# crate/tests/resume.rs) builds and runs that file alone; any other FILTER is cargo test's name
+# filter, over every test.
 test_rust() {
+  local select=(--workspace ${1:+"$1"})
+  if [[ -n "${1:-}" && -f "crate/tests/$1.rs" ]]; then
+    select=(-p kiln --test "$1")
+  fi
   ensure_rust
   ensure_vulkan
   if [[ -f "$KILN_CIFAR10" ]]; then
@@ -78,7 +101,7 @@ test_rust() {
   log "cargo test (release: burn is slow unoptimised; the GPU tests on Vulkan${KILN_REQUIRE_GPU:+, required})"
   TEST_LOGS+=(target/test.log)
   # --no-fail-fast: a failing test binary does not keep the others from running.
-  stage target/test.log cargo test --release --locked --workspace --no-fail-fast ${1:+"$1"} -- --nocapture
+  stage target/test.log cargo test --release --locked --no-fail-fast "${select[@]}" -- --nocapture
 }
 
 # test_wasm [FILTER]: the wasm-bindgen tests in Chromium and Firefox (FILTER: wasm-bindgen-test's
@@ -104,17 +127,26 @@ test_wasm() {
 }
 
 # build_dist_for_tests: dist/ for the browser tests, as built here, without wasm-opt -O3 (minutes,
-# and it changes only size and speed). A stage of its own, so that its failure is recorded like a
+# and it changes only size and speed) and with the kernels' checks (`KILN_CHECKS=1`: the `?test`
+# hooks tests/e2e/fused.test.mjs calls). A stage of its own, so that its failure is recorded like a
 # test's; returns non-zero when dist/ did not build.
 build_dist_for_tests() {
   log "building dist/ for the browser tests"
   TEST_LOGS+=(target/web-build.log)
-  stage target/web-build.log env KILN_WASM_OPT=0 bash build.sh web
+  stage target/web-build.log env KILN_WASM_OPT=0 KILN_CHECKS=1 bash build.sh web
   [[ " ${FAILED_LOGS[*]+"${FAILED_LOGS[*]}"} " != *" target/web-build.log "* ]]
 }
 
-# test_e2e [FILTER]: the browser end-to-end tests on dist/ (FILTER: node's --test-name-pattern).
+# test_e2e [FILTER]: the browser end-to-end tests on dist/, one file an area
+# (tests/e2e/AREA.test.mjs). FILTER naming an area (`classify`) runs that file alone; any other
+# FILTER is node's --test-name-pattern over every file (each file still opens its browser).
 test_e2e() {
+  local files=(tests/e2e/*.test.mjs) pattern=()
+  if [[ -n "${1:-}" && -f "tests/e2e/$1.test.mjs" ]]; then
+    files=("tests/e2e/$1.test.mjs")
+  elif [[ -n "${1:-}" ]]; then
+    pattern=(--test-name-pattern="$1")
+  fi
   ensure_node
   ensure_chromium
   ensure_browsers
@@ -122,7 +154,7 @@ test_e2e() {
   TEST_LOGS+=(target/e2e.log)
   # One file at a time: each drives its own browser, and two cores do not run three well.
   stage target/e2e.log node --test --test-concurrency=1 --test-reporter=spec \
-    ${1:+--test-name-pattern="$1"} tests/*.test.mjs
+    "${pattern[@]+"${pattern[@]}"}" "${files[@]}"
 }
 
 # test_fuzz [FILTER]: the short fuzzing run (FILTER: the targets, "weights checkpoint").

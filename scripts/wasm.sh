@@ -8,7 +8,9 @@
 #
 # Environment: KILN_WASM_OPT=0 skips wasm-opt -O3 on the CPU modules (bigger, not wrong; the
 # tests do), KILN_THREADS=0 skips the multi-threaded build, KILN_WASM_PROFILE builds all three
-# with one Cargo profile (say `wasm-release`: LTO and one codegen unit, slow to link).
+# with one Cargo profile (say `wasm-release`: LTO and one codegen unit, slow to link), KILN_CHECKS=1
+# adds the `checks` feature to all three: the kernels' checks that the browser tests call through
+# the page's `?test` hooks (crate/src/web/checks.rs). The shipped modules go without.
 
 # wasm-opt's passes for the WebGPU module, chosen for its gzipped size in seconds rather than
 # minutes, so the tests run them too: identical functions merged, then functions that differ
@@ -39,6 +41,11 @@ optimise_wasm() {
   cp "$cache" "$file"
 }
 
+# checks_feature: ",checks" to add to a build's features where KILN_CHECKS=1, else nothing.
+checks_feature() {
+  if [[ "${KILN_CHECKS:-0}" == 1 ]]; then echo ",checks"; fi
+}
+
 # bind_wasm WASM OUT PROFILE [PASSES]: the JS glue for a compiled module into the folder OUT,
 # then wasm-opt (-O3 unless PASSES are given).
 bind_wasm() {
@@ -52,7 +59,7 @@ build_web_webgpu() {
   local profile=$1 out=$2 wasm="$TARGET_DIR/wasm32-unknown-unknown/$1/kiln.wasm"
   log "building the WebGPU wasm module (profile $profile)"
   cargo build --locked --target wasm32-unknown-unknown --profile "$profile" --lib -p kiln \
-    --no-default-features --features webgpu
+    --no-default-features --features "webgpu$(checks_feature)"
   # wasm-ld wraps every export in a call to the module's static constructors (cubecl's hundreds
   # of registrations) unless the module calls them itself, once (crate/src/web/constructors.rs).
   # The wrappers are named in the module as linked; finding one means that call went missing.
@@ -68,7 +75,7 @@ build_web_cpu() {
   local profile=$1 out=$2
   log "building the CPU-only wasm module (profile $profile)"
   CARGO_TARGET_DIR="$TARGET_DIR/cpu" cargo build --locked --target wasm32-unknown-unknown \
-    --profile "$profile" --lib -p kiln --no-default-features --features cpu
+    --profile "$profile" --lib -p kiln --no-default-features --features "cpu$(checks_feature)"
   bind_wasm "$TARGET_DIR/cpu/wasm32-unknown-unknown/$profile/kiln.wasm" "$out" "$profile"
 }
 
@@ -89,7 +96,7 @@ build_web_threads() {
   CARGO_TARGET_DIR="$TARGET_DIR/threads" \
     RUSTFLAGS='--cfg getrandom_backend="wasm_js" -C target-feature=+simd128,+atomics,+bulk-memory,+mutable-globals' \
     cargo "+$nightly" rustc --locked -Z build-std=std,panic_abort --target wasm32-unknown-unknown \
-    --profile "$profile" --lib -p kiln --no-default-features --features threads -- \
+    --profile "$profile" --lib -p kiln --no-default-features --features "threads$(checks_feature)" -- \
     -C link-arg=--shared-memory -C link-arg=--import-memory -C link-arg=--max-memory=4294967296 \
     -C link-arg=--export=__wasm_init_tls -C link-arg=--export=__tls_size \
     -C link-arg=--export=__tls_align -C link-arg=--export=__tls_base

@@ -1,9 +1,11 @@
-// Shared by the browser tests: a static server for dist/, Chromium with WebGPU flags, and a
-// real-data subset cut from the CIFAR-10 archive.
+// Shared by the browser tests (tests/e2e/) and the benchmarks (bench/): a static server for
+// dist/, Chromium with WebGPU flags, a real-data subset cut from the CIFAR-10 archive, and a few
+// steps a user takes on the page (a picture classified, an error read).
 import { spawn } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { crc32, deflateSync, gunzipSync } from "node:zlib";
 import path from "node:path";
+import assert from "node:assert/strict";
 import { after, before } from "node:test";
 import { chromium } from "playwright-core";
 
@@ -172,4 +174,45 @@ export function cifarPng(record) {
     for (let x = 0; x < 32; x++)
       for (let c = 0; c < 3; c++) rows[y * 97 + 1 + x * 3 + c] = record[1 + c * 1024 + y * 32 + x];
   return png(32, 32, 2, rows);
+}
+
+/** A 96×64 PNG drawn in `page`: a `background` and a centred block of another colour. */
+export async function pngOf(page, background, block) {
+  const dataUrl = await page.evaluate(([bg, fg]) => {
+    const c = document.createElement("canvas");
+    c.width = 96;
+    c.height = 64;
+    const ctx = c.getContext("2d");
+    ctx.fillStyle = bg;
+    ctx.fillRect(0, 0, 96, 64);
+    ctx.fillStyle = fg;
+    ctx.fillRect(30, 10, 36, 44);
+    return c.toDataURL("image/png");
+  }, [background, block]);
+  return Buffer.from(dataUrl.split(",")[1], "base64");
+}
+
+/** Give the page a picture (`pngOf`) named `name` and wait for its five most likely classes:
+ * their rows' text (`items`) and every probability, best first (`all`). */
+export async function classifyPng(page, name) {
+  const buffer = await pngOf(page, "#3a6", "#c33");
+  await page.getByTestId("image-input").setInputFiles({ name, mimeType: "image/png", buffer });
+  // This image's result, not the one shown before it.
+  await page.waitForFunction((n) => document.querySelector('[data-testid="prediction"]').dataset.image === n, name);
+  await page.waitForFunction(() => document.querySelectorAll('[data-testid="prediction"] li').length === 5);
+  const items = await page.getByTestId("prediction").locator("li").allInnerTexts();
+  const all = JSON.parse(await page.getByTestId("prediction").getAttribute("data-probabilities"));
+  return { items, all };
+}
+
+/** Wait for the page's error message, check it against `fragment` and close it. */
+export async function expectError(page, fragment) {
+  await page.getByTestId("error").waitFor({ state: "visible" });
+  assert.match(await page.getByTestId("error").innerText(), fragment);
+  await page.locator("#error-close").click();
+}
+
+/** Wait until the weights in use are the pretrained ones the page starts with. */
+export async function waitForPretrained(page) {
+  await page.waitForFunction(() => document.querySelector('[data-testid="model-status"]').dataset.source === "pretrained");
 }

@@ -74,6 +74,8 @@
  * @property {{}} step_once while paused, train one batch, then pause again (slow motion)
  * @property {{on: boolean}} watch_learning whether the learning panels are open: progress
  *   reports then carry a look inside the network (`insight`) from time to time
+ * @property {{rgba: Uint8Array | null}} draw_during_runs the picture of the drawing while it
+ *   is on screen, or null: progress reports then carry the network drawn for it (`network`)
  * @property {{fault: "trap" | "throw" | "close", request: RequestType | null}} test_fault only
  *   for a page opened with `?test`: the engine traps at the next request of type `request`, or
  *   the worker throws at its top level, or it closes itself
@@ -81,11 +83,12 @@
  *   since the first such request, which starts the count (worker/launches.js)
  * @property {{model: string, optimizer: "adam" | "sgd" | "nesterov"}} test_fused_optimizer only
  *   for a page opened with `?test`: `model` trained four steps with Kiln's fused optimiser and
- *   with burn's on the device in use (crate/src/train/fused/check.rs)
+ *   with burn's on the device in use (crate/src/train/optimizer/check.rs)
  * @property {{}} test_fused_relu only for a page opened with `?test`: the fused ReLU against
- *   burn's on the device in use
+ *   burn's on the device in use (crate/src/kernels/check.rs)
  * @property {{}} test_flex_layers only for a page opened with `?test`: the CPU path's own
- *   convolution and pooling (crate/src/model/flex) against burn's on the device in use
+ *   convolution and pooling (crate/src/kernels/) against burn's on the device in use. These three
+ *   need a build with the kernels' checks (`KILN_CHECKS=1`, as the tests build dist/)
  */
 
 /** What each request resolves to.
@@ -117,6 +120,7 @@
  * @property {import("./values.js").Insight} insight
  * @property {void} step_once
  * @property {void} watch_learning
+ * @property {void} draw_during_runs
  * @property {void} test_fault
  * @property {LaunchCounts} launch_counts
  * @property {{largest_difference: number, largest_change: number}} test_fused_optimizer the

@@ -66,51 +66,21 @@
  * @typedef {{labels: Bytes, rgba: Bytes}} Samples
  */
 
-/** `TrainingConfig` (crate/src/train/config.rs); missing fields take their defaults.
- * @typedef {object} TrainingConfig
- * @property {{name: string, activation: string}} model
- * @property {{kind: "adam", beta_1: number, beta_2: number, epsilon: number} | {kind: "sgd"}} optimizer
- * @property {number} epochs
- * @property {number} batch_size
- * @property {number} learning_rate
- * @property {number | null} train_limit
- * @property {{flip: boolean, crop_padding: number}} augmentation
- * @property {number} weight_decay
- * @property {number | null} early_stopping patience in epochs; null trains every epoch
- * @property {number} [seed]
- * @property {"unit" | "mean_std"} [normalization]
- * @property {number | null} [test_limit]
- * @property {number} [eval_batch_size]
- * @property {number} [report_every_seconds]
+/** `TrainingConfig` (crate/src/train/config.rs), generated from the Rust type (www/types/engine/,
+ * written by `cargo test`): what `parse_settings` gives and `train` takes.
+ * @typedef {import("./types/engine/TrainingConfig").TrainingConfig} TrainingConfig
  */
 
 /** A training setting as the engine declares it (crate/src/train/settings.rs; `Description` in
- * crate/src/train/field.rs): the page draws its form's defaults and limits from these.
- * @typedef {object} SettingDescription
- * @property {string} key the setting's name in `parse_settings`' form and in the URL hash
- * @property {"int" | "float" | "bool" | "choice"} kind
- * @property {number | boolean | string | null} default null: empty, all the images
- * @property {number | null} min
- * @property {number | null} max
- * @property {boolean} min_exclusive the value must be above `min`
- * @property {string[] | null} choices
+ * crate/src/train/field.rs, generated): the page draws its form's defaults and limits from these.
+ * @typedef {import("./types/engine/Description").Description} SettingDescription
  */
 
-/** A network the page offers (`modelCatalog`, crate/src/web/models.rs; the figures from
- * crate/src/model/catalog.rs).
- * @typedef {object} ModelInfo
- * @property {string} name
- * @property {string} description
- * @property {number} parameters
- * @property {number} forward_flops per image
- * @property {number} train_flops per training image (about three forward passes)
- * @property {number} expected_accuracy the test accuracy its recipe reaches (0–1)
- * @property {string} accuracy_source where that figure comes from
- * @property {boolean} tta classification averages several views of the image
- * @property {string} pretrained the shipped weights' path, relative to the page
- * @property {number} page_batch_size
- * @property {{epochs: number, batch_size: number, learning_rate: number, lr_schedule: string,
- *   optimizer: string, weight_decay: number, augment: boolean}} defaults the form's values for it
+/** A network the page offers (`modelCatalog`, crate/src/web/models.rs): its `ModelInfo`
+ * (crate/src/model/catalog.rs, generated) and the form's values for it.
+ * @typedef {import("./types/engine/ModelInfo").ModelInfo & {defaults: {epochs: number,
+ *   batch_size: number, learning_rate: number, lr_schedule: string, optimizer: string,
+ *   weight_decay: number, augment: boolean}}} ModelInfo
  */
 
 /** A setting the engine refused, named by its key (`FieldError` in crate/src/train/field.rs).
@@ -119,59 +89,38 @@
  *   and `params` word `message` in the page's language
  */
 
-/** `Metrics` (crate/src/train/events.rs).
- * @typedef {{loss: number, accuracy: number, images: number}} Metrics
+/** The run's figures (crate/src/train/events.rs), generated from the Rust types.
+ * @typedef {import("./types/engine/Metrics").Metrics} Metrics
+ * @typedef {import("./types/engine/EpochRecord").EpochRecord} EpochRecord one finished epoch
+ * @typedef {import("./types/engine/TrainingSummary").TrainingSummary} TrainingSummary what
+ *   `train` and `resume_run` resolve to
  */
 
-/** `EpochRecord` (crate/src/train): one finished epoch.
- * @typedef {{epoch: number, train: Metrics, test: Metrics | null}} EpochRecord
- */
-
-/** `TrainingSummary` (crate/src/train/events.rs): what `train` and `resume_run` resolve to.
- * @typedef {object} TrainingSummary
- * @property {number} epochs
- * @property {number} train_loss
- * @property {number} train_accuracy
- * @property {number | null} test_loss
- * @property {number | null} test_accuracy
- * @property {number | null} best_test_accuracy
- * @property {number | null} best_epoch
- * @property {number} images_per_second
- * @property {number} seconds
- * @property {boolean} cancelled
- * @property {boolean} stopped_early
- * @property {number} host_seconds_per_step
- */
-
-/** `TrainingEvent` (crate/src/train/events.rs), and `checkpoint_failed`, which the browser's
- * observer (crate/src/web/observer.rs) sends when an epoch's checkpoint cannot be made.
- * @typedef {{type: "started", first_epoch: number, epochs: number, steps_per_epoch: number,
- *   train_images: number, test_images: number, parameters: number}} StartedEvent
- * @typedef {{type: "step", epoch: number, step: number, steps_per_epoch: number, loss: number,
- *   accuracy: number, images_per_second: number, eta_seconds: number, learning_rate: number,
- *   insight?: Insight}} StepEvent a look inside the network (`insight`) when the learning
- *   panels are open (`watch_learning`), at most once a second
- * @typedef {{type: "evaluating", epoch: number}} EvaluatingEvent
- * @typedef {{type: "epoch_finished", epoch: number, train: Metrics, test: Metrics | null,
- *   seconds: number, images_per_second: number}} EpochFinishedEvent
- * @typedef {{type: "finished", summary: TrainingSummary}} FinishedEvent
+/** `TrainingEvent` (crate/src/train/events.rs, generated), and what the browser's observer
+ * (crate/src/web/observer.rs) adds: the network drawn for the picture of `draw_during_runs`
+ * on a step report (`network`, its numbers as typed arrays), `checkpoint_failed` when an
+ * epoch's checkpoint cannot be made, and `stepped` when the one step `step_once` allowed has run.
+ * @typedef {import("./types/engine/TrainingEvent").TrainingEvent} EngineEvent
+ * @typedef {Extract<EngineEvent, {type: "started"}>} StartedEvent
+ * @typedef {Extract<EngineEvent, {type: "step"}> & {network?: NetworkView}} StepEvent
+ * @typedef {Extract<EngineEvent, {type: "evaluating"}>} EvaluatingEvent
+ * @typedef {Extract<EngineEvent, {type: "epoch_finished"}>} EpochFinishedEvent
+ * @typedef {Extract<EngineEvent, {type: "finished"}>} FinishedEvent
  * @typedef {{type: "checkpoint_failed", message: string}} CheckpointFailedEvent
- * @typedef {{type: "stepped"}} SteppedEvent the one step `step_once` allowed has run
+ * @typedef {{type: "stepped"}} SteppedEvent
  * @typedef {StartedEvent | StepEvent | EvaluatingEvent | EpochFinishedEvent | FinishedEvent
  *   | CheckpointFailedEvent | SteppedEvent} TrainingEvent
  */
 
-/** `Insight` (crate/src/insight/): a look inside the network on a batch of training images.
- * @typedef {{layer: string, gradient_norm: number, update_norm: number | null,
- *   weight_norm: number}} LayerGradient
- * @typedef {{layer: string, zero_share: number, saturated_share: number | null, min: number,
- *   max: number, histogram: number[]}} ActivationStats
- * @typedef {{images: number, loss: number, layers: LayerGradient[],
- *   activations: ActivationStats[]}} Insight
+/** `Insight` (crate/src/insight/, generated): a look inside the network on a batch of
+ * training images.
+ * @typedef {import("./types/engine/LayerGradient").LayerGradient} LayerGradient
+ * @typedef {import("./types/engine/ActivationStats").ActivationStats} ActivationStats
+ * @typedef {import("./types/engine/Insight").Insight} Insight
  */
 
-/** `Prediction` (crate/src/infer.rs).
- * @typedef {{class: number, name: string, probability: number}} Prediction
+/** `Prediction` (crate/src/infer.rs, generated).
+ * @typedef {import("./types/engine/Prediction").Prediction} Prediction
  */
 
 /** `Engine.classify`: every class, best first; `unsure` where the top probability is under the
@@ -193,33 +142,24 @@
  * @property {ActiveModel} model
  */
 
-/** `Engine.network` (crate/src/insight/network.rs `NetworkView`): every layer of the network
- * for one image, input to output; a dense layer's maps are 1×1.
- * @typedef {{name: string, kind: "input" | "conv" | "pool" | "norm" | "dense" | "output",
- *   group: string | null, reads: string | null, activation: string | null, channels: number,
- *   height: number, width: number, values: Float32Array}} ViewLayer
- * @typedef {{layers: ViewLayer[], probabilities: number[]}} NetworkView
+/** `Engine.network` (crate/src/insight/network.rs `NetworkView`, generated): every layer of
+ * the network for one image, input to output; a dense layer's maps are 1×1.
+ * @typedef {import("./types/engine/ViewLayer").ViewLayer} ViewLayer
+ * @typedef {import("./types/engine/NetworkView").NetworkView} NetworkView
  */
 
-/** `Engine.unit`'s query and answer (crate/src/insight/network.rs `UnitQuery`, `UnitDetail`):
- * one unit looked inside, with the engine's own sum and value.
- * @typedef {{layer: string, channel: number, y: number, x: number}} UnitQuery
- * @typedef {{kind: "input", value: number}
- *   | {kind: "conv", channels_in: number, kernel: number, padding: number, weights: number[],
- *      patch: number[], bias: number | null, sum: number, activation: string, value: number}
- *   | {kind: "pool", size: number, window: number[], value: number}
- *   | {kind: "norm", input: number, value: number}
- *   | {kind: "dense", weights: number[], inputs: number[], bias: number | null, scale: number,
- *      sum: number, activation: string, value: number, logits: number[] | null,
- *      probabilities: number[] | null}} UnitDetail
+/** `Engine.unit`'s query and answer (crate/src/insight/unit.rs `UnitQuery`, `UnitDetail`,
+ * generated): one unit looked inside, with the engine's own sum and value.
+ * @typedef {import("./types/engine/UnitQuery").UnitQuery} UnitQuery
+ * @typedef {import("./types/engine/UnitDetail").UnitDetail} UnitDetail
  */
 
 /** `Engine.filters`: the first convolution's `count` filters of `channels` × `size` × `size`.
  * @typedef {{count: number, channels: number, size: number, values: Float32Array}} Filters
  */
 
-/** `Judged` (crate/src/train/eval.rs): one test image and what the network said.
- * @typedef {{index: number, label: number, predicted: number, confidence: number}} Judged
+/** `Judged` (crate/src/train/eval.rs, generated): one test image and what the network said.
+ * @typedef {import("./types/engine/Judged").Judged} Judged
  */
 
 /** `Engine.evaluate` (crate/src/web/evaluation.rs).

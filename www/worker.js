@@ -49,6 +49,7 @@ const handlers = {
   insight: (engine, { images }) => engine.insight(images),
   step_once: (engine) => engine.stepOnce(),
   watch_learning: (engine, { on }) => engine.watchLearning(on),
+  draw_during_runs: (engine, { rgba }) => engine.drawDuringRuns(rgba ?? undefined),
   test_fault: (_, request) => testFault(request),
   launch_counts: () => launchCounts(),
   test_fused_optimizer: (engine, { model, optimizer }) => engine.testFusedOptimizer(model, optimizer),

@@ -15,7 +15,7 @@ use crate::data::Normalization;
 use crate::data::cifar::IMAGE_SIDE;
 use crate::infer::{InferError, Prediction, input_tensor, predictions_from};
 use crate::model::Model;
-use crate::train::read::read_floats;
+use crate::read::read_floats;
 
 /// One layer's activations for one image: `values[c][y][x]`, flattened.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -8,9 +8,10 @@ use serde::{Deserialize, Serialize};
 use crate::data::Normalization;
 use crate::data::cifar::{CHANNELS, IMAGE_BYTES, IMAGE_SIDE};
 use crate::model::Model;
-use crate::train::read::{ReadError, read_floats};
+use crate::read::{ReadError, read_floats};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(ts_rs::TS), ts(export))]
 pub struct Prediction {
     pub class: usize,
     pub name: String,

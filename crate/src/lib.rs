@@ -3,11 +3,11 @@
 pub mod data;
 pub mod device;
 pub mod explain;
-#[cfg(feature = "cpu")]
-pub(crate) mod flex;
 pub mod infer;
 pub mod insight;
+pub mod kernels;
 pub mod model;
+pub mod read;
 pub mod train;
 pub mod transfer;
 pub mod weights;

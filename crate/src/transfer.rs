@@ -7,7 +7,7 @@ use burn::prelude::*;
 use burn::tensor::TensorData;
 
 use crate::model::Model;
-use crate::train::read::{ReadError, read_floats};
+use crate::read::{ReadError, read_floats};
 
 /// Every float parameter of a model, in visiting order: shape and values.
 #[derive(Debug, Clone, PartialEq)]

@@ -10,7 +10,6 @@ use serde::{Deserialize, Serialize};
 
 use crate::data::Normalization;
 use crate::model::{Model, ModelConfig, ModelError};
-use crate::train::TrainingSummary;
 
 /// Metadata key under which [`WeightsMeta`] is stored, as JSON.
 const META_KEY: &str = "kiln";
@@ -29,32 +28,9 @@ pub struct WeightsMeta {
     pub kiln_version: String,
 }
 
+/// `WeightsMeta::new`, the metadata of a run's weights from its summary, is the training loop's
+/// (`train/events.rs`): this file reads and writes weights without knowing how they were made.
 impl WeightsMeta {
-    pub fn new(
-        model: &ModelConfig,
-        normalization: Normalization,
-        summary: &TrainingSummary,
-        dataset: &[impl AsRef<std::path::Path>],
-    ) -> Self {
-        let dataset: Vec<String> = dataset
-            .iter()
-            .map(|p| {
-                p.as_ref()
-                    .file_name()
-                    .unwrap_or_default()
-                    .to_string_lossy()
-                    .into_owned()
-            })
-            .collect();
-        Self::describe(
-            model,
-            normalization,
-            summary.epochs,
-            summary.test_accuracy,
-            dataset.join(", "),
-        )
-    }
-
     /// Metadata for weights trained `epochs` epochs, dated now.
     pub fn describe(
         model: &ModelConfig,

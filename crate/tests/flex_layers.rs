@@ -1,5 +1,5 @@
 //! On burn flex both networks' convolutions and 2×2 max pooling are Kiln's own operations
-//! (`model::flex`). Their outputs and gradients must be burn's: the convolution's to float
+//! (`kernels::layers`). Their outputs and gradients must be burn's: the convolution's to float
 //! rounding (it sums in another order), the pooling's exactly, ties and NaN included.
 #![cfg(not(target_arch = "wasm32"))]
 
@@ -8,7 +8,7 @@ use burn::nn::conv::Conv2dConfig;
 use burn::nn::pool::{MaxPool2d, MaxPool2dConfig};
 use burn::prelude::*;
 use burn::tensor::{Distribution, TensorData};
-use kiln::train::fused::check::{conv_gradients, pool_gradients};
+use kiln::kernels::check::{conv_gradients, pool_gradients};
 
 /// The largest absolute difference between two tensors.
 fn difference<const D: usize>(a: Tensor<D>, b: Tensor<D>) -> f32 {
@@ -116,7 +116,7 @@ fn pooling_matches_burns_exactly() {
 #[test]
 fn layers_check_agrees() {
     let difference =
-        pollster::block_on(kiln::train::fused::check::layers_difference(&Device::flex())).unwrap();
+        pollster::block_on(kiln::kernels::check::layers_difference(&Device::flex())).unwrap();
     println!("largest relative difference: {difference}");
     assert!(
         difference <= 1e-4,

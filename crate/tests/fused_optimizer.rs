@@ -1,12 +1,12 @@
-//! Kiln's optimisers update each parameter in one fused operation (`train/fused`). Trained a few
-//! steps from the same weights on the same batches, they must leave the same weights as burn's
-//! own optimisers, to float tolerance, for every optimiser a recipe can name. The browser test
-//! `tests/fused.test.mjs` runs the same comparison on WebGPU.
+//! Kiln's optimisers update each parameter in one fused operation (`kernels::update`). Trained a
+//! few steps from the same weights on the same batches, they must leave the same weights as
+//! burn's own optimisers, to float tolerance, for every optimiser a recipe can name. The browser test
+//! `tests/e2e/fused.test.mjs` runs the same comparison on WebGPU.
 #![cfg(not(target_arch = "wasm32"))]
 
 use burn::prelude::*;
 use kiln::train::OptimizerConfig;
-use kiln::train::fused::check::compare;
+use kiln::train::optimizer::check::compare;
 
 const ADAM: OptimizerConfig = OptimizerConfig::Adam {
     beta_1: 0.9,
@@ -48,12 +48,12 @@ fn fused_optimisers_match_burns() {
     assert_agrees("airbench", nesterov, 0.05, 5e-4);
 }
 
-/// The seed network's ReLU is one fused operation each way (`model::relu`); its outputs and
+/// The seed network's ReLU is one fused operation each way (`kernels::relu`); its outputs and
 /// gradients are burn's, zeros included.
 #[test]
 fn fused_relu_matches_burns() {
     let difference =
-        pollster::block_on(kiln::train::fused::check::relu_difference(&Device::flex())).unwrap();
+        pollster::block_on(kiln::kernels::check::relu_difference(&Device::flex())).unwrap();
     assert_eq!(
         difference, 0.0,
         "the fused ReLU differs from burn's by {difference}"

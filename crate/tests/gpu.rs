@@ -15,7 +15,8 @@ use std::sync::{Mutex, MutexGuard};
 use burn::prelude::*;
 use kiln::data::Cifar10;
 use kiln::device::native;
-use kiln::train::fused::check;
+use kiln::kernels::check;
+use kiln::train::optimizer::check::compare;
 use kiln::train::{Checkpoint, Observer, OptimizerConfig, Trainer, TrainingConfig, TrainingEvent};
 use kiln::transfer::read_parameters;
 
@@ -99,7 +100,7 @@ fn train_from(
     parameters(&trainer)
 }
 
-/// The checks `tests/fused.test.mjs` runs on the page's WebGPU, here on the native GPU: each
+/// The checks `tests/e2e/fused.test.mjs` runs on the page's WebGPU, here on the native GPU: each
 /// fused optimiser against burn's composition of the same update, the fused ReLU against
 /// burn's, and the convolution and pooling (burn's own on a GPU).
 #[test]
@@ -112,8 +113,7 @@ fn the_fused_kernels_match_burns_on_the_gpu() {
         ("seed", nesterov, 0.05),
         ("airbench", nesterov, 0.05),
     ] {
-        let agreement =
-            pollster::block_on(check::compare(&device, model, &config, lr, 5e-4, 2)).unwrap();
+        let agreement = pollster::block_on(compare(&device, model, &config, lr, 5e-4, 2)).unwrap();
         println!("{model} {config:?}: {agreement:?}");
         assert!(agreement.largest_change > 1e-3, "{model}: {agreement:?}");
         assert!(

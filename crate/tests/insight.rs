@@ -7,6 +7,7 @@ mod common;
 
 use burn::prelude::*;
 use kiln::data::{Batcher, Normalization};
+use kiln::insight::network::{NetworkView, network_view};
 use kiln::insight::{Before, Insight, look};
 use kiln::model::{HiddenActivation, Model, ModelConfig};
 use kiln::train::{Trainer, TrainingConfig, TrainingEvent};
@@ -98,8 +99,29 @@ impl kiln::train::Observer for Watching {
     }
 }
 
+/// Draws the page's way: the drawing is on screen, showing `picture`.
+struct Drawing {
+    picture: Vec<u8>,
+    drawn: Vec<NetworkView>,
+}
+
+impl kiln::train::Observer for Drawing {
+    fn event(&mut self, event: &TrainingEvent) {
+        if let TrainingEvent::Step { network, .. } = event {
+            self.drawn.extend(network.clone());
+        }
+    }
+    fn drawing(&self) -> Option<Vec<u8>> {
+        Some(self.picture.clone())
+    }
+}
+
 fn train(model: &str, observer: &mut impl kiln::train::Observer) -> Trainer {
-    let data = common::noise_data(48, 0, 11);
+    train_on(48, model, observer)
+}
+
+fn train_on(images: usize, model: &str, observer: &mut impl kiln::train::Observer) -> Trainer {
+    let data = common::noise_data(images, 0, 11);
     let config = TrainingConfig {
         epochs: 1,
         batch_size: 16,
@@ -142,6 +164,46 @@ fn while_training_a_report_carries_the_step_s_own_look_and_watching_changes_noth
     let unwatched = train("seed", &mut |_: &TrainingEvent| {});
     let (a, b) = (weights(&watched), weights(&unwatched));
     assert_eq!(a, b, "watching changed the training");
+}
+
+#[test]
+fn while_training_a_report_carries_the_network_drawn_for_the_page_s_picture() {
+    // One step of 16 images: the report it ends with is the run's only one.
+    let data = common::noise_data(1, 0, 5);
+    let mut drawing = Drawing {
+        picture: data.train.image(0).to_vec(),
+        drawn: Vec::new(),
+    };
+    let trainer = train_on(16, "seed", &mut drawing);
+    assert_eq!(
+        drawing.drawn.len(),
+        1,
+        "the step's report carries the drawing"
+    );
+    let during = &drawing.drawn[0];
+    // Drawn with the weights after the step: what the page asks for once the run has ended.
+    let after = pollster::block_on(network_view(
+        &trainer.model(),
+        trainer.normalization(),
+        data.train.image(0),
+        &Device::flex(),
+    ))
+    .unwrap();
+    assert_eq!(during, &after);
+    let names: Vec<&str> = during.layers.iter().map(|l| l.name.as_str()).collect();
+    assert_eq!(
+        names,
+        [
+            "input", "conv1", "pool1", "conv2", "pool2", "conv3", "fc1", "fc2"
+        ]
+    );
+    // Drawing trains the same network: the weights match a run nobody drew, bit for bit.
+    let undrawn = train_on(16, "seed", &mut |_: &TrainingEvent| {});
+    assert_eq!(
+        weights(&trainer),
+        weights(&undrawn),
+        "drawing changed the training"
+    );
 }
 
 #[test]

@@ -15,7 +15,7 @@ use burn::prelude::*;
 use common::StopAfter;
 use kiln::data::{Cifar10, Split};
 use kiln::device::Backend;
-use kiln::train::read::read_floats;
+use kiln::read::read_floats;
 use kiln::train::{Trainer, TrainingConfig, TrainingEvent};
 use kiln::web::device;
 use wasm_bindgen_test::*;

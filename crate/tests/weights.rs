@@ -6,8 +6,8 @@ mod common;
 use burn::prelude::*;
 use kiln::data::Normalization;
 use kiln::model::{HiddenActivation, ModelConfig};
+use kiln::read::read_floats;
 use kiln::train::TrainingSummary;
-use kiln::train::read::read_floats;
 use kiln::weights::{self, Precision, WeightsError, WeightsMeta};
 
 fn meta(config: &ModelConfig) -> WeightsMeta {

@@ -1,8 +1,9 @@
 // The network drawn at the centre of the page: every layer of the network in use for the
 // picture shown, input to output, each feature map computed by the engine (`network`), the
 // outputs as bars. A click (or Enter) on a map or a unit looks inside it (`unit`, drawn by
-// www/panels/inspector.js). While a run trains, the drawing follows its weights, at most every
-// LIVE_EVERY_MS and only while it is on screen; in slow motion it lights the batch's steps in turn.
+// www/panels/inspector.js). While a run trains and the drawing is on screen, the engine draws the
+// network for its picture with the looks of the progress reports (`draw_during_runs`), in the
+// reports' own reads; in slow motion the drawing lights the batch's steps in turn.
 import { argmaxOf, diverging, drawMap, num, scaleOf } from "../network-draw.js";
 import { $, el } from "../ui.js";
 import { className, fmt, onLanguage, t } from "../i18n/index.js";
@@ -12,9 +13,6 @@ import { displayName, inspector } from "./inspector.js";
 /** @typedef {import("../values.js").ViewLayer} ViewLayer */
 /** @typedef {Uint8Array | Uint8ClampedArray} Pixels 32×32 RGBA */
 
-/** The least time between two drawings while a run trains: each costs the run an engine
- * request between two steps (tests/bench-drawing.mjs measures how much). */
-const LIVE_EVERY_MS = 2000;
 /** How long each layer stays lit as a slow-motion pass sweeps over the drawing. */
 const SWEEP_MS = 90;
 
@@ -31,10 +29,27 @@ export function networkPanel({ worker, bus, errors, classNames }) {
   /** @type {NetworkView | null} the view drawn last */
   let view = null;
   let ticket = 0;
-  let pending = false;
-  let lastDrawn = 0;
   let visible = true;
-  new IntersectionObserver(([entry]) => (visible = entry.isIntersecting)).observe(diagram);
+  /** @type {Pixels | null | undefined} the picture the engine draws during runs (undefined:
+   * not told yet) */
+  let following;
+  /** Tell the engine which picture to draw with the progress reports: the one shown, while the
+   * drawing is on screen; none otherwise (a drawing nobody sees costs the run nothing). */
+  function follow() {
+    const wanted = visible ? rgba : null;
+    if (wanted === following) return;
+    following = wanted;
+    const picture = wanted ? new Uint8Array(wanted.buffer.slice(0)) : null;
+    worker.request("draw_during_runs", { rgba: picture }).catch(() => (following = undefined));
+  }
+  new IntersectionObserver(([entry]) => {
+    visible = entry.isIntersecting;
+    follow();
+  }).observe(diagram);
+  bus.on("engine_restarted", () => {
+    following = undefined;
+    follow();
+  });
   // Another language: the diagram is built anew, its words in that language.
   onLanguage(() => {
     const shown = view;
@@ -42,22 +57,16 @@ export function networkPanel({ worker, bus, errors, classNames }) {
     if (shown) draw(shown);
   });
 
-  /** Draw the network for `pixels` (with the weights in use now).
-   * @param {Pixels} pixels @param {boolean} [live] a drawing that follows a run's weights */
-  async function show(pixels, live = false) {
+  /** Draw the network for `pixels` (with the weights in use now), and follow runs with it.
+   * @param {Pixels} pixels */
+  async function show(pixels) {
     rgba = pixels;
+    follow();
     const mine = ++ticket;
-    pending = true;
-    try {
-      const next = await worker.request("network", { rgba: new Uint8Array(pixels.buffer.slice(0)) });
-      if (mine !== ticket) return;
-      draw(next);
-      lastDrawn = performance.now();
-      // The unit looked at follows too, but not at every live drawing of a run.
-      if (look.query() && !live) look.refresh(rgba, next);
-    } finally {
-      if (mine === ticket) pending = false;
-    }
+    const next = await worker.request("network", { rgba: new Uint8Array(pixels.buffer.slice(0)) });
+    if (mine !== ticket) return;
+    draw(next);
+    if (look.query()) look.refresh(rgba, next);
   }
 
   /** Draw `next`: the maps only where the layers are those drawn, else the whole diagram.
@@ -226,11 +235,10 @@ export function networkPanel({ worker, bus, errors, classNames }) {
     }
   });
 
-  // While a run trains: the drawing follows its weights, throttled, while on screen.
+  // While a run trains: the network as the engine drew it with a progress report (the unit
+  // looked at keeps its numbers until the run ends or another is clicked).
   worker.on("progress", ({ event }) => {
-    if (event.type !== "step" && event.type !== "epoch_finished") return;
-    const due = event.type === "epoch_finished" || performance.now() - lastDrawn >= LIVE_EVERY_MS;
-    if (rgba && visible && !pending && due) show(rgba, event.type === "step").catch(() => {});
+    if (event.type === "step" && event.network && visible && rgba) draw(event.network);
   });
 
   // Slow motion (www/panels/learn.js lights the steps): forward sweeps the layers left to

@@ -48,6 +48,7 @@
  * @property {() => void} stepOnce while paused, one step, then paused again
  * @property {(images: number) => Promise<import("../values.js").Insight>} insight
  * @property {(on: boolean) => void} watchLearning
+ * @property {(rgba?: Uint8Array) => void} drawDuringRuns
  * @property {() => boolean} isTraining
  * @property {(rgba: Uint8Array, explain: boolean, cls?: number) => Promise<import("../values.js").Classification>} classify
  * @property {() => Promise<import("../values.js").Filters>} filters
@@ -66,10 +67,11 @@
  *   device read (for leaving a lost GPU)
  * @property {() => void} testTrap panics (a wasm trap), for the browser tests of recovery
  * @property {(model: string, optimizer: string) => Promise<{largest_difference: number, largest_change: number}>}
- *   testFusedOptimizer the fused optimiser held to burn's on the device in use, for tests/fused.test.mjs
- * @property {() => Promise<number>} testFusedRelu the fused ReLU held to burn's, for tests/fused.test.mjs
+ *   testFusedOptimizer the fused optimiser held to burn's on the device in use, for tests/e2e/fused.test.mjs
+ * @property {() => Promise<number>} testFusedRelu the fused ReLU held to burn's, for tests/e2e/fused.test.mjs
  * @property {() => Promise<number>} testFlexLayers the CPU path's convolution and pooling held to
- *   burn's, for tests/fused.test.mjs
+ *   burn's, for tests/e2e/fused.test.mjs. These three only in a build with the `checks` feature
+ *   (crate/src/web/checks.rs; dist/ as the tests build it)
  */
 
 /** A build's module: the `Engine` class, and the free functions every build exports alike

@@ -1,6 +1,6 @@
 // A test switch: `?test&hide_feature=NAME` on the page (passed on to this worker) makes the
 // worker's WebGPU adapters not offer the optional feature NAME, as an adapter without it would
-// (tests/gpu-features.test.mjs hides `timestamp-query`). Both the worker's own look at the
+// (tests/e2e/compat.test.mjs hides `timestamp-query`). Both the worker's own look at the
 // adapter (worker/device.js) and the engine's (wgpu requests its adapter through the same
 // `navigator.gpu`) see the adapter without it. Imported first by worker.js; does nothing
 // without `?test`.

@@ -1,5 +1,5 @@
 // Counting the GPU work the engine records (the `launch_counts` request, only for a page opened
-// with `?test`; `tests/launches.mjs` reads it): every compute dispatch, grouped by the kernel's
+// with `?test`; `bench/launches.mjs` reads it): every compute dispatch, grouped by the kernel's
 // name, and the copies, buffer writes and queue submissions around them. The first request
 // wraps those WebGPU methods of this worker's prototypes, so nothing is counted, nor slowed,
 // until a benchmark asks.

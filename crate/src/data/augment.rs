@@ -12,6 +12,7 @@ use crate::data::cifar::{CHANNELS, IMAGE_BYTES, IMAGE_SIDE};
 /// Which random changes each training image gets, fresh every time it is drawn.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(default)]
+#[cfg_attr(test, derive(ts_rs::TS), ts(export))]
 pub struct Augmentation {
     /// Mirror left-right with probability ½.
     pub flip: bool,

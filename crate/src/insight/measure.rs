@@ -10,7 +10,7 @@ use burn::tensor::Transaction;
 
 use crate::insight::{ActivationStats, BINS, Insight, LayerGradient};
 use crate::model::Model;
-use crate::train::read::{ReadError, read_transaction};
+use crate::read::{ReadError, read_transaction};
 
 /// Values of each hidden layer read back for its histogram: the outputs of as many of the
 /// batch's first images as fit (at least one image).

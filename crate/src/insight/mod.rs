@@ -18,13 +18,14 @@ pub use measure::{Look, Measured};
 
 use crate::data::Batch;
 use crate::model::{HiddenActivation, Model};
-use crate::train::read::ReadError;
+use crate::read::ReadError;
 
 /// Bins of an activation histogram.
 pub const BINS: usize = 20;
 
 /// One layer's gradient and change, over all its parameters (weights and bias).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(ts_rs::TS), ts(export))]
 pub struct LayerGradient {
     pub layer: String,
     /// ‖∇J(w)‖ on the batch.
@@ -38,6 +39,7 @@ pub struct LayerGradient {
 
 /// How one hidden layer's activations are spread on the batch.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(ts_rs::TS), ts(export))]
 pub struct ActivationStats {
     pub layer: String,
     /// Share of the outputs that are exactly 0 (a ReLU unit that gives nothing back).
@@ -54,6 +56,7 @@ pub struct ActivationStats {
 
 /// What one look found.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(ts_rs::TS), ts(export))]
 pub struct Insight {
     pub images: usize,
     pub loss: f32,

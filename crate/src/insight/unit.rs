@@ -13,11 +13,12 @@ use crate::infer::{InferError, input_tensor};
 use crate::insight::network::next;
 use crate::model::Model;
 use crate::model::trace::{Op, Traced};
-use crate::train::read::{ReadError, read_transaction};
+use crate::read::{ReadError, read_transaction};
 
 /// Which unit to look inside: a layer by name, and a channel (a unit of a dense layer) and a
 /// position in its map.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(ts_rs::TS), ts(export))]
 pub struct UnitQuery {
     pub layer: String,
     pub channel: usize,
@@ -31,6 +32,7 @@ pub struct UnitQuery {
 /// the network's own layers, not from the terms shown.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
+#[cfg_attr(test, derive(ts_rs::TS), ts(export))]
 pub enum UnitDetail {
     /// A pixel of the (normalised) input.
     Input { value: f32 },

@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(test, derive(ts_rs::TS), ts(export))]
 pub enum HiddenActivation {
     #[default]
     Relu,
@@ -44,10 +45,10 @@ pub fn name_of(activation: &Activation) -> &'static str {
     }
 }
 
-/// `activation` applied to `x`, ReLU as Kiln's fused operation ([`super::relu`]).
+/// `activation` applied to `x`, ReLU as Kiln's fused operation ([`crate::kernels::relu`]).
 pub fn apply<const D: usize>(activation: &Activation, x: Tensor<D>) -> Tensor<D> {
     match activation {
-        Activation::Relu(_) => super::relu::relu(x),
+        Activation::Relu(_) => crate::kernels::relu(x),
         other => other.forward(x),
     }
 }

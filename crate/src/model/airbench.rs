@@ -17,7 +17,7 @@ use burn::prelude::*;
 use burn::tensor::TensorData;
 use burn::tensor::ops::PadMode;
 
-use crate::model::flex;
+use crate::kernels;
 use crate::model::seed::LayerInfo;
 use crate::model::whiten::{FILTERS, PATCH, whitening_filters};
 
@@ -135,9 +135,9 @@ pub(super) fn gelu(x: Tensor<4>) -> Tensor<4> {
 
 impl ConvGroup {
     fn forward(&self, x: Tensor<4>) -> Tensor<4> {
-        let x = flex::max_pool2d(&self.pool, flex::conv2d(&self.conv1, x));
+        let x = kernels::max_pool2d(&self.pool, kernels::conv2d(&self.conv1, x));
         let x = gelu(self.norm1.forward(x));
-        let x = flex::conv2d(&self.conv2, x);
+        let x = kernels::conv2d(&self.conv2, x);
         gelu(self.norm2.forward(x))
     }
 }
@@ -147,7 +147,7 @@ impl Airbench {
     /// - images: `[batch, 3, 32, 32]`
     /// - output: `[batch, num_classes]` (logits)
     pub fn forward(&self, images: Tensor<4>) -> Tensor<2> {
-        let x = gelu(flex::conv2d(&self.whiten, images)); // [b, 24, 31, 31]
+        let x = gelu(kernels::conv2d(&self.whiten, images)); // [b, 24, 31, 31]
         let x = self.block1.forward(x); // [b, 64, 15, 15]
         let x = self.block2.forward(x); // [b, 256, 7, 7]
         self.head(self.block3.forward(x)) // block3: [b, 256, 3, 3]
@@ -169,7 +169,7 @@ impl Airbench {
     /// The output of the whitening layer and of each block, after their activation:
     /// `[b, 24, 31, 31]`, `[b, 64, 15, 15]`, `[b, 256, 7, 7]`, `[b, 256, 3, 3]`.
     pub fn conv_activations(&self, images: Tensor<4>) -> [Tensor<4>; 4] {
-        let whiten = gelu(flex::conv2d(&self.whiten, images));
+        let whiten = gelu(kernels::conv2d(&self.whiten, images));
         let block1 = self.block1.forward(whiten.clone());
         let block2 = self.block2.forward(block1.clone());
         let block3 = self.block3.forward(block2.clone());

@@ -8,13 +8,16 @@ use serde::Serialize;
 use crate::model::Model;
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS), ts(export))]
 pub struct ModelInfo {
     pub name: &'static str,
     pub description: &'static str,
     pub parameters: usize,
     /// Floating-point operations of one image's forward pass.
+    #[cfg_attr(test, ts(type = "number"))]
     pub forward_flops: u64,
     /// About three forward passes: forward, and backward to the inputs and to the weights.
+    #[cfg_attr(test, ts(type = "number"))]
     pub train_flops: u64,
     /// The test accuracy its recipe reaches, and where that figure comes from.
     pub expected_accuracy: f32,

@@ -3,29 +3,10 @@
 pub mod activation;
 pub mod airbench;
 pub mod catalog;
-#[cfg(feature = "cpu")]
-pub mod flex;
-pub mod relu;
 pub mod seed;
 pub mod trace;
 mod traces;
 pub mod whiten;
-
-/// Without burn flex in the build (the WebGPU-only browser module), the networks' convolutions
-/// and pooling are burn's own.
-#[cfg(not(feature = "cpu"))]
-pub mod flex {
-    use burn::nn::{conv::Conv2d, pool::MaxPool2d};
-    use burn::prelude::*;
-
-    pub fn conv2d(conv: &Conv2d, x: Tensor<4>) -> Tensor<4> {
-        conv.forward(x)
-    }
-
-    pub fn max_pool2d(pool: &MaxPool2d, x: Tensor<4>) -> Tensor<4> {
-        pool.forward(x)
-    }
-}
 
 use burn::config::Config;
 use burn::module::Module;
@@ -60,6 +41,7 @@ pub fn model_names() -> Vec<&'static str> {
 
 /// Which network to build, and how. Serialisable, so the browser sends it as JSON.
 #[derive(Config, Debug, PartialEq)]
+#[cfg_attr(test, derive(ts_rs::TS), ts(export))]
 pub struct ModelConfig {
     /// A name from [`MODELS`].
     #[config(default = "String::from(\"seed\")")]

@@ -11,8 +11,8 @@ use burn::nn::pool::{MaxPool2d, MaxPool2dConfig};
 use burn::nn::{Initializer, Linear, LinearConfig};
 use burn::prelude::*;
 
+use crate::kernels;
 use crate::model::activation::{self, HiddenActivation};
-use crate::model::flex;
 
 #[derive(Config, Debug)]
 pub struct SeedCnnConfig {
@@ -117,12 +117,12 @@ impl SeedCnn {
 
     /// One convolution and the hidden activation (the convolution Kiln's own on burn flex).
     fn conv(&self, conv: &Conv2d, x: Tensor<4>) -> Tensor<4> {
-        activation::apply(&self.activation, flex::conv2d(conv, x))
+        activation::apply(&self.activation, kernels::conv2d(conv, x))
     }
 
     /// 2×2 max pooling (Kiln's own on burn flex).
     fn pool(&self, x: Tensor<4>) -> Tensor<4> {
-        flex::max_pool2d(&self.pool, x)
+        kernels::max_pool2d(&self.pool, x)
     }
 
     /// The dense layers on top of the last convolution's activations: `[batch, 64, 4, 4]` in,

@@ -3,9 +3,9 @@
 
 use burn::prelude::*;
 
+use crate::kernels;
 use crate::model::activation;
 use crate::model::airbench::{self, Airbench};
-use crate::model::flex;
 use crate::model::seed::SeedCnn;
 use crate::model::trace::{Op, Tracer, as_maps};
 
@@ -22,11 +22,11 @@ impl SeedCnn {
             ("conv3", &self.conv3, None),
         ];
         for (name, conv, pool) in convs {
-            let pre = flex::conv2d(conv, t.last());
+            let pre = kernels::conv2d(conv, t.last());
             let out = activation::apply(&self.activation, pre.clone());
             t.push(name, None, Op::conv(conv, 0, act), Some(pre), out);
             if let Some(pool) = pool {
-                let out = flex::max_pool2d(&self.pool, t.last());
+                let out = kernels::max_pool2d(&self.pool, t.last());
                 t.push(pool, None, Op::Pool { size: 2 }, None, out);
             }
         }
@@ -77,7 +77,7 @@ impl Airbench {
         ];
         let mut t = Tracer::default();
         t.push("input", None, Op::Input, None, images);
-        let pre = flex::conv2d(&self.whiten, t.last()); // [1, 24, 31, 31]
+        let pre = kernels::conv2d(&self.whiten, t.last()); // [1, 24, 31, 31]
         let op = Op::conv(&self.whiten, 0, "gelu");
         t.push("whiten", None, op, Some(pre.clone()), airbench::gelu(pre));
         for (block, names) in [&self.block1, &self.block2, &self.block3]
@@ -85,7 +85,7 @@ impl Airbench {
             .zip(BLOCKS)
         {
             let group = Some(names[4]);
-            let x = flex::conv2d(&block.conv1, t.last());
+            let x = kernels::conv2d(&block.conv1, t.last());
             t.push(
                 names[0],
                 group,
@@ -93,11 +93,11 @@ impl Airbench {
                 None,
                 x,
             );
-            let x = flex::max_pool2d(&block.pool, t.last());
+            let x = kernels::max_pool2d(&block.pool, t.last());
             t.push(names[1], group, Op::Pool { size: 2 }, None, x);
             let x = airbench::gelu(block.norm1.forward(t.last()));
             t.push(names[2], group, Op::NormGelu, None, x);
-            let x = flex::conv2d(&block.conv2, t.last());
+            let x = kernels::conv2d(&block.conv2, t.last());
             t.push(
                 names[3],
                 group,

@@ -11,6 +11,7 @@ use crate::train::recipe::Recipe;
 /// The optimiser and its constants. The learning rate lives in [`TrainingConfig`].
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
+#[cfg_attr(test, derive(ts_rs::TS), ts(export))]
 pub enum OptimizerConfig {
     /// Adam with Keras' defaults (β₁ 0.9, β₂ 0.999, ε 1e-7).
     Adam {
@@ -67,6 +68,7 @@ impl OptimizerConfig {
 /// How input pixels are scaled.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(test, derive(ts_rs::TS), ts(export))]
 pub enum NormalizationKind {
     /// `x / 255`, as the seed does.
     #[default]
@@ -78,6 +80,7 @@ pub enum NormalizationKind {
 /// A whole training run. Defaults (see `settings`) reproduce the seed's Keras program.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
+#[cfg_attr(test, derive(ts_rs::TS), ts(export))]
 pub struct TrainingConfig {
     pub model: ModelConfig,
     pub optimizer: OptimizerConfig,
@@ -87,6 +90,7 @@ pub struct TrainingConfig {
     pub batch_size: usize,
     pub learning_rate: f64,
     /// Seeds weight initialisation and the per-epoch shuffles.
+    #[cfg_attr(test, ts(type = "number"))]
     pub seed: u64,
     pub normalization: NormalizationKind,
     /// Use only the first N training images (a quick run).

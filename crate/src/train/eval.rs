@@ -7,8 +7,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::data::{Batcher, NUM_CLASSES, Split};
 use crate::model::Model;
+use crate::read::{ReadError, read_floats, read_ints};
 use crate::train::events::Metrics;
-use crate::train::read::{ReadError, read_floats, read_ints};
 
 /// The result of evaluating a model on a split.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -29,6 +29,7 @@ pub struct Evaluation {
 
 /// One image of a split with what the model made of it.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(ts_rs::TS), ts(export))]
 pub struct Judged {
     /// Position in the split.
     pub index: usize,

@@ -2,10 +2,15 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::data::Normalization;
 use crate::insight::Insight;
+use crate::insight::network::NetworkView;
+use crate::model::ModelConfig;
+use crate::weights::WeightsMeta;
 
 /// Accuracy and mean loss over a set of images.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, Default)]
+#[cfg_attr(test, derive(ts_rs::TS), ts(export))]
 pub struct Metrics {
     pub loss: f32,
     pub accuracy: f32,
@@ -14,6 +19,7 @@ pub struct Metrics {
 
 /// Metrics of one finished epoch: the run's history is a list of these.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(ts_rs::TS), ts(export))]
 pub struct EpochRecord {
     pub epoch: usize,
     pub train: Metrics,
@@ -23,6 +29,7 @@ pub struct EpochRecord {
 /// One progress report from [`crate::train::Trainer`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
+#[cfg_attr(test, derive(ts_rs::TS), ts(export))]
 pub enum TrainingEvent {
     Started {
         /// The epoch training starts with: 0, or the next one when a saved run is resumed.
@@ -50,6 +57,11 @@ pub enum TrainingEvent {
         /// (`Observer::watching`), at most every `train::watch::WATCH_EVERY_SECONDS`.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         insight: Option<Insight>,
+        /// The network drawn for the observer's picture after one of the report's steps, when
+        /// it asks for one (`Observer::drawing`), with the looks' cadence. Not serialised: the
+        /// browser's observer hands its numbers to the page as typed arrays.
+        #[serde(skip)]
+        network: Option<NetworkView>,
     },
     Evaluating {
         epoch: usize,
@@ -69,6 +81,7 @@ pub enum TrainingEvent {
 
 /// The figures of a whole run (the JSON line `kiln train --json` ends with).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[cfg_attr(test, derive(ts_rs::TS), ts(export))]
 pub struct TrainingSummary {
     pub epochs: usize,
     pub train_loss: f32,
@@ -89,4 +102,33 @@ pub struct TrainingSummary {
     /// caps throughput on any GPU (`batch / host_seconds_per_step` images per second).
     #[serde(default)]
     pub host_seconds_per_step: f32,
+}
+
+impl WeightsMeta {
+    /// The metadata of weights trained by a run that ended with `summary`, on the files of
+    /// `dataset`, dated now.
+    pub fn new(
+        model: &ModelConfig,
+        normalization: Normalization,
+        summary: &TrainingSummary,
+        dataset: &[impl AsRef<std::path::Path>],
+    ) -> Self {
+        let dataset: Vec<String> = dataset
+            .iter()
+            .map(|p| {
+                p.as_ref()
+                    .file_name()
+                    .unwrap_or_default()
+                    .to_string_lossy()
+                    .into_owned()
+            })
+            .collect();
+        Self::describe(
+            model,
+            normalization,
+            summary.epochs,
+            summary.test_accuracy,
+            dataset.join(", "),
+        )
+    }
 }

@@ -219,11 +219,14 @@ pub enum Setting {
 
 /// A setting as the page reads it: `{key, kind, default, min, max, min_exclusive, choices}`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS), ts(export))]
 pub struct Description {
     pub key: &'static str,
     /// `int`, `float`, `bool` or `choice`.
+    #[cfg_attr(test, ts(type = r#""int" | "float" | "bool" | "choice""#))]
     pub kind: &'static str,
     /// `null` for a limit (empty: all).
+    #[cfg_attr(test, ts(type = "number | boolean | string | null"))]
     pub default: Value,
     pub min: Option<f64>,
     pub max: Option<f64>,

@@ -9,9 +9,9 @@ use web_time::Instant;
 
 use crate::data::{Batcher, Normalization, Split};
 use crate::model::ModelConfig;
+use crate::read::{ReadError, read_floats};
 use crate::train::config::OptimizerConfig;
 use crate::train::optimizer;
-use crate::train::read::{ReadError, read_floats};
 
 /// What a probe measured.
 #[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]

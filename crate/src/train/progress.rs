@@ -4,8 +4,8 @@
 use burn::prelude::*;
 use web_time::Instant;
 
+use crate::read::ReadError;
 use crate::train::events::{Metrics, TrainingEvent};
-use crate::train::read::ReadError;
 use crate::train::watch::WATCH_EVERY_SECONDS;
 use crate::train::window::{PendingRead, Totals, Window};
 
@@ -205,6 +205,7 @@ impl EpochProgress {
             eta_seconds: (elapsed / done as f64 * left as f64) as f32,
             learning_rate: window.learning_rate as f32,
             insight: window.insight,
+            network: window.network,
         }
     }
 }

@@ -10,6 +10,7 @@ use crate::train::schedule::Schedule;
 /// Off by default: a config saved before these existed reads back unchanged.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
+#[cfg_attr(test, derive(ts_rs::TS), ts(export))]
 pub struct Recipe {
     /// Share of each target's probability spread evenly over all classes (0: none).
     pub label_smoothing: f32,
@@ -55,6 +56,7 @@ impl Recipe {
 /// from the average. Early on `d` is near 0 (no averaging); towards the end the average moves
 /// slowly. After the last step the weights are the average.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(ts_rs::TS), ts(export))]
 pub struct Lookahead {
     pub every: usize,
 }

@@ -9,6 +9,8 @@ use web_time::Instant;
 
 use crate::data::batcher::epoch_order;
 use crate::data::{Augmentation, Cifar10};
+use crate::infer::input_tensor;
+use crate::insight::network::Drawing;
 use crate::model::Model;
 use crate::train::average::Average;
 use crate::train::checkpoint::CheckpointError;
@@ -184,9 +186,20 @@ async fn train_epoch(
             return (model, Ok(None));
         }
         let host_start = Instant::now();
-        // A look inside the network rides on the report this step ends, when one is due.
+        // A look inside the network, and the page's drawing of it, ride on the report this
+        // step ends, when one is due.
         let last = (step + 1) * config.batch_size >= order.len();
-        let watch = observer.watching() && progress.watch_due(last);
+        let picture = observer.drawing();
+        let due = (observer.watching() || picture.is_some()) && progress.watch_due(last);
+        let watch = due && observer.watching();
+        let drawn = picture.filter(|_| due).and_then(|chw| {
+            input_tensor(
+                plan.eval_batcher.normalization,
+                &chw,
+                &plan.eval_batcher.device,
+            )
+            .ok()
+        });
         let window = progress.window();
         // The schedule's rate for this step, which its report shows.
         let lr = rates.next_rate();
@@ -204,6 +217,9 @@ async fn train_epoch(
             };
             if let Some(watched) = watched {
                 window.attach(watched.finish(&model));
+            }
+            if let Some(input) = drawn {
+                window.attach_drawing(Drawing::new(&model.valid(), input));
             }
             model
         });

@@ -28,6 +28,7 @@ use serde::{Deserialize, Serialize};
 /// How the learning rate changes over a run (the module's comment gives each one's formula).
 #[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
+#[cfg_attr(test, derive(ts_rs::TS), ts(export))]
 pub enum Schedule {
     #[default]
     Constant,

@@ -10,6 +10,7 @@ use burn::prelude::*;
 use crate::data::cifar::IMAGE_BYTES;
 use crate::data::{Cifar10, Normalization};
 use crate::model::{Model, ModelError};
+use crate::read::ReadError;
 use crate::train::average::Average;
 use crate::train::checkpoint::{Checkpoint, CheckpointError};
 use crate::train::config::{NormalizationKind, TrainingConfig};
@@ -17,7 +18,6 @@ use crate::train::events::TrainingEvent;
 use crate::train::history::{History, RunResult};
 use crate::train::optimizer;
 use crate::train::rates::Rates;
-use crate::train::read::ReadError;
 use crate::train::validate::ConfigError;
 
 /// Whether training goes on after a step.
@@ -50,6 +50,13 @@ pub trait Observer {
     /// the network (gradient and update norms, hidden-layer statistics) from time to time.
     fn watching(&self) -> bool {
         false
+    }
+
+    /// The picture (32×32, CHW bytes) the page's drawing of the network shows while it is on
+    /// screen: progress reports then carry the network drawn for it from time to time, with
+    /// the looks' cadence (`WATCH_EVERY_SECONDS`) and in the same read.
+    fn drawing(&self) -> Option<Vec<u8>> {
+        None
     }
 
     /// Awaited after each finished epoch (after its `EpochFinished` event). The browser saves a

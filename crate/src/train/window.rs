@@ -16,8 +16,9 @@ use burn::prelude::*;
 use burn::tensor::Transaction;
 use web_time::Instant;
 
+use crate::insight::network::{Drawing, NetworkView};
 use crate::insight::{Insight, Measured};
-use crate::train::read::{ReadError, read_transaction};
+use crate::read::{ReadError, read_transaction};
 
 /// Loss and accuracy summed on the device since the last report.
 pub struct Window {
@@ -29,6 +30,8 @@ pub struct Window {
     learning_rate: f64,
     /// A look inside the network taken on one of the window's steps, read with its sums.
     insight: Option<Measured>,
+    /// The page's drawing of the network after one of the window's steps, read with its sums.
+    drawing: Option<Drawing>,
 }
 
 /// What a window held, read back.
@@ -42,6 +45,7 @@ pub struct Totals {
     /// The learning rate of the window's last step.
     pub learning_rate: f64,
     pub insight: Option<Insight>,
+    pub network: Option<NetworkView>,
 }
 
 impl Window {
@@ -52,6 +56,7 @@ impl Window {
             start: Instant::now(),
             learning_rate: 0.0,
             insight: None,
+            drawing: None,
         }
     }
 
@@ -63,6 +68,11 @@ impl Window {
     /// Read `insight` with this window's sums (replacing one attached before).
     pub fn attach(&mut self, insight: Measured) {
         self.insight = Some(insight);
+    }
+
+    /// Read `drawing` with this window's sums (replacing one attached before).
+    pub fn attach_drawing(&mut self, drawing: Drawing) {
+        self.drawing = Some(drawing);
     }
 
     pub fn add(
@@ -96,12 +106,18 @@ impl Window {
             if let Some(measured) = &self.insight {
                 transaction = measured.register(transaction);
             }
+            if let Some(drawing) = &self.drawing {
+                transaction = drawing.register(transaction);
+            }
             let mut values = read_transaction(transaction).await?;
             let sums = values
                 .next()
                 .unwrap_or_else(|| Err(ReadError("a report's sums were not read".into())))?;
             let insight = (self.insight.as_ref())
                 .map(|measured| measured.decode(&mut values))
+                .transpose()?;
+            let network = (self.drawing.as_ref())
+                .map(|drawing| drawing.decode(&mut values))
                 .transpose()?;
             Ok(Totals {
                 loss_sum: sums[0] as f64,
@@ -110,6 +126,7 @@ impl Window {
                 seconds,
                 learning_rate,
                 insight,
+                network,
             })
         };
         let mut pending = PendingRead {

@@ -6,6 +6,8 @@
 //! between builds (`state`).
 
 mod checkpoint;
+#[cfg(feature = "checks")]
+mod checks;
 mod choose;
 mod classify;
 mod codes;
@@ -13,7 +15,6 @@ mod constructors;
 mod dataset;
 pub mod device;
 mod evaluation;
-mod fused;
 mod insight;
 mod js;
 mod memory;
@@ -62,6 +63,9 @@ struct Shared {
     state: Rc<Cell<RunState>>,
     /// The page's learning panels are open: progress reports carry looks inside the network.
     watching: Rc<Cell<bool>>,
+    /// The picture (CHW) of the page's drawing of the network while it is on screen: progress
+    /// reports carry the network drawn for it.
+    drawing: Rc<RefCell<Option<Vec<u8>>>>,
     /// The inference copy of the weights in use, and how to scale their input.
     latest: Rc<RefCell<Option<Model>>>,
     normalization: Cell<Normalization>,
@@ -133,6 +137,7 @@ impl Engine {
                 training: Cell::new(false),
                 state: Rc::new(Cell::new(RunState::Running)),
                 watching: Rc::new(Cell::new(false)),
+                drawing: Rc::new(RefCell::new(None)),
                 latest: Rc::new(RefCell::new(model)),
                 normalization: Cell::new(Normalization::Unit),
                 model_config: RefCell::new(ModelConfig::new()),

@@ -8,7 +8,7 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::future_to_promise;
 
 use crate::infer::rgba_to_chw;
-use crate::insight::network::network_view;
+use crate::insight::network::{NetworkView, network_view};
 use crate::insight::unit::{UnitQuery, unit};
 use crate::web::{Engine, codes, js};
 
@@ -30,38 +30,7 @@ impl Engine {
             let view = network_view(&model, shared.normalization.get(), &chw, &device)
                 .await
                 .map_err(js::error)?;
-            // The small fields through serde, the values as `Float32Array`s (serde would build
-            // JS arrays number by number).
-            #[derive(Serialize)]
-            struct Head<'a> {
-                name: &'a str,
-                kind: &'a str,
-                group: &'a Option<String>,
-                reads: &'a Option<String>,
-                activation: &'a Option<String>,
-                channels: usize,
-                height: usize,
-                width: usize,
-            }
-            let layers = Array::new();
-            for l in &view.layers {
-                let layer = js::to_js(&Head {
-                    name: &l.name,
-                    kind: &l.kind,
-                    group: &l.group,
-                    reads: &l.reads,
-                    activation: &l.activation,
-                    channels: l.channels,
-                    height: l.height,
-                    width: l.width,
-                });
-                set(&layer, "values", &Float32Array::from(&l.values[..]).into())?;
-                layers.push(&layer);
-            }
-            let value: JsValue = Object::new().into();
-            set(&value, "layers", &layers.into())?;
-            set(&value, "probabilities", &js::to_js(&view.probabilities))?;
-            Ok(value)
+            view_to_js(&view)
         })
     }
 
@@ -82,4 +51,40 @@ impl Engine {
             Ok(js::to_js(&detail))
         })
     }
+}
+
+/// A drawing for the page: `{layers: [{name, kind, group, reads, activation, channels, height,
+/// width, values: Float32Array}], probabilities}`; the small fields through serde, the values
+/// as typed arrays (serde would build JS arrays number by number).
+pub(super) fn view_to_js(view: &NetworkView) -> Result<JsValue, JsValue> {
+    #[derive(Serialize)]
+    struct Head<'a> {
+        name: &'a str,
+        kind: &'a str,
+        group: &'a Option<String>,
+        reads: &'a Option<String>,
+        activation: &'a Option<String>,
+        channels: usize,
+        height: usize,
+        width: usize,
+    }
+    let layers = Array::new();
+    for l in &view.layers {
+        let layer = js::to_js(&Head {
+            name: &l.name,
+            kind: &l.kind,
+            group: &l.group,
+            reads: &l.reads,
+            activation: &l.activation,
+            channels: l.channels,
+            height: l.height,
+            width: l.width,
+        });
+        set(&layer, "values", &Float32Array::from(&l.values[..]).into())?;
+        layers.push(&layer);
+    }
+    let value: JsValue = Object::new().into();
+    set(&value, "layers", &layers.into())?;
+    set(&value, "probabilities", &js::to_js(&view.probabilities))?;
+    Ok(value)
 }

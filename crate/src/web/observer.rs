@@ -11,7 +11,7 @@ use web_time::Instant;
 
 use crate::model::Model;
 use crate::train::{Control, Observer, Trainer, TrainingEvent};
-use crate::web::{checkpoint, js};
+use crate::web::{checkpoint, js, network};
 
 /// Run state shared between the worker's message handlers and the running loop.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -32,6 +32,8 @@ pub struct WebObserver {
     pub state: Rc<Cell<RunState>>,
     /// Whether progress reports should carry looks inside the network (`Observer::watching`).
     pub watching: Rc<Cell<bool>>,
+    /// The picture the page's drawing shows, while it is on screen (`Observer::drawing`).
+    pub drawing: Rc<RefCell<Option<Vec<u8>>>>,
     /// The latest weights (inference copy), refreshed a few times a second.
     pub latest: Rc<RefCell<Option<Model>>>,
     pub last_yield: Instant,
@@ -64,6 +66,15 @@ const SNAPSHOT_EVERY_S: f64 = 0.5;
 impl Observer for WebObserver {
     fn event(&mut self, event: &TrainingEvent) {
         let value = js::to_js(event);
+        // The drawing's numbers as typed arrays (`TrainingEvent` does not serialise them).
+        if let TrainingEvent::Step {
+            network: Some(view),
+            ..
+        } = event
+            && let Ok(network) = network::view_to_js(view)
+        {
+            let _ = js_sys::Reflect::set(&value, &"network".into(), &network);
+        }
         if let Err(e) = self.on_event.call1(&JsValue::NULL, &value) {
             web_sys::console::error_2(&"progress callback failed".into(), &e);
         }
@@ -94,6 +105,10 @@ impl Observer for WebObserver {
 
     fn watching(&self) -> bool {
         self.watching.get()
+    }
+
+    fn drawing(&self) -> Option<Vec<u8>> {
+        self.drawing.borrow().clone()
     }
 
     fn stop_requested(&self) -> bool {

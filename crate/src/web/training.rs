@@ -8,6 +8,7 @@ use web_time::Instant;
 use std::rc::Rc;
 
 use crate::data::Cifar10;
+use crate::infer::rgba_to_chw;
 use crate::train::{EpochRecord, TrainError, Trainer, TrainingConfig, last_test_accuracy};
 use crate::web::evaluation::{self, Kept};
 use crate::web::observer::{RunState, WebObserver};
@@ -111,6 +112,19 @@ impl Engine {
         self.shared.watching.set(on);
     }
 
+    /// The picture (32×32 RGBA) the page's drawing of the network shows while the drawing is
+    /// on screen, or none while it is not: progress reports then carry the network drawn for
+    /// it (`network`), with the looks' cadence and in the reports' own reads.
+    #[wasm_bindgen(js_name = drawDuringRuns)]
+    pub fn draw_during_runs(&self, rgba: Option<Vec<u8>>) -> Result<(), JsValue> {
+        let chw = rgba
+            .map(|rgba| rgba_to_chw(&rgba))
+            .transpose()
+            .map_err(js::error)?;
+        *self.shared.drawing.borrow_mut() = chw;
+        Ok(())
+    }
+
     /// Stop after the current step; the `train` promise then resolves.
     pub fn stop(&self) {
         if self.shared.training.get() {
@@ -199,6 +213,7 @@ async fn drive(
         dataset: shared.dataset_name.borrow().clone(),
         state: shared.state.clone(),
         watching: shared.watching.clone(),
+        drawing: shared.drawing.clone(),
         latest: shared.latest.clone(),
         last_yield: Instant::now(),
         last_snapshot: Instant::now(),

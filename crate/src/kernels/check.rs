@@ -1,0 +1,150 @@
+//! The kernels held to their reference on the device in use: the fused ReLU to burn's, the CPU
+//! path's convolution and pooling to burn's layers, outputs and gradients. Used by the native
+//! tests (burn flex, and WebGPU on Vulkan) and by the browser test on both devices
+//! (`Engine.testFusedRelu`, `Engine.testFlexLayers`). The fused updates are held to
+//! [`super::reference`] through the optimisers that use them (`train::optimizer::check`).
+//! Compiled with the `checks` feature only: every test build, not the shipped modules.
+
+use burn::module::Param;
+use burn::nn::conv::{Conv2d, Conv2dConfig};
+use burn::nn::pool::{MaxPool2d, MaxPool2dConfig};
+use burn::prelude::*;
+
+use crate::read::{ReadError, read_floats};
+
+/// The fused ReLU ([`super::relu`]) against burn's on `device`, on inputs with exact zeros, laid
+/// out row-major and as a permuted view: the largest difference of the outputs and of the
+/// gradients, under an upstream gradient that is not all ones.
+pub async fn relu_difference(device: &Device) -> Result<f32, ReadError> {
+    let device = device.clone().autodiff();
+    // Fixed values, not the device's random state (which `compare` seeds): a wave through
+    // zero with exact zeros, and an upstream gradient of both signs.
+    let values = |f: fn(f32) -> f32| {
+        let v: Vec<f32> = (0..64 * 33).map(|i| f(i as f32)).collect();
+        Tensor::<2>::from_data(TensorData::new(v, [64, 33]), &device)
+    };
+    let x = values(|i| {
+        if i % 7.0 == 0.0 {
+            0.0
+        } else {
+            (i * 0.37).sin()
+        }
+    })
+    .require_grad();
+    let upstream = values(|i| (i * 0.11).cos());
+    // Row-major, and as a permuted view (the layout burn's convolutions return).
+    let run = |relu: fn(Tensor<2>) -> Tensor<2>, permuted: bool| {
+        let input = if permuted {
+            x.clone().swap_dims(0, 1)
+        } else {
+            x.clone()
+        };
+        let y = relu(input);
+        let y = if permuted { y.swap_dims(0, 1) } else { y };
+        let grads = (y.clone() * upstream.clone()).sum().backward();
+        let grad = x.grad(&grads).expect("x requires its gradient");
+        (y.inner(), grad)
+    };
+    let mut largest = Vec::new();
+    for permuted in [false, true] {
+        let (fused, fused_grad) = run(super::relu, permuted);
+        let (plain, plain_grad) = run(burn::tensor::activation::relu, permuted);
+        largest.push((fused - plain).abs().max());
+        largest.push((fused_grad - plain_grad).abs().max());
+    }
+    Ok(read_floats(Tensor::cat(largest, 0).max()).await?[0])
+}
+
+/// A convolution run forward and backward, under the loss `(out · upstream).sum()`: its output,
+/// then the gradients of `x`, of the weight and (if the layer has one) of the bias, flattened.
+/// `flex_layers` runs Kiln's convolution ([`super::conv2d`]), otherwise burn's layer.
+pub fn conv_gradients(
+    conv: &Conv2d,
+    x: &Tensor<4>,
+    upstream: &Tensor<4>,
+    flex_layers: bool,
+) -> Vec<Tensor<1>> {
+    let x = x.clone().require_grad();
+    let out = if flex_layers {
+        super::conv2d(conv, x.clone())
+    } else {
+        conv.forward(x.clone())
+    };
+    let grads = (out.clone() * upstream.clone()).sum().backward();
+    let mut parts = vec![
+        out.inner().flatten(0, 3),
+        x.grad(&grads)
+            .expect("x requires its gradient")
+            .flatten(0, 3),
+        conv.weight
+            .grad(&grads)
+            .expect("the weight trains")
+            .flatten(0, 3),
+    ];
+    if let Some(bias) = &conv.bias {
+        parts.push(bias.grad(&grads).expect("the bias trains"));
+    }
+    parts
+}
+
+/// The same for a max pooling: its output, then the gradient of `x`, flattened.
+pub fn pool_gradients(
+    pool: &MaxPool2d,
+    x: &Tensor<4>,
+    upstream: &Tensor<4>,
+    flex_layers: bool,
+) -> Vec<Tensor<1>> {
+    let x = x.clone().require_grad();
+    let out = if flex_layers {
+        super::max_pool2d(pool, x.clone())
+    } else {
+        pool.forward(x.clone())
+    };
+    let grads = (out.clone() * upstream.clone()).sum().backward();
+    let grad = x.grad(&grads).expect("x requires its gradient");
+    vec![out.inner().flatten(0, 3), grad.flatten(0, 3)]
+}
+
+/// Kiln's convolution and 2×2 max pooling on burn flex ([`super::conv2d`]) against burn's on
+/// `device`, for the seed's three layer shapes at batch 2: the largest difference of their
+/// outputs and gradients, relative to the largest value compared (0 on a device where Kiln's
+/// layers are burn's). The convolution sums in another order than burn's, so a few 1e-7 are
+/// expected (up to 1e-5 of the largest value, where thousands of products are summed); the
+/// pooling agrees exactly.
+pub async fn layers_difference(device: &Device) -> Result<f32, ReadError> {
+    let device = device.clone().autodiff();
+    // Fixed values, not the device's random state; rounded to tenths, so pooling windows tie.
+    let values = |shape: [usize; 4], phase: f32| {
+        let n = shape.iter().product::<usize>();
+        let v: Vec<f32> = (0..n)
+            .map(|i| ((i as f32 * 0.37 + phase).sin() * 10.0).round() / 10.0)
+            .collect();
+        Tensor::<4>::from_data(TensorData::new(v, shape), &device)
+    };
+    let pool = MaxPool2dConfig::new([2, 2]).init();
+    let mut parts = Vec::new();
+    let mut compare = |ours: Vec<Tensor<1>>, burns: Vec<Tensor<1>>| {
+        for (ours, burns) in ours.into_iter().zip(burns) {
+            let scale = burns.clone().abs().max().clamp_min(1.0);
+            parts.push((ours - burns).abs().max() / scale);
+        }
+    };
+    for (c_in, c_out, size) in [(3, 32, 32), (32, 64, 15), (64, 64, 6)] {
+        let mut conv = Conv2dConfig::new([c_in, c_out], [3, 3]).init(&device);
+        conv.weight = Param::from_tensor(values([c_out, c_in, 3, 3], 1.0) * 0.1);
+        let x = values([2, c_in, size, size], 2.0);
+        let upstream = values([2, c_out, size - 2, size - 2], 3.0);
+        compare(
+            conv_gradients(&conv, &x, &upstream, true),
+            conv_gradients(&conv, &x, &upstream, false),
+        );
+        // Pooling on its own input: after the convolutions' rounding, ties could fall apart.
+        let x = values([2, c_out, size - 2, size - 2], 4.0);
+        let upstream = values([2, c_out, (size - 2) / 2, (size - 2) / 2], 5.0);
+        compare(
+            pool_gradients(&pool, &x, &upstream, true),
+            pool_gradients(&pool, &x, &upstream, false),
+        );
+    }
+    Ok(read_floats(Tensor::cat(parts, 0).max()).await?[0])
+}

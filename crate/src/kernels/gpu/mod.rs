@@ -1,0 +1,35 @@
+//! Kiln's kernels on WebGPU (CubeCL, through burn's backend extension; in the browser and
+//! natively on Vulkan, Metal or DX12): the fused optimiser updates (`update.rs`) and the fused
+//! ReLU (`relu.rs`), one launch each where burn's composed operations take several. The
+//! convolutions and pooling on WebGPU are burn's. Each kernel handles one number per invocation,
+//! on the grid [`grid`] sizes.
+
+mod relu;
+mod update;
+
+use burn_cubecl::tensor::CubeTensor;
+use cubecl::calculate_cube_count_elemwise;
+use cubecl::prelude::*;
+
+/// A new tensor laid out as `like` (its shape and strides, so a row-major `like` gives a
+/// row-major tensor), on its device.
+fn empty_like(like: &CubeTensor) -> CubeTensor {
+    CubeTensor::new(
+        like.client.clone(),
+        like.client
+            .empty(like.meta.num_elements() * like.dtype.size()),
+        (*like.meta).clone(),
+        like.device.clone(),
+        like.dtype,
+    )
+}
+
+/// How many invocations a tensor needs (one per number), and in how many cubes of what size.
+fn grid(tensor: &CubeTensor) -> (CubeCount, CubeDim) {
+    let units = tensor.meta.num_elements();
+    let dim = CubeDim::new(&tensor.client, units);
+    (
+        calculate_cube_count_elemwise(&tensor.client, units, dim),
+        dim,
+    )
+}

@@ -1,0 +1,151 @@
+//! The convolutions and 2×2 max pooling of both networks: on the CPU path (burn flex) Kiln's own
+//! operations, everywhere else burn's layers.
+//!
+//! burn flex computes a convolution's forward pass in tiles of one image each, copying the input
+//! to channels-last first and scattering the result back; its weight gradient runs as another
+//! convolution over transposed copies of the input and the gradient; the bias gradient copies the
+//! whole gradient to sum it; and its max pooling is a general loop that works out each window's
+//! bounds. Natively these took most of a seed step outside the matrix multiplies
+//! (docs/performance.md). Kiln's (`cpu/conv.rs`) computes each convolution (stride 1, symmetric
+//! padding) per image as one im2col copy and one matrix multiply (the `gemm` crate, which burn
+//! flex uses too), in the layout burn's next operation reads; its weight and bias gradients are
+//! one multiply per image summed in fixed groups, and its input gradient one multiply and one
+//! col2im per image. Max pooling with a 2×2 window and stride 2 is one pass each way
+//! (`cpu/pool.rs`). `autodiff.rs` gives both their backward passes.
+//!
+//! Only burn flex runs these. On WebGPU (where each would be more launches), in a build without
+//! the CPU path, and for any layer these do not cover, [`conv2d`] and [`max_pool2d`] call burn's
+//! own modules, which are also the reference `check.rs` holds these to.
+
+use burn::nn::conv::Conv2d;
+use burn::nn::pool::MaxPool2d;
+use burn::prelude::*;
+#[cfg(feature = "cpu")]
+use burn::{
+    backend::flex::FlexDevice,
+    backend::{Dispatch, backend_extension, tensor::FloatTensor},
+    nn::PaddingConfig2d,
+    tensor::DType,
+};
+
+#[cfg(feature = "cpu")]
+#[backend_extension(Autodiff, Flex)]
+pub trait CpuLayers: burn::backend::Backend {
+    /// Stride-1 convolution with `padding` zeros on each side (above and below, left and right)
+    /// and a bias: `x` `[batch, c_in, h, w]`, `weight` `[c_out, c_in, kh, kw]`, `bias`
+    /// `[c_out]`; out `[batch, c_out, h + 2·pad − kh + 1, w + 2·pad − kw + 1]`.
+    fn conv2d_stride1(
+        x: FloatTensor<Self>,
+        weight: FloatTensor<Self>,
+        bias: FloatTensor<Self>,
+        padding: [usize; 2],
+    ) -> FloatTensor<Self>;
+
+    /// The gradients of the convolution's weight and bias, given its input and the gradient of
+    /// its output.
+    fn conv2d_stride1_param_grads(
+        x: FloatTensor<Self>,
+        grad: FloatTensor<Self>,
+        weight_shape: [usize; 4],
+        padding: [usize; 2],
+    ) -> (FloatTensor<Self>, FloatTensor<Self>);
+
+    /// The gradient of the convolution's input, given its weight and the gradient of its output.
+    fn conv2d_stride1_input_grad(
+        weight: FloatTensor<Self>,
+        grad: FloatTensor<Self>,
+        padding: [usize; 2],
+    ) -> FloatTensor<Self>;
+
+    /// Max pooling over 2×2 windows with stride 2 (a last odd row or column is left out).
+    fn max_pool2(x: FloatTensor<Self>) -> FloatTensor<Self>;
+
+    /// The gradient of [`CpuLayers::max_pool2`]'s input: each window's gradient goes to its
+    /// maximum (the first of equal ones; a NaN wins, as in burn), zero elsewhere.
+    fn max_pool2_backward(x: FloatTensor<Self>, grad: FloatTensor<Self>) -> FloatTensor<Self>;
+}
+
+#[cfg(feature = "cpu")]
+/// Whether `x` is computed by burn flex as f32, where these operations apply.
+fn on_flex(x: &Tensor<4>) -> bool {
+    x.dtype() == DType::F32 && x.device() == Device::from(FlexDevice)
+}
+
+#[cfg(feature = "cpu")]
+/// The zeros a convolution adds on each side (above and below, left and right) where Kiln's
+/// convolution covers it: no padding, or the same on both sides.
+fn symmetric_padding(conv: &Conv2d) -> Option<[usize; 2]> {
+    let [kh, kw] = conv.kernel_size;
+    match conv.padding {
+        PaddingConfig2d::Valid => Some([0, 0]),
+        // Stride 1, odd kernels: (k − 1) / 2 on each side.
+        PaddingConfig2d::Same if kh % 2 == 1 && kw % 2 == 1 => Some([kh / 2, kw / 2]),
+        PaddingConfig2d::Explicit(top, left, bottom, right) if top == bottom && left == right => {
+            Some([top, left])
+        }
+        _ => None,
+    }
+}
+
+#[cfg(feature = "cpu")]
+/// `conv.forward(x)`: Kiln's convolution on burn flex where the layer is one it covers (stride
+/// and dilation 1, one group, symmetric padding), burn's everywhere else.
+pub fn conv2d(conv: &Conv2d, x: Tensor<4>) -> Tensor<4> {
+    let [_, c_in, h, w] = x.dims();
+    let [c_out, weight_c_in, kh, kw] = conv.weight.dims();
+    // Shapes that do not fit each other go to burn's layer, which reports them.
+    let padding = symmetric_padding(conv).filter(|[py, px]| {
+        c_in == weight_c_in
+            && (1..=h + 2 * py).contains(&kh)
+            && (1..=w + 2 * px).contains(&kw)
+            && conv.bias.as_ref().is_none_or(|b| b.dims() == [c_out])
+    });
+    let covered = conv.stride == [1, 1] && conv.dilation == [1, 1] && conv.groups == 1;
+    match padding {
+        Some(padding) if covered && on_flex(&x) => {
+            // A layer without a bias adds zeros: a constant, so no gradient is computed for it.
+            let bias = match &conv.bias {
+                Some(bias) => bias.val(),
+                None => Tensor::zeros([c_out], &x.device()),
+            };
+            Tensor::from_dispatch(Dispatch::conv2d_stride1(
+                x.into_dispatch(),
+                conv.weight.val().into_dispatch(),
+                bias.into_dispatch(),
+                padding,
+            ))
+        }
+        _ => conv.forward(x),
+    }
+}
+
+#[cfg(feature = "cpu")]
+/// `pool.forward(x)`: Kiln's pooling on burn flex for a 2×2 window with stride 2 and no padding,
+/// burn's everywhere else.
+pub fn max_pool2d(pool: &MaxPool2d, x: Tensor<4>) -> Tensor<4> {
+    let [_, _, h, w] = x.dims();
+    let covered = h >= 2
+        && w >= 2
+        && pool.kernel_size == [2, 2]
+        && pool.stride == [2, 2]
+        && pool.dilation == [1, 1]
+        && matches!(pool.padding, PaddingConfig2d::Valid)
+        && !pool.ceil_mode;
+    if covered && on_flex(&x) {
+        Tensor::from_dispatch(Dispatch::max_pool2(x.into_dispatch()))
+    } else {
+        pool.forward(x)
+    }
+}
+
+/// Without the CPU path in the build (the WebGPU-only module): burn's convolution.
+#[cfg(not(feature = "cpu"))]
+pub fn conv2d(conv: &Conv2d, x: Tensor<4>) -> Tensor<4> {
+    conv.forward(x)
+}
+
+/// Without the CPU path in the build (the WebGPU-only module): burn's pooling.
+#[cfg(not(feature = "cpu"))]
+pub fn max_pool2d(pool: &MaxPool2d, x: Tensor<4>) -> Tensor<4> {
+    pool.forward(x)
+}

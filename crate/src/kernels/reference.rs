@@ -1,0 +1,47 @@
+//! The reference the kernels are held to (`check.rs`, and the optimisers' comparison in
+//! `train::optimizer::check`): the fused updates composed from burn's tensor operations, in the
+//! order burn's `Adam`, `Sgd` and PyTorch's Nesterov SGD apply them. The other kernels' reference
+//! is burn's own operation (`burn::tensor::activation::relu`, burn's `Conv2d` and `MaxPool2d`).
+//! A fused update falls back to these where its kernel does not apply (a type other than f32).
+
+use burn::prelude::*;
+
+use super::update::{AdamScalars, SgdScalars};
+
+pub fn adam<const D: usize>(
+    param: Tensor<D>,
+    grad: Tensor<D>,
+    moment_1: Tensor<D>,
+    moment_2: Tensor<D>,
+    s: AdamScalars,
+) -> (Tensor<D>, Tensor<D>, Tensor<D>) {
+    let grad = param.clone().mul_scalar(s.decay).add(grad);
+    let moment_1 = moment_1
+        .mul_scalar(s.beta_1)
+        .add(grad.clone().mul_scalar(1.0 - s.beta_1));
+    let moment_2 = moment_2
+        .mul_scalar(s.beta_2)
+        .add(grad.square().mul_scalar(1.0 - s.beta_2));
+    let step = moment_1
+        .clone()
+        .mul_scalar(s.correction)
+        .div(moment_2.clone().sqrt().add_scalar(s.epsilon));
+    (param - step.mul_scalar(s.lr), moment_1, moment_2)
+}
+
+pub fn nesterov<const D: usize>(
+    param: Tensor<D>,
+    grad: Tensor<D>,
+    velocity: Tensor<D>,
+    s: SgdScalars,
+) -> (Tensor<D>, Tensor<D>) {
+    let grad = grad + param.clone().mul_scalar(s.decay);
+    let velocity = velocity.mul_scalar(s.momentum) + grad.clone();
+    let step = velocity.clone().mul_scalar(s.momentum) + grad;
+    (param - step.mul_scalar(s.lr), velocity)
+}
+
+pub fn sgd<const D: usize>(param: Tensor<D>, grad: Tensor<D>, s: SgdScalars) -> Tensor<D> {
+    let grad = param.clone().mul_scalar(s.decay).add(grad);
+    param - grad.mul_scalar(s.lr)
+}

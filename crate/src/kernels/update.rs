@@ -1,0 +1,167 @@
+//! The optimisers' update of one parameter tensor as one fused operation.
+//!
+//! Written with burn's tensor operations, Adam's update is about a dozen element-wise operations
+//! per parameter tensor; on WebGPU each is its own kernel launch, and a launch costs the worker
+//! a fraction of a millisecond of recording, encoding and binding (docs/performance.md). Here
+//! each update is one operation of a backend extension (`#[backend_extension]`): one CubeCL
+//! kernel on WebGPU (`gpu/update.rs`), one pass over the numbers on burn flex
+//! (`cpu/update.rs`). The [`reference`] functions are the same updates composed from burn's
+//! operations, as burn's own optimisers compute them: the tests hold the fused updates to them.
+
+use burn::backend::{Dispatch, ExtensionType, backend_extension, tensor::FloatTensor};
+use burn::prelude::*;
+use burn::tensor::DType;
+
+use super::reference;
+
+/// The scalars of one Adam update: `g ← ∇ + λw`, `m ← β₁m + (1−β₁)g`, `v ← β₂v + (1−β₂)g²`,
+/// `w ← w − α·(m·c)/(√v + ε̂)`, with burn's bias correction folded into `c` and `ε̂`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct AdamScalars {
+    pub lr: f32,
+    pub beta_1: f32,
+    pub beta_2: f32,
+    pub decay: f32,
+    /// `√(1−β₂ᵗ) / (1−β₁ᵗ)`, burn's combined bias correction at step `t`.
+    pub correction: f32,
+    /// `ε·√(1−β₂ᵗ)`.
+    pub epsilon: f32,
+}
+
+impl AdamScalars {
+    /// The scalars of step `time` (1 for the first), computed as burn's Adam computes them.
+    pub fn at(time: usize, lr: f64, beta_1: f32, beta_2: f32, epsilon: f32, decay: f32) -> Self {
+        let time = i32::try_from(time).unwrap_or(i32::MAX);
+        let bias_correction2_sqrt = (1.0 - beta_2.powi(time)).sqrt();
+        Self {
+            lr: lr as f32,
+            beta_1,
+            beta_2,
+            decay,
+            correction: bias_correction2_sqrt / (1.0 - beta_1.powi(time)),
+            epsilon: epsilon * bias_correction2_sqrt,
+        }
+    }
+}
+
+/// The scalars of one SGD update with Nesterov momentum `μ` (PyTorch's, no dampening):
+/// `g ← ∇ + λw`, `v ← μv + g`, `w ← w − α(g + μv)`. With no momentum it is plain SGD,
+/// `w ← w − α(∇ + λw)`, and keeps no velocity.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct SgdScalars {
+    pub lr: f32,
+    pub momentum: f32,
+    pub decay: f32,
+}
+
+/// A parameter and its Adam moments after an update.
+#[derive(ExtensionType)]
+pub struct AdamUpdate<B: burn::backend::Backend> {
+    pub param: FloatTensor<B>,
+    pub moment_1: FloatTensor<B>,
+    pub moment_2: FloatTensor<B>,
+}
+
+/// A parameter and its velocity after a Nesterov update.
+#[derive(ExtensionType)]
+pub struct NesterovUpdate<B: burn::backend::Backend> {
+    pub param: FloatTensor<B>,
+    pub velocity: FloatTensor<B>,
+}
+
+/// The fused updates, one operation each. Every tensor has the parameter's shape; the moments
+/// and the velocity of a first step are zeros.
+#[backend_extension(Flex: cfg(feature = "cpu"), Cube: cfg(feature = "webgpu"))]
+pub trait FusedUpdate: burn::backend::Backend {
+    fn adam_update(
+        param: FloatTensor<Self>,
+        grad: FloatTensor<Self>,
+        moment_1: FloatTensor<Self>,
+        moment_2: FloatTensor<Self>,
+        scalars: AdamScalars,
+    ) -> AdamUpdate<Self>;
+
+    fn nesterov_update(
+        param: FloatTensor<Self>,
+        grad: FloatTensor<Self>,
+        velocity: FloatTensor<Self>,
+        scalars: SgdScalars,
+    ) -> NesterovUpdate<Self>;
+
+    fn sgd_update(
+        param: FloatTensor<Self>,
+        grad: FloatTensor<Self>,
+        scalars: SgdScalars,
+    ) -> FloatTensor<Self>;
+}
+
+/// The fused kernels handle 32-bit floats, the only type Kiln trains in; anything else (a
+/// tensor on a device no kernel is written for cannot reach here: training runs on flex or
+/// WebGPU) takes the reference path. The kernels see each tensor as its numbers in order, so
+/// they take any rank.
+fn fused(dtypes: &[DType]) -> bool {
+    dtypes.iter().all(|d| *d == DType::F32)
+}
+
+/// One Adam update of `param`; returns the parameter and the two moments.
+pub fn adam<const D: usize>(
+    param: Tensor<D>,
+    grad: Tensor<D>,
+    moments: Option<(Tensor<D>, Tensor<D>)>,
+    scalars: AdamScalars,
+) -> (Tensor<D>, Tensor<D>, Tensor<D>) {
+    let (moment_1, moment_2) = moments.unwrap_or_else(|| {
+        let zeros = param.zeros_like();
+        (zeros.clone(), zeros)
+    });
+    if !fused(&[&param, &grad, &moment_1, &moment_2].map(Tensor::dtype)) {
+        return reference::adam(param, grad, moment_1, moment_2, scalars);
+    }
+    let out = Dispatch::adam_update(
+        param.into_dispatch(),
+        grad.into_dispatch(),
+        moment_1.into_dispatch(),
+        moment_2.into_dispatch(),
+        scalars,
+    );
+    (
+        Tensor::from_dispatch(out.param),
+        Tensor::from_dispatch(out.moment_1),
+        Tensor::from_dispatch(out.moment_2),
+    )
+}
+
+/// One Nesterov update of `param`; returns the parameter and its velocity.
+pub fn nesterov<const D: usize>(
+    param: Tensor<D>,
+    grad: Tensor<D>,
+    velocity: Option<Tensor<D>>,
+    scalars: SgdScalars,
+) -> (Tensor<D>, Tensor<D>) {
+    let velocity = velocity.unwrap_or_else(|| param.zeros_like());
+    if !fused(&[&param, &grad, &velocity].map(Tensor::dtype)) {
+        return reference::nesterov(param, grad, velocity, scalars);
+    }
+    let out = Dispatch::nesterov_update(
+        param.into_dispatch(),
+        grad.into_dispatch(),
+        velocity.into_dispatch(),
+        scalars,
+    );
+    (
+        Tensor::from_dispatch(out.param),
+        Tensor::from_dispatch(out.velocity),
+    )
+}
+
+/// One plain SGD update of `param`.
+pub fn sgd<const D: usize>(param: Tensor<D>, grad: Tensor<D>, scalars: SgdScalars) -> Tensor<D> {
+    if !fused(&[&param, &grad].map(Tensor::dtype)) {
+        return reference::sgd(param, grad, scalars);
+    }
+    Tensor::from_dispatch(Dispatch::sgd_update(
+        param.into_dispatch(),
+        grad.into_dispatch(),
+        scalars,
+    ))
+}

@@ -1,0 +1,42 @@
+// The fused optimisers and ReLU (crate/src/kernels: update.rs, relu.rs) on the devices the
+// page trains on: each network trained four steps with Kiln's optimiser and with burn's, from the
+// same weights on the same batches, ends with the same weights to float tolerance; the CPU path's
+// own convolution and pooling (crate/src/kernels/cpu) give burn's outputs and gradients. Natively
+// the same comparisons run on burn flex (crate/tests/fused_optimizer.rs, flex_layers.rs); this
+// one holds the WebGPU kernels and the wasm builds to them.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { appPerFile, useBackend } from "../helpers.mjs";
+
+const PORT = 21080 + (process.pid % 1000);
+let page;
+appPerFile(PORT, (app) => ({ page } = app));
+
+const CASES = [
+  ["seed", "adam"],
+  ["seed", "sgd"],
+  ["seed", "nesterov"],
+  ["airbench", "nesterov"],
+];
+
+for (const backend of ["cpu", "webgpu"]) {
+  test(`the fused optimisers leave burn's weights; the fused ReLU and the convolution and pooling give burn's values, on ${backend === "cpu" ? "the CPU path" : "WebGPU"}`, async () => {
+    await useBackend(page, backend);
+    for (const [model, optimizer] of CASES) {
+      const agreement = await page.evaluate(([m, o]) => window.kiln.fusedOptimizer(m, o), [model, optimizer]);
+      console.log(`${backend} ${model} ${optimizer}: ${JSON.stringify(agreement)}`);
+      assert.ok(agreement.largest_change > 1e-3, `${model}/${optimizer}: the steps barely moved the weights`);
+      assert.ok(
+        agreement.largest_difference <= 1e-5,
+        `${model}/${optimizer} on ${backend}: the fused weights are ${agreement.largest_difference} from burn's`,
+      );
+    }
+    const relu = await page.evaluate(() => window.kiln.fusedRelu());
+    console.log(`${backend} relu: ${relu}`);
+    assert.equal(relu, 0, `the fused ReLU's outputs or gradients differ from burn's by ${relu} on ${backend}`);
+    // The CPU path's own convolution and pooling (crate/src/kernels/cpu); WebGPU uses burn's.
+    const layers = await page.evaluate(() => window.kiln.flexLayers());
+    console.log(`${backend} convolution and pooling: ${layers}`);
+    assert.ok(layers <= 1e-4, `the convolution or pooling differs from burn's by ${layers} on ${backend}`);
+  });
+}
