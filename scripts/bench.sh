@@ -41,6 +41,8 @@ run_bench() {
   node bench/networks.mjs
   log "the drawing of the network while training: throughput with it on screen against hidden, frame gaps"
   node bench/drawing.mjs
+  log "a photo brought to 32x32: the page's path (area average, centre crop) against a letterbox and one drawImage"
+  FRAMING_IMAGES=1000 node bench/framing.mjs
   log "browser memory while loading the full archive"
   node bench/memory.mjs
   if [[ "${KILN_BENCH_LONG:-0}" == 1 ]]; then

@@ -23,7 +23,7 @@ function loadImage(blob) {
 
 /** How a picture that is not square becomes square: "crop" keeps its centre square, "letterbox"
  * keeps all of it with bands of its mean colour. The page crops: on photo-like pictures made
- * from test images, cropping was right more often (docs/networks.md, `tests/framing.mjs`).
+ * from test images, cropping was right more often (docs/networks.md, `bench/framing.mjs`).
  * @typedef {"crop" | "letterbox"} Framing */
 
 /** Bring `source` (w×h) to the 32×32 the network sees, by area averaging (resample.js), draw it

@@ -25,4 +25,11 @@ pretrained: string,
  * The batch size the page trains it with by default: airbench's 1,024 would not fit the
  * CPU path's 4 GB of wasm memory; its learning rate scales with the batch.
  */
-page_batch_size: number, };
+page_batch_size: number, 
+/**
+ * Classification answers "not sure" (the picture may be none of the ten classes) when the
+ * top class' probability is below this: the highest threshold, in steps of 0.05, at which
+ * the shipped weights' answer is "not sure" for under 8% of the test images they get
+ * right (`kiln eval --calibrate`: the test set and generated pictures of no class).
+ */
+unsure_below: number, };

@@ -7,7 +7,7 @@
 // Prints accuracy and how often "not sure" fires, per network and path. Needs dist/ built and
 // the real archive (helpers' CIFAR).
 import { readFileSync } from "node:fs";
-import { openApp, realSubset } from "./helpers.mjs";
+import { openApp, realSubset } from "../tests/helpers.mjs";
 
 const IMAGES = Number(process.env.FRAMING_IMAGES || 500);
 const subset = realSubset(0, IMAGES);

@@ -2,7 +2,7 @@
 // output pixel covers. Pure arithmetic, no browser.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { areaAverage } from "../www/resample.js";
+import { areaAverage } from "../../www/resample.js";
 
 /** A w×h RGBA picture with each pixel's grey level from `at(x, y)`. */
 const picture = (w, h, at) => {

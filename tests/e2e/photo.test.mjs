@@ -7,7 +7,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import path from "node:path";
 import { readFileSync } from "node:fs";
-import { ARTEFACTS, ROOT, appPerFile, png } from "./helpers.mjs";
+import { ARTEFACTS, ROOT, appPerFile, png } from "../helpers.mjs";
 
 const PORT = 19580 + (process.pid % 400);
 let page, consoleErrors;
@@ -68,7 +68,7 @@ test("airbench's shipped weights are in use", async () => {
 
 // A 1600×1200 photo, the object 800 pixels wide and off centre (120 pixels right of and above
 // the centre): the page keeps the centre 1200×1200 and averages it down to 32×32. airbench
-// gets about 69% of such photos right (tests/framing.mjs, docs/networks.md); these are the five
+// gets about 69% of such photos right (bench/framing.mjs, docs/networks.md); these are the five
 // samples it gets right through the page's path. Letterboxed instead (tried), the dog is a
 // cat, and every corner check fails: the 32×32's corner is then a band of the mean colour.
 for (const i of [3, 5, 6, 7, 9]) {
