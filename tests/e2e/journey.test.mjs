@@ -269,11 +269,14 @@ for (const [i, engine] of ENGINES.entries()) {
 // (Firefox said "failed to start" and WebKit "Load failed" in about one run in three).
 for (const [i, engine] of ENGINES.entries()) {
   test(`the first visit on a host without COOP/COEP in ${engine}: isolated, nothing reported`, { timeout: 300_000 }, async (t) => {
-    const plain = spawn("node", ["scripts/serve.mjs", "--no-isolation", String(PORT + 200)], { cwd: ROOT, stdio: "ignore" });
-    for (let tries = 0; tries < 50 && !(await fetch(`http://localhost:${PORT + 200}/index.html`).catch(() => null))?.ok; tries++) {
+    // A port per engine: the server of the engine before may still hold its port while it exits,
+    // and a page served by that dying server would never finish loading.
+    const port = PORT + 200 + i;
+    const plain = spawn("node", ["scripts/serve.mjs", "--no-isolation", String(port)], { cwd: ROOT, stdio: "ignore" });
+    for (let tries = 0; tries < 50 && !(await fetch(`http://localhost:${port}/index.html`).catch(() => null))?.ok; tries++) {
       await new Promise((r) => setTimeout(r, 100));
     }
-    const e = await openEngine(engine, { port: PORT + 300 + i, base: `http://localhost:${PORT + 200}`, lang: "en-US" });
+    const e = await openEngine(engine, { port: PORT + 300 + i, base: `http://localhost:${port}`, lang: "en-US" });
     try {
       if (e.skip) return t.skip(e.skip);
       await e.goto("/index.html");
@@ -281,6 +284,16 @@ for (const [i, engine] of ENGINES.entries()) {
       await e.waitFor(() => document.querySelector('[data-testid="offline"]')?.dataset.state === "ready", null, {
         timeout: 120_000,
         what: "the offline line to say it is ready",
+      }).catch(async (error) => {
+        // What the page showed instead, to tell a stuck service worker from a stuck engine.
+        const seen = await e.run(() => ({
+          offline: document.querySelector('[data-testid="offline"]')?.textContent,
+          device: document.querySelector('[data-testid="backend-status"]')?.textContent,
+          builds: document.querySelector('[data-testid="backend-status"]')?.dataset.builds ?? null,
+          isolated: self.crossOriginIsolated,
+          controlled: !!navigator.serviceWorker?.controller,
+        })).catch((e2) => String(e2));
+        throw new Error(`${error.message}; the page showed ${JSON.stringify(seen)}; console: ${e.errors.join(" | ")}`);
       });
       await ready(e);
       assert.equal(await e.run(() => document.querySelector("main").inert), false, "the page takes input");
