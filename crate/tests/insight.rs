@@ -5,6 +5,8 @@
 
 mod common;
 
+use std::rc::Rc;
+
 use burn::prelude::*;
 use kiln::data::{Batcher, Normalization};
 use kiln::insight::network::{NetworkView, network_view};
@@ -111,8 +113,8 @@ impl kiln::train::Observer for Drawing {
             self.drawn.extend(network.clone());
         }
     }
-    fn drawing(&self) -> Option<Vec<u8>> {
-        Some(self.picture.clone())
+    fn drawing(&self) -> Option<Rc<[u8]>> {
+        Some(Rc::from(&self.picture[..]))
     }
 }
 

@@ -3,6 +3,7 @@
 //! training loop itself is in `run`.
 
 use std::future::Future;
+use std::rc::Rc;
 
 use burn::optim::ModuleOptimizer;
 use burn::prelude::*;
@@ -54,8 +55,9 @@ pub trait Observer {
 
     /// The picture (32×32, CHW bytes) the page's drawing of the network shows while it is on
     /// screen: progress reports then carry the network drawn for it from time to time, with
-    /// the looks' cadence (`WATCH_EVERY_SECONDS`) and in the same read.
-    fn drawing(&self) -> Option<Vec<u8>> {
+    /// the looks' cadence (`WATCH_EVERY_SECONDS`) and in the same read. Asked before every
+    /// step: shared, not copied.
+    fn drawing(&self) -> Option<Rc<[u8]>> {
         None
     }
 

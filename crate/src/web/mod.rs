@@ -65,7 +65,7 @@ struct Shared {
     watching: Rc<Cell<bool>>,
     /// The picture (CHW) of the page's drawing of the network while it is on screen: progress
     /// reports carry the network drawn for it.
-    drawing: Rc<RefCell<Option<Vec<u8>>>>,
+    drawing: Rc<RefCell<Option<Rc<[u8]>>>>,
     /// The inference copy of the weights in use, and how to scale their input.
     latest: Rc<RefCell<Option<Model>>>,
     normalization: Cell<Normalization>,

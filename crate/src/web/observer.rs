@@ -33,7 +33,7 @@ pub struct WebObserver {
     /// Whether progress reports should carry looks inside the network (`Observer::watching`).
     pub watching: Rc<Cell<bool>>,
     /// The picture the page's drawing shows, while it is on screen (`Observer::drawing`).
-    pub drawing: Rc<RefCell<Option<Vec<u8>>>>,
+    pub drawing: Rc<RefCell<Option<Rc<[u8]>>>>,
     /// The latest weights (inference copy), refreshed a few times a second.
     pub latest: Rc<RefCell<Option<Model>>>,
     pub last_yield: Instant,
@@ -107,7 +107,7 @@ impl Observer for WebObserver {
         self.watching.get()
     }
 
-    fn drawing(&self) -> Option<Vec<u8>> {
+    fn drawing(&self) -> Option<Rc<[u8]>> {
         self.drawing.borrow().clone()
     }
 

@@ -121,7 +121,7 @@ impl Engine {
             .map(|rgba| rgba_to_chw(&rgba))
             .transpose()
             .map_err(js::error)?;
-        *self.shared.drawing.borrow_mut() = chw;
+        *self.shared.drawing.borrow_mut() = chw.map(Rc::from);
         Ok(())
     }
 
