@@ -8,13 +8,10 @@ use burn::optim::GradientsParams;
 use burn::prelude::*;
 use burn::tensor::Transaction;
 
-use crate::insight::{ActivationStats, BINS, Insight, LayerGradient};
+use crate::insight::spread::{Hidden, hidden, histogram};
+use crate::insight::{ActivationStats, Insight, LayerGradient};
 use crate::model::Model;
 use crate::read::{ReadError, read_transaction};
-
-/// Values of each hidden layer read back for its histogram: the outputs of as many of the
-/// batch's first images as fit (at least one image).
-const SAMPLE_VALUES: usize = 65_536;
 
 /// Per layer (module path, `block1.conv1`), a figure or the flattened weights, on the device
 /// without autodiff.
@@ -111,15 +108,6 @@ pub struct Measured {
     layers: PerLayer,
     hidden: Vec<Hidden>,
     saturating: bool,
-}
-
-/// One hidden layer's figures: `[zeros, saturated, min, max]` over the whole batch, the sample
-/// of outputs for the histogram, and how many outputs there were.
-struct Hidden {
-    name: String,
-    figures: Tensor<1>,
-    sample: Tensor<1>,
-    count: usize,
 }
 
 /// The inputs of a look: the batch's images and loss, per layer ‖∇J‖², the weights now and
@@ -237,48 +225,6 @@ impl Measured {
     }
 }
 
-/// The figures of one hidden layer's outputs, `[images, features]`; the saturated ones are
-/// counted only for an activation that saturates.
-fn hidden(name: &str, outputs: Tensor<2>, saturating: bool) -> Hidden {
-    let [images, features] = outputs.dims();
-    let count = images * features;
-    let sample_images = (SAMPLE_VALUES / features.max(1)).clamp(1, images.max(1));
-    let sample = outputs
-        .clone()
-        .narrow(0, 0, sample_images.min(images))
-        .flatten::<1>(0, 1);
-    let flat = outputs.flatten::<1>(0, 1);
-    let zeros = flat.clone().equal_elem(0.0).int().sum().float();
-    let saturated = if saturating {
-        let low = flat.clone().lower_elem(0.05);
-        low.bool_or(flat.clone().greater_elem(0.95))
-            .int()
-            .sum()
-            .float()
-    } else {
-        Tensor::zeros([1], &flat.device())
-    };
-    let figures = Tensor::cat(vec![zeros, saturated, flat.clone().min(), flat.max()], 0);
-    Hidden {
-        name: name.to_string(),
-        figures,
-        sample,
-        count,
-    }
-}
-
-/// `BINS` counts of `values` (a sample of a layer's outputs) over the range `[min, max]` of all
-/// of them.
-fn histogram(values: &[f32], min: f32, max: f32) -> Vec<u32> {
-    let width = (max - min).max(f32::EPSILON);
-    let mut histogram = vec![0u32; BINS];
-    for v in values.iter().filter(|v| v.is_finite()) {
-        let bin = (((v - min) / width) * BINS as f32).max(0.0) as usize;
-        histogram[bin.min(BINS - 1)] += 1;
-    }
-    histogram
-}
-
 /// Read a look's figures alone.
 pub async fn read(measured: &Measured) -> Result<Insight, ReadError> {
     let mut values = read_transaction(measured.register(Transaction::default())).await?;
@@ -288,6 +234,7 @@ pub async fn read(measured: &Measured) -> Result<Insight, ReadError> {
 #[cfg(all(test, not(target_arch = "wasm32")))]
 mod tests {
     use super::*;
+    use crate::insight::BINS;
 
     #[test]
     fn a_hidden_layer_s_dead_and_saturated_units_are_counted() {

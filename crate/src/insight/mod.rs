@@ -7,6 +7,7 @@
 
 pub mod measure;
 pub mod network;
+mod spread;
 pub mod unit;
 
 use burn::module::Module;
