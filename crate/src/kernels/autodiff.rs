@@ -104,32 +104,7 @@ impl<B: CpuLayers, C: CheckpointStrategy> CpuLayers for Autodiff<B, C> {
     }
 
     fn max_pool2(x: FloatTensor<Self>) -> FloatTensor<Self> {
-        #[derive(Debug)]
-        struct Pool;
-
-        impl<B: CpuLayers> Backward<B, 1> for Pool {
-            type State = NodeId;
-
-            fn backward(
-                self,
-                ops: Ops<Self::State, 1>,
-                grads: &mut Gradients,
-                checkpointer: &mut Checkpointer,
-            ) {
-                let x: FloatTensor<B> = checkpointer.retrieve_node_output(ops.state);
-                unary::<B, _>(ops.parents, ops.node, grads, |grad| {
-                    B::max_pool2_backward(x, grad)
-                });
-            }
-        }
-
-        match Pool.prepare::<C>([x.node()]).compute_bound().stateful() {
-            OpsKind::Tracked(mut prep) => {
-                let state = prep.checkpoint(&x);
-                prep.finish(state, B::max_pool2(x.into_primitive()))
-            }
-            OpsKind::UnTracked(prep) => prep.finish(B::max_pool2(x.into_primitive())),
-        }
+        backward_from_input::<B, C>(x, B::max_pool2, B::max_pool2_backward)
     }
 
     fn max_pool2_backward(_x: FloatTensor<Self>, _grad: FloatTensor<Self>) -> FloatTensor<Self> {
@@ -139,31 +114,48 @@ impl<B: CpuLayers, C: CheckpointStrategy> CpuLayers for Autodiff<B, C> {
 
 impl<B: FusedRelu, C: CheckpointStrategy> FusedRelu for Autodiff<B, C> {
     fn fused_relu(input: FloatTensor<Self>) -> FloatTensor<Self> {
-        #[derive(Debug)]
-        struct Relu;
+        backward_from_input::<B, C>(input, B::fused_relu, B::fused_relu_backward)
+    }
+}
 
-        impl<B: FusedRelu> Backward<B, 1> for Relu {
-            type State = NodeId;
+/// The backward pass of a one-input operation whose gradient needs only that input (the 2×2
+/// max pooling, the fused ReLU): `backward(input, grad)` on the inner backend.
+#[derive(Debug)]
+struct FromInput<B: burn::backend::Backend> {
+    backward: fn(FloatTensor<B>, FloatTensor<B>) -> FloatTensor<B>,
+}
 
-            fn backward(
-                self,
-                ops: Ops<Self::State, 1>,
-                grads: &mut Gradients,
-                checkpointer: &mut Checkpointer,
-            ) {
-                let input: FloatTensor<B> = checkpointer.retrieve_node_output(ops.state);
-                unary::<B, _>(ops.parents, ops.node, grads, |grad| {
-                    B::fused_relu_backward(input, grad)
-                });
-            }
+impl<B: burn::backend::Backend> Backward<B, 1> for FromInput<B> {
+    type State = NodeId;
+
+    fn backward(
+        self,
+        ops: Ops<Self::State, 1>,
+        grads: &mut Gradients,
+        checkpointer: &mut Checkpointer,
+    ) {
+        let input: FloatTensor<B> = checkpointer.retrieve_node_output(ops.state);
+        unary::<B, _>(ops.parents, ops.node, grads, |grad| {
+            (self.backward)(input, grad)
+        });
+    }
+}
+
+/// `forward(input)` recorded for autodiff, its gradient given by `backward(input, grad)`.
+fn backward_from_input<B: burn::backend::Backend, C: CheckpointStrategy>(
+    input: FloatTensor<Autodiff<B, C>>,
+    forward: fn(FloatTensor<B>) -> FloatTensor<B>,
+    backward: fn(FloatTensor<B>, FloatTensor<B>) -> FloatTensor<B>,
+) -> FloatTensor<Autodiff<B, C>> {
+    match (FromInput { backward })
+        .prepare::<C>([input.node()])
+        .compute_bound()
+        .stateful()
+    {
+        OpsKind::Tracked(mut prep) => {
+            let state = prep.checkpoint(&input);
+            prep.finish(state, forward(input.into_primitive()))
         }
-
-        match Relu.prepare::<C>([input.node()]).compute_bound().stateful() {
-            OpsKind::Tracked(mut prep) => {
-                let state = prep.checkpoint(&input);
-                prep.finish(state, B::fused_relu(input.into_primitive()))
-            }
-            OpsKind::UnTracked(prep) => prep.finish(B::fused_relu(input.into_primitive())),
-        }
+        OpsKind::UnTracked(prep) => prep.finish(forward(input.into_primitive())),
     }
 }
