@@ -80,7 +80,7 @@
  * (crate/src/model/catalog.rs, generated) and the form's values for it.
  * @typedef {import("./types/engine/ModelInfo").ModelInfo & {defaults: {epochs: number,
  *   batch_size: number, learning_rate: number, lr_schedule: string, optimizer: string,
- *   weight_decay: number, augment: boolean}}} ModelInfo
+ *   weight_decay: number, augment: boolean, framing: boolean}}} ModelInfo
  */
 
 /** A setting the engine refused, named by its key (`FieldError` in crate/src/train/field.rs).

@@ -87,6 +87,16 @@ fn bad_paths_and_files_fail_with_one_clear_line() {
         "0",
     ]);
     assert_clean_failure(&out, "batch_size");
+    // The flags go through the page's parser: its limits and choices, named by key.
+    let train = |flags: &[&str]| {
+        let mut args = vec!["train", "--data", test.to_str().unwrap()];
+        args.extend_from_slice(flags);
+        kiln(&args)
+    };
+    let out = train(&["--framing", "--min-scale", "3"]);
+    assert_clean_failure(&out, "min_scale = 3: must be from 0.25 to 1");
+    let out = train(&["--optimizer", "rmsprop"]);
+    assert_clean_failure(&out, "must be one of adam, sgd, nesterov");
 }
 
 #[test]

@@ -69,6 +69,7 @@ fn the_page_gets_the_contract_keys_with_their_limits() {
             "optimizer",
             "weight_decay",
             "augment",
+            "framing",
             "early_stopping",
             "patience",
             "train_limit"
@@ -96,7 +97,9 @@ fn the_page_gets_the_contract_keys_with_their_limits() {
         serde_json::json!(["adam", "sgd", "nesterov"])
     );
     assert_eq!(json[11]["kind"], "bool");
-    assert_eq!(json[14]["default"], serde_json::Value::Null);
+    assert_eq!(json[12]["kind"], "bool");
+    assert_eq!(json[12]["default"], false);
+    assert_eq!(json[15]["default"], serde_json::Value::Null);
 }
 
 #[test]
@@ -240,4 +243,47 @@ fn choosing_airbench_in_the_form_brings_its_recipe_scaled_to_the_batch() {
     assert_eq!(set.learning_rate, 0.5);
     assert!(set.augmentation.is_off());
     assert_eq!(form(&[]), TrainingConfig::default());
+}
+
+#[test]
+fn framing_is_offered_to_every_network_and_its_values_are_checked_only_when_on() {
+    for model in ["seed", "airbench"] {
+        let plain = parse_form(&form(&[("model", model)])).unwrap();
+        assert!(
+            plain.augmentation.framing.is_off(),
+            "{model}: off in the recipe"
+        );
+        let on = parse_form(&form(&[("model", model), ("framing", "true")])).unwrap();
+        assert_eq!(
+            on.augmentation.framing,
+            settings::photo_framing(),
+            "{model}"
+        );
+        // The network's own flips and crops stay as its recipe has them.
+        assert_eq!(on.augmentation.flip, plain.augmentation.flip, "{model}");
+        assert_eq!(
+            on.augmentation.crop_padding,
+            plain.augmentation.crop_padding
+        );
+    }
+    let set = parse_form(&form(&[
+        ("framing", "true"),
+        ("min_scale", "0.5"),
+        ("max_aspect", "1.33"),
+    ]))
+    .unwrap();
+    assert_eq!(set.augmentation.framing.min_scale, 0.5);
+    assert_eq!(set.augmentation.framing.max_aspect, 1.33);
+    assert!(
+        !set.augmentation.is_off(),
+        "framing alone is an augmentation"
+    );
+    // Out of its limits, named by its key; ignored while framing is off.
+    let errors = refused(&[("framing", "true"), ("min_scale", "1.5"), ("soften", "x")]);
+    let keys: Vec<_> = errors.iter().map(|e| e.field).collect();
+    assert!(
+        keys.contains(&"min_scale") && keys.contains(&"soften"),
+        "{keys:?}"
+    );
+    assert!(parse_form(&form(&[("framing", "false"), ("min_scale", "1.5")])).is_ok());
 }

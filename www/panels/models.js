@@ -79,6 +79,7 @@ export function modelsPanel({ worker, errors, bus, settings, usePretrained, weig
       optimizer: d.optimizer,
       weight_decay: String(d.weight_decay),
       augment: String(d.augment),
+      framing: String(d.framing),
     });
     describe();
     const source = weightsSource();

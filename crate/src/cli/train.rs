@@ -5,83 +5,104 @@
 use std::path::PathBuf;
 
 use burn::prelude::*;
-use kiln::data::{Augmentation, Cifar10, Normalization};
-use kiln::model::{HiddenActivation, ModelConfig};
-use kiln::train::schedule::{Knobs, Schedule};
-use kiln::train::settings::{ACTIVATION, LR_SCHEDULE, MODEL, SEED, lr_knobs};
-use kiln::train::{
-    NormalizationKind, OptimizerConfig, Recipe, Trainer, TrainingConfig, TrainingEvent,
-};
+use std::collections::HashMap;
+
+use kiln::data::{Cifar10, Normalization};
+use kiln::train::form::parse_form;
+use kiln::train::settings::MODEL;
+use kiln::train::{NormalizationKind, Trainer, TrainingConfig, TrainingEvent};
 use kiln::weights::{self, WeightsMeta};
 
 use crate::cli::device::{DeviceArgs, announce};
 use crate::cli::progress::Progress;
 use crate::cli::{CliResult, DataArgs, checkpoint_file, print_json};
 
+/// The settings are read as text and parsed by the page's own parser (`train::form`), so a
+/// flag takes the same values, defaults (the network's recipe) and limits as the page's form,
+/// and a refusal names the setting's key.
 #[derive(clap::Args, Debug)]
 pub struct TrainArgs {
     #[command(flatten)]
     data: DataArgs,
     #[command(flatten)]
     device: DeviceArgs,
-    /// Model name from the registry.
+    /// The network: seed or airbench.
     #[arg(long, default_value = MODEL.default)]
     model: String,
     /// Hidden-layer activation of the seed network: relu, sigmoid or linear.
-    #[arg(long, default_value = ACTIVATION.default)]
-    activation: HiddenActivation,
+    #[arg(long)]
+    activation: Option<String>,
     /// Passes over the training set [default: the model's recipe: 10].
     #[arg(long)]
-    epochs: Option<usize>,
+    epochs: Option<String>,
     /// Images per step [default: the model's recipe: seed 32, airbench 1024].
     #[arg(long)]
-    batch_size: Option<usize>,
+    batch_size: Option<String>,
     /// Learning rate [default: the model's recipe: seed 0.001, airbench 1.5 per 1,024 images
     /// of batch].
     #[arg(long)]
-    lr: Option<f64>,
+    lr: Option<String>,
     /// Learning-rate schedule: constant, step, exponential, cosine, warmup-cosine or triangular
     /// (airbench94's) [default: the model's recipe: seed constant, airbench triangular].
-    #[arg(long, value_parser = parse_schedule)]
-    lr_schedule: Option<&'static str>,
+    #[arg(long)]
+    lr_schedule: Option<String>,
     /// step and exponential: the factor γ over every --lr-decay-epochs epochs [default: 0.5].
     #[arg(long, requires = "lr_schedule")]
-    lr_decay: Option<f64>,
+    lr_decay: Option<String>,
     /// step and exponential: the epochs γ applies over [default: 3].
     #[arg(long, requires = "lr_schedule")]
-    lr_decay_epochs: Option<usize>,
+    lr_decay_epochs: Option<String>,
     /// warmup-cosine: the warm-up's share of the steps [default: 0.1].
     #[arg(long, requires = "lr_schedule")]
-    lr_warmup: Option<f64>,
+    lr_warmup: Option<String>,
     /// adam (Keras defaults), sgd or nesterov (momentum 0.85) [default: the model's recipe:
     /// seed adam, airbench nesterov].
-    #[arg(long, value_parser = parse_optimizer)]
-    optimizer: Option<OptimizerConfig>,
+    #[arg(long)]
+    optimizer: Option<String>,
     /// Pixel scaling: unit (x/255) or mean-std (per channel) [default: the model's recipe:
     /// seed unit, airbench mean-std].
-    #[arg(long, value_parser = parse_normalization)]
-    normalize: Option<NormalizationKind>,
+    #[arg(long)]
+    normalize: Option<String>,
     /// Train on only the first N training images.
     #[arg(long)]
-    train_limit: Option<usize>,
+    train_limit: Option<String>,
     /// Augment the seed's training images: random horizontal flip and random crop (see
     /// --crop-padding). airbench's recipe always augments (alternating flips, 2-pixel crops).
     #[arg(long)]
     augment: bool,
     /// Padding in pixels for the random crop (0: flips only) [default: seed 4, airbench 2].
     #[arg(long)]
-    crop_padding: Option<usize>,
+    crop_padding: Option<String>,
+    /// Re-frame training images at random as photos are framed: smaller or larger in the
+    /// frame, off centre, wider or taller, softer (any network; see the four flags below).
+    #[arg(long)]
+    framing: bool,
+    /// With --framing: the share of the images re-framed [default: 0.5].
+    #[arg(long, requires = "framing")]
+    framing_rate: Option<String>,
+    /// With --framing: the smallest scale of the image in the frame [default: 0.6].
+    #[arg(long, requires = "framing")]
+    min_scale: Option<String>,
+    /// With --framing: the largest scale [default: 1.25].
+    #[arg(long, requires = "framing")]
+    max_scale: Option<String>,
+    /// With --framing: up to this many times wider than tall or taller than wide [default: 1.4].
+    #[arg(long, requires = "framing")]
+    max_aspect: Option<String>,
+    /// With --framing: the share also brought down to 16–31 pixels and back [default: 0.25].
+    #[arg(long, requires = "framing")]
+    soften: Option<String>,
     /// L2 weight decay added to every gradient [default: the model's recipe: seed 0,
     /// airbench 0.00133].
     #[arg(long)]
-    weight_decay: Option<f64>,
+    weight_decay: Option<String>,
     /// Stop when test accuracy has not improved for this many epochs, and keep the best
     /// epoch's weights.
     #[arg(long, value_name = "PATIENCE")]
-    early_stopping: Option<usize>,
-    /// Seed for weight initialisation and shuffling.
-    #[arg(long, default_value_t = SEED.default)]
-    seed: u64,
+    early_stopping: Option<String>,
+    /// Seed for weight initialisation and shuffling [default: 42].
+    #[arg(long)]
+    seed: Option<String>,
     /// Start from these weights (a file from `--out` or the app) instead of a fresh
     /// initialisation, with a fresh optimiser: to train a finished run further, say at a lower
     /// learning rate.
@@ -100,76 +121,58 @@ pub struct TrainArgs {
     json: bool,
 }
 
-fn parse_optimizer(s: &str) -> Result<OptimizerConfig, String> {
-    OptimizerConfig::from_name(s).ok_or_else(|| format!("unknown optimizer {s:?} (adam or sgd)"))
+/// The command line as the page's form: each flag given under its setting's key, in the
+/// page's spelling (`warmup_cosine`, `mean_std`); a flag not given leaves the key out, so it
+/// takes the network's recipe.
+fn form_of(args: &TrainArgs) -> HashMap<String, String> {
+    let underscored = |s: &Option<String>| s.as_ref().map(|s| s.replace('-', "_"));
+    let on = |flag: bool| flag.then(|| "true".to_string());
+    let test_limit = args.data.test_limit.map(|n| n.to_string());
+    [
+        ("model", Some(args.model.clone())),
+        ("activation", args.activation.clone()),
+        ("epochs", args.epochs.clone()),
+        ("batch_size", args.batch_size.clone()),
+        ("learning_rate", args.lr.clone()),
+        ("lr_schedule", underscored(&args.lr_schedule)),
+        ("lr_decay", args.lr_decay.clone()),
+        ("lr_decay_epochs", args.lr_decay_epochs.clone()),
+        ("lr_warmup", args.lr_warmup.clone()),
+        ("optimizer", args.optimizer.clone()),
+        ("normalization", underscored(&args.normalize)),
+        ("train_limit", args.train_limit.clone()),
+        ("test_limit", test_limit),
+        ("augment", on(args.augment)),
+        ("crop_padding", args.crop_padding.clone()),
+        ("framing", on(args.framing)),
+        ("framing_rate", args.framing_rate.clone()),
+        ("min_scale", args.min_scale.clone()),
+        ("max_scale", args.max_scale.clone()),
+        ("max_aspect", args.max_aspect.clone()),
+        ("soften", args.soften.clone()),
+        ("weight_decay", args.weight_decay.clone()),
+        ("early_stopping", on(args.early_stopping.is_some())),
+        ("patience", args.early_stopping.clone()),
+        ("seed", args.seed.clone()),
+    ]
+    .into_iter()
+    .filter_map(|(key, value)| Some((key.to_string(), value?)))
+    .collect()
 }
 
-/// The page's spelling (`warmup_cosine`) or the command line's (`warmup-cosine`).
-fn parse_schedule(s: &str) -> Result<&'static str, String> {
-    LR_SCHEDULE
-        .parse(&s.replace('-', "_"))
-        .map_err(|e| e.problem.to_string())
-}
-
-fn parse_normalization(s: &str) -> Result<NormalizationKind, String> {
-    match s {
-        "unit" => Ok(NormalizationKind::Unit),
-        "mean-std" | "mean_std" => Ok(NormalizationKind::MeanStd),
-        _ => Err(format!("unknown normalisation {s:?} (unit or mean-std)")),
-    }
-}
-
-/// The model's recipe, with what the command line sets instead.
-fn config_of(args: &TrainArgs) -> TrainingConfig {
-    let base = TrainingConfig::for_model(&args.model, args.batch_size);
-    let schedule = match args.lr_schedule {
-        Some(name) => {
-            let knobs = base.recipe.schedule.knobs(lr_knobs());
-            let knobs = Knobs {
-                gamma: args.lr_decay.unwrap_or(knobs.gamma),
-                epochs: args.lr_decay_epochs.unwrap_or(knobs.epochs),
-                warmup: args.lr_warmup.unwrap_or(knobs.warmup),
-            };
-            Schedule::from_name(name, knobs).expect("the lr_schedule choices are Schedule's names")
-        }
-        None => base.recipe.schedule,
-    };
-    let augmentation = if args.augment && base.augmentation.is_off() {
-        Augmentation::standard()
-    } else {
-        base.augmentation
-    };
-    TrainingConfig {
-        model: ModelConfig::new()
-            .with_name(args.model.clone())
-            .with_activation(args.activation),
-        optimizer: args.optimizer.unwrap_or(base.optimizer),
-        epochs: args.epochs.unwrap_or(base.epochs),
-        learning_rate: args.lr.unwrap_or(base.learning_rate),
-        seed: args.seed,
-        normalization: args.normalize.unwrap_or(base.normalization),
-        train_limit: args.train_limit,
-        test_limit: args.data.test_limit,
-        augmentation: Augmentation {
-            crop_padding: match augmentation.is_off() {
-                true => 0,
-                false => args.crop_padding.unwrap_or(augmentation.crop_padding),
-            },
-            ..augmentation
-        },
-        weight_decay: args.weight_decay.unwrap_or(base.weight_decay),
-        early_stopping: args.early_stopping,
-        recipe: Recipe {
-            schedule,
-            ..base.recipe
-        },
-        ..base
-    }
+/// The run the command line asks for, through the page's parser; every refusal, one a line.
+fn config_of(args: &TrainArgs) -> Result<TrainingConfig, String> {
+    parse_form(&form_of(args)).map_err(|errors| {
+        errors
+            .iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .join("\n")
+    })
 }
 
 pub fn run(args: TrainArgs) -> CliResult {
-    let config = config_of(&args);
-    config.validate().map_err(|e| e.to_string())?;
+    let config = config_of(&args)?;
     let data = Cifar10::load_paths(&args.data.data).map_err(|e| e.to_string())?;
     let saved = match &args.checkpoint {
         Some(path) if path.exists() => Some((path, checkpoint_file::load(path)?)),

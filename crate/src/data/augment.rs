@@ -1,16 +1,17 @@
 //! Data augmentation of training images: horizontal flips (at random, or airbench94's way: each
 //! image's own random flip, and every image mirrored on alternate epochs) and random crops of the
-//! image padded by a few pixels (black, or mirrored at the border), applied to the bytes before
-//! they become a batch.
+//! image padded by a few pixels (black, or mirrored at the border), after an optional random
+//! re-framing as photos are framed (`framing`), applied to the bytes before they become a batch.
 
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use serde::{Deserialize, Serialize};
 
 use crate::data::cifar::{CHANNELS, IMAGE_BYTES, IMAGE_SIDE};
+use crate::data::framing::Framing;
 
 /// Which random changes each training image gets, fresh every time it is drawn.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize)]
 #[serde(default)]
 #[cfg_attr(test, derive(ts_rs::TS), ts(export))]
 pub struct Augmentation {
@@ -24,6 +25,9 @@ pub struct Augmentation {
     pub alternate_flip: bool,
     /// Pad by mirroring the image at its border instead of with black.
     pub reflect: bool,
+    /// Re-frame images as photos are framed (smaller, larger, wider, off centre, softer) before
+    /// the flip and crop; off by default.
+    pub framing: Framing,
 }
 
 impl Augmentation {
@@ -34,6 +38,7 @@ impl Augmentation {
             crop_padding: 4,
             alternate_flip: false,
             reflect: false,
+            framing: Framing::default(),
         }
     }
 
@@ -44,11 +49,12 @@ impl Augmentation {
             crop_padding: 2,
             alternate_flip: true,
             reflect: true,
+            framing: Framing::default(),
         }
     }
 
     pub fn is_off(&self) -> bool {
-        !self.flip && self.crop_padding == 0
+        !self.flip && self.crop_padding == 0 && self.framing.is_off()
     }
 
     /// The random number generator of epoch `epoch`: the same for a resumed run.
@@ -62,6 +68,11 @@ impl Augmentation {
     /// the image (its index in the split) and when it is drawn, for alternating flips.
     pub fn apply(&self, image: &[u8], drawn: Drawn, rng: &mut impl Rng, out: &mut [u8]) {
         debug_assert_eq!(image.len(), IMAGE_BYTES);
+        let mut framed = [0u8; IMAGE_BYTES];
+        let image = match self.framing.apply(image, rng, &mut framed) {
+            true => &framed[..],
+            false => image,
+        };
         let flip = match (self.flip, self.alternate_flip) {
             (false, _) => false,
             (true, false) => rng.random_bool(0.5),

@@ -63,7 +63,13 @@ impl Reframe {
     }
 }
 
-fn bilinear(plane: &[u8], x: f32, y: f32) -> u8 {
+/// The plane's value at `(x, y)` in pixel coordinates (pixel centres at whole numbers), bilinear,
+/// clamped at the border (the edge pixels extended).
+pub(crate) fn bilinear(plane: &[u8], x: f32, y: f32) -> u8 {
+    bilinear_f32(plane, x, y).round().clamp(0.0, 255.0) as u8
+}
+
+pub(crate) fn bilinear_f32(plane: &[u8], x: f32, y: f32) -> f32 {
     let max = (IMAGE_SIDE - 1) as f32;
     let (x, y) = (x.clamp(0.0, max), y.clamp(0.0, max));
     let (x0, y0) = (x.floor() as usize, y.floor() as usize);
@@ -72,7 +78,7 @@ fn bilinear(plane: &[u8], x: f32, y: f32) -> u8 {
     let at = |x: usize, y: usize| plane[y * IMAGE_SIDE + x] as f32;
     let top = at(x0, y0) * (1.0 - fx) + at(x1, y0) * fx;
     let bottom = at(x0, y1) * (1.0 - fx) + at(x1, y1) * fx;
-    (top * (1.0 - fy) + bottom * fy).round().clamp(0.0, 255.0) as u8
+    top * (1.0 - fy) + bottom * fy
 }
 
 #[cfg(test)]

@@ -5,6 +5,7 @@
 use std::collections::HashMap;
 
 use crate::data::Augmentation;
+use crate::data::Framing;
 use crate::model::ModelConfig;
 use crate::train::config::{NormalizationKind, OptimizerConfig, TrainingConfig};
 use crate::train::field::FieldError;
@@ -12,9 +13,10 @@ use crate::train::recipe::Recipe;
 use crate::train::schedule::Schedule;
 use crate::train::settings::{
     ACTIVATION, AUGMENT, BATCH_SIZE, CROP_PADDING, EARLY_STOPPING, EPOCHS, EVAL_BATCH_SIZE,
-    LEARNING_RATE, LR_DECAY, LR_DECAY_EPOCHS, LR_SCHEDULE, LR_WARMUP, MODEL, NORMALIZATION,
-    OPTIMIZER, PAGE, PATIENCE, REPORT_EVERY_SECONDS, SEED, TEST_LIMIT, TRAIN_LIMIT, WEIGHT_DECAY,
-    lr_knobs,
+    FRAMING, FRAMING_RATE, LEARNING_RATE, LR_DECAY, LR_DECAY_EPOCHS, LR_SCHEDULE, LR_WARMUP,
+    MAX_ASPECT, MAX_SCALE, MIN_SCALE, MODEL, NORMALIZATION, OPTIMIZER, PAGE, PATIENCE,
+    REPORT_EVERY_SECONDS, SEED, SOFTEN, TEST_LIMIT, TRAIN_LIMIT, WEIGHT_DECAY, lr_knobs,
+    photo_framing,
 };
 
 fn normalization_name(config: &TrainingConfig) -> &'static str {
@@ -105,6 +107,7 @@ impl<'a> Reader<'a> {
         let crop_padding = self.read(CROP_PADDING.key, on.crop_padding as u64, |t| {
             CROP_PADDING.parse(t)
         }) as usize;
+        let framing = self.framing(base.augmentation.framing);
         let schedule = self.schedule(base.recipe.schedule);
         TrainingConfig {
             model: ModelConfig::new()
@@ -131,9 +134,16 @@ impl<'a> Reader<'a> {
             eval_batch_size: EVAL_BATCH_SIZE.default_usize(),
             report_every_seconds: REPORT_EVERY_SECONDS.default as f32,
             augmentation: if augment {
-                Augmentation { crop_padding, ..on }
+                Augmentation {
+                    crop_padding,
+                    framing,
+                    ..on
+                }
             } else {
-                Augmentation::default()
+                Augmentation {
+                    framing,
+                    ..Augmentation::default()
+                }
             },
             weight_decay: self.read(WEIGHT_DECAY.key, base.weight_decay, |t| {
                 WEIGHT_DECAY.parse(t)
@@ -143,6 +153,26 @@ impl<'a> Reader<'a> {
                 schedule,
                 ..base.recipe
             },
+        }
+    }
+
+    /// The re-framing asked for (the recipe's `base` when the form does not say), each of its
+    /// values read and checked only when it is on.
+    fn framing(&mut self, base: Framing) -> Framing {
+        let on = self.read(FRAMING.key, !base.is_off(), |t| FRAMING.parse(t));
+        if !on {
+            return Framing::default();
+        }
+        let base = if base.is_off() { photo_framing() } else { base };
+        let mut value = |setting: &crate::train::field::Float, default: f32| {
+            self.read(setting.key, f64::from(default), |t| setting.parse(t)) as f32
+        };
+        Framing {
+            rate: value(&FRAMING_RATE, base.rate),
+            min_scale: value(&MIN_SCALE, base.min_scale),
+            max_scale: value(&MAX_SCALE, base.max_scale),
+            max_aspect: value(&MAX_ASPECT, base.max_aspect),
+            soften: value(&SOFTEN, base.soften),
         }
     }
 

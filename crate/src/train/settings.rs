@@ -2,7 +2,7 @@
 //! of [`TrainingConfig`], its `validate()` (in `validate`), the CLI's defaults, the page's form (the browser
 //! asks for [`PAGE`]) and the parsing of that form (`form::parse_form`) all come from here.
 
-use crate::data::Augmentation;
+use crate::data::{Augmentation, Framing};
 use crate::model::{HiddenActivation, ModelConfig, model_names};
 use crate::train::config::{NormalizationKind, OptimizerConfig, TrainingConfig};
 use crate::train::field::{Choice, Flag, Float, Int, Limit, Setting};
@@ -89,6 +89,13 @@ pub const AUGMENT: Flag = Flag {
     key: "augment",
     default: false,
 };
+/// Re-frame training images at random as photos are framed (`data::framing`): the object
+/// smaller or larger, off centre, the picture wider or taller, softer; for any network. On,
+/// with the values of the settings below (the CLI sets them; the page uses their defaults).
+pub const FRAMING: Flag = Flag {
+    key: "framing",
+    default: false,
+};
 /// Stop when test accuracy has not improved for `patience` epochs; keep the best epoch.
 pub const EARLY_STOPPING: Flag = Flag {
     key: "early_stopping",
@@ -129,6 +136,48 @@ pub const CROP_PADDING: Int = Int {
     min: 0,
     max: 16,
 };
+/// With framing: the share of the images drawn that are re-framed.
+pub const FRAMING_RATE: Float = Float {
+    key: "framing_rate",
+    default: 0.5,
+    min: 0.0,
+    min_exclusive: true,
+    max: 1.0,
+};
+/// With framing: the smallest scale of the image in the frame (`kiln eval --reframe shrink`
+/// measures 0.75).
+pub const MIN_SCALE: Float = Float {
+    key: "min_scale",
+    default: 0.6,
+    min: 0.25,
+    min_exclusive: false,
+    max: 1.0,
+};
+/// With framing: the largest scale (the centre 1/scale of the image enlarged to the frame).
+pub const MAX_SCALE: Float = Float {
+    key: "max_scale",
+    default: 1.25,
+    min: 1.0,
+    min_exclusive: false,
+    max: 2.0,
+};
+/// With framing: the image up to this many times wider than tall or taller than wide
+/// (`--reframe stretch` measures 4:3, 1.33).
+pub const MAX_ASPECT: Float = Float {
+    key: "max_aspect",
+    default: 1.4,
+    min: 1.0,
+    min_exclusive: false,
+    max: 2.0,
+};
+/// With framing: the share of re-framed images also brought down to 16–31 pixels and back.
+pub const SOFTEN: Float = Float {
+    key: "soften",
+    default: 0.25,
+    min: 0.0,
+    min_exclusive: false,
+    max: 1.0,
+};
 /// Evaluate on only the first N test images (0: no evaluation); none: all of them.
 pub const TEST_LIMIT: Limit = Limit {
     key: "test_limit",
@@ -155,7 +204,7 @@ pub const REPORT_EVERY_SECONDS: Float = Float {
 };
 
 /// The settings the page's training form shows, in its order.
-pub const PAGE: [Setting; 15] = [
+pub const PAGE: [Setting; 16] = [
     Setting::Choice(MODEL),
     Setting::Choice(ACTIVATION),
     Setting::Int(EPOCHS),
@@ -168,6 +217,7 @@ pub const PAGE: [Setting; 15] = [
     Setting::Choice(OPTIMIZER),
     Setting::Float(WEIGHT_DECAY),
     Setting::Flag(AUGMENT),
+    Setting::Flag(FRAMING),
     Setting::Flag(EARLY_STOPPING),
     Setting::Int(PATIENCE),
     Setting::Limit(TRAIN_LIMIT),
@@ -204,5 +254,16 @@ pub fn lr_knobs() -> Knobs {
         gamma: LR_DECAY.default,
         epochs: LR_DECAY_EPOCHS.default_usize(),
         warmup: LR_WARMUP.default,
+    }
+}
+
+/// The framing the declared defaults give (the `framing` setting on, nothing else set).
+pub fn photo_framing() -> Framing {
+    Framing {
+        rate: FRAMING_RATE.default as f32,
+        min_scale: MIN_SCALE.default as f32,
+        max_scale: MAX_SCALE.default as f32,
+        max_aspect: MAX_ASPECT.default as f32,
+        soften: SOFTEN.default as f32,
     }
 }

@@ -5,9 +5,9 @@ use crate::train::config::{OptimizerConfig, TrainingConfig};
 use crate::train::field::{FieldError, Problem};
 use crate::train::schedule::Schedule;
 use crate::train::settings::{
-    BATCH_SIZE, CROP_PADDING, EPOCHS, EVAL_BATCH_SIZE, LEARNING_RATE, LR_DECAY, LR_DECAY_EPOCHS,
-    LR_WARMUP, MODEL, OPTIMIZER, PATIENCE, REPORT_EVERY_SECONDS, SEED, TEST_LIMIT, TRAIN_LIMIT,
-    WEIGHT_DECAY,
+    BATCH_SIZE, CROP_PADDING, EPOCHS, EVAL_BATCH_SIZE, FRAMING_RATE, LEARNING_RATE, LR_DECAY,
+    LR_DECAY_EPOCHS, LR_WARMUP, MAX_ASPECT, MAX_SCALE, MIN_SCALE, MODEL, OPTIMIZER, PATIENCE,
+    REPORT_EVERY_SECONDS, SEED, SOFTEN, TEST_LIMIT, TRAIN_LIMIT, WEIGHT_DECAY,
 };
 
 /// Every value that cannot work, each named by its setting's key.
@@ -66,6 +66,18 @@ impl TrainingConfig {
             Schedule::WarmupCosine { warmup } => (None, None, LR_WARMUP.check(warmup).err()),
             _ => (None, None, None),
         };
+        // The framing's values matter (and are checked) only when it is on.
+        let framing = self.augmentation.framing;
+        let framing: Vec<Option<FieldError>> = match framing.is_off() {
+            true => vec![],
+            false => vec![
+                FRAMING_RATE.check(f64::from(framing.rate)).err(),
+                MIN_SCALE.check(f64::from(framing.min_scale)).err(),
+                MAX_SCALE.check(f64::from(framing.max_scale)).err(),
+                MAX_ASPECT.check(f64::from(framing.max_aspect)).err(),
+                SOFTEN.check(f64::from(framing.soften)).err(),
+            ],
+        };
         let errors: Vec<FieldError> = [
             MODEL.check(&self.model.name).err(),
             EPOCHS.check(self.epochs as u64).err(),
@@ -86,12 +98,15 @@ impl TrainingConfig {
                 .check(self.augmentation.crop_padding as u64)
                 .err(),
             TEST_LIMIT.check(self.test_limit).err(),
+        ]
+        .into_iter()
+        .chain(framing)
+        .chain([
             EVAL_BATCH_SIZE.check(self.eval_batch_size as u64).err(),
             REPORT_EVERY_SECONDS
                 .check(self.report_every_seconds as f64)
                 .err(),
-        ]
-        .into_iter()
+        ])
         .flatten()
         .collect();
         if errors.is_empty() {

@@ -24,11 +24,12 @@ struct PageDefaults {
     optimizer: &'static str,
     weight_decay: f64,
     augment: bool,
+    framing: bool,
 }
 
 /// `[{name, description, parameters, forward_flops, train_flops, expected_accuracy,
 /// accuracy_source, tta, pretrained, page_batch_size, defaults: {epochs, batch_size,
-/// learning_rate, lr_schedule, optimizer, weight_decay, augment}}]`.
+/// learning_rate, lr_schedule, optimizer, weight_decay, augment, framing}}]`.
 #[wasm_bindgen(js_name = modelCatalog)]
 pub fn model_catalog() -> JsValue {
     let offered: Vec<Offered> = catalog()
@@ -43,7 +44,8 @@ pub fn model_catalog() -> JsValue {
                     lr_schedule: config.recipe.schedule.name(),
                     optimizer: config.optimizer.name(),
                     weight_decay: config.weight_decay,
-                    augment: !config.augmentation.is_off(),
+                    augment: config.augmentation.flip || config.augmentation.crop_padding > 0,
+                    framing: !config.augmentation.framing.is_off(),
                 },
                 info,
             }
