@@ -162,18 +162,14 @@
  * @typedef {import("./types/engine/Judged").Judged} Judged
  */
 
-/** `Engine.evaluate` (crate/src/web/evaluation.rs).
- * @typedef {object} Evaluation
- * @property {number} accuracy
- * @property {number} loss
- * @property {number} images
- * @property {(number | null)[]} per_class_accuracy
- * @property {number[][]} confusion rows: true class, columns: predicted
- * @property {number[]} test_per_class
- * @property {string[]} class_names
- * @property {Judged[]} misclassified most confident first
- * @property {Bytes} misclassified_rgba their 32×32 RGBA pixels
- * @property {ActiveModel} model
+/** `EvaluationReport` (crate/src/train/report.rs, generated): one evaluation, the same fields as
+ * `kiln eval --json` prints.
+ * @typedef {import("./types/engine/EvaluationReport").EvaluationReport} EvaluationReport
+ */
+
+/** `Engine.evaluate` (crate/src/web/evaluation.rs): the report, the weights evaluated and the
+ * mistakes' pixels.
+ * @typedef {EvaluationReport & {misclassified_rgba: Bytes, model: ActiveModel}} Evaluation
  */
 
 /** `Engine.confusionCell`: the images of one confusion-matrix cell.

@@ -87,7 +87,7 @@ test("load a real 1,000-image subset, train one epoch on the CPU, classify", asy
   const out = execFileSync(kilnBinary(), ["eval", "--data", subset.testPath, "--weights", saved, "--json"], { encoding: "utf8" });
   const cli = JSON.parse(out.trim().split("\n").pop());
   const shown = Number((await byId("test-accuracy").innerText()).replace("%", ""));
-  assert.ok(Math.abs(cli.test_accuracy * 100 - shown) < 0.01, `kiln eval ${cli.test_accuracy} vs page ${shown}%`);
+  assert.ok(Math.abs(cli.accuracy * 100 - shown) < 0.01, `kiln eval ${cli.accuracy} vs page ${shown}%`);
 });
 
 test("switching between the CPU and WebGPU keeps the dataset and the trained weights", async (t) => {

@@ -8,6 +8,7 @@ use kiln::data::{Batcher, Split};
 use kiln::model::Model;
 use kiln::model::catalog::ModelInfo;
 use kiln::train::calibration::{by_kind, fire_rates, sweep};
+use kiln::train::settings::EVAL_BATCH_SIZE;
 use kiln::train::{Evaluation, evaluate};
 
 /// Generated pictures of each kind: 7 kinds, 1,400 pictures.
@@ -31,8 +32,14 @@ pub fn report(
         return Ok(serde_json::json!({ "rule": fire_rates(test, None, threshold) }));
     }
     let generated = generate(PER_KIND, source, SEED);
-    let judged = pollster::block_on(evaluate(model, &generated, batcher, 500, tta))
-        .map_err(|e| e.to_string())?;
+    let judged = pollster::block_on(evaluate(
+        model,
+        &generated,
+        batcher,
+        EVAL_BATCH_SIZE.default_usize(),
+        tta,
+    ))
+    .map_err(|e| e.to_string())?;
     let rows: Vec<_> = sweep()
         .into_iter()
         .map(|t| fire_rates(test, Some(&judged), t))

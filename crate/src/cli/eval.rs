@@ -5,7 +5,9 @@ use std::path::PathBuf;
 use burn::prelude::*;
 use kiln::data::{Batcher, Cifar10, Split};
 use kiln::model::catalog;
-use kiln::train::{Evaluation, evaluate};
+use kiln::train::EvaluationReport;
+use kiln::train::evaluate;
+use kiln::train::settings::EVAL_BATCH_SIZE;
 use kiln::weights;
 
 use crate::cli::calibrate;
@@ -87,8 +89,14 @@ pub fn run(args: EvalArgs) -> CliResult {
     let device = started.device.clone();
     let model = model.to_device(&device);
     let batcher = Batcher::new(meta.normalization, device);
-    let ev = pollster::block_on(evaluate(&model, &data.test, &batcher, 500, !args.no_tta))
-        .map_err(|e| e.to_string())?;
+    let ev = pollster::block_on(evaluate(
+        &model,
+        &data.test,
+        &batcher,
+        EVAL_BATCH_SIZE.default_usize(),
+        !args.no_tta,
+    ))
+    .map_err(|e| e.to_string())?;
     let per_class = ev.per_class_accuracy();
     let unsure = calibrate::report(
         &model,
@@ -114,20 +122,19 @@ pub fn run(args: EvalArgs) -> CliResult {
         eprintln!("wrote {} ({:?} precision)", out.display(), precision);
     }
     if args.json {
-        print_json(&serde_json::json!({
-            "test_accuracy": ev.metrics.accuracy,
-            "test_loss": ev.metrics.loss,
-            "per_class_accuracy": per_class,
-            "confusion": ev.confusion,
-            "images": ev.metrics.images,
-            "test_per_class": data.test.class_counts(),
-            "misclassified": ev.most_confident_mistakes(Evaluation::MISTAKES_SHOWN),
-            "class_names": data.class_names,
-            "model": meta.model.name,
-            "tta": !args.no_tta && model.has_tta(),
-            "reframe": args.reframe,
-            "unsure": unsure,
-        }));
+        #[derive(serde::Serialize)]
+        struct Printed {
+            #[serde(flatten)]
+            report: EvaluationReport,
+            reframe: Option<kiln::data::reframe::Reframe>,
+            unsure: serde_json::Value,
+        }
+        let tta = !args.no_tta && model.has_tta();
+        print_json(&Printed {
+            report: ev.report(&data.class_names, &meta.model.name, tta),
+            reframe: args.reframe,
+            unsure,
+        });
         return Ok(());
     }
     println!(

@@ -10,52 +10,38 @@ use wasm_bindgen_futures::future_to_promise;
 
 use crate::data::cifar::{IMAGE_SIDE, Split};
 use crate::data::{Batcher, Cifar10};
-use crate::train::{Evaluation, Judged, evaluate};
+use crate::train::settings::EVAL_BATCH_SIZE;
+use crate::train::{Evaluation, EvaluationReport, Judged, evaluate};
 use crate::web::weights::ActiveModel;
 use crate::web::{Engine, Shared, js};
-
-/// Images per evaluation batch in the browser.
-const EVAL_BATCH: usize = 500;
 
 /// An evaluation of the weights in use, with the dataset it was made on.
 pub(crate) struct Kept {
     pub evaluation: Evaluation,
     pub data: Rc<Cifar10>,
     pub model: ActiveModel,
+    /// Made with the network's test-time augmentation.
+    pub tta: bool,
 }
 
+/// The report, and the weights it was made of.
 #[derive(Serialize)]
 struct Summary<'a> {
-    accuracy: f32,
-    loss: f32,
-    images: usize,
-    per_class_accuracy: Vec<Option<f32>>,
-    confusion: &'a [Vec<u32>],
-    /// Test images per class (the confusion matrix' row sums).
-    test_per_class: Vec<u32>,
-    class_names: &'a [String],
-    misclassified: Vec<Judged>,
-    /// The weights evaluated.
+    #[serde(flatten)]
+    report: EvaluationReport,
     model: &'a ActiveModel,
 }
 
-/// `{..summary, misclassified_rgba}`: the summary, and the mistakes' pixels (32×32 RGBA each).
+/// `{..report, model, misclassified_rgba}`: the report, the weights evaluated and the
+/// mistakes' pixels (32×32 RGBA each).
 fn summary_js(kept: &Kept) -> Result<JsValue, JsValue> {
     let ev = &kept.evaluation;
-    let misclassified = ev.most_confident_mistakes(Evaluation::MISTAKES_SHOWN);
-    let indices: Vec<usize> = misclassified.iter().map(|j| j.index).collect();
-    let summary = Summary {
-        accuracy: ev.metrics.accuracy,
-        loss: ev.metrics.loss,
-        images: ev.metrics.images,
-        per_class_accuracy: ev.per_class_accuracy(),
-        confusion: &ev.confusion,
-        test_per_class: ev.confusion.iter().map(|r| r.iter().sum()).collect(),
-        class_names: &kept.data.class_names,
-        misclassified,
+    let report = ev.report(&kept.data.class_names, &kept.model.model, kept.tta);
+    let indices: Vec<usize> = report.misclassified.iter().map(|j| j.index).collect();
+    let value = js::to_js(&Summary {
+        report,
         model: &kept.model,
-    };
-    let value = js::to_js(&summary);
+    });
     set(
         &value,
         "misclassified_rgba",
@@ -111,13 +97,20 @@ impl Engine {
             let model = shared.model_in_use()?;
             let device = shared.device().map_err(js::error)?;
             let batcher = Batcher::new(shared.normalization.get(), device);
-            let evaluation = evaluate(&model, &data.test, &batcher, EVAL_BATCH, true)
-                .await
-                .map_err(js::error)?;
+            let evaluation = evaluate(
+                &model,
+                &data.test,
+                &batcher,
+                EVAL_BATCH_SIZE.default_usize(),
+                true,
+            )
+            .await
+            .map_err(js::error)?;
             let kept = Kept {
                 evaluation,
                 data,
                 model: shared.active.borrow().clone(),
+                tta: model.has_tta(),
             };
             let value = summary_js(&kept)?;
             *shared.evaluation.borrow_mut() = Some(kept);

@@ -237,6 +237,8 @@ async fn drive(
                 evaluation,
                 data: data.clone(),
                 model,
+                // The per-epoch figure leaves the test-time augmentation out (`train::run`).
+                tta: false,
             });
             Ok(js::to_js(&summary))
         }
