@@ -42,11 +42,18 @@
  * @typedef {{backend: "cpu" | "webgpu", adapter: string}} EngineDeviceInfo
  */
 
+/** Why the CPU path runs on one thread (www/worker/builds.js); www/words.js words each code.
+ * @typedef {{code: "threads_off"} | {code: "not_isolated"} | {code: "no_shared_memory"}
+ *   | {code: "threads_failed", message: string}} OneThreadReason
+ */
+
 /** What `init_device` resolves to: the device in use and why.
  * @typedef {object} DeviceInfo
  * @property {"cpu" | "webgpu"} backend
- * @property {string} adapter the adapter as the browser reports it; the CPU path with its threads
+ * @property {string} adapter the adapter as the browser or the engine names it
  * @property {number | null} threads the CPU path's threads (null on WebGPU)
+ * @property {OneThreadReason | null} one_thread why the CPU path has one thread (null with
+ *   several, and on WebGPU)
  * @property {("cpu" | "threads" | "gpu")[]} builds the engine builds the worker uses now
  *   (www/worker/builds.js): what the page keeps for offline use
  * @property {DeviceReason} reason

@@ -5,6 +5,7 @@ import { fmt, has, inEnglish, onLanguage, t } from "./i18n/index.js";
 
 /** @typedef {import("./values.js").DeviceReason} DeviceReason */
 /** @typedef {import("./values.js").DeviceInfo} DeviceInfo */
+/** @typedef {import("./values.js").OneThreadReason} OneThreadReason */
 /** @typedef {import("./i18n/index.js").Params} Params */
 
 /** @param {number | null} speed images per second */
@@ -26,28 +27,31 @@ export const DEVICE_REASONS = {
   cpu_not_timed: () => t("device.reason.cpu_not_timed"),
 };
 
-/** The worker's words in the CPU adapter's description (www/worker/device.js, builds.js), and
- * their catalog keys: the adapter itself is the browser's or the engine's name, shown as given.
- * @type {[RegExp, (m: RegExpMatchArray) => string][]} */
-const ADAPTER_WORDS = [
-  [/(\d+) threads/, (m) => t("device.threads", { count: Number(m[1]) })],
-  [/one thread/, () => t("device.one_thread")],
-  [/threads turned off \(\?threads=0\)/, () => t("device.threads_off")],
-  [/the page is not cross-origin isolated/, () => t("device.not_isolated")],
-  [/this browser cannot share WebAssembly memory with other threads/, () => t("device.no_shared_memory")],
-  [/the multi-threaded build did not start/, () => t("device.threads_failed")],
-];
+/** Why the CPU path has one thread, one sentence per code.
+ * @type {{[C in OneThreadReason["code"]]: (reason: Extract<OneThreadReason, {code: C}>) => string}} */
+const ONE_THREAD_REASONS = {
+  threads_off: () => t("device.threads_off"),
+  not_isolated: () => t("device.not_isolated"),
+  no_shared_memory: () => t("device.no_shared_memory"),
+  threads_failed: ({ message }) => `${t("device.threads_failed")}: ${message}`,
+};
 
-/** The adapter's description in the page's language.
- * @param {string} adapter */
-function adapterText(adapter) {
-  return ADAPTER_WORDS.reduce((text, [pattern, word]) => text.replace(pattern, (...m) => word(/** @type {RegExpMatchArray} */ (/** @type {unknown} */ (m)))), adapter);
+/** The adapter with the CPU path's threads: "burn flex (wasm, 2 threads)", "…, one thread: why".
+ * @param {DeviceInfo} info */
+function adapterText(info) {
+  if (info.threads === null) return info.adapter;
+  const why = info.one_thread;
+  const word = why && /** @type {(r: OneThreadReason) => string} */ (ONE_THREAD_REASONS[why.code]);
+  const threads =
+    info.threads > 1 ? t("device.threads", { count: info.threads }) : why && word ? t("device.one_thread_because", { why: word(why) }) : t("device.one_thread");
+  const adapter = info.adapter;
+  return adapter.endsWith(")") ? `${adapter.slice(0, -1)}, ${threads})` : `${adapter}, ${threads}`;
 }
 
 /** The device status line: "CPU: … — using the CPU because …", "WebGPU: … — faster than …".
  * @param {DeviceInfo} info */
 export function describeDevice(info) {
-  const line = t("device.line", { backend: info.backend === "webgpu" ? "WebGPU" : "CPU", adapter: adapterText(info.adapter) });
+  const line = t("device.line", { backend: info.backend === "webgpu" ? "WebGPU" : "CPU", adapter: adapterText(info) });
   const word = /** @type {(reason: DeviceReason) => string} */ (DEVICE_REASONS[info.reason.code]);
   const why = word(info.reason);
   if (!why) return line;

@@ -31,6 +31,10 @@ test("the CPU path uses every core where the page is cross-origin isolated, and 
     await single.goto(`http://localhost:${PORT}/index.html?test&threads=0`);
     await single.getByTestId("backend-status").filter({ hasNotText: "starting" }).waitFor();
     assert.match(await single.getByTestId("backend-status").innerText(), /one thread: threads turned off/);
+    // The worker sends why as a code: the line is worded again in the other language.
+    await single.getByTestId("language-select").selectOption("zh-CN");
+    assert.match(await single.getByTestId("backend-status").innerText(), /单线程：已关闭多线程/);
+    await single.getByTestId("language-select").selectOption("en");
     await single.waitForFunction(() => document.querySelector('[data-testid="model-status"]').dataset.source === "pretrained");
     await single.getByTestId("image-input").setInputFiles({ name: "single.png", mimeType: "image/png", buffer: await pngOf(page, "#3a6", "#c33") });
     await single.waitForFunction(() => document.querySelector('[data-testid="prediction"]')?.dataset.image === "single.png");

@@ -13,14 +13,16 @@ test("the training form takes its defaults from the engine, shows each refusal b
   const form = await page.context().browser().newPage();
   try {
     const url = page.url().replace(/\?.*$/, "?test");
-    await form.goto(`${url}#epochs=7&learning_rate=0.01&augment=true`);
+    await form.goto(`${url}#epochs=7&learning_rate=0.01&augment=true&framing=true`);
     await form.getByTestId("backend-status").filter({ hasNotText: "starting" }).waitFor();
     const field = (id) => form.getByTestId(id);
-    await form.waitForFunction(() => document.querySelectorAll(".field-error").length === 15);
+    await form.waitForFunction(() => document.querySelectorAll(".field-error").length === 16);
     // From the link, and the rest from the engine's declarations.
     assert.equal(await field("epochs").inputValue(), "7");
     assert.equal(await field("learning-rate").inputValue(), "0.01");
     assert.equal(await field("augment").isChecked(), true);
+    // Re-framing as photos are framed, offered for any network; the run below trains with it.
+    assert.equal(await field("framing").isChecked(), true);
     assert.equal(await field("batch-size").inputValue(), "32");
     assert.equal(await field("epochs").getAttribute("max"), "1000");
 
@@ -48,6 +50,7 @@ test("the training form takes its defaults from the engine, shows each refusal b
     await field("train-status").filter({ hasText: /^done$/ }).waitFor({ timeout: 60_000 });
     assert.equal(await refusal("epochs").innerText(), "");
     assert.match(await form.evaluate(() => location.hash), /epochs=1&batch_size=5&learning_rate=0\.01/);
+    assert.match(await form.evaluate(() => location.hash), /framing=true/);
   } finally {
     await form.close();
   }

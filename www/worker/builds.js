@@ -9,6 +9,8 @@
 // the dataset and the weights in use move with it. `?threads=0` keeps the CPU path
 // single-threaded.
 
+import { pageError } from "../words.js";
+
 /** @typedef {import("./engine.js").Engine} Engine */
 /** @typedef {import("./engine.js").KilnModule} KilnModule */
 /** @typedef {"gpu" | "cpu" | "threads"} BuildKind */
@@ -32,11 +34,12 @@ function sharedMemory() {
   }
 }
 
-/** Why the CPU path cannot have threads here, or null when it can. */
+/** Why the CPU path cannot have threads here (a code www/words.js words), or null when it can.
+ * @returns {import("../values.js").OneThreadReason | null} */
 function noThreadsBecause() {
-  if (new URL(location.href).searchParams.get("threads") === "0") return "threads turned off (?threads=0)";
-  if (!self.crossOriginIsolated) return "the page is not cross-origin isolated";
-  if (!sharedMemory()) return "this browser cannot share WebAssembly memory with other threads";
+  if (new URL(location.href).searchParams.get("threads") === "0") return { code: "threads_off" };
+  if (!self.crossOriginIsolated) return { code: "not_isolated" };
+  if (!sharedMemory()) return { code: "no_shared_memory" };
   return null;
 }
 
@@ -45,7 +48,7 @@ const noThreads = noThreadsBecause();
 /** The CPU threads the CPU path computes on, and why not more when it is one. */
 export const cpu = {
   threads: 1,
-  /** @type {string | null} */
+  /** @type {import("../values.js").OneThreadReason | null} */
   note: noThreads,
 };
 
@@ -107,7 +110,7 @@ export async function cpuBuild() {
       if (cpuKind !== "threads") throw err;
       cpuKind = "cpu";
       cpu.threads = 1;
-      cpu.note = `the multi-threaded build did not start: ${err?.message ?? err}`;
+      cpu.note = { code: "threads_failed", message: String(err?.message ?? err) };
       console.warn(`Kiln: the multi-threaded build did not start (${err?.message ?? err}); the CPU path uses one thread`);
     }
   }
@@ -148,7 +151,7 @@ export async function use(kind) {
   await handover;
   if (kind === current.kind) return;
   const from = /** @type {Engine} */ (current.engine);
-  if (from.isTraining()) throw new Error("cannot change the device while training; stop first");
+  if (from.isTraining()) throw pageError("busy_training", { what: "device" });
   /** @type {() => void} */
   let release = () => {};
   handover = new Promise((r) => (release = r));

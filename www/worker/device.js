@@ -3,6 +3,7 @@
 // written), times both devices when told `measure`, and starts the device decided in the build
 // that has it (worker/builds.js). Where WebGPU fails, it asks again with the failure.
 import { build, cpu, cpuBuild, cpuKindInUse, decideDevice, engineInUse, forget, use } from "./builds.js";
+import { pageError } from "../words.js";
 
 /** @typedef {import("../values.js").DeviceInfo} DeviceInfo */
 /** @typedef {import("../values.js").Known} Known */
@@ -105,7 +106,7 @@ async function start(kind, known) {
 /** @param {InitDevice} request
  * @returns {Promise<DeviceInfo>} */
 async function choose({ backend }) {
-  if ((await engineInUse()).isTraining()) throw new Error("cannot change the device while training; stop first");
+  if ((await engineInUse()).isTraining()) throw pageError("busy_training", { what: "device" });
   const known = await facts(backend);
   let decision = await decideDevice(known);
   if (decision.kind === "measure") {
@@ -119,23 +120,17 @@ async function choose({ backend }) {
     if (decision.kind !== "cpu") throw new Error(`WebGPU failed but decideDevice chose ${decision.kind}`);
     info = /** @type {EngineDeviceInfo} */ (await start("cpu", known));
   }
-  const adapter = info.backend === "webgpu" ? known.adapter?.description || info.adapter : withThreads(info.adapter);
+  const adapter = info.backend === "webgpu" ? known.adapter?.description || info.adapter : info.adapter;
   return {
     backend: info.backend,
     adapter,
     threads: info.backend === "cpu" ? cpu.threads : null,
+    one_thread: info.backend === "cpu" && cpu.threads === 1 ? cpu.note : null,
     // The CPU path's build is always loaded (the worker starts in it); WebGPU's only when used.
     builds: info.backend === "webgpu" ? [cpuKindInUse(), "gpu"] : [cpuKindInUse()],
     reason: decision.reason,
     speeds: known.speeds,
   };
-}
-
-/** The CPU path's adapter text with its threads (each build knows only itself).
- * @param {string} adapter */
-function withThreads(adapter) {
-  const threads = cpu.threads > 1 ? `${cpu.threads} threads` : `one thread${cpu.note ? `: ${cpu.note}` : ""}`;
-  return adapter.endsWith(")") ? `${adapter.slice(0, -1)}, ${threads})` : `${adapter}, ${threads}`;
 }
 
 // Device changes run one at a time, in the order asked: a slow WebGPU start must not finish

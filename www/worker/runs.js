@@ -4,7 +4,7 @@
 // (`kiln-run:<id>`), so that other tabs (and this page after a reload) can tell a live run from
 // an interrupted one.
 import { describeStorageError, getCheckpoint, storageErrorParam, saveRun, updateRun } from "../store.js";
-import { RUN_BUSY } from "../words.js";
+import { pageError } from "../words.js";
 import { leaveIfLost, runFailedOnGpu, runStarts } from "./lost.js";
 import { post } from "./post.js";
 
@@ -152,14 +152,14 @@ function startTraining(engine, start) {
  * @param {Engine} engine
  * @param {Requests["train"]} request */
 export async function trainNew(engine, { config, from_current, run: info }) {
-  if (engine.isTraining() || setup.starting) throw new Error("training is already running");
+  if (engine.isTraining() || setup.starting) throw pageError("busy_training", { what: "train" });
   Object.assign(setup, { starting: true, stop: false });
   try {
     const live = newRun(info);
     const release = (await takeLock(live.id)) ?? (() => {}); // a new id: nobody else holds it
     if (engine.isTraining()) {
       release();
-      throw new Error("training is already running");
+      throw pageError("busy_training", { what: "train" });
     }
     run = live; // before the first event
     return finishRun(startTraining(engine, () => engine.train(config, onEvent, !!from_current, onCheckpoint)), release);
@@ -172,14 +172,14 @@ export async function trainNew(engine, { config, from_current, run: info }) {
  * @param {Engine} engine
  * @param {Requests["resume_run"]} request */
 export async function trainSaved(engine, { run_id, epochs, backend }) {
-  if (engine.isTraining() || setup.starting) throw new Error("training is already running");
+  if (engine.isTraining() || setup.starting) throw pageError("busy_training", { what: "train" });
   Object.assign(setup, { starting: true, stop: false });
   let started;
   let release;
   try {
     release = await takeLock(run_id);
-    if (!release) throw new Error(RUN_BUSY);
-    if (engine.isTraining()) throw new Error("training is already running");
+    if (!release) throw pageError("run_busy");
+    if (engine.isTraining()) throw pageError("busy_training", { what: "train" });
     const { run: saved, checkpoint } = await getCheckpoint(run_id);
     /** @type {LiveRun} */
     const live = { ...saved, status: "running", backend, steps: Array.from(saved.steps ?? []), saved: true };

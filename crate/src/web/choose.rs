@@ -8,7 +8,7 @@ use wasm_bindgen_futures::future_to_promise;
 use crate::device::{Backend, Known, decide};
 use crate::transfer::move_to_device;
 use crate::web::device::{self, Started};
-use crate::web::{Engine, InUse, js};
+use crate::web::{Engine, InUse, codes, js};
 
 /// Which device to use and why, from what the worker knows: `known` is a
 /// `{preference, webgpu_exposed, adapter: {description, software} | null, speeds: {cpu,
@@ -31,8 +31,9 @@ impl Engine {
         let shared = self.shared.clone();
         future_to_promise(async move {
             if shared.training.get() {
-                return Err(js::error(
+                return Err(codes::busy(
                     "cannot change the device while training; stop first",
+                    "device",
                 ));
             }
             let backend: Backend = serde_wasm_bindgen::from_value(kind.clone()).map_err(|_| {
@@ -68,7 +69,7 @@ impl Engine {
         let shared = self.shared.clone();
         future_to_promise(async move {
             if shared.training.get() {
-                return Err(js::error("cannot time the CPU while training"));
+                return Err(codes::busy("cannot time the CPU while training", "time"));
             }
             device::cpu_speed()
                 .await
@@ -84,7 +85,7 @@ impl Engine {
         let shared = self.shared.clone();
         future_to_promise(async move {
             if shared.training.get() {
-                return Err(js::error("cannot time the device while training"));
+                return Err(codes::busy("cannot time the device while training", "time"));
             }
             let in_use = shared.in_use().map_err(js::error)?;
             device::timed(in_use.backend, &in_use.device)

@@ -13,7 +13,7 @@ use crate::data::{Batcher, Cifar10};
 use crate::train::settings::EVAL_BATCH_SIZE;
 use crate::train::{Evaluation, EvaluationReport, Judged, evaluate};
 use crate::web::weights::ActiveModel;
-use crate::web::{Engine, Shared, js};
+use crate::web::{Engine, Shared, codes, js};
 
 /// An evaluation of the weights in use, with the dataset it was made on.
 pub(crate) struct Kept {
@@ -82,16 +82,19 @@ impl Engine {
         let shared = self.shared.clone();
         future_to_promise(async move {
             if shared.training.get() {
-                return Err(js::error(
+                return Err(codes::busy(
                     "training is running: its evaluation comes after each epoch",
+                    "evaluate",
                 ));
             }
             let data = shared.data.borrow().clone().ok_or_else(|| {
-                js::error("no dataset loaded: load CIFAR-10 (with test_batch.bin) first")
+                codes::no_dataset("no dataset loaded: load CIFAR-10 (with test_batch.bin) first")
             })?;
             if data.test.is_empty() {
-                return Err(js::error(
+                return Err(codes::coded(
                     "the loaded dataset has no test images: add test_batch.bin",
+                    "no_test_images",
+                    serde_json::json!({}),
                 ));
             }
             let model = shared.model_in_use()?;
@@ -138,9 +141,13 @@ impl Engine {
         limit: usize,
     ) -> Result<JsValue, JsValue> {
         let kept = self.shared.evaluation.borrow();
-        let kept = kept
-            .as_ref()
-            .ok_or_else(|| js::error("evaluate the weights first"))?;
+        let kept = kept.as_ref().ok_or_else(|| {
+            codes::coded(
+                "evaluate the weights first",
+                "not_evaluated",
+                serde_json::json!({}),
+            )
+        })?;
         let items = kept.evaluation.cell(label, predicted, limit);
         let indices: Vec<usize> = items.iter().map(|j| j.index).collect();
         #[derive(Serialize)]

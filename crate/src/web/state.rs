@@ -8,7 +8,7 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::future_to_promise;
 
-use crate::web::{Engine, Shared, dataset, js, weights};
+use crate::web::{Engine, Shared, codes, dataset, js, weights};
 
 /// `value[key]`, refusing a state without it.
 fn field(value: &JsValue, key: &str) -> Result<JsValue, JsError> {
@@ -39,8 +39,9 @@ impl Engine {
         let shared = self.shared.clone();
         future_to_promise(async move {
             if shared.training.get() {
-                return Err(js::error(
+                return Err(codes::busy(
                     "cannot hand the state over while training; stop first",
+                    "hand_over",
                 ));
             }
             let weights = weights::in_use_as_bytes(&shared).await?;
@@ -59,8 +60,9 @@ impl Engine {
     #[wasm_bindgen(js_name = exportDataset)]
     pub fn export_dataset(&self) -> Result<JsValue, JsValue> {
         if self.shared.training.get() {
-            return Err(js::error(
+            return Err(codes::busy(
                 "cannot hand the dataset over while training; stop first",
+                "hand_over",
             ));
         }
         let dataset = dataset_state(&self.shared)?;
