@@ -134,7 +134,28 @@ build_dist_for_tests() {
   log "building dist/ for the browser tests"
   TEST_LOGS+=(target/web-build.log)
   stage target/web-build.log env KILN_WASM_OPT=0 KILN_CHECKS=1 bash build.sh web
-  [[ " ${FAILED_LOGS[*]+"${FAILED_LOGS[*]}"} " != *" target/web-build.log "* ]]
+  [[ " ${FAILED_LOGS[*]+"${FAILED_LOGS[*]}"} " != *" target/web-build.log "* ]] || return 1
+  TEST_LOGS+=(target/engine-api.log)
+  stage target/engine-api.log check_engine_api
+}
+
+# The engine's JS API as wasm-bindgen declares it, from the CPU module just built for the tests
+# (with the `checks` feature), reduced by scripts/engine-api.mjs to www/types/wasm/kiln.d.ts;
+# then tsc again, which holds www/worker/engine.js to it. A committed file that was out of date
+# fails here (it has been rewritten), like the engine's value types (check_engine_types).
+check_engine_api() {
+  log "the engine's JS API from wasm-bindgen's declarations (www/types/wasm/kiln.d.ts)"
+  local out="$TARGET_DIR/engine-api" before
+  rm -rf "$out"
+  wasm-bindgen --target web --out-dir "$out" \
+    "$TARGET_DIR/cpu/wasm32-unknown-unknown/${KILN_WASM_PROFILE:-release}/kiln.wasm"
+  before=$(sha256sum <www/types/wasm/kiln.d.ts)
+  node scripts/engine-api.mjs "$out/kiln.d.ts" www/types/wasm/kiln.d.ts
+  node_modules/.bin/tsc -p www/jsconfig.json
+  if [[ "$before" != "$(sha256sum <www/types/wasm/kiln.d.ts)" ]]; then
+    echo "error: www/types/wasm/kiln.d.ts was out of date with the engine's API; it has been rewritten: review and commit it" >&2
+    return 1
+  fi
 }
 
 # test_e2e [FILTER]: the browser end-to-end tests on dist/, one file an area

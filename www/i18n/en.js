@@ -263,7 +263,6 @@ export default {
   "error.settings_check": "Check the training settings",
   "error.settings_more": "Set Epochs to how many more epochs to train",
   "error.worker_failed": "The training worker failed: {message}",
-  "error.autosave": "Autosave failed: {message}. Training goes on.",
   "error.webcam": "The webcam is not available: {message}",
   "error.run_training": "A run is training; stop it first.",
   "error.load_dataset_first": "Load the dataset (section 1) first, then continue the run.",

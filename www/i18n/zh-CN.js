@@ -262,7 +262,6 @@ export default {
   "error.settings_check": "请检查训练设置",
   "error.settings_more": "请把“训练轮数”设为还要再训练的轮数",
   "error.worker_failed": "训练线程出错了：{message}",
-  "error.autosave": "自动保存失败：{message}。训练继续进行。",
   "error.webcam": "无法使用摄像头：{message}",
   "error.run_training": "正在训练；请先停止。",
   "error.load_dataset_first": "请先加载数据集（第 1 部分），再继续这次训练。",

@@ -3,7 +3,6 @@
 import { Charts } from "../charts.js";
 import { $ } from "../ui.js";
 import { fmt, say, sayRaw } from "../i18n/index.js";
-import { pageError } from "../words.js";
 import { runName } from "./settings.js";
 
 /** @typedef {import("../values.js").TrainingSummary} TrainingSummary */
@@ -86,9 +85,6 @@ export function trainingPanel({ worker, errors, bus, settings, backend, onSummar
         showOverfitting();
         if (!paused) setStatus("training");
         bus.emit("epoch_finished", event);
-        break;
-      case "checkpoint_failed":
-        errors.show(pageError("autosave", { message: event.message }));
         break;
     }
   });

@@ -84,4 +84,10 @@
  *   with `fields: FieldRefusal[]` when a setting is refused
  */
 
-export {};
+/** tsc holds the API above to the one wasm-bindgen declares (www/types/wasm/kiln.d.ts, written
+ * by `./build.sh test` from the module it builds: scripts/engine-api.mjs): a method or function
+ * renamed, removed or given other parameters in Rust fails the type check.
+ * @param {import("../types/wasm/kiln").Engine} engine
+ * @param {typeof import("../types/wasm/kiln")} kiln
+ * @returns {[Engine, KilnModule]} */
+export const declared = (engine, kiln) => [engine, kiln];

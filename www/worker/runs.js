@@ -47,7 +47,22 @@ function onEvent(event) {
   if (event.type === "step" && run) {
     run.steps.push(event.epoch + event.step / event.steps_per_epoch, event.loss, event.accuracy);
   }
+  // The engine could not capture the epoch's checkpoint: to the page, that is the autosave
+  // failing, said once, as a failed write is.
+  if (event.type === "checkpoint_failed") return postAutosaveFailed((run?.epochs_done ?? 0) + 1, event.message, event.message);
   post({ type: "progress", event });
+}
+
+/** Tell the page that the save after `epoch` failed, and why; training goes on.
+ * @param {number} epoch @param {string} english @param {ReturnType<typeof storageErrorParam>} why */
+function postAutosaveFailed(epoch, english, why) {
+  post({
+    type: "autosave",
+    ok: false,
+    message: `Autosave after epoch ${epoch} failed: ${english}. Training goes on.`,
+    code: "autosave_failed",
+    params: { epoch, why },
+  });
 }
 
 /** @param {Checkpoint} checkpoint */
@@ -69,13 +84,7 @@ async function onCheckpoint(checkpoint) {
     run.saved = true;
     post({ type: "autosave", ok: true, run: { id: run.id, epochs_done: run.epochs_done } });
   } catch (err) {
-    post({
-      type: "autosave",
-      ok: false,
-      message: `Autosave after epoch ${checkpoint.epochs_done} failed: ${describeStorageError(err)}. Training goes on.`,
-      code: "autosave_failed",
-      params: { epoch: checkpoint.epochs_done ?? 0, why: storageErrorParam(err) },
-    });
+    postAutosaveFailed(checkpoint.epochs_done ?? 0, describeStorageError(err), storageErrorParam(err));
   }
 }
 
