@@ -47,7 +47,9 @@
  * @property {{backend: "auto" | "webgpu" | "cpu"}} init_device
  * @property {{files: {name: string, buffer: ArrayBuffer}[]}} load_dataset
  * @property {{per_class: number}} samples
- * @property {{config: TrainingConfig, from_current: boolean, run: RunInfo}} train
+ * @property {{form: Record<string, string>, from_current: boolean, run: RunInfo}} train the
+ *   training form's text by setting key, parsed by the engine (refused: an Error coded
+ *   `settings_refused` with every refused field)
  * @property {{run_id: string, epochs: number, backend: string | undefined}} resume_run
  * @property {{run_id: string}} load_saved
  * @property {{}} pause

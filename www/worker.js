@@ -5,6 +5,7 @@ import "./worker/hide-feature.js"; // a test switch, first: it changes what the 
 import { engineInUse, kilnModule } from "./worker/builds.js";
 import { initDevice } from "./worker/device.js";
 import { loadSaved, stopRun, trainNew, trainSaved } from "./worker/runs.js";
+import { parseSettings } from "./worker/settings.js";
 import { watchGpuDevices } from "./worker/lost.js";
 import { post } from "./worker/post.js";
 import { launchCounts } from "./worker/launches.js";
@@ -45,7 +46,7 @@ const handlers = {
     engine.loadWeights(name, new Uint8Array(buffer), pretrained ? "pretrained" : "file"),
   training_settings: async () => (await kilnModule()).trainingSettings(),
   model_catalog: async () => (await kilnModule()).modelCatalog(),
-  parse_settings: async (_, { form }) => parseSettings(await kilnModule(), form),
+  parse_settings: (_, { form }) => parseSettings(form),
   insight: (engine, { images }) => engine.insight(images),
   step_once: (engine) => engine.stepOnce(),
   watch_learning: (engine, { on }) => engine.watchLearning(on),
@@ -127,19 +128,6 @@ addEventListener("unhandledrejection", (e) => {
   e.preventDefault();
   onTrap(e.reason);
 });
-
-/** The engine's reading of the settings form: a refusal is a reply (every refused setting,
- * named by its key), not an error.
- * @param {import("./worker/engine.js").KilnModule} kiln
- * @param {Record<string, string>} form */
-function parseSettings(kiln, form) {
-  try {
-    return { config: kiln.parseSettings(form), fields: [] };
-  } catch (err) {
-    if (!Array.isArray(err?.fields)) throw err;
-    return { config: null, fields: /** @type {import("./values.js").FieldRefusal[]} */ (err.fields) };
-  }
-}
 
 /** @param {MessageEvent<Request>} message */
 onmessage = async ({ data }) => {

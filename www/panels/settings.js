@@ -151,10 +151,22 @@ export function settingsPanel({ worker, errors }) {
       writeHash();
     },
     /** The form's settings as the `TrainingConfig` `train` takes; throws naming every refusal. */
-    read: async () => {
+    /** The form's text by key, for `train` (the engine reads and checks it there). */
+    text: async () => {
       await ready;
-      return parse(formText(keys()), "settings_check");
+      return formText(keys());
     },
+    /** Show the refusals of a `settings_refused` error beside their fields; false when `err`
+     * is another error.
+     * @param {unknown} err */
+    showRefused: (err) => {
+      const e = /** @type {any} */ (err);
+      if (e?.code !== "settings_refused" || !Array.isArray(e.params?.fields)) return false;
+      showRefusals(e.params.fields);
+      return true;
+    },
+    /** Clear the refusals shown (a run was accepted). */
+    clearRefused: () => showRefusals([]),
     /** "Epochs" as a number of epochs to train a finished run for (checked by the engine). */
     moreEpochs: async () => {
       const form = { epochs: input("epochs").value };
@@ -165,11 +177,12 @@ export function settingsPanel({ worker, errors }) {
   };
 }
 
-/** A run's name in the saved-runs list: its main settings and when it started.
- * @param {TrainingConfig} config */
-export function runName(config) {
-  const optimizer = { sgd: "SGD", nesterov: "Nesterov", adam: "Adam" }[config.optimizer.kind] ?? config.optimizer.kind;
-  const limit = config.train_limit ? t("runs.name_limit", { count: config.train_limit }) : "";
+/** A run's name in the saved-runs list: its main settings (as the form gives them) and when it
+ * started.
+ * @param {Record<string, string>} form */
+export function runName(form) {
+  const optimizer = { sgd: "SGD", nesterov: "Nesterov", adam: "Adam" }[form.optimizer] ?? form.optimizer;
+  const limit = form.train_limit ? t("runs.name_limit", { count: Number(form.train_limit) }) : "";
   const when = fmt.date(new Date());
-  return t("runs.name", { model: config.model.name, optimizer, rate: String(config.learning_rate), batch: config.batch_size, limit, when });
+  return t("runs.name", { model: form.model, optimizer, rate: form.learning_rate, batch: form.batch_size, limit, when });
 }

@@ -35,6 +35,8 @@ export function trainingPanel({ worker, errors, bus, settings, backend, onSummar
   let training = false;
   let paused = false;
   let totalEpochs = 1;
+  /** Train was pressed: the charts start afresh when its run starts (not when it is refused). */
+  let freshRun = false;
 
   /** @param {"training" | "evaluating" | "stopped" | "stopped_early" | "done" | "error" | "paused" | "stopping"} status */
   const setStatus = (status) => say($("train-status"), `status.${status}`);
@@ -62,6 +64,14 @@ export function trainingPanel({ worker, errors, bus, settings, backend, onSummar
   worker.on("progress", ({ event }) => {
     switch (event.type) {
       case "started":
+        if (freshRun) {
+          // A new run was accepted: the last one's charts and refusals go.
+          freshRun = false;
+          settings.clearRefused();
+          charts.reset();
+          showOverfitting();
+          $("test-accuracy").textContent = "–";
+        }
         totalEpochs = event.epochs;
         sayEpoch(Math.min(event.first_epoch + 1, event.epochs), event.epochs);
         $("progress").value = event.first_epoch / event.epochs;
@@ -133,7 +143,9 @@ export function trainingPanel({ worker, errors, bus, settings, backend, onSummar
         say(status, "train.kept_best", { saved, ...best });
       }
     } catch (e) {
-      setStatus("error");
+      freshRun = false;
+      if (settings.showRefused(e)) say($("train-status"), "status.idle");
+      else setStatus("error");
       errors.show(e);
     } finally {
       setTraining(false);
@@ -142,24 +154,18 @@ export function trainingPanel({ worker, errors, bus, settings, backend, onSummar
     }
   }
 
+  // Train is one request carrying the form: the engine reads and checks it, and either trains
+  // or refuses it (each refused setting shown beside its field, nothing else changed).
   $("train").onclick = async () => {
     errors.clear();
-    let config;
-    try {
-      config = await settings.read();
-    } catch (e) {
-      errors.show(e);
-      return;
-    }
-    charts.reset();
-    showOverfitting();
-    $("test-accuracy").textContent = "–";
+    const form = await settings.text();
     const info = {
-      name: runName(config),
+      name: runName(form),
       dataset: dataset ? { train_images: dataset.train_images, test_images: dataset.test_images } : null,
       backend: backend(),
     };
-    await run(() => worker.request("train", { config, from_current: settings.fromCurrent(), run: info }));
+    freshRun = true;
+    await run(() => worker.request("train", { form, from_current: settings.fromCurrent(), run: info }));
   };
 
   $("pause").onclick = () => {

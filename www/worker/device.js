@@ -67,7 +67,8 @@ async function startedWebGpu(known) {
 }
 
 /** Auto's timings: the CPU path in its build (threads count), WebGPU in its. Records the
- * speeds, or WebGPU's failure, in `known`.
+ * speeds, or WebGPU's failure, in `known`; resolves to WebGPU as started for the timing (so
+ * that choosing it does not start it again), or null.
  * @param {Known} known */
 async function measure(known) {
   /** @type {number | null} */
@@ -78,21 +79,25 @@ async function measure(known) {
     console.warn(`Kiln: could not time the CPU path (${message(err)})`);
   }
   const started = await startedWebGpu(known);
-  if (!started) return;
+  if (!started) return null;
   try {
     known.speeds = { cpu: cpuSpeed, webgpu: await started.engine.timeSteps() };
+    return started;
   } catch (err) {
     known.failure = { code: "webgpu_failed", message: message(err) };
+    return null;
   }
 }
 
-/** Start the decided device and make its build the engine in use. Where WebGPU fails, the
- * failure is recorded in `known` and null returned, for the caller to decide again.
+/** Start the decided device (WebGPU as Auto's timing `warm` started it, when it did) and make
+ * its build the engine in use. Where WebGPU fails, the failure is recorded in `known` and null
+ * returned, for the caller to decide again.
  * @param {"cpu" | "webgpu"} kind @param {Known} known
+ * @param {{engine: import("./engine.js").Engine, info: EngineDeviceInfo} | null} [warm]
  * @returns {Promise<EngineDeviceInfo | null>} */
-async function start(kind, known) {
+async function start(kind, known, warm = null) {
   if (kind === "webgpu") {
-    const started = await startedWebGpu(known);
+    const started = warm ?? (await startedWebGpu(known));
     if (!started) return null;
     await use("gpu");
     return started.info;
@@ -109,12 +114,13 @@ async function choose({ backend }) {
   if ((await engineInUse()).isTraining()) throw pageError("busy_training", { what: "device" });
   const known = await facts(backend);
   let decision = await decideDevice(known);
+  let warm = null;
   if (decision.kind === "measure") {
-    await measure(known);
+    warm = await measure(known);
     decision = await decideDevice(known);
   }
   if (decision.kind === "measure") throw new Error("decideDevice asked to measure again");
-  let info = await start(decision.kind, known);
+  let info = await start(decision.kind, known, warm);
   if (!info) {
     decision = await decideDevice(known); // WebGPU failed: the CPU, and why
     if (decision.kind !== "cpu") throw new Error(`WebGPU failed but decideDevice chose ${decision.kind}`);

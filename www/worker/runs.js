@@ -5,6 +5,7 @@
 // an interrupted one.
 import { describeStorageError, getCheckpoint, storageErrorParam, saveRun, updateRun } from "../store.js";
 import { pageError } from "../words.js";
+import { configOf } from "./settings.js";
 import { leaveIfLost, runFailedOnGpu, runStarts } from "./lost.js";
 import { post } from "./post.js";
 
@@ -160,10 +161,11 @@ function startTraining(engine, start) {
 /** Train a new run, saved after every epoch.
  * @param {Engine} engine
  * @param {Requests["train"]} request */
-export async function trainNew(engine, { config, from_current, run: info }) {
+export async function trainNew(engine, { form, from_current, run: info }) {
   if (engine.isTraining() || setup.starting) throw pageError("busy_training", { what: "train" });
   Object.assign(setup, { starting: true, stop: false });
   try {
+    const config = await configOf(form);
     const live = newRun(info);
     const release = (await takeLock(live.id)) ?? (() => {}); // a new id: nobody else holds it
     if (engine.isTraining()) {
