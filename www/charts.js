@@ -99,7 +99,7 @@ export class Charts {
 
   /** @param {StepEvent} event */
   addStep(event) {
-    const x = event.epoch + event.step / event.steps_per_epoch;
+    const x = event.position;
     this.#pushStep(x, event.loss, event.accuracy, event.learning_rate ?? null);
     this.step.setData(/** @type {uPlot.AlignedData} */ (this.stepData));
   }

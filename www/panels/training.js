@@ -78,7 +78,7 @@ export function trainingPanel({ worker, errors, bus, settings, backend, onSummar
         break;
       case "step":
         $("epoch-progress").value = event.step / event.steps_per_epoch;
-        $("progress").value = (event.epoch + event.step / event.steps_per_epoch) / totalEpochs;
+        $("progress").value = event.position / totalEpochs;
         sayEpoch(event.epoch + 1, totalEpochs);
         $("throughput").textContent = fmt.fixed(event.images_per_second);
         sayTime($("eta"), event.eta_seconds);

@@ -46,7 +46,7 @@ function newRun({ name, dataset, backend }) {
 /** @param {TrainingEvent} event */
 function onEvent(event) {
   if (event.type === "step" && run) {
-    run.steps.push(event.epoch + event.step / event.steps_per_epoch, event.loss, event.accuracy);
+    run.steps.push(event.position, event.loss, event.accuracy);
   }
   // The engine could not capture the epoch's checkpoint: to the page, that is the autosave
   // failing, said once, as a failed write is.

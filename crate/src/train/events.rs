@@ -46,6 +46,9 @@ pub enum TrainingEvent {
         epoch: usize,
         step: usize,
         steps_per_epoch: usize,
+        /// Epochs trained so far, the current one by its share of steps done (`epoch +
+        /// step / steps_per_epoch`): where the report sits on the charts' step axis.
+        position: f32,
         /// Mean loss and accuracy of the batches since the previous report.
         loss: f32,
         accuracy: f32,

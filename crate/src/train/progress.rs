@@ -199,6 +199,7 @@ impl EpochProgress {
             epoch,
             step,
             steps_per_epoch,
+            position: (epoch as f64 + step as f64 / steps_per_epoch.max(1) as f64) as f32,
             loss,
             accuracy: (window.correct as f64 / images) as f32,
             images_per_second: (window.images as f64 / window.seconds.max(1e-9)) as f32,

@@ -12,6 +12,11 @@ export type TrainingEvent = { "type": "started",
  */
 first_epoch: number, epochs: number, steps_per_epoch: number, train_images: number, test_images: number, parameters: number, } | { "type": "step", epoch: number, step: number, steps_per_epoch: number, 
 /**
+ * Epochs trained so far, the current one by its share of steps done (`epoch +
+ * step / steps_per_epoch`): where the report sits on the charts' step axis.
+ */
+position: number, 
+/**
  * Mean loss and accuracy of the batches since the previous report.
  */
 loss: number, accuracy: number, images_per_second: number, eta_seconds: number, 
