@@ -10,7 +10,8 @@ try {
   for (const backend of ["cpu", "webgpu"]) {
     const times = await app.page.evaluate(async (backend) => {
       const { WorkerClient } = await import("./client.js");
-      const worker = new WorkerClient("./worker.js");
+      const { Bus } = await import("./bus.js");
+      const worker = new WorkerClient("./worker.js", new Bus());
       const info = await worker.request("init_device", { backend });
       const out = [];
       for (let i = 0; i < 6; i++) {

@@ -18,9 +18,10 @@ const app = await openApp(17480 + (process.pid % 500));
 try {
   const rows = await app.page.evaluate(async ({ records, images }) => {
     const { WorkerClient } = await import("./client.js");
+    const { Bus } = await import("./bus.js");
     const { toNetworkInput } = await import("./image.js");
     const bytes = Uint8Array.from(atob(records), (c) => c.charCodeAt(0));
-    const worker = new WorkerClient("./worker.js");
+    const worker = new WorkerClient("./worker.js", new Bus());
     await worker.request("init_device", { backend: "cpu" });
     const canvas = (w, h) => Object.assign(document.createElement("canvas"), { width: w, height: h });
     /** The test image as a 32×32 canvas, and its label. */

@@ -42,8 +42,8 @@ const workerQuery = new URLSearchParams();
 if (query.get("threads") === "0") workerQuery.set("threads", "0");
 if (query.has("test")) workerQuery.set("test", "");
 if (query.has("test") && query.get("hide_feature")) workerQuery.set("hide_feature", query.get("hide_feature") ?? "");
-const worker = new WorkerClient(`./worker.js${workerQuery.size ? `?${workerQuery}` : ""}`);
 const bus = new Bus();
+const worker = new WorkerClient(`./worker.js${workerQuery.size ? `?${workerQuery}` : ""}`, bus);
 
 // The test switch: with `?test` in the URL (the browser tests and benchmarks open the page so),
 // the page exposes `window.kiln` = {charts, memory(), lastSummary, fault(), restarts(),
@@ -172,7 +172,7 @@ function afterGpuLoss({ message, code, params, reload }) {
     .then(() => bus.emit("weights_changed", undefined));
   errors.show(Object.assign(new Error(message), { code, params }));
 }
-worker.on("device_lost", (lost) => {
+bus.on("device_lost", (lost) => {
   if (training.isTraining()) lostInRun = lost;
   else afterGpuLoss(lost);
 });

@@ -1,7 +1,11 @@
-// The page's events between panels: a panel says what happened, the panels that care listen.
+// The page's one event system: the panels' events (a panel says what happened, the panels that
+// care listen) and the worker's (www/protocol.js `WorkerEvents`: progress, autosave, …), which
+// the worker client emits here as they arrive.
+
+/** @typedef {OwnEvents & import("./protocol.js").WorkerEvents} PageEvents */
 
 /**
- * @typedef {object} PageEvents
+ * @typedef {object} OwnEvents
  * @property {import("./values.js").DatasetSummary} dataset_loaded
  * @property {boolean} training a run started (true) or ended (false)
  * @property {import("./values.js").EpochFinishedEvent} epoch_finished

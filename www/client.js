@@ -42,14 +42,13 @@ function workerFailed(detail) {
 }
 
 export class WorkerClient {
-  /** @param {string} url */
-  constructor(url) {
+  /** @param {string} url @param {import("./bus.js").Bus} bus where the worker's events go */
+  constructor(url, bus) {
     this.url = url;
+    this.bus = bus;
     /** @type {Map<number, {type: keyof Requests, resolve: (value: any) => void, reject: (error: Error) => void}>} */
     this.pending = new Map();
     this.nextId = 1;
-    /** @type {{[K in keyof WorkerEvents]?: ((message: WorkerEvents[K]) => void)[]}} */
-    this.listeners = {};
     /** @type {((reason: Reason) => void)[]} */
     this.crashListeners = [];
     /** @type {((error: Error) => void)[]} */
@@ -76,17 +75,6 @@ export class WorkerClient {
       if (worker === this.worker) this.#fail(workerFailed(e.message || ""));
     };
     return worker;
-  }
-
-  /** Listen to one type of event from the worker.
-   * @template {keyof WorkerEvents} K
-   * @param {K} type
-   * @param {(message: WorkerEvents[K]) => void} listener
-   */
-  on(type, listener) {
-    /** @type {((message: WorkerEvents[K]) => void)[]} */
-    const list = (this.listeners[type] ??= []);
-    list.push(listener);
   }
 
   /** Called with the reason when the worker failed and a fresh one has replaced it.
@@ -191,7 +179,6 @@ export class WorkerClient {
     if (message.type === "fatal") return this.#fail(TRAPPED);
     // After a run's epoch, its saved weights are the ones in use.
     if (message.type === "autosave" && message.ok) this.weights = { type: "load_saved", fields: { run_id: message.run.id } };
-    const listeners = /** @type {((m: typeof message) => void)[] | undefined} */ (this.listeners[message.type]);
-    (listeners ?? []).forEach((f) => f(message));
+    this.bus.emit(message.type, /** @type {any} */ (message));
   }
 }

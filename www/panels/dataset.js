@@ -22,7 +22,7 @@ export function datasetPanel({ worker, errors, bus }) {
     const mb = (n) => fmt.num(Math.round(n / 1e6));
     say(barText, "data.progress", { phase: { key: phase }, done: mb(done), total: mb(total) });
   }
-  worker.on("load_progress", ({ phase, done, total }) => setProgress(PHASES[phase], done, total));
+  bus.on("load_progress", ({ phase, done, total }) => setProgress(PHASES[phase], done, total));
 
   /** Load the files `getFiles` reads (`phase` names that on the progress bar); false when it
    * failed, which the error banner says.

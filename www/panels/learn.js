@@ -98,7 +98,7 @@ export function learnPanel({ worker, bus, errors }) {
     worker.request("step_once", {}).catch((e) => errors.show(e));
   };
 
-  worker.on("progress", ({ event }) => {
+  bus.on("progress", ({ event }) => {
     switch (event.type) {
       case "started":
         steps = 0;

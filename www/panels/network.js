@@ -237,7 +237,7 @@ export function networkPanel({ worker, bus, errors, classNames }) {
 
   // While a run trains: the network as the engine drew it with a progress report (the unit
   // looked at keeps its numbers until the run ends or another is clicked).
-  worker.on("progress", ({ event }) => {
+  bus.on("progress", ({ event }) => {
     if (event.type === "step" && event.network && visible && rgba) draw(event.network);
   });
 

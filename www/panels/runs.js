@@ -195,7 +195,7 @@ export function runsPanel({ worker, errors, bus, training, settings, backend }) 
     updateBanner();
     refresh();
   });
-  worker.on("autosave", () => refresh());
+  bus.on("autosave", () => refresh());
   onLanguage(() => refresh());
 
   return { offerResume };

@@ -61,7 +61,7 @@ export function trainingPanel({ worker, errors, bus, settings, backend, onSummar
     $("train").disabled = true;
   });
 
-  worker.on("progress", ({ event }) => {
+  bus.on("progress", ({ event }) => {
     switch (event.type) {
       case "started":
         if (freshRun) {
@@ -99,7 +99,7 @@ export function trainingPanel({ worker, errors, bus, settings, backend, onSummar
     }
   });
 
-  worker.on("autosave", (message) => {
+  bus.on("autosave", (message) => {
     if (message.ok) {
       say($("autosave-status"), "train.autosaved", { epoch: message.run.epochs_done });
     } else {
