@@ -4,10 +4,11 @@
 #![cfg(not(target_arch = "wasm32"))]
 
 mod common;
+use common::Saver;
 
 use burn::prelude::*;
 use kiln::model::ModelConfig;
-use kiln::train::{Checkpoint, Control, Observer, Trainer, TrainingConfig, TrainingEvent};
+use kiln::train::{Trainer, TrainingConfig, TrainingEvent};
 use kiln::transfer::read_parameters;
 
 /// airbench's recipe at a size a test can afford: 6 steps of 16 images per epoch, so that the
@@ -18,28 +19,6 @@ fn config(epochs: usize) -> TrainingConfig {
     config.seed = 3;
     config.test_limit = Some(16);
     config
-}
-
-/// Keeps each epoch's checkpoint, and stops the run after `stop_after` epochs.
-struct Saver {
-    saved: Vec<Checkpoint>,
-    stop_after: usize,
-}
-
-impl Observer for Saver {
-    fn event(&mut self, _: &TrainingEvent) {}
-
-    async fn between_steps(&mut self, _: &kiln::model::Model) -> Control {
-        if self.saved.len() >= self.stop_after {
-            Control::Stop
-        } else {
-            Control::Continue
-        }
-    }
-
-    async fn epoch_finished(&mut self, trainer: &Trainer) {
-        self.saved.push(trainer.checkpoint("noise").await.unwrap());
-    }
 }
 
 /// Every tensor's values, numbered in the model's order.
@@ -84,10 +63,7 @@ fn a_resumed_airbench_run_ends_where_an_uninterrupted_one_does() {
     result.unwrap();
 
     let first = Trainer::resume(&device, &saved_start).unwrap();
-    let mut saver = Saver {
-        saved: vec![],
-        stop_after: 1,
-    };
+    let mut saver = Saver::stopping_after(1);
     let (_, result) = pollster::block_on(first.run(&data, &mut saver));
     assert!(result.unwrap().cancelled);
     let checkpoint = saver.saved.pop().unwrap();

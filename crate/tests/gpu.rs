@@ -9,6 +9,7 @@
 #![cfg(all(not(target_arch = "wasm32"), feature = "webgpu"))]
 
 mod common;
+use common::Saver;
 
 use std::sync::{Mutex, MutexGuard};
 
@@ -17,7 +18,7 @@ use kiln::data::Cifar10;
 use kiln::device::native;
 use kiln::kernels::check;
 use kiln::train::optimizer::check::compare;
-use kiln::train::{Checkpoint, Observer, OptimizerConfig, Trainer, TrainingConfig, TrainingEvent};
+use kiln::train::{OptimizerConfig, Trainer, TrainingConfig, TrainingEvent};
 use kiln::transfer::read_parameters;
 
 /// The tests share one GPU and seed its random state, and lavapipe has the machine's cores:
@@ -190,17 +191,6 @@ fn a_short_run_on_the_gpu_learns() {
     );
 }
 
-/// Keeps the checkpoint taken after each epoch.
-#[derive(Default)]
-struct Saver(Vec<Checkpoint>);
-
-impl Observer for Saver {
-    fn event(&mut self, _: &TrainingEvent) {}
-    async fn epoch_finished(&mut self, trainer: &Trainer) {
-        self.0.push(trainer.checkpoint("noise").await.unwrap());
-    }
-}
-
 /// A run saved after an epoch on one device continues on the other, from the next epoch, and
 /// ends where the same run does on the first device alone (to the devices' rounding). Not
 /// against the other device's whole run: on random labels, the rounding of the first epoch's
@@ -229,7 +219,7 @@ fn a_run_resumes_across_devices() {
         pollster::block_on(trainer.run(&data, &mut saver))
             .1
             .unwrap();
-        let mut checkpoint = saver.0.pop().unwrap();
+        let mut checkpoint = saver.saved.pop().unwrap();
         checkpoint.config.epochs = 2;
 
         let resumed = Trainer::resume(then, &checkpoint).unwrap();

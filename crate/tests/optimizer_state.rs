@@ -5,23 +5,12 @@
 #![cfg(not(target_arch = "wasm32"))]
 
 mod common;
+use common::Saver;
 
 use burn::prelude::*;
 use burn::store::burn_pack::{Reader, Scalar, Tensor as PackTensor, Writer};
 use burn::tensor::Bytes;
-use kiln::train::{Checkpoint, Observer, TrainError, Trainer, TrainingConfig, TrainingEvent};
-
-/// Keeps the checkpoint taken after the epoch.
-#[derive(Default)]
-struct Saver(Option<Checkpoint>);
-
-impl Observer for Saver {
-    fn event(&mut self, _: &TrainingEvent) {}
-
-    async fn epoch_finished(&mut self, trainer: &Trainer) {
-        self.0 = Some(trainer.checkpoint("noise").await.unwrap());
-    }
-}
+use kiln::train::{Checkpoint, TrainError, Trainer, TrainingConfig};
 
 /// A run saved after one epoch of Adam: every parameter has its moments and its rank.
 fn one_epoch() -> Checkpoint {
@@ -36,7 +25,7 @@ fn one_epoch() -> Checkpoint {
     pollster::block_on(trainer.run(&data, &mut saver))
         .1
         .unwrap();
-    saver.0.unwrap()
+    saver.saved.pop().unwrap()
 }
 
 /// The optimiser state's tensors (name, shape, parameter id) and scalars, to be changed and

@@ -3,13 +3,16 @@
 //! one does.
 #![cfg(not(target_arch = "wasm32"))]
 
+mod common;
+use common::Saver;
+
 use burn::optim::GradientsParams;
 use burn::prelude::*;
 use kiln::data::{Batcher, Cifar10, Normalization, Split};
 use kiln::model::ModelConfig;
 use kiln::train::optimizer;
 use kiln::train::{
-    Checkpoint, Observer, OptimizerConfig, TrainError, Trainer, TrainingConfig, TrainingEvent,
+    Checkpoint, OptimizerConfig, TrainError, Trainer, TrainingConfig, TrainingEvent,
 };
 use kiln::transfer::read_parameters;
 
@@ -27,18 +30,6 @@ fn config(epochs: usize) -> TrainingConfig {
         batch_size: 32,
         seed: 7,
         ..TrainingConfig::default()
-    }
-}
-
-/// Keeps the checkpoint taken after each epoch.
-#[derive(Default)]
-struct Saver(Vec<Checkpoint>);
-
-impl Observer for Saver {
-    fn event(&mut self, _: &TrainingEvent) {}
-
-    async fn epoch_finished(&mut self, trainer: &Trainer) {
-        self.0.push(trainer.checkpoint("noise").await.unwrap());
     }
 }
 
@@ -127,8 +118,8 @@ fn a_resumed_run_ends_where_an_uninterrupted_one_does() {
     let first = Trainer::from_model(config(1), &device, &data, start).unwrap();
     let mut saver = Saver::default();
     pollster::block_on(first.run(&data, &mut saver)).1.unwrap();
-    assert_eq!(saver.0.len(), 1);
-    let mut checkpoint = saver.0.pop().unwrap();
+    assert_eq!(saver.saved.len(), 1);
+    let mut checkpoint = saver.saved.pop().unwrap();
     assert_eq!(checkpoint.epochs_done(), 1);
     checkpoint.config.epochs = 3;
 
@@ -185,7 +176,7 @@ fn a_broken_or_mismatched_checkpoint_is_refused() {
     pollster::block_on(trainer.run(&data, &mut saver))
         .1
         .unwrap();
-    let good = saver.0.pop().unwrap();
+    let good = saver.saved.pop().unwrap();
 
     let message = |c: &Checkpoint| match Trainer::resume(&device, c) {
         Ok(_) => panic!("a bad checkpoint was accepted"),
@@ -234,12 +225,12 @@ fn a_resumed_early_stopping_run_keeps_the_best_epoch_from_before_the_resume() {
     pollster::block_on(trainer.run(&data, &mut saver))
         .1
         .unwrap();
-    let first = &saver.0[0];
+    let first = &saver.saved[0];
     assert!(
         first.best_weights.is_none(),
         "the best epoch is the last one"
     );
-    let second = saver.0.last().unwrap().clone();
+    let second = saver.saved.last().unwrap().clone();
     let best = second
         .best_weights
         .as_ref()

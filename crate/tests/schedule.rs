@@ -5,15 +5,13 @@
 #![cfg(not(target_arch = "wasm32"))]
 
 mod common;
+use common::Saver;
 
 use std::f64::consts::PI;
 
 use burn::prelude::*;
 use kiln::model::ModelConfig;
-use kiln::train::{
-    Checkpoint, Control, Observer, OptimizerConfig, Schedule, Trainer, TrainingConfig,
-    TrainingEvent, parse_form,
-};
+use kiln::train::{OptimizerConfig, Schedule, Trainer, TrainingConfig, TrainingEvent, parse_form};
 use kiln::transfer::read_parameters;
 
 /// 20 generated images in batches of 4: 5 steps an epoch, 15 in a run of 3 epochs.
@@ -94,6 +92,15 @@ impl Rates {
                 .push((epoch * steps_per_epoch + step - 1, *learning_rate));
         }
     }
+}
+
+/// The rates reported in `events`.
+fn rates_of(events: &[TrainingEvent]) -> Rates {
+    let mut rates = Rates::default();
+    for event in events {
+        rates.see(event);
+    }
+    rates
 }
 
 fn schedules() -> [Schedule; 6] {
@@ -228,32 +235,6 @@ fn the_form_names_each_schedule_and_its_parameters() {
     assert_eq!(bad.validate().unwrap_err().0[0].field, "lr_decay");
 }
 
-/// Keeps each epoch's checkpoint and the rates reported, and stops the run after `stop_after`
-/// epochs.
-struct Saver {
-    saved: Vec<Checkpoint>,
-    stop_after: usize,
-    rates: Rates,
-}
-
-impl Observer for Saver {
-    fn event(&mut self, event: &TrainingEvent) {
-        self.rates.see(event);
-    }
-
-    async fn between_steps(&mut self, _: &kiln::model::Model) -> Control {
-        if self.saved.len() >= self.stop_after {
-            Control::Stop
-        } else {
-            Control::Continue
-        }
-    }
-
-    async fn epoch_finished(&mut self, trainer: &Trainer) {
-        self.saved.push(trainer.checkpoint("noise").await.unwrap());
-    }
-}
-
 fn parameters(trainer: &Trainer) -> Vec<f32> {
     pollster::block_on(read_parameters(&trainer.model()))
         .unwrap()
@@ -272,20 +253,12 @@ fn a_run_resumed_mid_schedule_goes_on_with_the_same_rates_to_the_same_weights() 
         let trainer = Trainer::from_model(config(schedule), &device, &data, start.clone()).unwrap();
         pollster::block_on(trainer.run(&data, observer))
     };
-    let mut straight = Saver {
-        saved: vec![],
-        stop_after: EPOCHS,
-        rates: Rates::default(),
-    };
+    let mut straight = Saver::stopping_after(EPOCHS);
     let (straight_trainer, result) = run(&mut straight);
     result.unwrap();
 
     // Stopped after epoch 1 of 3, then continued from its checkpoint.
-    let mut first = Saver {
-        saved: vec![],
-        stop_after: 1,
-        rates: Rates::default(),
-    };
+    let mut first = Saver::stopping_after(1);
     let (_, result) = run(&mut first);
     assert!(result.unwrap().cancelled);
     let checkpoint = first.saved.pop().unwrap();
@@ -294,21 +267,18 @@ fn a_run_resumed_mid_schedule_goes_on_with_the_same_rates_to_the_same_weights() 
         checkpoint.schedule.is_some(),
         "the scheduler's state is saved"
     );
-    let mut resumed = Saver {
-        saved: vec![],
-        stop_after: EPOCHS,
-        rates: Rates::default(),
-    };
+    let mut resumed = Saver::stopping_after(EPOCHS);
     let trainer = Trainer::resume(&device, &checkpoint).unwrap();
     let (resumed_trainer, result) = pollster::block_on(trainer.run(&data, &mut resumed));
     result.unwrap();
 
-    let after: Vec<_> = straight.rates.reported[PER_EPOCH..].to_vec();
+    let after: Vec<_> = rates_of(&straight.events).reported[PER_EPOCH..].to_vec();
     assert_eq!(
-        resumed.rates.reported, after,
+        rates_of(&resumed.events).reported,
+        after,
         "the same steps at the same rates"
     );
-    for &(t, rate) in &resumed.rates.reported {
+    for &(t, rate) in &rates_of(&resumed.events).reported {
         assert_rate(schedule, t, rate);
     }
     let (a, b) = (parameters(&resumed_trainer), parameters(&straight_trainer));

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 #[cfg(target_arch = "wasm32")]
 pub mod js;
 
-use kiln::train::{Control, Observer, TrainingEvent};
+use kiln::train::{Checkpoint, Control, Observer, Trainer, TrainingEvent};
 
 /// A small dataset of random images and labels (`Split::noise`), for tests that need a run to
 /// happen rather than to learn.
@@ -100,4 +100,47 @@ pub fn temp_dir(name: &str) -> PathBuf {
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
     dir
+}
+
+/// Keeps each epoch's checkpoint and every event, and stops the run between steps once
+/// `stop_after` checkpoints are kept.
+pub struct Saver {
+    pub saved: Vec<Checkpoint>,
+    pub stop_after: usize,
+    pub events: Vec<TrainingEvent>,
+}
+
+impl Default for Saver {
+    /// Keeps every epoch's checkpoint, stops nothing.
+    fn default() -> Self {
+        Self::stopping_after(usize::MAX)
+    }
+}
+
+impl Saver {
+    pub fn stopping_after(epochs: usize) -> Self {
+        Self {
+            saved: vec![],
+            stop_after: epochs,
+            events: vec![],
+        }
+    }
+}
+
+impl Observer for Saver {
+    fn event(&mut self, event: &TrainingEvent) {
+        self.events.push(event.clone());
+    }
+
+    async fn between_steps(&mut self, _: &kiln::model::Model) -> Control {
+        if self.saved.len() >= self.stop_after {
+            Control::Stop
+        } else {
+            Control::Continue
+        }
+    }
+
+    async fn epoch_finished(&mut self, trainer: &Trainer) {
+        self.saved.push(trainer.checkpoint("noise").await.unwrap());
+    }
 }
