@@ -375,6 +375,7 @@ export default {
   "model.seed.accuracy_source": "10 epochs with Adam, measured by Kiln (75.1% with augmentation)",
   "model.airbench.description": "airbench94: whitening, 3 conv blocks with BatchNorm and GELU",
   "model.airbench.accuracy_source": "10 epochs of its recipe, measured by Kiln on this copy of CIFAR-10; airbench94 publishes 94.0% on the original images",
+  "model.info.between": " ",
   "model.info.description": "{description}.",
   "model.info.size": "{parameters} parameters, {mflop} MFLOP to train on one image.",
   "model.info.accuracy": "Reaches about {pct} ({source}).",

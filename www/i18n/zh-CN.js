@@ -374,6 +374,7 @@ export default {
   "model.seed.accuracy_source": "Adam 训练 10 轮，Kiln 实测；加数据增强为 75.1%",
   "model.airbench.description": "airbench94：白化层，加 3 个带 BatchNorm 和 GELU 的卷积块",
   "model.airbench.accuracy_source": "按其训练方案训练 10 轮，Kiln 在这份 CIFAR-10 上实测；airbench94 在原始图像上公布的是 94.0%",
+  "model.info.between": "",
   "model.info.description": "{description}。",
   "model.info.size": "{parameters} 个参数，训练一张图像需要 {mflop} MFLOP。",
   "model.info.accuracy": "准确率约为 {pct}（{source}）。",

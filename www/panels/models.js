@@ -62,7 +62,8 @@ export function modelsPanel({ worker, errors, bus, settings, usePretrained, weig
       parts.push(t("model.info.estimate", { epochs: m.defaults.epochs, duration: duration(seconds) }));
     }
     if (m.tta) parts.push(t("model.info.tta"));
-    info.replaceChildren(...parts.map((p) => el("span", {}, p)));
+    // Sentences apart as the language writes them (a space in English, none after "。").
+    info.replaceChildren(...parts.flatMap((p, i) => (i ? [t("model.info.between"), el("span", {}, p)] : [el("span", {}, p)])));
     info.dataset.model = m.name;
   }
 
