@@ -5,7 +5,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::train::schedule::Schedule;
+use crate::recipe::schedule::Schedule;
 
 /// Off by default: a config saved before these existed reads back unchanged.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
