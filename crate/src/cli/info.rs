@@ -27,11 +27,8 @@ pub fn run(args: InfoArgs) -> CliResult {
         .with_activation(args.activation);
     let model = config.init(&Device::flex()).map_err(|e| e.to_string())?;
     let layers = model.layer_summary();
-    // airbench's activation is part of its recipe (GELU); the setting applies to the seed.
-    let activation = match model {
-        kiln::model::Model::Airbench(_) => "gelu",
-        _ => args.activation.name(),
-    };
+    // airbench's activation is its own (GELU); the setting applies to the seed.
+    let activation = model.activation_name();
     let parameters = model.num_params();
     let cpu = native::cpu_description();
     let adapters = native::adapters();
