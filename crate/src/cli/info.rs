@@ -1,12 +1,12 @@
-//! `kiln info`: layers, output shapes and parameter count of a model, and the devices this
-//! machine offers (`--device`): the CPU path and every GPU adapter wgpu finds.
+//! `kiln info`: layers, output shapes, parameter count and recipe of a model, and the devices
+//! this machine offers (`--device`): the CPU path and every GPU adapter wgpu finds.
 
 use burn::module::Module;
 use burn::prelude::*;
 use kiln::device::native;
 use kiln::model::{HiddenActivation, ModelConfig};
 
-use crate::cli::{CliResult, print_json};
+use crate::cli::{CliResult, print_json, recipes};
 
 #[derive(clap::Args, Debug)]
 pub struct InfoArgs {
@@ -41,6 +41,7 @@ pub fn run(args: InfoArgs) -> CliResult {
             "parameters": parameters,
             "forward_flops_per_image": model.forward_flops(),
             "train_flops_per_image": model.train_flops(),
+            "recipe": model.network().recipe(None),
             "devices": {
                 "cpu": cpu,
                 "gpu_adapters": adapters.as_ref().ok(),
@@ -68,6 +69,8 @@ pub fn run(args: InfoArgs) -> CliResult {
         model.forward_flops() as f64 / 1e6,
         model.train_flops() as f64 / 1e6
     );
+    let [flags, rest] = recipes::describe(model.network());
+    println!("recipe (kiln train's defaults): {flags}\n  {rest}");
     println!("devices (--device): cpu: {cpu}");
     match &adapters {
         Ok(found) if found.is_empty() => println!("  gpu: no GPU adapter found"),
