@@ -3,7 +3,8 @@
 
 use serde::{Deserialize, Serialize};
 
-/// The optimiser and its constants. The learning rate lives in [`TrainingConfig`].
+/// The optimiser and its constants. The learning rate lives in the run's configuration
+/// (`TrainingConfig::learning_rate`) and in a network's recipe.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 #[cfg_attr(test, derive(ts_rs::TS), ts(export))]

@@ -42,7 +42,7 @@ pub struct ConvGroup {
 
 #[derive(Module, Debug)]
 pub struct Airbench {
-    /// `[24, 3, 2, 2]`, frozen; set from the training images by [`Airbench::fit_whitening`].
+    /// `[24, 3, 2, 2]`, frozen; set from the training images by `fit_to_data` (`built.rs`).
     pub whiten: Conv2d,
     pub block1: ConvGroup,
     pub block2: ConvGroup,
