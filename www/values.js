@@ -131,8 +131,8 @@
  */
 
 /** `Engine.classify`: every class, best first; `unsure` where the top probability is under the
- * network's "not sure" threshold (crate/src/model/catalog.rs); the weights that answered; and
- * the explanation when asked for (from the same forward pass).
+ * network's "not sure" threshold (crate/src/model/NAME/catalog.rs); the weights that answered;
+ * and the explanation when asked for (from the same forward pass).
  * @typedef {{predictions: Prediction[], unsure: boolean, model: ActiveModel, explanation: Explanation | null}} Classification
  */
 

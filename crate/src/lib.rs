@@ -8,6 +8,7 @@ pub mod insight;
 pub mod kernels;
 pub mod model;
 pub mod read;
+pub mod recipe;
 pub mod train;
 pub mod transfer;
 pub mod weights;

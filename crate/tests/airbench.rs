@@ -7,6 +7,7 @@ mod common;
 use common::Saver;
 
 use burn::prelude::*;
+use burn::tensor::Distribution;
 use kiln::model::ModelConfig;
 use kiln::train::{Trainer, TrainingConfig, TrainingEvent};
 use kiln::transfer::read_parameters;
@@ -102,25 +103,33 @@ fn a_resumed_airbench_run_ends_where_an_uninterrupted_one_does() {
 
 #[test]
 fn the_catalog_figures_are_those_of_the_built_networks() {
-    for info in kiln::model::catalog::catalog() {
+    // Computed from each network's layer shapes: its parameters as the built network counts
+    // them, the FLOPs of one forward pass exactly, and the catalog's to 0.1 MFLOP.
+    let expected = [
+        ("seed", 122_570, 9_097_216, 9_100_000, 27_300_000),
+        ("airbench", 1_975_096, 236_294_720, 236_300_000, 708_900_000),
+    ];
+    let catalog = kiln::model::catalog::catalog();
+    assert_eq!(catalog.len(), expected.len());
+    let device = Device::flex();
+    for (info, (name, parameters, flops, forward, train)) in catalog.into_iter().zip(expected) {
+        assert_eq!(info.name, name);
         let model = ModelConfig::new()
-            .with_name(info.name.into())
-            .init(&Device::flex())
+            .with_name(name.into())
+            .init(&device)
             .unwrap();
-        assert_eq!(info.parameters, model.num_params(), "{}", info.name);
-        // Rounded to 0.1 MFLOP in the catalog.
-        let close = |a: u64, b: u64| a.abs_diff(b) <= 50_000;
-        assert!(
-            close(info.forward_flops, model.forward_flops()),
-            "{}: {}",
-            info.name,
-            model.forward_flops()
-        );
-        assert!(
-            close(info.train_flops, model.train_flops()),
-            "{}",
-            info.name
-        );
+        assert_eq!(info.parameters, model.num_params(), "{name}");
+        assert_eq!(info.parameters, parameters, "{name}");
+        assert_eq!(model.forward_flops(), flops, "{name}");
+        assert_eq!(model.train_flops(), 3 * flops, "{name}");
+        assert_eq!((info.forward_flops, info.train_flops), (forward, train));
+        // Test-time augmentation: `infer` averages several passes exactly when the catalog
+        // says so.
+        let image = Tensor::<4>::random([1, 3, 32, 32], Distribution::Normal(0.0, 1.0), &device);
+        let plain = model.forward(image.clone());
+        let inferred = model.infer(image);
+        let differs = (plain - inferred).abs().max().into_scalar::<f32>() > 1e-6;
+        assert_eq!(differs, info.tta, "{name}");
         assert_eq!(info.tta, model.has_tta());
     }
 }

@@ -54,6 +54,33 @@ fn info_reports_layers_and_parameter_count() {
 }
 
 #[test]
+fn the_help_and_info_state_each_networks_recipe_from_the_registry() {
+    let out = kiln(&["train", "--help"]);
+    assert_success(&out);
+    let help = String::from_utf8_lossy(&out.stdout).into_owned();
+    for network in kiln::model::NETWORKS {
+        let recipe = network.recipe(None);
+        let line = help
+            .lines()
+            .find(|l| l.trim_start().starts_with(network.name()))
+            .unwrap_or_else(|| panic!("{} not listed: {help}", network.name()));
+        assert!(
+            line.contains(&format!("--batch-size {}", recipe.batch_size)),
+            "{line}"
+        );
+        assert!(
+            line.contains(&format!("--optimizer {}", recipe.optimizer.name())),
+            "{line}"
+        );
+    }
+    let out = kiln(&["info", "--model", "airbench", "--json"]);
+    assert_success(&out);
+    let json = stdout_json(&out);
+    assert_eq!(json["recipe"]["batch_size"], 1024);
+    assert_eq!(json["recipe"]["optimizer"]["kind"], "nesterov");
+}
+
+#[test]
 fn bad_paths_and_files_fail_with_one_clear_line() {
     let out = kiln(&["train", "--data", "/no/such/cifar.tar.gz", "--epochs", "1"]);
     assert_clean_failure(&out, "/no/such/cifar.tar.gz: no such file");

@@ -1,7 +1,7 @@
 //! `kiln eval`'s figures for the "not sure" rule: how often it fires on the test set at the
 //! network's threshold, and with `--calibrate` a sweep of thresholds over the test set and
 //! over generated pictures of no class (`data::outliers`), which is how each network's
-//! threshold in `model/catalog.rs` was chosen.
+//! threshold (`unsure_below` in its folder's `catalog.rs`) was chosen.
 
 use kiln::data::outliers::generate;
 use kiln::data::{Batcher, Split};

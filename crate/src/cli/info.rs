@@ -1,12 +1,12 @@
-//! `kiln info`: layers, output shapes and parameter count of a model, and the devices this
-//! machine offers (`--device`): the CPU path and every GPU adapter wgpu finds.
+//! `kiln info`: layers, output shapes, parameter count and recipe of a model, and the devices
+//! this machine offers (`--device`): the CPU path and every GPU adapter wgpu finds.
 
 use burn::module::Module;
 use burn::prelude::*;
 use kiln::device::native;
 use kiln::model::{HiddenActivation, ModelConfig};
 
-use crate::cli::{CliResult, print_json};
+use crate::cli::{CliResult, print_json, recipes};
 
 #[derive(clap::Args, Debug)]
 pub struct InfoArgs {
@@ -27,11 +27,8 @@ pub fn run(args: InfoArgs) -> CliResult {
         .with_activation(args.activation);
     let model = config.init(&Device::flex()).map_err(|e| e.to_string())?;
     let layers = model.layer_summary();
-    // airbench's activation is part of its recipe (GELU); the setting applies to the seed.
-    let activation = match model {
-        kiln::model::Model::Airbench(_) => "gelu",
-        _ => args.activation.name(),
-    };
+    // airbench's activation is its own (GELU); the setting applies to the seed.
+    let activation = model.activation_name();
     let parameters = model.num_params();
     let cpu = native::cpu_description();
     let adapters = native::adapters();
@@ -44,6 +41,7 @@ pub fn run(args: InfoArgs) -> CliResult {
             "parameters": parameters,
             "forward_flops_per_image": model.forward_flops(),
             "train_flops_per_image": model.train_flops(),
+            "recipe": model.network().recipe(None),
             "devices": {
                 "cpu": cpu,
                 "gpu_adapters": adapters.as_ref().ok(),
@@ -71,6 +69,8 @@ pub fn run(args: InfoArgs) -> CliResult {
         model.forward_flops() as f64 / 1e6,
         model.train_flops() as f64 / 1e6
     );
+    let [flags, rest] = recipes::describe(model.network());
+    println!("recipe (kiln train's defaults): {flags}\n  {rest}");
     println!("devices (--device): cpu: {cpu}");
     match &adapters {
         Ok(found) if found.is_empty() => println!("  gpu: no GPU adapter found"),

@@ -8,6 +8,7 @@ mod device;
 mod eval;
 mod info;
 mod progress;
+mod recipes;
 mod train;
 
 use std::path::PathBuf;

@@ -15,35 +15,36 @@ use kiln::weights::{self, WeightsMeta};
 
 use crate::cli::device::{DeviceArgs, announce};
 use crate::cli::progress::Progress;
-use crate::cli::{CliResult, DataArgs, checkpoint_file, print_json};
+use crate::cli::{CliResult, DataArgs, checkpoint_file, print_json, recipes};
 
 /// The settings are read as text and parsed by the page's own parser (`train::form`), so a
 /// flag takes the same values, defaults (the network's recipe) and limits as the page's form,
 /// and a refusal names the setting's key.
 #[derive(clap::Args, Debug)]
+#[command(after_help = recipes::help())]
 pub struct TrainArgs {
     #[command(flatten)]
     data: DataArgs,
     #[command(flatten)]
     device: DeviceArgs,
-    /// The network: seed or airbench.
+    /// The network: one of those listed below with their recipes.
     #[arg(long, default_value = MODEL.default)]
     model: String,
     /// Hidden-layer activation of the seed network: relu, sigmoid or linear.
     #[arg(long)]
     activation: Option<String>,
-    /// Passes over the training set [default: the model's recipe: 10].
+    /// Passes over the training set [default: the network's recipe].
     #[arg(long)]
     epochs: Option<String>,
-    /// Images per step [default: the model's recipe: seed 32, airbench 1024].
+    /// Images per step [default: the network's recipe].
     #[arg(long)]
     batch_size: Option<String>,
-    /// Learning rate [default: the model's recipe: seed 0.001, airbench 1.5 per 1,024 images
-    /// of batch].
+    /// Learning rate [default: the network's recipe, scaled with --batch-size where it says
+    /// so].
     #[arg(long)]
     lr: Option<String>,
     /// Learning-rate schedule: constant, step, exponential, cosine, warmup-cosine or triangular
-    /// (airbench94's) [default: the model's recipe: seed constant, airbench triangular].
+    /// (airbench94's) [default: the network's recipe].
     #[arg(long)]
     lr_schedule: Option<String>,
     /// step and exponential: the factor γ over every --lr-decay-epochs epochs [default: 0.5].
@@ -55,22 +56,22 @@ pub struct TrainArgs {
     /// warmup-cosine: the warm-up's share of the steps [default: 0.1].
     #[arg(long, requires = "lr_schedule")]
     lr_warmup: Option<String>,
-    /// adam (Keras defaults), sgd or nesterov (momentum 0.85) [default: the model's recipe:
-    /// seed adam, airbench nesterov].
+    /// adam (Keras defaults), sgd or nesterov (momentum 0.85) [default: the network's
+    /// recipe].
     #[arg(long)]
     optimizer: Option<String>,
-    /// Pixel scaling: unit (x/255) or mean-std (per channel) [default: the model's recipe:
-    /// seed unit, airbench mean-std].
+    /// Pixel scaling: unit (x/255) or mean-std (per channel) [default: the network's recipe].
     #[arg(long)]
     normalize: Option<String>,
     /// Train on only the first N training images.
     #[arg(long)]
     train_limit: Option<String>,
-    /// Augment the seed's training images: random horizontal flip and random crop (see
-    /// --crop-padding). airbench's recipe always augments (alternating flips, 2-pixel crops).
+    /// Augment the training images of a network whose recipe does not: random horizontal flip
+    /// and random crop (see --crop-padding). A recipe that augments always does (see below).
     #[arg(long)]
     augment: bool,
-    /// Padding in pixels for the random crop (0: flips only) [default: seed 4, airbench 2].
+    /// Padding in pixels for the random crop (0: flips only) [default: the network's recipe's,
+    /// else 4].
     #[arg(long)]
     crop_padding: Option<String>,
     /// Re-frame training images at random as photos are framed: smaller or larger in the
@@ -92,8 +93,7 @@ pub struct TrainArgs {
     /// With --framing: the share also brought down to 16–31 pixels and back [default: 0.25].
     #[arg(long, requires = "framing")]
     soften: Option<String>,
-    /// L2 weight decay added to every gradient [default: the model's recipe: seed 0,
-    /// airbench 0.00133].
+    /// L2 weight decay added to every gradient [default: the network's recipe].
     #[arg(long)]
     weight_decay: Option<String>,
     /// Stop when test accuracy has not improved for this many epochs, and keep the best

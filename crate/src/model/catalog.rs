@@ -1,11 +1,13 @@
 //! What the page (and `kiln info`) tells a user about each network before they pick it: its
 //! size, its cost per image, the accuracy it is known to reach and the file of pretrained
-//! weights shipped with the page. Figures that need no model to be built, so that every build
-//! (the WebGPU module has no CPU device) can give them; a test checks them against the models.
+//! weights shipped with the page. Each network's entry is in its folder (`seed/catalog.rs`,
+//! `airbench/catalog.rs`), its size and cost computed from its layers' shapes (`shapes.rs`):
+//! figures that need no model to be built, so that every build (the WebGPU module has no CPU
+//! device) can give them; tests check them against the built models.
 
 use serde::Serialize;
 
-use crate::model::Model;
+use crate::model::{Model, NETWORKS};
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(test, derive(ts_rs::TS), ts(export))]
@@ -13,7 +15,8 @@ pub struct ModelInfo {
     pub name: &'static str,
     pub description: &'static str,
     pub parameters: usize,
-    /// Floating-point operations of one image's forward pass.
+    /// Floating-point operations of one image's forward pass (one pass, whatever `tta` says),
+    /// to the nearest 0.1 MFLOP.
     #[cfg_attr(test, ts(type = "number"))]
     pub forward_flops: u64,
     /// About three forward passes: forward, and backward to the inputs and to the weights.
@@ -36,49 +39,14 @@ pub struct ModelInfo {
     pub unsure_below: f32,
 }
 
-pub const SEED: ModelInfo = ModelInfo {
-    name: "seed",
-    description: "The Keras tutorial CNN: 3 convolutions, 2 dense layers",
-    parameters: 122_570,
-    forward_flops: 9_100_000,
-    train_flops: 27_300_000,
-    expected_accuracy: 0.702,
-    accuracy_source: "10 epochs with Adam, measured by Kiln (75.1% with augmentation)",
-    tta: false,
-    pretrained: "models/seed.bpk",
-    page_batch_size: 32,
-    // Fires on 7.6% of its right answers, 37.8% of its wrong ones and 27.2% of the generated
-    // pictures (docs/networks.md).
-    unsure_below: 0.5,
-};
-
-pub const AIRBENCH: ModelInfo = ModelInfo {
-    name: "airbench",
-    description: "airbench94: whitening, 3 conv blocks with BatchNorm and GELU",
-    parameters: 1_975_096,
-    forward_flops: 236_300_000,
-    train_flops: 708_900_000,
-    expected_accuracy: 0.907,
-    accuracy_source: "10 epochs of its recipe, measured by Kiln on this copy of CIFAR-10; \
-                      airbench94 publishes 94.0% on the original images",
-    tta: true,
-    pretrained: "models/airbench.bpk",
-    page_batch_size: 256,
-    // Fires on 7.5% of its right answers, 62.8% of its wrong ones and 88.7% of the generated
-    // pictures (label smoothing keeps its top probabilities lower than the seed's).
-    unsure_below: 0.45,
-};
-
-pub fn catalog() -> [ModelInfo; 2] {
-    [SEED, AIRBENCH]
+/// Every network's entry, in the registry's order.
+pub fn catalog() -> Vec<ModelInfo> {
+    NETWORKS.iter().map(|n| n.info()).collect()
 }
 
 /// What the catalog says of the network `model` is.
 pub fn info_of(model: &Model) -> ModelInfo {
-    match model {
-        Model::Seed(_) => SEED,
-        Model::Airbench(_) => AIRBENCH,
-    }
+    model.network().info()
 }
 
 /// The "not sure" rule: the top probability of an answer under `info`'s threshold. A
@@ -93,7 +61,7 @@ mod tests {
 
     #[test]
     fn not_sure_is_under_the_threshold_or_not_a_number() {
-        let info = AIRBENCH;
+        let info = crate::model::airbench::catalog::INFO;
         assert!(unsure(&info, info.unsure_below - 0.01));
         assert!(!unsure(&info, info.unsure_below));
         assert!(!unsure(&info, 0.99));

@@ -1,6 +1,6 @@
 //! Lookahead weight averaging (airbench94's `LookaheadState`): a second copy of every weight
 //! and BatchNorm statistic that follows the trained ones slowly, and that training restarts
-//! from at each averaging step (see [`crate::train::recipe::Lookahead`]).
+//! from at each averaging step (see [`crate::recipe::extras::Lookahead`]).
 
 use std::collections::VecDeque;
 

@@ -5,77 +5,8 @@
 use serde::{Deserialize, Serialize};
 
 use crate::data::Augmentation;
-use crate::model::ModelConfig;
-use crate::train::recipe::Recipe;
-
-/// The optimiser and its constants. The learning rate lives in [`TrainingConfig`].
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "kind", rename_all = "snake_case")]
-#[cfg_attr(test, derive(ts_rs::TS), ts(export))]
-pub enum OptimizerConfig {
-    /// Adam with Keras' defaults (β₁ 0.9, β₂ 0.999, ε 1e-7).
-    Adam {
-        beta_1: f32,
-        beta_2: f32,
-        epsilon: f32,
-    },
-    /// Plain stochastic gradient descent: w ← w − α∇J(w).
-    Sgd,
-    /// SGD with Nesterov momentum, as PyTorch defines it (no dampening): the velocity
-    /// `v ← μv + g`, the step `α(g + μv)`.
-    Nesterov { momentum: f32 },
-}
-
-impl Default for OptimizerConfig {
-    fn default() -> Self {
-        Self::adam()
-    }
-}
-
-impl OptimizerConfig {
-    pub fn adam() -> Self {
-        Self::Adam {
-            beta_1: 0.9,
-            beta_2: 0.999,
-            epsilon: 1e-7,
-        }
-    }
-
-    /// `adam` or `sgd`, as the CLI and the page spell them.
-    pub fn from_name(name: &str) -> Option<Self> {
-        match name.to_ascii_lowercase().as_str() {
-            "adam" => Some(Self::adam()),
-            "sgd" => Some(Self::Sgd),
-            "nesterov" => Some(Self::nesterov()),
-            _ => None,
-        }
-    }
-
-    pub fn name(&self) -> &'static str {
-        match self {
-            Self::Adam { .. } => "adam",
-            Self::Sgd => "sgd",
-            Self::Nesterov { .. } => "nesterov",
-        }
-    }
-
-    /// Nesterov momentum 0.85, airbench94's.
-    pub fn nesterov() -> Self {
-        Self::Nesterov { momentum: 0.85 }
-    }
-}
-
-/// How input pixels are scaled.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-#[cfg_attr(test, derive(ts_rs::TS), ts(export))]
-pub enum NormalizationKind {
-    /// `x / 255`, as the seed does.
-    #[default]
-    Unit,
-    /// Per-channel mean and standard deviation of the training set.
-    MeanStd,
-}
+use crate::model::{ModelConfig, registry};
+use crate::recipe::{NormalizationKind, OptimizerConfig, Recipe, TrainingRecipe};
 
 /// A whole training run. Defaults (see `settings`) reproduce the seed's Keras program.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -113,34 +44,64 @@ pub struct TrainingConfig {
 }
 
 impl TrainingConfig {
-    /// The configuration a network is meant to be trained with: the seed's Keras program, or
-    /// airbench94's recipe. `batch_size` (the recipe's own when `None`) scales the airbench
-    /// learning rate, which its recipe gives per 1,024 images.
+    /// The configuration a network is meant to be trained with: its recipe
+    /// ([`crate::model::Network::recipe`]) at `batch_size` images a step (the recipe's own when
+    /// `None`), with the declared defaults for the rest of the run. A name the registry lacks
+    /// gets the declared defaults, which `ModelConfig::init` then refuses.
     pub fn for_model(name: &str, batch_size: Option<usize>) -> Self {
         let mut config = Self::default();
         config.model.name = name.to_string();
-        if name == "airbench" {
-            let batch = batch_size.unwrap_or(AIRBENCH_BATCH);
-            config.batch_size = batch;
-            config.epochs = 10;
-            config.optimizer = OptimizerConfig::nesterov();
-            config.learning_rate = AIRBENCH_LR_PER_1024 * batch as f64 / 1024.0;
-            config.weight_decay = AIRBENCH_WEIGHT_DECAY;
-            config.normalization = NormalizationKind::MeanStd;
-            config.augmentation = Augmentation::airbench();
-            config.recipe = Recipe::airbench();
-        } else if let Some(batch) = batch_size {
-            config.batch_size = batch;
+        match registry::find(name) {
+            Some(network) => config.with_recipe(network.recipe(batch_size)),
+            None => Self {
+                batch_size: batch_size.unwrap_or(config.batch_size),
+                ..config
+            },
         }
-        config
+    }
+
+    /// This run with everything `recipe` decides taken from it.
+    pub fn with_recipe(self, recipe: TrainingRecipe) -> Self {
+        Self {
+            epochs: recipe.epochs,
+            batch_size: recipe.batch_size,
+            learning_rate: recipe.learning_rate,
+            optimizer: recipe.optimizer,
+            weight_decay: recipe.weight_decay,
+            normalization: recipe.normalization,
+            augmentation: recipe.augmentation,
+            recipe: recipe.extras,
+            ..self
+        }
     }
 }
 
-/// airbench94's batch size.
-pub const AIRBENCH_BATCH: usize = 1024;
-/// airbench94's learning rate for a mean loss over 1,024 images: its `lr = 11.5` is per 1,024
-/// images of a summed loss and divided by `1 + 1/(1 − momentum)`, so 11.5 / (1 + 1/0.15).
-pub const AIRBENCH_LR_PER_1024: f64 = 11.5 / (1.0 + 1.0 / 0.15);
-/// airbench94's weight decay 0.0153 as the L2 penalty of a mean loss: `0.0153 / 11.5`, whatever
-/// the batch size.
-pub const AIRBENCH_WEIGHT_DECAY: f64 = 0.0153 / 11.5;
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_declared_defaults_are_the_seeds_recipe() {
+        assert_eq!(
+            TrainingConfig::for_model("seed", None),
+            TrainingConfig::default()
+        );
+        let seed_at_64 = TrainingConfig::for_model("seed", Some(64));
+        assert_eq!(seed_at_64.batch_size, 64);
+        assert_eq!(
+            seed_at_64.learning_rate,
+            TrainingConfig::default().learning_rate
+        );
+    }
+
+    #[test]
+    fn every_networks_recipe_is_within_the_declared_limits() {
+        for network in crate::model::NETWORKS {
+            for batch in [None, Some(network.info().page_batch_size)] {
+                let config = TrainingConfig::for_model(network.name(), batch);
+                assert_eq!(config.model.name, network.name());
+                assert!(config.validate().is_ok(), "{}: {config:?}", network.name());
+            }
+        }
+    }
+}

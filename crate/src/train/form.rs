@@ -7,10 +7,11 @@ use std::collections::HashMap;
 use crate::data::Augmentation;
 use crate::data::Framing;
 use crate::model::ModelConfig;
-use crate::train::config::{NormalizationKind, OptimizerConfig, TrainingConfig};
+use crate::recipe::extras::Recipe;
+use crate::recipe::schedule::Schedule;
+use crate::recipe::{NormalizationKind, OptimizerConfig};
+use crate::train::config::TrainingConfig;
 use crate::train::field::FieldError;
-use crate::train::recipe::Recipe;
-use crate::train::schedule::Schedule;
 use crate::train::settings::{
     ACTIVATION, AUGMENT, BATCH_SIZE, CROP_PADDING, EARLY_STOPPING, EPOCHS, EVAL_BATCH_SIZE,
     FRAMING, FRAMING_RATE, LEARNING_RATE, LR_DECAY, LR_DECAY_EPOCHS, LR_SCHEDULE, LR_WARMUP,

@@ -14,10 +14,8 @@ pub mod optimizer;
 pub mod probe;
 pub mod progress;
 pub mod rates;
-pub mod recipe;
 pub mod report;
 mod run;
-pub mod schedule;
 pub mod settings;
 mod step;
 pub mod trainer;
@@ -25,15 +23,16 @@ pub mod validate;
 pub mod watch;
 pub mod window;
 
+// The recipe's vocabulary, where a run's configuration names it.
+pub use crate::recipe::{Lookahead, NormalizationKind, OptimizerConfig, Recipe, Schedule};
+
 pub use checkpoint::{Checkpoint, CheckpointError};
-pub use config::{NormalizationKind, OptimizerConfig, TrainingConfig};
+pub use config::TrainingConfig;
 pub use eval::{Evaluation, Judged, evaluate};
 pub use events::{EpochRecord, Metrics, TrainingEvent, TrainingSummary};
 pub use field::FieldError;
 pub use form::parse_form;
 pub use history::{History, RunResult, best_of, last_test_accuracy};
-pub use recipe::{Lookahead, Recipe};
 pub use report::EvaluationReport;
-pub use schedule::Schedule;
 pub use trainer::{Control, Observer, TrainError, Trainer};
 pub use validate::ConfigError;

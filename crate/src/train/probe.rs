@@ -10,7 +10,7 @@ use web_time::Instant;
 use crate::data::{Batcher, Normalization, Split};
 use crate::model::ModelConfig;
 use crate::read::{ReadError, read_floats};
-use crate::train::config::OptimizerConfig;
+use crate::recipe::OptimizerConfig;
 use crate::train::optimizer;
 
 /// What a probe measured.

@@ -4,10 +4,11 @@
 
 use crate::data::{Augmentation, Framing};
 use crate::model::{HiddenActivation, ModelConfig, model_names};
-use crate::train::config::{NormalizationKind, OptimizerConfig, TrainingConfig};
+use crate::recipe::extras::Recipe;
+use crate::recipe::schedule::{Knobs, Schedule};
+use crate::recipe::{NormalizationKind, OptimizerConfig};
+use crate::train::config::TrainingConfig;
 use crate::train::field::{Choice, Flag, Float, Int, Limit, Setting};
-use crate::train::recipe::Recipe;
-use crate::train::schedule::{Knobs, Schedule};
 
 pub const MODEL: Choice = Choice {
     key: "model",
@@ -42,7 +43,7 @@ pub const LEARNING_RATE: Float = Float {
     min_exclusive: true,
     max: 4.0,
 };
-/// How the learning rate changes over the run (`train::schedule`); the default is the
+/// How the learning rate changes over the run (`recipe::schedule`); the default is the
 /// network's recipe's (the seed's: constant, airbench's: triangular).
 pub const LR_SCHEDULE: Choice = Choice {
     key: "lr_schedule",

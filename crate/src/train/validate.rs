@@ -1,9 +1,10 @@
 //! [`TrainingConfig::validate`]: every value checked against its declared limits (see
 //! `settings`), every refusal named by its setting's key.
 
-use crate::train::config::{OptimizerConfig, TrainingConfig};
+use crate::recipe::OptimizerConfig;
+use crate::recipe::schedule::Schedule;
+use crate::train::config::TrainingConfig;
 use crate::train::field::{FieldError, Problem};
-use crate::train::schedule::Schedule;
 use crate::train::settings::{
     BATCH_SIZE, CROP_PADDING, EPOCHS, EVAL_BATCH_SIZE, FRAMING_RATE, LEARNING_RATE, LR_DECAY,
     LR_DECAY_EPOCHS, LR_WARMUP, MAX_ASPECT, MAX_SCALE, MIN_SCALE, MODEL, OPTIMIZER, PATIENCE,

@@ -6,7 +6,7 @@ import type { HiddenActivation } from "./HiddenActivation";
  */
 export type ModelConfig = { 
 /**
- * A name from [`MODELS`].
+ * A name from the registry ([`NETWORKS`]).
  */
 name: string, 
 /**

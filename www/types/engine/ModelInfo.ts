@@ -2,7 +2,8 @@
 
 export type ModelInfo = { name: string, description: string, parameters: number, 
 /**
- * Floating-point operations of one image's forward pass.
+ * Floating-point operations of one image's forward pass (one pass, whatever `tta` says),
+ * to the nearest 0.1 MFLOP.
  */
 forward_flops: number, 
 /**

@@ -14,7 +14,7 @@ use burn::tensor::Distribution;
 use super::Nesterov;
 use crate::model::{Model, ModelConfig};
 use crate::read::{ReadError, read_floats};
-use crate::train::config::OptimizerConfig;
+use crate::recipe::OptimizerConfig;
 
 /// burn's own optimisers for a config: the reference the fused ones are tested against.
 pub fn build_reference(config: &OptimizerConfig, weight_decay: f64) -> ModuleOptimizer {

@@ -12,7 +12,7 @@ use burn::optim::{Adam, AdamState, AdaptiveMomentumState, ModuleOptimizer, Optim
 use burn::prelude::*;
 
 use crate::kernels::{self, AdamScalars, SgdScalars};
-use crate::train::config::OptimizerConfig;
+use crate::recipe::OptimizerConfig;
 
 pub use state::{OptimizerStateError, check_state, load_state, state_bytes, state_entries};
 

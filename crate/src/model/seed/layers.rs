@@ -1,7 +1,5 @@
-//! The seed network: the Keras CIFAR-10 tutorial CNN, layer for layer.
-//!
-//! Conv(32,3×3) → MaxPool 2 → Conv(64,3×3) → MaxPool 2 → Conv(64,3×3) → Flatten → Dense(64) →
-//! Dense(10), valid padding, 122,570 parameters, logits out (no softmax).
+//! The seed's layers: Conv(32,3×3) → MaxPool 2 → Conv(64,3×3) → MaxPool 2 → Conv(64,3×3) →
+//! Flatten → Dense(64) → Dense(10), valid padding, logits out (no softmax).
 
 use burn::config::Config;
 use burn::module::{Module, Param};
@@ -137,62 +135,5 @@ impl SeedCnn {
         // the 1,024 features, which the dense layer learns either way.
         let x: Tensor<2> = conv3.flatten(1, 3); // [batch, 1024]
         activation::apply(&self.activation, self.fc1.forward(x)) // [batch, 64]
-    }
-
-    /// Floating-point operations of one image's forward pass: two per multiply-add of the
-    /// convolutions (at their output sizes) and dense layers.
-    pub fn forward_flops(&self) -> u64 {
-        let w = |t: &Param<Tensor<4>>| t.shape().num_elements() as u64;
-        let d = |t: &Param<Tensor<2>>| t.shape().num_elements() as u64;
-        2 * (w(&self.conv1.weight) * 30 * 30
-            + w(&self.conv2.weight) * 13 * 13
-            + w(&self.conv3.weight) * 4 * 4
-            + d(&self.fc1.weight)
-            + d(&self.fc2.weight))
-    }
-
-    /// Output shape of each layer for a `[batch, 3, 32, 32]` input, for `kiln info`.
-    pub fn layer_summary(&self) -> Vec<LayerInfo> {
-        let conv = |name: &str, c: &Conv2d, out: [usize; 3]| LayerInfo {
-            name: name.into(),
-            output_shape: out.to_vec(),
-            params: c.num_params(),
-        };
-        vec![
-            conv("conv1 3×3", &self.conv1, [32, 30, 30]),
-            LayerInfo::stateless("maxpool 2×2", &[32, 15, 15]),
-            conv("conv2 3×3", &self.conv2, [64, 13, 13]),
-            LayerInfo::stateless("maxpool 2×2", &[64, 6, 6]),
-            conv("conv3 3×3", &self.conv3, [64, 4, 4]),
-            LayerInfo::stateless("flatten", &[1024]),
-            LayerInfo {
-                name: "dense".into(),
-                output_shape: vec![64],
-                params: self.fc1.num_params(),
-            },
-            LayerInfo {
-                name: "dense (logits)".into(),
-                output_shape: vec![self.fc2.weight.dims()[1]],
-                params: self.fc2.num_params(),
-            },
-        ]
-    }
-}
-
-/// One row of a model summary: output shape excludes the batch dimension.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
-pub struct LayerInfo {
-    pub name: String,
-    pub output_shape: Vec<usize>,
-    pub params: usize,
-}
-
-impl LayerInfo {
-    fn stateless(name: &str, shape: &[usize]) -> Self {
-        Self {
-            name: name.into(),
-            output_shape: shape.to_vec(),
-            params: 0,
-        }
     }
 }

@@ -1,15 +1,12 @@
-//! The airbench94 network (Keller Jordan, "94% on CIFAR-10 in 3.29 seconds on a single GPU",
-//! arXiv 2404.00498; `airbench94.py`), layer for layer:
+//! airbench94's layers, as in `airbench94.py`:
 //!
 //! frozen 2×2 whitening conv (3→24, no padding, trained bias) → GELU → three blocks of widths
 //! 64, 256, 256, each Conv3×3 → MaxPool 2 → BatchNorm → GELU → Conv3×3 → BatchNorm → GELU →
 //! MaxPool 3 → Linear 256→10 (no bias) → × 1/9. Convolutions have no bias and start as the
 //! identity ("Dirac") on their first input-many filters; BatchNorm scales are frozen at 1.
-//! The recipe that trains it (optimiser, schedule, averaging, augmentation) is its training
-//! configuration: `TrainingConfig::for_model("airbench")`.
 
 use burn::config::Config;
-use burn::module::{Module, Param, ParamId};
+use burn::module::Module;
 use burn::nn::conv::{Conv2d, Conv2dConfig};
 use burn::nn::pool::{MaxPool2d, MaxPool2dConfig};
 use burn::nn::{BatchNorm, BatchNormConfig, Linear, LinearConfig, PaddingConfig2d};
@@ -18,8 +15,7 @@ use burn::tensor::TensorData;
 use burn::tensor::ops::PadMode;
 
 use crate::kernels;
-use crate::model::seed::LayerInfo;
-use crate::model::whiten::{FILTERS, PATCH, whitening_filters};
+use crate::model::airbench::whiten::{FILTERS, PATCH};
 
 #[derive(Config, Debug)]
 pub struct AirbenchConfig {
@@ -46,7 +42,7 @@ pub struct ConvGroup {
 
 #[derive(Module, Debug)]
 pub struct Airbench {
-    /// `[24, 3, 2, 2]`, frozen; set from the training images by [`Airbench::fit_whitening`].
+    /// `[24, 3, 2, 2]`, frozen; set from the training images by `fit_to_data` (`built.rs`).
     pub whiten: Conv2d,
     pub block1: ConvGroup,
     pub block2: ConvGroup,
@@ -180,95 +176,5 @@ impl Airbench {
     pub fn head(&self, block3: Tensor<4>) -> Tensor<2> {
         let x: Tensor<2> = self.pool.forward(block3).flatten(1, 3); // [b, 256]
         self.linear.forward(x).mul_scalar(OUTPUT_SCALE)
-    }
-
-    /// Set the whitening filters from normalised training images (CHW floats, one image after
-    /// another). Nothing changes when there are none.
-    pub fn fit_whitening(mut self, images: &[f32]) -> Self {
-        if let Some(filters) = whitening_filters(images) {
-            let device = self.whiten.weight.device();
-            let shape = [FILTERS, 3, PATCH, PATCH];
-            let filters = Tensor::<4>::from_data(TensorData::new(filters, shape), &device);
-            self.whiten.weight = self.whiten.weight.map(|_| filters).set_require_grad(false);
-        }
-        self
-    }
-
-    /// Fold each BatchNorm's new running statistics into its value. burn keeps a statistic's
-    /// update per thread and averages the threads' updates when read, so a training step that
-    /// runs on another pool thread than the last one would average two steps' statistics (and
-    /// read a stale one): settling after each step keeps them exact and deterministic.
-    pub fn settle_statistics(&self) {
-        for group in [&self.block1, &self.block2, &self.block3] {
-            for norm in [&group.norm1, &group.norm2] {
-                // `valid()` settles the shared statistics; the copy is dropped.
-                let _ = norm.valid();
-            }
-        }
-    }
-
-    /// The BatchNorm biases, which the recipe trains at a higher learning rate.
-    pub fn norm_bias_ids(&self) -> Vec<ParamId> {
-        [&self.block1, &self.block2, &self.block3]
-            .iter()
-            .flat_map(|g| [g.norm1.beta.id, g.norm2.beta.id])
-            .collect()
-    }
-
-    /// Train the whitening layer's bias (the recipe does for its first epochs only) or freeze it.
-    pub fn with_whiten_bias_trained(mut self, trained: bool) -> Self {
-        self.whiten.bias = self.whiten.bias.map(|b| b.set_require_grad(trained));
-        self
-    }
-
-    /// Floating-point operations of one image's forward pass (one pass: test-time augmentation
-    /// takes six): two per multiply-add of each convolution, at its output size, and of the
-    /// dense layer.
-    pub fn forward_flops(&self) -> u64 {
-        let w = |t: &Param<Tensor<4>>| t.shape().num_elements() as u64;
-        let [b1, b2, b3] = [&self.block1, &self.block2, &self.block3];
-        2 * (w(&self.whiten.weight) * 31 * 31
-            + w(&b1.conv1.weight) * 31 * 31
-            + w(&b1.conv2.weight) * 15 * 15
-            + w(&b2.conv1.weight) * 15 * 15
-            + w(&b2.conv2.weight) * 7 * 7
-            + w(&b3.conv1.weight) * 7 * 7
-            + w(&b3.conv2.weight) * 3 * 3
-            + self.linear.weight.shape().num_elements() as u64)
-    }
-
-    /// Output shape of each layer for a `[batch, 3, 32, 32]` input, for `kiln info`.
-    pub fn layer_summary(&self) -> Vec<LayerInfo> {
-        let mut rows = vec![LayerInfo {
-            name: "whitening conv 2×2 (frozen) + GELU".into(),
-            output_shape: vec![FILTERS, 31, 31],
-            params: self.whiten.num_params(),
-        }];
-        let blocks = [(&self.block1, 31), (&self.block2, 15), (&self.block3, 7)];
-        for (i, (block, side)) in blocks.into_iter().enumerate() {
-            let width = block.conv1.weight.dims()[0];
-            let out = side / 2;
-            rows.push(LayerInfo {
-                name: format!("block{} conv 3×3, maxpool 2, batchnorm, GELU", i + 1),
-                output_shape: vec![width, out, out],
-                params: block.conv1.num_params() + block.norm1.num_params(),
-            });
-            rows.push(LayerInfo {
-                name: format!("block{} conv 3×3, batchnorm, GELU", i + 1),
-                output_shape: vec![width, out, out],
-                params: block.conv2.num_params() + block.norm2.num_params(),
-            });
-        }
-        rows.push(LayerInfo {
-            name: "maxpool 3×3".into(),
-            output_shape: vec![self.linear.weight.dims()[0], 1, 1],
-            params: 0,
-        });
-        rows.push(LayerInfo {
-            name: "dense (logits × 1/9)".into(),
-            output_shape: vec![self.linear.weight.dims()[1]],
-            params: self.linear.num_params(),
-        });
-        rows
     }
 }

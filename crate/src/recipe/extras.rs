@@ -1,11 +1,11 @@
 //! The parts of a training recipe beyond the seed's plain loop: label smoothing, a learning-rate
 //! schedule, lookahead weight averaging, a higher learning rate for BatchNorm biases and a
 //! layer trained for the first epochs only. All off by default (the seed's program); the airbench
-//! network's recipe turns them on (`TrainingConfig::for_model`).
+//! network's recipe turns them on (`model/airbench/recipe.rs`).
 
 use serde::{Deserialize, Serialize};
 
-use crate::train::schedule::Schedule;
+use crate::recipe::schedule::Schedule;
 
 /// Off by default: a config saved before these existed reads back unchanged.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
@@ -38,19 +38,6 @@ impl Default for Recipe {
     }
 }
 
-impl Recipe {
-    /// airbench94's recipe.
-    pub fn airbench() -> Self {
-        Self {
-            label_smoothing: 0.2,
-            schedule: Schedule::AIRBENCH,
-            lookahead: Some(Lookahead { every: 5 }),
-            norm_bias_lr_scale: 64.0,
-            whiten_bias_epochs: Some(3),
-        }
-    }
-}
-
 /// airbench94's lookahead: every `every` steps, the averaged weights move towards the current
 /// ones, `avg ← d·avg + (1 − d)·w` with `d = 0.95^every · (step/total)³`, and training goes on
 /// from the average. Early on `d` is near 0 (no averaging); towards the end the average moves
@@ -77,7 +64,7 @@ mod tests {
 
     #[test]
     fn triangular_rises_then_falls() {
-        let s = Recipe::airbench().schedule;
+        let s = Schedule::AIRBENCH;
         let total = 100;
         assert!((s.factor(0, total) - 0.2).abs() < 1e-6);
         assert!((s.factor(23, total) - 1.0).abs() < 1e-6);

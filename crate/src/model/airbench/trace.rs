@@ -1,51 +1,11 @@
-//! Each network traced layer by layer for one image ([`Tracer`]): the page's drawing of it.
-//! The same operations as each network's `forward`, every layer's output kept.
+//! airbench traced layer by layer for one image ([`Tracer`]): the page's drawing of it. The
+//! same operations as [`Airbench::forward`], every layer's output kept.
 
 use burn::prelude::*;
 
 use crate::kernels;
-use crate::model::activation;
-use crate::model::airbench::{self, Airbench};
-use crate::model::seed::SeedCnn;
+use crate::model::airbench::layers::{Airbench, OUTPUT_SCALE, gelu};
 use crate::model::trace::{Op, Tracer, as_maps};
-
-impl SeedCnn {
-    /// Every layer's output for `images` (one image), with the operation that made it: the
-    /// same operations as [`SeedCnn::forward`].
-    pub fn trace(&self, images: Tensor<4>) -> Tracer {
-        let act = activation::name_of(&self.activation);
-        let mut t = Tracer::default();
-        t.push("input", None, Op::Input, None, images);
-        let convs = [
-            ("conv1", &self.conv1, Some("pool1")),
-            ("conv2", &self.conv2, Some("pool2")),
-            ("conv3", &self.conv3, None),
-        ];
-        for (name, conv, pool) in convs {
-            let pre = kernels::conv2d(conv, t.last());
-            let out = activation::apply(&self.activation, pre.clone());
-            t.push(name, None, Op::conv(conv, 0, act), Some(pre), out);
-            if let Some(pool) = pool {
-                let out = kernels::max_pool2d(&self.pool, t.last());
-                t.push(pool, None, Op::Pool { size: 2 }, None, out);
-            }
-        }
-        let pre = self.fc1.forward(t.last().flatten(1, 3)); // [1, 64]
-        let out = activation::apply(&self.activation, pre.clone());
-        let op = Op::dense(&self.fc1, act);
-        t.push("fc1", None, op, Some(as_maps(pre)), as_maps(out));
-        let logits = self.fc2.forward(t.last().flatten(1, 3)); // [1, classes]
-        let op = Op::logits(&self.fc2, 1.0);
-        t.push(
-            "fc2",
-            None,
-            op,
-            Some(as_maps(logits.clone())),
-            as_maps(logits),
-        );
-        t
-    }
-}
 
 impl Airbench {
     /// Every layer's output for `images` (one image), with the operation that made it, each
@@ -79,7 +39,7 @@ impl Airbench {
         t.push("input", None, Op::Input, None, images);
         let pre = kernels::conv2d(&self.whiten, t.last()); // [1, 24, 31, 31]
         let op = Op::conv(&self.whiten, 0, "gelu");
-        t.push("whiten", None, op, Some(pre.clone()), airbench::gelu(pre));
+        t.push("whiten", None, op, Some(pre.clone()), gelu(pre));
         for (block, names) in [&self.block1, &self.block2, &self.block3]
             .into_iter()
             .zip(BLOCKS)
@@ -95,7 +55,7 @@ impl Airbench {
             );
             let x = kernels::max_pool2d(&block.pool, t.last());
             t.push(names[1], group, Op::Pool { size: 2 }, None, x);
-            let x = airbench::gelu(block.norm1.forward(t.last()));
+            let x = gelu(block.norm1.forward(t.last()));
             t.push(names[2], group, Op::NormGelu, None, x);
             let x = kernels::conv2d(&block.conv2, t.last());
             t.push(
@@ -105,14 +65,14 @@ impl Airbench {
                 None,
                 x,
             );
-            let x = airbench::gelu(block.norm2.forward(t.last()));
+            let x = gelu(block.norm2.forward(t.last()));
             t.push(names[4], None, Op::NormGelu, None, x);
         }
         let x = self.pool.forward(t.last()); // [1, 256, 1, 1]
         t.push("pool", None, Op::Pool { size: 3 }, None, x);
         let sum = self.linear.forward(t.last().flatten(1, 3)); // [1, classes]
-        let logits = sum.clone().mul_scalar(airbench::OUTPUT_SCALE);
-        let op = Op::logits(&self.linear, airbench::OUTPUT_SCALE);
+        let logits = sum.clone().mul_scalar(OUTPUT_SCALE);
+        let op = Op::logits(&self.linear, OUTPUT_SCALE);
         t.push("linear", None, op, Some(as_maps(sum)), as_maps(logits));
         t
     }

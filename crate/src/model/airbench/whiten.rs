@@ -14,6 +14,8 @@ pub const PATCH: usize = 2;
 pub const PATCH_LEN: usize = CHANNELS * PATCH * PATCH;
 /// Filters of the whitening layer: each eigenvector and its negative.
 pub const FILTERS: usize = 2 * PATCH_LEN;
+/// Training images the filters are computed from, as airbench94 does.
+pub const WHITENING_IMAGES: usize = 5000;
 /// Added to each eigenvalue before the square root, as airbench94 does.
 const EPSILON: f64 = 5e-4;
 
