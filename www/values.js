@@ -14,28 +14,19 @@
  * @property {number | null} test_accuracy
  */
 
-/** `Known` (crate/src/device): what the worker knows when it asks `decideDevice`.
- * @typedef {object} Known
- * @property {"auto" | "webgpu" | "cpu"} preference the device menu's choice
- * @property {boolean} webgpu_exposed navigator.gpu exists
- * @property {{description: string, software: boolean, timestamp_query: boolean} | null} adapter
- * @property {{cpu: number | null, webgpu: number} | null} speeds Auto's timings, img/s
- * @property {{code: "webgpu_failed" | "build_not_loaded", message: string} | null} failure
+/** `Known` (crate/src/device, generated): what the worker knows when it asks `decideDevice`.
+ * @typedef {import("./types/engine/Known").Known} Known
  */
 
-/** `CpuReason` and `GpuReason` (crate/src/device): why the device in use was chosen. The page
- * words each code in one place (www/words.js).
- * @typedef {{code: "chosen"} | {code: "no_webgpu_in_browser"} | {code: "no_adapter"}
- *   | {code: "software_adapter", adapter: string} | {code: "no_timestamp_query", adapter: string}
- *   | {code: "webgpu_failed", message: string}
- *   | {code: "build_not_loaded", message: string} | {code: "cpu_faster", speeds: Speeds}
- *   | {code: "faster", speeds: Speeds} | {code: "cpu_not_timed"}} DeviceReason
+/** `CpuReason` and `GpuReason` (crate/src/device, generated): why the device in use was chosen.
+ * The page words each code in one place (www/words.js).
+ * @typedef {import("./types/engine/CpuReason").CpuReason | import("./types/engine/GpuReason").GpuReason} DeviceReason
  */
 
-/** @typedef {{cpu: number, webgpu: number}} Speeds images per second */
+/** @typedef {import("./types/engine/Speeds").Speeds} Speeds images per second */
 
-/** `Decision` (crate/src/device): the device, or that Auto must time both first.
- * @typedef {{kind: "cpu" | "webgpu", reason: DeviceReason} | {kind: "measure"}} Decision
+/** `Decision` (crate/src/device, generated): the device, or that Auto must time both first.
+ * @typedef {import("./types/engine/Decision").Decision} Decision
  */
 
 /** `DeviceInfo` (crate/src/web/device.rs): the device an engine started.

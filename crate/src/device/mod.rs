@@ -14,6 +14,7 @@ mod tests;
 /// The device menu's choice.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
+#[cfg_attr(test, derive(ts_rs::TS), ts(export))]
 pub enum Preference {
     /// The faster of WebGPU and the CPU path, timed on a few training steps.
     Auto,
@@ -24,6 +25,7 @@ pub enum Preference {
 /// A device an engine can start: what [`Decision`] picks and `initDevice` starts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
+#[cfg_attr(test, derive(ts_rs::TS), ts(export))]
 pub enum Backend {
     Cpu,
     WebGpu,
@@ -40,6 +42,7 @@ impl std::fmt::Display for Backend {
 
 /// The WebGPU adapter the browser offers.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(ts_rs::TS), ts(export))]
 pub struct Adapter {
     /// Vendor, architecture and description, as the browser reports them.
     pub description: String,
@@ -54,6 +57,7 @@ pub struct Adapter {
 
 /// Training speeds of both devices, in images per second.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(ts_rs::TS), ts(export))]
 pub struct Speeds {
     pub cpu: f64,
     pub webgpu: f64,
@@ -61,6 +65,7 @@ pub struct Speeds {
 
 /// What Auto measured: WebGPU's speed, and the CPU path's where it could be timed.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(ts_rs::TS), ts(export))]
 pub struct Measured {
     pub cpu: Option<f64>,
     pub webgpu: f64,
@@ -69,6 +74,7 @@ pub struct Measured {
 /// Why WebGPU could not be used although it was tried.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "code", rename_all = "snake_case")]
+#[cfg_attr(test, derive(ts_rs::TS), ts(export))]
 pub enum Failure {
     /// WebGPU did not start, or failed a test step.
     #[serde(rename = "webgpu_failed")]
@@ -79,6 +85,7 @@ pub enum Failure {
 
 /// Everything the choice depends on.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(ts_rs::TS), ts(export))]
 pub struct Known {
     pub preference: Preference,
     /// `navigator.gpu` exists.
@@ -97,6 +104,7 @@ pub struct Known {
 /// Why the CPU path computes.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "code", rename_all = "snake_case")]
+#[cfg_attr(test, derive(ts_rs::TS), ts(export))]
 pub enum CpuReason {
     /// The user picked the CPU.
     Chosen,
@@ -130,6 +138,7 @@ pub enum CpuReason {
 /// Why WebGPU computes.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "code", rename_all = "snake_case")]
+#[cfg_attr(test, derive(ts_rs::TS), ts(export))]
 pub enum GpuReason {
     /// The user picked WebGPU.
     Chosen,
@@ -143,6 +152,7 @@ pub enum GpuReason {
 /// As JSON: `{kind: "cpu" | "webgpu" | "measure", reason: {code, ...params}}`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "kind", content = "reason", rename_all = "lowercase")]
+#[cfg_attr(test, derive(ts_rs::TS), ts(export))]
 pub enum Decision {
     Cpu(CpuReason),
     WebGpu(GpuReason),
