@@ -144,7 +144,9 @@ test("a short run with augmentation, weight decay, early stopping and sigmoid: e
   // The run's settings reached the engine: the saved run keeps the config the engine used.
   const config = await page.evaluate(async () => (await (await import("./store.js")).listRuns())[0].config);
   assert.equal(config.model.activation, "sigmoid");
-  assert.deepEqual(config.augmentation, { flip: true, crop_padding: 4, alternate_flip: false, reflect: false });
+  const { framing, ...flipsAndCrops } = config.augmentation;
+  assert.deepEqual(flipsAndCrops, { flip: true, crop_padding: 4, alternate_flip: false, reflect: false });
+  assert.equal(framing.rate, 0, "no re-framing unless the form asks for it");
   assert.equal(config.weight_decay, 0.0005);
   assert.equal(config.early_stopping, 1);
 
