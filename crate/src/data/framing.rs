@@ -61,7 +61,7 @@ impl Framing {
         let softened = self.soften > 0.0 && rng.random_bool(f64::from(self.soften.min(1.0)));
         let small = softened.then(|| rng.random_range(16..IMAGE_SIDE));
         let plane = IMAGE_SIDE * IMAGE_SIDE;
-        let mut source = vec![0u8; plane];
+        let mut source = [0u8; IMAGE_SIDE * IMAGE_SIDE];
         for c in 0..CHANNELS {
             let src = &image[c * plane..(c + 1) * plane];
             let src = match small {
@@ -79,7 +79,7 @@ impl Framing {
                     for (ox, oy) in [(0.25, 0.25), (0.75, 0.25), (0.25, 0.75), (0.75, 0.75)] {
                         let px = (x as f32 + ox - cx) / sx + side / 2.0 - 0.5;
                         let py = (y as f32 + oy - cy) / sy + side / 2.0 - 0.5;
-                        sum += bilinear_f32(src, px, py);
+                        sum += bilinear_f32(src, IMAGE_SIDE, px, py);
                     }
                     out[c * plane + y * IMAGE_SIDE + x] =
                         (sum / 4.0).round().clamp(0.0, 255.0) as u8;
@@ -118,7 +118,8 @@ fn centre<R: Rng + ?Sized>(rng: &mut R, s: f32) -> f32 {
 fn soften(plane: &[u8], n: usize, out: &mut [u8]) {
     let side = IMAGE_SIDE as f32;
     let ratio = side / n as f32;
-    let mut small = vec![0u8; n * n];
+    // At most 31×31 (`n` < 32), on the stack: this runs for every softened training image.
+    let mut small = [0u8; IMAGE_SIDE * IMAGE_SIDE];
     for y in 0..n {
         for x in 0..n {
             let mut sum = 0.0;
@@ -126,27 +127,18 @@ fn soften(plane: &[u8], n: usize, out: &mut [u8]) {
                 for j in 0..4 {
                     let px = (x as f32 + (j as f32 + 0.5) / 4.0) * ratio - 0.5;
                     let py = (y as f32 + (i as f32 + 0.5) / 4.0) * ratio - 0.5;
-                    sum += bilinear_f32(plane, px, py);
+                    sum += bilinear_f32(plane, IMAGE_SIDE, px, py);
                 }
             }
             small[y * n + x] = (sum / 16.0).round().clamp(0.0, 255.0) as u8;
         }
     }
-    let at = |x: isize, y: isize| {
-        let (x, y) = (x.clamp(0, n as isize - 1), y.clamp(0, n as isize - 1));
-        f32::from(small[y as usize * n + x as usize])
-    };
     for y in 0..IMAGE_SIDE {
         for x in 0..IMAGE_SIDE {
             let px = (x as f32 + 0.5) / ratio - 0.5;
             let py = (y as f32 + 0.5) / ratio - 0.5;
-            let (x0, y0) = (px.floor(), py.floor());
-            let (fx, fy) = (px - x0, py - y0);
-            let (x0, y0) = (x0 as isize, y0 as isize);
-            let top = at(x0, y0) * (1.0 - fx) + at(x0 + 1, y0) * fx;
-            let bottom = at(x0, y0 + 1) * (1.0 - fx) + at(x0 + 1, y0 + 1) * fx;
-            out[y * IMAGE_SIDE + x] =
-                (top * (1.0 - fy) + bottom * fy).round().clamp(0.0, 255.0) as u8;
+            let value = bilinear_f32(&small[..n * n], n, px, py);
+            out[y * IMAGE_SIDE + x] = value.round().clamp(0.0, 255.0) as u8;
         }
     }
 }

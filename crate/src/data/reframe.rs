@@ -63,19 +63,22 @@ impl Reframe {
     }
 }
 
-/// The plane's value at `(x, y)` in pixel coordinates (pixel centres at whole numbers), bilinear,
-/// clamped at the border (the edge pixels extended).
+/// The 32×32 plane's value at `(x, y)` in pixel coordinates (pixel centres at whole numbers),
+/// bilinear, clamped at the border (the edge pixels extended).
 pub(crate) fn bilinear(plane: &[u8], x: f32, y: f32) -> u8 {
-    bilinear_f32(plane, x, y).round().clamp(0.0, 255.0) as u8
+    bilinear_f32(plane, IMAGE_SIDE, x, y)
+        .round()
+        .clamp(0.0, 255.0) as u8
 }
 
-pub(crate) fn bilinear_f32(plane: &[u8], x: f32, y: f32) -> f32 {
-    let max = (IMAGE_SIDE - 1) as f32;
+/// The same for a `side`×`side` plane, unrounded.
+pub(crate) fn bilinear_f32(plane: &[u8], side: usize, x: f32, y: f32) -> f32 {
+    let max = (side - 1) as f32;
     let (x, y) = (x.clamp(0.0, max), y.clamp(0.0, max));
     let (x0, y0) = (x.floor() as usize, y.floor() as usize);
-    let (x1, y1) = ((x0 + 1).min(IMAGE_SIDE - 1), (y0 + 1).min(IMAGE_SIDE - 1));
+    let (x1, y1) = ((x0 + 1).min(side - 1), (y0 + 1).min(side - 1));
     let (fx, fy) = (x - x0 as f32, y - y0 as f32);
-    let at = |x: usize, y: usize| plane[y * IMAGE_SIDE + x] as f32;
+    let at = |x: usize, y: usize| plane[y * side + x] as f32;
     let top = at(x0, y0) * (1.0 - fx) + at(x1, y0) * fx;
     let bottom = at(x0, y1) * (1.0 - fx) + at(x1, y1) * fx;
     top * (1.0 - fy) + bottom * fy
