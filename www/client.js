@@ -1,5 +1,5 @@
 // The page's side of the worker protocol (www/protocol.js): every request is a Promise of its
-// reply, every event goes to the listeners of its type.
+// reply, every event is emitted on the page's Bus (www/bus.js) under its type.
 //
 // The worker can fail as a whole: its engine traps (a wasm instance is not safe to use after a
 // trap, so the worker says so and stops), a script error escapes to its top level, or it dies
@@ -12,7 +12,6 @@ import { pageError } from "./words.js";
 
 /** @typedef {import("./protocol.js").Requests} Requests */
 /** @typedef {import("./protocol.js").Replies} Replies */
-/** @typedef {import("./protocol.js").WorkerEvents} WorkerEvents */
 /** @typedef {import("./protocol.js").WorkerMessage} WorkerMessage */
 
 /** The requests whose failure is worded by what they were doing (`doing.<type>` in the

@@ -150,7 +150,6 @@ export function settingsPanel({ worker, errors }) {
       for (const [key, text] of Object.entries(values)) if (keys().includes(key)) setText(key, text);
       writeHash();
     },
-    /** The form's settings as the `TrainingConfig` `train` takes; throws naming every refusal. */
     /** The form's text by key, for `train` (the engine reads and checks it there). */
     text: async () => {
       await ready;
