@@ -88,7 +88,7 @@
  *   with burn's on the device in use (crate/src/train/optimizer/check.rs)
  * @property {{}} test_fused_relu only for a page opened with `?test`: the fused ReLU against
  *   burn's on the device in use (crate/src/kernels/check.rs)
- * @property {{}} test_flex_layers only for a page opened with `?test`: the CPU path's own
+ * @property {{}} test_layers only for a page opened with `?test`: Kiln's own
  *   convolution and pooling (crate/src/kernels/) against burn's on the device in use. These three
  *   need a build with the kernels' checks (`KILN_CHECKS=1`, as the tests build dist/)
  */
@@ -128,7 +128,7 @@
  * @property {{largest_difference: number, largest_change: number}} test_fused_optimizer the
  *   largest difference between a weight of the two networks, and the largest change of a weight
  * @property {number} test_fused_relu the largest difference of the two ReLUs' outputs and gradients
- * @property {number} test_flex_layers the largest difference of the two layers' outputs and
+ * @property {number} test_layers the largest difference of the two layers' outputs and
  *   gradients, relative to the largest value
  */
 

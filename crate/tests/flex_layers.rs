@@ -112,7 +112,7 @@ fn pooling_matches_burns_exactly() {
     }
 }
 
-/// The check the browser test runs on the page's CPU path (`Engine.testFlexLayers`), here.
+/// The check the browser test runs on the page's CPU path (`Engine.testLayers`), here.
 #[test]
 fn layers_check_agrees() {
     let difference =

@@ -35,7 +35,7 @@ for (const backend of ["cpu", "webgpu"]) {
     console.log(`${backend} relu: ${relu}`);
     assert.equal(relu, 0, `the fused ReLU's outputs or gradients differ from burn's by ${relu} on ${backend}`);
     // The CPU path's own convolution and pooling (crate/src/kernels/cpu); WebGPU uses burn's.
-    const layers = await page.evaluate(() => window.kiln.flexLayers());
+    const layers = await page.evaluate(() => window.kiln.layers());
     console.log(`${backend} convolution and pooling: ${layers}`);
     assert.ok(layers <= 1e-4, `the convolution or pooling differs from burn's by ${layers} on ${backend}`);
   });

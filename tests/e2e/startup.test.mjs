@@ -19,7 +19,9 @@ test("the page starts with a device and the pretrained weights, and says so", as
     assert.match(status, /^CPU: .*WebGPU here runs in software/);
   }
   await page.waitForFunction(() => document.querySelector('[data-testid="model-status"]').dataset.source === "pretrained");
-  assert.match(await byId("model-status").innerText(), /Pretrained weights .*34 epochs, test accuracy 75\.1%/);
+  // The shipped seed weights' own figure (76.3% now): what the line shows, not a copy of it.
+  const [, accuracy] = (await byId("model-status").innerText()).match(/Pretrained weights .*\d+ epochs, test accuracy (\d+\.\d)%/);
+  assert.ok(Number(accuracy) >= 74, `the shipped seed weights score ${accuracy}%, below the 74% they are held to`);
   const { items, all } = await classifyPng(page, "before.png");
   assert.equal(items.length, 5);
   assert.ok(Math.abs(all.reduce((a, b) => a + b, 0) - 1) < 1e-4);

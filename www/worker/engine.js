@@ -69,7 +69,7 @@
  * @property {(model: string, optimizer: string) => Promise<{largest_difference: number, largest_change: number}>}
  *   testFusedOptimizer the fused optimiser held to burn's on the device in use, for tests/e2e/fused.test.mjs
  * @property {() => Promise<number>} testFusedRelu the fused ReLU held to burn's, for tests/e2e/fused.test.mjs
- * @property {() => Promise<number>} testFlexLayers the CPU path's convolution and pooling held to
+ * @property {() => Promise<number>} testLayers Kiln's convolution and pooling held to
  *   burn's, for tests/e2e/fused.test.mjs. These three only in a build with the `checks` feature
  *   (crate/src/web/checks.rs; dist/ as the tests build it)
  */

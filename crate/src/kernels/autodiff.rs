@@ -1,10 +1,9 @@
 //! The backward passes of Kiln's own operations, for burn's autodiff: it calls these for the
-//! gradients of the parents that need one. The CPU path's convolution and pooling have their
-//! gradients computed by the CPU kernels (`cpu/`); the fused ReLU's passes where the input was
-//! positive, computed by the device's `fused_relu_backward` (one launch on WebGPU instead of
+//! gradients of the parents that need one. The convolution's and pooling's gradients are
+//! computed by the device's kernels (`cpu/`, `gpu/`); the fused ReLU's passes where the input
+//! was positive, computed by the device's `fused_relu_backward` (one launch on WebGPU instead of
 //! burn's two).
 
-#[cfg(feature = "cpu")]
 use burn::backend::TensorMetadata;
 use burn::backend::autodiff::checkpoint::base::Checkpointer;
 use burn::backend::autodiff::checkpoint::strategy::CheckpointStrategy;
@@ -13,12 +12,10 @@ use burn::backend::autodiff::ops::{Backward, Ops, OpsKind, unary};
 use burn::backend::autodiff::{Autodiff, NodeId};
 use burn::backend::tensor::FloatTensor;
 
-#[cfg(feature = "cpu")]
-use super::layers::CpuLayers;
+use super::layers::Layers;
 use super::relu::FusedRelu;
 
-#[cfg(feature = "cpu")]
-impl<B: CpuLayers, C: CheckpointStrategy> CpuLayers for Autodiff<B, C> {
+impl<B: Layers, C: CheckpointStrategy> Layers for Autodiff<B, C> {
     fn conv2d_stride1(
         x: FloatTensor<Self>,
         weight: FloatTensor<Self>,
@@ -28,7 +25,7 @@ impl<B: CpuLayers, C: CheckpointStrategy> CpuLayers for Autodiff<B, C> {
         #[derive(Debug)]
         struct Conv;
 
-        impl<B: CpuLayers> Backward<B, 3> for Conv {
+        impl<B: Layers> Backward<B, 3> for Conv {
             type State = (NodeId, NodeId, [usize; 2]);
 
             fn backward(

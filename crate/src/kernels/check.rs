@@ -1,11 +1,12 @@
-//! The kernels held to their reference on the device in use: the fused ReLU to burn's, the CPU
-//! path's convolution and pooling to burn's layers, outputs and gradients. Used by the native
+//! The kernels held to their reference on the device in use: the fused ReLU to burn's, Kiln's
+//! convolution and pooling to burn's layers, outputs and gradients. Used by the native
 //! tests (burn flex, and WebGPU on Vulkan) and by the browser test on both devices
-//! (`Engine.testFusedRelu`, `Engine.testFlexLayers`). The fused updates are held to
+//! (`Engine.testFusedRelu`, `Engine.testLayers`). The fused updates are held to
 //! [`super::reference`] through the optimisers that use them (`train::optimizer::check`).
 //! Compiled with the `checks` feature only: every test build, not the shipped modules.
 
 use burn::module::Param;
+use burn::nn::PaddingConfig2d;
 use burn::nn::conv::{Conv2d, Conv2dConfig};
 use burn::nn::pool::{MaxPool2d, MaxPool2dConfig};
 use burn::prelude::*;
@@ -57,15 +58,15 @@ pub async fn relu_difference(device: &Device) -> Result<f32, ReadError> {
 
 /// A convolution run forward and backward, under the loss `(out · upstream).sum()`: its output,
 /// then the gradients of `x`, of the weight and (if the layer has one) of the bias, flattened.
-/// `flex_layers` runs Kiln's convolution ([`super::conv2d`]), otherwise burn's layer.
+/// `ours` runs Kiln's convolution ([`super::conv2d`]), otherwise burn's layer.
 pub fn conv_gradients(
     conv: &Conv2d,
     x: &Tensor<4>,
     upstream: &Tensor<4>,
-    flex_layers: bool,
+    ours: bool,
 ) -> Vec<Tensor<1>> {
     let x = x.clone().require_grad();
-    let out = if flex_layers {
+    let out = if ours {
         super::conv2d(conv, x.clone())
     } else {
         conv.forward(x.clone())
@@ -92,10 +93,10 @@ pub fn pool_gradients(
     pool: &MaxPool2d,
     x: &Tensor<4>,
     upstream: &Tensor<4>,
-    flex_layers: bool,
+    ours: bool,
 ) -> Vec<Tensor<1>> {
     let x = x.clone().require_grad();
-    let out = if flex_layers {
+    let out = if ours {
         super::max_pool2d(pool, x.clone())
     } else {
         pool.forward(x.clone())
@@ -105,12 +106,12 @@ pub fn pool_gradients(
     vec![out.inner().flatten(0, 3), grad.flatten(0, 3)]
 }
 
-/// Kiln's convolution and 2×2 max pooling on burn flex ([`super::conv2d`]) against burn's on
-/// `device`, for the seed's three layer shapes at batch 2: the largest difference of their
-/// outputs and gradients, relative to the largest value compared (0 on a device where Kiln's
-/// layers are burn's). The convolution sums in another order than burn's, so a few 1e-7 are
-/// expected (up to 1e-5 of the largest value, where thousands of products are summed); the
-/// pooling agrees exactly.
+/// Kiln's convolution and 2×2 max pooling ([`super::conv2d`], [`super::max_pool2d`]) against
+/// burn's on `device`, for the seed's three layer shapes and airbench's kinds (the 2×2
+/// whitening without padding, a "same" 3×3; neither with a bias) at batch 2: the largest
+/// difference of their outputs and gradients, relative to the largest value compared. The
+/// convolution sums in another order than burn's, so a few 1e-7 are expected (up to 1e-5 of the
+/// largest value, where thousands of products are summed); the pooling agrees exactly.
 pub async fn layers_difference(device: &Device) -> Result<f32, ReadError> {
     let device = device.clone().autodiff();
     // Fixed values, not the device's random state; rounded to tenths, so pooling windows tie.
@@ -129,18 +130,33 @@ pub async fn layers_difference(device: &Device) -> Result<f32, ReadError> {
             parts.push((ours - burns).abs().max() / scale);
         }
     };
-    for (c_in, c_out, size) in [(3, 32, 32), (32, 64, 15), (64, 64, 6)] {
-        let mut conv = Conv2dConfig::new([c_in, c_out], [3, 3]).init(&device);
-        conv.weight = Param::from_tensor(values([c_out, c_in, 3, 3], 1.0) * 0.1);
+    // (in, out, kernel, "same" padding and no bias, input size): the seed's three layers, then
+    // airbench's whitening and one of its blocks' layers.
+    let layers = [
+        (3, 32, 3, false, 32),
+        (32, 64, 3, false, 15),
+        (64, 64, 3, false, 6),
+        (3, 24, 2, false, 32),
+        (24, 16, 3, true, 9),
+    ];
+    for (c_in, c_out, k, same, size) in layers {
+        let config = Conv2dConfig::new([c_in, c_out], [k, k]);
+        let config = match same {
+            true => config.with_padding(PaddingConfig2d::Same).with_bias(false),
+            false => config,
+        };
+        let mut conv = config.init(&device);
+        conv.weight = Param::from_tensor(values([c_out, c_in, k, k], 1.0) * 0.1);
+        let out = if same { size } else { size - k + 1 };
         let x = values([2, c_in, size, size], 2.0);
-        let upstream = values([2, c_out, size - 2, size - 2], 3.0);
+        let upstream = values([2, c_out, out, out], 3.0);
         compare(
             conv_gradients(&conv, &x, &upstream, true),
             conv_gradients(&conv, &x, &upstream, false),
         );
         // Pooling on its own input: after the convolutions' rounding, ties could fall apart.
-        let x = values([2, c_out, size - 2, size - 2], 4.0);
-        let upstream = values([2, c_out, (size - 2) / 2, (size - 2) / 2], 5.0);
+        let x = values([2, c_out, out, out], 4.0);
+        let upstream = values([2, c_out, out / 2, out / 2], 5.0);
         compare(
             pool_gradients(&pool, &x, &upstream, true),
             pool_gradients(&pool, &x, &upstream, false),

@@ -1,5 +1,5 @@
-//! The convolutions and 2×2 max pooling of both networks: on the CPU path (burn flex) Kiln's own
-//! operations, everywhere else burn's layers.
+//! The convolutions and 2×2 max pooling of both networks: Kiln's own operations on the CPU path
+//! (burn flex) and on WebGPU, burn's layers for what these do not cover.
 //!
 //! burn flex computes a convolution's forward pass in tiles of one image each, copying the input
 //! to channels-last first and scattering the result back; its weight gradient runs as another
@@ -11,26 +11,38 @@
 //! flex uses too), in the layout burn's next operation reads; its weight and bias gradients are
 //! one multiply per image summed in fixed groups, and its input gradient one multiply and one
 //! col2im per image. Max pooling with a 2×2 window and stride 2 is one pass each way
-//! (`cpu/pool.rs`). `autodiff.rs` gives both their backward passes.
+//! (`cpu/pool.rs`).
 //!
-//! Only burn flex runs these. On WebGPU (where each would be more launches), in a build without
-//! the CPU path, and for any layer these do not cover, [`conv2d`] and [`max_pool2d`] call burn's
-//! own modules, which are also the reference `check.rs` holds these to.
+//! On WebGPU burn's convolution and pooling compute channels-last: each one permutes its NCHW
+//! input into a copy and back, several launches a layer each way, and the seed's step spent a
+//! quarter of its launches on those copies. Kiln's (`gpu/conv.rs`, `gpu/pool.rs`) read and write
+//! NCHW directly: one launch for the forward pass with its bias, one for the input's gradient,
+//! one for the weight's and the bias's together, and one each way for the pooling. They are
+//! direct loops, not tiled matrix multiplies: a WebGPU step at the page's batch sizes is bound by
+//! the launches the browser records, not by arithmetic, but a large layer over a large batch is
+//! bound by arithmetic, and there burn's tuned kernels are faster. So a convolution whose batch
+//! costs more than [`GPU_MAX_MULTIPLY_ADDS`] keeps burn's on a GPU. `autodiff.rs` gives both
+//! operations their backward passes.
+//!
+//! For any layer these do not cover (another stride, dilation, groups, uneven padding, another
+//! dtype), [`conv2d`] and [`max_pool2d`] call burn's own modules, which are also the reference
+//! `check.rs` holds these to.
 
+use burn::backend::{Dispatch, backend_extension, tensor::FloatTensor};
+use burn::nn::PaddingConfig2d;
 use burn::nn::conv::Conv2d;
 use burn::nn::pool::MaxPool2d;
 use burn::prelude::*;
-#[cfg(feature = "cpu")]
-use burn::{
-    backend::flex::FlexDevice,
-    backend::{Dispatch, backend_extension, tensor::FloatTensor},
-    nn::PaddingConfig2d,
-    tensor::DType,
-};
+use burn::tensor::DType;
 
-#[cfg(feature = "cpu")]
-#[backend_extension(Autodiff, Flex)]
-pub trait CpuLayers: burn::backend::Backend {
+/// The multiply-adds of one convolution's forward pass over a batch above which a GPU keeps
+/// burn's convolution: 2³⁰, about a millisecond of a direct loop on a discrete GPU, where
+/// burn's layout copies and launches cost less than its tuned kernels save. The seed's layers
+/// stay under it to a batch of 256; airbench's largest, to a batch of about 16.
+pub const GPU_MAX_MULTIPLY_ADDS: usize = 1 << 30;
+
+#[backend_extension(Autodiff, Flex: cfg(feature = "cpu"), Cube: cfg(feature = "webgpu"))]
+pub trait Layers: burn::backend::Backend {
     /// Stride-1 convolution with `padding` zeros on each side (above and below, left and right)
     /// and a bias: `x` `[batch, c_in, h, w]`, `weight` `[c_out, c_in, kh, kw]`, `bias`
     /// `[c_out]`; out `[batch, c_out, h + 2·pad − kh + 1, w + 2·pad − kw + 1]`.
@@ -60,18 +72,24 @@ pub trait CpuLayers: burn::backend::Backend {
     /// Max pooling over 2×2 windows with stride 2 (a last odd row or column is left out).
     fn max_pool2(x: FloatTensor<Self>) -> FloatTensor<Self>;
 
-    /// The gradient of [`CpuLayers::max_pool2`]'s input: each window's gradient goes to its
+    /// The gradient of [`Layers::max_pool2`]'s input: each window's gradient goes to its
     /// maximum (the first of equal ones; a NaN wins, as in burn), zero elsewhere.
     fn max_pool2_backward(x: FloatTensor<Self>, grad: FloatTensor<Self>) -> FloatTensor<Self>;
 }
 
-#[cfg(feature = "cpu")]
-/// Whether `x` is computed by burn flex as f32, where these operations apply.
+/// Whether `x` is on the CPU path (burn flex); otherwise it is on a GPU.
 fn on_flex(x: &Tensor<4>) -> bool {
-    x.dtype() == DType::F32 && x.device() == Device::from(FlexDevice)
+    #[cfg(feature = "cpu")]
+    {
+        x.device() == Device::from(burn::backend::flex::FlexDevice)
+    }
+    #[cfg(not(feature = "cpu"))]
+    {
+        let _ = x;
+        false
+    }
 }
 
-#[cfg(feature = "cpu")]
 /// The zeros a convolution adds on each side (above and below, left and right) where Kiln's
 /// convolution covers it: no padding, or the same on both sides.
 fn symmetric_padding(conv: &Conv2d) -> Option<[usize; 2]> {
@@ -87,11 +105,11 @@ fn symmetric_padding(conv: &Conv2d) -> Option<[usize; 2]> {
     }
 }
 
-#[cfg(feature = "cpu")]
-/// `conv.forward(x)`: Kiln's convolution on burn flex where the layer is one it covers (stride
-/// and dilation 1, one group, symmetric padding), burn's everywhere else.
+/// `conv.forward(x)`: Kiln's convolution where the layer is one it covers (f32, stride and
+/// dilation 1, one group, symmetric padding; on a GPU, a batch under
+/// [`GPU_MAX_MULTIPLY_ADDS`]), burn's everywhere else.
 pub fn conv2d(conv: &Conv2d, x: Tensor<4>) -> Tensor<4> {
-    let [_, c_in, h, w] = x.dims();
+    let [batch, c_in, h, w] = x.dims();
     let [c_out, weight_c_in, kh, kw] = conv.weight.dims();
     // Shapes that do not fit each other go to burn's layer, which reports them.
     let padding = symmetric_padding(conv).filter(|[py, px]| {
@@ -100,9 +118,16 @@ pub fn conv2d(conv: &Conv2d, x: Tensor<4>) -> Tensor<4> {
             && (1..=w + 2 * px).contains(&kw)
             && conv.bias.as_ref().is_none_or(|b| b.dims() == [c_out])
     });
-    let covered = conv.stride == [1, 1] && conv.dilation == [1, 1] && conv.groups == 1;
+    let covered = conv.stride == [1, 1]
+        && conv.dilation == [1, 1]
+        && conv.groups == 1
+        && x.dtype() == DType::F32;
     match padding {
-        Some(padding) if covered && on_flex(&x) => {
+        Some(padding @ [py, px]) if covered => {
+            let outputs = batch * c_out * (h + 2 * py - kh + 1) * (w + 2 * px - kw + 1);
+            if !on_flex(&x) && outputs.saturating_mul(c_in * kh * kw) > GPU_MAX_MULTIPLY_ADDS {
+                return conv.forward(x);
+            }
             // A layer without a bias adds zeros: a constant, so no gradient is computed for it.
             let bias = match &conv.bias {
                 Some(bias) => bias.val(),
@@ -119,8 +144,7 @@ pub fn conv2d(conv: &Conv2d, x: Tensor<4>) -> Tensor<4> {
     }
 }
 
-#[cfg(feature = "cpu")]
-/// `pool.forward(x)`: Kiln's pooling on burn flex for a 2×2 window with stride 2 and no padding,
+/// `pool.forward(x)`: Kiln's pooling for a 2×2 window with stride 2 and no padding on f32,
 /// burn's everywhere else.
 pub fn max_pool2d(pool: &MaxPool2d, x: Tensor<4>) -> Tensor<4> {
     let [_, _, h, w] = x.dims();
@@ -130,22 +154,11 @@ pub fn max_pool2d(pool: &MaxPool2d, x: Tensor<4>) -> Tensor<4> {
         && pool.stride == [2, 2]
         && pool.dilation == [1, 1]
         && matches!(pool.padding, PaddingConfig2d::Valid)
-        && !pool.ceil_mode;
-    if covered && on_flex(&x) {
+        && !pool.ceil_mode
+        && x.dtype() == DType::F32;
+    if covered {
         Tensor::from_dispatch(Dispatch::max_pool2(x.into_dispatch()))
     } else {
         pool.forward(x)
     }
-}
-
-/// Without the CPU path in the build (the WebGPU-only module): burn's convolution.
-#[cfg(not(feature = "cpu"))]
-pub fn conv2d(conv: &Conv2d, x: Tensor<4>) -> Tensor<4> {
-    conv.forward(x)
-}
-
-/// Without the CPU path in the build (the WebGPU-only module): burn's pooling.
-#[cfg(not(feature = "cpu"))]
-pub fn max_pool2d(pool: &MaxPool2d, x: Tensor<4>) -> Tensor<4> {
-    pool.forward(x)
 }

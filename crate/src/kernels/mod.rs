@@ -4,7 +4,7 @@
 //!
 //! | operation | entry point | CPU path (burn flex) | WebGPU (CubeCL) |
 //! | --- | --- | --- | --- |
-//! | stride-1 convolution, 2×2 max pooling | [`conv2d`], [`max_pool2d`] (`layers.rs`) | `cpu/conv.rs`, `cpu/pool.rs` | burn's layers |
+//! | stride-1 convolution, 2×2 max pooling | [`conv2d`], [`max_pool2d`] (`layers.rs`) | `cpu/conv.rs`, `cpu/pool.rs` | `gpu/conv.rs`, `gpu/pool.rs` |
 //! | ReLU | [`relu`] (`relu.rs`) | burn flex's own | `gpu/relu.rs` |
 //! | optimiser updates (Adam, SGD, Nesterov SGD) | [`adam`], [`sgd`], [`nesterov`] (`update.rs`) | `cpu/update.rs` | `gpu/update.rs` |
 //!

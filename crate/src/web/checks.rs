@@ -52,10 +52,10 @@ impl Engine {
         })
     }
 
-    /// Kiln's convolution and pooling on the CPU path against burn's on the device in use: the
-    /// largest relative difference of their outputs and gradients (0 where they are burn's).
-    #[wasm_bindgen(js_name = testFlexLayers)]
-    pub fn test_flex_layers(&self) -> Promise {
+    /// Kiln's convolution and pooling against burn's on the device in use: the
+    /// largest relative difference of their outputs and gradients.
+    #[wasm_bindgen(js_name = testLayers)]
+    pub fn test_layers(&self) -> Promise {
         let shared = self.shared.clone();
         future_to_promise(async move {
             let device = shared.device().map_err(js::error)?;

@@ -30,7 +30,7 @@ export class Engine {
     sampleImages(per_class: number): any;
     stepOnce(): void;
     stop(): void;
-    testFlexLayers(): Promise<any>;
+    testLayers(): Promise<any>;
     testFusedOptimizer(model: string, optimizer: string): Promise<any>;
     testFusedRelu(): Promise<any>;
     testTrap(): void;

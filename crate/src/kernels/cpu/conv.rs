@@ -9,7 +9,7 @@ use burn::backend::flex::FlexTensor;
 
 use super::multiply::{Operand, multiply};
 use super::{each_image, numbers, sum_over_images, tensor, whole};
-use crate::kernels::layers::CpuLayers;
+use crate::kernels::layers::Layers;
 
 /// The sizes of one convolution.
 #[derive(Clone, Copy, Debug)]
@@ -123,7 +123,7 @@ impl Dims {
     }
 }
 
-impl CpuLayers for Flex {
+impl Layers for Flex {
     fn conv2d_stride1(
         x: FlexTensor,
         weight: FlexTensor,

@@ -1,9 +1,12 @@
 //! Kiln's kernels on WebGPU (CubeCL, through burn's backend extension; in the browser and
-//! natively on Vulkan, Metal or DX12): the fused optimiser updates (`update.rs`) and the fused
-//! ReLU (`relu.rs`), one launch each where burn's composed operations take several. The
-//! convolutions and pooling on WebGPU are burn's. Each kernel handles one number per invocation,
-//! on the grid [`grid`] sizes.
+//! natively on Vulkan, Metal or DX12): the stride-1 convolution (`conv.rs`) and the 2×2 max
+//! pooling (`pool.rs`) on NCHW tensors without layout copies, the fused optimiser updates
+//! (`update.rs`) and the fused ReLU (`relu.rs`), one launch each where burn's composed operations
+//! take several. Each kernel but the convolution's parameter gradients handles one number per
+//! invocation, on the grid [`grid`] sizes.
 
+mod conv;
+mod pool;
 mod relu;
 mod update;
 

@@ -1,0 +1,294 @@
+//! The stride-1 convolution on WebGPU, NCHW in and out (no layout copies): one launch for the
+//! forward pass with its bias, one for the input's gradient, one for the weight's and the bias's
+//! gradients together. The forward pass and the input's gradient give each invocation one number
+//! of their output, summed over the layer's window in a fixed order. The parameters' gradients
+//! give each weight and each bias a cube of [`UNITS`] invocations, which share the sum over the
+//! batch's positions and add their parts in shared memory, so even the seed's first layer (864
+//! weights, each summed over 28,800 positions at batch 32) fills the GPU.
+
+use burn::backend::Cube;
+use burn::backend::cubecl::dtype_to_storage_type;
+use burn_cubecl::kernel::into_contiguous;
+use burn_cubecl::ops::numeric::empty_device_dtype;
+use burn_cubecl::tensor::CubeTensor;
+use cubecl::{calculate_cube_count_elemwise, cube};
+use cubecl::prelude::*;
+
+use super::grid;
+use crate::kernels::layers::Layers;
+
+/// Invocations per cube of the parameters' gradients: a power of two, for the halving sum
+/// (which cubecl compiles for SPIR-V only unrolled: a runtime loop around the barrier fails its
+/// verification).
+const UNITS: usize = 1 << LOG_UNITS;
+const LOG_UNITS: usize = 6;
+
+#[cube(launch)]
+fn conv_kernel<F: Float>(
+    x: &Tensor<F>,
+    weight: &Tensor<F>,
+    bias: &Tensor<F>,
+    out: &mut Tensor<F>,
+    pad_y: u32,
+    pad_x: u32,
+    #[define(F)] _dtype: ElemType,
+) {
+    let i = ABSOLUTE_POS;
+    if i >= out.len() {
+        terminate!();
+    }
+    let (c_in, h, w) = (x.shape(1), x.shape(2), x.shape(3));
+    let (c_out, oh, ow) = (out.shape(1), out.shape(2), out.shape(3));
+    let (kh, kw) = (weight.shape(2), weight.shape(3));
+    let (py, px) = (pad_y as usize, pad_x as usize);
+    let ox = i % ow;
+    let oy = (i / ow) % oh;
+    let co = (i / (ow * oh)) % c_out;
+    let n = i / (ow * oh * c_out);
+    let mut sum = bias[co];
+    for ci in 0..c_in {
+        let plane = (n * c_in + ci) * h;
+        let taps = (co * c_in + ci) * kh;
+        for ky in 0..kh {
+            // The row in the padded input: inside the image from `py` to `py + h`.
+            let y = oy + ky;
+            if y >= py && y < py + h {
+                let row = (plane + y - py) * w;
+                for kx in 0..kw {
+                    let xx = ox + kx;
+                    if xx >= px && xx < px + w {
+                        sum += x[row + xx - px] * weight[(taps + ky) * kw + kx];
+                    }
+                }
+            }
+        }
+    }
+    out[i] = sum;
+}
+
+#[cube(launch)]
+fn conv_input_grad_kernel<F: Float>(
+    weight: &Tensor<F>,
+    grad: &Tensor<F>,
+    out: &mut Tensor<F>,
+    pad_y: u32,
+    pad_x: u32,
+    #[define(F)] _dtype: ElemType,
+) {
+    let i = ABSOLUTE_POS;
+    if i >= out.len() {
+        terminate!();
+    }
+    let (c_in, h, w) = (out.shape(1), out.shape(2), out.shape(3));
+    let (c_out, oh, ow) = (grad.shape(1), grad.shape(2), grad.shape(3));
+    let (kh, kw) = (weight.shape(2), weight.shape(3));
+    let (py, px) = (pad_y as usize, pad_x as usize);
+    let ix = i % w;
+    let iy = (i / w) % h;
+    let ci = (i / (w * h)) % c_in;
+    let n = i / (w * h * c_in);
+    // The input at (iy, ix) meets tap (ky, kx) at the output (iy + py − ky, ix + px − kx).
+    let (y, xx) = (iy + py, ix + px);
+    let mut sum = F::new(0.0);
+    for co in 0..c_out {
+        let plane = (n * c_out + co) * oh;
+        let taps = (co * c_in + ci) * kh;
+        for ky in 0..kh {
+            if y >= ky && y - ky < oh {
+                let row = (plane + y - ky) * ow;
+                for kx in 0..kw {
+                    if xx >= kx && xx - kx < ow {
+                        sum += grad[row + xx - kx] * weight[(taps + ky) * kw + kx];
+                    }
+                }
+            }
+        }
+    }
+    out[i] = sum;
+}
+
+#[cube(launch)]
+fn conv_param_grads_kernel<F: Float>(
+    x: &Tensor<F>,
+    grad: &Tensor<F>,
+    weight_grad: &mut Tensor<F>,
+    bias_grad: &mut Tensor<F>,
+    pad_y: u32,
+    pad_x: u32,
+    #[define(F)] _dtype: ElemType,
+) {
+    // One cube per number: the weights', then the biases'. A whole cube leaves together, so the
+    // barriers below are reached by all of a cube's invocations or none.
+    let cube = CUBE_POS;
+    let weights = weight_grad.len();
+    if cube >= weights + bias_grad.len() {
+        terminate!();
+    }
+    let unit = UNIT_POS as usize;
+    let (c_in, h, w) = (x.shape(1), x.shape(2), x.shape(3));
+    let (c_out, oh, ow) = (grad.shape(1), grad.shape(2), grad.shape(3));
+    let (kh, kw) = (weight_grad.shape(2), weight_grad.shape(3));
+    let (py, px) = (pad_y as usize, pad_x as usize);
+    let positions = oh * ow;
+    let total = grad.shape(0) * positions;
+    let mut sum = F::new(0.0);
+    if cube < weights {
+        let kx = cube % kw;
+        let ky = (cube / kw) % kh;
+        let ci = (cube / (kw * kh)) % c_in;
+        let co = cube / (kw * kh * c_in);
+        let mut j = unit;
+        while j < total {
+            let n = j / positions;
+            let p = j % positions;
+            let y = p / ow + ky;
+            let xx = p % ow + kx;
+            if y >= py && y < py + h && xx >= px && xx < px + w {
+                sum += grad[(n * c_out + co) * positions + p]
+                    * x[((n * c_in + ci) * h + y - py) * w + xx - px];
+            }
+            j += UNITS;
+        }
+    } else {
+        let co = cube - weights;
+        let mut j = unit;
+        while j < total {
+            sum += grad[((j / positions) * c_out + co) * positions + j % positions];
+            j += UNITS;
+        }
+    }
+    let mut parts = Shared::<[F]>::new_slice(UNITS);
+    parts[unit] = sum;
+    sync_cube();
+    // Halving sums over the cube, unrolled: 32, 16, …, 1 for 64 invocations.
+    #[unroll]
+    for step in 1..LOG_UNITS + 1 {
+        let half = UNITS >> step;
+        if unit < half {
+            let other = parts[unit + half];
+            sum += other;
+            parts[unit] = sum;
+        }
+        sync_cube();
+    }
+    if unit == 0 {
+        if cube < weights {
+            weight_grad[cube] = sum;
+        } else {
+            bias_grad[cube - weights] = sum;
+        }
+    }
+}
+
+/// A new row-major tensor of `shape` on `like`'s device, in its dtype.
+fn empty(like: &CubeTensor, shape: [usize; 4]) -> CubeTensor {
+    empty_device_dtype(
+        like.client.clone(),
+        like.device.clone(),
+        shape.into(),
+        like.dtype,
+    )
+}
+
+fn dims(tensor: &CubeTensor) -> [usize; 4] {
+    tensor.meta.shape().dims()
+}
+
+impl Layers for Cube {
+    fn conv2d_stride1(
+        x: CubeTensor,
+        weight: CubeTensor,
+        bias: CubeTensor,
+        padding: [usize; 2],
+    ) -> CubeTensor {
+        let [x, weight, bias] = [x, weight, bias].map(into_contiguous);
+        let ([batch, _, h, w], [c_out, _, kh, kw]) = (dims(&x), dims(&weight));
+        let [py, px] = padding;
+        let out = empty(&x, [batch, c_out, h + 2 * py - kh + 1, w + 2 * px - kw + 1]);
+        let (count, dim) = grid(&out);
+        let client = x.client.clone();
+        let dtype = dtype_to_storage_type(x.dtype);
+        conv_kernel::launch(
+            &client,
+            count,
+            dim,
+            x.into_tensor_arg(),
+            weight.into_tensor_arg(),
+            bias.into_tensor_arg(),
+            out.clone().into_tensor_arg(),
+            py as u32,
+            px as u32,
+            dtype,
+        );
+        out
+    }
+
+    fn conv2d_stride1_param_grads(
+        x: CubeTensor,
+        grad: CubeTensor,
+        weight_shape: [usize; 4],
+        padding: [usize; 2],
+    ) -> (CubeTensor, CubeTensor) {
+        let [x, grad] = [x, grad].map(into_contiguous);
+        let c_out = weight_shape[0];
+        let weight_grad = empty(&x, weight_shape);
+        let bias_grad = empty_device_dtype(
+            x.client.clone(),
+            x.device.clone(),
+            [c_out].into(),
+            x.dtype,
+        );
+        let cubes = weight_grad.meta.num_elements() + c_out;
+        let dim = CubeDim::new_1d(UNITS as u32);
+        let count = calculate_cube_count_elemwise(&x.client, cubes * UNITS, dim);
+        let client = x.client.clone();
+        let dtype = dtype_to_storage_type(x.dtype);
+        conv_param_grads_kernel::launch(
+            &client,
+            count,
+            dim,
+            x.into_tensor_arg(),
+            grad.into_tensor_arg(),
+            weight_grad.clone().into_tensor_arg(),
+            bias_grad.clone().into_tensor_arg(),
+            padding[0] as u32,
+            padding[1] as u32,
+            dtype,
+        );
+        (weight_grad, bias_grad)
+    }
+
+    fn conv2d_stride1_input_grad(
+        weight: CubeTensor,
+        grad: CubeTensor,
+        padding: [usize; 2],
+    ) -> CubeTensor {
+        let [weight, grad] = [weight, grad].map(into_contiguous);
+        let ([batch, _, oh, ow], [_, c_in, kh, kw]) = (dims(&grad), dims(&weight));
+        let [py, px] = padding;
+        let out = empty(&grad, [batch, c_in, oh + kh - 1 - 2 * py, ow + kw - 1 - 2 * px]);
+        let (count, dim) = grid(&out);
+        let client = grad.client.clone();
+        let dtype = dtype_to_storage_type(grad.dtype);
+        conv_input_grad_kernel::launch(
+            &client,
+            count,
+            dim,
+            weight.into_tensor_arg(),
+            grad.into_tensor_arg(),
+            out.clone().into_tensor_arg(),
+            py as u32,
+            px as u32,
+            dtype,
+        );
+        out
+    }
+
+    fn max_pool2(x: CubeTensor) -> CubeTensor {
+        super::pool::forward(x)
+    }
+
+    fn max_pool2_backward(x: CubeTensor, grad: CubeTensor) -> CubeTensor {
+        super::pool::backward(x, grad)
+    }
+}

@@ -1,0 +1,116 @@
+//! Max pooling over 2×2 windows with stride 2 on WebGPU, NCHW in and out: one launch each way.
+//! The backward pass finds each window's maximum again from the input, as the CPU path's does
+//! (`cpu/pool.rs`), instead of keeping indices from the forward pass: each invocation gives one
+//! input number its gradient, or zero where it was not its window's maximum.
+
+use burn::backend::cubecl::dtype_to_storage_type;
+use burn_cubecl::kernel::into_contiguous;
+use burn_cubecl::ops::numeric::empty_device_dtype;
+use burn_cubecl::tensor::CubeTensor;
+use cubecl::cube;
+use cubecl::prelude::*;
+
+use super::{empty_like, grid};
+
+/// Which of a window's four numbers (reading order) is its maximum: a later one replaces the
+/// maximum so far only if it is larger, so the first of equal maxima is kept, as in burn's
+/// pooling. A NaN is left to the GPU's comparison, as burn's GPU pooling leaves it (WGSL lets an
+/// implementation assume there are none).
+#[cube]
+fn window_max<F: Float>(x: &Tensor<F>, at: usize, w: usize) -> usize {
+    let mut best = x[at];
+    let mut which = 0usize;
+    for k in 1..4usize {
+        let v = x[at + (k / 2) * w + k % 2];
+        if v > best {
+            best = v;
+            which = k;
+        }
+    }
+    which
+}
+
+#[cube(launch)]
+fn pool_kernel<F: Float>(x: &Tensor<F>, out: &mut Tensor<F>, #[define(F)] _dtype: ElemType) {
+    let i = ABSOLUTE_POS;
+    if i >= out.len() {
+        terminate!();
+    }
+    let (h, w) = (x.shape(2), x.shape(3));
+    let (oh, ow) = (out.shape(2), out.shape(3));
+    let ox = i % ow;
+    let oy = (i / ow) % oh;
+    let plane = i / (ow * oh);
+    let at = (plane * h + 2 * oy) * w + 2 * ox;
+    let k = window_max::<F>(x, at, w);
+    out[i] = x[at + (k / 2) * w + k % 2];
+}
+
+#[cube(launch)]
+fn pool_backward_kernel<F: Float>(
+    x: &Tensor<F>,
+    grad: &Tensor<F>,
+    out: &mut Tensor<F>,
+    #[define(F)] _dtype: ElemType,
+) {
+    let i = ABSOLUTE_POS;
+    if i >= out.len() {
+        terminate!();
+    }
+    let (h, w) = (x.shape(2), x.shape(3));
+    let (oh, ow) = (grad.shape(2), grad.shape(3));
+    let ix = i % w;
+    let iy = (i / w) % h;
+    let plane = i / (w * h);
+    let (oy, ox) = (iy / 2, ix / 2);
+    let mut g = F::new(0.0);
+    // A last odd row or column belongs to no window.
+    if oy < oh && ox < ow {
+        let at = (plane * h + 2 * oy) * w + 2 * ox;
+        if window_max::<F>(x, at, w) == (iy % 2) * 2 + ix % 2 {
+            g = grad[(plane * oh + oy) * ow + ox];
+        }
+    }
+    out[i] = g;
+}
+
+pub(super) fn forward(x: CubeTensor) -> CubeTensor {
+    let x = into_contiguous(x);
+    let [batch, channels, h, w] = x.meta.shape().dims();
+    let out = empty_device_dtype(
+        x.client.clone(),
+        x.device.clone(),
+        [batch, channels, h / 2, w / 2].into(),
+        x.dtype,
+    );
+    let (count, dim) = grid(&out);
+    let client = x.client.clone();
+    let dtype = dtype_to_storage_type(x.dtype);
+    pool_kernel::launch(
+        &client,
+        count,
+        dim,
+        x.into_tensor_arg(),
+        out.clone().into_tensor_arg(),
+        dtype,
+    );
+    out
+}
+
+pub(super) fn backward(x: CubeTensor, grad: CubeTensor) -> CubeTensor {
+    let [x, grad] = [x, grad].map(into_contiguous);
+    let out = empty_like(&x);
+    let (count, dim) = grid(&out);
+    let client = x.client.clone();
+    let dtype = dtype_to_storage_type(x.dtype);
+    pool_backward_kernel::launch(
+        &client,
+        count,
+        dim,
+        x.into_tensor_arg(),
+        grad.into_tensor_arg(),
+        out.clone().into_tensor_arg(),
+        dtype,
+    );
+    out
+}
