@@ -47,14 +47,14 @@ const worker = new WorkerClient(`./worker.js${workerQuery.size ? `?${workerQuery
 
 // The test switch: with `?test` in the URL (the browser tests and benchmarks open the page so),
 // the page exposes `window.kiln` = {charts, memory(), lastSummary, fault(), restarts(),
-// launches(), fusedOptimizer(), fusedRelu(), layers()} for them to read and to cause
+// launches(), fusedOptimizer(), fusedRelu(), fusedLoss(), layers()} for them to read and to cause
 // faults. Without it, nothing of the page is global.
 /** @type {{charts: import("./charts.js").Charts, memory: () => Promise<unknown>,
  *   lastSummary: import("./values.js").TrainingSummary | null,
  *   fault: (fault: "trap" | "throw" | "close", request?: import("./protocol.js").RequestType | null) => Promise<void>,
  *   restarts: () => number, launches: () => Promise<import("./protocol.js").LaunchCounts>,
  *   fusedOptimizer: (model: string, optimizer: "adam" | "sgd" | "nesterov") => Promise<unknown>,
- *   fusedRelu: () => Promise<number>, layers: () => Promise<number>} | null} */
+ *   fusedRelu: () => Promise<number>, fusedLoss: () => Promise<number>, layers: () => Promise<number>} | null} */
 let hooks = null;
 
 const errors = errorsPanel();
@@ -125,6 +125,7 @@ if (query.has("test")) {
     /** @param {string} model @param {"adam" | "sgd" | "nesterov"} optimizer */
     fusedOptimizer: (model, optimizer) => worker.request("test_fused_optimizer", { model, optimizer }),
     fusedRelu: () => worker.request("test_fused_relu", {}),
+    fusedLoss: () => worker.request("test_fused_loss", {}),
     layers: () => worker.request("test_layers", {}),
   };
   /** @type {any} */ (window).kiln = hooks;

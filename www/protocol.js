@@ -86,10 +86,12 @@
  * @property {{model: string, optimizer: "adam" | "sgd" | "nesterov"}} test_fused_optimizer only
  *   for a page opened with `?test`: `model` trained four steps with Kiln's fused optimiser and
  *   with burn's on the device in use (crate/src/train/optimizer/check.rs)
+ * @property {{}} test_fused_loss only for a page opened with `?test`: the fused loss against
+ *   burn's cross-entropy on the device in use (crate/src/kernels/check.rs)
  * @property {{}} test_fused_relu only for a page opened with `?test`: the fused ReLU against
  *   burn's on the device in use (crate/src/kernels/check.rs)
  * @property {{}} test_layers only for a page opened with `?test`: Kiln's own
- *   convolution and pooling (crate/src/kernels/) against burn's on the device in use. These three
+ *   convolution and pooling (crate/src/kernels/) against burn's on the device in use. These four
  *   need a build with the kernels' checks (`KILN_CHECKS=1`, as the tests build dist/)
  */
 
@@ -127,6 +129,8 @@
  * @property {LaunchCounts} launch_counts
  * @property {{largest_difference: number, largest_change: number}} test_fused_optimizer the
  *   largest difference between a weight of the two networks, and the largest change of a weight
+ * @property {number} test_fused_loss the largest difference of the two losses' values, sums and
+ *   gradients, relative to the largest value
  * @property {number} test_fused_relu the largest difference of the two ReLUs' outputs and gradients
  * @property {number} test_layers the largest difference of the two layers' outputs and
  *   gradients, relative to the largest value

@@ -55,12 +55,13 @@ const handlers = {
   launch_counts: () => launchCounts(),
   test_fused_optimizer: (engine, { model, optimizer }) => engine.testFusedOptimizer(model, optimizer),
   test_fused_relu: (engine) => engine.testFusedRelu(),
+  test_fused_loss: (engine) => engine.testFusedLoss(),
   test_layers: (engine) => engine.testLayers(),
 };
 
 /** The requests only a page opened with `?test` may make: the dispatcher refuses them otherwise.
  * @type {Set<keyof Requests>} */
-const TEST_ONLY = new Set(["test_fault", "launch_counts", "test_fused_optimizer", "test_fused_relu",
+const TEST_ONLY = new Set(["test_fault", "launch_counts", "test_fused_optimizer", "test_fused_relu", "test_fused_loss",
   "test_layers"]);
 
 watchGpuDevices(); // before the WebGPU build asks for its device

@@ -59,3 +59,15 @@ fn fused_relu_matches_burns() {
         "the fused ReLU differs from burn's by {difference}"
     );
 }
+
+/// The loss is one fused operation each way (`kernels::cross_entropy`): its loss, sums and
+/// gradient are burn's `CrossEntropyLoss`'s, with and without label smoothing.
+#[test]
+fn fused_loss_matches_burns() {
+    let difference =
+        pollster::block_on(kiln::kernels::check::loss_difference(&Device::flex())).unwrap();
+    assert!(
+        difference <= 1e-5,
+        "the fused loss differs from burn's by {difference}"
+    );
+}

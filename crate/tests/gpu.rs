@@ -102,8 +102,8 @@ fn train_from(
 }
 
 /// The checks `tests/e2e/fused.test.mjs` runs on the page's WebGPU, here on the native GPU: each
-/// fused optimiser against burn's composition of the same update, the fused ReLU against
-/// burn's, and the convolution and pooling (burn's own on a GPU).
+/// fused optimiser against burn's composition of the same update, the fused ReLU, the
+/// convolution and pooling, and the fused loss against burn's.
 #[test]
 fn the_fused_kernels_match_burns_on_the_gpu() {
     let Some((_gpu, device)) = gpu() else { return };
@@ -127,6 +127,8 @@ fn the_fused_kernels_match_burns_on_the_gpu() {
     assert_eq!(relu, 0.0, "the fused ReLU differs from burn's on the GPU");
     let layers = pollster::block_on(check::layers_difference(&device)).unwrap();
     assert!(layers <= 1e-4, "convolution or pooling differs by {layers}");
+    let loss = pollster::block_on(check::loss_difference(&device)).unwrap();
+    assert!(loss <= 1e-5, "the fused loss differs from burn's by {loss}");
 }
 
 /// A whole training step of each network (its own recipe: the seed's Adam, airbench's

@@ -1,7 +1,7 @@
-// The fused optimisers and ReLU (crate/src/kernels: update.rs, relu.rs) on the devices the
-// page trains on: each network trained four steps with Kiln's optimiser and with burn's, from the
-// same weights on the same batches, ends with the same weights to float tolerance; the CPU path's
-// own convolution and pooling (crate/src/kernels/cpu) give burn's outputs and gradients. Natively
+// Kiln's kernels (crate/src/kernels) on the devices the page trains on: each network trained four
+// steps with Kiln's fused optimiser and with burn's, from the same weights on the same batches,
+// ends with the same weights to float tolerance; the fused ReLU, the fused loss and Kiln's own
+// convolution and pooling give burn's outputs and gradients. Natively
 // the same comparisons run on burn flex (crate/tests/fused_optimizer.rs, flex_layers.rs); this
 // one holds the WebGPU kernels and the wasm builds to them.
 import { test } from "node:test";
@@ -20,7 +20,7 @@ const CASES = [
 ];
 
 for (const backend of ["cpu", "webgpu"]) {
-  test(`the fused optimisers leave burn's weights; the fused ReLU and the convolution and pooling give burn's values, on ${backend === "cpu" ? "the CPU path" : "WebGPU"}`, async () => {
+  test(`the fused optimisers leave burn's weights; the fused ReLU, loss, convolution and pooling give burn's values, on ${backend === "cpu" ? "the CPU path" : "WebGPU"}`, async () => {
     await useBackend(page, backend);
     for (const [model, optimizer] of CASES) {
       const agreement = await page.evaluate(([m, o]) => window.kiln.fusedOptimizer(m, o), [model, optimizer]);
@@ -34,7 +34,10 @@ for (const backend of ["cpu", "webgpu"]) {
     const relu = await page.evaluate(() => window.kiln.fusedRelu());
     console.log(`${backend} relu: ${relu}`);
     assert.equal(relu, 0, `the fused ReLU's outputs or gradients differ from burn's by ${relu} on ${backend}`);
-    // The CPU path's own convolution and pooling (crate/src/kernels/cpu); WebGPU uses burn's.
+    const loss = await page.evaluate(() => window.kiln.fusedLoss());
+    console.log(`${backend} loss: ${loss}`);
+    assert.ok(loss <= 1e-5, `the fused loss differs from burn's by ${loss} on ${backend}`);
+    // Kiln's own convolution and pooling (crate/src/kernels/cpu, gpu).
     const layers = await page.evaluate(() => window.kiln.layers());
     console.log(`${backend} convolution and pooling: ${layers}`);
     assert.ok(layers <= 1e-4, `the convolution or pooling differs from burn's by ${layers} on ${backend}`);

@@ -69,8 +69,10 @@
  * @property {(model: string, optimizer: string) => Promise<{largest_difference: number, largest_change: number}>}
  *   testFusedOptimizer the fused optimiser held to burn's on the device in use, for tests/e2e/fused.test.mjs
  * @property {() => Promise<number>} testFusedRelu the fused ReLU held to burn's, for tests/e2e/fused.test.mjs
+ * @property {() => Promise<number>} testFusedLoss the fused loss held to burn's cross-entropy, for
+ *   tests/e2e/fused.test.mjs
  * @property {() => Promise<number>} testLayers Kiln's convolution and pooling held to
- *   burn's, for tests/e2e/fused.test.mjs. These three only in a build with the `checks` feature
+ *   burn's, for tests/e2e/fused.test.mjs. These four only in a build with the `checks` feature
  *   (crate/src/web/checks.rs; dist/ as the tests build it)
  */
 

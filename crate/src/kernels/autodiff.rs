@@ -4,15 +4,17 @@
 //! was positive, computed by the device's `fused_relu_backward` (one launch on WebGPU instead of
 //! burn's two).
 
+use burn::backend::AutodiffBackend;
 use burn::backend::TensorMetadata;
 use burn::backend::autodiff::checkpoint::base::Checkpointer;
 use burn::backend::autodiff::checkpoint::strategy::CheckpointStrategy;
 use burn::backend::autodiff::grads::Gradients;
 use burn::backend::autodiff::ops::{Backward, Ops, OpsKind, unary};
 use burn::backend::autodiff::{Autodiff, NodeId};
-use burn::backend::tensor::FloatTensor;
+use burn::backend::tensor::{FloatTensor, IntTensor};
 
 use super::layers::Layers;
+use super::loss::{FusedLoss, LossParts};
 use super::relu::FusedRelu;
 
 impl<B: Layers, C: CheckpointStrategy> Layers for Autodiff<B, C> {
@@ -112,6 +114,46 @@ impl<B: Layers, C: CheckpointStrategy> Layers for Autodiff<B, C> {
 impl<B: FusedRelu, C: CheckpointStrategy> FusedRelu for Autodiff<B, C> {
     fn fused_relu(input: FloatTensor<Self>) -> FloatTensor<Self> {
         backward_from_input::<B, C>(input, B::fused_relu, B::fused_relu_backward)
+    }
+}
+
+impl<B: FusedLoss, C: CheckpointStrategy> FusedLoss for Autodiff<B, C> {
+    fn cross_entropy(
+        logits: FloatTensor<Self>,
+        targets: IntTensor<Self>,
+        smoothing: f32,
+    ) -> LossParts<Self> {
+        /// The logits' gradient: the one the forward pass computed, times the loss's.
+        #[derive(Debug)]
+        struct CrossEntropy;
+
+        impl<B: burn::backend::Backend> Backward<B, 1> for CrossEntropy {
+            type State = FloatTensor<B>;
+
+            fn backward(
+                self,
+                ops: Ops<Self::State, 1>,
+                grads: &mut Gradients,
+                _checkpointer: &mut Checkpointer,
+            ) {
+                let grad = ops.state;
+                unary::<B, _>(ops.parents, ops.node, grads, |upstream| {
+                    B::float_mul(grad, B::float_reshape(upstream, [1, 1].into()))
+                });
+            }
+        }
+
+        let node = logits.node();
+        let parts = B::cross_entropy(logits.into_primitive(), targets, smoothing);
+        let loss = match CrossEntropy.prepare::<C>([node]).compute_bound().stateful() {
+            OpsKind::Tracked(prep) => prep.finish(parts.grad.clone(), parts.loss),
+            OpsKind::UnTracked(prep) => prep.finish(parts.loss),
+        };
+        LossParts {
+            loss,
+            grad: <Self as AutodiffBackend>::from_inner(parts.grad),
+            sums: <Self as AutodiffBackend>::from_inner(parts.sums),
+        }
     }
 }
 

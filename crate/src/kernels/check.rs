@@ -164,3 +164,40 @@ pub async fn layers_difference(device: &Device) -> Result<f32, ReadError> {
     }
     Ok(read_floats(Tensor::cat(parts, 0).max()).await?[0])
 }
+
+/// The fused loss ([`super::cross_entropy`]) against burn's ([`super::reference::cross_entropy`])
+/// on `device`, without and with label smoothing, for a batch of 300 (more images than the GPU
+/// kernel's invocations) and one of 3: the largest difference of the losses, the sums and the
+/// logits' gradients, each relative to the largest value compared.
+pub async fn loss_difference(device: &Device) -> Result<f32, ReadError> {
+    let device = device.clone().autodiff();
+    let mut parts = Vec::new();
+    for (batch, smoothing) in [(300, 0.0), (300, 0.2), (3, 0.0)] {
+        // Fixed values: logits of both signs, far apart and close, and targets of every class.
+        let v: Vec<f32> = (0..batch * 10)
+            .map(|i| ((i as f32 * 0.61).sin() * 6.0).round() / 2.0)
+            .collect();
+        let logits =
+            Tensor::<2>::from_data(TensorData::new(v, [batch, 10]), &device).require_grad();
+        let t: Vec<i64> = (0..batch as i64).map(|i| (i * 7) % 10).collect();
+        let targets = Tensor::<1, Int>::from_data(TensorData::new(t, [batch]), &device);
+        let run = |fused: bool| {
+            let loss = if fused {
+                super::cross_entropy(logits.clone(), targets.clone(), smoothing)
+            } else {
+                super::reference::cross_entropy(logits.clone(), targets.clone(), smoothing)
+            };
+            // An upstream gradient other than 1, so the backward pass's scaling counts.
+            let grads = (loss.loss.clone() * 3.0).backward();
+            let grad = logits
+                .grad(&grads)
+                .expect("the logits require their gradient");
+            [loss.loss.inner(), loss.sums, grad.flatten(0, 1)]
+        };
+        for (ours, burns) in run(true).into_iter().zip(run(false)) {
+            let scale = burns.clone().abs().max().clamp_min(1e-3);
+            parts.push((ours - burns).abs().max() / scale);
+        }
+    }
+    Ok(read_floats(Tensor::cat(parts, 0).max()).await?[0])
+}

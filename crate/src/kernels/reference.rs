@@ -45,3 +45,25 @@ pub fn sgd<const D: usize>(param: Tensor<D>, grad: Tensor<D>, s: SgdScalars) -> 
     let grad = param.clone().mul_scalar(s.decay).add(grad);
     param - grad.mul_scalar(s.lr)
 }
+
+/// burn's cross-entropy (`CrossEntropyLoss`, label smoothing `smoothing` where it is above 0) and
+/// the progress window's sums taken from it: the summed loss, and the right answers by burn's
+/// arg-max.
+pub fn cross_entropy(
+    logits: Tensor<2>,
+    targets: Tensor<1, Int>,
+    smoothing: f32,
+) -> super::loss::Loss {
+    let [batch, _] = logits.dims();
+    let loss = burn::nn::loss::CrossEntropyLossConfig::new()
+        .with_smoothing((smoothing > 0.0).then_some(smoothing))
+        .init(&logits.device())
+        .forward(logits.clone(), targets.clone());
+    let loss_sum = loss.clone().inner() * batch as f32;
+    let predicted = logits.inner().argmax(1).flatten::<1>(0, 1);
+    let right = predicted.equal(targets.inner()).int().sum().float();
+    super::loss::Loss {
+        loss,
+        sums: Tensor::cat(vec![loss_sum, right], 0),
+    }
+}

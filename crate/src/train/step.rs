@@ -1,12 +1,12 @@
 //! What every step of a run works with (its [`Plan`]) and one training step: forward, loss,
 //! backward, update. The loop over epochs and steps is in `run`.
 
-use burn::nn::loss::{CrossEntropyLoss, CrossEntropyLossConfig};
 use burn::optim::{GradientsParams, ModuleOptimizer};
 use burn::prelude::*;
 use rand::rngs::StdRng;
 
 use crate::data::{Batcher, Cifar10, Split};
+use crate::kernels::{self, loss::Loss};
 use crate::model::Model;
 use crate::train::config::TrainingConfig;
 use crate::train::trainer::{TrainError, Trainer};
@@ -24,7 +24,8 @@ pub(super) struct Plan<'a> {
     pub(super) device: Device,
     pub(super) batcher: Batcher,
     pub(super) eval_batcher: Batcher,
-    pub(super) loss: CrossEntropyLoss,
+    /// The recipe's label smoothing (0: none), for the loss.
+    pub(super) smoothing: f32,
     pub(super) steps_per_epoch: usize,
     /// Steps of the whole run, from its first epoch: the schedule's and the averaging's scale.
     pub(super) total_steps: usize,
@@ -46,8 +47,8 @@ impl Trainer {
             test.truncate(limit);
         }
         let steps_per_epoch = train_len.div_ceil(config.batch_size);
-        let smoothing = config.recipe.label_smoothing;
         Ok(Plan {
+            smoothing: config.recipe.label_smoothing,
             steps_per_epoch,
             total_steps: steps_per_epoch * config.epochs,
             config,
@@ -57,9 +58,6 @@ impl Trainer {
             device: self.device.clone(),
             batcher: Batcher::new(self.normalization, self.device.clone()),
             eval_batcher: Batcher::new(self.normalization, self.device.clone().inner()),
-            loss: CrossEntropyLossConfig::new()
-                .with_smoothing((smoothing > 0.0).then_some(smoothing))
-                .init(&self.device),
             first_epoch: self.history.epochs_done(),
         })
     }
@@ -99,8 +97,8 @@ pub(super) fn train_step(
         (model.forward(batch.images), None)
     }; // logits: [batch, classes]
     model.settle_statistics();
-    let loss = plan.loss.forward(logits.clone(), batch.targets.clone()); // [1]
-    window.add(&loss, &logits, &batch.targets, chunk.len());
+    let Loss { loss, sums } = kernels::cross_entropy(logits, batch.targets, plan.smoothing); // [1]
+    window.add(sums, chunk.len());
     let mut grads = GradientsParams::from_grads(loss.backward(), &model);
     let activation = config.model.activation;
     let watched = hidden.map(|hidden| Watch::start(&model, &loss, &grads, hidden, activation));

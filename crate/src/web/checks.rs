@@ -1,4 +1,4 @@
-//! The fused optimisers and ReLU, and the CPU path's own convolution and pooling, held to burn's
+//! The fused optimisers, ReLU and loss, and Kiln's own convolution and pooling, held to burn's
 //! on the device in use (`kernels::check`, `train::optimizer::check`), for the browser test on
 //! both devices: the worker answers only on a page opened with `?test`. Compiled with the
 //! `checks` feature only, which the build of dist/ for the browser tests turns on
@@ -8,7 +8,7 @@ use js_sys::Promise;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::future_to_promise;
 
-use crate::kernels::check::{layers_difference, relu_difference};
+use crate::kernels::check::{layers_difference, loss_difference, relu_difference};
 use crate::train::OptimizerConfig;
 use crate::train::optimizer::check::compare;
 use crate::web::{Engine, js};
@@ -42,6 +42,18 @@ impl Engine {
 
     /// The fused ReLU against burn's on the device in use: the largest difference of their
     /// outputs and gradients.
+    /// The fused loss against burn's cross-entropy on the device in use: the largest difference
+    /// of their values, sums and gradients, relative to the largest value.
+    #[wasm_bindgen(js_name = testFusedLoss)]
+    pub fn test_fused_loss(&self) -> Promise {
+        let shared = self.shared.clone();
+        future_to_promise(async move {
+            let device = shared.device().map_err(js::error)?;
+            let difference = loss_difference(&device).await.map_err(js::error)?;
+            Ok(JsValue::from_f64(difference.into()))
+        })
+    }
+
     #[wasm_bindgen(js_name = testFusedRelu)]
     pub fn test_fused_relu(&self) -> Promise {
         let shared = self.shared.clone();

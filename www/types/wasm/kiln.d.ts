@@ -30,9 +30,10 @@ export class Engine {
     sampleImages(per_class: number): any;
     stepOnce(): void;
     stop(): void;
-    testLayers(): Promise<any>;
+    testFusedLoss(): Promise<any>;
     testFusedOptimizer(model: string, optimizer: string): Promise<any>;
     testFusedRelu(): Promise<any>;
+    testLayers(): Promise<any>;
     testTrap(): void;
     timeSteps(): Promise<any>;
     train(config: any, on_event: Function, from_current: boolean, on_checkpoint?: Function | null): Promise<any>;

@@ -6,6 +6,7 @@
 //! browser build).
 
 mod conv;
+mod loss;
 mod multiply;
 mod pool;
 mod update;

@@ -2,26 +2,29 @@
 //! forward pass with its bias, one for the input's gradient, one for the weight's and the bias's
 //! gradients together. The forward pass and the input's gradient give each invocation one number
 //! of their output, summed over the layer's window in a fixed order. The parameters' gradients
-//! give each weight and each bias a cube of [`UNITS`] invocations, which share the sum over the
-//! batch's positions and add their parts in shared memory, so even the seed's first layer (864
-//! weights, each summed over 28,800 positions at batch 32) fills the GPU.
+//! give each weight and each bias one invocation where there are many of them, and a cube of
+//! [`UNITS`] where there are few with long sums, which share the sum over the batch's positions
+//! and add their parts in shared memory: so the seed's first layer (864 weights, each summed
+//! over 28,800 positions at batch 32) fills a GPU too.
 
 use burn::backend::Cube;
 use burn::backend::cubecl::dtype_to_storage_type;
 use burn_cubecl::kernel::into_contiguous;
 use burn_cubecl::ops::numeric::empty_device_dtype;
 use burn_cubecl::tensor::CubeTensor;
-use cubecl::{calculate_cube_count_elemwise, cube};
 use cubecl::prelude::*;
+use cubecl::{calculate_cube_count_elemwise, cube};
 
 use super::grid;
 use crate::kernels::layers::Layers;
 
-/// Invocations per cube of the parameters' gradients: a power of two, for the halving sum
-/// (which cubecl compiles for SPIR-V only unrolled: a runtime loop around the barrier fails its
-/// verification).
+/// Invocations per number of the parameters' gradients where they share its sum: a power of
+/// two, for the halving sum.
 const UNITS: usize = 1 << LOG_UNITS;
 const LOG_UNITS: usize = 6;
+
+/// Numbers enough to keep a GPU busy with one invocation each.
+const PARALLEL_NUMBERS: usize = 16_384;
 
 #[cube(launch)]
 fn conv_kernel<F: Float>(
@@ -115,16 +118,17 @@ fn conv_param_grads_kernel<F: Float>(
     bias_grad: &mut Tensor<F>,
     pad_y: u32,
     pad_x: u32,
+    #[comptime] log_units: usize,
     #[define(F)] _dtype: ElemType,
 ) {
-    // One cube per number: the weights', then the biases'. A whole cube leaves together, so the
-    // barriers below are reached by all of a cube's invocations or none.
-    let cube = CUBE_POS;
+    // `units` invocations per number: the weights', then the biases'. With more than one, a cube
+    // holds one number's; none leaves early, since WGSL wants every barrier below reached by all
+    // of a cube's invocations (its uniformity analysis cannot see that a cube agrees).
+    let units = comptime!(1usize << log_units);
+    let number = ABSOLUTE_POS / units;
+    let unit = ABSOLUTE_POS % units;
     let weights = weight_grad.len();
-    if cube >= weights + bias_grad.len() {
-        terminate!();
-    }
-    let unit = UNIT_POS as usize;
+    let real = number < weights + bias_grad.len();
     let (c_in, h, w) = (x.shape(1), x.shape(2), x.shape(3));
     let (c_out, oh, ow) = (grad.shape(1), grad.shape(2), grad.shape(3));
     let (kh, kw) = (weight_grad.shape(2), weight_grad.shape(3));
@@ -132,11 +136,12 @@ fn conv_param_grads_kernel<F: Float>(
     let positions = oh * ow;
     let total = grad.shape(0) * positions;
     let mut sum = F::new(0.0);
-    if cube < weights {
-        let kx = cube % kw;
-        let ky = (cube / kw) % kh;
-        let ci = (cube / (kw * kh)) % c_in;
-        let co = cube / (kw * kh * c_in);
+    // A cube's spare invocations (past the last number) sum nothing.
+    if real && number < weights {
+        let kx = number % kw;
+        let ky = (number / kw) % kh;
+        let ci = (number / (kw * kh)) % c_in;
+        let co = number / (kw * kh * c_in);
         let mut j = unit;
         while j < total {
             let n = j / positions;
@@ -147,35 +152,38 @@ fn conv_param_grads_kernel<F: Float>(
                 sum += grad[(n * c_out + co) * positions + p]
                     * x[((n * c_in + ci) * h + y - py) * w + xx - px];
             }
-            j += UNITS;
+            j += units;
         }
-    } else {
-        let co = cube - weights;
+    } else if real {
+        let co = number - weights;
         let mut j = unit;
         while j < total {
             sum += grad[((j / positions) * c_out + co) * positions + j % positions];
-            j += UNITS;
+            j += units;
         }
     }
-    let mut parts = Shared::<[F]>::new_slice(UNITS);
-    parts[unit] = sum;
-    sync_cube();
-    // Halving sums over the cube, unrolled: 32, 16, …, 1 for 64 invocations.
-    #[unroll]
-    for step in 1..LOG_UNITS + 1 {
-        let half = UNITS >> step;
-        if unit < half {
-            let other = parts[unit + half];
-            sum += other;
-            parts[unit] = sum;
-        }
+    if comptime!(log_units > 0) {
+        let mut parts = Shared::<[F]>::new_slice(units);
+        parts[unit] = sum;
         sync_cube();
+        // Halving sums, unrolled (cubecl's SPIR-V verification refuses a runtime loop around
+        // the barrier): units / 2, …, 1.
+        #[unroll]
+        for step in 1..log_units + 1 {
+            let half = units >> step;
+            if unit < half {
+                let other = parts[unit + half];
+                sum += other;
+                parts[unit] = sum;
+            }
+            sync_cube();
+        }
     }
-    if unit == 0 {
-        if cube < weights {
-            weight_grad[cube] = sum;
+    if real && unit == 0 {
+        if number < weights {
+            weight_grad[number] = sum;
         } else {
-            bias_grad[cube - weights] = sum;
+            bias_grad[number - weights] = sum;
         }
     }
 }
@@ -232,15 +240,25 @@ impl Layers for Cube {
         let [x, grad] = [x, grad].map(into_contiguous);
         let c_out = weight_shape[0];
         let weight_grad = empty(&x, weight_shape);
-        let bias_grad = empty_device_dtype(
-            x.client.clone(),
-            x.device.clone(),
-            [c_out].into(),
-            x.dtype,
-        );
-        let cubes = weight_grad.meta.num_elements() + c_out;
-        let dim = CubeDim::new_1d(UNITS as u32);
-        let count = calculate_cube_count_elemwise(&x.client, cubes * UNITS, dim);
+        let bias_grad =
+            empty_device_dtype(x.client.clone(), x.device.clone(), [c_out].into(), x.dtype);
+        let numbers = weight_grad.meta.num_elements() + c_out;
+        let [batch, _, h, w] = dims(&x);
+        let [py, px] = padding;
+        let positions = (h + 2 * py + 1 - weight_shape[2]) * (w + 2 * px + 1 - weight_shape[3]);
+        // A cube of invocations per number where the numbers alone would leave a GPU idle and
+        // each has many products to sum; one invocation each otherwise.
+        let log_units = if numbers < PARALLEL_NUMBERS && batch * positions >= 16 * UNITS {
+            LOG_UNITS
+        } else {
+            0
+        };
+        let units = 1 << log_units;
+        let dim = match units {
+            1 => CubeDim::new(&x.client, numbers),
+            _ => CubeDim::new_1d(units as u32),
+        };
+        let count = calculate_cube_count_elemwise(&x.client, numbers * units, dim);
         let client = x.client.clone();
         let dtype = dtype_to_storage_type(x.dtype);
         conv_param_grads_kernel::launch(
@@ -251,8 +269,9 @@ impl Layers for Cube {
             grad.into_tensor_arg(),
             weight_grad.clone().into_tensor_arg(),
             bias_grad.clone().into_tensor_arg(),
-            padding[0] as u32,
-            padding[1] as u32,
+            py as u32,
+            px as u32,
+            log_units,
             dtype,
         );
         (weight_grad, bias_grad)
@@ -266,7 +285,10 @@ impl Layers for Cube {
         let [weight, grad] = [weight, grad].map(into_contiguous);
         let ([batch, _, oh, ow], [_, c_in, kh, kw]) = (dims(&grad), dims(&weight));
         let [py, px] = padding;
-        let out = empty(&grad, [batch, c_in, oh + kh - 1 - 2 * py, ow + kw - 1 - 2 * px]);
+        let out = empty(
+            &grad,
+            [batch, c_in, oh + kh - 1 - 2 * py, ow + kw - 1 - 2 * px],
+        );
         let (count, dim) = grid(&out);
         let client = grad.client.clone();
         let dtype = dtype_to_storage_type(grad.dtype);

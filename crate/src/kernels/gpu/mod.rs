@@ -6,6 +6,7 @@
 //! invocation, on the grid [`grid`] sizes.
 
 mod conv;
+mod loss;
 mod pool;
 mod relu;
 mod update;
