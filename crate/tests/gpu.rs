@@ -162,7 +162,7 @@ fn a_training_step_on_the_gpu_matches_the_cpu() {
 }
 
 /// A short run of the seed on real CIFAR-10 learns on the GPU: the loss falls and the test
-/// accuracy is well above chance.
+/// accuracy is clearly above chance.
 #[test]
 fn a_short_run_on_the_gpu_learns() {
     let Some((_gpu, device)) = gpu() else { return };
@@ -186,9 +186,12 @@ fn a_short_run_on_the_gpu_learns() {
         first.train.loss,
         last.train.loss
     );
+    // Chance is 0.1; over 500 test images its standard error is 0.013, so 0.17 is five of them
+    // above it. Two epochs of 40 steps reach about 0.2, and float rounding (the GPU sums in
+    // another order than the CPU) moves that by a point or two.
     let accuracy = summary.test_accuracy.unwrap();
     assert!(
-        accuracy > 0.2,
+        accuracy > 0.17,
         "test accuracy {accuracy} is near chance (0.1)"
     );
 }
