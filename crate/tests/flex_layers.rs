@@ -55,8 +55,8 @@ fn convolution_matches_burns() {
         };
         let out = [3, c_out, h + 2 * pad + 1 - kernel, w + 2 * pad + 1 - kernel];
         let upstream = Tensor::<4>::random(out, Distribution::Normal(0.0, 1.0), &device);
-        let ours = conv_gradients(&conv, &x, &upstream, true);
-        let burns = conv_gradients(&conv, &x, &upstream, false);
+        let ours = conv_gradients(&conv, &x, &upstream, true, false);
+        let burns = conv_gradients(&conv, &x, &upstream, false, false);
         for (what, (a, b)) in [
             "output",
             "input gradient",

@@ -23,12 +23,15 @@ impl<B: Layers, C: CheckpointStrategy> Layers for Autodiff<B, C> {
         weight: FloatTensor<Self>,
         bias: FloatTensor<Self>,
         padding: [usize; 2],
+        relu: bool,
     ) -> FloatTensor<Self> {
         #[derive(Debug)]
         struct Conv;
 
         impl<B: Layers> Backward<B, 3> for Conv {
-            type State = (NodeId, NodeId, [usize; 2]);
+            /// The input's and weight's nodes, the padding, and the output where the ReLU is
+            /// fused (its gradient is zero where that is `≤ 0`).
+            type State = (NodeId, NodeId, [usize; 2], Option<FloatTensor<B>>);
 
             fn backward(
                 self,
@@ -38,19 +41,30 @@ impl<B: Layers, C: CheckpointStrategy> Layers for Autodiff<B, C> {
             ) {
                 let [node_x, node_weight, node_bias] = ops.parents;
                 let grad = grads.consume::<B>(&ops.node);
-                let (x_state, weight_state, padding) = ops.state;
+                let (x_state, weight_state, padding, relu_out) = ops.state;
                 let x: FloatTensor<B> = checkpointer.retrieve_node_output(x_state);
                 let weight: FloatTensor<B> = checkpointer.retrieve_node_output(weight_state);
 
                 if let Some(node) = node_x {
-                    let input_grad =
-                        B::conv2d_stride1_input_grad(weight.clone(), grad.clone(), padding);
+                    let input_grad = B::conv2d_stride1_input_grad(
+                        weight.clone(),
+                        grad.clone(),
+                        relu_out.clone().unwrap_or_else(|| grad.clone()),
+                        relu_out.is_some(),
+                        padding,
+                    );
                     grads.register::<B>(node.id, input_grad);
                 }
                 if node_weight.is_some() || node_bias.is_some() {
                     let shape = weight.shape().dims();
-                    let (weight_grad, bias_grad) =
-                        B::conv2d_stride1_param_grads(x, grad, shape, padding);
+                    let (weight_grad, bias_grad) = B::conv2d_stride1_param_grads(
+                        x,
+                        grad.clone(),
+                        relu_out.clone().unwrap_or(grad),
+                        relu_out.is_some(),
+                        shape,
+                        padding,
+                    );
                     if let Some(node) = node_weight {
                         grads.register::<B>(node.id, weight_grad);
                     }
@@ -67,20 +81,23 @@ impl<B: Layers, C: CheckpointStrategy> Layers for Autodiff<B, C> {
             .stateful()
         {
             OpsKind::Tracked(mut prep) => {
-                let state = (prep.checkpoint(&x), prep.checkpoint(&weight), padding);
+                let (x_state, weight_state) = (prep.checkpoint(&x), prep.checkpoint(&weight));
                 let out = B::conv2d_stride1(
                     x.into_primitive(),
                     weight.into_primitive(),
                     bias.into_primitive(),
                     padding,
+                    relu,
                 );
-                prep.finish(state, out)
+                let relu_out = relu.then(|| out.clone());
+                prep.finish((x_state, weight_state, padding, relu_out), out)
             }
             OpsKind::UnTracked(prep) => prep.finish(B::conv2d_stride1(
                 x.into_primitive(),
                 weight.into_primitive(),
                 bias.into_primitive(),
                 padding,
+                relu,
             )),
         }
     }
@@ -88,6 +105,8 @@ impl<B: Layers, C: CheckpointStrategy> Layers for Autodiff<B, C> {
     fn conv2d_stride1_param_grads(
         _x: FloatTensor<Self>,
         _grad: FloatTensor<Self>,
+        _relu_out: FloatTensor<Self>,
+        _through_relu: bool,
         _weight_shape: [usize; 4],
         _padding: [usize; 2],
     ) -> (FloatTensor<Self>, FloatTensor<Self>) {
@@ -97,6 +116,8 @@ impl<B: Layers, C: CheckpointStrategy> Layers for Autodiff<B, C> {
     fn conv2d_stride1_input_grad(
         _weight: FloatTensor<Self>,
         _grad: FloatTensor<Self>,
+        _relu_out: FloatTensor<Self>,
+        _through_relu: bool,
         _padding: [usize; 2],
     ) -> FloatTensor<Self> {
         unreachable!("the backward pass calls the inner backend's")

@@ -58,18 +58,21 @@ pub async fn relu_difference(device: &Device) -> Result<f32, ReadError> {
 
 /// A convolution run forward and backward, under the loss `(out · upstream).sum()`: its output,
 /// then the gradients of `x`, of the weight and (if the layer has one) of the bias, flattened.
-/// `ours` runs Kiln's convolution ([`super::conv2d`]), otherwise burn's layer.
+/// `ours` runs Kiln's convolution ([`super::conv2d`]), otherwise burn's layer; `relu` follows it
+/// with a ReLU (Kiln's inside its convolution, [`super::conv2d_relu`]; burn's after its layer).
 pub fn conv_gradients(
     conv: &Conv2d,
     x: &Tensor<4>,
     upstream: &Tensor<4>,
     ours: bool,
+    relu: bool,
 ) -> Vec<Tensor<1>> {
     let x = x.clone().require_grad();
-    let out = if ours {
-        super::conv2d(conv, x.clone())
-    } else {
-        conv.forward(x.clone())
+    let out = match (ours, relu) {
+        (true, false) => super::conv2d(conv, x.clone()),
+        (true, true) => super::conv2d_relu(conv, x.clone()),
+        (false, false) => conv.forward(x.clone()),
+        (false, true) => burn::tensor::activation::relu(conv.forward(x.clone())),
     };
     let grads = (out.clone() * upstream.clone()).sum().backward();
     let mut parts = vec![
@@ -106,8 +109,9 @@ pub fn pool_gradients(
     vec![out.inner().flatten(0, 3), grad.flatten(0, 3)]
 }
 
-/// Kiln's convolution and 2×2 max pooling ([`super::conv2d`], [`super::max_pool2d`]) against
-/// burn's on `device`, for the seed's three layer shapes and airbench's kinds (the 2×2
+/// Kiln's convolution and 2×2 max pooling ([`super::conv2d`], [`super::conv2d_relu`],
+/// [`super::max_pool2d`]) against burn's on `device`, for the seed's three layer shapes (with
+/// their ReLU) and airbench's kinds (the 2×2
 /// whitening without padding, a "same" 3×3; neither with a bias) at batch 2: the largest
 /// difference of their outputs and gradients, relative to the largest value compared. The
 /// convolution sums in another order than burn's, so a few 1e-7 are expected (up to 1e-5 of the
@@ -130,16 +134,18 @@ pub async fn layers_difference(device: &Device) -> Result<f32, ReadError> {
             parts.push((ours - burns).abs().max() / scale);
         }
     };
-    // (in, out, kernel, "same" padding and no bias, input size): the seed's three layers, then
-    // airbench's whitening and one of its blocks' layers.
+    // (in, out, kernel, "same" padding and no bias, input size, a ReLU after it): the seed's
+    // three layers with their ReLU, the first also without, then airbench's whitening and one of
+    // its blocks' layers.
     let layers = [
-        (3, 32, 3, false, 32),
-        (32, 64, 3, false, 15),
-        (64, 64, 3, false, 6),
-        (3, 24, 2, false, 32),
-        (24, 16, 3, true, 9),
+        (3, 32, 3, false, 32, true),
+        (3, 32, 3, false, 32, false),
+        (32, 64, 3, false, 15, true),
+        (64, 64, 3, false, 6, true),
+        (3, 24, 2, false, 32, false),
+        (24, 16, 3, true, 9, false),
     ];
-    for (c_in, c_out, k, same, size) in layers {
+    for (c_in, c_out, k, same, size, relu) in layers {
         let config = Conv2dConfig::new([c_in, c_out], [k, k]);
         let config = match same {
             true => config.with_padding(PaddingConfig2d::Same).with_bias(false),
@@ -147,12 +153,18 @@ pub async fn layers_difference(device: &Device) -> Result<f32, ReadError> {
         };
         let mut conv = config.init(&device);
         conv.weight = Param::from_tensor(values([c_out, c_in, k, k], 1.0) * 0.1);
+        // The sums are multiples of 0.001; a bias half of that off keeps every output clear of
+        // zero, where a ReLU's mask would hang on the order of the sum.
+        if let Some(bias) = &mut conv.bias {
+            let tenths = values([1, 1, 1, c_out], 6.0).reshape([c_out]);
+            *bias = Param::from_tensor(tenths + 0.0005);
+        }
         let out = if same { size } else { size - k + 1 };
         let x = values([2, c_in, size, size], 2.0);
         let upstream = values([2, c_out, out, out], 3.0);
         compare(
-            conv_gradients(&conv, &x, &upstream, true),
-            conv_gradients(&conv, &x, &upstream, false),
+            conv_gradients(&conv, &x, &upstream, true, relu),
+            conv_gradients(&conv, &x, &upstream, false, relu),
         );
         // Pooling on its own input: after the convolutions' rounding, ties could fall apart.
         let x = values([2, c_out, out, out], 4.0);

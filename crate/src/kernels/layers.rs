@@ -44,28 +44,36 @@ pub const GPU_MAX_MULTIPLY_ADDS: usize = 1 << 30;
 #[backend_extension(Autodiff, Flex: cfg(feature = "cpu"), Cube: cfg(feature = "webgpu"))]
 pub trait Layers: burn::backend::Backend {
     /// Stride-1 convolution with `padding` zeros on each side (above and below, left and right)
-    /// and a bias: `x` `[batch, c_in, h, w]`, `weight` `[c_out, c_in, kh, kw]`, `bias`
-    /// `[c_out]`; out `[batch, c_out, h + 2·pad − kh + 1, w + 2·pad − kw + 1]`.
+    /// and a bias, then a ReLU if `relu`: `x` `[batch, c_in, h, w]`, `weight`
+    /// `[c_out, c_in, kh, kw]`, `bias` `[c_out]`; out `[batch, c_out, h + 2·pad − kh + 1,
+    /// w + 2·pad − kw + 1]`.
     fn conv2d_stride1(
         x: FloatTensor<Self>,
         weight: FloatTensor<Self>,
         bias: FloatTensor<Self>,
         padding: [usize; 2],
+        relu: bool,
     ) -> FloatTensor<Self>;
 
     /// The gradients of the convolution's weight and bias, given its input and the gradient of
-    /// its output.
+    /// its output; where `through_relu`, the gradient is taken through the ReLU whose output is
+    /// `relu_out`: zero where that is `≤ 0` (without it, `relu_out` is not read).
     fn conv2d_stride1_param_grads(
         x: FloatTensor<Self>,
         grad: FloatTensor<Self>,
+        relu_out: FloatTensor<Self>,
+        through_relu: bool,
         weight_shape: [usize; 4],
         padding: [usize; 2],
     ) -> (FloatTensor<Self>, FloatTensor<Self>);
 
-    /// The gradient of the convolution's input, given its weight and the gradient of its output.
+    /// The gradient of the convolution's input, given its weight and the gradient of its output
+    /// (through the ReLU, as above).
     fn conv2d_stride1_input_grad(
         weight: FloatTensor<Self>,
         grad: FloatTensor<Self>,
+        relu_out: FloatTensor<Self>,
+        through_relu: bool,
         padding: [usize; 2],
     ) -> FloatTensor<Self>;
 
@@ -109,6 +117,21 @@ fn symmetric_padding(conv: &Conv2d) -> Option<[usize; 2]> {
 /// dilation 1, one group, symmetric padding; on a GPU, a batch under
 /// [`GPU_MAX_MULTIPLY_ADDS`]), burn's everywhere else.
 pub fn conv2d(conv: &Conv2d, x: Tensor<4>) -> Tensor<4> {
+    convolve(conv, x, false)
+}
+
+/// `relu(conv.forward(x))`: one operation each way where [`conv2d`] is Kiln's, the ReLU's
+/// forward pass in the convolution's and its backward pass in the convolution's gradients, so
+/// neither costs a launch of its own on WebGPU; the fused ReLU after burn's layer elsewhere.
+pub fn conv2d_relu(conv: &Conv2d, x: Tensor<4>) -> Tensor<4> {
+    convolve(conv, x, true)
+}
+
+fn convolve(conv: &Conv2d, x: Tensor<4>, relu: bool) -> Tensor<4> {
+    let burns = |x| match relu {
+        true => super::relu(conv.forward(x)),
+        false => conv.forward(x),
+    };
     let [batch, c_in, h, w] = x.dims();
     let [c_out, weight_c_in, kh, kw] = conv.weight.dims();
     // Shapes that do not fit each other go to burn's layer, which reports them.
@@ -126,7 +149,7 @@ pub fn conv2d(conv: &Conv2d, x: Tensor<4>) -> Tensor<4> {
         Some(padding @ [py, px]) if covered => {
             let outputs = batch * c_out * (h + 2 * py - kh + 1) * (w + 2 * px - kw + 1);
             if !on_flex(&x) && outputs.saturating_mul(c_in * kh * kw) > GPU_MAX_MULTIPLY_ADDS {
-                return conv.forward(x);
+                return burns(x);
             }
             // A layer without a bias adds zeros: a constant, so no gradient is computed for it.
             let bias = match &conv.bias {
@@ -138,9 +161,10 @@ pub fn conv2d(conv: &Conv2d, x: Tensor<4>) -> Tensor<4> {
                 conv.weight.val().into_dispatch(),
                 bias.into_dispatch(),
                 padding,
+                relu,
             ))
         }
-        _ => conv.forward(x),
+        _ => burns(x),
     }
 }
 

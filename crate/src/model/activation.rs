@@ -1,6 +1,7 @@
 //! The hidden-layer activations the seed text names: ReLU (default), sigmoid and linear.
 
 use burn::nn::activation::{Activation, ActivationConfig};
+use burn::nn::conv::Conv2d;
 use burn::prelude::*;
 use serde::{Deserialize, Serialize};
 
@@ -50,6 +51,15 @@ pub fn apply<const D: usize>(activation: &Activation, x: Tensor<D>) -> Tensor<D>
     match activation {
         Activation::Relu(_) => crate::kernels::relu(x),
         other => other.forward(x),
+    }
+}
+
+/// `activation` applied to `conv.forward(x)`, a ReLU inside Kiln's convolution
+/// ([`crate::kernels::conv2d_relu`]).
+pub fn after_conv(activation: &Activation, conv: &Conv2d, x: Tensor<4>) -> Tensor<4> {
+    match activation {
+        Activation::Relu(_) => crate::kernels::conv2d_relu(conv, x),
+        other => apply(other, crate::kernels::conv2d(conv, x)),
     }
 }
 

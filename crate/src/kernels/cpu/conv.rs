@@ -123,12 +123,30 @@ impl Dims {
     }
 }
 
+/// The gradient `grad` of a convolution's output, made whole; with `relu_out` (the output of the
+/// convolution with its ReLU), taken through the ReLU: zero where that output is `≤ 0`, as
+/// burn's ReLU gradient is where its input was.
+fn masked(grad: FlexTensor, relu_out: Option<FlexTensor>) -> FlexTensor {
+    let mut grad = whole(grad);
+    if let Some(out) = relu_out {
+        let out = whole(out);
+        let out = numbers(&out);
+        for (g, &o) in grad.storage_mut::<f32>().iter_mut().zip(out) {
+            if o <= 0.0 {
+                *g = 0.0;
+            }
+        }
+    }
+    grad
+}
+
 impl Layers for Flex {
     fn conv2d_stride1(
         x: FlexTensor,
         weight: FlexTensor,
         bias: FlexTensor,
         padding: [usize; 2],
+        relu: bool,
     ) -> FlexTensor {
         let d = Dims::new(x.layout().shape(), weight.layout().shape(), padding);
         let (x, weight, bias) = (whole(x), whole(weight), whole(bias));
@@ -151,6 +169,13 @@ impl Layers for Flex {
                 );
                 for (channel, b) in out.chunks_mut(d.positions()).zip(bias) {
                     channel.iter_mut().for_each(|v| *v += b);
+                    if relu {
+                        // burn's ReLU: `x ≤ 0 → 0`, a NaN passes.
+                        channel
+                            .iter_mut()
+                            .filter(|v| **v <= 0.0)
+                            .for_each(|v| *v = 0.0);
+                    }
                 }
             },
         );
@@ -160,11 +185,13 @@ impl Layers for Flex {
     fn conv2d_stride1_param_grads(
         x: FlexTensor,
         grad: FlexTensor,
+        relu_out: FlexTensor,
+        through_relu: bool,
         weight_shape: [usize; 4],
         padding: [usize; 2],
     ) -> (FlexTensor, FlexTensor) {
         let d = Dims::new(x.layout().shape(), &weight_shape, padding);
-        let (x, grad) = (whole(x), whole(grad));
+        let (x, grad) = (whole(x), masked(grad, through_relu.then_some(relu_out)));
         let (x, grad) = (numbers(&x), numbers(&grad));
         let weights = d.c_out * d.patch();
         // The weight gradient and then the bias gradient, in one buffer summed over the images.
@@ -200,10 +227,15 @@ impl Layers for Flex {
     fn conv2d_stride1_input_grad(
         weight: FlexTensor,
         grad: FlexTensor,
+        relu_out: FlexTensor,
+        through_relu: bool,
         padding: [usize; 2],
     ) -> FlexTensor {
         let d = Dims::from_output(grad.layout().shape(), weight.layout().shape(), padding);
-        let (weight, grad) = (whole(weight), whole(grad));
+        let (weight, grad) = (
+            whole(weight),
+            masked(grad, through_relu.then_some(relu_out)),
+        );
         let (weight, grad) = (numbers(&weight), numbers(&grad));
         let mut input_grad = vec![0.0; d.batch * d.input()];
         each_image(

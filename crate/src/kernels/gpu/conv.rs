@@ -34,6 +34,7 @@ fn conv_kernel<F: Float>(
     out: &mut Tensor<F>,
     pad_y: u32,
     pad_x: u32,
+    #[comptime] relu: bool,
     #[define(F)] _dtype: ElemType,
 ) {
     let i = ABSOLUTE_POS;
@@ -66,16 +67,33 @@ fn conv_kernel<F: Float>(
             }
         }
     }
+    // burn's ReLU: `x ≤ 0 → 0`.
+    if relu && sum <= F::new(0.0) {
+        sum = F::new(0.0);
+    }
     out[i] = sum;
+}
+
+/// The output gradient at `at`; with `masked`, taken through the ReLU whose output is `out`:
+/// zero where that is `≤ 0`.
+#[cube]
+fn grad_at<F: Float>(grad: &Tensor<F>, out: &Tensor<F>, at: usize, #[comptime] masked: bool) -> F {
+    let mut g = grad[at];
+    if masked && out[at] <= F::new(0.0) {
+        g = F::new(0.0);
+    }
+    g
 }
 
 #[cube(launch)]
 fn conv_input_grad_kernel<F: Float>(
     weight: &Tensor<F>,
     grad: &Tensor<F>,
+    relu_out: &Tensor<F>,
     out: &mut Tensor<F>,
     pad_y: u32,
     pad_x: u32,
+    #[comptime] masked: bool,
     #[define(F)] _dtype: ElemType,
 ) {
     let i = ABSOLUTE_POS;
@@ -101,7 +119,8 @@ fn conv_input_grad_kernel<F: Float>(
                 let row = (plane + y - ky) * ow;
                 for kx in 0..kw {
                     if xx >= kx && xx - kx < ow {
-                        sum += grad[row + xx - kx] * weight[(taps + ky) * kw + kx];
+                        sum += grad_at::<F>(grad, relu_out, row + xx - kx, masked)
+                            * weight[(taps + ky) * kw + kx];
                     }
                 }
             }
@@ -114,11 +133,13 @@ fn conv_input_grad_kernel<F: Float>(
 fn conv_param_grads_kernel<F: Float>(
     x: &Tensor<F>,
     grad: &Tensor<F>,
+    relu_out: &Tensor<F>,
     weight_grad: &mut Tensor<F>,
     bias_grad: &mut Tensor<F>,
     pad_y: u32,
     pad_x: u32,
     #[comptime] log_units: usize,
+    #[comptime] masked: bool,
     #[define(F)] _dtype: ElemType,
 ) {
     // `units` invocations per number: the weights', then the biases'. With more than one, a cube
@@ -149,7 +170,7 @@ fn conv_param_grads_kernel<F: Float>(
             let y = p / ow + ky;
             let xx = p % ow + kx;
             if y >= py && y < py + h && xx >= px && xx < px + w {
-                sum += grad[(n * c_out + co) * positions + p]
+                sum += grad_at::<F>(grad, relu_out, (n * c_out + co) * positions + p, masked)
                     * x[((n * c_in + ci) * h + y - py) * w + xx - px];
             }
             j += units;
@@ -158,7 +179,8 @@ fn conv_param_grads_kernel<F: Float>(
         let co = number - weights;
         let mut j = unit;
         while j < total {
-            sum += grad[((j / positions) * c_out + co) * positions + j % positions];
+            let at = ((j / positions) * c_out + co) * positions + j % positions;
+            sum += grad_at::<F>(grad, relu_out, at, masked);
             j += units;
         }
     }
@@ -208,6 +230,7 @@ impl Layers for Cube {
         weight: CubeTensor,
         bias: CubeTensor,
         padding: [usize; 2],
+        relu: bool,
     ) -> CubeTensor {
         let [x, weight, bias] = [x, weight, bias].map(into_contiguous);
         let ([batch, _, h, w], [c_out, _, kh, kw]) = (dims(&x), dims(&weight));
@@ -226,6 +249,7 @@ impl Layers for Cube {
             out.clone().into_tensor_arg(),
             py as u32,
             px as u32,
+            relu,
             dtype,
         );
         out
@@ -234,10 +258,13 @@ impl Layers for Cube {
     fn conv2d_stride1_param_grads(
         x: CubeTensor,
         grad: CubeTensor,
+        relu_out: CubeTensor,
+        through_relu: bool,
         weight_shape: [usize; 4],
         padding: [usize; 2],
     ) -> (CubeTensor, CubeTensor) {
         let [x, grad] = [x, grad].map(into_contiguous);
+        let (relu_out, masked) = (into_contiguous(relu_out), through_relu);
         let c_out = weight_shape[0];
         let weight_grad = empty(&x, weight_shape);
         let bias_grad =
@@ -267,11 +294,13 @@ impl Layers for Cube {
             dim,
             x.into_tensor_arg(),
             grad.into_tensor_arg(),
+            relu_out.into_tensor_arg(),
             weight_grad.clone().into_tensor_arg(),
             bias_grad.clone().into_tensor_arg(),
             py as u32,
             px as u32,
             log_units,
+            masked,
             dtype,
         );
         (weight_grad, bias_grad)
@@ -280,9 +309,12 @@ impl Layers for Cube {
     fn conv2d_stride1_input_grad(
         weight: CubeTensor,
         grad: CubeTensor,
+        relu_out: CubeTensor,
+        through_relu: bool,
         padding: [usize; 2],
     ) -> CubeTensor {
         let [weight, grad] = [weight, grad].map(into_contiguous);
+        let (relu_out, masked) = (into_contiguous(relu_out), through_relu);
         let ([batch, _, oh, ow], [_, c_in, kh, kw]) = (dims(&grad), dims(&weight));
         let [py, px] = padding;
         let out = empty(
@@ -298,9 +330,11 @@ impl Layers for Cube {
             dim,
             weight.into_tensor_arg(),
             grad.into_tensor_arg(),
+            relu_out.into_tensor_arg(),
             out.clone().into_tensor_arg(),
             py as u32,
             px as u32,
+            masked,
             dtype,
         );
         out

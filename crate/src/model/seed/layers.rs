@@ -113,12 +113,12 @@ impl SeedCnn {
         [conv1, conv2, conv3]
     }
 
-    /// One convolution and the hidden activation (the convolution Kiln's own on burn flex).
+    /// One convolution and the hidden activation (Kiln's own convolution, a ReLU inside it).
     fn conv(&self, conv: &Conv2d, x: Tensor<4>) -> Tensor<4> {
-        activation::apply(&self.activation, kernels::conv2d(conv, x))
+        activation::after_conv(&self.activation, conv, x)
     }
 
-    /// 2×2 max pooling (Kiln's own on burn flex).
+    /// 2×2 max pooling (Kiln's own).
     fn pool(&self, x: Tensor<4>) -> Tensor<4> {
         kernels::max_pool2d(&self.pool, x)
     }
