@@ -3,9 +3,9 @@
 //! gradients together. The forward pass and the input's gradient give each invocation one number
 //! of their output, summed over the layer's window in a fixed order. The parameters' gradients
 //! give each weight and each bias one invocation where there are many of them, and a cube of
-//! [`UNITS`] where there are few with long sums, which share the sum over the batch's positions
-//! and add their parts in shared memory: so the seed's first layer (864 weights, each summed
-//! over 28,800 positions at batch 32) fills a GPU too.
+//! [`UNITS`] where there are few with long sums, which share out the batch's output rows and add
+//! their parts in shared memory: so the seed's first layer (864 weights, each summed over 960
+//! rows of 30 at batch 32) fills a GPU too.
 
 use burn::backend::Cube;
 use burn::backend::cubecl::dtype_to_storage_type;
@@ -154,8 +154,9 @@ fn conv_param_grads_kernel<F: Float>(
     let (c_out, oh, ow) = (grad.shape(1), grad.shape(2), grad.shape(3));
     let (kh, kw) = (weight_grad.shape(2), weight_grad.shape(3));
     let (py, px) = (pad_y as usize, pad_x as usize);
-    let positions = oh * ow;
-    let total = grad.shape(0) * positions;
+    // The sums run over the batch's output rows (image, row), shared out among the `units`, and
+    // along each row: one division a row, not one a product.
+    let rows = grad.shape(0) * oh;
     let mut sum = F::new(0.0);
     // A cube's spare invocations (past the last number) sum nothing.
     if real && number < weights {
@@ -163,25 +164,33 @@ fn conv_param_grads_kernel<F: Float>(
         let ky = (number / kw) % kh;
         let ci = (number / (kw * kh)) % c_in;
         let co = number / (kw * kh * c_in);
-        let mut j = unit;
-        while j < total {
-            let n = j / positions;
-            let p = j % positions;
-            let y = p / ow + ky;
-            let xx = p % ow + kx;
-            if y >= py && y < py + h && xx >= px && xx < px + w {
-                sum += grad_at::<F>(grad, relu_out, (n * c_out + co) * positions + p, masked)
-                    * x[((n * c_in + ci) * h + y - py) * w + xx - px];
+        let mut r = unit;
+        while r < rows {
+            let n = r / oh;
+            let oy = r % oh;
+            let y = oy + ky;
+            if y >= py && y < py + h {
+                let grad_row = ((n * c_out + co) * oh + oy) * ow;
+                let x_row = ((n * c_in + ci) * h + y - py) * w;
+                for ox in 0..ow {
+                    let xx = ox + kx;
+                    if xx >= px && xx < px + w {
+                        sum += grad_at::<F>(grad, relu_out, grad_row + ox, masked)
+                            * x[x_row + xx - px];
+                    }
+                }
             }
-            j += units;
+            r += units;
         }
     } else if real {
         let co = number - weights;
-        let mut j = unit;
-        while j < total {
-            let at = ((j / positions) * c_out + co) * positions + j % positions;
-            sum += grad_at::<F>(grad, relu_out, at, masked);
-            j += units;
+        let mut r = unit;
+        while r < rows {
+            let grad_row = (((r / oh) * c_out + co) * oh + r % oh) * ow;
+            for ox in 0..ow {
+                sum += grad_at::<F>(grad, relu_out, grad_row + ox, masked);
+            }
+            r += units;
         }
     }
     if comptime!(log_units > 0) {
@@ -270,12 +279,12 @@ impl Layers for Cube {
         let bias_grad =
             empty_device_dtype(x.client.clone(), x.device.clone(), [c_out].into(), x.dtype);
         let numbers = weight_grad.meta.num_elements() + c_out;
-        let [batch, _, h, w] = dims(&x);
+        let [batch, _, h, _] = dims(&x);
         let [py, px] = padding;
-        let positions = (h + 2 * py + 1 - weight_shape[2]) * (w + 2 * px + 1 - weight_shape[3]);
+        let rows = batch * (h + 2 * py + 1 - weight_shape[2]);
         // A cube of invocations per number where the numbers alone would leave a GPU idle and
-        // each has many products to sum; one invocation each otherwise.
-        let log_units = if numbers < PARALLEL_NUMBERS && batch * positions >= 16 * UNITS {
+        // there are rows enough to share out; one invocation each otherwise.
+        let log_units = if numbers < PARALLEL_NUMBERS && rows >= UNITS {
             LOG_UNITS
         } else {
             0
