@@ -88,10 +88,10 @@ export function appPerFile(port, onOpen) {
 }
 
 /** Pick `backend` (auto, webgpu or cpu) in the page's menu and wait until the device in use is
- * that backend. */
-export async function useBackend(page, backend) {
+ * that backend (`timeout` ms at most). */
+export async function useBackend(page, backend, { timeout = 30_000 } = {}) {
   await page.getByTestId("backend-select").selectOption(backend);
-  await page.waitForFunction((b) => document.querySelector('[data-testid="backend-status"]').dataset.backend === b, backend);
+  await page.waitForFunction((b) => document.querySelector('[data-testid="backend-status"]').dataset.backend === b, backend, { timeout });
 }
 
 /** Extract one member of a .tar.gz held in memory. */

@@ -88,7 +88,10 @@ test("airbench's shipped weights classify a real test image, with every explanat
   const weights = path.join(ROOT, "www", "models", "airbench.bpk");
   if (!existsSync(weights)) return t.skip("www/models/airbench.bpk is not trained yet (kiln train --model airbench)");
   if (!existsSync(CIFAR)) return t.skip("real CIFAR-10 missing");
-  await useBackend(page, "cpu");
+  // After the WebGPU run above, the open learning panels and the drawing first measure the new
+  // weights on the GPU, which here is SwiftShader emulating airbench's wide layers on the CPU
+  // (about 50 s in a run of this file alone): the device changes after that.
+  await useBackend(page, "cpu", { timeout: 240_000 });
   // Pretrained weights come back when the menu is chosen while no weights of the user's own
   // are in use: load the seed's shipped ones first, as a fresh page has them.
   await page.reload();
