@@ -4,7 +4,7 @@
 //!
 //! | operation | entry point | CPU path (burn flex) | WebGPU (CubeCL) |
 //! | --- | --- | --- | --- |
-//! | stride-1 convolution (a ReLU fused where one follows), 2×2 max pooling | [`conv2d`], [`conv2d_relu`], [`max_pool2d`] (`layers.rs`) | `cpu/conv.rs`, `cpu/pool.rs` | `gpu/conv.rs`, `gpu/pool.rs` |
+//! | stride-1 convolution (a ReLU fused where one follows), 2×2 max pooling | [`conv2d`], [`conv2d_relu`], [`max_pool2d`] (`layers.rs`) | `cpu/conv.rs`, `cpu/pool.rs` | `gpu/conv.rs`, `gpu/conv_params.rs`, `gpu/pool.rs` |
 //! | ReLU | [`relu`] (`relu.rs`) | burn flex's own | `gpu/relu.rs` |
 //! | softmax cross-entropy, its gradient and the step's sums | [`cross_entropy`] (`loss.rs`) | `cpu/loss.rs` | `gpu/loss.rs` |
 //! | optimiser updates (Adam, SGD, Nesterov SGD) | [`adam`], [`sgd`], [`nesterov`] (`update.rs`) | `cpu/update.rs` | `gpu/update.rs` |

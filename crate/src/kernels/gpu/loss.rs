@@ -5,12 +5,11 @@
 use burn::backend::Cube;
 use burn::backend::cubecl::dtype_to_storage_type;
 use burn_cubecl::kernel::into_contiguous;
-use burn_cubecl::ops::numeric::empty_device_dtype;
 use burn_cubecl::tensor::CubeTensor;
 use cubecl::cube;
 use cubecl::prelude::*;
 
-use super::empty_like;
+use super::{empty, empty_like};
 use crate::kernels::loss::{FusedLoss, LossParts};
 
 /// The invocations of the one cube: a power of two, for the halving sums.
@@ -96,15 +95,11 @@ fn cross_entropy_kernel<F: Float, I: Int>(
 impl FusedLoss for Cube {
     fn cross_entropy(logits: CubeTensor, targets: CubeTensor, smoothing: f32) -> LossParts<Self> {
         let [logits, targets] = [logits, targets].map(into_contiguous);
-        let new = |len: usize| {
-            empty_device_dtype(
-                logits.client.clone(),
-                logits.device.clone(),
-                [len].into(),
-                logits.dtype,
-            )
-        };
-        let (loss, sums, grad) = (new(1), new(2), empty_like(&logits));
+        let (loss, sums, grad) = (
+            empty(&logits, &[1]),
+            empty(&logits, &[2]),
+            empty_like(&logits),
+        );
         let client = logits.client.clone();
         let dtypes = [
             dtype_to_storage_type(logits.dtype),

@@ -1,16 +1,18 @@
 //! Kiln's kernels on WebGPU (CubeCL, through burn's backend extension; in the browser and
-//! natively on Vulkan, Metal or DX12): the stride-1 convolution (`conv.rs`) and the 2×2 max
-//! pooling (`pool.rs`) on NCHW tensors without layout copies, the fused optimiser updates
-//! (`update.rs`) and the fused ReLU (`relu.rs`), one launch each where burn's composed operations
-//! take several. Each kernel but the convolution's parameter gradients handles one number per
+//! natively on Vulkan, Metal or DX12): the stride-1 convolution (`conv.rs`, its parameters'
+//! gradients in `conv_params.rs`) and the 2×2 max pooling (`pool.rs`) on NCHW tensors without
+//! layout copies, the loss (`loss.rs`), the fused optimiser updates (`update.rs`) and the fused
+//! ReLU (`relu.rs`), one launch each where burn's composed operations take several. Each kernel but the convolution's parameter gradients and the loss handles one number per
 //! invocation, on the grid [`grid`] sizes.
 
 mod conv;
+mod conv_params;
 mod loss;
 mod pool;
 mod relu;
 mod update;
 
+use burn_cubecl::ops::numeric::empty_device_dtype;
 use burn_cubecl::tensor::CubeTensor;
 use cubecl::calculate_cube_count_elemwise;
 use cubecl::prelude::*;
@@ -24,6 +26,16 @@ fn empty_like(like: &CubeTensor) -> CubeTensor {
             .empty(like.meta.num_elements() * like.dtype.size()),
         (*like.meta).clone(),
         like.device.clone(),
+        like.dtype,
+    )
+}
+
+/// A new row-major tensor of `shape` on `like`'s device, in its dtype.
+fn empty(like: &CubeTensor, shape: &[usize]) -> CubeTensor {
+    empty_device_dtype(
+        like.client.clone(),
+        like.device.clone(),
+        shape.to_vec().into(),
         like.dtype,
     )
 }

@@ -5,12 +5,11 @@
 
 use burn::backend::cubecl::dtype_to_storage_type;
 use burn_cubecl::kernel::into_contiguous;
-use burn_cubecl::ops::numeric::empty_device_dtype;
 use burn_cubecl::tensor::CubeTensor;
 use cubecl::cube;
 use cubecl::prelude::*;
 
-use super::{empty_like, grid};
+use super::{empty, empty_like, grid};
 
 /// Which of a window's four numbers (reading order) is its maximum: a later one replaces the
 /// maximum so far only if it is larger, so the first of equal maxima is kept, as in burn's
@@ -77,12 +76,7 @@ fn pool_backward_kernel<F: Float>(
 pub(super) fn forward(x: CubeTensor) -> CubeTensor {
     let x = into_contiguous(x);
     let [batch, channels, h, w] = x.meta.shape().dims();
-    let out = empty_device_dtype(
-        x.client.clone(),
-        x.device.clone(),
-        [batch, channels, h / 2, w / 2].into(),
-        x.dtype,
-    );
+    let out = empty(&x, &[batch, channels, h / 2, w / 2]);
     let (count, dim) = grid(&out);
     let client = x.client.clone();
     let dtype = dtype_to_storage_type(x.dtype);
