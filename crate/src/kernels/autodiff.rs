@@ -1,5 +1,5 @@
 //! The backward passes of Kiln's own operations, for burn's autodiff: it calls these for the
-//! gradients of the parents that need one. The convolution's and pooling's gradients are
+//! gradients of the parents that need one. The convolution's, dense layer's and pooling's gradients are
 //! computed by the device's kernels (`cpu/`, `gpu/`); the fused ReLU's passes where the input
 //! was positive, computed by the device's `fused_relu_backward` (one launch on WebGPU instead of
 //! burn's two).
@@ -17,6 +17,98 @@ use super::layers::Layers;
 use super::loss::{FusedLoss, LossParts};
 use super::relu::FusedRelu;
 
+/// Which weighted layer a [`Weighted`] backward pass is for.
+#[derive(Debug, Clone, Copy)]
+enum Kind {
+    Conv { padding: [usize; 2] },
+    Dense,
+}
+
+/// The backward pass of a convolution or a dense layer (`x`, weight, bias in; a ReLU perhaps
+/// fused): the input's gradient from the weight, and the weight's and bias's from the input,
+/// each one operation of the inner backend.
+#[derive(Debug)]
+struct Weighted;
+
+impl<B: Layers> Backward<B, 3> for Weighted {
+    /// The input's and weight's nodes, the layer's kind, and the output where the ReLU is fused
+    /// (its gradient is zero where that is `≤ 0`).
+    type State = (NodeId, NodeId, Kind, Option<FloatTensor<B>>);
+
+    fn backward(
+        self,
+        ops: Ops<Self::State, 3>,
+        grads: &mut Gradients,
+        checkpointer: &mut Checkpointer,
+    ) {
+        let [node_x, node_weight, node_bias] = ops.parents;
+        let grad = grads.consume::<B>(&ops.node);
+        let (x_state, weight_state, kind, relu_out) = ops.state;
+        let x: FloatTensor<B> = checkpointer.retrieve_node_output(x_state);
+        let weight: FloatTensor<B> = checkpointer.retrieve_node_output(weight_state);
+        let through_relu = relu_out.is_some();
+        // Not read without the ReLU: any tensor of the right kind will do.
+        let relu_out = relu_out.unwrap_or_else(|| grad.clone());
+
+        if let Some(node) = node_x {
+            let (weight, grad, relu_out) = (weight.clone(), grad.clone(), relu_out.clone());
+            let input_grad = match kind {
+                Kind::Conv { padding } => {
+                    B::conv2d_stride1_input_grad(weight, grad, relu_out, through_relu, padding)
+                }
+                Kind::Dense => B::dense_input_grad(weight, grad, relu_out, through_relu),
+            };
+            grads.register::<B>(node.id, input_grad);
+        }
+        if node_weight.is_some() || node_bias.is_some() {
+            let (weight_grad, bias_grad) = match kind {
+                Kind::Conv { padding } => {
+                    let shape = weight.shape().dims();
+                    B::conv2d_stride1_param_grads(x, grad, relu_out, through_relu, shape, padding)
+                }
+                Kind::Dense => B::dense_param_grads(x, grad, relu_out, through_relu),
+            };
+            if let Some(node) = node_weight {
+                grads.register::<B>(node.id, weight_grad);
+            }
+            if let Some(node) = node_bias {
+                grads.register::<B>(node.id, bias_grad);
+            }
+        }
+    }
+}
+
+/// `forward(x, weight, bias)` of a weighted layer recorded for autodiff, with the output kept
+/// for the backward pass where `relu` is fused into it.
+fn weighted<B: Layers, C: CheckpointStrategy>(
+    [x, weight, bias]: [FloatTensor<Autodiff<B, C>>; 3],
+    kind: Kind,
+    relu: bool,
+    forward: impl FnOnce(FloatTensor<B>, FloatTensor<B>, FloatTensor<B>) -> FloatTensor<B>,
+) -> FloatTensor<Autodiff<B, C>> {
+    match Weighted
+        .prepare::<C>([x.node(), weight.node(), bias.node()])
+        .compute_bound()
+        .stateful()
+    {
+        OpsKind::Tracked(mut prep) => {
+            let (x_state, weight_state) = (prep.checkpoint(&x), prep.checkpoint(&weight));
+            let out = forward(
+                x.into_primitive(),
+                weight.into_primitive(),
+                bias.into_primitive(),
+            );
+            let relu_out = relu.then(|| out.clone());
+            prep.finish((x_state, weight_state, kind, relu_out), out)
+        }
+        OpsKind::UnTracked(prep) => prep.finish(forward(
+            x.into_primitive(),
+            weight.into_primitive(),
+            bias.into_primitive(),
+        )),
+    }
+}
+
 impl<B: Layers, C: CheckpointStrategy> Layers for Autodiff<B, C> {
     fn conv2d_stride1(
         x: FloatTensor<Self>,
@@ -25,81 +117,41 @@ impl<B: Layers, C: CheckpointStrategy> Layers for Autodiff<B, C> {
         padding: [usize; 2],
         relu: bool,
     ) -> FloatTensor<Self> {
-        #[derive(Debug)]
-        struct Conv;
+        weighted::<B, C>(
+            [x, weight, bias],
+            Kind::Conv { padding },
+            relu,
+            |x, w, b| B::conv2d_stride1(x, w, b, padding, relu),
+        )
+    }
 
-        impl<B: Layers> Backward<B, 3> for Conv {
-            /// The input's and weight's nodes, the padding, and the output where the ReLU is
-            /// fused (its gradient is zero where that is `≤ 0`).
-            type State = (NodeId, NodeId, [usize; 2], Option<FloatTensor<B>>);
+    fn dense(
+        x: FloatTensor<Self>,
+        weight: FloatTensor<Self>,
+        bias: FloatTensor<Self>,
+        relu: bool,
+    ) -> FloatTensor<Self> {
+        weighted::<B, C>([x, weight, bias], Kind::Dense, relu, |x, w, b| {
+            B::dense(x, w, b, relu)
+        })
+    }
 
-            fn backward(
-                self,
-                ops: Ops<Self::State, 3>,
-                grads: &mut Gradients,
-                checkpointer: &mut Checkpointer,
-            ) {
-                let [node_x, node_weight, node_bias] = ops.parents;
-                let grad = grads.consume::<B>(&ops.node);
-                let (x_state, weight_state, padding, relu_out) = ops.state;
-                let x: FloatTensor<B> = checkpointer.retrieve_node_output(x_state);
-                let weight: FloatTensor<B> = checkpointer.retrieve_node_output(weight_state);
+    fn dense_input_grad(
+        _weight: FloatTensor<Self>,
+        _grad: FloatTensor<Self>,
+        _relu_out: FloatTensor<Self>,
+        _through_relu: bool,
+    ) -> FloatTensor<Self> {
+        unreachable!("the backward pass calls the inner backend's")
+    }
 
-                if let Some(node) = node_x {
-                    let input_grad = B::conv2d_stride1_input_grad(
-                        weight.clone(),
-                        grad.clone(),
-                        relu_out.clone().unwrap_or_else(|| grad.clone()),
-                        relu_out.is_some(),
-                        padding,
-                    );
-                    grads.register::<B>(node.id, input_grad);
-                }
-                if node_weight.is_some() || node_bias.is_some() {
-                    let shape = weight.shape().dims();
-                    let (weight_grad, bias_grad) = B::conv2d_stride1_param_grads(
-                        x,
-                        grad.clone(),
-                        relu_out.clone().unwrap_or(grad),
-                        relu_out.is_some(),
-                        shape,
-                        padding,
-                    );
-                    if let Some(node) = node_weight {
-                        grads.register::<B>(node.id, weight_grad);
-                    }
-                    if let Some(node) = node_bias {
-                        grads.register::<B>(node.id, bias_grad);
-                    }
-                }
-            }
-        }
-
-        match Conv
-            .prepare::<C>([x.node(), weight.node(), bias.node()])
-            .compute_bound()
-            .stateful()
-        {
-            OpsKind::Tracked(mut prep) => {
-                let (x_state, weight_state) = (prep.checkpoint(&x), prep.checkpoint(&weight));
-                let out = B::conv2d_stride1(
-                    x.into_primitive(),
-                    weight.into_primitive(),
-                    bias.into_primitive(),
-                    padding,
-                    relu,
-                );
-                let relu_out = relu.then(|| out.clone());
-                prep.finish((x_state, weight_state, padding, relu_out), out)
-            }
-            OpsKind::UnTracked(prep) => prep.finish(B::conv2d_stride1(
-                x.into_primitive(),
-                weight.into_primitive(),
-                bias.into_primitive(),
-                padding,
-                relu,
-            )),
-        }
+    fn dense_param_grads(
+        _x: FloatTensor<Self>,
+        _grad: FloatTensor<Self>,
+        _relu_out: FloatTensor<Self>,
+        _through_relu: bool,
+    ) -> (FloatTensor<Self>, FloatTensor<Self>) {
+        unreachable!("the backward pass calls the inner backend's")
     }
 
     fn conv2d_stride1_param_grads(

@@ -1,14 +1,14 @@
 //! The kernels held to their reference on the device in use: the fused ReLU to burn's, Kiln's
-//! convolution and pooling to burn's layers, outputs and gradients. Used by the native
+//! convolution, pooling and dense layer to burn's layers, outputs and gradients. Used by the native
 //! tests (burn flex, and WebGPU on Vulkan) and by the browser test on both devices
 //! (`Engine.testFusedRelu`, `Engine.testLayers`). The fused updates are held to
 //! [`super::reference`] through the optimisers that use them (`train::optimizer::check`).
 //! Compiled with the `checks` feature only: every test build, not the shipped modules.
 
 use burn::module::Param;
-use burn::nn::PaddingConfig2d;
 use burn::nn::conv::{Conv2d, Conv2dConfig};
 use burn::nn::pool::{MaxPool2d, MaxPool2dConfig};
+use burn::nn::{Linear, LinearConfig, PaddingConfig2d};
 use burn::prelude::*;
 
 use crate::read::{ReadError, read_floats};
@@ -109,14 +109,15 @@ pub fn pool_gradients(
     vec![out.inner().flatten(0, 3), grad.flatten(0, 3)]
 }
 
-/// Kiln's convolution and 2×2 max pooling ([`super::conv2d`], [`super::conv2d_relu`],
-/// [`super::max_pool2d`]) against burn's on `device`, for the seed's three layer shapes (with
-/// their ReLU) and airbench's kinds (the 2×2
-/// whitening without padding, a "same" 3×3; neither with a bias) at batch 3 (so that on a GPU
-/// the first layers' parameter gradients share each sum in a cube, the others' do not): the largest
-/// difference of their outputs and gradients, relative to the largest value compared. The
-/// convolution sums in another order than burn's, so a few 1e-7 are expected (up to 1e-5 of the
-/// largest value, where thousands of products are summed); the pooling agrees exactly.
+/// Kiln's convolution, 2×2 max pooling and dense layer ([`super::conv2d`],
+/// [`super::conv2d_relu`], [`super::max_pool2d`], [`super::linear`], [`super::linear_relu`])
+/// against burn's on `device`, for the seed's three convolutions (with their ReLU) and airbench's
+/// kinds (the 2×2 whitening without padding, a "same" 3×3; neither with a bias), then the seed's
+/// two dense layers and airbench's, at batch 3 (so that on a GPU the first layers' parameter
+/// gradients share each sum in a cube, the others' do not): the largest difference of their
+/// outputs and gradients, relative to the largest value compared. Kiln's layers sum in another
+/// order than burn's, so a few 1e-7 are expected (up to 1e-5 of the largest value, where
+/// thousands of products are summed); the pooling agrees exactly.
 pub async fn layers_difference(device: &Device) -> Result<f32, ReadError> {
     let device = device.clone().autodiff();
     // Fixed values, not the device's random state; rounded to tenths, so pooling windows tie.
@@ -175,7 +176,61 @@ pub async fn layers_difference(device: &Device) -> Result<f32, ReadError> {
             pool_gradients(&pool, &x, &upstream, false),
         );
     }
+    // (in, out, a bias, a ReLU after it): the seed's two dense layers and airbench's.
+    for (d_in, d_out, bias, relu) in [
+        (1024, 64, true, true),
+        (64, 10, true, false),
+        (256, 10, false, false),
+    ] {
+        let mut layer = LinearConfig::new(d_in, d_out).with_bias(bias).init(&device);
+        let weight = values([1, 1, d_in, d_out], 7.0).reshape([d_in, d_out]) * 0.01;
+        layer.weight = Param::from_tensor(weight);
+        if let Some(b) = &mut layer.bias {
+            // Clear of zero, as for the convolutions' ReLU.
+            *b = Param::from_tensor(values([1, 1, 1, d_out], 8.0).reshape([d_out]) + 0.00005);
+        }
+        let x = values([1, 1, 3, d_in], 9.0).reshape([3, d_in]);
+        let upstream = values([1, 1, 3, d_out], 10.0).reshape([3, d_out]);
+        compare(
+            dense_gradients(&layer, &x, &upstream, true, relu),
+            dense_gradients(&layer, &x, &upstream, false, relu),
+        );
+    }
     Ok(read_floats(Tensor::cat(parts, 0).max()).await?[0])
+}
+
+/// A dense layer run forward and backward as [`conv_gradients`] runs a convolution: its output,
+/// then the gradients of `x`, of the weight and (if the layer has one) of the bias, flattened.
+pub fn dense_gradients(
+    layer: &Linear,
+    x: &Tensor<2>,
+    upstream: &Tensor<2>,
+    ours: bool,
+    relu: bool,
+) -> Vec<Tensor<1>> {
+    let x = x.clone().require_grad();
+    let out = match (ours, relu) {
+        (true, false) => super::linear(layer, x.clone()),
+        (true, true) => super::linear_relu(layer, x.clone()),
+        (false, false) => layer.forward(x.clone()),
+        (false, true) => burn::tensor::activation::relu(layer.forward(x.clone())),
+    };
+    let grads = (out.clone() * upstream.clone()).sum().backward();
+    let mut parts = vec![
+        out.inner().flatten(0, 1),
+        x.grad(&grads)
+            .expect("x requires its gradient")
+            .flatten(0, 1),
+        layer
+            .weight
+            .grad(&grads)
+            .expect("the weight trains")
+            .flatten(0, 1),
+    ];
+    if let Some(bias) = &layer.bias {
+        parts.push(bias.grad(&grads).expect("the bias trains"));
+    }
+    parts
 }
 
 /// The fused loss ([`super::cross_entropy`]) against burn's ([`super::reference::cross_entropy`])

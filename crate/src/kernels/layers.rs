@@ -28,7 +28,7 @@
 //! dtype), [`conv2d`] and [`max_pool2d`] call burn's own modules, which are also the reference
 //! `check.rs` holds these to.
 
-use burn::backend::{Dispatch, backend_extension, tensor::FloatTensor};
+use burn::backend::{Dispatch, TensorMetadata, backend_extension, tensor::FloatTensor};
 use burn::nn::PaddingConfig2d;
 use burn::nn::conv::Conv2d;
 use burn::nn::pool::MaxPool2d;
@@ -84,10 +84,60 @@ pub trait Layers: burn::backend::Backend {
     /// The gradient of [`Layers::max_pool2`]'s input: each window's gradient goes to its
     /// maximum (the first of equal ones; a NaN wins, as in burn), zero elsewhere.
     fn max_pool2_backward(x: FloatTensor<Self>, grad: FloatTensor<Self>) -> FloatTensor<Self>;
+
+    /// A dense layer, then a ReLU if `relu`: `x` `[batch, d_in]` times `weight`
+    /// `[d_in, d_out]` (burn's `Linear` layout) plus `bias` `[d_out]`. burn's operations by
+    /// default (the CPU path: its multiply, broadcast addition and ReLU, as burn's `Linear`).
+    fn dense(
+        x: FloatTensor<Self>,
+        weight: FloatTensor<Self>,
+        bias: FloatTensor<Self>,
+        relu: bool,
+    ) -> FloatTensor<Self> {
+        let d_out = weight.shape().dims::<2>()[1];
+        let bias = Self::float_reshape(bias, [1, d_out].into());
+        let out = Self::float_add(Self::float_matmul(x, weight), bias);
+        if relu { Self::relu(out) } else { out }
+    }
+
+    /// The gradient of the dense layer's input, given its weight and the gradient of its output
+    /// (through the ReLU whose output is `relu_out` where `through_relu`, as for the
+    /// convolution): `grad · weightᵀ`.
+    fn dense_input_grad(
+        weight: FloatTensor<Self>,
+        grad: FloatTensor<Self>,
+        relu_out: FloatTensor<Self>,
+        through_relu: bool,
+    ) -> FloatTensor<Self> {
+        let grad = if through_relu {
+            Self::relu_backward(relu_out, grad)
+        } else {
+            grad
+        };
+        Self::float_matmul(grad, Self::float_transpose(weight))
+    }
+
+    /// The gradients of the dense layer's weight and bias, given its input and the gradient of
+    /// its output (through the ReLU, as above): `xᵀ · grad` and the sum of `grad` over the batch.
+    fn dense_param_grads(
+        x: FloatTensor<Self>,
+        grad: FloatTensor<Self>,
+        relu_out: FloatTensor<Self>,
+        through_relu: bool,
+    ) -> (FloatTensor<Self>, FloatTensor<Self>) {
+        let grad = if through_relu {
+            Self::relu_backward(relu_out, grad)
+        } else {
+            grad
+        };
+        let d_out = grad.shape().dims::<2>()[1];
+        let bias = Self::float_reshape(Self::float_sum_dim(grad.clone(), 0), [d_out].into());
+        (Self::float_matmul(Self::float_transpose(x), grad), bias)
+    }
 }
 
 /// Whether `x` is on the CPU path (burn flex); otherwise it is on a GPU.
-fn on_flex(x: &Tensor<4>) -> bool {
+pub(super) fn on_flex<const D: usize>(x: &Tensor<D>) -> bool {
     #[cfg(feature = "cpu")]
     {
         x.device() == Device::from(burn::backend::flex::FlexDevice)

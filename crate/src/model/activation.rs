@@ -1,5 +1,6 @@
 //! The hidden-layer activations the seed text names: ReLU (default), sigmoid and linear.
 
+use burn::nn::Linear;
 use burn::nn::activation::{Activation, ActivationConfig};
 use burn::nn::conv::Conv2d;
 use burn::prelude::*;
@@ -60,6 +61,15 @@ pub fn after_conv(activation: &Activation, conv: &Conv2d, x: Tensor<4>) -> Tenso
     match activation {
         Activation::Relu(_) => crate::kernels::conv2d_relu(conv, x),
         other => apply(other, crate::kernels::conv2d(conv, x)),
+    }
+}
+
+/// `activation` applied to `layer.forward(x)`, a ReLU inside Kiln's dense layer
+/// ([`crate::kernels::linear_relu`]).
+pub fn after_dense(activation: &Activation, layer: &Linear, x: Tensor<2>) -> Tensor<2> {
+    match activation {
+        Activation::Relu(_) => crate::kernels::linear_relu(layer, x),
+        other => apply(other, crate::kernels::linear(layer, x)),
     }
 }
 

@@ -212,4 +212,26 @@ impl Layers for Cube {
     fn max_pool2_backward(x: CubeTensor, grad: CubeTensor) -> CubeTensor {
         super::pool::backward(x, grad)
     }
+
+    fn dense(x: CubeTensor, weight: CubeTensor, bias: CubeTensor, relu: bool) -> CubeTensor {
+        super::dense::forward(x, weight, bias, relu)
+    }
+
+    fn dense_input_grad(
+        weight: CubeTensor,
+        grad: CubeTensor,
+        relu_out: CubeTensor,
+        through_relu: bool,
+    ) -> CubeTensor {
+        super::dense::input_grad(weight, grad, relu_out, through_relu)
+    }
+
+    fn dense_param_grads(
+        x: CubeTensor,
+        grad: CubeTensor,
+        relu_out: CubeTensor,
+        through_relu: bool,
+    ) -> (CubeTensor, CubeTensor) {
+        super::dense::param_grads(x, grad, relu_out, through_relu)
+    }
 }

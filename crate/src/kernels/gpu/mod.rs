@@ -1,12 +1,14 @@
 //! Kiln's kernels on WebGPU (CubeCL, through burn's backend extension; in the browser and
 //! natively on Vulkan, Metal or DX12): the stride-1 convolution (`conv.rs`, its parameters'
 //! gradients in `conv_params.rs`) and the 2×2 max pooling (`pool.rs`) on NCHW tensors without
-//! layout copies, the loss (`loss.rs`), the fused optimiser updates (`update.rs`) and the fused
-//! ReLU (`relu.rs`), one launch each where burn's composed operations take several. Each kernel but the convolution's parameter gradients and the loss handles one number per
-//! invocation, on the grid [`grid`] sizes.
+//! layout copies, the dense layer (`dense.rs`), the loss (`loss.rs`), the fused optimiser
+//! updates (`update.rs`) and the fused ReLU (`relu.rs`), one launch each where burn's composed
+//! operations take several. Each kernel but the convolution's parameter gradients and the loss
+//! handles one number per invocation, on the grid [`grid`] sizes.
 
 mod conv;
 mod conv_params;
+mod dense;
 mod loss;
 mod pool;
 mod relu;

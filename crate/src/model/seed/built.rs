@@ -24,7 +24,7 @@ impl BuiltNetwork for SeedCnn {
         let detached = |t: Tensor<4>| t.inner().flatten::<2>(1, 3);
         let [conv1, conv2, conv3] = SeedCnn::conv_activations(self, images);
         let fc1 = self.dense(conv3.clone());
-        let logits = self.fc2.forward(fc1.clone());
+        let logits = crate::kernels::linear(&self.fc2, fc1.clone());
         let hidden = vec![
             detached(conv1),
             detached(conv2),

@@ -126,7 +126,7 @@ impl SeedCnn {
     /// The dense layers on top of the last convolution's activations: `[batch, 64, 4, 4]` in,
     /// logits out.
     pub fn head(&self, conv3: Tensor<4>) -> Tensor<2> {
-        self.fc2.forward(self.dense(conv3)) // [batch, num_classes]
+        kernels::linear(&self.fc2, self.dense(conv3)) // [batch, num_classes]
     }
 
     /// The hidden dense layer after its activation: `[batch, 64, 4, 4]` in, `[batch, 64]` out.
@@ -134,6 +134,6 @@ impl SeedCnn {
         // Keras flattens NHWC; we flatten NCHW. Same layer, a different (fixed) ordering of
         // the 1,024 features, which the dense layer learns either way.
         let x: Tensor<2> = conv3.flatten(1, 3); // [batch, 1024]
-        activation::apply(&self.activation, self.fc1.forward(x)) // [batch, 64]
+        activation::after_dense(&self.activation, &self.fc1, x) // [batch, 64]
     }
 }
