@@ -194,9 +194,14 @@ impl<B: FusedLoss, C: CheckpointStrategy> FusedLoss for Autodiff<B, C> {
     fn cross_entropy(
         logits: FloatTensor<Self>,
         targets: IntTensor<Self>,
+        running: FloatTensor<Self>,
+        add: bool,
         smoothing: f32,
     ) -> LossParts<Self> {
-        /// The logits' gradient: the one the forward pass computed, times the loss's.
+        /// The logits' gradient: the one the forward pass computed. The loss is the root of the
+        /// backward pass (`Loss::backward`, the only way `kernels::cross_entropy` offers), so
+        /// its own gradient is exactly 1 and scaling by it would change nothing but cost a
+        /// launch.
         #[derive(Debug)]
         struct CrossEntropy;
 
@@ -209,15 +214,16 @@ impl<B: FusedLoss, C: CheckpointStrategy> FusedLoss for Autodiff<B, C> {
                 grads: &mut Gradients,
                 _checkpointer: &mut Checkpointer,
             ) {
-                let grad = ops.state;
-                unary::<B, _>(ops.parents, ops.node, grads, |upstream| {
-                    B::float_mul(grad, B::float_reshape(upstream, [1, 1].into()))
-                });
+                grads.consume::<B>(&ops.node);
+                if let [Some(parent)] = ops.parents {
+                    grads.register::<B>(parent.id, ops.state);
+                }
             }
         }
 
         let node = logits.node();
-        let parts = B::cross_entropy(logits.into_primitive(), targets, smoothing);
+        let running = running.into_primitive();
+        let parts = B::cross_entropy(logits.into_primitive(), targets, running, add, smoothing);
         let loss = match CrossEntropy.prepare::<C>([node]).compute_bound().stateful() {
             OpsKind::Tracked(prep) => prep.finish(parts.grad.clone(), parts.loss),
             OpsKind::UnTracked(prep) => prep.finish(parts.loss),

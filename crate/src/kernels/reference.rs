@@ -48,11 +48,12 @@ pub fn sgd<const D: usize>(param: Tensor<D>, grad: Tensor<D>, s: SgdScalars) -> 
 
 /// burn's cross-entropy (`CrossEntropyLoss`, label smoothing `smoothing` where it is above 0) and
 /// the progress window's sums taken from it: the summed loss, and the right answers by burn's
-/// arg-max.
+/// arg-max, added to `running`.
 pub fn cross_entropy(
     logits: Tensor<2>,
     targets: Tensor<1, Int>,
     smoothing: f32,
+    running: Option<Tensor<1>>,
 ) -> super::loss::Loss {
     let [batch, _] = logits.dims();
     let loss = burn::nn::loss::CrossEntropyLossConfig::new()
@@ -62,8 +63,10 @@ pub fn cross_entropy(
     let loss_sum = loss.clone().inner() * batch as f32;
     let predicted = logits.inner().argmax(1).flatten::<1>(0, 1);
     let right = predicted.equal(targets.inner()).int().sum().float();
-    super::loss::Loss {
-        loss,
-        sums: Tensor::cat(vec![loss_sum, right], 0),
-    }
+    let sums = Tensor::cat(vec![loss_sum, right], 0);
+    let sums = match running {
+        Some(running) => running + sums,
+        None => sums,
+    };
+    super::loss::Loss::new(loss, sums)
 }

@@ -1,7 +1,6 @@
 //! The progress reports of an epoch, made from the windows of `window` as their reads come
 //! back, and the clock of a run (its training time, for the ETA and the summary).
 
-use burn::prelude::*;
 use web_time::Instant;
 
 use crate::read::ReadError;
@@ -35,7 +34,6 @@ pub struct Position {
 /// while the next steps run, and the epoch's running totals.
 pub struct EpochProgress {
     position: Position,
-    device: Device,
     report_every_seconds: f64,
     window: Window,
     pending: Option<PendingRead>,
@@ -54,17 +52,11 @@ pub struct EpochProgress {
 }
 
 impl EpochProgress {
-    pub fn new(
-        position: Position,
-        device: &Device,
-        report_every_seconds: f64,
-        seconds_before: f64,
-    ) -> Self {
+    pub fn new(position: Position, report_every_seconds: f64, seconds_before: f64) -> Self {
         Self {
             position,
-            device: device.clone(),
             report_every_seconds,
-            window: Window::new(device),
+            window: Window::default(),
             pending: None,
             seconds_before,
             start: Instant::now(),
@@ -123,7 +115,7 @@ impl EpochProgress {
                 self.emit_report(read, emit).await?;
             }
             let read_start = Instant::now();
-            let full = std::mem::replace(&mut self.window, Window::new(&self.device));
+            let full = std::mem::take(&mut self.window);
             self.pending = Some(full.read(step));
             host_seconds = read_start.elapsed().as_secs_f64();
         }
@@ -143,7 +135,7 @@ impl EpochProgress {
             self.emit_report(read, emit).await?;
         }
         if !self.window.is_empty() {
-            let last = std::mem::replace(&mut self.window, Window::new(&self.device));
+            let last = std::mem::take(&mut self.window);
             let steps = self.position.steps_per_epoch;
             self.emit_report(last.read(steps), emit).await?;
         }

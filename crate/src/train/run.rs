@@ -172,7 +172,7 @@ async fn train_epoch(
     };
     let report_every = config.report_every_seconds as f64;
     let seconds_before = clock.train_seconds;
-    let mut progress = EpochProgress::new(position, &plan.device, report_every, seconds_before);
+    let mut progress = EpochProgress::new(position, report_every, seconds_before);
     let Learner {
         optimizer,
         average,

@@ -2,11 +2,10 @@
 //! backward, update. The loop over epochs and steps is in `run`.
 
 use burn::optim::{GradientsParams, ModuleOptimizer};
-use burn::prelude::*;
 use rand::rngs::StdRng;
 
 use crate::data::{Batcher, Cifar10, Split};
-use crate::kernels::{self, loss::Loss};
+use crate::kernels;
 use crate::model::Model;
 use crate::train::config::TrainingConfig;
 use crate::train::trainer::{TrainError, Trainer};
@@ -20,8 +19,6 @@ pub(super) struct Plan<'a> {
     /// Training images used per epoch (`train_limit` applied).
     pub(super) train_len: usize,
     pub(super) test: Split,
-    /// The autodiff device the model trains on.
-    pub(super) device: Device,
     pub(super) batcher: Batcher,
     pub(super) eval_batcher: Batcher,
     /// The recipe's label smoothing (0: none), for the loss.
@@ -55,7 +52,6 @@ impl Trainer {
             data,
             train_len,
             test,
-            device: self.device.clone(),
             batcher: Batcher::new(self.normalization, self.device.clone()),
             eval_batcher: Batcher::new(self.normalization, self.device.clone().inner()),
             first_epoch: self.history.epochs_done(),
@@ -71,7 +67,7 @@ pub(super) struct StepImages<'a> {
 }
 
 /// One optimiser step on the images `chunk` names: forward, loss, backward, update. The loss
-/// and accuracy are added to `window` on the device. With `watch`, the step also begins a look
+/// and accuracy are added to `window` on the device, by the loss's own operation. With `watch`, the step also begins a look
 /// inside the network (its hidden outputs, gradients and the weights before the update).
 pub(super) fn train_step(
     model: Model,
@@ -97,11 +93,12 @@ pub(super) fn train_step(
         (model.forward(batch.images), None)
     }; // logits: [batch, classes]
     model.settle_statistics();
-    let Loss { loss, sums } = kernels::cross_entropy(logits, batch.targets, plan.smoothing); // [1]
-    window.add(sums, chunk.len());
+    let loss = kernels::cross_entropy(logits, batch.targets, plan.smoothing, window.sums());
+    window.add(loss.sums.clone(), chunk.len());
     let mut grads = GradientsParams::from_grads(loss.backward(), &model);
     let activation = config.model.activation;
-    let watched = hidden.map(|hidden| Watch::start(&model, &loss, &grads, hidden, activation));
+    let watched =
+        hidden.map(|hidden| Watch::start(&model, loss.value(), &grads, hidden, activation));
     // A higher learning rate for the BatchNorm biases, as a larger gradient: the same SGD step.
     let scale = config.recipe.norm_bias_lr_scale as f64;
     if scale != 1.0 {

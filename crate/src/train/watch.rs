@@ -29,13 +29,13 @@ impl Watch {
     /// `model`, the weights the step started from.
     pub fn start(
         model: &Model,
-        loss: &Tensor<1>,
+        loss: Tensor<1>,
         grads: &GradientsParams,
         hidden: Vec<Tensor<2>>,
         activation: HiddenActivation,
     ) -> Self {
         Self {
-            loss: loss.clone().inner(),
+            loss,
             gradients: measure::gradient_squares(model, grads),
             before: measure::weights(model),
             hidden: model.hidden_names().into_iter().zip(hidden).collect(),

@@ -22,8 +22,8 @@ use crate::read::{ReadError, read_transaction};
 
 /// Loss and accuracy summed on the device since the last report.
 pub struct Window {
-    /// `[loss sum, correct count]`, no autodiff.
-    sums: Tensor<1>,
+    /// `[loss sum, correct count]`, no autodiff; none before the window's first step.
+    sums: Option<Tensor<1>>,
     images: usize,
     start: Instant,
     /// The learning rate of the window's last step.
@@ -48,10 +48,10 @@ pub struct Totals {
     pub network: Option<NetworkView>,
 }
 
-impl Window {
-    pub fn new(device: &Device) -> Self {
+impl Default for Window {
+    fn default() -> Self {
         Self {
-            sums: Tensor::zeros([2], &device.clone().inner()),
+            sums: None,
             images: 0,
             start: Instant::now(),
             learning_rate: 0.0,
@@ -59,7 +59,9 @@ impl Window {
             drawing: None,
         }
     }
+}
 
+impl Window {
     /// The learning rate of the step being added, which the report shows.
     pub fn set_learning_rate(&mut self, learning_rate: f64) {
         self.learning_rate = learning_rate;
@@ -75,9 +77,16 @@ impl Window {
         self.drawing = Some(drawing);
     }
 
-    /// Add a step of `n` images: `sums` is its summed loss and right answers (`[2]`).
+    /// The window's running sums (`[2]`; none before its first step), for the step's loss to add
+    /// its own to ([`crate::kernels::cross_entropy`]) without a launch of its own.
+    pub fn sums(&self) -> Option<Tensor<1>> {
+        self.sums.clone()
+    }
+
+    /// Add a step of `n` images: `sums` are the window's running sums with the step's summed
+    /// loss and right answers added (`[2]`).
     pub fn add(&mut self, sums: Tensor<1>, n: usize) {
-        self.sums = self.sums.clone() + sums;
+        self.sums = Some(sums);
         self.images += n;
     }
 
@@ -94,7 +103,12 @@ impl Window {
     pub fn read(self, step: usize) -> PendingRead {
         let (images, seconds, learning_rate) = (self.images, self.age(), self.learning_rate);
         let future = async move {
-            let mut transaction = Transaction::default().register(self.sums);
+            // A window without a step has nothing on the device to read: its sums are zeros.
+            let summed = self.sums.is_some();
+            let mut transaction = Transaction::default();
+            if let Some(sums) = self.sums {
+                transaction = transaction.register(sums);
+            }
             if let Some(measured) = &self.insight {
                 transaction = measured.register(transaction);
             }
@@ -102,9 +116,12 @@ impl Window {
                 transaction = drawing.register(transaction);
             }
             let mut values = read_transaction(transaction).await?;
-            let sums = values
-                .next()
-                .unwrap_or_else(|| Err(ReadError("a report's sums were not read".into())))?;
+            let sums = match summed {
+                true => values
+                    .next()
+                    .unwrap_or_else(|| Err(ReadError("a report's sums were not read".into())))?,
+                false => vec![0.0; 2],
+            };
             let insight = (self.insight.as_ref())
                 .map(|measured| measured.decode(&mut values))
                 .transpose()?;

@@ -22,7 +22,13 @@ fn classes_of(targets: FlexTensor) -> Vec<usize> {
 }
 
 impl FusedLoss for Flex {
-    fn cross_entropy(logits: FlexTensor, targets: FlexTensor, smoothing: f32) -> LossParts<Self> {
+    fn cross_entropy(
+        logits: FlexTensor,
+        targets: FlexTensor,
+        running: FlexTensor,
+        add: bool,
+        smoothing: f32,
+    ) -> LossParts<Self> {
         let [batch, classes] = logits.layout().shape()[..] else {
             unreachable!("the logits are [batch, classes]")
         };
@@ -51,10 +57,17 @@ impl FusedLoss for Flex {
             }
             right += f32::from(u8::from(best == targets[row]));
         }
+        let mut sums = vec![loss_sum, right];
+        if add {
+            let running = whole(running);
+            sums.iter_mut()
+                .zip(numbers(&running))
+                .for_each(|(s, r)| *s += r);
+        }
         LossParts {
             loss: tensor(vec![loss_sum / batch as f32], &[1]),
             grad: tensor(grad, &[batch, classes]),
-            sums: tensor(vec![loss_sum, right], &[2]),
+            sums: tensor(sums, &[2]),
         }
     }
 }

@@ -20,10 +20,12 @@ const LOG_UNITS: usize = 8;
 fn cross_entropy_kernel<F: Float, I: Int>(
     logits: &Tensor<F>,
     targets: &Tensor<I>,
+    running: &Tensor<F>,
     loss: &mut Tensor<F>,
     grad: &mut Tensor<F>,
     sums: &mut Tensor<F>,
     smoothing: f32,
+    #[comptime] add: bool,
     #[define(F, I)] _dtypes: [ElemType; 2],
 ) {
     let unit = UNIT_POS as usize;
@@ -87,14 +89,25 @@ fn cross_entropy_kernel<F: Float, I: Int>(
     }
     if unit == 0 {
         loss[0] = loss_sum * per_image;
-        sums[0] = loss_sum;
-        sums[1] = right;
+        if add {
+            sums[0] = running[0] + loss_sum;
+            sums[1] = running[1] + right;
+        } else {
+            sums[0] = loss_sum;
+            sums[1] = right;
+        }
     }
 }
 
 impl FusedLoss for Cube {
-    fn cross_entropy(logits: CubeTensor, targets: CubeTensor, smoothing: f32) -> LossParts<Self> {
-        let [logits, targets] = [logits, targets].map(into_contiguous);
+    fn cross_entropy(
+        logits: CubeTensor,
+        targets: CubeTensor,
+        running: CubeTensor,
+        add: bool,
+        smoothing: f32,
+    ) -> LossParts<Self> {
+        let [logits, targets, running] = [logits, targets, running].map(into_contiguous);
         let (loss, sums, grad) = (
             empty(&logits, &[1]),
             empty(&logits, &[2]),
@@ -111,10 +124,12 @@ impl FusedLoss for Cube {
             CubeDim::new_1d(UNITS as u32),
             logits.into_tensor_arg(),
             targets.into_tensor_arg(),
+            running.into_tensor_arg(),
             loss.clone().into_tensor_arg(),
             grad.clone().into_tensor_arg(),
             sums.clone().into_tensor_arg(),
             smoothing,
+            add,
             dtypes,
         );
         LossParts { loss, grad, sums }
