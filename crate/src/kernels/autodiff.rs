@@ -13,6 +13,7 @@ use burn::backend::autodiff::ops::{Backward, Ops, OpsKind, unary};
 use burn::backend::autodiff::{Autodiff, NodeId};
 use burn::backend::tensor::{FloatTensor, IntTensor};
 
+use super::gelu::FusedGelu;
 use super::layers::Layers;
 use super::loss::{FusedLoss, LossParts};
 use super::relu::FusedRelu;
@@ -184,6 +185,12 @@ impl<B: Layers, C: CheckpointStrategy> Layers for Autodiff<B, C> {
     }
 }
 
+impl<B: FusedGelu, C: CheckpointStrategy> FusedGelu for Autodiff<B, C> {
+    fn fused_gelu(input: FloatTensor<Self>) -> FloatTensor<Self> {
+        backward_from_input::<B, C>(input, B::fused_gelu, B::fused_gelu_backward)
+    }
+}
+
 impl<B: FusedRelu, C: CheckpointStrategy> FusedRelu for Autodiff<B, C> {
     fn fused_relu(input: FloatTensor<Self>) -> FloatTensor<Self> {
         backward_from_input::<B, C>(input, B::fused_relu, B::fused_relu_backward)
@@ -237,7 +244,7 @@ impl<B: FusedLoss, C: CheckpointStrategy> FusedLoss for Autodiff<B, C> {
 }
 
 /// The backward pass of a one-input operation whose gradient needs only that input (the 2×2
-/// max pooling, the fused ReLU): `backward(input, grad)` on the inner backend.
+/// max pooling, the fused ReLU and GELU): `backward(input, grad)` on the inner backend.
 #[derive(Debug)]
 struct FromInput<B: burn::backend::Backend> {
     backward: fn(FloatTensor<B>, FloatTensor<B>) -> FloatTensor<B>,

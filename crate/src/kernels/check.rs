@@ -1,5 +1,6 @@
 //! The kernels held to their reference on the device in use: the fused ReLU to burn's, Kiln's
-//! convolution, pooling and dense layer to burn's layers, outputs and gradients. Used by the native
+//! convolution, pooling and dense layer to burn's layers and the fused GELU to its composition,
+//! outputs and gradients. Used by the native
 //! tests (burn flex, and WebGPU on Vulkan) and by the browser test on both devices
 //! (`Engine.testFusedRelu`, `Engine.testLayers`). The fused updates are held to
 //! [`super::reference`] through the optimisers that use them (`train::optimizer::check`).
@@ -109,15 +110,16 @@ pub fn pool_gradients(
     vec![out.inner().flatten(0, 3), grad.flatten(0, 3)]
 }
 
-/// Kiln's convolution, 2×2 max pooling and dense layer ([`super::conv2d`],
-/// [`super::conv2d_relu`], [`super::max_pool2d`], [`super::linear`], [`super::linear_relu`])
-/// against burn's on `device`, for the seed's three convolutions (with their ReLU) and airbench's
-/// kinds (the 2×2 whitening without padding, a "same" 3×3; neither with a bias), then the seed's
-/// two dense layers and airbench's, at batch 3 (so that on a GPU the first layers' parameter
-/// gradients share each sum in a cube, the others' do not): the largest difference of their
-/// outputs and gradients, relative to the largest value compared. Kiln's layers sum in another
-/// order than burn's, so a few 1e-7 are expected (up to 1e-5 of the largest value, where
-/// thousands of products are summed); the pooling agrees exactly.
+/// Kiln's convolution, 2×2 max pooling, dense layer and GELU ([`super::conv2d`],
+/// [`super::conv2d_relu`], [`super::max_pool2d`], [`super::linear`], [`super::linear_relu`],
+/// [`super::gelu`]) against burn's on `device`: the seed's three convolutions (with their ReLU)
+/// and airbench's kinds (the 2×2 whitening without padding, a "same" 3×3; neither with a bias),
+/// the seed's two dense layers and airbench's, and GELU against its composition, at batch 3 (so
+/// that on a GPU the first layers' parameter gradients share each sum in a cube, the others' do
+/// not): the largest difference of their outputs and gradients, relative to the largest value
+/// compared. Kiln's layers sum in another order than burn's, so a few 1e-7 are expected (up to
+/// 1e-5 of the largest value, where thousands of products are summed); the pooling agrees
+/// exactly.
 pub async fn layers_difference(device: &Device) -> Result<f32, ReadError> {
     let device = device.clone().autodiff();
     // Fixed values, not the device's random state; rounded to tenths, so pooling windows tie.
@@ -196,6 +198,20 @@ pub async fn layers_difference(device: &Device) -> Result<f32, ReadError> {
             dense_gradients(&layer, &x, &upstream, false, relu),
         );
     }
+    // GELU over −20 to 20 (airbench's whitening reaches 13 and more), against its composition.
+    let x = values([3, 5, 7, 7], 11.0) * 20.0;
+    let upstream = values([3, 5, 7, 7], 12.0);
+    let gelu = |ours: bool| {
+        let x = x.clone().require_grad();
+        let out = match ours {
+            true => super::gelu(x.clone()),
+            false => super::reference::gelu(x.clone()),
+        };
+        let grads = (out.clone() * upstream.clone()).sum().backward();
+        let grad = x.grad(&grads).expect("x requires its gradient");
+        vec![out.inner().flatten(0, 3), grad.flatten(0, 3)]
+    };
+    compare(gelu(true), gelu(false));
     Ok(read_floats(Tensor::cat(parts, 0).max()).await?[0])
 }
 

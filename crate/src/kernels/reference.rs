@@ -1,8 +1,10 @@
 //! The reference the kernels are held to (`check.rs`, and the optimisers' comparison in
 //! `train::optimizer::check`): the fused updates composed from burn's tensor operations, in the
-//! order burn's `Adam`, `Sgd` and PyTorch's Nesterov SGD apply them. The other kernels' reference
-//! is burn's own operation (`burn::tensor::activation::relu`, burn's `Conv2d` and `MaxPool2d`).
-//! A fused update falls back to these where its kernel does not apply (a type other than f32).
+//! order burn's `Adam`, `Sgd` and PyTorch's Nesterov SGD apply them; burn's cross-entropy with
+//! the progress window's sums; GELU as airbench trains it on the CPU path. The other kernels'
+//! reference is burn's own operation (`burn::tensor::activation::relu`, burn's `Conv2d`,
+//! `MaxPool2d` and `Linear`). A fused operation falls back to these where its kernel does not
+//! apply (a type other than f32).
 
 use burn::prelude::*;
 
@@ -69,4 +71,17 @@ pub fn cross_entropy(
         None => sums,
     };
     super::loss::Loss::new(loss, sums)
+}
+
+/// GELU, `x·Φ(x) = ½x(1 + erf(x/√2))`, written with tensor operations so that autodiff derives
+/// its exact gradient. burn's own GELU takes the gradient of the tanh approximation, and on
+/// WebGPU that tanh overflows to NaN for inputs above about 13, which airbench's whitening
+/// layer's outputs reach: training there diverged at its second step.
+pub fn gelu<const D: usize>(x: Tensor<D>) -> Tensor<D> {
+    let phi = x
+        .clone()
+        .div_scalar(std::f32::consts::SQRT_2)
+        .erf()
+        .add_scalar(1.0);
+    (x * phi).mul_scalar(0.5)
 }

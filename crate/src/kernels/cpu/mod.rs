@@ -15,10 +15,15 @@ use burn::backend::Flex;
 use burn::backend::flex::FlexTensor;
 use burn::tensor::TensorData;
 
+use super::gelu::FusedGelu;
 use super::relu::FusedRelu;
 
 /// burn flex's ReLU is already one pass each way: the extension's defaults, burn's own.
 impl FusedRelu for Flex {}
+
+/// The CPU path computes GELU with burn's composition (`kernels::gelu` does not dispatch it
+/// here); the extension's defaults are that composition.
+impl FusedGelu for Flex {}
 
 /// `tensor` as one whole contiguous buffer, ready for `storage_mut` or [`numbers`].
 fn whole(tensor: FlexTensor) -> FlexTensor {

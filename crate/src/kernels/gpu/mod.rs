@@ -2,13 +2,14 @@
 //! natively on Vulkan, Metal or DX12): the stride-1 convolution (`conv.rs`, its parameters'
 //! gradients in `conv_params.rs`) and the 2×2 max pooling (`pool.rs`) on NCHW tensors without
 //! layout copies, the dense layer (`dense.rs`), the loss (`loss.rs`), the fused optimiser
-//! updates (`update.rs`) and the fused ReLU (`relu.rs`), one launch each where burn's composed
+//! updates (`update.rs`), the fused ReLU (`relu.rs`) and GELU (`gelu.rs`), one launch each where burn's composed
 //! operations take several. Each kernel but the convolution's parameter gradients and the loss
 //! handles one number per invocation, on the grid [`grid`] sizes.
 
 mod conv;
 mod conv_params;
 mod dense;
+mod gelu;
 mod loss;
 mod pool;
 mod relu;

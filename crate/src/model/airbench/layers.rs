@@ -116,25 +116,12 @@ fn dirac_conv(c_in: usize, c_out: usize, device: &Device) -> Conv2d {
     conv
 }
 
-/// GELU, `x·Φ(x) = ½x(1 + erf(x/√2))`, written with tensor operations so that autodiff derives
-/// its exact gradient. burn's own GELU takes the gradient of the tanh approximation, and on
-/// WebGPU that tanh overflows to NaN for inputs above about 13, which the whitening layer's
-/// outputs reach: training there diverged at its second step.
-pub(super) fn gelu(x: Tensor<4>) -> Tensor<4> {
-    let phi = x
-        .clone()
-        .div_scalar(std::f32::consts::SQRT_2)
-        .erf()
-        .add_scalar(1.0);
-    (x * phi).mul_scalar(0.5)
-}
-
 impl ConvGroup {
     fn forward(&self, x: Tensor<4>) -> Tensor<4> {
         let x = kernels::max_pool2d(&self.pool, kernels::conv2d(&self.conv1, x));
-        let x = gelu(self.norm1.forward(x));
+        let x = kernels::gelu(self.norm1.forward(x));
         let x = kernels::conv2d(&self.conv2, x);
-        gelu(self.norm2.forward(x))
+        kernels::gelu(self.norm2.forward(x))
     }
 }
 
@@ -143,7 +130,7 @@ impl Airbench {
     /// - images: `[batch, 3, 32, 32]`
     /// - output: `[batch, num_classes]` (logits)
     pub fn forward(&self, images: Tensor<4>) -> Tensor<2> {
-        let x = gelu(kernels::conv2d(&self.whiten, images)); // [b, 24, 31, 31]
+        let x = kernels::gelu(kernels::conv2d(&self.whiten, images)); // [b, 24, 31, 31]
         let x = self.block1.forward(x); // [b, 64, 15, 15]
         let x = self.block2.forward(x); // [b, 256, 7, 7]
         self.head(self.block3.forward(x)) // block3: [b, 256, 3, 3]
@@ -165,7 +152,7 @@ impl Airbench {
     /// The output of the whitening layer and of each block, after their activation:
     /// `[b, 24, 31, 31]`, `[b, 64, 15, 15]`, `[b, 256, 7, 7]`, `[b, 256, 3, 3]`.
     pub fn conv_activations(&self, images: Tensor<4>) -> [Tensor<4>; 4] {
-        let whiten = gelu(kernels::conv2d(&self.whiten, images));
+        let whiten = kernels::gelu(kernels::conv2d(&self.whiten, images));
         let block1 = self.block1.forward(whiten.clone());
         let block2 = self.block2.forward(block1.clone());
         let block3 = self.block3.forward(block2.clone());

@@ -4,7 +4,8 @@
 use burn::prelude::*;
 
 use crate::kernels;
-use crate::model::airbench::layers::{Airbench, OUTPUT_SCALE, gelu};
+use crate::kernels::gelu;
+use crate::model::airbench::layers::{Airbench, OUTPUT_SCALE};
 use crate::model::trace::{Op, Tracer, as_maps};
 
 impl Airbench {
