@@ -42,8 +42,12 @@ const workerQuery = new URLSearchParams();
 if (query.get("threads") === "0") workerQuery.set("threads", "0");
 if (query.has("test")) workerQuery.set("test", "");
 if (query.has("test") && query.get("hide_feature")) workerQuery.set("hide_feature", query.get("hide_feature") ?? "");
+// Test switches for a start that stalls: `stall_threads` (the worker's threaded build never
+// starts, as Firefox's compile sometimes does not) and `start_seconds` (client.js's wait).
+if (query.has("test") && query.has("stall_threads")) workerQuery.set("stall_threads", "");
+const startSeconds = query.has("test") ? Number(query.get("start_seconds")) || undefined : undefined;
 const bus = new Bus();
-const worker = new WorkerClient(`./worker.js${workerQuery.size ? `?${workerQuery}` : ""}`, bus);
+const worker = new WorkerClient(`./worker.js${workerQuery.size ? `?${workerQuery}` : ""}`, bus, startSeconds);
 
 // The test switch: with `?test` in the URL (the browser tests and benchmarks open the page so),
 // the page exposes `window.kiln` = {charts, memory(), lastSummary, fault(), restarts(),

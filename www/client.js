@@ -6,7 +6,8 @@
 // without a word (out of memory, closed). Each worker holds a Web Lock for its lifetime, so the
 // page learns of a silent death when the lock is released. Then every pending request fails
 // with a message that names it, the worker is replaced by a fresh one (a fresh engine), and the
-// crash listeners are told, so the page can load its weights again and offer to resume.
+// crash listeners are told, so the page can load its weights again and offer to resume. A worker
+// whose engine does not start in time is replaced by one on a single thread (`#stalled`).
 
 import { pageError } from "./words.js";
 
@@ -22,6 +23,12 @@ const DOING = ["init_device", "load_dataset", "samples", "train", "resume_run", 
 /** At most this many fresh workers per page: an engine that fails again and again (say, as it
  * starts its device) is not started forever. */
 const MAX_RESTARTS = 5;
+
+/** How long a worker may take to start the engine's first build (a few seconds, even compiling
+ * the 15 MB threaded build on a slow machine). Firefox can stall for good compiling the threaded
+ * build (seen about once in ten starts on a busy two-core machine, the worker's thread frozen):
+ * past this, a fresh worker starts on one thread, and the device line says why. */
+const START_SECONDS = 30;
 
 /** Why a worker failed, as a catalog key and its parameters (the page words it in its
  * language), and in English (for the console and `error.message`).
@@ -41,9 +48,11 @@ function workerFailed(detail) {
 }
 
 export class WorkerClient {
-  /** @param {string} url @param {import("./bus.js").Bus} bus where the worker's events go */
-  constructor(url, bus) {
+  /** @param {string} url @param {import("./bus.js").Bus} bus where the worker's events go
+   * @param {number} [startSeconds] how long the engine may take to start (`START_SECONDS`) */
+  constructor(url, bus, startSeconds = START_SECONDS) {
     this.url = url;
+    this.startSeconds = startSeconds;
     this.bus = bus;
     /** @type {Map<number, {type: keyof Requests, resolve: (value: any) => void, reject: (error: Error) => void}>} */
     this.pending = new Map();
@@ -58,13 +67,21 @@ export class WorkerClient {
      * (its bytes kept: a few hundred kB) or a saved run, the one trained last included.
      * @type {{type: "load_weights", fields: Requests["load_weights"]} | {type: "load_saved", fields: Requests["load_saved"]} | null} */
     this.weights = null;
+    /** Requests made before the worker's engine has loaded, sent once it has.
+     * @type {{message: any, transfer: Transferable[]}[]} */
+    this.queue = [];
     this.worker = this.#spawn();
   }
 
-  /** A fresh worker, wired to this client. */
+  /** A fresh worker, wired to this client. Requests wait in `queue` until its engine has loaded
+   * (or failed to), so that one that never loads can be replaced without losing them. */
   #spawn() {
     this.started = false; // until the worker says it is alive
+    this.loaded = false; // until the worker says its first build has settled
     const worker = new Worker(this.url, { type: "module" });
+    setTimeout(() => {
+      if (worker === this.worker && !this.loaded) this.#stalled();
+    }, this.startSeconds * 1000);
     worker.onmessage = ({ data }) => {
       if (worker === this.worker) this.#receive(data);
     };
@@ -94,7 +111,9 @@ export class WorkerClient {
     const weights = this.#weightsRequest(type, fields);
     return new Promise((resolve, reject) => {
       this.pending.set(id, { type, resolve, reject });
-      this.worker.postMessage({ ...fields, type, id }, transfer);
+      const message = { ...fields, type, id };
+      if (this.loaded) this.worker.postMessage(message, transfer);
+      else this.queue.push({ message, transfer });
     }).then((value) => {
       if (weights) this.weights = weights;
       return value;
@@ -132,6 +151,7 @@ export class WorkerClient {
     this.worker.terminate();
     const failed = [...this.pending.values()];
     this.pending.clear();
+    this.queue = [];
     const again = this.started && this.restarts < MAX_RESTARTS;
     const next = { key: again ? "worker.next.fresh" : "worker.next.reload" };
     if (again) {
@@ -144,6 +164,22 @@ export class WorkerClient {
     }
     if (again) this.crashListeners.forEach((f) => f(reason));
     else this.deadListeners.forEach((f) => f(pageError("engine_dead", { reason, next })));
+  }
+
+  /** The worker has not started its engine in `startSeconds`: a fresh one on one thread gets
+   * the waiting requests; when that one stalls too, the page says the engine did not start. */
+  #stalled() {
+    const url = new URL(this.url, location.href);
+    if (url.searchParams.has("stalled")) {
+      this.started = false; // no third try
+      this.#fail({ key: "worker.reason.stalled", params: { seconds: this.startSeconds } });
+      return;
+    }
+    console.warn(`Kiln worker: the engine had not started after ${this.startSeconds} s; starting it again on one thread`);
+    this.worker.terminate();
+    url.searchParams.set("stalled", String(this.startSeconds));
+    this.url = url.href;
+    this.worker = this.#spawn();
   }
 
   /** Called with the error to show when the worker failed and no fresh one replaces it.
@@ -173,6 +209,11 @@ export class WorkerClient {
     if (message.type === "alive") {
       this.started = true;
       if (message.lock) this.#watch(this.worker, message.lock);
+      return;
+    }
+    if (message.type === "loaded") {
+      this.loaded = true;
+      for (const { message, transfer } of this.queue.splice(0)) this.worker.postMessage(message, transfer);
       return;
     }
     if (message.type === "fatal") return this.#fail(TRAPPED);

@@ -35,7 +35,7 @@
 
 /** Why the CPU path runs on one thread (www/worker/builds.js); www/words.js words each code.
  * @typedef {{code: "threads_off"} | {code: "not_isolated"} | {code: "no_shared_memory"}
- *   | {code: "threads_failed", message: string}} OneThreadReason
+ *   | {code: "threads_failed", message: string} | {code: "threads_stalled", seconds: number}} OneThreadReason
  */
 
 /** What `init_device` resolves to: the device in use and why.

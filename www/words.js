@@ -34,6 +34,7 @@ const ONE_THREAD_REASONS = {
   not_isolated: () => t("device.not_isolated"),
   no_shared_memory: () => t("device.no_shared_memory"),
   threads_failed: ({ message }) => `${t("device.threads_failed")}: ${message}`,
+  threads_stalled: ({ seconds }) => t("device.threads_stalled", { seconds }),
 };
 
 /** The adapter with the CPU path's threads: "burn flex (wasm, 2 threads)", "…, one thread: why".

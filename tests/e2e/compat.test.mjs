@@ -155,3 +155,23 @@ test("an adapter without timestamp-query: WebGPU is not started, the page says w
     await context.close();
   }
 });
+
+// Firefox sometimes freezes its worker for good compiling the 15 MB threaded build (about once in
+// ten starts on a busy two-core machine; the journey in Firefox stayed at "starting…"). The
+// switch `stall_threads` makes that build never start; past `start_seconds` the page starts a
+// worker on one thread, the requests made meanwhile are answered by it, and the device line
+// says why.
+test("an engine whose threaded build never starts is started again on one thread, and says why", async () => {
+  const { context, page, errors } = await freshPage();
+  try {
+    await page.goto(`http://localhost:${PORT}/index.html?test&stall_threads&start_seconds=3`);
+    await page.getByTestId("backend-status").filter({ hasNotText: "starting" }).waitFor({ timeout: 60_000 });
+    const status = await page.getByTestId("backend-status").innerText();
+    assert.match(status, /one thread: the multi-threaded build had not started after 3 s/);
+    assert.equal(await classify(page, "after-a-stall.png"), 5);
+    assert.equal(await page.getByTestId("error").isVisible(), false);
+    assert.deepEqual(errors, []);
+  } finally {
+    await context.close();
+  }
+});

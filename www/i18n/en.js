@@ -369,6 +369,7 @@ export default {
   "device.not_isolated": "the page is not cross-origin isolated",
   "device.no_shared_memory": "this browser cannot share WebAssembly memory with other threads",
   "device.threads_failed": "the multi-threaded build did not start",
+  "device.threads_stalled": "the multi-threaded build had not started after {seconds} s, so the engine was started again without it",
 
   "model.option": "{name} ({parameters} parameters, ~{pct})",
   "model.seed.description": "The Keras tutorial CNN: 3 convolutions, 2 dense layers",
@@ -442,6 +443,7 @@ export default {
   "worker.reason.failed": "the engine's worker failed: {detail}",
   "worker.reason.stopped": "the engine's worker stopped (it ran out of memory, or the browser ended it)",
   "worker.reason.not_started": "the engine's worker failed to start",
+  "worker.reason.stalled": "the engine had not started after {seconds} s, twice",
   "worker.next.fresh": "Kiln started a fresh engine.",
   "worker.next.reload": "Reload the page to start Kiln again.",
   "doing.init_device": "Starting the device",

@@ -368,6 +368,7 @@ export default {
   "device.not_isolated": "页面没有跨源隔离",
   "device.no_shared_memory": "此浏览器不能在线程之间共享 WebAssembly 内存",
   "device.threads_failed": "多线程版本没有启动",
+  "device.threads_stalled": "多线程版本 {seconds} 秒后仍未启动，引擎已改用单线程重新启动",
 
   "model.option": "{name}（{parameters} 个参数，约 {pct}）",
   "model.seed.description": "Keras 教程里的 CNN：3 个卷积层，2 个全连接层",
@@ -441,6 +442,7 @@ export default {
   "worker.reason.failed": "引擎的后台线程出错了：{detail}",
   "worker.reason.stopped": "引擎的后台线程停止了（内存耗尽，或被浏览器结束）",
   "worker.reason.not_started": "引擎的后台线程未能启动",
+  "worker.reason.stalled": "引擎两次都在 {seconds} 秒内没有启动",
   "worker.next.fresh": "Kiln 已经启动了一个新的引擎。",
   "worker.next.reload": "请重新加载页面以再次启动 Kiln。",
   "doing.init_device": "启动设备",

@@ -37,7 +37,12 @@ function sharedMemory() {
 /** Why the CPU path cannot have threads here (a code www/words.js words), or null when it can.
  * @returns {import("../values.js").OneThreadReason | null} */
 function noThreadsBecause() {
-  if (new URL(location.href).searchParams.get("threads") === "0") return { code: "threads_off" };
+  const threads = new URL(location.href).searchParams.get("threads");
+  if (threads === "0") return { code: "threads_off" };
+  // The page's worker before this one did not start its threaded build within `stalled` seconds
+  // (client.js).
+  const stalled = Number(new URL(location.href).searchParams.get("stalled"));
+  if (stalled) return { code: "threads_stalled", seconds: stalled };
   if (!self.crossOriginIsolated) return { code: "not_isolated" };
   if (!sharedMemory()) return { code: "no_shared_memory" };
   return null;
@@ -52,6 +57,10 @@ export const cpu = {
   note: noThreads,
 };
 
+// A test switch (`?test&stall_threads`): the threaded build never starts, as Firefox's compile
+// of it sometimes does not (client.js then starts a worker on one thread).
+const STALL_THREADS = new URL(location.href).searchParams.has("test") && new URL(location.href).searchParams.has("stall_threads");
+
 // Relative to this module (www/worker/): the builds sit beside worker.js.
 const PACKAGES = { gpu: "../pkg/kiln.js", cpu: "../pkg-cpu/kiln.js", threads: "../pkg-threads/kiln.js" };
 /** @type {{[K in BuildKind]?: Promise<Engine>}} */
@@ -65,6 +74,7 @@ const modules = {};
  * @returns {Promise<Engine>} */
 export function build(kind) {
   builds[kind] ??= (async () => {
+    if (kind === "threads" && STALL_THREADS) await new Promise(() => {});
     const kiln = await import(PACKAGES[kind]);
     await kiln.default();
     modules[kind] = kiln;
