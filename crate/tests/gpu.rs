@@ -127,7 +127,10 @@ fn the_fused_kernels_match_burns_on_the_gpu() {
     assert_eq!(relu, 0.0, "the fused ReLU differs from burn's on the GPU");
     let layers = pollster::block_on(check::layers_difference(&device)).unwrap();
     println!("layers: {layers}");
-    assert!(layers <= 1e-4, "convolution, pooling, dense layer or GELU differs by {layers}");
+    assert!(
+        layers <= 1e-4,
+        "convolution, pooling, dense layer or GELU differs by {layers}"
+    );
     let loss = pollster::block_on(check::loss_difference(&device)).unwrap();
     assert!(loss <= 1e-5, "the fused loss differs from burn's by {loss}");
 }
