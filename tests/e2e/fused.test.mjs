@@ -1,5 +1,5 @@
 // Kiln's kernels (crate/src/kernels) on the devices the page trains on: each network trained four
-// steps with Kiln's fused optimiser and with burn's, from the same weights on the same batches,
+// steps (airbench two) with Kiln's fused optimiser and with burn's, from the same weights on the same batches,
 // ends with the same weights to float tolerance; the fused ReLU, the fused loss and Kiln's own
 // convolution, pooling and dense layer give burn's outputs and gradients. Natively
 // the same comparisons run on burn flex (crate/tests/fused_optimizer.rs, flex_layers.rs); this

@@ -202,10 +202,28 @@ for (const [i, engine] of ENGINES.entries()) {
           null,
           { what: "the saved run after the reload" },
         );
-        await e.driver.findElement({ css: `tr[data-run-id="${id}"] button[data-action="open"]` }).click();
-        await e.waitFor(() => document.querySelector('[data-testid="model-status"]').dataset.source === "saved", null, {
-          what: "the saved run's weights in use",
-        });
+        // The list is drawn more than once as the page starts (its refreshes), and in WebKit a
+        // click that lands as the row is replaced was seen to do nothing (one run in a few): the
+        // button is found again and clicked again, as a user would, and a failure says what
+        // the page showed.
+        for (let tries = 1; ; tries++) {
+          await e.driver.findElement({ css: `tr[data-run-id="${id}"] button[data-action="open"]` }).click();
+          try {
+            await e.waitFor(() => document.querySelector('[data-testid="model-status"]').dataset.source === "saved", null, {
+              timeout: 20_000,
+              what: "the saved run's weights in use",
+            });
+            break;
+          } catch (error) {
+            if (tries < 3) continue;
+            const seen = await e.run(() => ({
+              status: document.querySelector('[data-testid="model-status"]')?.innerText,
+              error: document.querySelector('[data-testid="error"]')?.hidden ? null : document.querySelector("#error-text")?.innerText,
+              device: document.querySelector('[data-testid="backend-status"]')?.innerText,
+            }));
+            throw new Error(`${error.message} after ${tries} clicks; the page showed ${JSON.stringify(seen)}`);
+          }
+        }
         assert.match(await e.text("model-status"), /saved run: 1 epoch/);
         assert.equal((await classify(e, "saved.png", image)).length, 5);
       });
