@@ -9,7 +9,7 @@
 //                   {type: "load_progress", ...}    while the dataset is decompressed
 //                   {type: "autosave", ...}         after every epoch
 //                   {type: "alive", lock}           once, when the worker holds its Web Lock
-//                   {type: "loaded"}                once, when the engine's first build has started
+//                   {type: "loaded"}                once, when the engine's first build has started (or failed to)
 //                   {type: "fatal", message}        the engine trapped: replace the worker
 //                   {type: "device_lost", ...}      the GPU was lost: the worker is on the CPU
 //
@@ -167,8 +167,8 @@
  *      params: {epoch: number, why: string | {key: string, params?: Record<string, string>}}}} AutosaveMessage
  * @typedef {{type: "alive", lock: string | null}} AliveMessage the worker has started and holds
  *   the Web Lock `lock` for as long as it lives (null without Web Locks)
- * @typedef {{type: "loaded"}} LoadedMessage the engine's first build has started (client.js waits
- *   for it at most `START_SECONDS`)
+ * @typedef {{type: "loaded"}} LoadedMessage the engine's first build has started, or failed to
+ *   (client.js holds its requests until then, at most `START_SECONDS`)
  * @typedef {{type: "fatal", code: "engine_trap", message: string}} FatalMessage the worker cannot go on (its engine
  *   trapped): the page replaces it
  * @typedef {{type: "device_lost", message: string, code: "gpu_lost" | "gpu_lost_run" | "gpu_lost_run_before",

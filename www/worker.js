@@ -98,9 +98,11 @@ if (navigator.locks) {
     return new Promise(() => {}); // held until the worker ends
   });
 } else post({ type: "alive", lock: null });
-// The page waits for this at most client.js's START_SECONDS: a build that never starts (Firefox
-// can stall compiling the threaded build) is replaced by a worker on one thread.
-engineInUse().then(() => post({ type: "loaded" }));
+// The page holds its requests until this, at most client.js's START_SECONDS: a build that never
+// starts (Firefox can stall compiling the threaded build) is replaced by a worker on one thread.
+// A build that failed to start settles too: the requests then get its error.
+const loaded = () => post({ type: "loaded" });
+engineInUse().then(loaded, loaded);
 
 /** Set once the engine has trapped: nothing is asked of it again; the page replaces the worker. */
 let trapped = false;

@@ -34,14 +34,16 @@ function sharedMemory() {
   }
 }
 
+/** The worker's own query: the switches the page passes on (www/app.js, client.js). */
+const QUERY = new URL(location.href).searchParams;
+
 /** Why the CPU path cannot have threads here (a code www/words.js words), or null when it can.
  * @returns {import("../values.js").OneThreadReason | null} */
 function noThreadsBecause() {
-  const threads = new URL(location.href).searchParams.get("threads");
-  if (threads === "0") return { code: "threads_off" };
+  if (QUERY.get("threads") === "0") return { code: "threads_off" };
   // The page's worker before this one did not start its threaded build within `stalled` seconds
   // (client.js).
-  const stalled = Number(new URL(location.href).searchParams.get("stalled"));
+  const stalled = Number(QUERY.get("stalled"));
   if (stalled) return { code: "threads_stalled", seconds: stalled };
   if (!self.crossOriginIsolated) return { code: "not_isolated" };
   if (!sharedMemory()) return { code: "no_shared_memory" };
@@ -59,7 +61,7 @@ export const cpu = {
 
 // A test switch (`?test&stall_threads`): the threaded build never starts, as Firefox's compile
 // of it sometimes does not (client.js then starts a worker on one thread).
-const STALL_THREADS = new URL(location.href).searchParams.has("test") && new URL(location.href).searchParams.has("stall_threads");
+const STALL_THREADS = QUERY.has("test") && QUERY.has("stall_threads");
 
 // Relative to this module (www/worker/): the builds sit beside worker.js.
 const PACKAGES = { gpu: "../pkg/kiln.js", cpu: "../pkg-cpu/kiln.js", threads: "../pkg-threads/kiln.js" };

@@ -1,8 +1,9 @@
 //! The backward passes of Kiln's own operations, for burn's autodiff: it calls these for the
-//! gradients of the parents that need one. The convolution's, dense layer's and pooling's gradients are
-//! computed by the device's kernels (`cpu/`, `gpu/`); the fused ReLU's passes where the input
-//! was positive, computed by the device's `fused_relu_backward` (one launch on WebGPU instead of
-//! burn's two).
+//! gradients of the parents that need one. The convolution's, dense layer's and pooling's
+//! gradients are computed by the device's kernels (`cpu/`, `gpu/`); the fused ReLU's passes where
+//! the input was positive, computed by the device's `fused_relu_backward` (one launch on WebGPU
+//! instead of burn's two), and GELU's by `fused_gelu_backward`; the loss's is the one its forward
+//! pass wrote.
 
 use burn::backend::AutodiffBackend;
 use burn::backend::TensorMetadata;

@@ -8,8 +8,9 @@
 //! step. Here the forward pass is one kernel (`gpu/loss.rs`) that also writes the gradient, which
 //! the backward pass hands on (the loss is the root of the backward pass, its gradient exactly 1:
 //! no launch); the sums come out with the loss, added to the progress window's running sums.
-//! On burn flex it is one pass over the logits (`cpu/loss.rs`). The value is burn's: `mean_i(−Σ_c t_ic · log softmax(z_i)_c)` with `t = (1 − α)·onehot + α/C`, and the
-//! gradient `(softmax(z_i) − t_i) / batch`; [`reference::cross_entropy`] composes it from burn's
+//! On burn flex it is one pass over the logits (`cpu/loss.rs`). The value is burn's:
+//! `mean_i(−Σ_c t_ic · log softmax(z_i)_c)` with `t = (1 − α)·onehot + α/C`, and the gradient
+//! `(softmax(z_i) − t_i) / batch`; [`reference::cross_entropy`] composes it from burn's
 //! operations, and `check.rs` holds the fused one to it.
 
 use burn::backend::tensor::IntTensor;

@@ -67,8 +67,9 @@ pub(super) struct StepImages<'a> {
 }
 
 /// One optimiser step on the images `chunk` names: forward, loss, backward, update. The loss
-/// and accuracy are added to `window` on the device, by the loss's own operation. With `watch`, the step also begins a look
-/// inside the network (its hidden outputs, gradients and the weights before the update).
+/// and accuracy are added to `window` on the device, by the loss's own operation. With `watch`,
+/// the step also begins a look inside the network (its hidden outputs, gradients and the
+/// weights before the update).
 pub(super) fn train_step(
     model: Model,
     optimizer: &mut ModuleOptimizer,

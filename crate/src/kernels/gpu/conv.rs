@@ -11,7 +11,7 @@ use burn_cubecl::tensor::CubeTensor;
 use cubecl::cube;
 use cubecl::prelude::*;
 
-use super::{empty, grid};
+use super::{dims, empty, grid};
 use crate::kernels::layers::Layers;
 
 /// A layer's window, fixed when its kernels compile (a few kinds: the seed's valid 3×3,
@@ -131,10 +131,6 @@ fn conv_input_grad_kernel<F: Float>(
         }
     }
     out[i] = sum;
-}
-
-fn dims(tensor: &CubeTensor) -> [usize; 4] {
-    tensor.meta.shape().dims()
 }
 
 impl Layers for Cube {

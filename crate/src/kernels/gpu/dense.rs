@@ -11,7 +11,7 @@ use cubecl::cube;
 use cubecl::prelude::*;
 
 use super::conv::grad_at;
-use super::{empty, grid};
+use super::{dims, empty, grid, grid_of};
 
 #[cube(launch)]
 fn dense_kernel<F: Float>(
@@ -94,10 +94,6 @@ fn dense_param_grads_kernel<F: Float>(
     }
 }
 
-fn dims(tensor: &CubeTensor) -> [usize; 2] {
-    tensor.meta.shape().dims()
-}
-
 pub(super) fn forward(
     x: CubeTensor,
     weight: CubeTensor,
@@ -159,9 +155,7 @@ pub(super) fn param_grads(
     let [x, grad, relu_out] = [x, grad, relu_out].map(into_contiguous);
     let ([_, d_in], [_, d_out]) = (dims(&x), dims(&grad));
     let (weight_grad, bias_grad) = (empty(&x, &[d_in, d_out]), empty(&x, &[d_out]));
-    let units = d_in * d_out + d_out;
-    let dim = CubeDim::new(&x.client, units);
-    let count = cubecl::calculate_cube_count_elemwise(&x.client, units, dim);
+    let (count, dim) = grid_of(&x, d_in * d_out + d_out);
     let client = x.client.clone();
     let dtype = dtype_to_storage_type(x.dtype);
     dense_param_grads_kernel::launch(

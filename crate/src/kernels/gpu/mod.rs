@@ -2,9 +2,9 @@
 //! natively on Vulkan, Metal or DX12): the stride-1 convolution (`conv.rs`, its parameters'
 //! gradients in `conv_params.rs`) and the 2×2 max pooling (`pool.rs`) on NCHW tensors without
 //! layout copies, the dense layer (`dense.rs`), the loss (`loss.rs`), the fused optimiser
-//! updates (`update.rs`), the fused ReLU (`relu.rs`) and GELU (`gelu.rs`), one launch each where burn's composed
-//! operations take several. Each kernel but the convolution's parameter gradients and the loss
-//! handles one number per invocation, on the grid [`grid`] sizes.
+//! updates (`update.rs`), the fused ReLU (`relu.rs`) and GELU (`gelu.rs`), one launch each where
+//! burn's composed operations take several. Each kernel but the convolution's parameter
+//! gradients and the loss handles one number per invocation, on the grid [`grid`] sizes.
 
 mod conv;
 mod conv_params;
@@ -45,10 +45,16 @@ fn empty(like: &CubeTensor, shape: &[usize]) -> CubeTensor {
 
 /// How many invocations a tensor needs (one per number), and in how many cubes of what size.
 fn grid(tensor: &CubeTensor) -> (CubeCount, CubeDim) {
-    let units = tensor.meta.num_elements();
-    let dim = CubeDim::new(&tensor.client, units);
-    (
-        calculate_cube_count_elemwise(&tensor.client, units, dim),
-        dim,
-    )
+    grid_of(tensor, tensor.meta.num_elements())
+}
+
+/// `units` invocations on `like`'s device, in how many cubes of what size.
+fn grid_of(like: &CubeTensor, units: usize) -> (CubeCount, CubeDim) {
+    let dim = CubeDim::new(&like.client, units);
+    (calculate_cube_count_elemwise(&like.client, units, dim), dim)
+}
+
+/// The shape of a tensor of rank `D`.
+fn dims<const D: usize>(tensor: &CubeTensor) -> [usize; D] {
+    tensor.meta.shape().dims()
 }

@@ -9,7 +9,7 @@ use burn_cubecl::tensor::CubeTensor;
 use cubecl::cube;
 use cubecl::prelude::*;
 
-use super::{empty, empty_like, grid};
+use super::{dims, empty, empty_like, grid};
 
 /// Which of a window's four numbers (reading order) is its maximum: a later one replaces the
 /// maximum so far only if it is larger, so the first of equal maxima is kept, as in burn's
@@ -75,7 +75,7 @@ fn pool_backward_kernel<F: Float>(
 
 pub(super) fn forward(x: CubeTensor) -> CubeTensor {
     let x = into_contiguous(x);
-    let [batch, channels, h, w] = x.meta.shape().dims();
+    let [batch, channels, h, w] = dims(&x);
     let out = empty(&x, &[batch, channels, h / 2, w / 2]);
     let (count, dim) = grid(&out);
     let client = x.client.clone();
