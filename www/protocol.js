@@ -71,7 +71,9 @@
  * @property {{name: string, buffer: ArrayBuffer, pretrained: boolean}} load_weights
  * @property {{}} training_settings
  * @property {{}} model_catalog
- * @property {{form: Record<string, string>}} parse_settings the form's text by setting key
+ * @property {{form: Record<string, string>, what: "settings_check" | "settings_more"}} parse_settings
+ *   the form's text by setting key (refused: an Error coded `settings_refused` with every
+ *   refused field, its sentence naming `what`)
  * @property {{images: number}} insight a look inside the network on the first `images`
  *   training images (crate/src/insight.rs)
  * @property {{}} step_once while paused, train one batch, then pause again (slow motion)
@@ -120,8 +122,7 @@
  * @property {ActiveModel} load_weights
  * @property {SettingDescription[]} training_settings in the form's order
  * @property {ModelInfo[]} model_catalog the networks the page offers
- * @property {{config: TrainingConfig | null, fields: FieldRefusal[]}} parse_settings the
- *   config `train` takes, or null and every refused setting
+ * @property {TrainingConfig} parse_settings the config `train` takes
  * @property {import("./values.js").Insight} insight
  * @property {void} step_once
  * @property {void} watch_learning

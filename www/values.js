@@ -6,12 +6,9 @@
 /** Bytes the engine copied out of wasm memory (so never a view on a SharedArrayBuffer).
  * @typedef {Uint8Array<ArrayBuffer>} Bytes */
 
-/** `ActiveModel` (crate/src/web/weights.rs): where the weights in use came from.
- * @typedef {object} ActiveModel
- * @property {string} model the network's name (`seed`, `airbench`)
- * @property {"untrained" | "pretrained" | "trained" | "saved" | "file"} source
- * @property {number} epochs
- * @property {number | null} test_accuracy
+/** `ActiveModel` (crate/src/weights/active.rs, generated): the weights in use and where they
+ * came from.
+ * @typedef {import("./types/engine/ActiveModel").ActiveModel} ActiveModel
  */
 
 /** `Known` (crate/src/device, generated): what the worker knows when it asks `decideDevice`.
@@ -29,8 +26,8 @@
  * @typedef {import("./types/engine/Decision").Decision} Decision
  */
 
-/** `DeviceInfo` (crate/src/web/device.rs): the device an engine started.
- * @typedef {{backend: "cpu" | "webgpu", adapter: string}} EngineDeviceInfo
+/** `DeviceInfo` (crate/src/device, generated): the device an engine started.
+ * @typedef {import("./types/engine/EngineDeviceInfo").EngineDeviceInfo} EngineDeviceInfo
  */
 
 /** Why the CPU path runs on one thread (www/worker/builds.js); www/words.js words each code.
@@ -51,13 +48,8 @@
  * @property {{cpu: number | null, webgpu: number} | null} speeds Auto's timings, when it ran
  */
 
-/** `DatasetSummary` (crate/src/web/dataset.rs).
- * @typedef {object} DatasetSummary
- * @property {number} train_images
- * @property {number} test_images
- * @property {number[]} train_per_class
- * @property {number[]} test_per_class
- * @property {string[]} class_names
+/** `DatasetSummary` (crate/src/data/summary.rs, generated).
+ * @typedef {import("./types/engine/DatasetSummary").DatasetSummary} DatasetSummary
  */
 
 /** `Engine.sampleImages`: `labels[i]` is the class of the i-th 32×32 RGBA image in `rgba`.
@@ -74,16 +66,15 @@
  * @typedef {import("./types/engine/Description").Description} SettingDescription
  */
 
-/** A network the page offers (`modelCatalog`, crate/src/web/models.rs): its `ModelInfo`
- * (crate/src/model/catalog.rs, generated) and the form's values for it.
- * @typedef {import("./types/engine/ModelInfo").ModelInfo & {defaults: {epochs: number,
- *   batch_size: number, learning_rate: number, lr_schedule: string, optimizer: string,
- *   weight_decay: number, augment: boolean, framing: boolean}}} ModelInfo
+/** A network the page offers (`modelCatalog`; `Offered` in crate/src/train/offered.rs,
+ * generated): its `ModelInfo` and the form's values for it.
+ * @typedef {import("./types/engine/Offered").Offered} ModelInfo
  */
 
 /** A setting the engine refused, named by its key (`FieldError` in crate/src/train/field.rs).
- * @typedef {{field: string, message: string, code?: string,
- *   params?: import("./i18n/index.js").Params}} FieldRefusal `code` (crate/src/web/codes.rs)
+ * @typedef {{field: string, message: string,
+ *   code?: import("./types/engine/FieldCode").FieldCode,
+ *   params?: import("./i18n/index.js").Params}} FieldRefusal `code` (crate/src/error_code.rs)
  *   and `params` word `message` in the page's language
  */
 
@@ -121,10 +112,10 @@
  * @typedef {import("./types/engine/Prediction").Prediction} Prediction
  */
 
-/** `Engine.classify`: every class, best first; `unsure` where the top probability is under the
- * network's "not sure" threshold (crate/src/model/NAME/catalog.rs); the weights that answered;
- * and the explanation when asked for (from the same forward pass).
- * @typedef {{predictions: Prediction[], unsure: boolean, model: ActiveModel, explanation: Explanation | null}} Classification
+/** `Engine.classify`: `Classification` (crate/src/infer.rs, generated) and the explanation
+ * when asked for (from the same forward pass).
+ * @typedef {import("./types/engine/Classification").Classification
+ *   & {explanation: Explanation | null}} Classification
  */
 
 /** The explanation in `Engine.classify`'s answer (crate/src/explain.rs `Explanation`, with `model`).
@@ -174,9 +165,8 @@
  * @typedef {{items: Judged[], rgba: Bytes}} ConfusionCell
  */
 
-/** `Engine.memoryUsage`.
- * @typedef {{wasm_bytes: number, device_reserved_bytes: number | null,
- *   device_in_use_bytes: number | null}} MemoryUsage
+/** `Engine.memoryUsage` (`MemoryUsage` in crate/src/device, generated).
+ * @typedef {import("./types/engine/MemoryUsage").MemoryUsage} MemoryUsage
  */
 
 export {};

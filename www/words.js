@@ -1,12 +1,16 @@
 // The page's sentences for the codes the engine and the worker send, in one place, worded in
 // the language in use (www/i18n). Device reasons come from crate/src/device (`CpuReason`,
-// `GpuReason`); error codes from crate/src/web/codes.rs (`error.code`, `error.params`).
+// `GpuReason`); error codes from crate/src/error_code.rs and the page's own `PageCode`s.
 import { fmt, has, inEnglish, onLanguage, t } from "./i18n/index.js";
+import en from "./i18n/en.js";
 
 /** @typedef {import("./values.js").DeviceReason} DeviceReason */
 /** @typedef {import("./values.js").DeviceInfo} DeviceInfo */
 /** @typedef {import("./values.js").OneThreadReason} OneThreadReason */
 /** @typedef {import("./i18n/index.js").Params} Params */
+/** @typedef {import("./types/engine/ErrorCode").ErrorCode} EngineCode */
+/** @typedef {import("./types/engine/BusyWhat").BusyWhat} BusyWhat */
+/** @typedef {import("./types/engine/FieldCode").FieldCode} FieldCode */
 
 /** @param {number | null} speed images per second */
 const imgs = (speed) => fmt.fixed(speed ?? 0);
@@ -59,20 +63,29 @@ export function describeDevice(info) {
   return t(info.backend === "cpu" ? "device.cpu_because" : "device.webgpu_why", { line, why });
 }
 
-/** What a tab hears when it tries to train a run that another tab is training (the run's Web
- * Lock is held); the worker says the same when the page's own check came too late. */
-export const RUN_BUSY = "This run is being trained in another tab: stop it there, or wait until it ends.";
+/** The codes the page and its worker raise themselves (the engine's are `EngineCode`).
+ * @typedef {"settings_refused" | "run_busy" | "run_gone" | "run_training" | "load_dataset_first"
+ *   | "webcam" | "image_undecodable" | "image_not_image" | "image_empty" | "image_too_large"
+ *   | "download_failed" | "pretrained_missing" | "site.no_checksums" | "site.unreachable"
+ *   | "site.status" | "site.dropped" | "site.damaged" | "request_failed" | "engine_dead"
+ *   | "engine_restarted" | "engine_replaced" | "gpu_lost" | "gpu_lost_run" | "gpu_lost_run_before"
+ *   | "autosave_failed" | "unknown_request" | "test_only" | "device_choice"} PageCode
+ */
 
-/** The worker's own refusals, which carry no code: their English message names them. */
-const KNOWN_MESSAGES = {
-  [RUN_BUSY]: "run_busy",
-  "training is already running": "busy_training.train",
-  "cannot change the device while training; stop first": "busy_training.device",
-};
+/** Every code the page words, and the catalog entries that word them: `error.<code>`, a
+ * refusal while training by what it refused, a refused setting by its problem.
+ * @typedef {Exclude<EngineCode | PageCode, "busy_training">} ErrorCode
+ * @typedef {`error.${ErrorCode}` | `error.busy_training.${BusyWhat}` | `field.${FieldCode}`} CodeKey
+ */
+
+/** tsc holds the English catalog to every code (and the i18n test the Chinese one to the
+ * English): a code raised in Rust or here without its words fails the type check.
+ * @type {Record<CodeKey, unknown>} */
+const CODE_WORDS = en;
 
 /** An Error the page words itself: `code` names `error.<code>` in the catalogs; the English
  * message stays for the console.
- * @param {string} code @param {Params} [params] */
+ * @param {PageCode | EngineCode} code @param {Params} [params] */
 export function pageError(code, params = {}) {
   const error = /** @type {Error & {code: string, params: Params}} */ (new Error(englishOf(code, params)));
   error.code = code;
@@ -89,7 +102,7 @@ const englishOf = (code, params) => inEnglish(() => errorText({ code, params, me
 export function errorText(err) {
   const e = /** @type {any} */ (err);
   const message = e?.message ?? String(err);
-  const code = e?.code ?? KNOWN_MESSAGES[/** @type {keyof typeof KNOWN_MESSAGES} */ (message)];
+  const code = e?.code;
   if (!code) return message;
   /** @type {Params} */
   const params = plainNumbers(e?.params ?? {});

@@ -5,10 +5,11 @@ import "./worker/hide-feature.js"; // a test switch, first: it changes what the 
 import { engineInUse, kilnModule } from "./worker/builds.js";
 import { initDevice } from "./worker/device.js";
 import { loadSaved, stopRun, trainNew, trainSaved } from "./worker/runs.js";
-import { parseSettings } from "./worker/settings.js";
+import { configOf } from "./worker/settings.js";
 import { watchGpuDevices } from "./worker/lost.js";
 import { post } from "./worker/post.js";
 import { launchCounts } from "./worker/launches.js";
+import { pageError } from "./words.js";
 
 /** @typedef {import("./protocol.js").Requests} Requests */
 /** @typedef {import("./protocol.js").Replies} Replies */
@@ -46,7 +47,7 @@ const handlers = {
     engine.loadWeights(name, new Uint8Array(buffer), pretrained ? "pretrained" : "file"),
   training_settings: async () => (await kilnModule()).trainingSettings(),
   model_catalog: async () => (await kilnModule()).modelCatalog(),
-  parse_settings: (_, { form }) => parseSettings(form),
+  parse_settings: (_, { form, what }) => configOf(form, what),
   insight: (engine, { images }) => engine.insight(images),
   step_once: (engine) => engine.stepOnce(),
   watch_learning: (engine, { on }) => engine.watchLearning(on),
@@ -139,12 +140,12 @@ addEventListener("unhandledrejection", (e) => {
 onmessage = async ({ data }) => {
   const { type, id } = data;
   try {
-    if (trapped) throw new Error("the engine hit an internal error and is being replaced");
+    if (trapped) throw pageError("engine_replaced");
     const engine = await engineInUse();
     if (type === trapOn) engine.testTrap();
     const handler = /** @type {(engine: Engine, request: Request) => unknown} */ (handlers[type]);
-    if (!handler) throw new Error(`unknown request type ${JSON.stringify(type)}`);
-    if (TEST_ONLY.has(type) && !TESTING) throw new Error(`${type}: only for a page opened with ?test`);
+    if (!handler) throw pageError("unknown_request", { type: JSON.stringify(type) });
+    if (TEST_ONLY.has(type) && !TESTING) throw pageError("test_only", { type });
     const value = await handler(engine, data);
     post({ type: "result", id, value });
   } catch (err) {

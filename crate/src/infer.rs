@@ -9,6 +9,7 @@ use crate::data::Normalization;
 use crate::data::cifar::{CHANNELS, IMAGE_BYTES, IMAGE_SIDE};
 use crate::model::Model;
 use crate::read::{ReadError, read_floats};
+use crate::weights::ActiveModel;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(test, derive(ts_rs::TS), ts(export))]
@@ -16,6 +17,20 @@ pub struct Prediction {
     pub class: usize,
     pub name: String,
     pub probability: f32,
+}
+
+/// A picture classified by the weights in use (`classify`; the page's explanation, when asked
+/// for, is added beside these as typed arrays).
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS), ts(export))]
+pub struct Classification {
+    /// Every class, best first.
+    pub predictions: Vec<Prediction>,
+    /// The top probability is under the network's "not sure" threshold
+    /// (`model::catalog::unsure`): the picture may be none of the classes.
+    pub unsure: bool,
+    /// The weights that answered.
+    pub model: ActiveModel,
 }
 
 #[derive(Debug, thiserror::Error)]

@@ -2,6 +2,7 @@
 
 pub mod data;
 pub mod device;
+pub mod error_code;
 pub mod explain;
 pub mod infer;
 pub mod insight;

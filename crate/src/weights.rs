@@ -8,6 +8,10 @@ use burn::store::{BurnpackStore, FloatCastAdapter, ModuleSnapshot};
 use burn::tensor::{Bytes, DType, Transaction};
 use serde::{Deserialize, Serialize};
 
+mod active;
+
+pub use active::{ActiveModel, Source};
+
 use crate::data::Normalization;
 use crate::model::{Model, ModelConfig, ModelError};
 

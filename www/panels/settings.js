@@ -1,11 +1,12 @@
 // The training settings form. Its defaults and limits come from the engine, where every
-// setting is declared once (crate/src/train/settings.rs, asked for with `training_settings`);
-// on Train the form's text goes to the engine as it is (`parse_settings`), which checks it and
-// says what is wrong with each field, shown next to that field. The form round-trips through
-// the URL hash (`#epochs=20&batch_size=64&…`), so that a link reproduces a run's setup.
+// setting is declared once (crate/src/train/settings.rs, asked for with `training_settings`).
+// On Train the form's text goes to the engine as it is (`train`; `parse_settings` for a finished
+// run's more epochs), which checks it and says what is wrong with each field, shown next to that
+// field. The form round-trips through the URL hash (`#epochs=20&batch_size=64&…`), so that a
+// link reproduces a run's setup.
 import { $ } from "../ui.js";
 import { fmt, onLanguage, t } from "../i18n/index.js";
-import { pageError, problemText } from "../words.js";
+import { problemText } from "../words.js";
 
 /** @typedef {import("../values.js").TrainingConfig} TrainingConfig */
 /** @typedef {import("../values.js").SettingDescription} SettingDescription */
@@ -130,17 +131,31 @@ export function settingsPanel({ worker, errors }) {
   const ready = init();
   ready.catch((e) => errors.show(e));
 
-  /** Ask the engine to check `form`; its refusals are shown, and thrown as one Error that
-   * starts with `what` (`settings_check`, `settings_more`: www/words.js words it).
+  /** Ask the engine to check `form`; its refusals are shown beside their fields, and thrown
+   * as one `settings_refused` Error whose sentence starts with `what` (www/words.js).
    * @param {Record<string, string>} form
-   * @param {string} what
+   * @param {"settings_check" | "settings_more"} what
    * @returns {Promise<TrainingConfig>} */
   async function parse(form, what) {
     await ready;
-    const { config, fields } = await worker.request("parse_settings", { form });
-    showRefusals(fields);
-    if (!config) throw pageError("settings_refused", { what, fields: /** @type {any} */ (fields) });
-    return config;
+    try {
+      const config = await worker.request("parse_settings", { form, what });
+      showRefusals([]);
+      return config;
+    } catch (e) {
+      showRefused(e);
+      throw e;
+    }
+  }
+
+  /** Show the refusals of a `settings_refused` error beside their fields; false when `err`
+   * is another error.
+   * @param {unknown} err */
+  function showRefused(err) {
+    const e = /** @type {any} */ (err);
+    if (e?.code !== "settings_refused" || !Array.isArray(e.params?.fields)) return false;
+    showRefusals(e.params.fields);
+    return true;
   }
 
   return {
@@ -156,14 +171,8 @@ export function settingsPanel({ worker, errors }) {
       return formText(keys());
     },
     /** Show the refusals of a `settings_refused` error beside their fields; false when `err`
-     * is another error.
-     * @param {unknown} err */
-    showRefused: (err) => {
-      const e = /** @type {any} */ (err);
-      if (e?.code !== "settings_refused" || !Array.isArray(e.params?.fields)) return false;
-      showRefusals(e.params.fields);
-      return true;
-    },
+     * is another error. */
+    showRefused,
     /** Clear the refusals shown (a run was accepted). */
     clearRefused: () => showRefusals([]),
     /** "Epochs" as a number of epochs to train a finished run for (checked by the engine). */

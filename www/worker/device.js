@@ -119,11 +119,11 @@ async function choose({ backend }) {
     warm = await measure(known);
     decision = await decideDevice(known);
   }
-  if (decision.kind === "measure") throw new Error("decideDevice asked to measure again");
+  if (decision.kind === "measure") throw pageError("device_choice", { detail: "decideDevice asked to measure again" });
   let info = await start(decision.kind, known, warm);
   if (!info) {
     decision = await decideDevice(known); // WebGPU failed: the CPU, and why
-    if (decision.kind !== "cpu") throw new Error(`WebGPU failed but decideDevice chose ${decision.kind}`);
+    if (decision.kind !== "cpu") throw pageError("device_choice", { detail: `WebGPU failed but decideDevice chose ${decision.kind}` });
     info = /** @type {EngineDeviceInfo} */ (await start("cpu", known));
   }
   const adapter = info.backend === "webgpu" ? known.adapter?.description || info.adapter : info.adapter;

@@ -6,25 +6,18 @@ import { pageError } from "../words.js";
 /** @typedef {import("../values.js").FieldRefusal} FieldRefusal */
 /** @typedef {import("../values.js").TrainingConfig} TrainingConfig */
 
-/** The form read: the config, or null and every refused setting (named by its key).
+/** The form read by the engine. A refusal throws `settings_refused` with every refused setting,
+ * named by its key (the page shows each beside its field); `what` names the check in its
+ * sentence (`error.settings_check`, `error.settings_more`).
  * @param {Record<string, string>} form
- * @returns {Promise<{config: TrainingConfig | null, fields: FieldRefusal[]}>} */
-export async function parseSettings(form) {
+ * @param {"settings_check" | "settings_more"} [what]
+ * @returns {Promise<TrainingConfig>} */
+export async function configOf(form, what = "settings_check") {
   const kiln = await kilnModule();
   try {
-    return { config: kiln.parseSettings(form), fields: [] };
+    return kiln.parseSettings(form);
   } catch (err) {
     if (!Array.isArray(err?.fields)) throw err;
-    return { config: null, fields: /** @type {FieldRefusal[]} */ (err.fields) };
+    throw pageError("settings_refused", { what, fields: /** @type {any} */ (err.fields) });
   }
-}
-
-/** The config of a form that must be good: a refusal throws `settings_refused` with the
- * refused fields (the page shows each beside its field).
- * @param {Record<string, string>} form
- * @returns {Promise<TrainingConfig>} */
-export async function configOf(form) {
-  const { config, fields } = await parseSettings(form);
-  if (!config) throw pageError("settings_refused", { what: "settings_check", fields: /** @type {any} */ (fields) });
-  return config;
 }

@@ -11,6 +11,30 @@ pub mod native;
 #[cfg(test)]
 mod tests;
 
+/// What the page shows about the device an engine started (`initDevice`).
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS), ts(export, rename = "EngineDeviceInfo"))]
+pub struct DeviceInfo {
+    pub backend: Backend,
+    /// Adapter name and driver where WebGPU exposes them; how the CPU path computes.
+    pub adapter: String,
+}
+
+/// Memory the engine holds, for the page's memory readout and the memory tests
+/// (`memoryUsage`).
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS), ts(export))]
+pub struct MemoryUsage {
+    /// The wasm instance's memory.
+    pub wasm_bytes: f64,
+    /// burn's allocator on WebGPU: what it reserved and what is in use; null on the CPU,
+    /// whose tensors live in wasm memory.
+    #[cfg_attr(test, ts(type = "number | null"))]
+    pub device_reserved_bytes: Option<u64>,
+    #[cfg_attr(test, ts(type = "number | null"))]
+    pub device_in_use_bytes: Option<u64>,
+}
+
 /// The device menu's choice.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]

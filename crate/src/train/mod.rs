@@ -10,6 +10,7 @@ pub mod events;
 pub mod field;
 pub mod form;
 pub mod history;
+pub mod offered;
 pub mod optimizer;
 pub mod probe;
 pub mod progress;

@@ -6,6 +6,7 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::future_to_promise;
 
 use crate::device::{Backend, Known, decide};
+use crate::error_code::BusyWhat;
 use crate::transfer::move_to_device;
 use crate::web::device::{self, Started};
 use crate::web::{Engine, InUse, codes, js};
@@ -33,7 +34,7 @@ impl Engine {
             if shared.training.get() {
                 return Err(codes::busy(
                     "cannot change the device while training; stop first",
-                    "device",
+                    BusyWhat::Device,
                 ));
             }
             let backend: Backend = serde_wasm_bindgen::from_value(kind.clone()).map_err(|_| {
@@ -69,7 +70,10 @@ impl Engine {
         let shared = self.shared.clone();
         future_to_promise(async move {
             if shared.training.get() {
-                return Err(codes::busy("cannot time the CPU while training", "time"));
+                return Err(codes::busy(
+                    "cannot time the CPU while training",
+                    BusyWhat::Time,
+                ));
             }
             device::cpu_speed()
                 .await
@@ -85,7 +89,10 @@ impl Engine {
         let shared = self.shared.clone();
         future_to_promise(async move {
             if shared.training.get() {
-                return Err(codes::busy("cannot time the device while training", "time"));
+                return Err(codes::busy(
+                    "cannot time the device while training",
+                    BusyWhat::Time,
+                ));
             }
             let in_use = shared.in_use().map_err(js::error)?;
             device::timed(in_use.backend, &in_use.device)

@@ -8,10 +8,10 @@ use wasm_bindgen_futures::future_to_promise;
 
 use crate::data::CLASS_NAMES;
 use crate::explain::{Explanation, explain_class, first_layer_filters};
-use crate::infer::{Prediction, classify, rgba_to_chw};
+use crate::infer::{Classification, Prediction, classify, rgba_to_chw};
 use crate::model::catalog;
-use crate::web::weights::ActiveModel;
 use crate::web::{Engine, Shared, js};
+use crate::weights::ActiveModel;
 
 fn set(target: &JsValue, key: &str, value: &JsValue) -> Result<(), JsValue> {
     Reflect::set(target, &key.into(), value).map(|_| ())
@@ -69,15 +69,6 @@ fn class_names(shared: &Shared) -> Vec<String> {
         || CLASS_NAMES.iter().map(|s| s.to_string()).collect(),
         |d| d.class_names.clone(),
     )
-}
-
-#[derive(Serialize)]
-struct Classification {
-    predictions: Vec<Prediction>,
-    /// The top probability is under the network's "not sure" threshold
-    /// (`model::catalog::unsure`): the picture may be none of the classes.
-    unsure: bool,
-    model: ActiveModel,
 }
 
 #[wasm_bindgen]

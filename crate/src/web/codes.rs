@@ -1,6 +1,6 @@
-//! Stable codes and parameters for the errors a user can cause, so that the page words them in
-//! its own language (www/i18n): each such JS `Error` carries `code` and `params` beside its
-//! English message, which stays the fallback.
+//! The errors a user can cause as JS `Error`s the page words in its own language (www/i18n): each
+//! carries `code` (declared in [`crate::error_code`]) and `params` beside its English message,
+//! which stays the fallback.
 
 use js_sys::Reflect;
 use serde_json::{Value, json};
@@ -8,15 +8,16 @@ use wasm_bindgen::JsValue;
 
 use crate::data::DataError;
 use crate::data::format::{NUM_CLASSES, RECORD_BYTES};
+use crate::error_code::{BusyWhat, ErrorCode, FieldCode};
 use crate::train::TrainError;
 use crate::train::field::Problem;
 use crate::web::js;
 use crate::weights::WeightsError;
 
 /// A JS `Error` with `message`, `error.code = code` and `error.params = params`.
-pub fn coded(message: impl std::fmt::Display, code: &str, params: Value) -> JsValue {
+pub fn coded(message: impl std::fmt::Display, code: ErrorCode, params: Value) -> JsValue {
     let error = js::error(message);
-    let _ = Reflect::set(&error, &"code".into(), &code.into());
+    let _ = Reflect::set(&error, &"code".into(), &js::to_js(&code));
     let _ = Reflect::set(&error, &"params".into(), &js::to_js(&params));
     error
 }
@@ -26,16 +27,16 @@ pub fn data(e: &DataError) -> JsValue {
     use DataError::*;
     let (code, params) = match e {
         NotFound { path } => (
-            "data_not_found",
+            ErrorCode::DataNotFound,
             json!({ "name": path.display().to_string() }),
         ),
         Io { path, source } => (
-            "data_io",
+            ErrorCode::DataIo,
             json!({ "name": path.display().to_string(), "reason": source.to_string() }),
         ),
-        Empty { name } => ("data_empty", json!({ "name": name })),
+        Empty { name } => (ErrorCode::DataEmpty, json!({ "name": name })),
         BadSize { name, len } => (
-            "data_bad_size",
+            ErrorCode::DataBadSize,
             json!({ "name": name, "len": len, "record": RECORD_BYTES }),
         ),
         BadLabel {
@@ -43,27 +44,31 @@ pub fn data(e: &DataError) -> JsValue {
             record,
             label,
         } => (
-            "data_bad_label",
+            ErrorCode::DataBadLabel,
             json!({ "name": name, "record": record, "label": label, "max": NUM_CLASSES - 1 }),
         ),
         CorruptArchive { name, reason } => (
-            "data_corrupt_archive",
+            ErrorCode::DataCorruptArchive,
             json!({ "name": name, "reason": reason }),
         ),
-        NoBatchFiles { name } => ("data_no_batch_files", json!({ "name": name })),
-        BadMeta { name, reason } => ("data_bad_meta", json!({ "name": name, "reason": reason })),
-        TooLarge { name, cap } => ("data_too_large", json!({ "name": name, "cap": cap })),
+        NoBatchFiles { name } => (ErrorCode::DataNoBatchFiles, json!({ "name": name })),
+        BadMeta { name, reason } => (
+            ErrorCode::DataBadMeta,
+            json!({ "name": name, "reason": reason }),
+        ),
+        TooLarge { name, cap } => (ErrorCode::DataTooLarge, json!({ "name": name, "cap": cap })),
         MemberTooLarge {
             name,
             claimed,
             limit,
         } => (
-            "data_member_too_large",
+            ErrorCode::DataMemberTooLarge,
             json!({ "name": name, "claimed": claimed, "limit": limit }),
         ),
-        TooManyImages { name, max } => {
-            ("data_too_many_images", json!({ "name": name, "max": max }))
-        }
+        TooManyImages { name, max } => (
+            ErrorCode::DataTooManyImages,
+            json!({ "name": name, "max": max }),
+        ),
     };
     coded(e, code, params)
 }
@@ -72,11 +77,11 @@ pub fn data(e: &DataError) -> JsValue {
 pub fn weights(e: &WeightsError) -> JsValue {
     let (code, params) = match e {
         WeightsError::NotWeights { name, reason } => (
-            "weights_not_kiln",
+            ErrorCode::WeightsNotKiln,
             json!({ "name": name, "reason": reason }),
         ),
         WeightsError::Model { name, source } => (
-            "weights_model",
+            ErrorCode::WeightsModel,
             json!({ "name": name, "reason": source.to_string() }),
         ),
         WeightsError::Mismatch {
@@ -84,14 +89,15 @@ pub fn weights(e: &WeightsError) -> JsValue {
             model,
             reason,
         } => (
-            "weights_mismatch",
+            ErrorCode::WeightsMismatch,
             json!({ "name": name, "model": model, "reason": reason }),
         ),
-        WeightsError::Write { name, reason } => {
-            ("weights_write", json!({ "name": name, "reason": reason }))
-        }
+        WeightsError::Write { name, reason } => (
+            ErrorCode::WeightsWrite,
+            json!({ "name": name, "reason": reason }),
+        ),
         WeightsError::Io { name, source } => (
-            "weights_io",
+            ErrorCode::WeightsIo,
             json!({ "name": name, "reason": source.to_string() }),
         ),
     };
@@ -99,20 +105,24 @@ pub fn weights(e: &WeightsError) -> JsValue {
 }
 
 /// What is wrong with a setting's value: `field_*` and its limits.
-pub fn problem(p: &Problem) -> (&'static str, Value) {
+pub fn problem(p: &Problem) -> (FieldCode, Value) {
     match p {
-        Problem::Missing => ("field_missing", json!({})),
-        Problem::NotWhole => ("field_not_whole", json!({})),
-        Problem::NotNumber => ("field_not_number", json!({})),
-        Problem::NotFlag => ("field_not_flag", json!({})),
-        Problem::OutOfRange { min, max } => {
-            ("field_out_of_range", json!({ "min": min, "max": max }))
+        Problem::Missing => (FieldCode::FieldMissing, json!({})),
+        Problem::NotWhole => (FieldCode::FieldNotWhole, json!({})),
+        Problem::NotNumber => (FieldCode::FieldNotNumber, json!({})),
+        Problem::NotFlag => (FieldCode::FieldNotFlag, json!({})),
+        Problem::OutOfRange { min, max } => (
+            FieldCode::FieldOutOfRange,
+            json!({ "min": min, "max": max }),
+        ),
+        Problem::OutOfOpenRange { min, max } => (
+            FieldCode::FieldOutOfOpenRange,
+            json!({ "min": min, "max": max }),
+        ),
+        Problem::NotAChoice(choices) => (FieldCode::FieldNotAChoice, json!({ "choices": choices })),
+        Problem::Inconsistent(reason) => {
+            (FieldCode::FieldInconsistent, json!({ "reason": reason }))
         }
-        Problem::OutOfOpenRange { min, max } => {
-            ("field_out_of_open_range", json!({ "min": min, "max": max }))
-        }
-        Problem::NotAChoice(choices) => ("field_not_a_choice", json!({ "choices": choices })),
-        Problem::Inconsistent(reason) => ("field_inconsistent", json!({ "reason": reason })),
     }
 }
 
@@ -127,26 +137,26 @@ pub fn train_stopped(e: &TrainError, message: String, kept: usize) -> JsValue {
             learning_rate,
         } => coded(
             message,
-            "train_diverged",
+            ErrorCode::TrainDiverged,
             json!({ "epoch": epoch, "step": step, "loss": loss.to_string(),
                     "learning_rate": learning_rate, "kept": kept }),
         ),
         other => coded(
             message,
-            "train_failed",
+            ErrorCode::TrainFailed,
             json!({ "reason": other.to_string(), "kept": kept }),
         ),
     }
 }
 
 /// The engine is busy training: `busy_training` (`what` says what was refused).
-pub fn busy(message: &str, what: &str) -> JsValue {
-    coded(message, "busy_training", json!({ "what": what }))
+pub fn busy(message: &str, what: BusyWhat) -> JsValue {
+    coded(message, ErrorCode::BusyTraining, json!({ "what": what }))
 }
 
 /// No dataset is loaded: `no_dataset`.
 pub fn no_dataset(message: &str) -> JsValue {
-    coded(message, "no_dataset", json!({}))
+    coded(message, ErrorCode::NoDataset, json!({}))
 }
 
 /// A unit of the drawing that the network does not have: `unit_no_layer` or `unit_no_unit`.
@@ -154,10 +164,10 @@ pub fn unit(e: &crate::insight::unit::UnitLookError) -> JsValue {
     use crate::insight::unit::{UnitError, UnitLookError};
     match e {
         UnitLookError::Unit(UnitError::NoLayer(layer)) => {
-            coded(e, "unit_no_layer", json!({ "layer": layer }))
+            coded(e, ErrorCode::UnitNoLayer, json!({ "layer": layer }))
         }
         UnitLookError::Unit(UnitError::NoUnit { layer, .. }) => {
-            coded(e, "unit_no_unit", json!({ "layer": layer }))
+            coded(e, ErrorCode::UnitNoUnit, json!({ "layer": layer }))
         }
         UnitLookError::Infer(_) => js::error(e),
     }

@@ -2,21 +2,12 @@
 //! it.
 
 use js_sys::{Object, Reflect, Uint8Array};
-use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
-use crate::data::Cifar10;
 use crate::data::cifar::NUM_CLASSES;
+use crate::data::{Cifar10, DatasetSummary};
+use crate::error_code::BusyWhat;
 use crate::web::{Engine, Shared, codes, evaluation, js, reader};
-
-#[derive(Serialize)]
-struct DatasetSummary {
-    train_images: usize,
-    test_images: usize,
-    train_per_class: [usize; NUM_CLASSES],
-    test_per_class: [usize; NUM_CLASSES],
-    class_names: Vec<String>,
-}
 
 /// Read the dataset in `files` (`names[i]` is the name of `files[i]`) and make it the one in
 /// use, named `dataset_name`. `on_progress(bytesRead, totalBytes)`, when given, is called as
@@ -31,7 +22,7 @@ pub(super) fn install(
     if shared.training.get() {
         return Err(codes::busy(
             "cannot replace the dataset while training; stop first",
-            "dataset",
+            BusyWhat::Dataset,
         ));
     }
     if names.len() != files.len() {
@@ -50,13 +41,7 @@ pub(super) fn install(
         })
         .collect();
     let data = Cifar10::from_readers(streams).map_err(|e| codes::data(&e))?;
-    let summary = DatasetSummary {
-        train_images: data.train.len(),
-        test_images: data.test.len(),
-        train_per_class: data.train.class_counts(),
-        test_per_class: data.test.class_counts(),
-        class_names: data.class_names.clone(),
-    };
+    let summary = DatasetSummary::of(&data);
     *shared.data.borrow_mut() = Some(std::rc::Rc::new(data));
     evaluation::invalidate(shared);
     *shared.dataset_name.borrow_mut() = dataset_name;

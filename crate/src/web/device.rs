@@ -6,18 +6,9 @@
 use std::cell::RefCell;
 
 use burn::prelude::*;
-use serde::Serialize;
 
-use crate::device::Backend;
+use crate::device::{Backend, DeviceInfo};
 use crate::train::probe::training_speed;
-
-/// What the page shows about the device in use.
-#[derive(Debug, Clone, Serialize)]
-pub struct DeviceInfo {
-    pub backend: Backend,
-    /// Adapter name and driver where WebGPU exposes them; how the CPU path computes.
-    pub adapter: String,
-}
 
 /// A device that did not start.
 #[derive(Debug, Clone, thiserror::Error)]

@@ -10,10 +10,11 @@ use wasm_bindgen_futures::future_to_promise;
 
 use crate::data::cifar::{IMAGE_SIDE, Split};
 use crate::data::{Batcher, Cifar10};
+use crate::error_code::{BusyWhat, ErrorCode};
 use crate::train::settings::EVAL_BATCH_SIZE;
 use crate::train::{Evaluation, EvaluationReport, Judged, evaluate};
-use crate::web::weights::ActiveModel;
 use crate::web::{Engine, Shared, codes, js};
+use crate::weights::ActiveModel;
 
 /// An evaluation of the weights in use, with the dataset it was made on.
 pub(crate) struct Kept {
@@ -84,7 +85,7 @@ impl Engine {
             if shared.training.get() {
                 return Err(codes::busy(
                     "training is running: its evaluation comes after each epoch",
-                    "evaluate",
+                    BusyWhat::Evaluate,
                 ));
             }
             let data = shared.data.borrow().clone().ok_or_else(|| {
@@ -93,7 +94,7 @@ impl Engine {
             if data.test.is_empty() {
                 return Err(codes::coded(
                     "the loaded dataset has no test images: add test_batch.bin",
-                    "no_test_images",
+                    ErrorCode::NoTestImages,
                     serde_json::json!({}),
                 ));
             }
@@ -144,7 +145,7 @@ impl Engine {
         let kept = kept.as_ref().ok_or_else(|| {
             codes::coded(
                 "evaluate the weights first",
-                "not_evaluated",
+                ErrorCode::NotEvaluated,
                 serde_json::json!({}),
             )
         })?;

@@ -1,17 +1,10 @@
 //! How much memory the engine holds, for the page's memory readout and the memory tests.
 
-use serde::Serialize;
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 
+use crate::device::MemoryUsage;
 use crate::web::{Engine, js};
-
-#[derive(Serialize)]
-struct Usage {
-    wasm_bytes: f64,
-    device_reserved_bytes: Option<u64>,
-    device_in_use_bytes: Option<u64>,
-}
 
 #[wasm_bindgen]
 impl Engine {
@@ -32,7 +25,7 @@ impl Engine {
             .device()
             .ok()
             .and_then(|d| d.memory_pool_usage());
-        js::to_js(&Usage {
+        js::to_js(&MemoryUsage {
             wasm_bytes,
             device_reserved_bytes: pools.as_ref().map(|p| p.bytes_reserved),
             device_in_use_bytes: pools.as_ref().map(|p| p.bytes_in_use),

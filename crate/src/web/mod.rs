@@ -36,9 +36,9 @@ use wasm_bindgen::prelude::*;
 use crate::data::{Cifar10, Normalization};
 use crate::device::Backend;
 use crate::model::{Model, ModelConfig};
+use crate::weights::{ActiveModel, Source};
 pub use choose::decide_device;
 use observer::RunState;
-use weights::{ActiveModel, Source};
 
 #[wasm_bindgen(start)]
 fn start() {

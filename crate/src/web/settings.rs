@@ -41,7 +41,8 @@ pub fn parse_settings(form: JsValue) -> Result<JsValue, JsValue> {
         set("field", e.field);
         set("message", &e.problem.to_string());
         let (code, params) = codes::problem(&e.problem);
-        set("code", code);
+        Reflect::set(&field, &"code".into(), &js::to_js(&code))
+            .expect("setting a field of a new object");
         Reflect::set(&field, &"params".into(), &js::to_js(&params))
             .expect("setting a field of a new object");
         fields.push(&field);

@@ -8,6 +8,7 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::future_to_promise;
 
+use crate::error_code::BusyWhat;
 use crate::web::{Engine, Shared, codes, dataset, js, weights};
 
 /// `value[key]`, refusing a state without it.
@@ -41,7 +42,7 @@ impl Engine {
             if shared.training.get() {
                 return Err(codes::busy(
                     "cannot hand the state over while training; stop first",
-                    "hand_over",
+                    BusyWhat::HandOver,
                 ));
             }
             let weights = weights::in_use_as_bytes(&shared).await?;
@@ -62,7 +63,7 @@ impl Engine {
         if self.shared.training.get() {
             return Err(codes::busy(
                 "cannot hand the dataset over while training; stop first",
-                "hand_over",
+                BusyWhat::HandOver,
             ));
         }
         let dataset = dataset_state(&self.shared)?;

@@ -8,12 +8,13 @@ use web_time::Instant;
 use std::rc::Rc;
 
 use crate::data::Cifar10;
+use crate::error_code::BusyWhat;
 use crate::infer::rgba_to_chw;
 use crate::train::{EpochRecord, TrainError, Trainer, TrainingConfig, last_test_accuracy};
 use crate::web::evaluation::{self, Kept};
 use crate::web::observer::{RunState, WebObserver};
-use crate::web::weights::{ActiveModel, Source};
 use crate::web::{Engine, Shared, checkpoint, codes, js};
+use crate::weights::{ActiveModel, Source};
 
 #[wasm_bindgen]
 impl Engine {
@@ -173,7 +174,7 @@ impl Drop for Started {
 }
 
 fn already_running() -> Promise {
-    Promise::reject(&codes::busy("training is already running", "train"))
+    Promise::reject(&codes::busy("training is already running", BusyWhat::Train))
 }
 
 /// The dataset, when one is loaded.

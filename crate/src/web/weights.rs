@@ -2,51 +2,13 @@
 //! file (or the shipped pretrained ones).
 
 use js_sys::Promise;
-use serde::{Deserialize, Serialize};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::future_to_promise;
 
+use crate::error_code::BusyWhat;
 use crate::train::TrainingSummary;
 use crate::web::{Engine, Shared, codes, evaluation, js};
-use crate::weights::{self, WeightsMeta};
-
-/// Where the weights in use came from, for the page to say so.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Source {
-    Untrained,
-    /// Shipped with the app.
-    Pretrained,
-    /// Trained in this tab.
-    Trained,
-    /// A run kept in this browser.
-    Saved,
-    /// A weights file the user loaded.
-    File,
-}
-
-impl Source {
-    /// The name the page and the worker use (serde's spelling).
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Source::Untrained => "untrained",
-            Source::Pretrained => "pretrained",
-            Source::Trained => "trained",
-            Source::Saved => "saved",
-            Source::File => "file",
-        }
-    }
-}
-
-/// The weights in use, as the page describes them: `{model, source, epochs, test_accuracy}`.
-#[derive(Debug, Clone, Serialize)]
-pub struct ActiveModel {
-    /// The network's name in the registry.
-    pub model: String,
-    pub source: Source,
-    pub epochs: usize,
-    pub test_accuracy: Option<f32>,
-}
+use crate::weights::{self, ActiveModel, Source, WeightsMeta};
 
 /// `source` as the worker spells it.
 pub(super) fn parse_source(source: JsValue) -> Result<Source, JsError> {
@@ -90,7 +52,7 @@ pub(super) fn use_bytes(
     if shared.training.get() {
         return Err(codes::busy(
             "cannot load weights while training; stop first",
-            "weights",
+            BusyWhat::Weights,
         ));
     }
     let device = shared.device().map_err(js::error)?;
