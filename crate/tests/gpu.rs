@@ -129,7 +129,7 @@ fn the_fused_kernels_match_burns_on_the_gpu() {
     println!("layers: {layers}");
     assert!(
         layers <= 1e-4,
-        "convolution, pooling, dense layer or GELU differs by {layers}"
+        "convolution, pooling, dense layer, GELU or BatchNorm differs by {layers}"
     );
     let loss = pollster::block_on(check::loss_difference(&device)).unwrap();
     assert!(loss <= 1e-5, "the fused loss differs from burn's by {loss}");

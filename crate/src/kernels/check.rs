@@ -1,6 +1,6 @@
 //! The kernels held to their reference on the device in use: the fused ReLU to burn's, Kiln's
-//! convolution, pooling and dense layer to burn's layers and the fused GELU to its composition,
-//! outputs and gradients. Used by the native
+//! convolution, pooling and dense layer to burn's layers, the fused GELU to its composition and
+//! the fused BatchNorm and GELU to burn's `BatchNorm` and that composition, outputs and gradients. Used by the native
 //! tests (burn flex, and WebGPU on Vulkan) and by the browser test on both devices
 //! (`Engine.testFusedRelu`, `Engine.testLayers`). The fused updates are held to
 //! [`super::reference`] through the optimisers that use them (`train::optimizer::check`).
@@ -112,9 +112,10 @@ pub fn pool_gradients(
 
 /// Kiln's convolution, 2×2 max pooling, dense layer and GELU ([`super::conv2d`],
 /// [`super::conv2d_relu`], [`super::max_pool2d`], [`super::linear`], [`super::linear_relu`],
-/// [`super::gelu`]) against burn's on `device`: the seed's three convolutions (with their ReLU)
+/// [`super::gelu`], [`super::batch_norm_gelu`]) against burn's on `device`: the seed's three convolutions (with their ReLU)
 /// and airbench's kinds (the 2×2 whitening without padding, a "same" 3×3; neither with a bias),
-/// the seed's two dense layers and airbench's, and GELU against its composition, at batch 3 (so
+/// the seed's two dense layers and airbench's, GELU against its composition, and airbench's
+/// BatchNorm with its GELU (`norm_gradients`), at batch 3 (so
 /// that on a GPU the first layers' parameter gradients share each sum in a cube, the others' do
 /// not): the largest difference of their outputs and gradients, relative to the largest value
 /// compared. Kiln's layers sum in another order than burn's, so a few 1e-7 are expected (up to
@@ -212,7 +213,70 @@ pub async fn layers_difference(device: &Device) -> Result<f32, ReadError> {
         vec![out.inner().flatten(0, 3), grad.flatten(0, 3)]
     };
     compare(gelu(true), gelu(false));
+    // airbench's BatchNorm and GELU in training, with a scale that trains too (airbench's is
+    // frozen) and one channel count whose gradient rows are views of one buffer on a GPU (64)
+    // and one whose are not (16).
+    for (channels, size, phase) in [(16, 9, 13.0), (64, 5, 17.0)] {
+        compare(
+            norm_gradients(&device, channels, size, phase, true),
+            norm_gradients(&device, channels, size, phase, false),
+        );
+    }
     Ok(read_floats(Tensor::cat(parts, 0).max()).await?[0])
+}
+
+/// A training BatchNorm (airbench's momentum and ε) and the GELU after it, fused
+/// ([`super::batch_norm_gelu`]) or burn's, run forward and backward on a batch of 3 of
+/// `channels` × `size` × `size` made from `phase`: the output, the running statistics after the
+/// step, and the gradients of the input, the scale and the shift, flattened.
+pub fn norm_gradients(
+    device: &Device,
+    channels: usize,
+    size: usize,
+    phase: f32,
+    ours: bool,
+) -> Vec<Tensor<1>> {
+    let n = 3 * channels * size * size;
+    let wave = |len: usize, phase: f32| -> Vec<f32> {
+        (0..len).map(|i| (i as f32 * 0.37 + phase).sin()).collect()
+    };
+    let shape = [3, channels, size, size];
+    // Channels with different means and spreads, as a convolution's outputs have.
+    let x: Vec<f32> = wave(n, phase)
+        .into_iter()
+        .enumerate()
+        .map(|(i, v)| v * (1.0 + (i / (size * size) % channels) as f32 * 0.1) + 0.3)
+        .collect();
+    let x = Tensor::<4>::from_data(TensorData::new(x, shape), device).require_grad();
+    let upstream = Tensor::<4>::from_data(TensorData::new(wave(n, phase + 1.0), shape), device);
+    let mut norm = burn::nn::BatchNormConfig::new(channels)
+        .with_momentum(0.4)
+        .with_epsilon(1e-12)
+        .init(device);
+    let vector = |phase: f32, scale: f32, shift: f32| {
+        let v: Vec<f32> = wave(channels, phase)
+            .iter()
+            .map(|v| v * scale + shift)
+            .collect();
+        Tensor::<1>::from_data(TensorData::new(v, [channels]), device)
+    };
+    norm.gamma = Param::from_tensor(vector(phase + 2.0, 0.5, 1.0));
+    norm.beta = Param::from_tensor(vector(phase + 3.0, 0.5, 0.0));
+    let out = match ours {
+        true => super::batch_norm_gelu(&norm, x.clone()),
+        false => super::reference::gelu(norm.forward(x.clone())),
+    };
+    let grads = (out.clone() * upstream).sum().backward();
+    vec![
+        out.inner().flatten(0, 3),
+        norm.running_mean.value().inner(),
+        norm.running_var.value().inner(),
+        x.grad(&grads)
+            .expect("x requires its gradient")
+            .flatten(0, 3),
+        norm.gamma.grad(&grads).expect("the scale trains"),
+        norm.beta.grad(&grads).expect("the shift trains"),
+    ]
 }
 
 /// A dense layer run forward and backward as [`conv_gradients`] runs a convolution: its output,

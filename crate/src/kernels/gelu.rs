@@ -18,24 +18,36 @@ use super::reference;
 pub trait FusedGelu: burn::backend::Backend {
     /// `½x(1 + erf(x/√2))`, by default composed of burn's operations as [`reference::gelu`].
     fn fused_gelu(x: FloatTensor<Self>) -> FloatTensor<Self> {
-        let erf = Self::float_erf(Self::float_div_scalar(x.clone(), SQRT_2.into()));
-        let phi = Self::float_add_scalar(erf, 1.0f32.into());
-        Self::float_mul_scalar(Self::float_mul(x, phi), 0.5f32.into())
+        composed::<Self>(x)
     }
 
     /// `grad · (½(1 + erf(x/√2)) + x·e^(−x²/2)/√(2π))`.
     fn fused_gelu_backward(x: FloatTensor<Self>, grad: FloatTensor<Self>) -> FloatTensor<Self> {
-        let erf = Self::float_erf(Self::float_div_scalar(x.clone(), SQRT_2.into()));
-        let half_phi =
-            Self::float_mul_scalar(Self::float_add_scalar(erf, 1.0f32.into()), 0.5f32.into());
-        let square = Self::float_mul(x.clone(), x.clone());
-        let density = Self::float_mul_scalar(
-            Self::float_exp(Self::float_mul_scalar(square, (-0.5f32).into())),
-            FRAC_1_SQRT_2PI.into(),
-        );
-        let slope = Self::float_add(half_phi, Self::float_mul(x, density));
-        Self::float_mul(grad, slope)
+        composed_backward::<Self>(x, grad)
     }
+}
+
+/// GELU composed of `B`'s operations, as [`reference::gelu`] composes it.
+pub(super) fn composed<B: burn::backend::Backend>(x: FloatTensor<B>) -> FloatTensor<B> {
+    let erf = B::float_erf(B::float_div_scalar(x.clone(), SQRT_2.into()));
+    let phi = B::float_add_scalar(erf, 1.0f32.into());
+    B::float_mul_scalar(B::float_mul(x, phi), 0.5f32.into())
+}
+
+/// GELU's gradient composed of `B`'s operations: `grad` times the slope at `x`.
+pub(super) fn composed_backward<B: burn::backend::Backend>(
+    x: FloatTensor<B>,
+    grad: FloatTensor<B>,
+) -> FloatTensor<B> {
+    let erf = B::float_erf(B::float_div_scalar(x.clone(), SQRT_2.into()));
+    let half_phi = B::float_mul_scalar(B::float_add_scalar(erf, 1.0f32.into()), 0.5f32.into());
+    let square = B::float_mul(x.clone(), x.clone());
+    let density = B::float_mul_scalar(
+        B::float_exp(B::float_mul_scalar(square, (-0.5f32).into())),
+        FRAC_1_SQRT_2PI.into(),
+    );
+    let slope = B::float_add(half_phi, B::float_mul(x, density));
+    B::float_mul(grad, slope)
 }
 
 /// `1/√(2π)`, the standard normal density at 0.

@@ -7,11 +7,12 @@
 //! | stride-1 convolution (a ReLU fused where one follows), 2×2 max pooling | [`conv2d`], [`conv2d_relu`], [`max_pool2d`] (`layers.rs`) | `cpu/conv.rs`, `cpu/pool.rs` | `gpu/conv.rs`, `gpu/conv_params.rs`, `gpu/pool.rs` |
 //! | dense layer (a ReLU fused where one follows) | [`linear`], [`linear_relu`] (`dense.rs`) | burn flex's own | `gpu/dense.rs` |
 //! | GELU (its exact gradient) | [`gelu`] (`gelu.rs`) | burn's composition | `gpu/gelu.rs` |
+//! | BatchNorm with the batch's statistics, then GELU (training) | [`batch_norm_gelu`] (`norm.rs`) | burn's `BatchNorm` and GELU's composition | `gpu/norm.rs` |
 //! | ReLU | [`relu`] (`relu.rs`) | burn flex's own | `gpu/relu.rs` |
 //! | softmax cross-entropy, its gradient and the step's sums | [`cross_entropy`] (`loss.rs`) | `cpu/loss.rs` | `gpu/loss.rs` |
 //! | optimiser updates (Adam, SGD, Nesterov SGD) | [`adam`], [`sgd`], [`nesterov`] (`update.rs`) | `cpu/update.rs` | `gpu/update.rs` |
 //!
-//! - `layers.rs`, `dense.rs`, `gelu.rs`, `relu.rs`, `update.rs`: each operation's extension trait (the device-independent
+//! - `layers.rs`, `dense.rs`, `gelu.rs`, `norm.rs`, `relu.rs`, `update.rs`: each operation's extension trait (the device-independent
 //!   signature) and the function the networks and the optimisers call, which takes burn's path
 //!   wherever the kernel does not apply (another dtype, a layer setting it does not cover).
 //! - `cpu/`, `gpu/`: the kernels, one folder per device, with what their kernels share.
@@ -40,6 +41,7 @@ pub mod gelu;
 mod gpu;
 pub mod layers;
 pub mod loss;
+pub mod norm;
 pub mod reference;
 pub mod relu;
 pub mod update;
@@ -48,5 +50,6 @@ pub use dense::{linear, linear_relu};
 pub use gelu::gelu;
 pub use layers::{conv2d, conv2d_relu, max_pool2d};
 pub use loss::cross_entropy;
+pub use norm::batch_norm_gelu;
 pub use relu::relu;
 pub use update::{AdamScalars, SgdScalars, adam, nesterov, sgd};

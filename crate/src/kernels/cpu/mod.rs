@@ -16,6 +16,7 @@ use burn::backend::flex::FlexTensor;
 use burn::tensor::TensorData;
 
 use super::gelu::FusedGelu;
+use super::norm::FusedNorm;
 use super::relu::FusedRelu;
 
 /// burn flex's ReLU is already one pass each way: the extension's defaults, burn's own.
@@ -24,6 +25,10 @@ impl FusedRelu for Flex {}
 /// The CPU path computes GELU with burn's composition (`kernels::gelu` does not dispatch it
 /// here); the extension's defaults are that composition.
 impl FusedGelu for Flex {}
+
+/// The CPU path keeps burn's `BatchNorm` and GELU's composition (`kernels::batch_norm_gelu` does
+/// not dispatch it here); the extension's defaults are that composition.
+impl FusedNorm for Flex {}
 
 /// `tensor` as one whole contiguous buffer, ready for `storage_mut` or [`numbers`].
 fn whole(tensor: FlexTensor) -> FlexTensor {

@@ -11,6 +11,7 @@ mod conv_params;
 mod dense;
 mod gelu;
 mod loss;
+mod norm;
 mod pool;
 mod relu;
 mod update;

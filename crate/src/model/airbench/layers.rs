@@ -119,9 +119,9 @@ fn dirac_conv(c_in: usize, c_out: usize, device: &Device) -> Conv2d {
 impl ConvGroup {
     fn forward(&self, x: Tensor<4>) -> Tensor<4> {
         let x = kernels::max_pool2d(&self.pool, kernels::conv2d(&self.conv1, x));
-        let x = kernels::gelu(self.norm1.forward(x));
+        let x = kernels::batch_norm_gelu(&self.norm1, x);
         let x = kernels::conv2d(&self.conv2, x);
-        kernels::gelu(self.norm2.forward(x))
+        kernels::batch_norm_gelu(&self.norm2, x)
     }
 }
 
