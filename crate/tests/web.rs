@@ -1,7 +1,8 @@
-//! In the browser (wasm-bindgen-test in headless Chromium, run by `./build.sh test` through
-//! `wasm-pack test --headless --chrome`): training lowers the loss on WebGPU and on the CPU,
-//! async reads work, progress reports do not drain the device, Auto's timings lead to the
-//! faster device, and the engine's state moves between engines. The rules of the device
+//! In the browser (wasm-bindgen-test in headless Chromium and Firefox, run by `./build.sh test`
+//! through `wasm-pack test --headless --chrome` and `--firefox`): training lowers the loss on
+//! WebGPU and on the CPU, async reads work, progress reports do not drain the device, Auto's
+//! timings lead to the faster device, the engine's state moves between engines, and in Firefox
+//! Kiln's kernels give burn's values on its WebGPU. The rules of the device
 //! choice are unit-tested natively (`crate::device`); `engine.rs` tests the engine's calls.
 // The build with both devices (the default features); `webgpu_module.rs` tests the WebGPU
 // module alone.
@@ -234,4 +235,49 @@ async fn explanations_agree_on_webgpu_and_the_cpu() {
         "saliency differs"
     );
     assert!(close(&on_cpu.gradcam, &on_gpu.gradcam), "Grad-CAM differs");
+}
+
+/// Kiln's kernels held to burn's on this browser's WebGPU, in Firefox: its WebGPU (wgpu, on
+/// Mesa's lavapipe here) is a second implementation beside Chromium's Dawn, which runs the same
+/// checks in the page (tests/e2e/fused.test.mjs) and so skips them here. The convolution,
+/// pooling, dense layer, GELU and BatchNorm (`check::layers_difference`), the loss, the ReLU,
+/// and the seed's fused Adam against burn's for two steps.
+#[wasm_bindgen_test]
+async fn the_kernels_match_burns_on_firefoxs_webgpu() {
+    use kiln::kernels::check;
+    let agent = js_sys::Reflect::get(&js_sys::global(), &"navigator".into())
+        .and_then(|navigator| js_sys::Reflect::get(&navigator, &"userAgent".into()))
+        .ok()
+        .and_then(|agent| agent.as_string())
+        .unwrap_or_default();
+    if !agent.contains("Firefox") {
+        wasm_bindgen_test::console_log!("skipped outside Firefox: the page's test checks {agent}");
+        return;
+    }
+    let device = webgpu().await;
+    let layers = check::layers_difference(&device).await.unwrap();
+    assert!(
+        layers <= 1e-4,
+        "convolution, pooling, dense layer, GELU or BatchNorm differs by {layers}"
+    );
+    let loss = check::loss_difference(&device).await.unwrap();
+    assert!(loss <= 1e-5, "the fused loss differs from burn's by {loss}");
+    let relu = check::relu_difference(&device).await.unwrap();
+    assert_eq!(relu, 0.0, "the fused ReLU differs from burn's");
+    let agreement = kiln::train::optimizer::check::compare(
+        &device,
+        "seed",
+        &kiln::train::OptimizerConfig::adam(),
+        1e-3,
+        5e-4,
+        2,
+    )
+    .await
+    .unwrap();
+    assert!(agreement.largest_change > 1e-3, "{agreement:?}");
+    assert!(
+        agreement.largest_difference <= 1e-5,
+        "the fused Adam's weights are {} from burn's",
+        agreement.largest_difference
+    );
 }

@@ -117,6 +117,7 @@ impl<B: Layers, C: CheckpointStrategy> Layers for Autodiff<B, C> {
         x: FloatTensor<Self>,
         weight: FloatTensor<Self>,
         bias: FloatTensor<Self>,
+        has_bias: bool,
         padding: [usize; 2],
         relu: bool,
     ) -> FloatTensor<Self> {
@@ -124,7 +125,7 @@ impl<B: Layers, C: CheckpointStrategy> Layers for Autodiff<B, C> {
             [x, weight, bias],
             Kind::Conv { padding },
             relu,
-            |x, w, b| B::conv2d_stride1(x, w, b, padding, relu),
+            |x, w, b| B::conv2d_stride1(x, w, b, has_bias, padding, relu),
         )
     }
 
@@ -132,10 +133,11 @@ impl<B: Layers, C: CheckpointStrategy> Layers for Autodiff<B, C> {
         x: FloatTensor<Self>,
         weight: FloatTensor<Self>,
         bias: FloatTensor<Self>,
+        has_bias: bool,
         relu: bool,
     ) -> FloatTensor<Self> {
         weighted::<B, C>([x, weight, bias], Kind::Dense, relu, |x, w, b| {
-            B::dense(x, w, b, relu)
+            B::dense(x, w, b, has_bias, relu)
         })
     }
 

@@ -16,7 +16,7 @@ use burn::nn::Linear;
 use burn::prelude::*;
 use burn::tensor::DType;
 
-use super::layers::{GPU_MAX_MULTIPLY_ADDS, Layers, on_flex};
+use super::layers::{GPU_MAX_MULTIPLY_ADDS, Layers, bias_or_unread, on_flex};
 
 /// `layer.forward(x)` for `x` `[batch, d_in]`: one operation each way where the layer is one
 /// Kiln's kernel covers (f32; on a GPU, a batch under [`GPU_MAX_MULTIPLY_ADDS`]), burn's layer
@@ -45,15 +45,12 @@ fn dense(layer: &Linear, x: Tensor<2>, relu: bool) -> Tensor<2> {
     if !(fits && small && x.dtype() == DType::F32 && weight.dtype() == DType::F32) {
         return burns(x);
     }
-    // A layer without a bias adds zeros: a constant, so no gradient is computed for it.
-    let bias = match &layer.bias {
-        Some(bias) => bias.val(),
-        None => Tensor::zeros([d_out], &x.device()),
-    };
+    let (bias, has_bias) = bias_or_unread(&layer.bias, &weight);
     Tensor::from_dispatch(Dispatch::dense(
         x.into_dispatch(),
         weight.into_dispatch(),
-        bias.into_dispatch(),
+        bias,
+        has_bias,
         relu,
     ))
 }

@@ -29,6 +29,7 @@
 //! `check.rs` holds these to.
 
 use burn::backend::{Dispatch, TensorMetadata, backend_extension, tensor::FloatTensor};
+use burn::module::Param;
 use burn::nn::PaddingConfig2d;
 use burn::nn::conv::Conv2d;
 use burn::nn::pool::MaxPool2d;
@@ -45,13 +46,15 @@ pub const GPU_MAX_MULTIPLY_ADDS: usize = 1 << 30;
 #[backend_extension(Autodiff, Flex: cfg(feature = "cpu"), Cube: cfg(feature = "webgpu"))]
 pub trait Layers: burn::backend::Backend {
     /// Stride-1 convolution with `padding` zeros on each side (above and below, left and right)
-    /// and a bias, then a ReLU if `relu`: `x` `[batch, c_in, h, w]`, `weight`
-    /// `[c_out, c_in, kh, kw]`, `bias` `[c_out]`; out `[batch, c_out, h + 2·pad − kh + 1,
+    /// and, where `has_bias`, a bias, then a ReLU if `relu`: `x` `[batch, c_in, h, w]`, `weight`
+    /// `[c_out, c_in, kh, kw]`, `bias` `[c_out]` (without one, any tensor: it is not read, and a
+    /// layer without a bias launches no zeros); out `[batch, c_out, h + 2·pad − kh + 1,
     /// w + 2·pad − kw + 1]`.
     fn conv2d_stride1(
         x: FloatTensor<Self>,
         weight: FloatTensor<Self>,
         bias: FloatTensor<Self>,
+        has_bias: bool,
         padding: [usize; 2],
         relu: bool,
     ) -> FloatTensor<Self>;
@@ -86,17 +89,21 @@ pub trait Layers: burn::backend::Backend {
     fn max_pool2_backward(x: FloatTensor<Self>, grad: FloatTensor<Self>) -> FloatTensor<Self>;
 
     /// A dense layer, then a ReLU if `relu`: `x` `[batch, d_in]` times `weight`
-    /// `[d_in, d_out]` (burn's `Linear` layout) plus `bias` `[d_out]`. burn's operations by
-    /// default (the CPU path: its multiply, broadcast addition and ReLU, as burn's `Linear`).
+    /// `[d_in, d_out]` (burn's `Linear` layout) plus, where `has_bias`, `bias` `[d_out]` (not
+    /// read otherwise, as for the convolution). burn's operations by default (the CPU path: its
+    /// multiply, broadcast addition and ReLU, as burn's `Linear`).
     fn dense(
         x: FloatTensor<Self>,
         weight: FloatTensor<Self>,
         bias: FloatTensor<Self>,
+        has_bias: bool,
         relu: bool,
     ) -> FloatTensor<Self> {
         let d_out = weight.shape().dims::<2>()[1];
-        let bias = Self::float_reshape(bias, [1, d_out].into());
-        let out = Self::float_add(Self::float_matmul(x, weight), bias);
+        let mut out = Self::float_matmul(x, weight);
+        if has_bias {
+            out = Self::float_add(out, Self::float_reshape(bias, [1, d_out].into()));
+        }
         if relu { Self::relu(out) } else { out }
     }
 
@@ -202,20 +209,30 @@ fn convolve(conv: &Conv2d, x: Tensor<4>, relu: bool) -> Tensor<4> {
             if !on_flex(&x) && outputs.saturating_mul(c_in * kh * kw) > GPU_MAX_MULTIPLY_ADDS {
                 return burns(x);
             }
-            // A layer without a bias adds zeros: a constant, so no gradient is computed for it.
-            let bias = match &conv.bias {
-                Some(bias) => bias.val(),
-                None => Tensor::zeros([c_out], &x.device()),
-            };
+            let weight = conv.weight.val();
+            let (bias, has_bias) = bias_or_unread(&conv.bias, &weight);
             Tensor::from_dispatch(Dispatch::conv2d_stride1(
                 x.into_dispatch(),
-                conv.weight.val().into_dispatch(),
-                bias.into_dispatch(),
+                weight.into_dispatch(),
+                bias,
+                has_bias,
                 padding,
                 relu,
             ))
         }
         _ => burns(x),
+    }
+}
+
+/// A layer's bias and `true`, or, for a layer without one, a stand-in the kernels do not read
+/// (the weight, detached, so that no gradient goes to it) and `false`.
+pub(super) fn bias_or_unread<const D: usize>(
+    bias: &Option<Param<Tensor<1>>>,
+    weight: &Tensor<D>,
+) -> (FloatTensor<Dispatch>, bool) {
+    match bias {
+        Some(bias) => (bias.val().into_dispatch(), true),
+        None => (weight.clone().detach().into_dispatch(), false),
     }
 }
 

@@ -145,6 +145,7 @@ impl Layers for Flex {
         x: FlexTensor,
         weight: FlexTensor,
         bias: FlexTensor,
+        has_bias: bool,
         padding: [usize; 2],
         relu: bool,
     ) -> FlexTensor {
@@ -167,8 +168,10 @@ impl Layers for Flex {
                     Operand::rows(columns, d.positions()),
                     false,
                 );
-                for (channel, b) in out.chunks_mut(d.positions()).zip(bias) {
-                    channel.iter_mut().for_each(|v| *v += b);
+                for (co, channel) in out.chunks_mut(d.positions()).enumerate() {
+                    if has_bias {
+                        channel.iter_mut().for_each(|v| *v += bias[co]);
+                    }
                     if relu {
                         // burn's ReLU: `x ≤ 0 → 0`, a NaN passes.
                         channel

@@ -32,6 +32,7 @@ fn conv_kernel<F: Float>(
     bias: &Tensor<F>,
     out: &mut Tensor<F>,
     #[comptime] window: Window,
+    #[comptime] has_bias: bool,
     #[comptime] relu: bool,
     #[define(F)] _dtype: ElemType,
 ) {
@@ -46,7 +47,10 @@ fn conv_kernel<F: Float>(
     let oy = (i / ow) % oh;
     let co = (i / (ow * oh)) % c_out;
     let n = i / (ow * oh * c_out);
-    let mut sum = bias[co];
+    let mut sum = F::new(0.0);
+    if has_bias {
+        sum = bias[co];
+    }
     for ci in 0..c_in {
         let plane = (n * c_in + ci) * h;
         let taps = (co * c_in + ci) * kh;
@@ -138,6 +142,7 @@ impl Layers for Cube {
         x: CubeTensor,
         weight: CubeTensor,
         bias: CubeTensor,
+        has_bias: bool,
         padding: [usize; 2],
         relu: bool,
     ) -> CubeTensor {
@@ -160,6 +165,7 @@ impl Layers for Cube {
             bias.into_tensor_arg(),
             out.clone().into_tensor_arg(),
             Window { kh, kw, py, px },
+            has_bias,
             relu,
             dtype,
         );
@@ -218,8 +224,14 @@ impl Layers for Cube {
         super::pool::backward(x, grad)
     }
 
-    fn dense(x: CubeTensor, weight: CubeTensor, bias: CubeTensor, relu: bool) -> CubeTensor {
-        super::dense::forward(x, weight, bias, relu)
+    fn dense(
+        x: CubeTensor,
+        weight: CubeTensor,
+        bias: CubeTensor,
+        has_bias: bool,
+        relu: bool,
+    ) -> CubeTensor {
+        super::dense::forward(x, weight, bias, has_bias, relu)
     }
 
     fn dense_input_grad(

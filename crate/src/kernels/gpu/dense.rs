@@ -19,6 +19,7 @@ fn dense_kernel<F: Float>(
     weight: &Tensor<F>,
     bias: &Tensor<F>,
     out: &mut Tensor<F>,
+    #[comptime] has_bias: bool,
     #[comptime] relu: bool,
     #[define(F)] _dtype: ElemType,
 ) {
@@ -28,7 +29,10 @@ fn dense_kernel<F: Float>(
     }
     let (d_in, d_out) = (weight.shape(0), weight.shape(1));
     let (n, o) = (i / d_out, i % d_out);
-    let mut sum = bias[o];
+    let mut sum = F::new(0.0);
+    if has_bias {
+        sum = bias[o];
+    }
     for k in 0..d_in {
         sum += x[n * d_in + k] * weight[k * d_out + o];
     }
@@ -98,6 +102,7 @@ pub(super) fn forward(
     x: CubeTensor,
     weight: CubeTensor,
     bias: CubeTensor,
+    has_bias: bool,
     relu: bool,
 ) -> CubeTensor {
     let [x, weight, bias] = [x, weight, bias].map(into_contiguous);
@@ -114,6 +119,7 @@ pub(super) fn forward(
         weight.into_tensor_arg(),
         bias.into_tensor_arg(),
         out.clone().into_tensor_arg(),
+        has_bias,
         relu,
         dtype,
     );
