@@ -11,7 +11,7 @@ use cubecl::prelude::*;
 use cubecl::{calculate_cube_count_elemwise, cube};
 
 use super::conv::grad_at;
-use super::empty;
+use super::{cube_sum, empty};
 
 /// Invocations per number of the parameters' gradients where they share its sum: a power of
 /// two, for the halving sum.
@@ -87,20 +87,7 @@ fn conv_param_grads_kernel<F: Float>(
     }
     if comptime!(log_units > 0) {
         let mut parts = Shared::<[F]>::new_slice(units);
-        parts[unit] = sum;
-        sync_cube();
-        // Halving sums, unrolled (cubecl's SPIR-V verification refuses a runtime loop around
-        // the barrier): units / 2, …, 1.
-        #[unroll]
-        for step in 1..log_units + 1 {
-            let half = units >> step;
-            if unit < half {
-                let other = parts[unit + half];
-                sum += other;
-                parts[unit] = sum;
-            }
-            sync_cube();
-        }
+        sum = cube_sum::<F>(&mut parts, sum, unit, log_units);
     }
     if real && unit == 0 {
         if number < weights {

@@ -9,7 +9,7 @@ use burn_cubecl::tensor::CubeTensor;
 use cubecl::cube;
 use cubecl::prelude::*;
 
-use super::{empty, empty_like};
+use super::{cube_sum, empty, empty_like};
 use crate::kernels::loss::{FusedLoss, LossParts};
 
 /// The invocations of the one cube: a power of two, for the halving sums.
@@ -68,25 +68,9 @@ fn cross_entropy_kernel<F: Float, I: Int>(
         }
         row += UNITS;
     }
-    let mut losses = Shared::<[F]>::new_slice(UNITS);
-    let mut rights = Shared::<[F]>::new_slice(UNITS);
-    losses[unit] = loss_sum;
-    rights[unit] = right;
-    sync_cube();
-    // Halving sums, unrolled (cubecl's SPIR-V verification refuses a runtime loop around the
-    // barrier): 128, 64, …, 1.
-    #[unroll]
-    for step in 1..LOG_UNITS + 1 {
-        let half = UNITS >> step;
-        if unit < half {
-            let (other_loss, other_right) = (losses[unit + half], rights[unit + half]);
-            loss_sum += other_loss;
-            right += other_right;
-            losses[unit] = loss_sum;
-            rights[unit] = right;
-        }
-        sync_cube();
-    }
+    let mut parts = Shared::<[F]>::new_slice(UNITS);
+    let loss_sum = cube_sum::<F>(&mut parts, loss_sum, unit, LOG_UNITS);
+    let right = cube_sum::<F>(&mut parts, right, unit, LOG_UNITS);
     if unit == 0 {
         loss[0] = loss_sum * per_image;
         if add {

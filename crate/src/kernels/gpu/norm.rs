@@ -11,7 +11,7 @@ use burn_cubecl::tensor::CubeTensor;
 use cubecl::cube;
 use cubecl::prelude::*;
 
-use super::{dims, empty, empty_like, grid};
+use super::{cube_sum, dims, empty, empty_like, grid};
 use crate::kernels::gelu::FRAC_1_SQRT_2PI;
 use crate::kernels::norm::{FusedNorm, NormGrads, NormParts};
 
@@ -23,35 +23,6 @@ const LOG_UNITS: usize = 8;
 #[cube]
 fn at(j: usize, c: usize, channels: usize, plane: usize) -> usize {
     (j / plane * channels + c) * plane + j % plane
-}
-
-/// The sum of every unit's `value` over the cube, in every unit (`parts` holds `units`).
-#[cube]
-fn cube_sum<F: Float>(
-    parts: &mut Shared<[F]>,
-    value: F,
-    unit: usize,
-    #[comptime] log_units: usize,
-) -> F {
-    let units = comptime!(1usize << log_units);
-    let mut sum = value;
-    parts[unit] = sum;
-    sync_cube();
-    // Halving sums, unrolled (cubecl's SPIR-V verification refuses a runtime loop around the
-    // barrier): units / 2, …, 1.
-    #[unroll]
-    for step in 1..log_units + 1 {
-        let half = units >> step;
-        if unit < half {
-            let other = parts[unit + half];
-            sum += other;
-            parts[unit] = sum;
-        }
-        sync_cube();
-    }
-    let total = parts[0];
-    sync_cube(); // every unit has read it before `parts` is written again
-    total
 }
 
 /// `x` normalised by channel `c`'s mean and variance in `stats`.
