@@ -16,6 +16,19 @@ fn one_plus_erf<F: Float>(x: F) -> F {
     F::erf(x / F::new(core::f32::consts::SQRT_2)) + F::new(1.0)
 }
 
+/// GELU at `x`: `½x(1 + erf(x/√2))` (also BatchNorm's, `norm.rs`).
+#[cube]
+pub(super) fn gelu_at<F: Float>(x: F) -> F {
+    x * one_plus_erf::<F>(x) * F::new(0.5)
+}
+
+/// GELU's slope at `x`: `½(1 + erf(x/√2)) + x·φ(x)`, `φ` the standard normal density.
+#[cube]
+pub(super) fn gelu_slope<F: Float>(x: F) -> F {
+    let density = F::exp(x * x * F::new(-0.5)) * F::new(FRAC_1_SQRT_2PI);
+    one_plus_erf::<F>(x) * F::new(0.5) + x * density
+}
+
 #[cube(launch)]
 fn gelu_kernel<F: Float>(input: &Tensor<F>, output: &mut Tensor<F>, #[define(F)] _dtype: ElemType) {
     let i = ABSOLUTE_POS;
@@ -23,7 +36,7 @@ fn gelu_kernel<F: Float>(input: &Tensor<F>, output: &mut Tensor<F>, #[define(F)]
         terminate!();
     }
     let x = input[i];
-    output[i] = x * one_plus_erf::<F>(x) * F::new(0.5);
+    output[i] = gelu_at::<F>(x);
 }
 
 #[cube(launch)]
@@ -38,8 +51,7 @@ fn gelu_backward_kernel<F: Float>(
         terminate!();
     }
     let x = input[i];
-    let density = F::exp(x * x * F::new(-0.5)) * F::new(FRAC_1_SQRT_2PI);
-    output[i] = grad[i] * (one_plus_erf::<F>(x) * F::new(0.5) + x * density);
+    output[i] = grad[i] * gelu_slope::<F>(x);
 }
 
 impl FusedGelu for Cube {

@@ -11,8 +11,8 @@ use burn_cubecl::tensor::CubeTensor;
 use cubecl::cube;
 use cubecl::prelude::*;
 
+use super::gelu::{gelu_at, gelu_slope};
 use super::{cube_sum, dims, empty, empty_like, grid};
-use crate::kernels::gelu::FRAC_1_SQRT_2PI;
 use crate::kernels::norm::{FusedNorm, NormGrads, NormParts};
 
 /// Invocations per channel in the sums: a power of two, for the halving sum.
@@ -29,13 +29,6 @@ fn at(j: usize, c: usize, channels: usize, plane: usize) -> usize {
 #[cube]
 fn normalized<F: Float>(x: F, stats: &Tensor<F>, c: usize, channels: usize, epsilon: f32) -> F {
     (x - stats[c]) / F::sqrt(stats[channels + c] + F::cast_from(epsilon))
-}
-
-/// GELU's slope at `y`: `½(1 + erf(y/√2)) + y·φ(y)`.
-#[cube]
-fn gelu_slope<F: Float>(y: F) -> F {
-    let density = F::exp(y * y * F::new(-0.5)) * F::new(FRAC_1_SQRT_2PI);
-    (F::erf(y / F::new(core::f32::consts::SQRT_2)) + F::new(1.0)) * F::new(0.5) + y * density
 }
 
 /// One cube per channel: the batch's mean and biased variance (two passes, as burn computes
@@ -102,7 +95,7 @@ fn norm_gelu_kernel<F: Float>(
     let channels = x.shape(1);
     let c = (i / (x.shape(2) * x.shape(3))) % channels;
     let y = normalized::<F>(x[i], stats, c, channels, epsilon) * gamma[c] + beta[c];
-    output[i] = y * (F::erf(y / F::new(core::f32::consts::SQRT_2)) + F::new(1.0)) * F::new(0.5);
+    output[i] = gelu_at::<F>(y);
 }
 
 /// `x`'s normalised value, and the gradient through GELU at `x` (`grad` times GELU's slope).
