@@ -50,13 +50,14 @@ const bus = new Bus();
 const worker = new WorkerClient(`./worker.js${workerQuery.size ? `?${workerQuery}` : ""}`, bus, startSeconds);
 
 // The test switch: with `?test` in the URL (the browser tests and benchmarks open the page so),
-// the page exposes `window.kiln` = {charts, memory(), lastSummary, fault(), restarts(),
+// the page exposes `window.kiln` = {charts, memory(), lastSummary, fault(), restarts(), idle(),
 // launches(), fusedOptimizer(), fusedRelu(), fusedLoss(), layers()} for them to read and to cause
 // faults. Without it, nothing of the page is global.
 /** @type {{charts: import("./charts.js").Charts, memory: () => Promise<unknown>,
  *   lastSummary: import("./values.js").TrainingSummary | null,
  *   fault: (fault: "trap" | "throw" | "close", request?: import("./protocol.js").RequestType | null) => Promise<void>,
- *   restarts: () => number, launches: () => Promise<import("./protocol.js").LaunchCounts>,
+ *   restarts: () => number, idle: () => boolean,
+ *   launches: () => Promise<import("./protocol.js").LaunchCounts>,
  *   fusedOptimizer: (model: string, optimizer: "adam" | "sgd" | "nesterov") => Promise<unknown>,
  *   fusedRelu: () => Promise<number>, fusedLoss: () => Promise<number>, layers: () => Promise<number>} | null} */
 let hooks = null;
@@ -125,6 +126,7 @@ if (query.has("test")) {
     lastSummary: null,
     fault: (fault, request = null) => worker.request("test_fault", { fault, request }),
     restarts: () => worker.restarts,
+    idle: () => worker.idle(),
     launches: () => worker.request("launch_counts", {}),
     /** @param {string} model @param {"adam" | "sgd" | "nesterov"} optimizer */
     fusedOptimizer: (model, optimizer) => worker.request("test_fused_optimizer", { model, optimizer }),

@@ -99,6 +99,12 @@ export class WorkerClient {
     this.crashListeners.push(listener);
   }
 
+  /** No request is waiting for its reply, sent or held (for the browser tests: a worker that
+   * is told to die while idle must not fail a request). */
+  idle() {
+    return this.pending.size === 0 && this.queue.length === 0;
+  }
+
   /** Send a request; resolves to its reply or rejects with the worker's error.
    * @template {keyof Requests} K
    * @param {K} type

@@ -260,6 +260,10 @@ test("a failed engine is reported in Chinese: a trap in a request, and a worker 
   const reason = zh["worker.reason.engine_trap"];
   await banner(word("error.request_failed", { doing: zh["doing.classify"], reason, next: zh["worker.next.fresh"] }));
   await p.waitForFunction(() => window.kiln.restarts() === 1);
+  // The fresh engine has started its device, loaded the weights again and classified the picture
+  // again: a worker that dies with a request in flight fails that request instead.
+  await id("backend-status").filter({ hasNotText: zh["device.starting"] }).waitFor();
+  await p.waitForFunction(() => window.kiln.idle());
 
   // The worker closes itself while idle: the page says so, and starts another.
   await p.evaluate(() => window.kiln.fault("close"));
