@@ -90,9 +90,9 @@
  *   for a page opened with `?test`: `model` trained four steps with Kiln's fused optimiser and
  *   with burn's on the device in use (crate/src/train/optimizer/check.rs)
  * @property {{}} test_fused_loss only for a page opened with `?test`: the fused loss against
- *   burn's cross-entropy on the device in use (crate/src/kernels/check.rs)
+ *   burn's cross-entropy on the device in use (crate/src/kernels/check/)
  * @property {{}} test_fused_relu only for a page opened with `?test`: the fused ReLU against
- *   burn's on the device in use (crate/src/kernels/check.rs)
+ *   burn's on the device in use (crate/src/kernels/check/)
  * @property {{}} test_layers only for a page opened with `?test`: Kiln's own
  *   convolution and pooling (crate/src/kernels/) against burn's on the device in use. These four
  *   need a build with the kernels' checks (`KILN_CHECKS=1`, as the tests build dist/)

@@ -5,11 +5,11 @@
 //! own operation each way. On WebGPU that is five launches a layer forward and back, seven with
 //! the ReLU. Kiln's (`gpu/dense.rs`) is one launch forward with the bias and the ReLU, one for
 //! the input's gradient (through the ReLU) and one for the weight's and bias's gradients
-//! together, the methods of [`Layers`] that `autodiff.rs` gives their backward pass. The CPU
+//! together, the methods of [`Layers`] that `autodiff/` gives their backward pass. The CPU
 //! path keeps burn's operations (the trait's default methods: burn flex's multiply is already
 //! the work, and a launch costs nothing there). Like the convolution, a layer whose batch costs
 //! more than [`GPU_MAX_MULTIPLY_ADDS`] keeps burn's tuned multiply on a GPU. burn's `Linear` is
-//! the reference `check.rs` holds these to.
+//! the reference `check/` holds these to.
 
 use burn::backend::Dispatch;
 use burn::nn::Linear;

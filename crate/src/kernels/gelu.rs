@@ -3,7 +3,7 @@
 //! composed of five of burn's operations forward and about ten back, so on WebGPU they were
 //! about a hundred launches of its step; here each is one launch forward and one back
 //! (`gpu/gelu.rs`). The CPU path keeps burn's composition ([`reference::gelu`]), the numbers it
-//! has always trained with: there a launch costs nothing. The reference `check.rs` holds the
+//! has always trained with: there a launch costs nothing. The reference `check/` holds the
 //! kernel to is that composition, through burn's autodiff.
 
 use burn::backend::{Dispatch, backend_extension, tensor::FloatTensor};

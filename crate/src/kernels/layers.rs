@@ -21,12 +21,12 @@
 //! direct loops, not tiled matrix multiplies: a WebGPU step at the page's batch sizes is bound by
 //! the launches the browser records, not by arithmetic, but a large layer over a large batch is
 //! bound by arithmetic, and there burn's tuned kernels are faster. So a convolution whose batch
-//! costs more than [`GPU_MAX_MULTIPLY_ADDS`] keeps burn's on a GPU. `autodiff.rs` gives both
+//! costs more than [`GPU_MAX_MULTIPLY_ADDS`] keeps burn's on a GPU. `autodiff/` gives both
 //! operations their backward passes.
 //!
 //! For any layer these do not cover (another stride, dilation, groups, uneven padding, another
 //! dtype), [`conv2d`] and [`max_pool2d`] call burn's own modules, which are also the reference
-//! `check.rs` holds these to.
+//! `check/` holds these to.
 
 use burn::backend::{Dispatch, TensorMetadata, backend_extension, tensor::FloatTensor};
 use burn::module::Param;

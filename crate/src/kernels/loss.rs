@@ -11,7 +11,7 @@
 //! On burn flex it is one pass over the logits (`cpu/loss.rs`). The value is burn's:
 //! `mean_i(−Σ_c t_ic · log softmax(z_i)_c)` with `t = (1 − α)·onehot + α/C`, and the gradient
 //! `(softmax(z_i) − t_i) / batch`; [`reference::cross_entropy`] composes it from burn's
-//! operations, and `check.rs` holds the fused one to it.
+//! operations, and `check/` holds the fused one to it.
 
 use burn::backend::tensor::IntTensor;
 use burn::backend::{Dispatch, ExtensionType, backend_extension, tensor::FloatTensor};

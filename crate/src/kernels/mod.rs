@@ -16,18 +16,18 @@
 //!   signature) and the function the networks and the optimisers call, which takes burn's path
 //!   wherever the kernel does not apply (another dtype, a layer setting it does not cover).
 //! - `cpu/`, `gpu/`: the kernels, one folder per device, with what their kernels share.
-//! - `autodiff.rs`: the backward passes, as burn's autodiff calls them.
+//! - `autodiff/`: the backward passes, as burn's autodiff calls them.
 //! - `reference.rs`: the fused updates composed from burn's operations; the other operations'
 //!   reference is burn's own.
-//! - `check.rs` (the `checks` feature: test builds only): each kernel against its reference on a
+//! - `check/` (the `checks` feature: test builds only): each kernel against its reference on a
 //!   device, for the native tests and, through the page's `?test` hooks, the browser tests.
 //!
 //! A new kernel: its trait and entry point in a file here, marked
 //! `#[backend_extension(Autodiff, Flex: cfg(feature = "cpu"), Cube: cfg(feature = "webgpu"))]`
 //! (leave out a device it has no kernel for, or give the trait default methods that call burn's
 //! operation); its implementation for `Flex` in `cpu/`, for `Cube` in `gpu/`; for `Autodiff` in
-//! `autodiff.rs` if it has a gradient; its reference (burn's operations) and a check in
-//! `check.rs`, called from a native test in `crate/tests/` and from `web/checks.rs` for the
+//! `autodiff/` if it has a gradient; its reference (burn's operations) and a check in
+//! `check/`, called from a native test in `crate/tests/` and from `web/checks.rs` for the
 //! browser. `docs/architecture.md` says why each of these exists.
 
 mod autodiff;

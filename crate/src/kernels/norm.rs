@@ -12,7 +12,7 @@
 //! convention, not PyTorch's unbiased one), `y = (x − μ)/√(σ² + ε)·γ + β`, and the gradient is
 //! [`burn::backend::ops::ModuleOps::batch_norm_train_backward`]'s through GELU's exact slope.
 //! The CPU path, and inference on every device, keep burn's `BatchNorm` and
-//! [`super::reference::gelu`]: `check.rs` holds the fused operation to them.
+//! [`super::reference::gelu`]: `check/` holds the fused operation to them.
 
 use burn::backend::{
     Dispatch, ExtensionType, TensorMetadata, backend_extension, tensor::FloatTensor,

@@ -1,4 +1,4 @@
-//! The reference the kernels are held to (`check.rs`, and the optimisers' comparison in
+//! The reference the kernels are held to (`check/`, and the optimisers' comparison in
 //! `train::optimizer::check`): the fused updates composed from burn's tensor operations, in the
 //! order burn's `Adam`, `Sgd` and PyTorch's Nesterov SGD apply them; burn's cross-entropy with
 //! the progress window's sums; GELU as airbench trains it on the CPU path. The other kernels'

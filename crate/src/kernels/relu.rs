@@ -3,7 +3,7 @@
 //! where one each way does (`gpu/relu.rs`). The seed network has four ReLUs, so its WebGPU step
 //! launches eight fewer kernels. On burn flex, whose ReLU is already one pass, the extension
 //! calls burn's own. The values are burn's: `x ≤ 0 → 0` (NaN passes through), and the gradient
-//! is zero where the input was `≤ 0`; burn's `relu` is the reference `check.rs` holds it to.
+//! is zero where the input was `≤ 0`; burn's `relu` is the reference `check/` holds it to.
 
 use burn::backend::{Dispatch, backend_extension, tensor::FloatTensor};
 use burn::prelude::*;

@@ -10,7 +10,8 @@ use serde::Serialize;
 use crate::model::{Model, NETWORKS};
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
-#[cfg_attr(test, derive(ts_rs::TS), ts(export))]
+// Typed for the page through `train::offered::Offered`, which flattens it.
+#[cfg_attr(test, derive(ts_rs::TS))]
 pub struct ModelInfo {
     pub name: &'static str,
     pub description: &'static str,

@@ -1,18 +1,23 @@
 //! The kernels held to their reference on the device in use: the fused ReLU to burn's, Kiln's
 //! convolution, pooling and dense layer to burn's layers, the fused GELU to its composition and
-//! the fused BatchNorm and GELU to burn's `BatchNorm` and that composition, outputs and gradients. Used by the native
-//! tests (burn flex, and WebGPU on Vulkan) and by the browser test on both devices
-//! (`Engine.testFusedRelu`, `Engine.testLayers`). The fused updates are held to
+//! the fused BatchNorm and GELU to burn's `BatchNorm` and that composition, outputs and gradients
+//! (each layer run by `runs.rs`). Used by the native tests (burn flex, and WebGPU on Vulkan), by
+//! the browser test on both devices (`Engine.testFusedRelu`, `Engine.testLayers`) and by the wasm
+//! tests in Firefox. The fused updates are held to
 //! [`super::reference`] through the optimisers that use them (`train::optimizer::check`).
 //! Compiled with the `checks` feature only: every test build, not the shipped modules.
 
 use burn::module::Param;
-use burn::nn::conv::{Conv2d, Conv2dConfig};
-use burn::nn::pool::{MaxPool2d, MaxPool2dConfig};
-use burn::nn::{Linear, LinearConfig, PaddingConfig2d};
+use burn::nn::conv::Conv2dConfig;
+use burn::nn::pool::MaxPool2dConfig;
+use burn::nn::{LinearConfig, PaddingConfig2d};
 use burn::prelude::*;
 
 use crate::read::{ReadError, read_floats};
+
+mod runs;
+
+pub use runs::{conv_gradients, dense_gradients, norm_gradients, pool_gradients};
 
 /// The fused ReLU ([`super::relu`]) against burn's on `device`, on inputs with exact zeros, laid
 /// out row-major and as a permuted view: the largest difference of the outputs and of the
@@ -57,67 +62,13 @@ pub async fn relu_difference(device: &Device) -> Result<f32, ReadError> {
     Ok(read_floats(Tensor::cat(largest, 0).max()).await?[0])
 }
 
-/// A convolution run forward and backward, under the loss `(out · upstream).sum()`: its output,
-/// then the gradients of `x`, of the weight and (if the layer has one) of the bias, flattened.
-/// `ours` runs Kiln's convolution ([`super::conv2d`]), otherwise burn's layer; `relu` follows it
-/// with a ReLU (Kiln's inside its convolution, [`super::conv2d_relu`]; burn's after its layer).
-pub fn conv_gradients(
-    conv: &Conv2d,
-    x: &Tensor<4>,
-    upstream: &Tensor<4>,
-    ours: bool,
-    relu: bool,
-) -> Vec<Tensor<1>> {
-    let x = x.clone().require_grad();
-    let out = match (ours, relu) {
-        (true, false) => super::conv2d(conv, x.clone()),
-        (true, true) => super::conv2d_relu(conv, x.clone()),
-        (false, false) => conv.forward(x.clone()),
-        (false, true) => burn::tensor::activation::relu(conv.forward(x.clone())),
-    };
-    let grads = (out.clone() * upstream.clone()).sum().backward();
-    let mut parts = vec![
-        out.inner().flatten(0, 3),
-        x.grad(&grads)
-            .expect("x requires its gradient")
-            .flatten(0, 3),
-        conv.weight
-            .grad(&grads)
-            .expect("the weight trains")
-            .flatten(0, 3),
-    ];
-    if let Some(bias) = &conv.bias {
-        parts.push(bias.grad(&grads).expect("the bias trains"));
-    }
-    parts
-}
-
-/// The same for a max pooling: its output, then the gradient of `x`, flattened.
-pub fn pool_gradients(
-    pool: &MaxPool2d,
-    x: &Tensor<4>,
-    upstream: &Tensor<4>,
-    ours: bool,
-) -> Vec<Tensor<1>> {
-    let x = x.clone().require_grad();
-    let out = if ours {
-        super::max_pool2d(pool, x.clone())
-    } else {
-        pool.forward(x.clone())
-    };
-    let grads = (out.clone() * upstream.clone()).sum().backward();
-    let grad = x.grad(&grads).expect("x requires its gradient");
-    vec![out.inner().flatten(0, 3), grad.flatten(0, 3)]
-}
-
 /// Kiln's convolution, 2×2 max pooling, dense layer and GELU ([`super::conv2d`],
 /// [`super::conv2d_relu`], [`super::max_pool2d`], [`super::linear`], [`super::linear_relu`],
-/// [`super::gelu`], [`super::batch_norm_gelu`]) against burn's on `device`: the seed's three convolutions (with their ReLU)
-/// and airbench's kinds (the 2×2 whitening without padding, a "same" 3×3; neither with a bias),
-/// the seed's two dense layers and airbench's, GELU against its composition, and airbench's
-/// BatchNorm with its GELU (`norm_gradients`), at batch 3 (so
-/// that on a GPU the first layers' parameter gradients share each sum in a cube, the others' do
-/// not): the largest difference of their outputs and gradients, relative to the largest value
+/// [`super::gelu`], [`super::batch_norm_gelu`]) against burn's on `device`: the seed's three
+/// convolutions (with their ReLU) and airbench's kinds (the 2×2 whitening without padding, a
+/// "same" 3×3; neither with a bias), the seed's two dense layers and airbench's, GELU against its
+/// composition, and airbench's BatchNorm with its GELU (`norm_gradients`), at batch 3 (so that
+/// on a GPU the first layers' parameter gradients share each sum in a cube, the others' do not): the largest difference of their outputs and gradients, relative to the largest value
 /// compared. Kiln's layers sum in another order than burn's, so a few 1e-7 are expected (up to
 /// 1e-5 of the largest value, where thousands of products are summed); the pooling agrees
 /// exactly.
@@ -223,94 +174,6 @@ pub async fn layers_difference(device: &Device) -> Result<f32, ReadError> {
         );
     }
     Ok(read_floats(Tensor::cat(parts, 0).max()).await?[0])
-}
-
-/// A training BatchNorm (airbench's momentum and ε) and the GELU after it, fused
-/// ([`super::batch_norm_gelu`]) or burn's, run forward and backward on a batch of 3 of
-/// `channels` × `size` × `size` made from `phase`: the output, the running statistics after the
-/// step, and the gradients of the input, the scale and the shift, flattened.
-pub fn norm_gradients(
-    device: &Device,
-    channels: usize,
-    size: usize,
-    phase: f32,
-    ours: bool,
-) -> Vec<Tensor<1>> {
-    let n = 3 * channels * size * size;
-    let wave = |len: usize, phase: f32| -> Vec<f32> {
-        (0..len).map(|i| (i as f32 * 0.37 + phase).sin()).collect()
-    };
-    let shape = [3, channels, size, size];
-    // Channels with different means and spreads, as a convolution's outputs have.
-    let x: Vec<f32> = wave(n, phase)
-        .into_iter()
-        .enumerate()
-        .map(|(i, v)| v * (1.0 + (i / (size * size) % channels) as f32 * 0.1) + 0.3)
-        .collect();
-    let x = Tensor::<4>::from_data(TensorData::new(x, shape), device).require_grad();
-    let upstream = Tensor::<4>::from_data(TensorData::new(wave(n, phase + 1.0), shape), device);
-    let mut norm = burn::nn::BatchNormConfig::new(channels)
-        .with_momentum(0.4)
-        .with_epsilon(1e-12)
-        .init(device);
-    let vector = |phase: f32, scale: f32, shift: f32| {
-        let v: Vec<f32> = wave(channels, phase)
-            .iter()
-            .map(|v| v * scale + shift)
-            .collect();
-        Tensor::<1>::from_data(TensorData::new(v, [channels]), device)
-    };
-    norm.gamma = Param::from_tensor(vector(phase + 2.0, 0.5, 1.0));
-    norm.beta = Param::from_tensor(vector(phase + 3.0, 0.5, 0.0));
-    let out = match ours {
-        true => super::batch_norm_gelu(&norm, x.clone()),
-        false => super::reference::gelu(norm.forward(x.clone())),
-    };
-    let grads = (out.clone() * upstream).sum().backward();
-    vec![
-        out.inner().flatten(0, 3),
-        norm.running_mean.value().inner(),
-        norm.running_var.value().inner(),
-        x.grad(&grads)
-            .expect("x requires its gradient")
-            .flatten(0, 3),
-        norm.gamma.grad(&grads).expect("the scale trains"),
-        norm.beta.grad(&grads).expect("the shift trains"),
-    ]
-}
-
-/// A dense layer run forward and backward as [`conv_gradients`] runs a convolution: its output,
-/// then the gradients of `x`, of the weight and (if the layer has one) of the bias, flattened.
-pub fn dense_gradients(
-    layer: &Linear,
-    x: &Tensor<2>,
-    upstream: &Tensor<2>,
-    ours: bool,
-    relu: bool,
-) -> Vec<Tensor<1>> {
-    let x = x.clone().require_grad();
-    let out = match (ours, relu) {
-        (true, false) => super::linear(layer, x.clone()),
-        (true, true) => super::linear_relu(layer, x.clone()),
-        (false, false) => layer.forward(x.clone()),
-        (false, true) => burn::tensor::activation::relu(layer.forward(x.clone())),
-    };
-    let grads = (out.clone() * upstream.clone()).sum().backward();
-    let mut parts = vec![
-        out.inner().flatten(0, 1),
-        x.grad(&grads)
-            .expect("x requires its gradient")
-            .flatten(0, 1),
-        layer
-            .weight
-            .grad(&grads)
-            .expect("the weight trains")
-            .flatten(0, 1),
-    ];
-    if let Some(bias) = &layer.bias {
-        parts.push(bias.grad(&grads).expect("the bias trains"));
-    }
-    parts
 }
 
 /// The fused loss ([`super::cross_entropy`]) against burn's ([`super::reference::cross_entropy`])

@@ -3,22 +3,22 @@
 //! gradients are computed by the device's kernels (`cpu/`, `gpu/`); the fused ReLU's passes where
 //! the input was positive, computed by the device's `fused_relu_backward` (one launch on WebGPU
 //! instead of burn's two), and GELU's by `fused_gelu_backward`; the loss's is the one its forward
-//! pass wrote.
+//! pass wrote (`loss.rs`); BatchNorm with GELU's from its statistics (`norm.rs`).
 
-use burn::backend::AutodiffBackend;
 use burn::backend::TensorMetadata;
 use burn::backend::autodiff::checkpoint::base::Checkpointer;
 use burn::backend::autodiff::checkpoint::strategy::CheckpointStrategy;
 use burn::backend::autodiff::grads::Gradients;
 use burn::backend::autodiff::ops::{Backward, Ops, OpsKind, unary};
 use burn::backend::autodiff::{Autodiff, NodeId};
-use burn::backend::tensor::{FloatTensor, IntTensor};
+use burn::backend::tensor::FloatTensor;
 
 use super::gelu::FusedGelu;
 use super::layers::Layers;
-use super::loss::{FusedLoss, LossParts};
-use super::norm::{FusedNorm, NormGrads, NormParts};
 use super::relu::FusedRelu;
+
+mod loss;
+mod norm;
 
 /// Which weighted layer a [`Weighted`] backward pass is for.
 #[derive(Debug, Clone, Copy)]
@@ -198,136 +198,6 @@ impl<B: FusedGelu, C: CheckpointStrategy> FusedGelu for Autodiff<B, C> {
 impl<B: FusedRelu, C: CheckpointStrategy> FusedRelu for Autodiff<B, C> {
     fn fused_relu(input: FloatTensor<Self>) -> FloatTensor<Self> {
         backward_from_input::<B, C>(input, B::fused_relu, B::fused_relu_backward)
-    }
-}
-
-impl<B: FusedLoss, C: CheckpointStrategy> FusedLoss for Autodiff<B, C> {
-    fn cross_entropy(
-        logits: FloatTensor<Self>,
-        targets: IntTensor<Self>,
-        running: FloatTensor<Self>,
-        add: bool,
-        smoothing: f32,
-    ) -> LossParts<Self> {
-        /// The logits' gradient: the one the forward pass computed. The loss is the root of the
-        /// backward pass (`Loss::backward`, the only way `kernels::cross_entropy` offers), so
-        /// its own gradient is exactly 1 and scaling by it would change nothing but cost a
-        /// launch.
-        #[derive(Debug)]
-        struct CrossEntropy;
-
-        impl<B: burn::backend::Backend> Backward<B, 1> for CrossEntropy {
-            type State = FloatTensor<B>;
-
-            fn backward(
-                self,
-                ops: Ops<Self::State, 1>,
-                grads: &mut Gradients,
-                _checkpointer: &mut Checkpointer,
-            ) {
-                grads.consume::<B>(&ops.node);
-                if let [Some(parent)] = ops.parents {
-                    grads.register::<B>(parent.id, ops.state);
-                }
-            }
-        }
-
-        let node = logits.node();
-        let running = running.into_primitive();
-        let parts = B::cross_entropy(logits.into_primitive(), targets, running, add, smoothing);
-        let loss = match CrossEntropy.prepare::<C>([node]).compute_bound().stateful() {
-            OpsKind::Tracked(prep) => prep.finish(parts.grad.clone(), parts.loss),
-            OpsKind::UnTracked(prep) => prep.finish(parts.loss),
-        };
-        LossParts {
-            loss,
-            grad: <Self as AutodiffBackend>::from_inner(parts.grad),
-            sums: <Self as AutodiffBackend>::from_inner(parts.sums),
-        }
-    }
-}
-
-impl<B: FusedNorm, C: CheckpointStrategy> FusedNorm for Autodiff<B, C> {
-    fn batch_norm_gelu(
-        x: FloatTensor<Self>,
-        gamma: FloatTensor<Self>,
-        beta: FloatTensor<Self>,
-        running_mean: FloatTensor<Self>,
-        running_var: FloatTensor<Self>,
-        momentum: f64,
-        epsilon: f64,
-    ) -> NormParts<Self> {
-        /// The gradients of `x`, `gamma` and `beta`, from `x` and the batch's statistics.
-        #[derive(Debug)]
-        struct NormGelu;
-
-        impl<B: FusedNorm> Backward<B, 3> for NormGelu {
-            /// `x`'s node; `gamma`, `beta`, the batch's statistics and `epsilon`.
-            type State = (NodeId, [FloatTensor<B>; 3], f64);
-
-            fn backward(
-                self,
-                ops: Ops<Self::State, 3>,
-                grads: &mut Gradients,
-                checkpointer: &mut Checkpointer,
-            ) {
-                let grad = grads.consume::<B>(&ops.node);
-                let (x_state, [gamma, beta, stats], epsilon) = ops.state;
-                let x: FloatTensor<B> = checkpointer.retrieve_node_output(x_state);
-                let g = B::batch_norm_gelu_backward(x, gamma, beta, stats, epsilon, grad);
-                let [node_x, node_gamma, node_beta] = ops.parents;
-                for (node, grad) in [(node_x, g.x), (node_gamma, g.gamma), (node_beta, g.beta)] {
-                    if let Some(node) = node {
-                        grads.register::<B>(node.id, grad);
-                    }
-                }
-            }
-        }
-
-        let nodes = [x.node(), gamma.node(), beta.node()];
-        let (gamma, beta) = (gamma.into_primitive(), beta.into_primitive());
-        let (running_mean, running_var) =
-            (running_mean.into_primitive(), running_var.into_primitive());
-        let forward = |x| {
-            B::batch_norm_gelu(
-                x,
-                gamma.clone(),
-                beta.clone(),
-                running_mean,
-                running_var,
-                momentum,
-                epsilon,
-            )
-        };
-        let (output, parts) = match NormGelu.prepare::<C>(nodes).compute_bound().stateful() {
-            OpsKind::Tracked(mut prep) => {
-                let x_state = prep.checkpoint(&x);
-                let parts = forward(x.into_primitive());
-                let state = (x_state, [gamma, beta, parts.stats.clone()], epsilon);
-                (prep.finish(state, parts.output.clone()), parts)
-            }
-            OpsKind::UnTracked(prep) => {
-                let parts = forward(x.into_primitive());
-                (prep.finish(parts.output.clone()), parts)
-            }
-        };
-        NormParts {
-            output,
-            stats: <Self as AutodiffBackend>::from_inner(parts.stats),
-            running_mean: <Self as AutodiffBackend>::from_inner(parts.running_mean),
-            running_var: <Self as AutodiffBackend>::from_inner(parts.running_var),
-        }
-    }
-
-    fn batch_norm_gelu_backward(
-        _x: FloatTensor<Self>,
-        _gamma: FloatTensor<Self>,
-        _beta: FloatTensor<Self>,
-        _stats: FloatTensor<Self>,
-        _epsilon: f64,
-        _grad: FloatTensor<Self>,
-    ) -> NormGrads<Self> {
-        unreachable!("the backward pass calls the inner backend's")
     }
 }
 
