@@ -74,12 +74,11 @@ const training = trainingPanel({
   errors,
   bus,
   settings,
-  backend: device.backend,
   onSummary: (summary) => {
     if (hooks) hooks.lastSummary = summary;
   },
 });
-const runs = runsPanel({ worker, errors, bus, training, settings, backend: device.backend });
+const runs = runsPanel({ worker, errors, bus, training, settings });
 evaluationPanel({ worker, errors, bus });
 learnPanel({ worker, bus, errors });
 const weights = weightsPanel({ worker, errors, bus });
@@ -90,8 +89,6 @@ const models = modelsPanel({
   settings,
   usePretrained: (info) => weights.usePretrained(info.pretrained),
   weightsSource: weights.source,
-  speeds: device.speeds,
-  backend: device.backend,
 });
 const classify = classifyPanel({
   worker,
@@ -180,7 +177,7 @@ function afterGpuLoss({ message, code, params, reload }) {
   errors.show(Object.assign(new Error(message), { code, params }));
 }
 bus.on("device_lost", (lost) => {
-  if (training.isTraining()) lostInRun = lost;
+  if (worker.session.run) lostInRun = lost;
   else afterGpuLoss(lost);
 });
 bus.on("run_ended", () => lostInRun && afterGpuLoss(lostInRun));

@@ -7,7 +7,8 @@
 /**
  * @typedef {object} OwnEvents
  * @property {import("./values.js").DatasetSummary} dataset_loaded
- * @property {boolean} training a run started (true) or ended (false)
+ * @property {boolean} training a run started (true) or ended (false): the worker's session
+ *   changed so (client.js)
  * @property {import("./values.js").EpochFinishedEvent} epoch_finished
  * @property {undefined} weights_changed other weights are in use (loaded, opened or trained)
  * @property {undefined} run_ended after `training` false and `weights_changed`

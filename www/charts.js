@@ -1,6 +1,8 @@
 // Live charts (uPlot): training loss and accuracy per step (smoothed), and training against
 // test per epoch (accuracy and loss on one chart, the gap between them shaded, the best test
-// epoch marked), which is where overfitting shows.
+// epoch marked), which is where overfitting shows. They draw the history the worker's session
+// sends (www/worker/session.js) and the step reports as they come; the best epoch is the
+// engine's.
 import "./locale.js"; // before uPlot, which formats with the browser's language as it loads
 import uPlot from "./vendor/uPlot.esm.js";
 import { fmt, onLanguage, t } from "./i18n/index.js";
@@ -21,6 +23,7 @@ export class Charts {
   /** @type {Series} */ epochData = [];
   /** @type {number | null} */ smoothLoss = null;
   /** @type {number | null} */ smoothAcc = null;
+  /** @type {import("./values.js").Best | null} */ best = null;
   /** @type {uPlot} */ step;
   /** @type {uPlot} */ epoch;
 
@@ -43,6 +46,7 @@ export class Charts {
     this.epochData = [[], [], [], [], []]; // epoch, train acc, test acc, train loss, test loss
     this.smoothLoss = null;
     this.smoothAcc = null;
+    this.best = null;
     return this.#build();
   }
 
@@ -104,20 +108,23 @@ export class Charts {
     this.step.setData(/** @type {uPlot.AlignedData} */ (this.stepData));
   }
 
-  /** @param {EpochRecord} event */
-  addEpoch(event) {
-    this.#pushEpoch(event);
+  /** Draw the epochs anew, with the best of them marked.
+   * @param {EpochRecord[]} epochs @param {import("./values.js").Best | null} best */
+  setEpochs(epochs, best) {
+    this.epochData = [[], [], [], [], []];
+    for (const record of epochs) this.#pushEpoch(record);
+    this.best = best;
     this.epoch.setData(/** @type {uPlot.AlignedData} */ (this.epochData));
   }
 
-  /** Redraw a saved run: its step reports (flat [x, loss, accuracy, …]) and epoch records.
-   * @param {ArrayLike<number>} steps @param {EpochRecord[]} history */
-  restore(steps, history) {
+  /** Draw a history anew: its step reports (flat [x, loss, accuracy, …]), epochs and best.
+   * @param {ArrayLike<number>} steps @param {EpochRecord[]} epochs
+   * @param {import("./values.js").Best | null} best */
+  restore(steps, epochs, best) {
     this.reset();
     for (let i = 0; i + 2 < steps.length; i += 3) this.#pushStep(steps[i], steps[i + 1], steps[i + 2]);
-    for (const record of history) this.#pushEpoch(record);
     this.step.setData(/** @type {uPlot.AlignedData} */ (this.stepData));
-    this.epoch.setData(/** @type {uPlot.AlignedData} */ (this.epochData));
+    this.setEpochs(epochs, best);
   }
 
   /** @param {number} x @param {number} loss @param {number} accuracy
@@ -140,32 +147,11 @@ export class Charts {
     this.epochData[4].push(record.test ? record.test.loss : null);
   }
 
-  /** The epoch (1-based) with the best test accuracy, its accuracy, and the last epoch's
-   * train/test figures; null before the first tested epoch. */
-  get overfitting() {
-    const [epochs, train, test] = /** @type {[number[], number[], (number | null)[]]} */ (this.epochData);
-    let best = -1;
-    test.forEach((acc, i) => {
-      if (acc != null && (best === -1 || acc > /** @type {number} */ (test[best]))) best = i;
-    });
-    if (best === -1) return null;
-    const last = epochs.length - 1;
-    const lastTest = test[last];
-    return {
-      bestEpoch: epochs[best],
-      bestTest: /** @type {number} */ (test[best]),
-      lastEpoch: epochs[last],
-      lastTrain: train[last],
-      lastTest,
-      gap: lastTest == null ? null : train[last] - lastTest,
-    };
-  }
-
   /** @param {uPlot} u */
   #markBest(u) {
-    const o = this.overfitting;
-    if (!o) return;
-    const x = Math.round(u.valToPos(o.bestEpoch, "x", true));
+    const best = this.best;
+    if (!best) return;
+    const x = Math.round(u.valToPos(best.epoch + 1, "x", true));
     const { top, height } = u.bbox;
     const ctx = u.ctx;
     ctx.save();
@@ -178,7 +164,7 @@ export class Charts {
     ctx.stroke();
     ctx.fillStyle = "#2b8a3e";
     ctx.font = `${11 * devicePixelRatio}px sans-serif`;
-    const label = t("chart.best", { accuracy: fmt.pct(o.bestTest, 1) });
+    const label = t("chart.best", { accuracy: fmt.pct(best.accuracy, 1) });
     const width = ctx.measureText(label).width;
     const pad = 4 * devicePixelRatio;
     // Right of the line, or left of it when the best epoch is near the right edge.

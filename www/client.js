@@ -67,6 +67,10 @@ export class WorkerClient {
      * (its bytes kept: a few hundred kB) or a saved run, the one trained last included.
      * @type {{type: "load_weights", fields: Requests["load_weights"]} | {type: "load_saved", fields: Requests["load_saved"]} | null} */
     this.weights = null;
+    /** The worker's session as it last sent it (www/worker/session.js): the page's one copy,
+     * read by the panels, never changed by them.
+     * @type {import("./protocol.js").Session} */
+    this.session = { device: null, run: null, history: null };
     /** Requests made before the worker's engine has loaded, sent once it has.
      * @type {{message: any, transfer: Transferable[]}[]} */
     this.queue = [];
@@ -168,6 +172,8 @@ export class WorkerClient {
       const doing = { key: DOING.includes(type) ? `doing.${type}` : "doing.request" };
       reject(pageError("request_failed", { doing, reason, next }));
     }
+    // The fresh worker has no device and no run; what was drawn stays.
+    this.#setSession({ ...this.session, device: null, run: null });
     if (again) this.crashListeners.forEach((f) => f(reason));
     else this.deadListeners.forEach((f) => f(pageError("engine_dead", { reason, next })));
   }
@@ -202,6 +208,16 @@ export class WorkerClient {
     });
   }
 
+  /** Take the session the worker sent; the page hears of it, and of a run starting or ending
+   * (`training`).
+   * @param {import("./protocol.js").Session} session */
+  #setSession(session) {
+    const was = this.session.run !== null;
+    this.session = session;
+    this.bus.emit("session", { type: "session", session });
+    if (was !== (session.run !== null)) this.bus.emit("training", session.run !== null);
+  }
+
   /** @param {WorkerMessage} message */
   #receive(message) {
     if (message.type === "result" || message.type === "error") {
@@ -223,6 +239,7 @@ export class WorkerClient {
       return;
     }
     if (message.type === "fatal") return this.#fail(TRAPPED);
+    if (message.type === "session") return this.#setSession(message.session);
     // After a run's epoch, its saved weights are the ones in use.
     if (message.type === "autosave" && message.ok) this.weights = { type: "load_saved", fields: { run_id: message.run.id } };
     this.bus.emit(message.type, /** @type {any} */ (message));

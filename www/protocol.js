@@ -12,6 +12,7 @@
 //                   {type: "loaded"}                once, when the engine's first build has started (or failed to)
 //                   {type: "fatal", message}        the engine trapped: replace the worker
 //                   {type: "device_lost", ...}      the GPU was lost: the worker is on the CPU
+//                   {type: "session", session}      the session whenever it changes (worker/session.js)
 //
 // The engine's values (summaries, events, evaluations) are declared in values.js.
 
@@ -39,8 +40,7 @@
 // ---- requests, page → worker -------------------------------------------------------------
 
 /** What the page says about a new run, for its saved record.
- * @typedef {{name: string, dataset: {train_images: number, test_images: number} | null,
- *   backend: string | undefined}} RunInfo
+ * @typedef {{name: string, dataset: {train_images: number, test_images: number} | null}} RunInfo
  */
 
 /** Every request type and its fields (besides `type` and `id`).
@@ -51,7 +51,7 @@
  * @property {{form: Record<string, string>, from_current: boolean, run: RunInfo}} train the
  *   training form's text by setting key, parsed by the engine (refused: an Error coded
  *   `settings_refused` with every refused field)
- * @property {{run_id: string, epochs: number, backend: string | undefined}} resume_run
+ * @property {{run_id: string, epochs: number}} resume_run
  * @property {{run_id: string}} load_saved
  * @property {{}} pause
  * @property {{}} resume
@@ -178,9 +178,31 @@
  *   weights where a run failed (else `reload`: the page loads the weights in use again)
  */
 
+/** The run in progress, as the worker's session holds it (www/worker/session.js): `starting`
+ * until the engine's `started` report, `stopping` from Stop until it ends; `epochs` in all,
+ * `epochs_done` finished.
+ * @typedef {{id: string, name: string, state: "starting" | "training" | "paused" | "stopping",
+ *   epochs: number, epochs_done: number}} RunState
+ */
+
+/** What the charts draw: the epochs of the run in progress or the last one (a saved run's
+ * earlier epochs included), the best of them as the engine names it, and the step reports
+ * (flat [x, loss, accuracy, …]) where the history was replaced (a run began); later reports
+ * arrive as `progress` steps.
+ * @typedef {{epochs: import("./values.js").EpochRecord[], best: import("./values.js").Best | null,
+ *   steps?: number[]}} RunHistory
+ */
+
+/** The session the worker owns and sends whole whenever it changes: the device in use (null
+ * while the first starts), the run in progress (null when none), and the history drawn (null
+ * before this worker's first run).
+ * @typedef {{device: DeviceInfo | null, run: RunState | null, history: RunHistory | null}} Session
+ * @typedef {{type: "session", session: Session}} SessionMessage
+ */
+
 /** The events the page listens to, by type.
  * @typedef {{progress: ProgressMessage, load_progress: LoadProgressMessage,
- *   autosave: AutosaveMessage, device_lost: DeviceLostMessage}} WorkerEvents
+ *   autosave: AutosaveMessage, device_lost: DeviceLostMessage, session: SessionMessage}} WorkerEvents
  */
 
 /** @typedef {ResultMessage | ErrorMessage | AliveMessage | LoadedMessage | FatalMessage | WorkerEvents[keyof WorkerEvents]} WorkerMessage */

@@ -81,6 +81,8 @@
 /** The run's figures (crate/src/train/events.rs), generated from the Rust types.
  * @typedef {import("./types/engine/Metrics").Metrics} Metrics
  * @typedef {import("./types/engine/EpochRecord").EpochRecord} EpochRecord one finished epoch
+ * @typedef {import("./types/engine/Best").Best} Best the best epoch so far (0-based) and its
+ *   test accuracy
  * @typedef {import("./types/engine/TrainingSummary").TrainingSummary} TrainingSummary what
  *   `train` and `resume_run` resolve to
  */

@@ -4,7 +4,7 @@
 import "./worker/hide-feature.js"; // a test switch, first: it changes what the adapter offers
 import { engineInUse, kilnModule } from "./worker/builds.js";
 import { initDevice } from "./worker/device.js";
-import { loadSaved, stopRun, trainNew, trainSaved } from "./worker/runs.js";
+import { loadSaved, pauseRun, stopRun, trainNew, trainSaved } from "./worker/runs.js";
 import { configOf } from "./worker/settings.js";
 import { watchGpuDevices } from "./worker/lost.js";
 import { post } from "./worker/post.js";
@@ -30,8 +30,8 @@ const handlers = {
   train: trainNew,
   resume_run: trainSaved,
   load_saved: loadSaved,
-  pause: (engine) => engine.pause(),
-  resume: (engine) => engine.resume(),
+  pause: (engine) => pauseRun(engine, true),
+  resume: (engine) => pauseRun(engine, false),
   stop: stopRun,
   classify: (engine, { rgba, explain, cls }) => engine.classify(rgba, explain, cls ?? undefined),
   filters: (engine) => engine.filters(),

@@ -13,9 +13,6 @@ export function devicePanel({ worker, errors, bus }) {
   const select = $("backend-select");
   const status = $("backend-status");
   let ticket = 0; // the latest choice; answers to earlier ones are dropped
-  /** Auto's timings of the device in use, when it measured them.
-   * @type {import("../values.js").DeviceInfo["speeds"]} */
-  let speeds = null;
   /** @type {import("../values.js").DeviceInfo | null} the device described now */
   let shown = null;
   onLanguage(() => shown && sayRaw(status, describeDevice(shown)));
@@ -31,7 +28,6 @@ export function devicePanel({ worker, errors, bus }) {
       const info = await worker.request("init_device", { backend });
       if (mine !== ticket) return; // a later choice is on its way
       shown = info;
-      speeds = info.speeds;
       sayRaw(status, describeDevice(info));
       status.dataset.backend = info.backend;
       status.dataset.reason = info.reason.code;
@@ -49,10 +45,5 @@ export function devicePanel({ worker, errors, bus }) {
   return {
     /** Start the device the menu names. */
     choose,
-    /** The backend in use (`cpu` or `webgpu`), undefined while it starts.
-     * @returns {string | undefined} */
-    backend: () => status.dataset.backend,
-    /** Auto's timings (images per second of the seed network), null when it did not measure. */
-    speeds: () => speeds,
   };
 }

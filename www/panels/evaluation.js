@@ -15,7 +15,6 @@ const pct = (a) => fmt.pct(a, 1);
  *   bus: import("../bus.js").Bus}} deps */
 export function evaluationPanel({ worker, errors, bus }) {
   const button = $("evaluate");
-  let training = false;
   let testImages = 0;
   /** @type {Evaluation | null} the evaluation shown */
   let shown = null;
@@ -27,7 +26,7 @@ export function evaluationPanel({ worker, errors, bus }) {
     if (shownCell) renderCell(shownCell[0], shownCell[1], shownCell[2], shown.class_names, shown.confusion[shownCell[1]][shownCell[2]]);
   });
 
-  const updateButton = () => (button.disabled = training || !testImages);
+  const updateButton = () => (button.disabled = worker.session.run !== null || !testImages);
   const weightsChanged = () => clearEvaluation(testImages ? "eval.new_weights" : "eval.load_first");
 
   /** @param {Evaluation} ev */
@@ -69,7 +68,6 @@ export function evaluationPanel({ worker, errors, bus }) {
     updateButton();
   });
   bus.on("training", (on) => {
-    training = on;
     updateButton();
     if (on) clearEvaluation("eval.training");
   });

@@ -27,7 +27,6 @@ export function learnPanel({ worker, bus, errors }) {
   const list = $("how-it-learns");
   const slow = $("slow-motion");
   const next = $("next-batch");
-  let training = false;
   let hasDataset = false;
   let looking = false;
   /** @type {string | null} a look asked for while another was under way */
@@ -80,8 +79,8 @@ export function learnPanel({ worker, bus, errors }) {
   }
 
   function setSlow() {
-    next.disabled = !(training && slow.checked);
-    if (!training) return;
+    next.disabled = !(worker.session.run && slow.checked);
+    if (!worker.session.run) return;
     worker.request(slow.checked ? "pause" : "resume", {});
     say($("slow-status"), slow.checked ? "learn.slow_paused" : "learn.live");
   }
@@ -123,7 +122,7 @@ export function learnPanel({ worker, bus, errors }) {
         timers.push(
           setTimeout(() => {
             say($("slow-status"), "learn.slow_done", { count: steps });
-            next.disabled = !(training && slow.checked);
+            next.disabled = !(worker.session.run && slow.checked);
             look("stepped");
           }, (STEPS.length - 1) * SLOW_STEP_MS),
         );
@@ -133,7 +132,6 @@ export function learnPanel({ worker, bus, errors }) {
   });
 
   bus.on("training", (on) => {
-    training = on;
     if (on) watch(); // before the run's request: its first steps already know
     next.disabled = !(on && slow.checked);
     if (!on) {
@@ -154,5 +152,5 @@ export function learnPanel({ worker, bus, errors }) {
     hasDataset = true;
     look("dataset");
   });
-  bus.on("weights_changed", () => !training && !ending && look("weights"));
+  bus.on("weights_changed", () => !worker.session.run && !ending && look("weights"));
 }

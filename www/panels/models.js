@@ -33,10 +33,9 @@ function catalogText(m, field) {
 /**
  * @param {{worker: import("../client.js").WorkerClient, errors: import("./errors.js").Errors,
  *   bus: import("../bus.js").Bus, settings: {apply: (values: Record<string, string>) => void},
- *   usePretrained: (info: ModelInfo) => Promise<void>, weightsSource: () => string | undefined,
- *   speeds: () => {cpu: number | null, webgpu: number} | null, backend: () => string | undefined}} deps
+ *   usePretrained: (info: ModelInfo) => Promise<void>, weightsSource: () => string | undefined}} deps
  */
-export function modelsPanel({ worker, errors, bus, settings, usePretrained, weightsSource, speeds, backend }) {
+export function modelsPanel({ worker, errors, bus, settings, usePretrained, weightsSource }) {
   const select = /** @type {HTMLSelectElement} */ ($("model"));
   const info = $("model-info");
   /** @type {ModelInfo[]} */
@@ -48,9 +47,9 @@ export function modelsPanel({ worker, errors, bus, settings, usePretrained, weig
     const m = catalog.find((c) => c.name === select.value);
     if (!m) return;
     const seed = catalog.find((c) => c.name === PROBED);
-    const measured = speeds();
-    const device = backend();
-    const seedSpeed = measured && device ? (device === "webgpu" ? measured.webgpu : measured.cpu) : null;
+    const device = worker.session.device; // Auto's timings of it, when it measured them
+    const measured = device?.speeds;
+    const seedSpeed = measured ? (device.backend === "webgpu" ? measured.webgpu : measured.cpu) : null;
     const parts = [
       t("model.info.description", { description: catalogText(m, "description") }),
       t("model.info.size", { parameters: m.parameters, mflop: fmt.num(m.train_flops / 1e6, 0) }),
@@ -71,17 +70,8 @@ export function modelsPanel({ worker, errors, bus, settings, usePretrained, weig
   async function choose() {
     const m = catalog.find((c) => c.name === select.value);
     if (!m) return;
-    const d = m.defaults;
-    settings.apply({
-      epochs: String(d.epochs),
-      batch_size: String(d.batch_size),
-      learning_rate: String(d.learning_rate),
-      lr_schedule: d.lr_schedule,
-      optimizer: d.optimizer,
-      weight_decay: String(d.weight_decay),
-      augment: String(d.augment),
-      framing: String(d.framing),
-    });
+    // The recipe's values by the form's keys, as the engine gives them (`PageDefaults`).
+    settings.apply(Object.fromEntries(Object.entries(m.defaults).map(([key, value]) => [key, String(value)])));
     describe();
     const source = weightsSource();
     if (source === "pretrained" || source === "untrained" || source === undefined) {
@@ -111,6 +101,7 @@ export function modelsPanel({ worker, errors, bus, settings, usePretrained, weig
   // The options are worded again with the page; the description is composed here.
   onLanguage(describe);
   bus.on("training", (on) => (select.disabled = on));
+  bus.on("session", describe); // the estimate follows the device in use
   const ready = init().catch((e) => errors.show(e));
   return { ready, describe };
 }

@@ -30,10 +30,9 @@ async function liveRuns() {
 /**
  * @param {{worker: import("../client.js").WorkerClient, errors: import("./errors.js").Errors,
  *   bus: import("../bus.js").Bus, training: ReturnType<typeof import("./training.js").trainingPanel>,
- *   settings: ReturnType<typeof import("./settings.js").settingsPanel>,
- *   backend: () => string | undefined}} deps
+ *   settings: ReturnType<typeof import("./settings.js").settingsPanel>}} deps
  */
-export function runsPanel({ worker, errors, bus, training, settings, backend }) {
+export function runsPanel({ worker, errors, bus, training, settings }) {
   let hasDataset = false;
   /** @type {RunRecord | null} the run the banner offers to resume */
   let interrupted = null;
@@ -76,7 +75,7 @@ export function runsPanel({ worker, errors, bus, training, settings, backend }) 
     const actions = el("td");
     /** @param {string} label @param {string} action @param {() => void} onclick */
     const button = (label, action, onclick, title = "") => {
-      const b = el("button", { type: "button", textContent: label, title, disabled: training.isTraining() || live, onclick });
+      const b = el("button", { type: "button", textContent: label, title, disabled: worker.session.run !== null || live, onclick });
       b.dataset.action = action;
       actions.append(b, " ");
     };
@@ -103,7 +102,7 @@ export function runsPanel({ worker, errors, bus, training, settings, backend }) 
    * @param {string} id */
   async function continueRun(id) {
     errors.clear();
-    if (training.isTraining()) return errors.show(pageError("run_training"));
+    if (worker.session.run) return errors.show(pageError("run_training"));
     // The list may have been drawn before another tab started this run: look again.
     if ((await liveRuns()).has(id)) {
       refresh();
@@ -124,8 +123,8 @@ export function runsPanel({ worker, errors, bus, training, settings, backend }) 
     }
     interrupted = null;
     updateBanner();
-    training.restore(saved, epochs);
-    await training.run(() => worker.request("resume_run", { run_id: id, epochs, backend: backend() }));
+    // The worker's session brings the run's history so far to the charts.
+    await training.run(() => worker.request("resume_run", { run_id: id, epochs }));
   }
 
   /** Use a saved run's weights.
@@ -175,7 +174,7 @@ export function runsPanel({ worker, errors, bus, training, settings, backend }) 
       accuracy: fmtPct(run.test_accuracy),
       where,
     });
-    $("resume-run").disabled = !hasDataset || training.isTraining();
+    $("resume-run").disabled = !hasDataset || worker.session.run !== null;
   }
 
   $("resume-run").onclick = () => interrupted && continueRun(interrupted.id);

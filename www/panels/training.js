@@ -6,7 +6,6 @@ import { fmt, say, sayRaw } from "../i18n/index.js";
 import { runName } from "./settings.js";
 
 /** @typedef {import("../values.js").TrainingSummary} TrainingSummary */
-/** @typedef {import("../store.js").RunRecord} RunRecord */
 
 /** A duration, worded: "1.5 h", "3 min 20 s", "40 s".
  * @param {HTMLElement} element @param {number} s seconds */
@@ -24,62 +23,67 @@ const sayEpoch = (epoch, epochs) => say($("epoch-text"), "train.epoch_of", { epo
 /**
  * @param {{worker: import("../client.js").WorkerClient, errors: import("./errors.js").Errors,
  *   bus: import("../bus.js").Bus, settings: ReturnType<typeof import("./settings.js").settingsPanel>,
- *   backend: () => string | undefined, onSummary: (summary: TrainingSummary) => void}} deps
- *   `settings` reads the form; `backend` names the device in use; `onSummary` receives every
- *   run's summary.
+ *   onSummary: (summary: TrainingSummary) => void}} deps `settings` reads the form;
+ *   `onSummary` receives every run's summary.
  */
-export function trainingPanel({ worker, errors, bus, settings, backend, onSummary }) {
+export function trainingPanel({ worker, errors, bus, settings, onSummary }) {
   const charts = new Charts($("step-chart"), $("epoch-chart"));
   /** @type {import("../values.js").DatasetSummary | null} */
   let dataset = null;
-  let training = false;
-  let paused = false;
-  let totalEpochs = 1;
-  /** Train was pressed: the charts start afresh when its run starts (not when it is refused). */
-  let freshRun = false;
+  /** A run's request is on its way: Train stays off until the worker's session says more. */
+  let asking = false;
+  /** The run drawn (its id), so that a new one clears what the last one left. */
+  let drawn = "";
 
   /** @param {"training" | "evaluating" | "stopped" | "stopped_early" | "done" | "error" | "paused" | "stopping"} status */
   const setStatus = (status) => say($("train-status"), `status.${status}`);
 
-  /** @param {boolean} on */
-  function setTraining(on) {
-    training = on;
-    $("train").disabled = on || !dataset;
-    $("pause").disabled = !on;
-    $("stop").disabled = !on;
-    say($("pause"), "train.pause");
-    paused = false;
-    bus.emit("training", on);
+  /** The buttons as the session and the dataset allow. */
+  function buttons() {
+    const run = worker.session.run;
+    $("train").disabled = asking || run !== null || !dataset;
+    $("pause").disabled = !run || run.state === "starting" || run.state === "stopping";
+    $("stop").disabled = !run || run.state === "stopping";
+    say($("pause"), run?.state === "paused" ? "train.resume" : "train.pause");
   }
 
   bus.on("dataset_loaded", (summary) => {
     dataset = summary;
-    $("train").disabled = training;
+    buttons();
   });
   bus.on("engine_restarted", () => {
     dataset = null;
-    $("train").disabled = true;
+    buttons();
+  });
+
+  // The session as the worker sent it: the run's state, its epochs and best epoch, and the
+  // step reports when the history was replaced.
+  bus.on("session", ({ session: { run, history } }) => {
+    buttons();
+    if (run && run.id !== drawn) {
+      drawn = run.id; // a run was accepted: the last one's refusals go
+      settings.clearRefused();
+    }
+    if (run) {
+      if (run.state !== "starting") setStatus(run.state);
+      sayEpoch(Math.min(run.epochs_done + 1, run.epochs), run.epochs);
+    }
+    if (!history) return;
+    if (history.steps) charts.restore(history.steps, history.epochs, history.best);
+    else charts.setEpochs(history.epochs, history.best);
+    const test = history.epochs.at(-1)?.test;
+    $("test-accuracy").textContent = test ? fmt.pct(test.accuracy) : "–";
+    showOverfitting(history);
   });
 
   bus.on("progress", ({ event }) => {
     switch (event.type) {
       case "started":
-        if (freshRun) {
-          // A new run was accepted: the last one's charts and refusals go.
-          freshRun = false;
-          settings.clearRefused();
-          charts.reset();
-          showOverfitting();
-          $("test-accuracy").textContent = "–";
-        }
-        totalEpochs = event.epochs;
-        sayEpoch(Math.min(event.first_epoch + 1, event.epochs), event.epochs);
         $("progress").value = event.first_epoch / event.epochs;
         break;
       case "step":
         $("epoch-progress").value = event.step / event.steps_per_epoch;
-        $("progress").value = event.position / totalEpochs;
-        sayEpoch(event.epoch + 1, totalEpochs);
+        $("progress").value = event.position / (worker.session.run?.epochs ?? 1);
         $("throughput").textContent = fmt.fixed(event.images_per_second);
         sayTime($("eta"), event.eta_seconds);
         $("loss").textContent = fmt.fixed(event.loss, 4);
@@ -87,13 +91,9 @@ export function trainingPanel({ worker, errors, bus, settings, backend, onSummar
         charts.addStep(event);
         break;
       case "evaluating":
-        if (!paused) setStatus("evaluating");
+        if (worker.session.run?.state === "training") setStatus("evaluating");
         break;
       case "epoch_finished":
-        if (event.test) $("test-accuracy").textContent = fmt.pct(event.test.accuracy);
-        charts.addEpoch(event);
-        showOverfitting();
-        if (!paused) setStatus("training");
         bus.emit("epoch_finished", event);
         break;
     }
@@ -108,27 +108,31 @@ export function trainingPanel({ worker, errors, bus, settings, backend, onSummar
     }
   });
 
-  /** Best test epoch and the train/test gap, under the epoch chart. */
-  function showOverfitting() {
-    const o = charts.overfitting;
+  /** Best test epoch (the engine's) and the train/test gap of the last epoch, under the epoch
+   * chart. @param {import("../protocol.js").RunHistory} history */
+  function showOverfitting({ epochs, best }) {
     const out = $("overfit-summary");
-    if (!o) {
+    const last = epochs.at(-1);
+    if (!best || !last) {
       sayRaw(out, "");
+      delete out.dataset.bestEpoch;
       return;
     }
-    const advice = o.gap != null && o.gap > 0.05 ? { key: "overfit.advice" } : "";
-    const gap =
-      o.gap == null
+    const gap = last.test ? last.train.accuracy - last.test.accuracy : null;
+    const advice = gap != null && gap > 0.05 ? { key: "overfit.advice" } : "";
+    const gapText =
+      gap == null || !last.test
         ? ""
-        : { key: "overfit.gap", params: { train: fmt.pct(o.lastTrain), test: fmt.pct(o.lastTest), points: fmt.fixed(o.gap * 100, 1), advice } };
-    say(out, "overfit.summary", { best: fmt.pct(o.bestTest), epoch: o.bestEpoch, gap });
-    out.dataset.bestEpoch = String(o.bestEpoch);
+        : { key: "overfit.gap", params: { train: fmt.pct(last.train.accuracy), test: fmt.pct(last.test.accuracy), points: fmt.fixed(gap * 100, 1), advice } };
+    say(out, "overfit.summary", { best: fmt.pct(best.accuracy), epoch: best.epoch + 1, gap: gapText });
+    out.dataset.bestEpoch = String(best.epoch + 1);
   }
 
-  /** Run one training request (a new run or a resumed one) and keep the page in step.
+  /** Run one training request (a new run or a resumed one) and say how it ended.
    * @param {() => Promise<TrainingSummary>} request */
   async function run(request) {
-    setTraining(true);
+    asking = true;
+    buttons();
     setStatus("training");
     sayRaw($("autosave-status"), "");
     try {
@@ -143,12 +147,12 @@ export function trainingPanel({ worker, errors, bus, settings, backend, onSummar
         say(status, "train.kept_best", { saved, ...best });
       }
     } catch (e) {
-      freshRun = false;
       if (settings.showRefused(e)) say($("train-status"), "status.idle");
       else setStatus("error");
       errors.show(e);
     } finally {
-      setTraining(false);
+      asking = false;
+      buttons();
       bus.emit("weights_changed", undefined);
       bus.emit("run_ended", undefined);
     }
@@ -162,36 +166,13 @@ export function trainingPanel({ worker, errors, bus, settings, backend, onSummar
     const info = {
       name: runName(form),
       dataset: dataset ? { train_images: dataset.train_images, test_images: dataset.test_images } : null,
-      backend: backend(),
     };
-    freshRun = true;
     await run(() => worker.request("train", { form, from_current: settings.fromCurrent(), run: info }));
   };
 
-  $("pause").onclick = () => {
-    paused = !paused;
-    worker.request(paused ? "pause" : "resume", {});
-    say($("pause"), paused ? "train.resume" : "train.pause");
-    setStatus(paused ? "paused" : "training");
-  };
-  $("stop").onclick = () => {
-    worker.request("stop", {});
-    setStatus("stopping");
-  };
+  // The worker's session says what came of each: the buttons and the status follow it.
+  $("pause").onclick = () => worker.request(worker.session.run?.state === "paused" ? "resume" : "pause", {});
+  $("stop").onclick = () => worker.request("stop", {});
 
-  return {
-    charts,
-    run,
-    isTraining: () => training,
-    /** Draw a saved run as it was when it stopped, before it continues for `epochs` in all.
-     * @param {RunRecord} saved
-     * @param {number} epochs */
-    restore(saved, epochs) {
-      charts.restore(saved.steps ?? [], saved.history ?? []);
-      showOverfitting();
-      const last = saved.history?.at(-1);
-      $("test-accuracy").textContent = last?.test ? fmt.pct(last.test.accuracy) : "–";
-      sayEpoch(saved.epochs_done + 1, epochs);
-    },
-  };
+  return { charts, run };
 }

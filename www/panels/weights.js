@@ -7,7 +7,6 @@ import { pageError } from "../words.js";
 /** @param {{worker: import("../client.js").WorkerClient, errors: import("./errors.js").Errors,
  *   bus: import("../bus.js").Bus}} deps */
 export function weightsPanel({ worker, errors, bus }) {
-  let training = false;
 
   /** Say which weights are in use, asking the worker. */
   async function refreshStatus() {
@@ -25,7 +24,7 @@ export function weightsPanel({ worker, errors, bus }) {
         source: { key: `model.source.${m.source}` },
         epochs: { key: "eval.epochs", params: { count: m.epochs } },
         accuracy: m.test_accuracy != null ? { key: "model.accuracy", params: { pct: fmt.pct(m.test_accuracy, 1) } } : "",
-        during: training ? { key: "model.during" } : "",
+        during: worker.session.run ? { key: "model.during" } : "",
         model: m.model,
       });
     }
@@ -93,7 +92,6 @@ export function weightsPanel({ worker, errors, bus }) {
     }
   };
 
-  bus.on("training", (on) => (training = on));
   bus.on("epoch_finished", () => refreshStatus());
   bus.on("weights_changed", () => refreshStatus());
 

@@ -4,6 +4,7 @@
 // that has it (worker/builds.js). Where WebGPU fails, it asks again with the failure.
 import { build, cpu, cpuBuild, cpuKindInUse, decideDevice, engineInUse, forget, use } from "./builds.js";
 import { pageError } from "../words.js";
+import { setDevice } from "./session.js";
 
 /** @typedef {import("../values.js").DeviceInfo} DeviceInfo */
 /** @typedef {import("../values.js").Known} Known */
@@ -148,7 +149,10 @@ let queue = Promise.resolve();
  * @param {InitDevice} request
  * @returns {Promise<DeviceInfo>} */
 export function initDevice(request) {
-  const next = queue.then(() => choose(request));
+  const next = queue.then(() => choose(request)).then((info) => {
+    setDevice(info);
+    return info;
+  });
   queue = next.catch(() => {});
   return next;
 }

@@ -8,7 +8,7 @@
 // (`device_lost`) once it has moved.
 import { current, leaveGpu } from "./builds.js";
 import { post } from "./post.js";
-import { runInProgress } from "./runs.js";
+import { runNow, setDevice } from "./session.js";
 
 /** The loss, once one happened, in the browser's words.
  * @type {string | null} */
@@ -50,7 +50,7 @@ export function runStarts() {
  * calls this again). Resolves to what the page shows (a coded error's message, code and params),
  * or null when nothing was left. */
 export async function leaveIfLost() {
-  if (!lostBecause || current.kind !== "gpu" || runInProgress()) return null;
+  if (!lostBecause || current.kind !== "gpu" || runNow()) return null;
   const run = failedRun;
   failedRun = null;
   try {
@@ -58,6 +58,7 @@ export async function leaveIfLost() {
   } catch (e) {
     console.error("Kiln: could not leave the lost GPU", e);
   }
+  setDevice(null); // on the CPU path now; the page chooses it again, which describes it
   // A code and its parameters for the page to word; the English message for the console.
   const reason = lostBecause;
   const kept = run?.epochs ?? 0;

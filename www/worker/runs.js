@@ -8,6 +8,7 @@ import { pageError } from "../words.js";
 import { configOf } from "./settings.js";
 import { leaveIfLost, runFailedOnGpu, runStarts } from "./lost.js";
 import { post } from "./post.js";
+import { backendInUse, beginRun, endRun, record, runNow, setRunState, stepsSoFar } from "./session.js";
 
 /** @typedef {import("./engine.js").Engine} Engine */
 /** @typedef {import("./engine.js").Checkpoint} Checkpoint */
@@ -16,18 +17,20 @@ import { post } from "./post.js";
 /** @typedef {import("../values.js").TrainingSummary} TrainingSummary */
 /** @typedef {import("../store.js").RunRecord} RunRecord */
 
-/** The run being trained: its IndexedDB record (without the checkpoint's bytes), its step
- * reports as a growing array, and whether it has been saved yet.
- * @typedef {Omit<RunRecord, "steps"> & {steps: number[], saved: boolean}} LiveRun */
+/** The run being trained: its IndexedDB record (without the checkpoint's bytes and the step
+ * reports, which the session holds), and whether it has been saved yet.
+ * @typedef {Omit<RunRecord, "steps"> & {saved: boolean}} LiveRun */
 /** @type {LiveRun | null} */
 let run = null;
 /** The weights of the run's last finished epoch (a burnpack file), for leaving a lost GPU.
  * @type {Uint8Array | null} */
 let lastEpochWeights = null;
+/** A stop that arrived while the run was still being set up: the engine did not see it. */
+let stopAsked = false;
 
 /** @param {import("../protocol.js").RunInfo} info
  * @returns {LiveRun} */
-function newRun({ name, dataset, backend }) {
+function newRun({ name, dataset }) {
   const now = Date.now();
   return {
     id: `${now.toString(36)}-${Math.random().toString(36).slice(2, 8)}`,
@@ -36,8 +39,7 @@ function newRun({ name, dataset, backend }) {
     updated: now,
     status: "running",
     dataset,
-    backend,
-    steps: [], // flat [x, loss, accuracy, x, loss, accuracy, ...] of the step reports
+    backend: backendInUse(),
     epochs_done: 0,
     saved: false,
   };
@@ -45,9 +47,7 @@ function newRun({ name, dataset, backend }) {
 
 /** @param {TrainingEvent} event */
 function onEvent(event) {
-  if (event.type === "step" && run) {
-    run.steps.push(event.position, event.loss, event.accuracy);
-  }
+  record(event);
   // The engine could not capture the epoch's checkpoint: to the page, that is the autosave
   // failing, said once, as a failed write is.
   if (event.type === "checkpoint_failed") return postAutosaveFailed((run?.epochs_done ?? 0) + 1, event.message, event.message);
@@ -81,7 +81,7 @@ async function onCheckpoint(checkpoint) {
   const { saved, ...record } = run;
   try {
     if (!saved) navigator.storage?.persist?.().catch(() => {}); // ask not to be evicted
-    await saveRun({ ...record, steps: Float32Array.from(run.steps) }, checkpoint);
+    await saveRun({ ...record, steps: Float32Array.from(stepsSoFar()) }, checkpoint);
     run.saved = true;
     post({ type: "autosave", ok: true, run: { id: run.id, epochs_done: run.epochs_done } });
   } catch (err) {
@@ -133,75 +133,81 @@ async function markRun(status) {
   const current = run;
   run = null;
   if (current?.saved) await updateRun(current.id, { status, updated: Date.now() }).catch(() => {});
+  endRun();
 }
-
-/** Whether a run is being set up (its lock taken, its checkpoint read) and the engine does not
- * train yet, and whether a stop arrived meanwhile: the engine would not see it.
- * @type {{starting: boolean, stop: boolean}} */
-const setup = { starting: false, stop: false };
-
-/** Whether a run is being set up, trained, or ended (its record not yet updated). */
-export const runInProgress = () => setup.starting || run !== null;
 
 /** Stop the run: now, or as soon as the engine trains when it is still being set up.
  * @param {Engine} engine */
 export function stopRun(engine) {
-  if (setup.starting) setup.stop = true;
+  if (runNow()?.state === "starting") stopAsked = true;
   engine.stop();
+  setRunState("stopping");
+}
+
+/** Pause or resume the run in progress. @param {Engine} engine @param {boolean} pause */
+export function pauseRun(engine, pause) {
+  if (pause) engine.pause();
+  else engine.resume();
+  setRunState(pause ? "paused" : "training");
 }
 
 /** Start the engine's training through `start`, passing on a stop that arrived during setup.
  * @param {Engine} engine @param {() => Promise<TrainingSummary>} start */
 function startTraining(engine, start) {
   const training = start(); // the engine counts as training from here
-  if (setup.stop) engine.stop();
+  if (stopAsked) engine.stop();
   return training;
+}
+
+/** Refuse a second run while one is in progress. @param {Engine} engine */
+function refuseIfBusy(engine) {
+  if (engine.isTraining() || runNow()) throw pageError("busy_training", { what: "train" });
 }
 
 /** Train a new run, saved after every epoch.
  * @param {Engine} engine
  * @param {Requests["train"]} request */
 export async function trainNew(engine, { form, from_current, run: info }) {
-  if (engine.isTraining() || setup.starting) throw pageError("busy_training", { what: "train" });
-  Object.assign(setup, { starting: true, stop: false });
+  refuseIfBusy(engine);
+  const config = await configOf(form); // refused: no run began, the page keeps what it shows
+  refuseIfBusy(engine);
+  const live = newRun(info);
+  stopAsked = false;
+  beginRun({ id: live.id, name: live.name, epochs: config.epochs });
+  let release;
   try {
-    const config = await configOf(form);
-    const live = newRun(info);
-    const release = (await takeLock(live.id)) ?? (() => {}); // a new id: nobody else holds it
-    if (engine.isTraining()) {
-      release();
-      throw pageError("busy_training", { what: "train" });
-    }
-    run = live; // before the first event
-    return finishRun(startTraining(engine, () => engine.train(config, onEvent, !!from_current, onCheckpoint)), release);
-  } finally {
-    setup.starting = false;
+    release = (await takeLock(live.id)) ?? (() => {}); // a new id: nobody else holds it
+  } catch (err) {
+    endRun();
+    throw err;
   }
+  run = live; // before the first event
+  return finishRun(startTraining(engine, () => engine.train(config, onEvent, !!from_current, onCheckpoint)), release);
 }
 
 /** Continue a saved run from its next epoch; refused while another tab trains it.
  * @param {Engine} engine
  * @param {Requests["resume_run"]} request */
-export async function trainSaved(engine, { run_id, epochs, backend }) {
-  if (engine.isTraining() || setup.starting) throw pageError("busy_training", { what: "train" });
-  Object.assign(setup, { starting: true, stop: false });
+export async function trainSaved(engine, { run_id, epochs }) {
+  refuseIfBusy(engine);
+  const release = await takeLock(run_id);
+  if (!release) throw pageError("run_busy");
   let started;
-  let release;
   try {
-    release = await takeLock(run_id);
-    if (!release) throw pageError("run_busy");
-    if (engine.isTraining()) throw pageError("busy_training", { what: "train" });
     const { run: saved, checkpoint } = await getCheckpoint(run_id);
-    /** @type {LiveRun} */
-    const live = { ...saved, status: "running", backend, steps: Array.from(saved.steps ?? []), saved: true };
-    run = live;
+    refuseIfBusy(engine);
+    const { steps, ...record } = saved;
+    stopAsked = false;
+    beginRun({ id: saved.id, name: saved.name, epochs: epochs ?? saved.epochs_total ?? 0 },
+      { epochs: saved.history ?? [], steps: steps ?? [] });
+    run = { ...record, status: "running", backend: backendInUse(), saved: true };
     lastEpochWeights = checkpoint.weights;
     started = startTraining(engine, () => engine.resumeRun(checkpoint, epochs ?? undefined, onEvent, onCheckpoint));
   } catch (err) {
-    release?.();
+    release();
+    run = null;
+    endRun();
     throw err;
-  } finally {
-    setup.starting = false;
   }
   return finishRun(started, release);
 }

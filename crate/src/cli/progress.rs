@@ -77,6 +77,7 @@ impl Progress {
                 test,
                 seconds,
                 images_per_second,
+                ..
             } => {
                 let test = test.map_or("no test set".into(), |t| {
                     format!("test loss {:.4} acc {:.2}%", t.loss, t.accuracy * 100.0)

@@ -84,7 +84,8 @@ pub fn cross_entropy(
     running: Option<Tensor<1>>,
 ) -> Loss {
     if logits.dtype() != DType::F32 {
-        return reference::cross_entropy(logits, targets, smoothing, running);
+        let (loss, sums) = reference::cross_entropy(logits, targets, smoothing, running);
+        return Loss::new(loss, sums);
     }
     let add = running.is_some();
     let running = match running {

@@ -44,6 +44,7 @@ pub mod loss;
 pub mod norm;
 pub mod reference;
 pub mod relu;
+pub mod scalars;
 pub mod update;
 
 pub use dense::{linear, linear_relu};

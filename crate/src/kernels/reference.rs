@@ -8,7 +8,7 @@
 
 use burn::prelude::*;
 
-use super::update::{AdamScalars, SgdScalars};
+use super::scalars::{AdamScalars, SgdScalars};
 
 pub fn adam<const D: usize>(
     param: Tensor<D>,
@@ -50,13 +50,13 @@ pub fn sgd<const D: usize>(param: Tensor<D>, grad: Tensor<D>, s: SgdScalars) -> 
 
 /// burn's cross-entropy (`CrossEntropyLoss`, label smoothing `smoothing` where it is above 0) and
 /// the progress window's sums taken from it: the summed loss, and the right answers by burn's
-/// arg-max, added to `running`.
+/// arg-max, added to `running`. Returns the mean loss (tracked) and the sums.
 pub fn cross_entropy(
     logits: Tensor<2>,
     targets: Tensor<1, Int>,
     smoothing: f32,
     running: Option<Tensor<1>>,
-) -> super::loss::Loss {
+) -> (Tensor<1>, Tensor<1>) {
     let [batch, _] = logits.dims();
     let loss = burn::nn::loss::CrossEntropyLossConfig::new()
         .with_smoothing((smoothing > 0.0).then_some(smoothing))
@@ -70,7 +70,7 @@ pub fn cross_entropy(
         Some(running) => running + sums,
         None => sums,
     };
-    super::loss::Loss::new(loss, sums)
+    (loss, sums)
 }
 
 /// GELU, `x·Φ(x) = ½x(1 + erf(x/√2))`, written with tensor operations so that autodiff derives

@@ -26,6 +26,21 @@ pub struct EpochRecord {
     pub test: Option<Metrics>,
 }
 
+/// The run's best epoch so far: the first with the highest test accuracy
+/// (`train::history::best_of`), which early stopping keeps and the charts mark.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(ts_rs::TS), ts(export))]
+pub struct Best {
+    pub epoch: usize,
+    pub accuracy: f32,
+}
+
+impl Best {
+    pub fn of(best: Option<(usize, f32)>) -> Option<Self> {
+        best.map(|(epoch, accuracy)| Self { epoch, accuracy })
+    }
+}
+
 /// One progress report from [`crate::train::Trainer`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
@@ -39,6 +54,9 @@ pub enum TrainingEvent {
         train_images: usize,
         test_images: usize,
         parameters: usize,
+        /// A resumed run's best epoch before this start; `None` for a new run.
+        #[serde(default)]
+        best: Option<Best>,
     },
     /// Sent every few steps (see `TrainingConfig::report_every`), never every step: each one
     /// costs a GPU→CPU read.
@@ -76,6 +94,9 @@ pub enum TrainingEvent {
         test: Option<Metrics>,
         seconds: f32,
         images_per_second: f32,
+        /// The best epoch with this one counted.
+        #[serde(default)]
+        best: Option<Best>,
     },
     Finished {
         summary: TrainingSummary,

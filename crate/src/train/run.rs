@@ -17,7 +17,7 @@ use crate::train::checkpoint::CheckpointError;
 use crate::train::compute::on_pool;
 use crate::train::config::TrainingConfig;
 use crate::train::eval::evaluate;
-use crate::train::events::{EpochRecord, Metrics, TrainingEvent, TrainingSummary};
+use crate::train::events::{Best, EpochRecord, Metrics, TrainingEvent, TrainingSummary};
 use crate::train::history::History;
 use crate::train::progress::{Clock, EpochProgress, Position};
 use crate::train::rates::Rates;
@@ -63,6 +63,7 @@ impl Trainer {
             train_images: plan.train_len,
             test_images: plan.test.len(),
             parameters: self.model.num_params(),
+            best: Best::of(self.history.best()),
         });
         let mut clock = Clock::default();
         let mut end = End::AllEpochs;
@@ -143,6 +144,7 @@ impl Trainer {
             test,
             seconds: seconds as f32,
             images_per_second: (plan.train_len as f64 / seconds.max(1e-9)) as f32,
+            best: Best::of(self.history.best()),
         });
         Ok(())
     }

@@ -26,7 +26,7 @@ impl Engine {
             let (config, lr) = match optimizer.as_str() {
                 "adam" => (OptimizerConfig::adam(), 1e-3),
                 "sgd" => (OptimizerConfig::Sgd, 0.05),
-                "nesterov" => (OptimizerConfig::Nesterov { momentum: 0.85 }, 0.05),
+                "nesterov" => (OptimizerConfig::nesterov(), 0.05),
                 other => {
                     return Err(js::error(format!(
                         "testFusedOptimizer: no optimiser {other:?} (adam, sgd or nesterov)"
