@@ -120,17 +120,10 @@
  *   & {explanation: Explanation | null}} Classification
  */
 
-/** The explanation in `Engine.classify`'s answer (crate/src/explain.rs `Explanation`, with `model`).
- * @typedef {{layer: string, channels: number, height: number, width: number,
- *   values: Float32Array}} FeatureMaps
- * @typedef {object} Explanation
- * @property {Prediction[]} predictions
- * @property {number} class the class explained
- * @property {Float32Array} saliency 32×32
- * @property {Float32Array} gradcam gradcam_side × gradcam_side
- * @property {number} gradcam_side
- * @property {FeatureMaps[]} feature_maps
- * @property {ActiveModel} model
+/** The explanation in `Engine.classify`'s answer (`Explanation` and `FeatureMaps` in
+ * crate/src/explain.rs, generated), with the weights that gave it.
+ * @typedef {import("./types/engine/FeatureMaps").FeatureMaps} FeatureMaps
+ * @typedef {import("./types/engine/Explanation").Explanation & {model: ActiveModel}} Explanation
  */
 
 /** `Engine.network` (crate/src/insight/network.rs `NetworkView`, generated): every layer of
@@ -145,8 +138,9 @@
  * @typedef {import("./types/engine/UnitDetail").UnitDetail} UnitDetail
  */
 
-/** `Engine.filters`: the first convolution's `count` filters of `channels` × `size` × `size`.
- * @typedef {{count: number, channels: number, size: number, values: Float32Array}} Filters
+/** `Engine.filters` (`Filters` in crate/src/explain.rs, generated): the first convolution's
+ * `count` filters of `channels` × `size` × `size`.
+ * @typedef {import("./types/engine/Filters").Filters} Filters
  */
 
 /** `Judged` (crate/src/train/eval.rs, generated): one test image and what the network said.

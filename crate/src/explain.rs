@@ -17,27 +17,35 @@ use crate::infer::{InferError, Prediction, input_tensor, predictions_from};
 use crate::model::Model;
 use crate::read::read_floats;
 
+// The page receives these with their numbers as `Float32Array`s (crate/src/web/classify.rs
+// builds them so), which is what their generated declarations say.
+
 /// One layer's activations for one image: `values[c][y][x]`, flattened.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(ts_rs::TS), ts(export))]
 pub struct FeatureMaps {
     pub layer: String,
     pub channels: usize,
     pub height: usize,
     pub width: usize,
+    #[cfg_attr(test, ts(type = "Float32Array"))]
     pub values: Vec<f32>,
 }
 
 /// Everything the page draws next to a classified image.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(ts_rs::TS), ts(export))]
 pub struct Explanation {
     /// All classes, best first.
     pub predictions: Vec<Prediction>,
     /// The class explained: the top prediction unless another was asked for.
     pub class: usize,
     /// `|∂ score / ∂ pixel|`, the largest over the three colour channels: 32×32, row-major.
+    #[cfg_attr(test, ts(type = "Float32Array"))]
     pub saliency: Vec<f32>,
     /// Grad-CAM on the last convolution: `ReLU(Σ_k α_k A_k)` with `α_k` the mean gradient of
     /// the score over channel `k`; `gradcam_side`² values, row-major, never negative.
+    #[cfg_attr(test, ts(type = "Float32Array"))]
     pub gradcam: Vec<f32>,
     pub gradcam_side: usize,
     /// Each convolution's output after its activation, first to last.
@@ -46,10 +54,12 @@ pub struct Explanation {
 
 /// The first convolution's kernels, as `[filter][channel][y][x]` values.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(ts_rs::TS), ts(export))]
 pub struct Filters {
     pub count: usize,
     pub channels: usize,
     pub size: usize,
+    #[cfg_attr(test, ts(type = "Float32Array"))]
     pub values: Vec<f32>,
 }
 

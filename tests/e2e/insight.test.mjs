@@ -154,6 +154,9 @@ test("a short run with augmentation, weight decay, early stopping and sigmoid: e
   const points = await page.evaluate(() => window.kiln.charts.points);
   assert.ok(points.epochs >= 2 && points.epochs <= 3);
   assert.match(await byId("overfit-summary").innerText(), /Best test accuracy \d+\.\d+% at epoch \d/);
+  // The epoch named is the one the engine kept as best (its summary's), not one the page chose.
+  const summary = await page.evaluate(() => window.kiln.lastSummary);
+  assert.equal(await byId("overfit-summary").getAttribute("data-best-epoch"), String(summary.best_epoch + 1));
 
   // The run's last evaluation is shown without pressing Evaluate.
   await page.waitForFunction(() => document.querySelector('[data-testid="eval-summary"]').dataset.accuracy);

@@ -141,8 +141,13 @@ test("slow motion trains one batch per click, lighting its four steps in order",
   await page.waitForFunction(() => !document.querySelector('[data-testid="next-batch"]').disabled);
   await byId("next-batch").click();
   await byId("slow-status").filter({ hasText: /^2 batches run in slow motion/ }).waitFor();
+  // Slow motion paused the run, and the training panel says so: both render the worker's session.
+  await page.locator('[data-testid="train-status"][data-i18n="status.paused"]').waitFor();
+  assert.equal(await byId("pause").innerText(), "Resume");
   // Back to the live view, then stop.
   await byId("slow-motion").uncheck();
+  await page.locator('[data-testid="train-status"][data-i18n="status.training"]').waitFor();
+  assert.equal(await byId("pause").innerText(), "Pause");
   await byId("stop").click();
   await page.locator('[data-testid="train-status"][data-i18n="status.stopped"]').waitFor({ timeout: 120_000 });
 });
