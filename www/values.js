@@ -52,8 +52,9 @@
  * @typedef {import("./types/engine/DatasetSummary").DatasetSummary} DatasetSummary
  */
 
-/** `Engine.sampleImages`: `labels[i]` is the class of the i-th 32×32 RGBA image in `rgba`.
- * @typedef {{labels: Bytes, rgba: Bytes}} Samples
+/** `Engine.sampleImages` (`Samples` in crate/src/data/summary.rs, generated): `labels[i]` is
+ * the class of the i-th 32×32 RGBA image in `rgba`.
+ * @typedef {import("./types/engine/Samples").Samples} Samples
  */
 
 /** `TrainingConfig` (crate/src/train/config.rs), generated from the Rust type (www/types/engine/,
@@ -157,8 +158,9 @@
  * @typedef {EvaluationReport & {misclassified_rgba: Bytes, model: ActiveModel}} Evaluation
  */
 
-/** `Engine.confusionCell`: the images of one confusion-matrix cell.
- * @typedef {{items: Judged[], rgba: Bytes}} ConfusionCell
+/** `Engine.confusionCell` (`ConfusionCell` in crate/src/train/eval.rs, generated): the images
+ * of one confusion-matrix cell.
+ * @typedef {import("./types/engine/ConfusionCell").ConfusionCell} ConfusionCell
  */
 
 /** `Engine.memoryUsage` (`MemoryUsage` in crate/src/device, generated).

@@ -18,4 +18,4 @@ pub use batcher::{Batch, Batcher, Normalization};
 pub use cifar::{CLASS_NAMES, Cifar10, NUM_CLASSES, Split};
 pub use error::DataError;
 pub use framing::Framing;
-pub use summary::DatasetSummary;
+pub use summary::{DatasetSummary, Samples};

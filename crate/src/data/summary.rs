@@ -1,4 +1,5 @@
-//! What the page shows of a loaded dataset: its size, its images per class and its class names.
+//! What the page shows of a loaded dataset: its size, its images per class and its class names,
+//! and the sample images it draws from it.
 
 use serde::Serialize;
 
@@ -27,4 +28,15 @@ impl DatasetSummary {
             class_names: data.class_names.clone(),
         }
     }
+}
+
+/// The first images of each class (`sampleImages`' answer): `labels[i]` is the class of the
+/// i-th 32×32 RGBA image in `rgba`. The web layer hands both over as `Uint8Array`s.
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(test, derive(ts_rs::TS), ts(export))]
+pub struct Samples {
+    #[cfg_attr(test, ts(type = "Uint8Array<ArrayBuffer>"))]
+    pub labels: Vec<u8>,
+    #[cfg_attr(test, ts(type = "Uint8Array<ArrayBuffer>"))]
+    pub rgba: Vec<u8>,
 }

@@ -39,6 +39,17 @@ pub struct Judged {
     pub confidence: f32,
 }
 
+/// The test images of one confusion-matrix cell (`confusionCell`'s answer): what the model
+/// made of each, and their pixels, 32×32 RGBA one after another. The web layer hands `rgba`
+/// over as a `Uint8Array`.
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(test, derive(ts_rs::TS), ts(export))]
+pub struct ConfusionCell {
+    pub items: Vec<Judged>,
+    #[cfg_attr(test, ts(type = "Uint8Array<ArrayBuffer>"))]
+    pub rgba: Vec<u8>,
+}
+
 impl Evaluation {
     /// How many of the most confident mistakes Kiln shows: the page's gallery and
     /// `kiln eval --json` list as many.

@@ -29,7 +29,7 @@ pub use crate::recipe::{Lookahead, NormalizationKind, OptimizerConfig, Recipe, S
 
 pub use checkpoint::{Checkpoint, CheckpointError};
 pub use config::TrainingConfig;
-pub use eval::{Evaluation, Judged, evaluate};
+pub use eval::{ConfusionCell, Evaluation, Judged, evaluate};
 pub use events::{EpochRecord, Metrics, TrainingEvent, TrainingSummary};
 pub use field::FieldError;
 pub use form::parse_form;

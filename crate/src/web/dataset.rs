@@ -5,7 +5,7 @@ use js_sys::{Object, Reflect, Uint8Array};
 use wasm_bindgen::prelude::*;
 
 use crate::data::cifar::NUM_CLASSES;
-use crate::data::{Cifar10, DatasetSummary};
+use crate::data::{Cifar10, DatasetSummary, Samples};
 use crate::error_code::BusyWhat;
 use crate::web::{Engine, Shared, codes, evaluation, js, reader};
 
@@ -114,11 +114,14 @@ impl Engine {
                     .map(|(i, _)| i),
             );
         }
-        let rgba = evaluation::rgba(split, &picked);
-        let labels: Vec<u8> = picked.iter().map(|&i| split.labels()[i]).collect();
+        let samples = Samples {
+            labels: picked.iter().map(|&i| split.labels()[i]).collect(),
+            rgba: evaluation::rgba(split, &picked),
+        };
         let result = Object::new();
-        Reflect::set(&result, &"labels".into(), &Uint8Array::from(&labels[..]))
-            .and_then(|_| Reflect::set(&result, &"rgba".into(), &Uint8Array::from(&rgba[..])))
+        let bytes = |b: &[u8]| Uint8Array::from(b);
+        Reflect::set(&result, &"labels".into(), &bytes(&samples.labels))
+            .and_then(|_| Reflect::set(&result, &"rgba".into(), &bytes(&samples.rgba)))
             .map_err(|_| JsError::new("could not build the sample object"))?;
         Ok(result.into())
     }

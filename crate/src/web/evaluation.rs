@@ -12,7 +12,7 @@ use crate::data::cifar::{IMAGE_SIDE, Split};
 use crate::data::{Batcher, Cifar10};
 use crate::error_code::{BusyWhat, ErrorCode};
 use crate::train::settings::EVAL_BATCH_SIZE;
-use crate::train::{Evaluation, EvaluationReport, Judged, evaluate};
+use crate::train::{ConfusionCell, Evaluation, EvaluationReport, evaluate};
 use crate::web::{Engine, Shared, codes, js};
 use crate::weights::ActiveModel;
 
@@ -151,12 +151,13 @@ impl Engine {
         })?;
         let items = kept.evaluation.cell(label, predicted, limit);
         let indices: Vec<usize> = items.iter().map(|j| j.index).collect();
-        #[derive(Serialize)]
-        struct Cell {
-            items: Vec<Judged>,
-        }
-        let value = js::to_js(&Cell { items });
-        set(&value, "rgba", &rgba(&kept.data.test, &indices))?;
+        let cell = ConfusionCell {
+            rgba: rgba(&kept.data.test, &indices),
+            items,
+        };
+        let value: JsValue = js_sys::Object::new().into();
+        js_sys::Reflect::set(&value, &"items".into(), &js::to_js(&cell.items))?;
+        set(&value, "rgba", &cell.rgba)?;
         Ok(value)
     }
 }
