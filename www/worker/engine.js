@@ -5,20 +5,12 @@
 /** @typedef {import("../values.js").TrainingEvent} TrainingEvent */
 /** @typedef {import("../values.js").TrainingSummary} TrainingSummary */
 /** @typedef {import("../values.js").TrainingConfig} TrainingConfig */
-/** @typedef {import("../values.js").EpochRecord} EpochRecord */
 
 /** A run so far, as the engine hands it over after every epoch (crate/src/web/checkpoint.rs)
- * and takes it back to resume.
- * @typedef {object} Checkpoint
- * @property {TrainingConfig} config
- * @property {EpochRecord[]} history
- * @property {Uint8Array} weights
- * @property {Uint8Array} optimizer
- * @property {Uint8Array} [best_weights] with early stopping, the best epoch's when not the last
- * @property {Uint8Array} [average] with lookahead averaging, the averaged weights
- * @property {Uint8Array} [schedule] the learning-rate scheduler's state (burnpack)
- * @property {number} [epochs_done]
- * @property {number | null} [test_accuracy]
+ * and takes it back to resume: `Checkpoint` (crate/src/train/checkpoint.rs, generated), with
+ * the epochs done and the last test accuracy where the engine handed it over.
+ * @typedef {import("../types/engine/Checkpoint").Checkpoint
+ *   & {epochs_done?: number, test_accuracy?: number | null}} Checkpoint
  */
 
 /** The weights in use and the dataset as `exportState` gives them (crate/src/web/state.rs), for

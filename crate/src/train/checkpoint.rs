@@ -14,23 +14,32 @@ use crate::train::optimizer::{self, OptimizerStateError};
 use crate::train::rates::Rates;
 use crate::weights::{self, WeightsError, WeightsMeta};
 
+/// A run so far: what the browser keeps in IndexedDB after every epoch and `kiln train
+/// --checkpoint` in a file. The web layer hands it to the worker with its bytes as
+/// `Uint8Array`s (`crate/src/web/checkpoint.rs`), as its generated declaration says.
 #[derive(Debug, Clone)]
+#[cfg_attr(test, derive(ts_rs::TS), ts(export))]
 pub struct Checkpoint {
     pub config: TrainingConfig,
     /// One record per finished epoch; training continues with epoch `history.len()`.
     pub history: Vec<EpochRecord>,
     /// A Kiln weights file (the format of `kiln train --out`).
+    #[cfg_attr(test, ts(type = "Uint8Array"))]
     pub weights: Vec<u8>,
     /// burn's optimiser record (burnpack), keyed by the weights' parameter ids.
+    #[cfg_attr(test, ts(type = "Uint8Array"))]
     pub optimizer: Vec<u8>,
     /// With early stopping, the weights of the best epoch so far when it is not the last one
     /// (a Kiln weights file): the weights the run will end with unless a later epoch beats it.
+    #[cfg_attr(test, ts(optional, type = "Uint8Array"))]
     pub best_weights: Option<Vec<u8>>,
     /// With lookahead averaging, the averaged weights (a Kiln weights file).
+    #[cfg_attr(test, ts(optional, type = "Uint8Array"))]
     pub average: Option<Vec<u8>>,
     /// burn's learning-rate scheduler state and the run's length in steps (an
     /// `LrSchedulerRecord` as burnpack); a run saved without it, or continued for more epochs,
     /// goes on with its schedule from the step count.
+    #[cfg_attr(test, ts(optional, type = "Uint8Array"))]
     pub schedule: Option<Vec<u8>>,
 }
 
