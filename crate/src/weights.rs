@@ -9,8 +9,10 @@ use burn::tensor::{Bytes, DType, Transaction};
 use serde::{Deserialize, Serialize};
 
 mod active;
+mod handover;
 
 pub use active::{ActiveModel, Source};
+pub use handover::{DatasetFiles, HandOver};
 
 use crate::data::Normalization;
 use crate::model::{Model, ModelConfig, ModelError};

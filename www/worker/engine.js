@@ -13,13 +13,13 @@
  *   & {epochs_done?: number, test_accuracy?: number | null}} Checkpoint
  */
 
-/** The weights in use and the dataset as `exportState` gives them (crate/src/web/state.rs), for
- * `importState` in another build: the weights as a burnpack file, the dataset as files
+/** The weights in use and the dataset as `exportState` gives them, for `importState` in
+ * another build (`HandOver` and `DatasetFiles` in crate/src/weights/handover.rs, generated): the
+ * weights as a burnpack file (`importState` keeps its own where null), the dataset as files
  * `loadDataset` reads back unchanged.
- * @typedef {ActiveModel & {weights: Uint8Array | null,
- *   dataset: EngineDataset | null}} EngineState `importState` keeps its weights where null
+ * @typedef {import("../types/engine/HandOver").HandOver} EngineState
+ * @typedef {import("../types/engine/DatasetFiles").DatasetFiles} EngineDataset
  */
-/** @typedef {{name: string, names: string[], files: Uint8Array[]}} EngineDataset */
 
 /**
  * @typedef {object} Engine

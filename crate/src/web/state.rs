@@ -10,6 +10,7 @@ use wasm_bindgen_futures::future_to_promise;
 
 use crate::error_code::BusyWhat;
 use crate::web::{Engine, Shared, codes, dataset, js, weights};
+use crate::weights::{DatasetFiles, HandOver};
 
 /// `value[key]`, refusing a state without it.
 fn field(value: &JsValue, key: &str) -> Result<JsValue, JsError> {
@@ -45,13 +46,13 @@ impl Engine {
                     BusyWhat::HandOver,
                 ));
             }
-            let weights = weights::in_use_as_bytes(&shared).await?;
-            let state = js::to_js(&*shared.active.borrow()).unchecked_into::<Object>();
-            set(&state, "weights", &Uint8Array::from(&weights[..]).into())?;
-            let dataset = dataset_state(&shared)?;
-            set(&state, "dataset", &dataset)?;
+            let state = HandOver {
+                weights: Some(weights::in_use_as_bytes(&shared).await?),
+                active: shared.active.borrow().clone(),
+                dataset: dataset_files(&shared),
+            };
             dataset::release(&shared);
-            Ok(state.into())
+            hand_over_js(state)
         })
     }
 
@@ -66,9 +67,9 @@ impl Engine {
                 BusyWhat::HandOver,
             ));
         }
-        let dataset = dataset_state(&self.shared)?;
+        let dataset = dataset_files(&self.shared);
         dataset::release(&self.shared);
-        Ok(dataset)
+        dataset_js(dataset)
     }
 
     /// Take over a state made by `exportState` (in this build or another): its weights, with
@@ -88,6 +89,8 @@ impl Engine {
         let dataset = field(&state, "dataset")?;
         let data = match dataset.is_null() {
             true => None,
+            // `DatasetFiles` as `dataset_js` wrote it, its files left in JS memory: the
+            // reader streams them into the dataset without a copy of the whole.
             false => {
                 let name = field(&dataset, "name")?.as_string().unwrap_or_default();
                 let names: Vec<String> = Array::from(&field(&dataset, "names")?)
@@ -114,21 +117,42 @@ impl Engine {
     }
 }
 
-/// The loaded dataset as files `loadDataset` reads back unchanged, `{name, names, files}`, or
-/// null when none is loaded.
-fn dataset_state(shared: &Shared) -> Result<JsValue, JsValue> {
-    let Some(data) = shared.data.borrow().clone() else {
+/// The loaded dataset as files `loadDataset` reads back unchanged, or none.
+fn dataset_files(shared: &Shared) -> Option<DatasetFiles> {
+    let data = shared.data.borrow().clone()?;
+    let (names, files) = data.to_files().into_iter().unzip();
+    Some(DatasetFiles {
+        name: shared.dataset_name.borrow().clone(),
+        names,
+        files,
+    })
+}
+
+/// `{...active, weights, dataset}`: the description through serde, the bytes as `Uint8Array`s.
+fn hand_over_js(state: HandOver) -> Result<JsValue, JsValue> {
+    let out = js::to_js(&state.active).unchecked_into::<Object>();
+    let weights = match &state.weights {
+        Some(weights) => Uint8Array::from(&weights[..]).into(),
+        None => JsValue::NULL,
+    };
+    set(&out, "weights", &weights)?;
+    set(&out, "dataset", &dataset_js(state.dataset)?)?;
+    Ok(out.into())
+}
+
+/// `{name, names, files}`, or null.
+fn dataset_js(dataset: Option<DatasetFiles>) -> Result<JsValue, JsValue> {
+    let Some(dataset) = dataset else {
         return Ok(JsValue::NULL);
     };
     let names = Array::new();
     let files = Array::new();
-    for (name, bytes) in data.to_files() {
-        names.push(&JsValue::from_str(&name));
+    for (name, bytes) in dataset.names.iter().zip(&dataset.files) {
+        names.push(&JsValue::from_str(name));
         files.push(&Uint8Array::from(&bytes[..]));
     }
     let out = Object::new();
-    let name = shared.dataset_name.borrow().clone();
-    set(&out, "name", &JsValue::from_str(&name))?;
+    set(&out, "name", &JsValue::from_str(&dataset.name))?;
     set(&out, "names", &names)?;
     set(&out, "files", &files)?;
     Ok(out.into())
