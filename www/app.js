@@ -161,13 +161,10 @@ runs.offerResume();
 worker.onDead((error) => errors.show(error));
 
 // The GPU was lost (worker/lost.js): the worker has moved the engine to the CPU, with the last
-// finished epoch's weights where a run failed. Once the run has ended, the page says so, the menu
-// follows, and an idle engine's weights (the GPU's copy is gone) are loaded again.
-/** @type {import("./protocol.js").WorkerEvents["device_lost"] | null} */
-let lostInRun = null;
-/** @param {import("./protocol.js").WorkerEvents["device_lost"]} lost */
-function afterGpuLoss({ message, code, params, reload }) {
-  lostInRun = null;
+// finished epoch's weights where a run failed. The worker says so only once no run is in
+// progress or being set up, so the page says so, the menu follows, and an idle engine's weights
+// (the GPU's copy is gone) are loaded again.
+bus.on("device_lost", ({ message, code, params, reload }) => {
   /** @type {HTMLSelectElement} */ ($("backend-select")).value = "cpu";
   device
     .choose()
@@ -175,12 +172,7 @@ function afterGpuLoss({ message, code, params, reload }) {
     .catch((e) => console.warn(`Kiln: the weights in use could not be loaded again (${e.message})`))
     .then(() => bus.emit("weights_changed", undefined));
   errors.show(Object.assign(new Error(message), { code, params }));
-}
-bus.on("device_lost", (lost) => {
-  if (worker.session.run) lostInRun = lost;
-  else afterGpuLoss(lost);
 });
-bus.on("run_ended", () => lostInRun && afterGpuLoss(lostInRun));
 
 // The worker failed and a fresh one replaced it (client.js): its engine starts empty. The page
 // starts the device again, puts the weights that were in use back (the pretrained ones where

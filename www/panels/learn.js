@@ -132,7 +132,7 @@ export function learnPanel({ worker, bus, errors }) {
   });
 
   bus.on("training", (on) => {
-    if (on) watch(); // before the run's request: its first steps already know
+    if (on) watch(); // as the run begins (a fresh worker forgets): its reports carry looks from then on
     next.disabled = !(on && slow.checked);
     if (!on) {
       showStepRate(null);

@@ -75,7 +75,7 @@ export function runsPanel({ worker, errors, bus, training, settings }) {
     const actions = el("td");
     /** @param {string} label @param {string} action @param {() => void} onclick */
     const button = (label, action, onclick, title = "") => {
-      const b = el("button", { type: "button", textContent: label, title, disabled: worker.session.run !== null || live, onclick });
+      const b = el("button", { type: "button", textContent: label, title, disabled: training.busy() || live, onclick });
       b.dataset.action = action;
       actions.append(b, " ");
     };
@@ -102,7 +102,7 @@ export function runsPanel({ worker, errors, bus, training, settings }) {
    * @param {string} id */
   async function continueRun(id) {
     errors.clear();
-    if (worker.session.run) return errors.show(pageError("run_training"));
+    if (training.busy()) return errors.show(pageError("run_training"));
     // The list may have been drawn before another tab started this run: look again.
     if ((await liveRuns()).has(id)) {
       refresh();
@@ -174,7 +174,7 @@ export function runsPanel({ worker, errors, bus, training, settings }) {
       accuracy: fmtPct(run.test_accuracy),
       where,
     });
-    $("resume-run").disabled = !hasDataset || worker.session.run !== null;
+    $("resume-run").disabled = !hasDataset || training.busy();
   }
 
   $("resume-run").onclick = () => interrupted && continueRun(interrupted.id);

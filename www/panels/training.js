@@ -174,5 +174,10 @@ export function trainingPanel({ worker, errors, bus, settings, onSummary }) {
   $("pause").onclick = () => worker.request(worker.session.run?.state === "paused" ? "resume" : "pause", {});
   $("stop").onclick = () => worker.request("stop", {});
 
-  return { charts, run };
+  return {
+    charts,
+    run,
+    /** A run is in progress, or its request is on its way. */
+    busy: () => asking || worker.session.run !== null,
+  };
 }

@@ -4,7 +4,7 @@
 // that has it (worker/builds.js). Where WebGPU fails, it asks again with the failure.
 import { build, cpu, cpuBuild, cpuKindInUse, decideDevice, engineInUse, forget, use } from "./builds.js";
 import { pageError } from "../words.js";
-import { setDevice } from "./session.js";
+import { runBusy, setDevice } from "./session.js";
 
 /** @typedef {import("../values.js").DeviceInfo} DeviceInfo */
 /** @typedef {import("../values.js").Known} Known */
@@ -112,7 +112,7 @@ async function start(kind, known, warm = null) {
 /** @param {InitDevice} request
  * @returns {Promise<DeviceInfo>} */
 async function choose({ backend }) {
-  if ((await engineInUse()).isTraining()) throw pageError("busy_training", { what: "device" });
+  if ((await engineInUse()).isTraining() || runBusy()) throw pageError("busy_training", { what: "device" });
   const known = await facts(backend);
   let decision = await decideDevice(known);
   let warm = null;

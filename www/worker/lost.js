@@ -8,7 +8,7 @@
 // (`device_lost`) once it has moved.
 import { current, leaveGpu } from "./builds.js";
 import { post } from "./post.js";
-import { runNow, setDevice } from "./session.js";
+import { runBusy, setDevice } from "./session.js";
 
 /** The loss, once one happened, in the browser's words.
  * @type {string | null} */
@@ -50,7 +50,7 @@ export function runStarts() {
  * calls this again). Resolves to what the page shows (a coded error's message, code and params),
  * or null when nothing was left. */
 export async function leaveIfLost() {
-  if (!lostBecause || current.kind !== "gpu" || runNow()) return null;
+  if (!lostBecause || current.kind !== "gpu" || runBusy()) return null;
   const run = failedRun;
   failedRun = null;
   try {

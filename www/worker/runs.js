@@ -8,7 +8,7 @@ import { pageError } from "../words.js";
 import { configOf } from "./settings.js";
 import { leaveIfLost, runFailedOnGpu, runStarts } from "./lost.js";
 import { post } from "./post.js";
-import { backendInUse, beginRun, endRun, record, runNow, setRunState, stepsSoFar } from "./session.js";
+import { backendInUse, beginRun, claimRun, endRun, record, runNow, setRunState, stepsSoFar, unclaimRun } from "./session.js";
 
 /** @typedef {import("./engine.js").Engine} Engine */
 /** @typedef {import("./engine.js").Checkpoint} Checkpoint */
@@ -139,13 +139,14 @@ async function markRun(status) {
 /** Stop the run: now, or as soon as the engine trains when it is still being set up.
  * @param {Engine} engine */
 export function stopRun(engine) {
-  if (runNow()?.state === "starting") stopAsked = true;
+  if (!runNow() || runNow()?.state === "starting") stopAsked = true; // the engine does not train yet
   engine.stop();
   setRunState("stopping");
 }
 
 /** Pause or resume the run in progress. @param {Engine} engine @param {boolean} pause */
 export function pauseRun(engine, pause) {
+  if (runNow()?.state === "stopping") return; // the engine's pause or resume would undo the stop
   if (pause) engine.pause();
   else engine.resume();
   setRunState(pause ? "paused" : "training");
@@ -159,28 +160,31 @@ function startTraining(engine, start) {
   return training;
 }
 
-/** Refuse a second run while one is in progress. @param {Engine} engine */
-function refuseIfBusy(engine) {
-  if (engine.isTraining() || runNow()) throw pageError("busy_training", { what: "train" });
+/** Take the run's place for this request, or refuse it: a run is in progress or being set up.
+ * The place is the request's until its run begins, or until `unclaimRun` where it fails first.
+ * @param {Engine} engine */
+function claim(engine) {
+  if (engine.isTraining() || !claimRun()) throw pageError("busy_training", { what: "train" });
+  stopAsked = false;
 }
 
 /** Train a new run, saved after every epoch.
  * @param {Engine} engine
  * @param {Requests["train"]} request */
 export async function trainNew(engine, { form, from_current, run: info }) {
-  refuseIfBusy(engine);
-  const config = await configOf(form); // refused: no run began, the page keeps what it shows
-  refuseIfBusy(engine);
-  const live = newRun(info);
-  stopAsked = false;
-  beginRun({ id: live.id, name: live.name, epochs: config.epochs });
+  claim(engine);
+  let config;
   let release;
+  const live = newRun(info);
   try {
+    config = await configOf(form); // refused: no run began, the page keeps what it shows
     release = (await takeLock(live.id)) ?? (() => {}); // a new id: nobody else holds it
   } catch (err) {
-    endRun();
+    unclaimRun();
+    leaveIfLost(); // a GPU lost meanwhile waited for this run
     throw err;
   }
+  beginRun({ id: live.id, name: live.name, epochs: config.epochs });
   run = live; // before the first event
   return finishRun(startTraining(engine, () => engine.train(config, onEvent, !!from_current, onCheckpoint)), release);
 }
@@ -189,27 +193,26 @@ export async function trainNew(engine, { form, from_current, run: info }) {
  * @param {Engine} engine
  * @param {Requests["resume_run"]} request */
 export async function trainSaved(engine, { run_id, epochs }) {
-  refuseIfBusy(engine);
-  const release = await takeLock(run_id);
-  if (!release) throw pageError("run_busy");
-  let started;
+  claim(engine);
+  let release;
+  let saved;
+  let checkpoint;
   try {
-    const { run: saved, checkpoint } = await getCheckpoint(run_id);
-    refuseIfBusy(engine);
-    const { steps, ...record } = saved;
-    stopAsked = false;
-    beginRun({ id: saved.id, name: saved.name, epochs: epochs ?? saved.epochs_total ?? 0 },
-      { epochs: saved.history ?? [], steps: steps ?? [] });
-    run = { ...record, status: "running", backend: backendInUse(), saved: true };
-    lastEpochWeights = checkpoint.weights;
-    started = startTraining(engine, () => engine.resumeRun(checkpoint, epochs ?? undefined, onEvent, onCheckpoint));
+    release = await takeLock(run_id);
+    if (!release) throw pageError("run_busy");
+    ({ run: saved, checkpoint } = await getCheckpoint(run_id));
   } catch (err) {
-    release();
-    run = null;
-    endRun();
+    release?.();
+    unclaimRun();
+    leaveIfLost(); // a GPU lost meanwhile waited for this run
     throw err;
   }
-  return finishRun(started, release);
+  const { steps, ...record } = saved;
+  beginRun({ id: saved.id, name: saved.name, epochs: epochs ?? saved.epochs_total ?? 0 },
+    { epochs: saved.history ?? [], steps: steps ?? [] });
+  run = { ...record, status: "running", backend: backendInUse(), saved: true };
+  lastEpochWeights = checkpoint.weights;
+  return finishRun(startTraining(engine, () => engine.resumeRun(checkpoint, epochs ?? undefined, onEvent, onCheckpoint)), release);
 }
 
 /** Use a saved run's weights: with early stopping its best epoch's, not necessarily its last.

@@ -34,10 +34,30 @@ export function setDevice(device) {
 /** The device in use, as the run's record names it. */
 export const backendInUse = () => session.device?.backend;
 
+/** A run's request has been taken and the run is being set up (its settings read, its lock
+ * taken, its checkpoint read): no second run and no device change until it begins or fails. */
+let claimed = false;
+
+/** Take the run's place for a request being set up; false when a run has it already. */
+export function claimRun() {
+  if (claimed || session.run) return false;
+  claimed = true;
+  return true;
+}
+
+/** The request that claimed the run's place failed before its run began. */
+export function unclaimRun() {
+  claimed = false;
+}
+
+/** Whether a run is being set up or is in progress. */
+export const runBusy = () => claimed || session.run !== null;
+
 /** A run starts: `history` is a saved run's so far, or empty for a new one.
  * @param {{id: string, name: string, epochs: number}} run
  * @param {{epochs: EpochRecord[], steps: ArrayLike<number>}} [history] */
 export function beginRun({ id, name, epochs }, history = { epochs: [], steps: [] }) {
+  claimed = false; // the run holds the place now
   session.run = { id, name, state: "starting", epochs, epochs_done: history.epochs.length };
   session.epochs = [...history.epochs];
   session.best = null; // the engine's `started` names a saved run's
