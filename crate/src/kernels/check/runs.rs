@@ -25,21 +25,7 @@ pub fn conv_gradients(
         (false, false) => conv.forward(x.clone()),
         (false, true) => burn::tensor::activation::relu(conv.forward(x.clone())),
     };
-    let grads = (out.clone() * upstream.clone()).sum().backward();
-    let mut parts = vec![
-        out.inner().flatten(0, 3),
-        x.grad(&grads)
-            .expect("x requires its gradient")
-            .flatten(0, 3),
-        conv.weight
-            .grad(&grads)
-            .expect("the weight trains")
-            .flatten(0, 3),
-    ];
-    if let Some(bias) = &conv.bias {
-        parts.push(bias.grad(&grads).expect("the bias trains"));
-    }
-    parts
+    weighted_parts(out, &x, upstream, &conv.weight, conv.bias.as_ref())
 }
 
 /// The same for a max pooling: its output, then the gradient of `x`, flattened.
@@ -76,19 +62,30 @@ pub fn dense_gradients(
         (false, false) => layer.forward(x.clone()),
         (false, true) => burn::tensor::activation::relu(layer.forward(x.clone())),
     };
+    weighted_parts(out, &x, upstream, &layer.weight, layer.bias.as_ref())
+}
+
+/// A weighted layer's `out`, then, under the loss `(out · upstream).sum()`, the gradients of its
+/// input `x`, its `weight` and (if it has one) its `bias`, flattened.
+fn weighted_parts<const D: usize, const W: usize>(
+    out: Tensor<D>,
+    x: &Tensor<D>,
+    upstream: &Tensor<D>,
+    weight: &Param<Tensor<W>>,
+    bias: Option<&Param<Tensor<1>>>,
+) -> Vec<Tensor<1>> {
     let grads = (out.clone() * upstream.clone()).sum().backward();
     let mut parts = vec![
-        out.inner().flatten(0, 1),
+        out.inner().flatten(0, D - 1),
         x.grad(&grads)
             .expect("x requires its gradient")
-            .flatten(0, 1),
-        layer
-            .weight
+            .flatten(0, D - 1),
+        weight
             .grad(&grads)
             .expect("the weight trains")
-            .flatten(0, 1),
+            .flatten(0, W - 1),
     ];
-    if let Some(bias) = &layer.bias {
+    if let Some(bias) = bias {
         parts.push(bias.grad(&grads).expect("the bias trains"));
     }
     parts
