@@ -139,7 +139,7 @@ async function markRun(status) {
 /** Stop the run: now, or as soon as the engine trains when it is still being set up.
  * @param {Engine} engine */
 export function stopRun(engine) {
-  if (!runNow() || runNow()?.state === "starting") stopAsked = true; // the engine does not train yet
+  if (!runNow()) stopAsked = true; // still being set up: the engine does not train yet
   engine.stop();
   setRunState("stopping");
 }
@@ -168,6 +168,13 @@ function claim(engine) {
   stopAsked = false;
 }
 
+/** The request that claimed the run's place failed before its run began: give the place back,
+ * and leave a GPU lost meanwhile, which waited for this run. */
+function setupFailed() {
+  unclaimRun();
+  leaveIfLost();
+}
+
 /** Train a new run, saved after every epoch.
  * @param {Engine} engine
  * @param {Requests["train"]} request */
@@ -180,8 +187,7 @@ export async function trainNew(engine, { form, from_current, run: info }) {
     config = await configOf(form); // refused: no run began, the page keeps what it shows
     release = (await takeLock(live.id)) ?? (() => {}); // a new id: nobody else holds it
   } catch (err) {
-    unclaimRun();
-    leaveIfLost(); // a GPU lost meanwhile waited for this run
+    setupFailed();
     throw err;
   }
   beginRun({ id: live.id, name: live.name, epochs: config.epochs });
@@ -203,8 +209,7 @@ export async function trainSaved(engine, { run_id, epochs }) {
     ({ run: saved, checkpoint } = await getCheckpoint(run_id));
   } catch (err) {
     release?.();
-    unclaimRun();
-    leaveIfLost(); // a GPU lost meanwhile waited for this run
+    setupFailed();
     throw err;
   }
   const { steps, ...record } = saved;
