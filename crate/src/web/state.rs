@@ -147,8 +147,10 @@ fn dataset_js(dataset: Option<DatasetFiles>) -> Result<JsValue, JsValue> {
     };
     let names = Array::new();
     let files = Array::new();
-    for (name, bytes) in dataset.names.iter().zip(&dataset.files) {
-        names.push(&JsValue::from_str(name));
+    // By value: each file's bytes are freed once JS has its copy, as the dataset's are (tens of
+    // megabytes each).
+    for (name, bytes) in dataset.names.into_iter().zip(dataset.files) {
+        names.push(&JsValue::from_str(&name));
         files.push(&Uint8Array::from(&bytes[..]));
     }
     let out = Object::new();
