@@ -77,7 +77,7 @@ fn async_optimizer_state_is_burns_own_record() {
     let device = Device::flex().autodiff();
     device.seed(3);
     let mut model = ModelConfig::new().init(&device).unwrap();
-    let mut optim = optimizer::build(&OptimizerConfig::adam(), 0.0);
+    let mut optim = optimizer::build(&OptimizerConfig::adam(), 0.0, &[], 1.0);
     let data = Split::noise(16, 3);
     let batcher = Batcher::new(Normalization::Unit, device.clone());
     let loss = burn::nn::loss::CrossEntropyLossConfig::new().init(&device);

@@ -10,7 +10,7 @@
 //! | BatchNorm with the batch's statistics, then GELU (training) | [`batch_norm_gelu`] (`norm.rs`) | burn's `BatchNorm` and GELU's composition | `gpu/norm.rs` |
 //! | ReLU | [`relu`] (`relu.rs`) | burn flex's own | `gpu/relu.rs` |
 //! | softmax cross-entropy, its gradient and the step's sums | [`cross_entropy`] (`loss.rs`) | `cpu/loss.rs` | `gpu/loss.rs` |
-//! | optimiser updates (Adam, SGD, Nesterov SGD) | [`adam`], [`sgd`], [`nesterov`] (`update.rs`) | `cpu/update.rs` | `gpu/update.rs` |
+//! | optimiser updates (Adam, SGD, Nesterov SGD; a gradient scale for a group of parameters), the lookahead's step | [`adam`], [`sgd`], [`nesterov`], [`average`] (`update.rs`) | `cpu/update.rs` | `gpu/update.rs` |
 //!
 //! - `layers.rs`, `dense.rs`, `gelu.rs`, `norm.rs`, `relu.rs`, `update.rs`: each operation's extension trait (the device-independent
 //!   signature) and the function the networks and the optimisers call, which takes burn's path
@@ -53,4 +53,4 @@ pub use layers::{conv2d, conv2d_relu, max_pool2d};
 pub use loss::cross_entropy;
 pub use norm::batch_norm_gelu;
 pub use relu::relu;
-pub use update::{AdamScalars, SgdScalars, adam, nesterov, sgd};
+pub use update::{AdamScalars, AverageScalars, SgdScalars, adam, average, nesterov, sgd};

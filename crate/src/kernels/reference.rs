@@ -1,6 +1,6 @@
 //! The reference the kernels are held to (`check/`, and the optimisers' comparison in
 //! `train::optimizer::check`): the fused updates composed from burn's tensor operations, in the
-//! order burn's `Adam`, `Sgd` and PyTorch's Nesterov SGD apply them; burn's cross-entropy with
+//! order burn's `Adam`, `Sgd` and PyTorch's Nesterov SGD apply them, and the lookahead's step; burn's cross-entropy with
 //! the progress window's sums; GELU as airbench trains it on the CPU path. The other kernels'
 //! reference is burn's own operation (`burn::tensor::activation::relu`, burn's `Conv2d`,
 //! `MaxPool2d` and `Linear`). A fused operation falls back to these where its kernel does not
@@ -8,7 +8,7 @@
 
 use burn::prelude::*;
 
-use super::scalars::{AdamScalars, SgdScalars};
+use super::scalars::{AdamScalars, AverageScalars, SgdScalars};
 
 pub fn adam<const D: usize>(
     param: Tensor<D>,
@@ -17,7 +17,10 @@ pub fn adam<const D: usize>(
     moment_2: Tensor<D>,
     s: AdamScalars,
 ) -> (Tensor<D>, Tensor<D>, Tensor<D>) {
-    let grad = param.clone().mul_scalar(s.decay).add(grad);
+    let grad = param
+        .clone()
+        .mul_scalar(s.decay)
+        .add(scaled(grad, s.grad_scale));
     let moment_1 = moment_1
         .mul_scalar(s.beta_1)
         .add(grad.clone().mul_scalar(1.0 - s.beta_1));
@@ -37,15 +40,35 @@ pub fn nesterov<const D: usize>(
     velocity: Tensor<D>,
     s: SgdScalars,
 ) -> (Tensor<D>, Tensor<D>) {
-    let grad = grad + param.clone().mul_scalar(s.decay);
+    let grad = scaled(grad, s.grad_scale) + param.clone().mul_scalar(s.decay);
     let velocity = velocity.mul_scalar(s.momentum) + grad.clone();
     let step = velocity.clone().mul_scalar(s.momentum) + grad;
     (param - step.mul_scalar(s.lr), velocity)
 }
 
 pub fn sgd<const D: usize>(param: Tensor<D>, grad: Tensor<D>, s: SgdScalars) -> Tensor<D> {
-    let grad = param.clone().mul_scalar(s.decay).add(grad);
+    let grad = param
+        .clone()
+        .mul_scalar(s.decay)
+        .add(scaled(grad, s.grad_scale));
     param - grad.mul_scalar(s.lr)
+}
+
+pub fn average<const D: usize>(
+    average: Tensor<D>,
+    current: Tensor<D>,
+    s: AverageScalars,
+) -> Tensor<D> {
+    average.mul_scalar(s.keep) + current.mul_scalar(s.take)
+}
+
+/// The gradient times the update's `grad_scale`, left alone at 1 (no operation to launch).
+fn scaled<const D: usize>(grad: Tensor<D>, scale: f32) -> Tensor<D> {
+    if scale == 1.0 {
+        grad
+    } else {
+        grad.mul_scalar(scale)
+    }
 }
 
 /// burn's cross-entropy (`CrossEntropyLoss`, label smoothing `smoothing` where it is above 0) and

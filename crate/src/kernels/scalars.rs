@@ -1,7 +1,7 @@
 //! The scalars of one optimiser update, shared by the fused kernels (`update.rs`) and their
 //! reference (`reference.rs`).
 
-/// The scalars of one Adam update: `g ← ∇ + λw`, `m ← β₁m + (1−β₁)g`, `v ← β₂v + (1−β₂)g²`,
+/// The scalars of one Adam update: `g ← s∇ + λw`, `m ← β₁m + (1−β₁)g`, `v ← β₂v + (1−β₂)g²`,
 /// `w ← w − α·(m·c)/(√v + ε̂)`, with burn's bias correction folded into `c` and `ε̂`.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct AdamScalars {
@@ -13,6 +13,9 @@ pub struct AdamScalars {
     pub correction: f32,
     /// `ε·√(1−β₂ᵗ)`.
     pub epsilon: f32,
+    /// `s`, the gradient's factor: 1, or the recipe's for airbench's BatchNorm biases
+    /// ([`crate::recipe::Recipe::norm_bias_lr_scale`]).
+    pub grad_scale: f32,
 }
 
 impl AdamScalars {
@@ -27,16 +30,39 @@ impl AdamScalars {
             decay,
             correction: bias_correction2_sqrt / (1.0 - beta_1.powi(time)),
             epsilon: epsilon * bias_correction2_sqrt,
+            grad_scale: 1.0,
         }
     }
 }
 
 /// The scalars of one SGD update with Nesterov momentum `μ` (PyTorch's, no dampening):
-/// `g ← ∇ + λw`, `v ← μv + g`, `w ← w − α(g + μv)`. With no momentum it is plain SGD,
-/// `w ← w − α(∇ + λw)`, and keeps no velocity.
+/// `g ← s∇ + λw`, `v ← μv + g`, `w ← w − α(g + μv)`. With no momentum it is plain SGD,
+/// `w ← w − α(s∇ + λw)`, and keeps no velocity.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct SgdScalars {
     pub lr: f32,
     pub momentum: f32,
     pub decay: f32,
+    /// `s`, as [`AdamScalars::grad_scale`].
+    pub grad_scale: f32,
+}
+
+/// The scalars of one lookahead step, `avg ← d·avg + (1−d)·w` (airbench94's, see
+/// [`crate::recipe::extras::Lookahead`]): `d` and `1−d` taken to f32 as burn's `mul_scalar` takes
+/// them, so the fused step gives the composition's numbers.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct AverageScalars {
+    /// `d`, the average's share.
+    pub keep: f32,
+    /// `1−d`, the current weights' share.
+    pub take: f32,
+}
+
+impl AverageScalars {
+    pub fn of(decay: f64) -> Self {
+        Self {
+            keep: decay as f32,
+            take: (1.0 - decay) as f32,
+        }
+    }
 }

@@ -1,4 +1,5 @@
-//! The optimisers' update of one parameter tensor as one fused operation.
+//! The optimisers' update of one parameter tensor as one fused operation, and the lookahead's
+//! step of one averaged tensor.
 //!
 //! Written with burn's tensor operations, Adam's update is about a dozen element-wise operations
 //! per parameter tensor; on WebGPU each is its own kernel launch, and a launch costs the worker
@@ -13,7 +14,7 @@ use burn::prelude::*;
 use burn::tensor::DType;
 
 use super::reference;
-pub use super::scalars::{AdamScalars, SgdScalars};
+pub use super::scalars::{AdamScalars, AverageScalars, SgdScalars};
 
 /// A parameter and its Adam moments after an update.
 #[derive(ExtensionType)]
@@ -53,6 +54,13 @@ pub trait FusedUpdate: burn::backend::Backend {
         param: FloatTensor<Self>,
         grad: FloatTensor<Self>,
         scalars: SgdScalars,
+    ) -> FloatTensor<Self>;
+
+    /// The lookahead's step: the average moved towards the current weights (same shape).
+    fn average_update(
+        average: FloatTensor<Self>,
+        current: FloatTensor<Self>,
+        scalars: AverageScalars,
     ) -> FloatTensor<Self>;
 }
 
@@ -123,6 +131,23 @@ pub fn sgd<const D: usize>(param: Tensor<D>, grad: Tensor<D>, scalars: SgdScalar
     Tensor::from_dispatch(Dispatch::sgd_update(
         param.into_dispatch(),
         grad.into_dispatch(),
+        scalars,
+    ))
+}
+
+/// One lookahead step of `average` towards `current`: `d·avg + (1−d)·w`, one operation where
+/// burn's composition launches three.
+pub fn average<const D: usize>(
+    average: Tensor<D>,
+    current: Tensor<D>,
+    scalars: AverageScalars,
+) -> Tensor<D> {
+    if !fused(&[&average, &current].map(Tensor::dtype)) {
+        return reference::average(average, current, scalars);
+    }
+    Tensor::from_dispatch(Dispatch::average_update(
+        average.into_dispatch(),
+        current.into_dispatch(),
         scalars,
     ))
 }

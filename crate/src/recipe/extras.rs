@@ -19,8 +19,8 @@ pub struct Recipe {
     /// Average the weights every few steps (see [`Lookahead`]); `None`: no averaging.
     pub lookahead: Option<Lookahead>,
     /// The BatchNorm biases' learning rate, as a multiple of the others' (their weight decay
-    /// stays the same). Done by scaling their gradients before the optimiser's step, which is
-    /// the same update for SGD with momentum.
+    /// stays the same). Done by scaling their gradients in the optimiser's step (its own group
+    /// of parameters, `train::optimizer::build`), which is the same update for SGD with momentum.
     pub norm_bias_lr_scale: f32,
     /// Train the whitening layer's bias for this many epochs, then freeze it; `None`: always.
     pub whiten_bias_epochs: Option<usize>,

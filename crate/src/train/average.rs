@@ -7,6 +7,7 @@ use std::collections::VecDeque;
 use burn::module::{Module, ModuleMapper, ModuleVisitor, Param};
 use burn::prelude::*;
 
+use crate::kernels::{self, AverageScalars};
 use crate::model::Model;
 
 /// The averaged weights: an inference copy (no autodiff) of the model.
@@ -24,7 +25,8 @@ impl Average {
     }
 
     /// `avg ← decay·avg + (1 − decay)·w` for every weight and BatchNorm statistic `w` of
-    /// `model` (training copy), then `w ← avg`: training goes on from the average.
+    /// `model` (training copy), one fused operation each ([`kernels::average`]), then
+    /// `w ← avg`: training goes on from the average.
     pub fn update(&mut self, model: Model, decay: f64) -> Model {
         // `valid()` also settles the BatchNorm statistics the last step updated.
         let current = tensors_of(&model.valid());
@@ -74,10 +76,10 @@ impl ModuleMapper for Lerp {
         let Some(current) = self.towards.pop_front() else {
             return param;
         };
-        let decay = self.decay;
+        let scalars = AverageScalars::of(self.decay);
         param.map(|avg| {
             let current = current.reshape(avg.shape()).to_device(&avg.device());
-            avg.mul_scalar(decay) + current.mul_scalar(1.0 - decay)
+            kernels::average(avg, current, scalars)
         })
     }
 }

@@ -145,7 +145,12 @@ impl Checkpoint {
         }
         optimizer::check_state(&self.optimizer, &self.weights)?;
         let optimizer = optimizer::load_state(
-            optimizer::build(&self.config.optimizer, self.config.weight_decay),
+            optimizer::build(
+                &self.config.optimizer,
+                self.config.weight_decay,
+                &model.norm_bias_ids(),
+                self.config.recipe.norm_bias_lr_scale,
+            ),
             &self.optimizer,
             device,
         )?;

@@ -34,7 +34,7 @@ pub async fn training_speed(
     let mut model = ModelConfig::new()
         .init(&device)
         .expect("the default model is registered");
-    let mut optim = optimizer::build(&OptimizerConfig::adam(), 0.0);
+    let mut optim = optimizer::build(&OptimizerConfig::adam(), 0.0, &[], 1.0);
     let loss_fn = CrossEntropyLossConfig::new().init(&device);
     let data = Split::noise(batch, 0x5EED);
     let indices: Vec<usize> = (0..batch).collect();

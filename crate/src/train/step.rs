@@ -96,18 +96,9 @@ pub(super) fn train_step(
     model.settle_statistics();
     let loss = kernels::cross_entropy(logits, batch.targets, plan.smoothing, window.sums());
     window.add(loss.sums.clone(), chunk.len());
-    let mut grads = GradientsParams::from_grads(loss.backward(), &model);
+    let grads = GradientsParams::from_grads(loss.backward(), &model);
     let activation = config.model.activation;
     let watched =
         hidden.map(|hidden| Watch::start(&model, loss.value(), &grads, hidden, activation));
-    // A higher learning rate for the BatchNorm biases, as a larger gradient: the same SGD step.
-    let scale = config.recipe.norm_bias_lr_scale as f64;
-    if scale != 1.0 {
-        for id in model.norm_bias_ids() {
-            if let Some(grad) = grads.remove::<1>(id) {
-                grads.register(id, grad.mul_scalar(scale));
-            }
-        }
-    }
     (optimizer.step(lr, model, grads), watched)
 }

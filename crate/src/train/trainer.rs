@@ -213,7 +213,12 @@ impl Trainer {
 
     /// `device` has autodiff enabled and `model` lives on it.
     fn assemble(config: TrainingConfig, device: Device, data: &Cifar10, model: Model) -> Self {
-        let optimizer = optimizer::build(&config.optimizer, config.weight_decay);
+        let optimizer = optimizer::build(
+            &config.optimizer,
+            config.weight_decay,
+            &model.norm_bias_ids(),
+            config.recipe.norm_bias_lr_scale,
+        );
         let normalization = match config.normalization {
             NormalizationKind::Unit => Normalization::Unit,
             NormalizationKind::MeanStd => Normalization::mean_std_of(&data.train),

@@ -5,7 +5,9 @@ use burn::backend::Flex;
 use burn::backend::flex::FlexTensor;
 
 use super::{numbers, whole};
-use crate::kernels::update::{AdamScalars, AdamUpdate, FusedUpdate, NesterovUpdate, SgdScalars};
+use crate::kernels::update::{
+    AdamScalars, AdamUpdate, AverageScalars, FusedUpdate, NesterovUpdate, SgdScalars,
+};
 
 impl FusedUpdate for Flex {
     fn adam_update(
@@ -23,7 +25,7 @@ impl FusedUpdate for Flex {
         let m = moment_1.storage_mut::<f32>();
         let v = moment_2.storage_mut::<f32>();
         for i in 0..w.len() {
-            let g = w[i] * s.decay + g[i];
+            let g = w[i] * s.decay + g[i] * s.grad_scale;
             m[i] = m[i] * s.beta_1 + g * (1.0 - s.beta_1);
             v[i] = v[i] * s.beta_2 + g * g * (1.0 - s.beta_2);
             w[i] -= m[i] * s.correction / (v[i].sqrt() + s.epsilon) * s.lr;
@@ -47,7 +49,7 @@ impl FusedUpdate for Flex {
         let w = param.storage_mut::<f32>();
         let v = velocity.storage_mut::<f32>();
         for i in 0..w.len() {
-            let g = g[i] + w[i] * s.decay;
+            let g = g[i] * s.grad_scale + w[i] * s.decay;
             v[i] = v[i] * s.momentum + g;
             w[i] -= (v[i] * s.momentum + g) * s.lr;
         }
@@ -60,8 +62,19 @@ impl FusedUpdate for Flex {
         let g = numbers(&grad);
         let w = param.storage_mut::<f32>();
         for i in 0..w.len() {
-            w[i] -= (w[i] * s.decay + g[i]) * s.lr;
+            w[i] -= (w[i] * s.decay + g[i] * s.grad_scale) * s.lr;
         }
         param
+    }
+
+    fn average_update(average: FlexTensor, current: FlexTensor, s: AverageScalars) -> FlexTensor {
+        let current = whole(current);
+        let mut average = whole(average);
+        let w = numbers(&current);
+        let a = average.storage_mut::<f32>();
+        for i in 0..a.len() {
+            a[i] = a[i] * s.keep + w[i] * s.take;
+        }
+        average
     }
 }

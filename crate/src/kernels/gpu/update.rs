@@ -1,5 +1,6 @@
 //! The fused updates on WebGPU: one CubeCL kernel launch per parameter tensor, each invocation
-//! updating one number of the parameter and of its optimiser state.
+//! updating one number of the parameter and of its optimiser state (or of the lookahead's
+//! average).
 
 use burn::backend::Cube;
 use burn::backend::cubecl::dtype_to_storage_type;
@@ -9,7 +10,9 @@ use cubecl::cube;
 use cubecl::prelude::*;
 
 use super::{empty_like, grid};
-use crate::kernels::update::{AdamScalars, AdamUpdate, FusedUpdate, NesterovUpdate, SgdScalars};
+use crate::kernels::update::{
+    AdamScalars, AdamUpdate, AverageScalars, FusedUpdate, NesterovUpdate, SgdScalars,
+};
 
 #[cube(launch)]
 #[allow(clippy::too_many_arguments)]
@@ -27,6 +30,7 @@ fn adam_kernel<F: Float>(
     decay: f32,
     correction: f32,
     epsilon: f32,
+    grad_scale: f32,
     #[define(F)] _dtype: ElemType,
 ) {
     let i = ABSOLUTE_POS;
@@ -34,7 +38,7 @@ fn adam_kernel<F: Float>(
         terminate!();
     }
     let w = param[i];
-    let g = w * F::cast_from(decay) + grad[i];
+    let g = w * F::cast_from(decay) + grad[i] * F::cast_from(grad_scale);
     let m = moment_1[i] * F::cast_from(beta_1) + g * F::cast_from(1.0 - beta_1);
     let v = moment_2[i] * F::cast_from(beta_2) + g * g * F::cast_from(1.0 - beta_2);
     moment_1_out[i] = m;
@@ -53,6 +57,7 @@ fn nesterov_kernel<F: Float>(
     lr: f32,
     momentum: f32,
     decay: f32,
+    grad_scale: f32,
     #[define(F)] _dtype: ElemType,
 ) {
     let i = ABSOLUTE_POS;
@@ -60,7 +65,7 @@ fn nesterov_kernel<F: Float>(
         terminate!();
     }
     let w = param[i];
-    let g = grad[i] + w * F::cast_from(decay);
+    let g = grad[i] * F::cast_from(grad_scale) + w * F::cast_from(decay);
     let v = velocity[i] * F::cast_from(momentum) + g;
     velocity_out[i] = v;
     param_out[i] = w - (v * F::cast_from(momentum) + g) * F::cast_from(lr);
@@ -73,6 +78,7 @@ fn sgd_kernel<F: Float>(
     param_out: &mut Tensor<F>,
     lr: f32,
     decay: f32,
+    grad_scale: f32,
     #[define(F)] _dtype: ElemType,
 ) {
     let i = ABSOLUTE_POS;
@@ -80,7 +86,24 @@ fn sgd_kernel<F: Float>(
         terminate!();
     }
     let w = param[i];
-    param_out[i] = w - (w * F::cast_from(decay) + grad[i]) * F::cast_from(lr);
+    param_out[i] =
+        w - (w * F::cast_from(decay) + grad[i] * F::cast_from(grad_scale)) * F::cast_from(lr);
+}
+
+#[cube(launch)]
+fn average_kernel<F: Float>(
+    average: &Tensor<F>,
+    current: &Tensor<F>,
+    out: &mut Tensor<F>,
+    keep: f32,
+    take: f32,
+    #[define(F)] _dtype: ElemType,
+) {
+    let i = ABSOLUTE_POS;
+    if i >= average.len() {
+        terminate!();
+    }
+    out[i] = average[i] * F::cast_from(keep) + current[i] * F::cast_from(take);
 }
 
 impl FusedUpdate for Cube {
@@ -115,6 +138,7 @@ impl FusedUpdate for Cube {
             s.decay,
             s.correction,
             s.epsilon,
+            s.grad_scale,
             dtype,
         );
         AdamUpdate {
@@ -147,6 +171,7 @@ impl FusedUpdate for Cube {
             s.lr,
             s.momentum,
             s.decay,
+            s.grad_scale,
             dtype,
         );
         NesterovUpdate {
@@ -170,8 +195,29 @@ impl FusedUpdate for Cube {
             param_out.clone().into_tensor_arg(),
             s.lr,
             s.decay,
+            s.grad_scale,
             dtype,
         );
         param_out
+    }
+
+    fn average_update(average: CubeTensor, current: CubeTensor, s: AverageScalars) -> CubeTensor {
+        let [average, current] = [average, current].map(into_contiguous);
+        let out = empty_like(&average);
+        let (count, dim) = grid(&average);
+        let client = average.client.clone();
+        let dtype = dtype_to_storage_type(average.dtype);
+        average_kernel::launch(
+            &client,
+            count,
+            dim,
+            average.into_tensor_arg(),
+            current.into_tensor_arg(),
+            out.clone().into_tensor_arg(),
+            s.keep,
+            s.take,
+            dtype,
+        );
+        out
     }
 }

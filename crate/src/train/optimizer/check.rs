@@ -2,9 +2,14 @@
 //! one fused kernel, [`crate::kernels::update`]) and with burn's own (the updates composed from
 //! burn's operations), from the same weights on the same batches, and the weights compared. Used
 //! by the native tests (burn flex, and WebGPU on Vulkan) and by the browser test on both devices
-//! (`Engine.testFusedOptimizer`). Compiled with the `checks` feature only.
+//! (`Engine.testFusedOptimizer`). A network whose recipe raises its BatchNorm biases' learning
+//! rate (airbench) is trained with it: Kiln's optimiser scales those gradients in its update (a
+//! group of its own), the reference scales them first, as a separate operation; one whose recipe
+//! averages its weights (airbench's lookahead) also has the averaging step compared, fused
+//! ([`crate::kernels::average`]) against its composition. Compiled with the `checks` feature
+//! only.
 
-use burn::module::{Module, ModuleVisitor, Param};
+use burn::module::{Module, ModuleVisitor, Param, ParamId};
 use burn::nn::loss::CrossEntropyLossConfig;
 use burn::optim::decay::WeightDecayConfig;
 use burn::optim::{AdamConfig, GradientsParams, ModuleOptimizer, SgdConfig};
@@ -12,6 +17,7 @@ use burn::prelude::*;
 use burn::tensor::Distribution;
 
 use super::Nesterov;
+use crate::kernels;
 use crate::model::{Model, ModelConfig};
 use crate::read::{ReadError, read_floats};
 use crate::recipe::OptimizerConfig;
@@ -36,6 +42,7 @@ pub fn build_reference(config: &OptimizerConfig, weight_decay: f64) -> ModuleOpt
         OptimizerConfig::Nesterov { momentum } => ModuleOptimizer::from(Nesterov {
             momentum,
             weight_decay: weight_decay as f32,
+            grad_scale: 1.0,
             composed: true,
         }),
     }
@@ -77,6 +84,9 @@ pub async fn compare(
     // Taken now: burn initialises a parameter when it is first used, from the random state of
     // that moment.
     let start = weights(&fresh().map_err(|e| ReadError(e.to_string()))?);
+    let extras = crate::model::registry::find(model).map(|network| network.recipe(None).extras);
+    let scale = extras.map_or(1.0, |extras| extras.norm_bias_lr_scale);
+    let averages = extras.is_some_and(|extras| extras.lookahead.is_some());
     let batches: Vec<(Tensor<4>, Tensor<1, Int>)> = (0..steps)
         .map(|_| {
             let images = Tensor::random([8, 3, 32, 32], Distribution::Normal(0.0, 1.0), &device);
@@ -84,24 +94,47 @@ pub async fn compare(
             (images, labels)
         })
         .collect();
-    let train = |mut optimizer: ModuleOptimizer| {
+    // `optimizer` is built for the network's own parameter ids (each network has new ones);
+    // `scale_first`: the scaled parameters' gradients multiplied before the step (the reference).
+    let train = |optimizer: &dyn Fn(&[ParamId]) -> ModuleOptimizer, scale_first: bool| {
         let loss = CrossEntropyLossConfig::new().init(&device);
         let mut model = fresh().expect("the same network was built above");
+        let scaled = model.norm_bias_ids();
+        let mut optimizer = optimizer(&scaled);
         for (images, labels) in &batches {
             let logits = model.forward(images.clone());
             model.settle_statistics();
             let grads = loss.forward(logits, labels.clone()).backward();
-            let grads = GradientsParams::from_grads(grads, &model);
+            let mut grads = GradientsParams::from_grads(grads, &model);
+            if scale_first {
+                for id in &scaled {
+                    if let Some(grad) = grads.remove::<1>(*id) {
+                        grads.register(*id, grad.mul_scalar(scale));
+                    }
+                }
+            }
             model = optimizer.step(lr, model, grads);
         }
         model
     };
-    let fused = weights(&train(super::build(config, weight_decay)));
-    let reference = weights(&train(build_reference(config, weight_decay)));
-    let largest = |a: Tensor<1>, b: Tensor<1>| read_floats((a - b).abs().max());
+    let fused = weights(&train(
+        &|scaled| super::build(config, weight_decay, scaled, scale),
+        false,
+    ));
+    let reference = weights(&train(&|_| build_reference(config, weight_decay), true));
+    let largest = |a: Tensor<1>, b: Tensor<1>| (a - b).abs().max();
+    let mut differences = vec![largest(fused.clone(), reference.clone())];
+    if averages {
+        // A lookahead step from the starting weights towards each network's.
+        let s = kernels::AverageScalars::of(0.6);
+        differences.push(largest(
+            kernels::average(start.clone(), fused, s),
+            kernels::reference::average(start.clone(), reference.clone(), s),
+        ));
+    }
     Ok(Agreement {
-        largest_difference: largest(fused, reference.clone()).await?[0],
-        largest_change: largest(reference, start).await?[0],
+        largest_difference: read_floats(Tensor::cat(differences, 0).max()).await?[0],
+        largest_change: read_floats(largest(reference, start)).await?[0],
     })
 }
 

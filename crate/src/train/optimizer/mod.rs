@@ -8,6 +8,7 @@
 pub mod check;
 mod state;
 
+use burn::module::{ParamGroup, ParamId};
 use burn::optim::{Adam, AdamState, AdaptiveMomentumState, ModuleOptimizer, Optimizer, SgdState};
 use burn::prelude::*;
 
@@ -18,26 +19,52 @@ pub use state::{OptimizerStateError, check_state, load_state, state_bytes, state
 
 /// Build the optimiser a config asks for, with an L2 penalty of `weight_decay` (0 for none)
 /// added to every gradient. Each parameter's update is one fused operation ([`kernels::update`]).
-pub fn build(config: &OptimizerConfig, weight_decay: f64) -> ModuleOptimizer {
+/// The gradients of the parameters `scaled` names are multiplied by `scale` in their update
+/// (airbench's BatchNorm biases: a higher learning rate for them, as a larger gradient,
+/// [`crate::recipe::Recipe::norm_bias_lr_scale`]): they are a group of their own, so the factor
+/// costs no operation of its own. The groups share the state's type, so a saved state loads
+/// into either.
+pub fn build(
+    config: &OptimizerConfig,
+    weight_decay: f64,
+    scaled: &[ParamId],
+    scale: f32,
+) -> ModuleOptimizer {
     let decay = weight_decay as f32;
     match *config {
         OptimizerConfig::Adam {
             beta_1,
             beta_2,
             epsilon,
-        } => ModuleOptimizer::from(AsyncAdam {
+        } => grouped(scaled, scale, |grad_scale| AsyncAdam {
             beta_1,
             beta_2,
             epsilon,
             decay,
+            grad_scale,
         }),
-        OptimizerConfig::Sgd => ModuleOptimizer::from(Sgd { decay }),
-        OptimizerConfig::Nesterov { momentum } => ModuleOptimizer::from(Nesterov {
+        OptimizerConfig::Sgd => grouped(scaled, scale, |grad_scale| Sgd { decay, grad_scale }),
+        OptimizerConfig::Nesterov { momentum } => grouped(scaled, scale, |grad_scale| Nesterov {
             momentum,
             weight_decay: decay,
+            grad_scale,
             composed: false,
         }),
     }
+}
+
+/// `make(1)` for every parameter, and `make(scale)` for those `scaled` names where the scale
+/// is not 1.
+fn grouped<O: Optimizer>(
+    scaled: &[ParamId],
+    scale: f32,
+    make: impl Fn(f32) -> O,
+) -> ModuleOptimizer {
+    let optimizer = ModuleOptimizer::from(make(1.0));
+    if scale == 1.0 || scaled.is_empty() {
+        return optimizer;
+    }
+    optimizer.with_group(ParamGroup::from_ids(scaled.to_vec()), make(scale), None)
 }
 
 /// Adam as burn computes it (`AdamConfig`, no AMSGrad), each parameter's update one fused
@@ -49,6 +76,7 @@ pub struct AsyncAdam {
     beta_2: f32,
     epsilon: f32,
     decay: f32,
+    grad_scale: f32,
 }
 
 /// [`AdamState`] under another name, so that its record can be collected.
@@ -72,7 +100,10 @@ impl Optimizer for AsyncAdam {
             ),
             None => (1, None),
         };
-        let scalars = AdamScalars::at(time, lr, self.beta_1, self.beta_2, self.epsilon, self.decay);
+        let scalars = AdamScalars {
+            grad_scale: self.grad_scale,
+            ..AdamScalars::at(time, lr, self.beta_1, self.beta_2, self.epsilon, self.decay)
+        };
         let (tensor, moment_1, moment_2) = kernels::adam(tensor, grad, moments, scalars);
         let momentum = AdaptiveMomentumState::new(time, moment_1, moment_2);
         (tensor, Some(AsyncAdamState(AdamState::new(momentum))))
@@ -88,6 +119,7 @@ impl Optimizer for AsyncAdam {
 #[derive(Clone)]
 pub struct Sgd {
     decay: f32,
+    grad_scale: f32,
 }
 
 impl Optimizer for Sgd {
@@ -104,6 +136,7 @@ impl Optimizer for Sgd {
             lr: lr as f32,
             momentum: 0.0,
             decay: self.decay,
+            grad_scale: self.grad_scale,
         };
         (
             kernels::sgd(tensor, grad, scalars),
@@ -124,6 +157,7 @@ impl Optimizer for Sgd {
 pub struct Nesterov {
     momentum: f32,
     weight_decay: f32,
+    grad_scale: f32,
     /// The update composed from burn's operations ([`kernels::reference::nesterov`]) instead of
     /// fused: the reference the fused update is tested against.
     composed: bool,
@@ -148,6 +182,7 @@ impl Optimizer for Nesterov {
             lr: lr as f32,
             momentum: self.momentum,
             decay: self.weight_decay,
+            grad_scale: self.grad_scale,
         };
         let velocity = state.map(|s| s.velocity);
         let (tensor, velocity) = if self.composed {
