@@ -10,8 +10,8 @@
 //! padding) per image as one im2col copy and one matrix multiply (the `gemm` crate, which burn
 //! flex uses too), in the layout burn's next operation reads; its weight and bias gradients are
 //! one multiply per image summed in fixed groups, and its input gradient one multiply and one
-//! col2im per image. Max pooling with a 2×2 window and stride 2 is one pass each way
-//! (`cpu/pool.rs`).
+//! col2im per image. Max pooling with a 2×2 window and stride 2, and with a window the size of
+//! the map (airbench's head), is one pass each way (`cpu/pool.rs`).
 //!
 //! On WebGPU burn's convolution and pooling compute channels-last: each one permutes its NCHW
 //! input into a copy and back, several launches a layer each way, and the seed's step spent a
@@ -87,6 +87,14 @@ pub trait Layers: burn::backend::Backend {
     /// The gradient of [`Layers::max_pool2`]'s input: each window's gradient goes to its
     /// maximum (the first of equal ones; a NaN wins, as in burn), zero elsewhere.
     fn max_pool2_backward(x: FloatTensor<Self>, grad: FloatTensor<Self>) -> FloatTensor<Self>;
+
+    /// Max pooling whose window is the whole map: each plane's maximum, `[batch, channels, 1,
+    /// 1]` (airbench's head, 3×3 maps).
+    fn max_plane(x: FloatTensor<Self>) -> FloatTensor<Self>;
+
+    /// The gradient of [`Layers::max_plane`]'s input: each plane's gradient goes to its maximum
+    /// (the first of equal ones; a NaN wins, as in burn), zero elsewhere.
+    fn max_plane_backward(x: FloatTensor<Self>, grad: FloatTensor<Self>) -> FloatTensor<Self>;
 
     /// A dense layer, then a ReLU if `relu`: `x` `[batch, d_in]` times `weight`
     /// `[d_in, d_out]` (burn's `Linear` layout) plus, where `has_bias`, `bias` `[d_out]` (not
@@ -236,20 +244,19 @@ pub(super) fn bias_or_unread<const D: usize>(
     }
 }
 
-/// `pool.forward(x)`: Kiln's pooling for a 2×2 window with stride 2 and no padding on f32,
-/// burn's everywhere else.
+/// `pool.forward(x)`: Kiln's pooling for a 2×2 window with stride 2, or a window the size of the
+/// map, without padding on f32; burn's everywhere else.
 pub fn max_pool2d(pool: &MaxPool2d, x: Tensor<4>) -> Tensor<4> {
     let [_, _, h, w] = x.dims();
-    let covered = h >= 2
-        && w >= 2
-        && pool.kernel_size == [2, 2]
-        && pool.stride == [2, 2]
-        && pool.dilation == [1, 1]
+    let plain = pool.dilation == [1, 1]
         && matches!(pool.padding, PaddingConfig2d::Valid)
         && !pool.ceil_mode
         && x.dtype() == DType::F32;
-    if covered {
+    if plain && h >= 2 && w >= 2 && pool.kernel_size == [2, 2] && pool.stride == [2, 2] {
         Tensor::from_dispatch(Dispatch::max_pool2(x.into_dispatch()))
+    } else if plain && pool.kernel_size == [h, w] {
+        // One window covers the map, whatever the stride.
+        Tensor::from_dispatch(Dispatch::max_plane(x.into_dispatch()))
     } else {
         pool.forward(x)
     }

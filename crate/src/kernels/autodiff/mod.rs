@@ -187,6 +187,14 @@ impl<B: Layers, C: CheckpointStrategy> Layers for Autodiff<B, C> {
     fn max_pool2_backward(_x: FloatTensor<Self>, _grad: FloatTensor<Self>) -> FloatTensor<Self> {
         unreachable!("the backward pass calls the inner backend's")
     }
+
+    fn max_plane(x: FloatTensor<Self>) -> FloatTensor<Self> {
+        backward_from_input::<B, C>(x, B::max_plane, B::max_plane_backward)
+    }
+
+    fn max_plane_backward(_x: FloatTensor<Self>, _grad: FloatTensor<Self>) -> FloatTensor<Self> {
+        unreachable!("the backward pass calls the inner backend's")
+    }
 }
 
 impl<B: FusedGelu, C: CheckpointStrategy> FusedGelu for Autodiff<B, C> {
@@ -201,8 +209,8 @@ impl<B: FusedRelu, C: CheckpointStrategy> FusedRelu for Autodiff<B, C> {
     }
 }
 
-/// The backward pass of a one-input operation whose gradient needs only that input (the 2×2
-/// max pooling, the fused ReLU and GELU): `backward(input, grad)` on the inner backend.
+/// The backward pass of a one-input operation whose gradient needs only that input (the max
+/// poolings, the fused ReLU and GELU): `backward(input, grad)` on the inner backend.
 #[derive(Debug)]
 struct FromInput<B: burn::backend::Backend> {
     backward: fn(FloatTensor<B>, FloatTensor<B>) -> FloatTensor<B>,

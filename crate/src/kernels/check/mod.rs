@@ -62,7 +62,7 @@ pub async fn relu_difference(device: &Device) -> Result<f32, ReadError> {
     Ok(read_floats(Tensor::cat(largest, 0).max()).await?[0])
 }
 
-/// Kiln's convolution, 2×2 max pooling, dense layer and GELU ([`super::conv2d`],
+/// Kiln's convolution, max pooling (2×2, and over a whole 3×3 map), dense layer and GELU ([`super::conv2d`],
 /// [`super::conv2d_relu`], [`super::max_pool2d`], [`super::linear`], [`super::linear_relu`],
 /// [`super::gelu`], [`super::batch_norm_gelu`]) against burn's on `device`: the seed's three
 /// convolutions (with their ReLU) and airbench's kinds (the 2×2 whitening without padding, a
@@ -130,6 +130,14 @@ pub async fn layers_difference(device: &Device) -> Result<f32, ReadError> {
             pool_gradients(&pool, &x, &upstream, false),
         );
     }
+    // airbench's head: one window over each 3×3 map (ties among the tenths included).
+    let whole_map = MaxPool2dConfig::new([3, 3]).init();
+    let x = values([3, 16, 3, 3], 14.0);
+    let upstream = values([3, 16, 1, 1], 15.0);
+    compare(
+        pool_gradients(&whole_map, &x, &upstream, true),
+        pool_gradients(&whole_map, &x, &upstream, false),
+    );
     // (in, out, a bias, a ReLU after it): the seed's two dense layers and airbench's.
     for (d_in, d_out, bias, relu) in [
         (1024, 64, true, true),

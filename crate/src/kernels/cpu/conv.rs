@@ -268,4 +268,12 @@ impl Layers for Flex {
     fn max_pool2_backward(x: FlexTensor, grad: FlexTensor) -> FlexTensor {
         super::pool::backward(x, grad)
     }
+
+    fn max_plane(x: FlexTensor) -> FlexTensor {
+        super::pool::plane_forward(x)
+    }
+
+    fn max_plane_backward(x: FlexTensor, grad: FlexTensor) -> FlexTensor {
+        super::pool::plane_backward(x, grad)
+    }
 }

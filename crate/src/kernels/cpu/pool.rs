@@ -1,6 +1,6 @@
-//! Max pooling over 2×2 windows with stride 2 on burn flex: one pass over the input each way.
-//! The backward pass finds each window's maximum again from the input instead of keeping
-//! indices from the forward pass.
+//! Max pooling over 2×2 windows with stride 2, and over whole maps, on burn flex: one pass over
+//! the input each way. The backward pass finds each window's maximum again from the input
+//! instead of keeping indices from the forward pass.
 
 use burn::backend::flex::FlexTensor;
 
@@ -115,4 +115,43 @@ pub(super) fn backward(x: FlexTensor, grad: FlexTensor) -> FlexTensor {
         }
     });
     tensor(input_grad, &[d.batch, d.channels, d.h, d.w])
+}
+
+/// Where a plane's maximum is, by [`replaces`].
+fn plane_max(plane: &[f32]) -> usize {
+    let (mut best, mut at) = (plane[0], 0);
+    for (i, &v) in plane.iter().enumerate().skip(1) {
+        if replaces(best, v) {
+            (best, at) = (v, i);
+        }
+    }
+    at
+}
+
+/// Each plane's maximum, `[batch, channels, 1, 1]`.
+pub(super) fn plane_forward(x: FlexTensor) -> FlexTensor {
+    let [batch, channels, h, w] = <[usize; 4]>::try_from(x.layout().shape().to_vec())
+        .expect("max_plane takes a 4-dimensional tensor");
+    let x = whole(x);
+    let out = numbers(&x)
+        .chunks_exact(h * w)
+        .map(|plane| plane[plane_max(plane)])
+        .collect();
+    tensor(out, &[batch, channels, 1, 1])
+}
+
+/// Each plane's gradient at its maximum, zero elsewhere.
+pub(super) fn plane_backward(x: FlexTensor, grad: FlexTensor) -> FlexTensor {
+    let shape = x.layout().shape().to_vec();
+    let len = shape[2] * shape[3];
+    let (x, grad) = (whole(x), whole(grad));
+    let mut input_grad = vec![0.0; shape.iter().product()];
+    for ((out, plane), &g) in input_grad
+        .chunks_exact_mut(len)
+        .zip(numbers(&x).chunks_exact(len))
+        .zip(numbers(&grad))
+    {
+        out[plane_max(plane)] = g;
+    }
+    tensor(input_grad, &shape)
 }

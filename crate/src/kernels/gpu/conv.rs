@@ -224,6 +224,14 @@ impl Layers for Cube {
         super::pool::backward(x, grad)
     }
 
+    fn max_plane(x: CubeTensor) -> CubeTensor {
+        super::pool::plane_forward(x)
+    }
+
+    fn max_plane_backward(x: CubeTensor, grad: CubeTensor) -> CubeTensor {
+        super::pool::plane_backward(x, grad)
+    }
+
     fn dense(
         x: CubeTensor,
         weight: CubeTensor,

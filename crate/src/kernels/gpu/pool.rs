@@ -1,4 +1,5 @@
-//! Max pooling over 2×2 windows with stride 2 on WebGPU, NCHW in and out: one launch each way.
+//! Max pooling over 2×2 windows with stride 2, and over whole maps, on WebGPU, NCHW in and out:
+//! one launch each way.
 //! The backward pass finds each window's maximum again from the input, as the CPU path's does
 //! (`cpu/pool.rs`), instead of keeping indices from the forward pass: each invocation gives one
 //! input number its gradient, or zero where it was not its window's maximum.
@@ -73,6 +74,51 @@ fn pool_backward_kernel<F: Float>(
     out[i] = g;
 }
 
+/// Where the maximum of the `len` numbers from `start` is, as [`window_max`] chooses.
+#[cube]
+fn plane_max<F: Float>(x: &Tensor<F>, start: usize, len: usize) -> usize {
+    let mut best = x[start];
+    let mut which = 0usize;
+    for k in 1..len {
+        let v = x[start + k];
+        if v > best {
+            best = v;
+            which = k;
+        }
+    }
+    which
+}
+
+#[cube(launch)]
+fn plane_kernel<F: Float>(x: &Tensor<F>, out: &mut Tensor<F>, #[define(F)] _dtype: ElemType) {
+    let i = ABSOLUTE_POS;
+    if i >= out.len() {
+        terminate!();
+    }
+    let len = x.shape(2) * x.shape(3);
+    out[i] = x[i * len + plane_max::<F>(x, i * len, len)];
+}
+
+#[cube(launch)]
+fn plane_backward_kernel<F: Float>(
+    x: &Tensor<F>,
+    grad: &Tensor<F>,
+    out: &mut Tensor<F>,
+    #[define(F)] _dtype: ElemType,
+) {
+    let i = ABSOLUTE_POS;
+    if i >= out.len() {
+        terminate!();
+    }
+    let len = x.shape(2) * x.shape(3);
+    let plane = i / len;
+    let mut g = F::new(0.0);
+    if plane_max::<F>(x, plane * len, len) == i % len {
+        g = grad[plane];
+    }
+    out[i] = g;
+}
+
 pub(super) fn forward(x: CubeTensor) -> CubeTensor {
     let x = into_contiguous(x);
     let [batch, channels, h, w] = dims(&x);
@@ -98,6 +144,42 @@ pub(super) fn backward(x: CubeTensor, grad: CubeTensor) -> CubeTensor {
     let client = x.client.clone();
     let dtype = dtype_to_storage_type(x.dtype);
     pool_backward_kernel::launch(
+        &client,
+        count,
+        dim,
+        x.into_tensor_arg(),
+        grad.into_tensor_arg(),
+        out.clone().into_tensor_arg(),
+        dtype,
+    );
+    out
+}
+
+pub(super) fn plane_forward(x: CubeTensor) -> CubeTensor {
+    let x = into_contiguous(x);
+    let [batch, channels, _, _] = dims(&x);
+    let out = empty(&x, &[batch, channels, 1, 1]);
+    let (count, dim) = grid(&out);
+    let client = x.client.clone();
+    let dtype = dtype_to_storage_type(x.dtype);
+    plane_kernel::launch(
+        &client,
+        count,
+        dim,
+        x.into_tensor_arg(),
+        out.clone().into_tensor_arg(),
+        dtype,
+    );
+    out
+}
+
+pub(super) fn plane_backward(x: CubeTensor, grad: CubeTensor) -> CubeTensor {
+    let [x, grad] = [x, grad].map(into_contiguous);
+    let out = empty_like(&x);
+    let (count, dim) = grid(&out);
+    let client = x.client.clone();
+    let dtype = dtype_to_storage_type(x.dtype);
+    plane_backward_kernel::launch(
         &client,
         count,
         dim,

@@ -69,7 +69,7 @@ impl Airbench {
             let x = gelu(block.norm2.forward(t.last()));
             t.push(names[4], None, Op::NormGelu, None, x);
         }
-        let x = self.pool.forward(t.last()); // [1, 256, 1, 1]
+        let x = kernels::max_pool2d(&self.pool, t.last()); // [1, 256, 1, 1]
         t.push("pool", None, Op::Pool { size: 3 }, None, x);
         let sum = self.linear.forward(t.last().flatten(1, 3)); // [1, classes]
         let logits = sum.clone().mul_scalar(OUTPUT_SCALE);
