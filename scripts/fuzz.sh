@@ -5,6 +5,8 @@
 #   scripts/fuzz.sh short            a fixed, reproducible run of each target (part of every
 #                                    test run: about 25 s each here)
 #   scripts/fuzz.sh long [SECONDS]   each target for SECONDS (default 3600)
+#   scripts/fuzz.sh build            the targets' build alone (`./build.sh test` starts it early,
+#                                    in the background, on the CPU time its other stages leave)
 #   KILN_FUZZ_TARGETS="weights checkpoint" scripts/fuzz.sh ...   only those targets
 #
 # A short run starts from the committed seeds alone, with a fixed random seed and a fixed number
@@ -28,12 +30,12 @@ cd "$(dirname "$0")/.."
 root=$(pwd)
 
 usage() {
-    echo "usage: scripts/fuzz.sh short | long [SECONDS]" >&2
+    echo "usage: scripts/fuzz.sh short | long [SECONDS] | build" >&2
     exit 2
 }
 mode=${1:-short}
 case "$mode" in
-    short) seconds=0 ;;
+    short | build) seconds=0 ;;
     long) seconds=${2:-3600} ;;
     *) usage ;;
 esac
@@ -74,6 +76,7 @@ declare -A short_runs=([dataset]=20000 [weights]=5000 [checkpoint]=600)
 
 sanitizer=(--sanitizer "${KILN_FUZZ_SANITIZER:-address}")
 cargo "+$nightly" fuzz build "${sanitizer[@]}" --target-dir "$target_dir" >&2
+if [ "$mode" = build ]; then exit 0; fi
 
 failed=()
 for target in "${targets[@]}"; do

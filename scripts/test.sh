@@ -111,19 +111,20 @@ test_wasm() {
   ensure_web_tools
   ensure_chromium
   ensure_wasm_pack
-  TEST_LOGS+=(target/wasm-test.log target/wasm-webgpu-test.log target/wasm-firefox-test.log)
+  TEST_LOGS+=(target/wasm-test.log target/wasm-firefox-test.log target/wasm-webgpu-test.log)
   # Both builds in the WebGPU module's profile: the one with both devices shares with the WebGPU
   # module (dist/pkg) everything but burn's front end, burn flex and Kiln (crate/Cargo.toml's
   # wasm32 dependencies keep their features the same), and the WebGPU module's tests run the
-  # module as shipped.
+  # module as shipped. Chromium's and Firefox's runs of the same build follow each other: the
+  # WebGPU module's build in between would have cargo compile Kiln again (a minute).
   log "wasm tests in headless Chromium (WebGPU on SwiftShader where there is no GPU, and the CPU)"
   stage target/wasm-test.log wasm_pack_test -- --profile wasm-webgpu --test web "${filter_args[@]}"
-  log "wasm tests of the WebGPU module as shipped (no CPU path)"
-  stage target/wasm-webgpu-test.log wasm_pack_test -- --profile wasm-webgpu --no-default-features \
-    --features webgpu --test webgpu_module "${filter_args[@]}"
   ensure_browsers
   log "wasm tests in headless Firefox ESR (WebGPU on Mesa's lavapipe where there is no GPU, and the CPU)"
   stage target/wasm-firefox-test.log wasm_pack_test_firefox -- --profile wasm-webgpu --test web "${filter_args[@]}"
+  log "wasm tests of the WebGPU module as shipped (no CPU path)"
+  stage target/wasm-webgpu-test.log wasm_pack_test -- --profile wasm-webgpu --no-default-features \
+    --features webgpu --test webgpu_module "${filter_args[@]}"
 }
 
 # build_dist_for_tests: dist/ for the browser tests, as built here, without wasm-opt -O3 (minutes,
@@ -178,9 +179,38 @@ test_e2e() {
     "${pattern[@]+"${pattern[@]}"}" "${files[@]}"
 }
 
+# start_fuzz_build: the fuzz targets' build (nightly Rust, instrumented: a quarter of an hour cold
+# on two cores) in the background, in the scheduler's idle class (else at the lowest priority):
+# it gets only the CPU time the other stages leave unused (a test waiting on a browser, a
+# single-threaded step), and slows none of them. test_fuzz waits for it.
+FUZZ_BUILD=
+start_fuzz_build() {
+  if [[ ! -f scripts/fuzz.sh ]]; then return; fi
+  local idle=(nice -n 19)
+  if chrt --idle 0 true 2>/dev/null; then idle=(chrt --idle 0); fi
+  log "building the fuzz targets in the background, on idle CPU time (target/fuzz-build.log)"
+  # Its own process group, so that a run ending early (Ctrl-C, a failed dist/ build) stops it.
+  setsid "${idle[@]}" bash scripts/fuzz.sh build >target/fuzz-build.log 2>&1 &
+  FUZZ_BUILD=$!
+  trap stop_fuzz_build EXIT
+}
+
+stop_fuzz_build() {
+  if [[ -n "$FUZZ_BUILD" ]]; then
+    kill -- "-$FUZZ_BUILD" 2>/dev/null || true
+    FUZZ_BUILD=
+  fi
+}
+
 # test_fuzz [FILTER]: the short fuzzing run (FILTER: the targets, "weights checkpoint").
 test_fuzz() {
   if [[ ! -f scripts/fuzz.sh ]]; then return; fi
+  if [[ -n "$FUZZ_BUILD" ]]; then
+    log "waiting for the fuzz targets' background build"
+    # A build that failed fails again below, in the stage's log, with its message.
+    wait "$FUZZ_BUILD" || true
+    FUZZ_BUILD=
+  fi
   log "fuzzing the readers of untrusted bytes, briefly (scripts/fuzz.sh short)"
   TEST_LOGS+=(target/fuzz.log)
   stage target/fuzz.log env ${1:+KILN_FUZZ_TARGETS="$1"} bash scripts/fuzz.sh short
@@ -197,6 +227,7 @@ run_tests() {
   TEST_LOGS=()
   if [[ -z "$part" ]]; then
     run_checks
+    start_fuzz_build
     test_rust
     if ! build_dist_for_tests; then
       log "dist/ did not build: the browser tests did not run"
