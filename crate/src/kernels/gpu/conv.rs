@@ -11,6 +11,7 @@ use burn_cubecl::tensor::CubeTensor;
 use cubecl::cube;
 use cubecl::prelude::*;
 
+use super::pool::{self, Pooling};
 use super::{dims, empty, grid};
 use crate::kernels::layers::Layers;
 
@@ -217,19 +218,19 @@ impl Layers for Cube {
     }
 
     fn max_pool2(x: CubeTensor) -> CubeTensor {
-        super::pool::forward(x)
+        pool::forward(x, Pooling::Two)
     }
 
     fn max_pool2_backward(x: CubeTensor, grad: CubeTensor) -> CubeTensor {
-        super::pool::backward(x, grad)
+        pool::backward(x, grad, Pooling::Two)
     }
 
     fn max_plane(x: CubeTensor) -> CubeTensor {
-        super::pool::plane_forward(x)
+        pool::forward(x, Pooling::Plane)
     }
 
     fn max_plane_backward(x: CubeTensor, grad: CubeTensor) -> CubeTensor {
-        super::pool::plane_backward(x, grad)
+        pool::backward(x, grad, Pooling::Plane)
     }
 
     fn dense(

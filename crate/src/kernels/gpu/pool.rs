@@ -119,74 +119,50 @@ fn plane_backward_kernel<F: Float>(
     out[i] = g;
 }
 
-pub(super) fn forward(x: CubeTensor) -> CubeTensor {
+/// Which pooling: 2×2 windows with stride 2, or one window over each whole map.
+#[derive(Clone, Copy)]
+pub(super) enum Pooling {
+    Two,
+    Plane,
+}
+
+pub(super) fn forward(x: CubeTensor, window: Pooling) -> CubeTensor {
     let x = into_contiguous(x);
     let [batch, channels, h, w] = dims(&x);
-    let out = empty(&x, &[batch, channels, h / 2, w / 2]);
+    let (oh, ow) = match window {
+        Pooling::Two => (h / 2, w / 2),
+        Pooling::Plane => (1, 1),
+    };
+    let out = empty(&x, &[batch, channels, oh, ow]);
     let (count, dim) = grid(&out);
     let client = x.client.clone();
     let dtype = dtype_to_storage_type(x.dtype);
-    pool_kernel::launch(
-        &client,
-        count,
-        dim,
-        x.into_tensor_arg(),
-        out.clone().into_tensor_arg(),
-        dtype,
-    );
+    let (x_arg, out_arg) = (x.into_tensor_arg(), out.clone().into_tensor_arg());
+    match window {
+        Pooling::Two => pool_kernel::launch(&client, count, dim, x_arg, out_arg, dtype),
+        Pooling::Plane => plane_kernel::launch(&client, count, dim, x_arg, out_arg, dtype),
+    }
     out
 }
 
-pub(super) fn backward(x: CubeTensor, grad: CubeTensor) -> CubeTensor {
+pub(super) fn backward(x: CubeTensor, grad: CubeTensor, window: Pooling) -> CubeTensor {
     let [x, grad] = [x, grad].map(into_contiguous);
     let out = empty_like(&x);
     let (count, dim) = grid(&out);
     let client = x.client.clone();
     let dtype = dtype_to_storage_type(x.dtype);
-    pool_backward_kernel::launch(
-        &client,
-        count,
-        dim,
+    let args = (
         x.into_tensor_arg(),
         grad.into_tensor_arg(),
         out.clone().into_tensor_arg(),
-        dtype,
     );
-    out
-}
-
-pub(super) fn plane_forward(x: CubeTensor) -> CubeTensor {
-    let x = into_contiguous(x);
-    let [batch, channels, _, _] = dims(&x);
-    let out = empty(&x, &[batch, channels, 1, 1]);
-    let (count, dim) = grid(&out);
-    let client = x.client.clone();
-    let dtype = dtype_to_storage_type(x.dtype);
-    plane_kernel::launch(
-        &client,
-        count,
-        dim,
-        x.into_tensor_arg(),
-        out.clone().into_tensor_arg(),
-        dtype,
-    );
-    out
-}
-
-pub(super) fn plane_backward(x: CubeTensor, grad: CubeTensor) -> CubeTensor {
-    let [x, grad] = [x, grad].map(into_contiguous);
-    let out = empty_like(&x);
-    let (count, dim) = grid(&out);
-    let client = x.client.clone();
-    let dtype = dtype_to_storage_type(x.dtype);
-    plane_backward_kernel::launch(
-        &client,
-        count,
-        dim,
-        x.into_tensor_arg(),
-        grad.into_tensor_arg(),
-        out.clone().into_tensor_arg(),
-        dtype,
-    );
+    match window {
+        Pooling::Two => {
+            pool_backward_kernel::launch(&client, count, dim, args.0, args.1, args.2, dtype)
+        }
+        Pooling::Plane => {
+            plane_backward_kernel::launch(&client, count, dim, args.0, args.1, args.2, dtype)
+        }
+    }
     out
 }
