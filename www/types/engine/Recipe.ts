@@ -20,8 +20,8 @@ schedule: Schedule,
 lookahead: Lookahead | null, 
 /**
  * The BatchNorm biases' learning rate, as a multiple of the others' (their weight decay
- * stays the same). Done by scaling their gradients before the optimiser's step, which is
- * the same update for SGD with momentum.
+ * stays the same). Done by scaling their gradients in the optimiser's step (its own group
+ * of parameters, `train::optimizer::build`), which is the same update for SGD with momentum.
  */
 norm_bias_lr_scale: number, 
 /**
