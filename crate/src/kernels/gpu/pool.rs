@@ -12,16 +12,17 @@ use cubecl::prelude::*;
 
 use super::{dims, empty, empty_like, grid};
 
-/// Which of a window's four numbers (reading order) is its maximum: a later one replaces the
-/// maximum so far only if it is larger, so the first of equal maxima is kept, as in burn's
-/// pooling. A NaN is left to the GPU's comparison, as burn's GPU pooling leaves it (WGSL lets an
-/// implementation assume there are none).
+/// Which number of the `rows × cols` window whose first number is `x[at]` (its rows `w`
+/// apart) is its maximum, counted in reading order: a later one replaces the maximum so far only
+/// if it is larger, so the first of equal maxima is kept, as in burn's pooling. A NaN is left to
+/// the GPU's comparison, as burn's GPU pooling leaves it (WGSL lets an implementation assume
+/// there are none).
 #[cube]
-fn window_max<F: Float>(x: &Tensor<F>, at: usize, w: usize) -> usize {
+fn window_max<F: Float>(x: &Tensor<F>, at: usize, w: usize, rows: usize, cols: usize) -> usize {
     let mut best = x[at];
     let mut which = 0usize;
-    for k in 1..4usize {
-        let v = x[at + (k / 2) * w + k % 2];
+    for k in 1..rows * cols {
+        let v = x[at + (k / cols) * w + k % cols];
         if v > best {
             best = v;
             which = k;
@@ -42,7 +43,7 @@ fn pool_kernel<F: Float>(x: &Tensor<F>, out: &mut Tensor<F>, #[define(F)] _dtype
     let oy = (i / ow) % oh;
     let plane = i / (ow * oh);
     let at = (plane * h + 2 * oy) * w + 2 * ox;
-    let k = window_max::<F>(x, at, w);
+    let k = window_max::<F>(x, at, w, 2, 2);
     out[i] = x[at + (k / 2) * w + k % 2];
 }
 
@@ -67,26 +68,11 @@ fn pool_backward_kernel<F: Float>(
     // A last odd row or column belongs to no window.
     if oy < oh && ox < ow {
         let at = (plane * h + 2 * oy) * w + 2 * ox;
-        if window_max::<F>(x, at, w) == (iy % 2) * 2 + ix % 2 {
+        if window_max::<F>(x, at, w, 2, 2) == (iy % 2) * 2 + ix % 2 {
             g = grad[(plane * oh + oy) * ow + ox];
         }
     }
     out[i] = g;
-}
-
-/// Where the maximum of the `len` numbers from `start` is, as [`window_max`] chooses.
-#[cube]
-fn plane_max<F: Float>(x: &Tensor<F>, start: usize, len: usize) -> usize {
-    let mut best = x[start];
-    let mut which = 0usize;
-    for k in 1..len {
-        let v = x[start + k];
-        if v > best {
-            best = v;
-            which = k;
-        }
-    }
-    which
 }
 
 #[cube(launch)]
@@ -95,8 +81,9 @@ fn plane_kernel<F: Float>(x: &Tensor<F>, out: &mut Tensor<F>, #[define(F)] _dtyp
     if i >= out.len() {
         terminate!();
     }
-    let len = x.shape(2) * x.shape(3);
-    out[i] = x[i * len + plane_max::<F>(x, i * len, len)];
+    let (h, w) = (x.shape(2), x.shape(3));
+    let at = i * h * w;
+    out[i] = x[at + window_max::<F>(x, at, w, h, w)];
 }
 
 #[cube(launch)]
@@ -110,10 +97,10 @@ fn plane_backward_kernel<F: Float>(
     if i >= out.len() {
         terminate!();
     }
-    let len = x.shape(2) * x.shape(3);
-    let plane = i / len;
+    let (h, w) = (x.shape(2), x.shape(3));
+    let plane = i / (h * w);
     let mut g = F::new(0.0);
-    if plane_max::<F>(x, plane * len, len) == i % len {
+    if window_max::<F>(x, plane * h * w, w, h, w) == i % (h * w) {
         g = grad[plane];
     }
     out[i] = g;
