@@ -21,9 +21,10 @@ fn larger(best: f32, v: f32) -> f32 {
     if replaces(best, v) { v } else { best }
 }
 
-/// Which of a window's four numbers (reading order) is its maximum, by [`replaces`].
+/// Where the numbers of a window (reading order) have their maximum, by [`replaces`]: a 2×2
+/// window's four, or a whole map.
 #[inline(always)]
-fn window_max(w: [f32; 4]) -> usize {
+fn window_max(w: &[f32]) -> usize {
     let (mut best, mut at) = (w[0], 0);
     for (i, &v) in w.iter().enumerate().skip(1) {
         let take = replaces(best, v);
@@ -108,24 +109,13 @@ pub(super) fn backward(x: FlexTensor, grad: FlexTensor) -> FlexTensor {
                 let top = (c * d.h + 2 * oy) * d.w;
                 let places = [top, top + 1, top + d.w, top + d.w + 1];
                 for (ox, &g) in grad[(c * d.oh + oy) * d.ow..][..d.ow].iter().enumerate() {
-                    let at = window_max(places.map(|p| x[p + 2 * ox]));
+                    let at = window_max(&places.map(|p| x[p + 2 * ox]));
                     input_grad[places[at] + 2 * ox] = g;
                 }
             }
         }
     });
     tensor(input_grad, &[d.batch, d.channels, d.h, d.w])
-}
-
-/// Where a plane's maximum is, by [`replaces`].
-fn plane_max(plane: &[f32]) -> usize {
-    let (mut best, mut at) = (plane[0], 0);
-    for (i, &v) in plane.iter().enumerate().skip(1) {
-        if replaces(best, v) {
-            (best, at) = (v, i);
-        }
-    }
-    at
 }
 
 /// Each plane's maximum, `[batch, channels, 1, 1]`.
@@ -135,7 +125,7 @@ pub(super) fn plane_forward(x: FlexTensor) -> FlexTensor {
     let x = whole(x);
     let out = numbers(&x)
         .chunks_exact(h * w)
-        .map(|plane| plane[plane_max(plane)])
+        .map(|plane| plane[window_max(plane)])
         .collect();
     tensor(out, &[batch, channels, 1, 1])
 }
@@ -151,7 +141,7 @@ pub(super) fn plane_backward(x: FlexTensor, grad: FlexTensor) -> FlexTensor {
         .zip(numbers(&x).chunks_exact(len))
         .zip(numbers(&grad))
     {
-        out[plane_max(plane)] = g;
+        out[window_max(plane)] = g;
     }
     tensor(input_grad, &shape)
 }
