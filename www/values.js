@@ -42,8 +42,9 @@
  * @property {number | null} threads the CPU path's threads (null on WebGPU)
  * @property {OneThreadReason | null} one_thread why the CPU path has one thread (null with
  *   several, and on WebGPU)
- * @property {("cpu" | "threads" | "gpu")[]} builds the engine builds the worker uses now
- *   (www/worker/builds.js): what the page keeps for offline use
+ * @property {("cpu" | "threads" | "gpu")[]} builds the engine builds the worker uses now and
+ *   the one it falls back to (www/worker/builds.js `buildsNeeded`): what the page keeps for
+ *   offline use
  * @property {DeviceReason} reason
  * @property {{cpu: number | null, webgpu: number} | null} speeds Auto's timings, when it ran
  */

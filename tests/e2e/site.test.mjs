@@ -125,6 +125,26 @@ test("offline after the first visit: the page opens, classifies and trains an ep
   }
 });
 
+test("offline, a start whose threaded build stalls falls back to the single-threaded build, kept too", async () => {
+  await page.waitForFunction(() => document.querySelector('[data-testid="offline"]').dataset.state === "ready");
+  assert.match(await byId("backend-status").innerText(), /threads/, "the page runs the threaded build");
+  await context.setOffline(true);
+  server.kill();
+  try {
+    // The test switch stall_threads: the threaded build never starts, as Firefox's compile of it
+    // sometimes does not; after start_seconds the page starts a worker on one thread.
+    await page.goto(`${URL}?test&sw=1&stall_threads&start_seconds=3`);
+    await byId("backend-status").filter({ hasNotText: "starting" }).waitFor();
+    assert.match(await byId("backend-status").innerText(), /one thread: the multi-threaded build had not started/);
+    assert.equal(await classify("offline-one-thread.png"), 5);
+  } finally {
+    await context.setOffline(false);
+    server = await serveSite(PORT);
+  }
+  await page.goto(URL);
+  await settle(page);
+});
+
 test("the kept dataset can be removed, and the storage line says so", async (t) => {
   if (!subset) return t.skip("real CIFAR-10 missing");
   await byId("remove-dataset").click();

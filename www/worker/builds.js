@@ -109,8 +109,17 @@ export function forget(kind) {
  * @type {BuildKind} */
 let cpuKind = noThreads ? "cpu" : "threads";
 
-/** The build the CPU path runs in now (final once `cpuBuild` has resolved). */
-export const cpuKindInUse = () => cpuKind;
+/** The builds a page on `backend` may load, which it keeps for offline use: the CPU path's in
+ * use; behind the threaded one, the single-threaded one, which a later start falls back to where
+ * the threaded build fails or stalls (Firefox's compile of it, now and then), offline too; and
+ * WebGPU's while it is in use.
+ * @param {"cpu" | "webgpu"} backend
+ * @returns {BuildKind[]} */
+export function buildsNeeded(backend) {
+  /** @type {BuildKind[]} */
+  const kinds = cpuKind === "threads" ? ["threads", "cpu"] : ["cpu"];
+  return backend === "webgpu" ? [...kinds, "gpu"] : kinds;
+}
 
 /** The CPU path's engine: `cpuKind`'s build, falling back to the next where one does not start.
  * @returns {Promise<{engine: Engine, kind: BuildKind}>} */

@@ -2,7 +2,7 @@
 // adapter), asks the engine's `decideDevice` (crate/src/device: the one place the rules are
 // written), times both devices when told `measure`, and starts the device decided in the build
 // that has it (worker/builds.js). Where WebGPU fails, it asks again with the failure.
-import { build, cpu, cpuBuild, cpuKindInUse, decideDevice, engineInUse, forget, use } from "./builds.js";
+import { build, buildsNeeded, cpu, cpuBuild, decideDevice, engineInUse, forget, use } from "./builds.js";
 import { pageError } from "../words.js";
 import { runBusy, setDevice } from "./session.js";
 
@@ -133,8 +133,7 @@ async function choose({ backend }) {
     adapter,
     threads: info.backend === "cpu" ? cpu.threads : null,
     one_thread: info.backend === "cpu" && cpu.threads === 1 ? cpu.note : null,
-    // The CPU path's build is always loaded (the worker starts in it); WebGPU's only when used.
-    builds: info.backend === "webgpu" ? [cpuKindInUse(), "gpu"] : [cpuKindInUse()],
+    builds: buildsNeeded(info.backend),
     reason: decision.reason,
     speeds: known.speeds,
   };
