@@ -12,6 +12,7 @@ import { copyFileSync, existsSync, mkdirSync, readFileSync } from "node:fs";
 import { gzipSync } from "node:zlib";
 import path from "node:path";
 import { ROOT, launchBrowser, realSubset, startServer, useBackend } from "../tests/helpers.mjs";
+import { busiestSeconds, threadTimes } from "./thread-cpu.mjs";
 
 const PORT = 19480;
 const ROUNDS = Number(process.env.BENCH_ROUNDS || 1);
@@ -21,7 +22,7 @@ const BATCHES = [32, 128];
 // on a GPU-less 2-core machine (software WebGPU manages ~10 img/s, TF.js's CPU backend ~3).
 const STEPS = {
   "kiln-cpu": { 32: 64, 128: 16 },
-  "kiln-webgpu": { 32: 6, 128: 2 },
+  "kiln-webgpu": { 32: 10, 128: 5 },
   "tfjs-cpu": { 32: 2, 128: 1 },
   "tfjs-webgl": { 32: 4, 128: 2 },
   "tfjs-webgpu": { 32: 3, 128: 1 },
@@ -41,7 +42,8 @@ const measurements = [];
 let panels = null;
 const log = (m) => console.log(`${m.engine.padEnd(5)} ${m.backend.padEnd(7)} batch ${String(m.batch_size).padStart(4)}: ` +
   (m.error ? m.error : `${m.images_per_second.toFixed(1)} img/s (${m.images} images)` +
-    (m.host_seconds_per_step ? `; CPU ${(m.host_seconds_per_step * 1000).toFixed(1)} ms per step` : "")));
+    (m.host_seconds_per_step ? `; CPU ${(m.host_seconds_per_step * 1000).toFixed(1)} ms per step` : "") +
+    (m.thread_cpu_seconds_per_step != null ? ` (its thread's CPU time: ${(m.thread_cpu_seconds_per_step * 1000).toFixed(1)} ms)` : "")));
 
 async function kilnPage(query = "") {
   const page = await browser.newPage();
@@ -58,18 +60,37 @@ async function kiln(page, backend, batch, label = backend) {
   const actual = await page.getByTestId("backend-status").evaluate((e) => e.dataset.backend);
   if (actual !== backend) return { engine: "kiln", backend: label, batch_size: batch, error: `not available (${await page.getByTestId("backend-status").innerText()})` };
   const n = steps(`kiln-${backend}`, batch);
+  // A warm-up run; on WebGPU a second (the second run on a device still does work for the first
+  // time: about 0.2 s of the worker's CPU on SwiftShader), then runs of one step around the
+  // measured run. The worker's CPU time of the measured run less the one-step runs' mean, per
+  // step more, leaves out what a run does once (its start, the epoch's evaluation). Reports do
+  // not mark steps: on SwiftShader the worker records steps ahead of the device and reports
+  // every few.
+  const runs = backend === "webgpu"
+    ? [["warm-up", 2], ["warm-up", 1], ["one step", 1], ["measured", n], ["one step", 1]]
+    : [["warm-up", 2], ["measured", n]];
   let result;
-  for (const [limit, measured] of [[batch * 2, false], [batch * n, true]]) {
+  const oneStep = [];
+  let measuredCpu = null;
+  for (const [kind, count] of runs) {
+    const limit = batch * count;
     await page.getByTestId("epochs").fill("1");
     await page.getByTestId("batch-size").fill(String(batch));
     await page.getByTestId("train-limit").fill(String(limit));
     await page.evaluate(() => (window.kiln.lastSummary = null));
+    const before = threadTimes();
     await page.getByTestId("train").click();
     await page.waitForFunction(() => window.kiln.lastSummary, null, { timeout: 900_000 });
-    if (measured) {
+    const worker = busiestSeconds(before, threadTimes(), "DedicatedWorker");
+    if (kind === "one step" && worker != null) oneStep.push(worker);
+    if (kind === "measured") {
+      measuredCpu = worker;
       const s = await page.evaluate(() => window.kiln.lastSummary);
       result = { engine: "kiln", backend: label, batch_size: batch, steps: n, images: limit, images_per_second: s.images_per_second, host_seconds_per_step: s.host_seconds_per_step };
     }
+  }
+  if (measuredCpu != null && oneStep.length === 2 && n > 1) {
+    result.thread_cpu_seconds_per_step = (measuredCpu - (oneStep[0] + oneStep[1]) / 2) / (n - 1);
   }
   return result;
 }
@@ -100,10 +121,14 @@ async function tfjs(backend, batch) {
   // A fresh page per run: TF.js keeps one backend per page, and memory from earlier runs.
   const page = await browser.newPage();
   try {
+    // tfjs.js marks its timed steps; the busiest page thread's CPU time between the marks.
+    const marks = [];
+    await page.exposeFunction("cpuMark", () => void marks.push(threadTimes()));
     await page.goto(`http://localhost:${PORT}/bench/tfjs.html`);
     const r = await page.evaluate((o) => window.tfjsBench(o), { backend, batch, warmup: 1, steps: steps(`tfjs-${backend}`, batch), url: "data.bin" });
     if (r.params !== undefined && r.params !== 122570) throw new Error(`TF.js model has ${r.params} parameters`);
-    return { engine: "tfjs", ...r };
+    const main = marks.length === 2 ? busiestSeconds(marks[0], marks[1], "renderer main") : null;
+    return { engine: "tfjs", ...r, thread_cpu_seconds_per_step: main == null ? null : main / r.steps };
   } finally {
     await page.close();
   }
@@ -187,6 +212,17 @@ for (const batch of BATCHES) {
   };
   const tfCeilings = ["webgl", "webgpu"].map((b) => ceiling("tfjs", b)).filter((v) => v != null);
   const kCeiling = ceiling("kiln", "webgpu");
+  // The recording thread's CPU time per step (the engine's worker; TF.js's page), the mean of
+  // the rounds (Kiln's, a difference of two runs' times, is noisy by a few milliseconds either
+  // way): free of the software renderer's share of the cores.
+  const threadCpu = (engine, backend) => {
+    const all = measurements
+      .filter((m) => m.engine === engine && m.backend === backend && m.batch_size === batch && m.thread_cpu_seconds_per_step != null)
+      .map((m) => m.thread_cpu_seconds_per_step);
+    return all.length ? all.reduce((a, b) => a + b, 0) / all.length : null;
+  };
+  const kThread = threadCpu("kiln", "webgpu");
+  const tfThread = threadCpu("tfjs", "webgl");
   rows.push({
     batch_size: batch,
     device: "gpu",
@@ -196,10 +232,14 @@ for (const batch of BATCHES) {
     kiln_host_ceiling: kCeiling,
     tfjs_host_ceiling: tfCeilings.length ? Math.max(...tfCeilings) : null,
     ceiling_ratio: kCeiling && tfCeilings.length ? kCeiling / Math.max(...tfCeilings) : null,
+    kiln_thread_cpu_seconds_per_step: kThread,
+    tfjs_webgl_thread_cpu_seconds_per_step: tfThread,
+    thread_cpu_ratio: kThread && tfThread ? kThread / tfThread : null,
   });
 }
 
 const f = (v, d = 1) => (v == null ? "–" : v.toFixed(d));
+const ms = (seconds) => (seconds == null ? "–" : `${(seconds * 1000).toFixed(1)} ms`);
 console.log("\nimages per second (best of %d round%s)", ROUNDS, ROUNDS === 1 ? "" : "s");
 console.log("batch | Kiln CPU | Kiln CPU 1 thread | TF.js cpu | TF.js webgl | TF.js webgpu | Kiln WebGPU | native kiln");
 for (const batch of BATCHES) {
@@ -215,7 +255,8 @@ for (const r of rows) {
     console.log(`batch ${r.batch_size}, CPU path: ${f(r.ratio)}× TF.js's fastest backend; ${r.of_native == null ? "–" : (r.of_native * 100).toFixed(0) + "%"} of native kiln; ${r.kiln && r.kiln_one_thread ? f(r.kiln / r.kiln_one_thread, 2) + "× one thread" : "–"}`);
   } else {
     console.log(`batch ${r.batch_size}, GPU path: ${f(r.ratio, 2)}× TF.js's best GPU backend; ` +
-      `CPU time per step caps it at ${f(r.kiln_host_ceiling, 0)} img/s on any GPU (TF.js: ${f(r.tfjs_host_ceiling, 0)}), ${f(r.ceiling_ratio, 2)}×`);
+      `CPU time per step caps it at ${f(r.kiln_host_ceiling, 0)} img/s on any GPU (TF.js: ${f(r.tfjs_host_ceiling, 0)}), ${f(r.ceiling_ratio, 2)}×; ` +
+      `the recording thread's CPU time per step ${ms(r.kiln_thread_cpu_seconds_per_step)} against TF.js webgl's ${ms(r.tfjs_webgl_thread_cpu_seconds_per_step)}, ${f(r.thread_cpu_ratio, 2)}×`);
   }
 }
 const wasm = readFileSync(path.join(ROOT, "dist", "pkg", "kiln_bg.wasm"));

@@ -31,6 +31,8 @@ run_bench() {
   node bench/launches.mjs
   log "where the CPU path's training time goes (one thread; needs KILN_WASM_OPT=0 for function names)"
   node bench/cpu-profile.mjs
+  log "where the worker's CPU time goes on WebGPU (the learning panels closed)"
+  CLOSED=1 node bench/gpu-profile.mjs
   log "time from opening the page to the first classification (pretrained weights)"
   node bench/startup.mjs
   log "classifying and explaining one image (saliency, Grad-CAM, feature maps)"
