@@ -12,6 +12,7 @@ import { Session } from "node:inspector/promises";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { ROOT, realSubset } from "../tests/helpers.mjs";
+import { selfTimes } from "./v8-profile.mjs";
 
 const batch = +(process.env.BATCH || 32);
 const images = +(process.env.IMAGES || 1024);
@@ -44,16 +45,7 @@ const { profile } = await session.post("Profiler.stop");
 session.disconnect();
 if (process.env.PROFILE) writeFileSync(process.env.PROFILE, JSON.stringify(profile));
 
-// Self time per function (wasm functions carry their Rust names when the module has them).
-const nodes = new Map(profile.nodes.map((n) => [n.id, n]));
-const self = new Map();
-let total = 0;
-profile.samples.forEach((id, i) => {
-  const dt = profile.timeDeltas[i] || 0;
-  const name = nodes.get(id).callFrame.functionName || "(anonymous)";
-  self.set(name, (self.get(name) || 0) + dt);
-  total += dt;
-});
+const { self, total } = selfTimes(profile);
 if (![...self.keys()].some((k) => k.includes("::"))) {
   console.log(`CPU path, one thread: ${(images / seconds).toFixed(0)} img/s at batch ${batch}; no breakdown: the module`);
   console.log("has no function names (wasm-opt strips them). KILN_WASM_OPT=0 ./build.sh web keeps them.");

@@ -8,7 +8,8 @@
 //   node bench/gpu-profile.mjs       # BATCH (32), N (8), CLOSED=1 (the learning panels closed),
 //                                    # PROFILE (a path: also write the .cpuprofile)
 import { writeFileSync } from "node:fs";
-import { launchBrowser, realSubset, startServer } from "../tests/helpers.mjs";
+import { launchBrowser, realSubset, startServer, trainRun } from "../tests/helpers.mjs";
+import { selfTimes } from "./v8-profile.mjs";
 
 const PORT = 19680;
 const batch = Number(process.env.BATCH || 32);
@@ -49,14 +50,7 @@ try {
     process.exit(0);
   }
   if (process.env.CLOSED) await page.evaluate(() => (/** @type {HTMLDetailsElement} */ (document.getElementById("inside-learning")).open = false));
-  const run = async (steps) => {
-    await page.getByTestId("epochs").fill("1");
-    await page.getByTestId("batch-size").fill(String(batch));
-    await page.getByTestId("train-limit").fill(String(batch * steps));
-    await page.evaluate(() => (window.kiln.lastSummary = null));
-    await page.getByTestId("train").click();
-    await page.waitForFunction(() => window.kiln.lastSummary, null, { timeout: 900_000 });
-  };
+  const run = (steps) => trainRun(page, batch, steps, { timeout: 900_000 });
   await run(2);
   await run(1);
   if (!worker) throw new Error("the engine's worker was not attached to");
@@ -67,22 +61,13 @@ try {
   const { profile } = (await send("Profiler.stop")).result;
   if (process.env.PROFILE) writeFileSync(process.env.PROFILE, JSON.stringify(profile));
 
-  const nodes = new Map(profile.nodes.map((x) => [x.id, x]));
-  const self = new Map();
-  let busy = 0;
-  profile.samples.forEach((sample, i) => {
-    const dt = profile.timeDeltas[i] || 0;
-    const name = nodes.get(sample).callFrame.functionName || "(anonymous)";
-    if (name === "(idle)" || name === "(program)") return;
-    self.set(name, (self.get(name) || 0) + dt);
-    busy += dt;
-  });
+  // The worker waits for the device most of the time: its busy time is the rest.
+  const { self, total: busy } = selfTimes(profile, ["(idle)", "(program)"]);
   const ms = (us) => (us / 1000 / n).toFixed(2).padStart(7);
   console.log(`the worker, WebGPU, batch ${batch}, ${n} steps: ${ms(busy)} ms busy per step (under the profiler's sampling)`);
-  for (const [name, t] of [...self].sort((a, b) => b[1] - a[1]).slice(0, 25)) {
-    console.log(`${ms(t)} ms  ${name.replace(/::h[0-9a-f]{16}$/, "").slice(0, 120)}`);
-  }
-  console.log(JSON.stringify({ benchmark: "webgpu_worker_profile", batch_size: batch, steps: n, busy_ms_per_step: busy / 1000 / n, top: [...self].sort((a, b) => b[1] - a[1]).slice(0, 25).map(([name, t]) => ({ name, ms_per_step: t / 1000 / n })) }));
+  const top = [...self].sort((a, b) => b[1] - a[1]).slice(0, 25);
+  for (const [name, t] of top) console.log(`${ms(t)} ms  ${name.replace(/::h[0-9a-f]{16}$/, "").slice(0, 120)}`);
+  console.log(JSON.stringify({ benchmark: "webgpu_worker_profile", batch_size: batch, steps: n, busy_ms_per_step: busy / 1000 / n, top: top.map(([name, t]) => ({ name, ms_per_step: t / 1000 / n })) }));
 } finally {
   await browser.close();
   server.kill();

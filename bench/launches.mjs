@@ -15,7 +15,7 @@
 // model's runs with that optimiser).
 import { copyFileSync, mkdirSync } from "node:fs";
 import path from "node:path";
-import { ROOT, launchBrowser, realSubset, startServer, useBackend } from "../tests/helpers.mjs";
+import { ROOT, launchBrowser, realSubset, startServer, trainRun, useBackend } from "../tests/helpers.mjs";
 
 const PORT = 19490;
 // Runs per model and batch: k warm-up steps, then n more counted, with the model's own recipe's
@@ -94,15 +94,9 @@ async function kilnPage() {
 
 /** Train `steps` steps of `batch`; the launches the run recorded and its summary. */
 async function kilnRun(page, batch, steps) {
-  await page.getByTestId("epochs").fill("1");
-  await page.getByTestId("batch-size").fill(String(batch));
-  await page.getByTestId("train-limit").fill(String(batch * steps));
   const before = await page.evaluate(() => window.kiln.launches());
-  await page.evaluate(() => (window.kiln.lastSummary = null));
-  await page.getByTestId("train").click();
-  await page.waitForFunction(() => window.kiln.lastSummary, null, { timeout: 1_800_000, polling: 500 });
+  const summary = await trainRun(page, batch, steps, { polling: 500 });
   const after = await page.evaluate(() => window.kiln.launches());
-  const summary = await page.evaluate(() => window.kiln.lastSummary);
   return { counts: minus(after, before), summary };
 }
 

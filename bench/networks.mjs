@@ -9,7 +9,7 @@
 import path from "node:path";
 import { copyFileSync, mkdirSync } from "node:fs";
 import { execFileSync } from "node:child_process";
-import { ROOT, kilnBinary, launchBrowser, realSubset, startServer, useBackend } from "../tests/helpers.mjs";
+import { ROOT, kilnBinary, launchBrowser, realSubset, startServer, trainRun, useBackend } from "../tests/helpers.mjs";
 
 const PORT = 19580;
 const TFLOPS = Number(process.env.NETWORKS_GPU_TFLOPS || 10);
@@ -42,15 +42,7 @@ try {
       const batch = BATCH[network];
       let measured = null;
       // A warm-up run (kernels compiled, memory allocated), then the measured one.
-      for (const steps of [1, STEPS[backend][network]]) {
-        await page.getByTestId("epochs").fill("1");
-        await page.getByTestId("batch-size").fill(String(batch));
-        await page.getByTestId("train-limit").fill(String(batch * steps));
-        await page.evaluate(() => (window.kiln.lastSummary = null));
-        await page.getByTestId("train").click();
-        await page.waitForFunction(() => window.kiln.lastSummary, null, { timeout: 1_800_000 });
-        measured = await page.evaluate(() => window.kiln.lastSummary);
-      }
+      for (const steps of [1, STEPS[backend][network]]) measured = await trainRun(page, batch, steps);
       const r = {
         network, backend, batch_size: batch, steps: STEPS[backend][network],
         images_per_second: measured.images_per_second,

@@ -11,7 +11,7 @@
 import { copyFileSync, existsSync, mkdirSync, readFileSync } from "node:fs";
 import { gzipSync } from "node:zlib";
 import path from "node:path";
-import { ROOT, launchBrowser, realSubset, startServer, useBackend } from "../tests/helpers.mjs";
+import { ROOT, launchBrowser, realSubset, startServer, trainRun, useBackend } from "../tests/helpers.mjs";
 import { busiestSeconds, threadTimes } from "./thread-cpu.mjs";
 
 const PORT = 19480;
@@ -73,20 +73,13 @@ async function kiln(page, backend, batch, label = backend) {
   const oneStep = [];
   let measuredCpu = null;
   for (const [kind, count] of runs) {
-    const limit = batch * count;
-    await page.getByTestId("epochs").fill("1");
-    await page.getByTestId("batch-size").fill(String(batch));
-    await page.getByTestId("train-limit").fill(String(limit));
-    await page.evaluate(() => (window.kiln.lastSummary = null));
     const before = threadTimes();
-    await page.getByTestId("train").click();
-    await page.waitForFunction(() => window.kiln.lastSummary, null, { timeout: 900_000 });
+    const s = await trainRun(page, batch, count, { timeout: 900_000 });
     const worker = busiestSeconds(before, threadTimes(), "DedicatedWorker");
     if (kind === "one step" && worker != null) oneStep.push(worker);
     if (kind === "measured") {
       measuredCpu = worker;
-      const s = await page.evaluate(() => window.kiln.lastSummary);
-      result = { engine: "kiln", backend: label, batch_size: batch, steps: n, images: limit, images_per_second: s.images_per_second, host_seconds_per_step: s.host_seconds_per_step };
+      result = { engine: "kiln", backend: label, batch_size: batch, steps: n, images: batch * count, images_per_second: s.images_per_second, host_seconds_per_step: s.host_seconds_per_step };
     }
   }
   if (measuredCpu != null && oneStep.length === 2 && n > 1) {

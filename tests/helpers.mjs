@@ -94,6 +94,19 @@ export async function useBackend(page, backend, { timeout = 30_000 } = {}) {
   await page.waitForFunction((b) => document.querySelector('[data-testid="backend-status"]').dataset.backend === b, backend, { timeout });
 }
 
+/** One training run in the page (the benchmarks'): one epoch of `steps` steps of `batch` images
+ * (the train limit batch × steps), started with Train; resolves to its summary once it ends.
+ * `wait` is Playwright's waitForFunction options for that end (timeout, polling). */
+export async function trainRun(page, batch, steps, wait = {}) {
+  await page.getByTestId("epochs").fill("1");
+  await page.getByTestId("batch-size").fill(String(batch));
+  await page.getByTestId("train-limit").fill(String(batch * steps));
+  await page.evaluate(() => (window.kiln.lastSummary = null));
+  await page.getByTestId("train").click();
+  await page.waitForFunction(() => window.kiln.lastSummary, null, { timeout: 1_800_000, ...wait });
+  return page.evaluate(() => window.kiln.lastSummary);
+}
+
 /** Extract one member of a .tar.gz held in memory. */
 function tarMember(archive, wanted) {
   const tar = gunzipSync(archive);
